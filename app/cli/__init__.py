@@ -1,0 +1,1 @@
+"""The `fieldwork` command: the desktop app, and verbs for scripts and benchmarks."""

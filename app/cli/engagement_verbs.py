@@ -1,0 +1,258 @@
+"""Verbs on whole engagements: new, info, demo, verify, passphrase, export-plain."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from app.cli.unlock import (
+    add_new_file_options,
+    add_passphrase_options,
+    open_for_command,
+    passphrase_for_new_file,
+    remember_if_wanted,
+)
+from app.demo import create_demo
+from app.domain.records import EngagementDetails, TeamMember
+from app.domain.vocabulary import TSC_CATEGORIES, Framework, ReportType, Role
+from app.errors import ValidationError
+from app.passphrase import from_file_or_environment
+from app.services import controls as control_service
+from app.services import testing as test_service
+from app.services.engagement import create_engagement
+from app.services.overview import Overview, overview
+from app.services.security import change_passphrase, export_unencrypted_copy
+from app.services.verify import verify
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-03-31") from exc
+
+
+def _member(text: str) -> TeamMember:
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 3:
+        raise argparse.ArgumentTypeError(f"'{text}' should be NAME,INITIALS,ROLE")
+    try:
+        return TeamMember(parts[0], parts[1], Role(Role.parse(parts[2])))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    new = verbs.add_parser("new", help="create an engagement file")
+    new.add_argument("file", type=Path)
+    new.add_argument("--client", required=True, help="the service organization")
+    new.add_argument("--system", required=True, help="the system under examination")
+    kind = new.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--type1", metavar="AS_OF", type=_date, help="SOC 2 Type 1 as of this date")
+    kind.add_argument("--type2", nargs=2, metavar=("START", "END"), type=_date, help="SOC 2 Type 2 period")
+    new.add_argument("--category", action="append", default=[], choices=TSC_CATEGORIES[1:], help="add a category")
+    new.add_argument("--iso-scope", default="", help="the ISO/IEC 42001 AIMS scope statement")
+    new.add_argument("--member", action="append", default=[], type=_member, help="NAME,INITIALS,ROLE")
+    add_new_file_options(new)
+    new.set_defaults(func=cmd_new)
+
+    info = verbs.add_parser("info", help="show an engagement's details, progress, controls and tests")
+    info.add_argument("file", type=Path)
+    info.add_argument("--json", action="store_true", help="machine-readable output")
+    add_passphrase_options(info)
+    info.set_defaults(func=cmd_info)
+
+    demo = verbs.add_parser("demo", help="write the demo engagement to a new file")
+    demo.add_argument("file", type=Path)
+    demo.add_argument("--scale", type=int, default=1, help="repeat the controls N times (benchmarks)")
+    add_new_file_options(demo)
+    demo.set_defaults(func=cmd_demo)
+
+    check = verbs.add_parser("verify", help="check the file's integrity (and every evidence hash)")
+    check.add_argument("file", type=Path)
+    add_passphrase_options(check)
+    check.set_defaults(func=cmd_verify)
+
+    rekey = verbs.add_parser("passphrase", help="change the passphrase (or encrypt a plain file)")
+    rekey.add_argument("file", type=Path)
+    add_passphrase_options(rekey)
+    rekey.add_argument("--new-passphrase-file", type=Path, required=True, metavar="PATH")
+    rekey.add_argument("--no-remember", action="store_true")
+    rekey.set_defaults(func=cmd_passphrase)
+
+    plain = verbs.add_parser("export-plain", help="write an UNENCRYPTED copy (for an archive that requires one)")
+    plain.add_argument("file", type=Path)
+    plain.add_argument("target", type=Path)
+    add_passphrase_options(plain)
+    plain.set_defaults(func=cmd_export_plain)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    if args.type1:
+        details = EngagementDetails(args.client, args.system, ReportType.TYPE1, as_of_date=args.type1)
+    else:
+        start, end = args.type2
+        details = EngagementDetails(args.client, args.system, ReportType.TYPE2, start, end)
+    details = EngagementDetails(
+        **{**asdict(details), "tsc_categories": ("Security", *args.category), "iso_scope": args.iso_scope}
+    )
+    passphrase = passphrase_for_new_file(args)
+    db, warnings = create_engagement(args.file, details, args.member, passphrase)
+    remember_if_wanted(db, args)
+    for warning in warnings:
+        print(f"fieldwork: warning: {warning}", file=sys.stderr)
+    print(f"Created {args.file} ({'encrypted' if db.encrypted else 'UNENCRYPTED'}).")
+    db.close()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    if args.scale < 1:
+        raise ValidationError("--scale takes a whole number of 1 or more.")
+    passphrase = passphrase_for_new_file(args)
+    db = create_demo(args.file, passphrase, args.scale)
+    remember_if_wanted(db, args)
+    print(f"Wrote the demo engagement to {args.file} ({'encrypted' if db.encrypted else 'UNENCRYPTED'}).")
+    db.close()
+    return 0
+
+
+def info_document(view: Overview, controls: list[Any], tests: list[Any]) -> dict[str, Any]:
+    details = view.details
+    return {
+        "engagement": {
+            "client": details.client,
+            "system": details.system_name,
+            "report_type": details.report_type.value,
+            "period_start": details.period_start.isoformat() if details.period_start else None,
+            "period_end": details.period_end.isoformat() if details.period_end else None,
+            "as_of_date": details.as_of_date.isoformat() if details.as_of_date else None,
+            "tsc_categories": list(details.tsc_categories),
+            "iso_scope": details.iso_scope,
+            "status": details.status.value,
+        },
+        "file": asdict(view.facts),
+        "counts": view.counts,
+        "progress": [
+            {
+                "framework": group.framework.value,
+                "group": group.key,
+                "title": group.title,
+                "status": group.status.value,
+                **asdict(group.counts),
+            }
+            for group in view.groups
+        ],
+        "coverage": {
+            framework.value: {
+                "in_scope": [c for c, s in view.statuses.items() if _framework_of(c) is framework],
+                "uncovered": [c for c in view.gaps if _framework_of(c) is framework],
+            }
+            for framework in Framework
+        },
+        "requirements": {code: state.status.value for code, state in view.statuses.items()},
+        "controls": [
+            {"id": c.id, "ref": c.ref, "title": c.title, "requirements": list(c.requirements)} for c in controls
+        ],
+        "tests": [
+            {
+                "id": t.id,
+                "ref": t.ref,
+                "control": t.control_ref,
+                "kind": t.kind.value,
+                "status": t.status.value,
+                "sample_size": t.sample_size,
+                "sample_items": t.items_total,
+                "deviations": t.deviation_count,
+            }
+            for t in tests
+        ],
+    }
+
+
+def _framework_of(code: str) -> Framework:
+    is_iso = code[0].isdigit() or code.startswith("A.")
+    return Framework.ISO42001 if is_iso else Framework.SOC2
+
+
+def _print_info(doc: dict[str, Any]) -> None:
+    e, f, n = doc["engagement"], doc["file"], doc["counts"]
+    period = f"as of {e['as_of_date']}" if e["as_of_date"] else f"{e['period_start']} to {e['period_end']}"
+    print(f"{e['client']}: {e['system']}")
+    print(f"  {ReportType(e['report_type']).label}, {period}; categories: {', '.join(e['tsc_categories'])}")
+    print(f"  File: {'encrypted' if f['encrypted'] else 'UNENCRYPTED'}, engagement {f['engagement_id']}")
+    counts = ", ".join(f"{value} {name.replace('_', ' ')}" for name, value in n.items())
+    print(f"  Counts: {counts}")
+    print("\nProgress (concluded / in progress / exceptions / not started / excluded):")
+    for g in doc["progress"]:
+        counts = (
+            f"{g['concluded']:>3} {g['in_progress']:>3} {g['exceptions']:>3} {g['not_started']:>3} {g['excluded']:>3}"
+        )
+        print(f"  {g['title'][:60]:<60} {counts}")
+    for framework, coverage in doc["coverage"].items():
+        missing = ", ".join(coverage["uncovered"]) or "none"
+        print(f"\n{Framework(framework).label}: {len(coverage['in_scope'])} requirements; without a control: {missing}")
+    print("\nControls:")
+    for c in doc["controls"]:
+        print(f"  {c['ref']:<10} {c['title'][:70]}  [{', '.join(c['requirements'])}]")
+    print("\nTests:")
+    for t in doc["tests"]:
+        sample = f"{t['sample_items']}/{t['sample_size']}" if t["sample_size"] else "-"
+        print(f"  {t['ref']:<14} id {t['id']:<6} {t['kind']:<10} {t['status']:<12} sample {sample}")
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    db = open_for_command(args.file, args.passphrase_file)
+    try:
+        doc = info_document(overview(db), control_service.list_controls(db), test_service.list_tests(db))
+    finally:
+        db.close()
+    if args.json:
+        json.dump(doc, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        _print_info(doc)
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    db = open_for_command(args.file, args.passphrase_file)
+    try:
+        findings = verify(db)
+    finally:
+        db.close()
+    for finding in findings:
+        print(f"{'ok  ' if finding.ok else 'FAIL'} {finding.check}: {finding.detail}")
+    failed = [f for f in findings if not f.ok]
+    print(f"{args.file.name}: {'all checks passed' if not failed else f'{len(failed)} check(s) failed'}.")
+    return 1 if failed else 0
+
+
+def cmd_passphrase(args: argparse.Namespace) -> int:
+    db = open_for_command(args.file, args.passphrase_file)
+    new = from_file_or_environment(args.new_passphrase_file)
+    assert new is not None
+    db, warning = change_passphrase(db, new, remember_it=not args.no_remember)
+    db.close()
+    if warning:
+        print(f"fieldwork: {warning}", file=sys.stderr)
+    print(f"{args.file.name}: the passphrase has been changed.")
+    return 0
+
+
+def cmd_export_plain(args: argparse.Namespace) -> int:
+    db = open_for_command(args.file, args.passphrase_file)
+    try:
+        print(
+            "fieldwork: warning: the copy is NOT encrypted; anyone with it can read the client's data.", file=sys.stderr
+        )
+        export_unencrypted_copy(db, args.target)
+    finally:
+        db.close()
+    print(f"Wrote an unencrypted copy to {args.target}; the engagement's history records it.")
+    return 0

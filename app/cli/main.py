@@ -1,0 +1,82 @@
+"""Entry point of `fieldwork`: a verb runs headless; anything else opens the desktop app."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+import app
+from app.cli import engagement_verbs, evidence_verbs, export_verbs, sample_verbs
+from app.errors import FieldworkError
+from app.paths import data_dir
+from app.tasks import Cancelled
+
+VERB_MODULES = [engagement_verbs, export_verbs, evidence_verbs, sample_verbs]
+
+
+def verbs_parser() -> tuple[argparse.ArgumentParser, list[str]]:
+    """The parser for headless verbs, and the verbs' names."""
+    parser = argparse.ArgumentParser(prog="fieldwork", description="Audit fieldwork for SOC 2 + ISO/IEC 42001.")
+    parser.add_argument("--version", action="version", version=f"{app.APP_NAME} {app.__version__}")
+    verbs = parser.add_subparsers(dest="verb", metavar="VERB")
+    for module in VERB_MODULES:
+        module.register(verbs)
+    return parser, sorted(verbs.choices)
+
+
+def app_parser(verb_names: list[str]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fieldwork",
+        description="Open the desktop app (with no FILE: the start screen). "
+        f"Headless verbs: {', '.join(verb_names)} (fieldwork VERB --help).",
+    )
+    parser.add_argument("--version", action="version", version=f"{app.APP_NAME} {app.__version__}")
+    parser.add_argument("file", nargs="?", type=Path, help="an engagement file to open")
+    parser.add_argument("--demo", action="store_true", help="open the demo engagement (created on first use)")
+    return parser
+
+
+def _log_crash(exc: BaseException) -> Path:
+    log = data_dir() / "fieldwork.log"
+    logging.basicConfig(filename=log, level=logging.INFO)
+    logging.getLogger("fieldwork").error("".join(traceback.format_exception(exc)))
+    return log
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser, verb_names = verbs_parser()
+    is_verb = bool(args_list) and args_list[0] in verb_names
+    try:
+        if is_verb or args_list[:1] == ["--version"]:
+            args = parser.parse_args(args_list)
+            return int(args.func(args))
+        options = app_parser(verb_names).parse_args(args_list)
+        from ui.application import run_app
+
+        return run_app(options.file, demo=options.demo)
+    except FieldworkError as exc:
+        print(f"fieldwork: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except Cancelled:
+        print("fieldwork: cancelled; nothing was changed.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print("fieldwork: interrupted.", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        log = _log_crash(exc)
+        print(f"fieldwork: internal error ({type(exc).__name__}: {exc}); details in {log}", file=sys.stderr)
+        return 70
+
+
+if __name__ == "__main__":
+    sys.exit(main())

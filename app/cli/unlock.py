@@ -1,0 +1,100 @@
+"""Where a command gets an engagement's passphrase: never from a plain argument.
+
+Opening: `--passphrase-file`, then `FIELDWORK_PASSPHRASE`, then the keychain, then a
+prompt when a person is at the terminal. Creating: the same sources, without the keychain.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from app.errors import PassphraseRequired, ValidationError, WrongPassphrase
+from app.keychain import KeychainUnavailable, recall, remember
+from app.passphrase import ENV_VARIABLE, check_new_passphrase, from_file_or_environment
+from app.storage.engagement_file import EngagementFile, open_engagement
+from app.storage.fileformat import Encryption, sniff
+
+HOW = f"use --passphrase-file FILE or set {ENV_VARIABLE}"
+
+
+def add_passphrase_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--passphrase-file",
+        type=Path,
+        metavar="PATH",
+        help=f"read the passphrase from the first line of PATH (or set {ENV_VARIABLE})",
+    )
+
+
+def add_new_file_options(parser: argparse.ArgumentParser) -> None:
+    add_passphrase_options(parser)
+    parser.add_argument(
+        "--unencrypted", action="store_true", help="create a plain file (not recommended: anyone can read it)"
+    )
+    parser.add_argument("--no-remember", action="store_true", help="do not store the passphrase in the system keychain")
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def _note(message: str) -> None:
+    print(f"fieldwork: {message}", file=sys.stderr)
+
+
+def open_for_command(path: Path, passphrase_file: Path | None) -> EngagementFile:
+    """Open a file for a verb, finding its passphrase the documented way."""
+    given = from_file_or_environment(passphrase_file)
+    if sniff(path) is Encryption.PLAIN:
+        return open_engagement(path)
+    if given is not None:
+        return open_engagement(path, given)
+    try:
+        remembered = recall(path)
+    except KeychainUnavailable as exc:
+        _note(exc.message)
+        remembered = None
+    if remembered is not None:
+        try:
+            return open_engagement(path, remembered)
+        except WrongPassphrase:
+            _note("the passphrase in the keychain no longer opens this file.")
+    if not _interactive():
+        raise PassphraseRequired(path, f"is encrypted and no passphrase was given: {HOW}.")
+    for _attempt in range(3):
+        typed = getpass.getpass(f"Passphrase for {path.name}: ")
+        try:
+            return open_engagement(path, typed)
+        except WrongPassphrase as exc:
+            _note(exc.message)
+    raise WrongPassphrase(path, "could not be opened: three wrong passphrases.")
+
+
+def passphrase_for_new_file(args: argparse.Namespace) -> str | None:
+    """The passphrase for a file about to be created, or None for an explicit --unencrypted."""
+    if args.unencrypted:
+        _note("warning: creating an UNENCRYPTED engagement file; anyone with the file can read it.")
+        return None
+    given = from_file_or_environment(args.passphrase_file)
+    if given is None:
+        if not _interactive():
+            raise ValidationError(f"A new engagement is encrypted: {HOW}, or pass --unencrypted.")
+        given = getpass.getpass("New passphrase: ")
+        if getpass.getpass("Repeat the passphrase: ") != given:
+            raise ValidationError("The two passphrases differ; nothing was created.")
+    hint = check_new_passphrase(given)
+    if hint.score < 3:
+        _note(f"passphrase strength: {hint.hint}")
+    return given
+
+
+def remember_if_wanted(db: EngagementFile, args: argparse.Namespace) -> None:
+    if db.passphrase is None or args.no_remember:
+        return
+    try:
+        remember(db.path, db.passphrase)
+    except KeychainUnavailable as exc:
+        _note(exc.message)

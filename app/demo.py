@@ -1,0 +1,234 @@
+"""The demo engagement: a fictional AI software company, from `resources/sample`.
+
+`scale` repeats the controls (with their tests, samples and deviations) to make large
+engagements for benchmarks; every copy keeps the same requirement links. Sample items
+are generated from each test's plan with its own seed, so the demo is the same on
+every machine.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.demo_evidence import fill_demo_evidence
+from app.domain.records import EngagementDetails, TeamMember, Tickmark
+from app.domain.vocabulary import (
+    ImplementationStatus,
+    Opinion,
+    ReportType,
+    Role,
+    SampleResult,
+    SubserviceTreatment,
+)
+from app.resources import resource_path
+from app.services.engagement import create_engagement
+from app.services.history import Changes
+from app.storage.database import Passphrase
+from app.storage.engagement_file import EngagementFile
+from app.storage.schema import (
+    control,
+    control_requirement,
+    control_test,
+    description_section,
+    deviation,
+    sample_item,
+    soa_line,
+    tickmark,
+)
+
+
+def load_demo_content() -> dict[str, Any]:
+    with resource_path("sample", "demo_engagement.json").open(encoding="utf-8") as handle:
+        data: dict[str, Any] = json.load(handle)
+    return data
+
+
+def demo_details(data: dict[str, Any]) -> EngagementDetails:
+    raw = data["engagement"]
+    return EngagementDetails(
+        client=raw["client"],
+        system_name=raw["system"],
+        report_type=ReportType(raw["report_type"]),
+        period_start=date.fromisoformat(raw["period_start"]),
+        period_end=date.fromisoformat(raw["period_end"]),
+        tsc_categories=tuple(raw["tsc_categories"]),
+        iso_scope=raw["iso_scope"],
+        opinion=Opinion(raw["opinion"]),
+        subservice_treatment=SubserviceTreatment(raw["subservice_treatment"]),
+        subservice_organizations=raw.get("subservice_organizations", ""),
+    )
+
+
+@dataclass
+class _Ids:
+    """Next primary keys, so bulk inserts can name their rows in the history."""
+
+    control: int
+    test: int
+    item: int
+    deviation: int
+
+    @classmethod
+    def after_existing(cls, ch: Changes) -> _Ids:
+        def next_id(table: Any) -> int:
+            return int(ch.conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
+
+        return cls(next_id(control), next_id(control_test), next_id(sample_item), next_id(deviation))
+
+
+@dataclass
+class _Rows:
+    controls: list[dict[str, Any]]
+    links: list[dict[str, Any]]
+    tests: list[dict[str, Any]]
+    items: list[dict[str, Any]]
+    deviations: list[dict[str, Any]]
+
+
+def _sample_rows(
+    test: dict[str, Any], test_id: int, ids: _Ids, copy: int, period: tuple[date, date], deviation_text: dict[int, str]
+) -> list[dict[str, Any]]:
+    size = int(test.get("sample_size") or 0)
+    population = max(int(test.get("population_size") or size), size)
+    rng = random.Random(int(test.get("seed") or 0) * 1000 + copy)
+    picks = sorted(rng.sample(range(population), size))
+    recorded = round(size * float(test.get("progress", 1)))
+    start, end = period
+    span = (end - start).days
+    rows = []
+    for seq, index in enumerate(picks, start=1):
+        has_result = seq <= recorded or (seq - 1) in deviation_text
+        is_deviation = (seq - 1) in deviation_text
+        result = None
+        if has_result:
+            result = SampleResult.DEVIATION.value if is_deviation else SampleResult.NO_EXCEPTION.value
+        rows.append(
+            {
+                "id": ids.item,
+                "test_id": test_id,
+                "seq": seq,
+                "identifier": f"{test.get('item_prefix', 'ITEM-')}{1001 + index}",
+                "item_date": start + timedelta(days=(index * span) // max(population, 1)),
+                "result": result,
+                "tickmarks": "x" if is_deviation else ("a" if has_result else ""),
+                "deviation_text": deviation_text.get(seq - 1, ""),
+            }
+        )
+        ids.item += 1
+    return rows
+
+
+def _control_rows(data: dict[str, Any], scale: int, ids: _Ids, period: tuple[date, date]) -> _Rows:
+    rows = _Rows([], [], [], [], [])
+    for copy in range(1, scale + 1):
+        for raw in data["controls"]:
+            ref = raw["ref"] if copy == 1 else f"{raw['ref']}-{copy}"
+            control_id = ids.control
+            ids.control += 1
+            rows.controls.append(
+                {
+                    "id": control_id,
+                    "ref": ref,
+                    "title": raw["title"],
+                    "description": raw["description"],
+                    "owner": raw["owner"],
+                    "frequency": raw["frequency"],
+                    "nature": raw["nature"],
+                    "control_type": raw["control_type"],
+                    "is_key": bool(raw["key"]),
+                }
+            )
+            rows.links += [{"control_id": control_id, "requirement_code": code} for code in raw["requirements"]]
+            for number, test in enumerate(raw["tests"], start=1):
+                _add_test(rows, test, control_id, f"{ref}.T{number}", ids, copy, period)
+    return rows
+
+
+def _add_test(
+    rows: _Rows, test: dict[str, Any], control_id: int, ref: str, ids: _Ids, copy: int, period: tuple[date, date]
+) -> None:
+    test_id = ids.test
+    ids.test += 1
+    rows.tests.append(
+        {
+            "id": test_id,
+            "ref": ref,
+            "control_id": control_id,
+            "kind": test["kind"],
+            "procedure": test["procedure"],
+            "methods": list(test["methods"]),
+            "population": test.get("population", ""),
+            "population_size": test.get("population_size"),
+            "sample_size": test.get("sample_size"),
+            "selection": test.get("selection"),
+            "seed": test.get("seed"),
+            "conclusion": test.get("conclusion"),
+            "conclusion_note": "",
+        }
+    )
+    texts: dict[int, str] = {}
+    for found in test.get("deviations", []):
+        for index in found["sample_index"]:
+            texts[index] = found["description"]
+        rows.deviations.append(
+            {
+                "id": ids.deviation,
+                "test_id": test_id,
+                "description": found["description"],
+                "root_cause": found.get("root_cause", ""),
+                "management_response": found.get("management_response", ""),
+                "effect": found.get("effect", ""),
+                "iso_grade": found.get("iso_grade"),
+            }
+        )
+        ids.deviation += 1
+    if test["kind"] == "operating":
+        rows.items += _sample_rows(test, test_id, ids, copy, period, texts)
+
+
+def fill_demo(ch: Changes, data: dict[str, Any], scale: int) -> None:
+    """Write the demo's records into a new engagement, in the caller's transaction."""
+    details = demo_details(data)
+    assert details.period_start and details.period_end
+    for mark in data.get("tickmarks", []):
+        ch.delete_where(tickmark, tickmark.c.symbol == mark["symbol"])
+        ch.insert(tickmark, asdict(Tickmark(mark["symbol"], mark["meaning"])))
+    for code, text in data.get("system_description", {}).items():
+        ch.update(description_section, {"code": code}, {"text": text})
+    for line in data.get("soa", []):
+        status = line.get("implementation_status")
+        ch.update(
+            soa_line,
+            {"annex_code": line["control"]},
+            {
+                "included": bool(line["included"]),
+                "justification": line.get("justification", ""),
+                "implementation_status": ImplementationStatus(status).value if status else None,
+            },
+        )
+    rows = _control_rows(data, scale, _Ids.after_existing(ch), (details.period_start, details.period_end))
+    ch.insert_many(control, rows.controls)
+    ch.insert_many(control_requirement, rows.links)
+    ch.insert_many(control_test, rows.tests)
+    ch.insert_many(sample_item, rows.items)
+    ch.insert_many(deviation, rows.deviations)
+    fill_demo_evidence(ch, data)
+
+
+def create_demo(path: Path | str, passphrase: Passphrase = None, scale: int = 1) -> EngagementFile:
+    """Write the demo engagement to a new file (atomically: all of it or nothing)."""
+    if scale < 1:
+        raise ValueError("scale must be 1 or more")
+    data = load_demo_content()
+    team = [TeamMember(m["name"], m["initials"], Role(m["role"])) for m in data["team"]]
+    db, _warnings = create_engagement(
+        path, demo_details(data), team, passphrase, fill=lambda ch: fill_demo(ch, data, scale)
+    )
+    return db

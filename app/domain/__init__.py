@@ -1,0 +1,1 @@
+"""The auditors' vocabulary and the plain records the services return."""

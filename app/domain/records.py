@@ -1,0 +1,309 @@
+"""Plain, frozen records the services return. No ORM object ever leaves `app/`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from app.domain.vocabulary import (
+    Conclusion,
+    ControlType,
+    EngagementStatus,
+    Framework,
+    Frequency,
+    ImplementationStatus,
+    IsoGrade,
+    Method,
+    Nature,
+    Opinion,
+    Relationship,
+    ReportType,
+    RequirementKind,
+    Role,
+    SampleResult,
+    Selection,
+    Status,
+    SubserviceTreatment,
+    TestKind,
+)
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    name: str
+    initials: str
+    role: Role
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class EngagementDetails:
+    """What an auditor enters about the engagement; validated by the engagement service."""
+
+    client: str
+    system_name: str
+    report_type: ReportType
+    period_start: date | None = None
+    period_end: date | None = None
+    as_of_date: date | None = None
+    tsc_categories: tuple[str, ...] = ("Security",)
+    iso_scope: str = ""
+    status: EngagementStatus = EngagementStatus.PLANNING
+    report_release_date: date | None = None
+    documentation_completion_date: date | None = None
+    opinion: Opinion = Opinion.UNMODIFIED
+    subservice_treatment: SubserviceTreatment = SubserviceTreatment.CARVE_OUT
+    subservice_organizations: str = ""
+
+    @property
+    def period_label(self) -> str:
+        if self.report_type is ReportType.TYPE1:
+            return f"as of {self.as_of_date.isoformat() if self.as_of_date else '(no date)'}"
+        start = self.period_start.isoformat() if self.period_start else "?"
+        end = self.period_end.isoformat() if self.period_end else "?"
+        return f"{start} to {end}"
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """Facts about the file itself, for the title bar, `info` and the exports."""
+
+    engagement_id: str
+    encrypted: bool
+    created_with: str
+    created_at: str
+    catalog_versions: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Tickmark:
+    symbol: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Requirement:
+    code: str
+    framework: Framework
+    kind: RequirementKind
+    title: str
+    description: str
+    parent: str | None
+    category: str | None
+    group: str | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+@dataclass(frozen=True)
+class Mapping:
+    id: int
+    iso_code: str
+    soc2_code: str
+    relationship: Relationship
+    rationale: str
+    origin: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class ControlInput:
+    title: str
+    description: str = ""
+    owner: str = ""
+    frequency: Frequency = Frequency.ON_OCCURRENCE
+    nature: Nature = Nature.MANUAL
+    control_type: ControlType = ControlType.PREVENTIVE
+    is_key: bool = True
+
+
+@dataclass(frozen=True)
+class Control:
+    id: int
+    ref: str
+    title: str
+    description: str
+    owner: str
+    frequency: Frequency
+    nature: Nature
+    control_type: ControlType
+    is_key: bool
+    requirements: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A requirement the crosswalk proposes for a control, and the link it comes from."""
+
+    code: str
+    title: str
+    via: str
+    relationship: Relationship
+    rationale: str
+
+
+@dataclass(frozen=True)
+class TestPlan:
+    kind: TestKind
+    procedure: str = ""
+    methods: tuple[Method, ...] = ()
+    population: str = ""
+    population_size: int | None = None
+    sample_size: int | None = None
+    selection: Selection | None = None
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class ControlTest:
+    id: int
+    ref: str
+    control_id: int
+    control_ref: str
+    kind: TestKind
+    procedure: str
+    methods: tuple[Method, ...]
+    population: str
+    population_size: int | None
+    sample_size: int | None
+    selection: Selection | None
+    seed: int | None
+    conclusion: Conclusion | None
+    conclusion_note: str
+    status: Status
+    items_total: int = 0
+    items_with_result: int = 0
+    items_with_deviation: int = 0
+    deviation_count: int = 0
+
+
+@dataclass(frozen=True)
+class SampleItemInput:
+    identifier: str
+    item_date: date | None = None
+    result: SampleResult | None = None
+    tickmarks: str = ""
+    deviation_text: str = ""
+
+
+@dataclass(frozen=True)
+class SampleItem:
+    id: int
+    test_id: int
+    seq: int
+    identifier: str
+    item_date: date | None
+    result: SampleResult | None
+    tickmarks: str
+    deviation_text: str
+
+
+@dataclass(frozen=True)
+class DeviationInput:
+    description: str
+    root_cause: str = ""
+    management_response: str = ""
+    effect: str = ""
+    iso_grade: IsoGrade | None = None
+
+
+@dataclass(frozen=True)
+class Deviation:
+    id: int
+    test_id: int
+    test_ref: str
+    control_ref: str
+    description: str
+    root_cause: str
+    management_response: str
+    effect: str
+    iso_grade: IsoGrade | None
+    requirements: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SoaLine:
+    annex_code: str
+    title: str
+    included: bool
+    justification: str
+    implementation_status: ImplementationStatus | None
+    controls: tuple[str, ...]
+    status: Status
+
+
+@dataclass(frozen=True)
+class RequirementStatus:
+    """A requirement's derived state, with the counts behind it."""
+
+    code: str
+    status: Status
+    controls: int
+    tests: int
+    tests_concluded: int
+    tests_with_exceptions: int
+    gap: bool = False
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    not_started: int = 0
+    in_progress: int = 0
+    exceptions: int = 0
+    concluded: int = 0
+    excluded: int = 0
+
+    @property
+    def in_scope(self) -> int:
+        return self.not_started + self.in_progress + self.exceptions + self.concluded
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    seq: int
+    at_utc: str
+    person: str
+    action: str
+    item_type: str
+    item_id: str
+    old_values: dict[str, object] | None
+    new_values: dict[str, object] | None
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class PbcRequest:
+    id: int
+    ref: str
+    request: str
+    requested_of: str
+    due_date: date | None
+    status: str
+    received_date: date | None
+    evidence_count: int = 0
+    #: Derived when read: due before that day and not received.
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """One attached file: its metadata, fingerprint, and the items it supports."""
+
+    id: int
+    ref: str
+    original_name: str
+    size: int
+    media_type: str
+    sha256: str
+    received_date: date | None
+    provided_by: str
+    pbc_ref: str | None
+    attached_by: str
+    attached_at: str
+    used_by: tuple[str, ...] = ()

@@ -1,0 +1,1 @@
+"""The draft report (PDF) and the workpapers (Excel), built from the services' own queries."""

@@ -1,0 +1,111 @@
+"""Everything an export shows, read in one snapshot through the same service queries as the screens.
+
+The PDF and the workbook both render a `ReportData`; neither runs a query of its own,
+so the two exports and the app cannot disagree about a figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from app.domain.records import (
+    Control,
+    ControlTest,
+    Deviation,
+    EngagementDetails,
+    EvidenceFile,
+    FileFacts,
+    HistoryEntry,
+    Mapping,
+    PbcRequest,
+    Requirement,
+    RequirementStatus,
+    SampleItem,
+    SoaLine,
+    TeamMember,
+    Tickmark,
+)
+from app.domain.vocabulary import Status
+from app.services import engagement as engagement_service
+from app.services.controls import read_controls
+from app.services.evidence import read_evidence
+from app.services.history import read_history
+from app.services.overview import GroupProgress, read_counts, read_groups
+from app.services.pbc import read_pbc_requests
+from app.services.requirements import read_mappings, read_scope
+from app.services.soa import read_soa
+from app.services.status import control_statuses, read_requirement_statuses
+from app.services.testing import read_deviations, read_sample_items, read_tests
+from app.storage.engagement_file import EngagementFile
+
+
+@dataclass(frozen=True)
+class ReportData:
+    details: EngagementDetails
+    facts: FileFacts
+    file_name: str
+    generated_at: str
+    team: tuple[TeamMember, ...]
+    tickmarks: tuple[Tickmark, ...]
+    system_description: dict[str, str]
+    requirements: tuple[Requirement, ...]
+    statuses: dict[str, RequirementStatus]
+    groups: tuple[GroupProgress, ...]
+    counts: dict[str, int]
+    controls: tuple[Control, ...]
+    control_status: dict[int, Status]
+    tests: tuple[ControlTest, ...]
+    sample_items: tuple[SampleItem, ...]
+    deviations: tuple[Deviation, ...]
+    soa: tuple[SoaLine, ...]
+    mappings: tuple[Mapping, ...]
+    history: tuple[HistoryEntry, ...]
+    evidence: tuple[EvidenceFile, ...]
+    pbc_requests: tuple[PbcRequest, ...]
+
+    @property
+    def gaps(self) -> tuple[str, ...]:
+        """In-scope requirements no control serves: shown and flagged, never dropped."""
+        return tuple(c for c, s in self.statuses.items() if s.gap and s.status is not Status.EXCLUDED)
+
+    def controls_for(self, code: str) -> list[Control]:
+        return [c for c in self.controls if code in c.requirements]
+
+    def tests_for(self, control_id: int) -> list[ControlTest]:
+        return [t for t in self.tests if t.control_id == control_id]
+
+    def deviations_for(self, test_id: int) -> list[Deviation]:
+        return [d for d in self.deviations if d.test_id == test_id]
+
+
+def gather(db: EngagementFile) -> ReportData:
+    """Read everything the exports need in one read transaction (one consistent snapshot)."""
+    with db.reading() as conn:
+        details = engagement_service.read_details(conn)
+        scope = read_scope(conn)
+        statuses = read_requirement_statuses(conn, scope, details.report_type)
+        data = ReportData(
+            details=details,
+            facts=engagement_service.read_facts(conn, db.encrypted),
+            file_name=db.path.name,
+            generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            team=tuple(engagement_service.read_team(conn)),
+            tickmarks=tuple(engagement_service.read_tickmarks(conn)),
+            system_description=engagement_service.read_system_description(conn),
+            requirements=tuple(scope),
+            statuses=statuses,
+            groups=tuple(read_groups(scope, statuses)),
+            counts=read_counts(conn),
+            controls=tuple(read_controls(conn)),
+            control_status=control_statuses(conn, details.report_type),
+            tests=tuple(read_tests(conn)),
+            sample_items=tuple(read_sample_items(conn)),
+            deviations=tuple(read_deviations(conn)),
+            soa=tuple(read_soa(conn)),
+            mappings=tuple(read_mappings(conn)),
+            history=tuple(read_history(conn)),
+            evidence=tuple(read_evidence(conn)),
+            pbc_requests=tuple(read_pbc_requests(conn)),
+        )
+    return data

@@ -1,0 +1,163 @@
+"""What the report derives from a `ReportData`, indexed once so rendering stays linear at any scale.
+
+Nothing here queries the engagement file: every figure comes from the snapshot the services
+gathered, so the report agrees with the screens and the workbook. A Type 1 report shows tests
+of design only, so its tests, exceptions and findings leave operating-effectiveness work out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from app.domain.records import Control, ControlTest, Deviation, EvidenceFile, Requirement
+from app.domain.vocabulary import (
+    Conclusion,
+    Framework,
+    IsoGrade,
+    ReportType,
+    RequirementKind,
+    SampleResult,
+    Status,
+    TestKind,
+)
+from app.exports.dataset import ReportData
+
+#: Worst first: the finding of a requirement is the worst grade among its exceptions.
+GRADE_SEVERITY = (IsoGrade.MAJOR, IsoGrade.MINOR, IsoGrade.OBSERVATION, IsoGrade.OFI, IsoGrade.CONFORMITY)
+#: Where a reference to an item ends and a detail begins in an evidence link ("C-001.T2 #3", "C-001.T2/3").
+REF_SEPARATORS = re.compile(r"[\s#/:]")
+
+
+@dataclass(frozen=True)
+class Note:
+    """A line of result text: `flagged` when the draft still lacks something (shown as a gap),
+    `exception` for a deviation's text, which is printed exactly as recorded."""
+
+    text: str
+    flagged: bool = False
+    exception: bool = False
+
+
+class ReportFigures:
+    """Lookups built once: a control is shown under every requirement it serves, so at scale the
+    same questions are asked thousands of times and a scan of `ReportData` each time would be quadratic."""
+
+    def __init__(self, data: ReportData) -> None:
+        self.data = data
+        self.type2 = data.details.report_type is ReportType.TYPE2
+        self.requirements = {r.code: r for r in data.requirements}
+        self.controls_by_code: dict[str, list[Control]] = defaultdict(list)
+        for control in data.controls:
+            for code in control.requirements:
+                self.controls_by_code[code].append(control)
+        self.tests_by_control: dict[int, list[ControlTest]] = defaultdict(list)
+        for test in data.tests:
+            if self.type2 or test.kind is TestKind.DESIGN:
+                self.tests_by_control[test.control_id].append(test)
+        shown = {test.id for tests in self.tests_by_control.values() for test in tests}
+        self.deviations = [d for d in data.deviations if d.test_id in shown]
+        self.deviations_by_test: dict[int, list[Deviation]] = defaultdict(list)
+        self.deviations_by_code: dict[str, list[Deviation]] = defaultdict(list)
+        for found in self.deviations:
+            self.deviations_by_test[found.test_id].append(found)
+            for code in found.requirements:
+                self.deviations_by_code[code].append(found)
+        self.item_deviations = self._item_deviations(data, shown)
+        self.evidence_by_control = self._evidence_by_control(data)
+        self.children: dict[str, list[str]] = defaultdict(list)
+        for requirement in data.requirements:
+            if requirement.parent:
+                self.children[requirement.parent].append(requirement.code)
+
+    def _item_deviations(self, data: ReportData, shown: set[int]) -> dict[int, list[str]]:
+        """Deviation texts recorded on sample items that no deviation record repeats word for word."""
+        recorded = {(d.test_id, d.description) for d in data.deviations}
+        texts: dict[int, list[str]] = defaultdict(list)
+        for item in data.sample_items:
+            text = item.deviation_text
+            listed = (item.test_id, text) in recorded or text in texts[item.test_id]
+            if item.test_id in shown and item.result is SampleResult.DEVIATION and text and not listed:
+                texts[item.test_id].append(text)
+        return texts
+
+    def _evidence_by_control(self, data: ReportData) -> dict[int, list[EvidenceFile]]:
+        """Evidence by the control it supports, directly or through one of the control's tests or samples."""
+        owners = {control.ref: control.id for control in data.controls}
+        owners.update({test.ref: test.control_id for test in data.tests})
+        found: dict[int, list[EvidenceFile]] = defaultdict(list)
+        for evidence in data.evidence:
+            for control_id in {_owner(entry, owners) for entry in evidence.used_by}:
+                if control_id is not None:
+                    found[control_id].append(evidence)
+        return found
+
+    # --- scope ---------------------------------------------------------------------------------
+
+    def criteria(self, category: str) -> dict[str, list[Requirement]]:
+        """The SOC 2 criteria of one category in catalog order, by group (CC1, CC2, ...)."""
+        groups: dict[str, list[Requirement]] = defaultdict(list)
+        for requirement in self.data.requirements:
+            if requirement.framework is Framework.SOC2 and requirement.category == category:
+                groups[requirement.group or category].append(requirement)
+        return groups
+
+    def iso(self, *kinds: RequirementKind) -> list[Requirement]:
+        return [r for r in self.data.requirements if r.framework is Framework.ISO42001 and r.kind in kinds]
+
+    def depth(self, code: str) -> int:
+        """How far below its clause or Annex A objective a requirement sits (a clause is 0)."""
+        requirement = self.requirements.get(code)
+        return 0 if requirement is None or requirement.parent is None else 1 + self.depth(requirement.parent)
+
+    def descendants(self, code: str) -> list[str]:
+        return [d for child in self.children[code] for d in (child, *self.descendants(child))]
+
+    def affected(self, found: Deviation) -> tuple[list[str], list[str]]:
+        """The in-scope SOC 2 criteria and ISO/IEC 42001 requirements an exception bears on."""
+        codes = [self.requirements[c] for c in found.requirements if c in self.requirements]
+        soc2 = [r.code for r in codes if r.framework is Framework.SOC2]
+        return soc2, [r.code for r in codes if r.framework is Framework.ISO42001]
+
+    # --- results -------------------------------------------------------------------------------
+
+    def result(self, test: ControlTest) -> list[Note]:
+        """A test's result as the report states it: the conclusion, or each deviation exactly as recorded."""
+        texts = [d.description for d in self.deviations_by_test[test.id]] + self.item_deviations[test.id]
+        if texts:
+            return [Note(text, exception=True) for text in texts]
+        if test.conclusion is Conclusion.NO_EXCEPTIONS:
+            return [Note(Conclusion.NO_EXCEPTIONS.label)]
+        if test.conclusion is Conclusion.EXCEPTIONS:
+            return [Note("Exceptions noted, but no deviation is recorded", flagged=True)]
+        progress = f"{test.items_with_result} of {test.items_total} sample items have a result"
+        return [Note(f"Not concluded ({progress})" if test.items_total else "Not concluded", flagged=True)]
+
+    def finding(self, code: str) -> Note:
+        """The ISO-style finding for a subclause or Annex A control: its worst graded exception, or conformity."""
+        state = self.data.statuses.get(code)
+        if state is not None and state.status is Status.EXCLUDED:
+            return Note("Excluded in the Statement of Applicability")
+        if state is None or state.gap:
+            return Note("No control mapped", flagged=True)
+        exceptions = [d for c in (code, *self.descendants(code)) for d in self.deviations_by_code[c]]
+        grades = {d.iso_grade for d in exceptions if d.iso_grade is not None}
+        if grades:
+            return Note(next(g for g in GRADE_SEVERITY if g in grades).label)
+        if exceptions:
+            return Note("Exceptions noted, not graded", flagged=True)
+        if state.status is Status.CONCLUDED:
+            return Note(IsoGrade.CONFORMITY.label)
+        return Note(f"Not concluded ({state.status.label.lower()})", flagged=True)
+
+
+def _owner(entry: str, owners: dict[str, int]) -> int | None:
+    """The control behind an evidence link such as "C-001", "C-001.T2" or "C-001.T2 #3"."""
+    key = entry.strip()
+    while key:
+        if key in owners:
+            return owners[key]
+        cut = max((m.start() for m in REF_SEPARATORS.finditer(key)), default=key.rfind("."))
+        key = key[:cut].strip() if cut > 0 else ""
+    return None

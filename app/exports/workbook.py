@@ -1,0 +1,59 @@
+"""The workpapers workbook (XLSX) for engagement managers who review in Excel, without the app.
+
+It renders a `ReportData` and nothing else, so its figures are the screens' and the PDF's. The file appears
+whole or not at all: it is written beside the target and renamed into place, and a cancel or an error removes
+every temporary file, including the per-sheet ones openpyxl keeps elsewhere.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import app
+from app.exports.atomic import atomic_target
+from app.exports.dataset import ReportData
+from app.exports.xlsx.index import index_table
+from app.exports.xlsx.matrix import controls_table, exceptions_table, samples_table, tests_table
+from app.exports.xlsx.places import Places
+from app.exports.xlsx.records import audit_trail_table, evidence_table, review_notes_table
+from app.exports.xlsx.scope import coverage_table, soa_table
+from app.exports.xlsx.table import Table, utc_datetime
+from app.exports.xlsx.writer import WorkbookWriter
+from app.tasks import Task
+
+
+def _tables(data: ReportData) -> list[Table]:
+    """The sheets in workbook order. All are built before writing starts, so progress can count every row."""
+    places = Places.of(data)
+    return [
+        index_table(data),
+        controls_table(data, places),
+        tests_table(data, places),
+        samples_table(data, places),
+        exceptions_table(data, places),
+        soa_table(data),
+        coverage_table(data),
+        evidence_table(data),
+        review_notes_table(),
+        audit_trail_table(data),
+    ]
+
+
+def write_workbook(data: ReportData, target: Path, task: Task) -> None:
+    """Write the workpapers to `target`; `task.progress` raising `Cancelled` leaves whatever was there."""
+    tables = _tables(data)
+    writer = WorkbookWriter(task, sum(len(table.rows) for table in tables))
+    properties = writer.book.properties
+    properties.creator = f"{app.APP_NAME} {app.__version__}"
+    properties.title = f"Workpapers: {data.details.client}, {data.details.system_name}"
+    properties.identifier = data.facts.engagement_id  # which engagement file these came from
+    generated = utc_datetime(data.generated_at)
+    if not isinstance(generated, str):
+        properties.created = generated
+    try:
+        with atomic_target(Path(target)) as temporary:
+            for table in tables:
+                writer.write(table)
+            writer.save(temporary)
+    finally:
+        writer.discard()

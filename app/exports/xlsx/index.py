@@ -1,0 +1,83 @@
+"""The first sheet: which engagement this is, what each sheet holds (with a link to it), and the counts.
+
+Review notes and sign-offs are not tracked by Fieldwork yet; their rows say so rather than show a number.
+"""
+
+from __future__ import annotations
+
+from app.domain.vocabulary import ReportType, Status
+from app.exports.dataset import ReportData
+from app.exports.xlsx import places
+from app.exports.xlsx.long_text import LONG_TEXT_SHEET
+from app.exports.xlsx.table import Column, Mark, Row, Table, Value, joined, location, utc_datetime, yes_no
+
+NOT_TRACKED = "not yet tracked"
+
+SHEETS = (
+    (places.CONTROLS, "The control matrix: each client control, its requirements in both frameworks, and results."),
+    (places.TESTS, "Each test of design and of operating effectiveness: procedure, population, sample, conclusion."),
+    (places.SAMPLES, "One row per sample item, with its result, tickmarks, deviation and evidence."),
+    (places.EXCEPTIONS, "Each deviation with its root cause, management's response and the requirements affected."),
+    (places.SOA, "The Statement of Applicability: all 38 Annex A controls of ISO/IEC 42001."),
+    (places.COVERAGE, "Every requirement in scope with its controls and conclusion; gaps highlighted."),
+    (places.EVIDENCE, "The evidence index, with each file's SHA-256."),
+    (places.REVIEW_NOTES, "Review notes, with a column for the manager's response."),
+    (places.AUDIT_TRAIL, "Every change recorded in the engagement file: who, when, old and new values."),
+    (LONG_TEXT_SHEET, "The full text of any entry longer than an Excel cell holds, in parts."),
+)
+
+
+def _engagement_rows(data: ReportData) -> list[tuple[str, Value]]:
+    details, facts = data.details, data.facts
+    if details.report_type is ReportType.TYPE1:
+        period: list[tuple[str, Value]] = [("As of", details.as_of_date)]
+    else:
+        period = [("Period start", details.period_start), ("Period end", details.period_end)]
+    return [
+        ("Service organization", details.client),
+        ("System", details.system_name),
+        ("Report type", details.report_type.label),
+        *period,
+        ("Trust Services categories", joined(details.tsc_categories)),
+        ("ISO/IEC 42001 scope", details.iso_scope),
+        ("Engagement status", details.status.label),
+        ("Opinion", details.opinion.label),
+        ("Subservice organizations", details.subservice_organizations),
+        ("Subservice treatment", details.subservice_treatment.label),
+        ("Report release date", details.report_release_date),
+        ("Documentation completion date", details.documentation_completion_date),
+        ("Engagement file", data.file_name),
+        ("Engagement id", facts.engagement_id),
+        ("Encrypted file", yes_no(facts.encrypted)),
+        ("Created with", facts.created_with),
+        ("Catalog versions", joined(f"{name} {version}" for name, version in facts.catalog_versions.items())),
+        ("Workbook generated (UTC)", utc_datetime(data.generated_at)),
+    ]
+
+
+def index_table(data: ReportData) -> Table:
+    excluded = sum(s.status is Status.EXCLUDED for s in data.statuses.values())
+    rows = [Row(("Engagement", item, value)) for item, value in _engagement_rows(data)]
+    rows += [Row(("Team", member.name, f"{member.initials}, {member.role.label}")) for member in data.team]
+    rows += [Row(("Sheets", name, about), links={1: location(name, 1)}) for name, about in SHEETS]
+    gaps = Mark.GAP if data.gaps else None
+    exceptions = Mark.EXCEPTION if data.counts["deviations"] else None
+    counts: list[tuple[str, Value, str | None, Mark | None]] = [
+        ("Requirements in scope", len(data.statuses), places.COVERAGE, None),
+        ("Requirements without a control (gaps)", len(data.gaps), places.COVERAGE, gaps),
+        ("Annex A controls excluded in the SoA", excluded, places.SOA, None),
+        ("Controls", data.counts["controls"], places.CONTROLS, None),
+        ("Tests", data.counts["tests"], places.TESTS, None),
+        ("Sample items", data.counts["sample_items"], places.SAMPLES, None),
+        ("Exceptions (deviations)", data.counts["deviations"], places.EXCEPTIONS, exceptions),
+        ("Evidence files", len(data.evidence), places.EVIDENCE, None),
+        ("PBC requests", len(data.pbc_requests), None, None),
+        ("Open review notes", NOT_TRACKED, places.REVIEW_NOTES, None),
+        ("Sign-offs (preparer and reviewer)", NOT_TRACKED, None, None),
+        ("Stale sign-offs (changed after review)", NOT_TRACKED, None, None),
+    ]
+    for item, value, target, mark in counts:
+        rows.append(Row(("Counts", item, value), mark, {1: location(target, 1)} if target else {}))
+    rows += [Row(("Tickmarks", mark.symbol, mark.meaning)) for mark in data.tickmarks]
+    columns = (Column("Section", 12), Column("Item", 36), Column("Value", 80))
+    return Table(places.INDEX, columns, rows)

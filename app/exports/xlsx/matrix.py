@@ -1,0 +1,197 @@
+"""The work on controls: the control matrix, the tests, every sample item, and the exceptions found.
+
+Each sheet links down the chain a reviewer follows: a sample item to its test, a test to its control, an
+exception to both, and any of them to the first evidence file that supports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from app.domain.records import ControlTest
+from app.domain.vocabulary import ReportType, SampleResult, Status, TestKind
+from app.exports.dataset import ReportData
+from app.exports.xlsx.places import CONTROLS, EXCEPTIONS, SAMPLES, TESTS, Places
+from app.exports.xlsx.table import Column, Mark, Row, Table, joined, location, yes_no
+
+
+def _links(*pairs: tuple[int, str | None]) -> dict[int, str]:
+    return {index: target for index, target in pairs if target}
+
+
+def _result(tests: Iterable[ControlTest], kind: TestKind, report_type: ReportType) -> str:
+    """What the tests of one kind found: their conclusions, or where they stand if not concluded."""
+    found = [t.conclusion.label if t.conclusion else t.status.label for t in tests if t.kind is kind]
+    if not found:
+        type1 = kind is TestKind.OPERATING and report_type is ReportType.TYPE1
+        return "Not applicable (Type 1)" if type1 else "Not tested"
+    return "; ".join(dict.fromkeys(found))
+
+
+def controls_table(data: ReportData, places: Places) -> Table:
+    columns = (
+        Column("Reference", 12),
+        Column("Title", 40),
+        Column("Description", 70),
+        Column("Owner", 24),
+        Column("Frequency", 16),
+        Column("Nature", 20),
+        Column("Type", 12),
+        Column("Key control", 8),
+        Column("SOC 2 criteria", 24),
+        Column("ISO/IEC 42001 requirements", 24),
+        Column("Tests", 6),
+        Column("Design result", 24),
+        Column("Operating effectiveness", 24),
+        Column("Status", 14),
+        Column("Evidence", 16),
+    )
+    report_type = data.details.report_type
+    rows = []
+    for control in data.controls:
+        tests = places.tests_by_control.get(control.id, ())
+        status = data.control_status.get(control.id, Status.NOT_STARTED)
+        soc2, iso = places.split(control.requirements)
+        evidence, evidence_link = places.evidence(control.ref)
+        values = (
+            control.ref,
+            control.title,
+            control.description,
+            control.owner,
+            control.frequency.label,
+            control.nature.label,
+            control.control_type.label,
+            yes_no(control.is_key),
+            soc2,
+            iso,
+            len(tests),
+            _result(tests, TestKind.DESIGN, report_type),
+            _result(tests, TestKind.OPERATING, report_type),
+            status.label,
+            evidence,
+        )
+        mark = Mark.EXCEPTION if status is Status.EXCEPTIONS else None
+        rows.append(Row(values, mark, _links((14, evidence_link))))
+    return Table(CONTROLS, columns, rows)
+
+
+def tests_table(data: ReportData, places: Places) -> Table:
+    columns = (
+        Column("Reference", 14),
+        Column("Control", 12),
+        Column("Kind", 32),
+        Column("Procedure", 70),
+        Column("Methods", 44),
+        Column("Population", 40),
+        Column("Population size", 10),
+        Column("Sample size", 8),
+        Column("Selection", 12),
+        Column("Seed", 12),
+        Column("Items in sample", 8),
+        Column("Items with a result", 8),
+        Column("Items with a deviation", 9),
+        Column("Deviations recorded", 10),
+        Column("Conclusion", 20),
+        Column("Conclusion note", 40),
+        Column("Status", 14),
+        Column("Evidence", 16),
+    )
+    rows = []
+    for test in data.tests:
+        evidence, evidence_link = places.evidence(test.ref)
+        values = (
+            test.ref,
+            test.control_ref,
+            test.kind.label,
+            test.procedure,
+            joined(m.label for m in test.methods),
+            test.population,
+            test.population_size,
+            test.sample_size,
+            test.selection.label if test.selection else None,
+            test.seed,
+            test.items_total,
+            test.items_with_result,
+            test.items_with_deviation,
+            test.deviation_count,
+            test.conclusion.label if test.conclusion else None,
+            test.conclusion_note,
+            test.status.label,
+            evidence,
+        )
+        mark = Mark.EXCEPTION if test.status is Status.EXCEPTIONS else None
+        control_link = location(CONTROLS, places.control_rows[test.control_id])
+        rows.append(Row(values, mark, _links((1, control_link), (17, evidence_link))))
+    return Table(TESTS, columns, rows)
+
+
+def samples_table(data: ReportData, places: Places) -> Table:
+    columns = (
+        Column("Test", 14),
+        Column("Control", 12),
+        Column("Item", 6),
+        Column("Identifier", 18),
+        Column("Date", 12),
+        Column("Result", 14),
+        Column("Tickmarks", 10),
+        Column("Deviation", 70),
+        Column("Evidence", 16),
+    )
+    tests = {test.id: test for test in data.tests}
+    rows = []
+    for item in data.sample_items:
+        test = tests[item.test_id]
+        evidence, evidence_link = places.evidence(f"{test.ref} #{item.seq}")
+        values = (
+            test.ref,
+            test.control_ref,
+            item.seq,
+            item.identifier,
+            item.item_date,
+            item.result.label if item.result else None,
+            item.tickmarks,
+            item.deviation_text,
+            evidence,
+        )
+        deviation = item.result is SampleResult.DEVIATION or bool(item.deviation_text)
+        links = _links((0, location(TESTS, places.test_rows[test.id])), (8, evidence_link))
+        rows.append(Row(values, Mark.EXCEPTION if deviation else None, links))
+    return Table(SAMPLES, columns, rows)
+
+
+def exceptions_table(data: ReportData, places: Places) -> Table:
+    columns = (
+        Column("Test", 14),
+        Column("Control", 12),
+        Column("Deviation", 70),
+        Column("Items with a deviation", 9),
+        Column("Items in sample", 8),
+        Column("Root cause", 50),
+        Column("Management response", 60),
+        Column("Effect", 50),
+        Column("ISO/IEC 42001 grade", 16),
+        Column("SOC 2 criteria affected", 24),
+        Column("ISO/IEC 42001 requirements affected", 24),
+    )
+    tests = {test.id: test for test in data.tests}
+    rows = []
+    for found in data.deviations:
+        test = tests[found.test_id]
+        soc2, iso = places.split(found.requirements)
+        values = (
+            found.test_ref,
+            found.control_ref,
+            found.description,
+            test.items_with_deviation,
+            test.items_total,
+            found.root_cause,
+            found.management_response,
+            found.effect,
+            found.iso_grade.label if found.iso_grade else None,
+            soc2,
+            iso,
+        )
+        test_link = location(TESTS, places.test_rows[test.id])
+        control_link = location(CONTROLS, places.control_rows[test.control_id])
+        rows.append(Row(values, Mark.EXCEPTION, _links((0, test_link), (1, control_link))))
+    return Table(EXCEPTIONS, columns, rows)

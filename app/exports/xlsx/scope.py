@@ -1,0 +1,89 @@
+"""What the examination covers: the Statement of Applicability and every requirement in scope with its controls.
+
+A requirement no control serves is a gap: it is listed and highlighted, never dropped, as in the report.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from app.domain.vocabulary import Status
+from app.exports.dataset import ReportData
+from app.exports.xlsx.places import COVERAGE, SOA
+from app.exports.xlsx.table import Column, Mark, Row, Table, joined, yes_no
+
+
+def _mark(status: Status, gap: bool) -> Mark | None:
+    if gap:
+        return Mark.GAP
+    return Mark.EXCEPTION if status is Status.EXCEPTIONS else None
+
+
+def soa_table(data: ReportData) -> Table:
+    columns = (
+        Column("Annex A control", 10),
+        Column("Title", 40),
+        Column("Included", 9),
+        Column("Justification", 70),
+        Column("Implementation status", 22),
+        Column("Implementing controls", 24),
+        Column("Result", 14),
+        Column("Gap (no control)", 9),
+    )
+    gaps = set(data.gaps)
+    rows = []
+    for line in data.soa:
+        gap = line.annex_code in gaps
+        values = (
+            line.annex_code,
+            line.title,
+            yes_no(line.included),
+            line.justification,
+            line.implementation_status.label if line.implementation_status else None,
+            joined(line.controls),
+            line.status.label,
+            yes_no(gap),
+        )
+        rows.append(Row(values, _mark(line.status, gap)))
+    return Table(SOA, columns, rows)
+
+
+def coverage_table(data: ReportData) -> Table:
+    columns = (
+        Column("Framework", 14),
+        Column("Requirement", 10),
+        Column("Title", 50),
+        Column("Kind", 20),
+        Column("Group", 30),
+        Column("Controls", 30),
+        Column("Tests", 6),
+        Column("Tests concluded", 9),
+        Column("Tests with exceptions", 10),
+        Column("Conclusion", 14),
+        Column("Gap (no control)", 9),
+    )
+    by_code = {req.code: req for req in data.requirements}
+    group_of = {code: group.title for group in data.groups for code in group.requirements}
+    controls: dict[str, list[str]] = defaultdict(list)
+    for control in data.controls:
+        for code in control.requirements:
+            controls[code].append(control.ref)
+    gaps = set(data.gaps)
+    rows = []
+    for code, state in data.statuses.items():
+        req = by_code[code]
+        values = (
+            req.framework.label,
+            code,
+            req.title,
+            req.kind.label,
+            req.group or group_of.get(code, ""),
+            joined(controls.get(code, ())),
+            state.tests,
+            state.tests_concluded,
+            state.tests_with_exceptions,
+            state.status.label,
+            yes_no(code in gaps),
+        )
+        rows.append(Row(values, _mark(state.status, code in gaps)))
+    return Table(COVERAGE, columns, rows)

@@ -1,0 +1,237 @@
+"""Stream `Table`s into an openpyxl write-only workbook, the one place that knows openpyxl.
+
+Write-only mode keeps memory flat: each row goes to a temporary file as it is appended. Its rules shape this
+module: column widths, the frozen header and page setup must be set before the first row; the filter range and
+hyperlinks are written at the end of the sheet; a styled cell must be a `WriteOnlyCell`.
+
+Speed comes from styling as few cells as possible, since a styled cell costs several times a plain one. Only a
+header, a highlighted row, a link, a quote-prefixed text or a text wider than its column (which must wrap) is
+styled here; dates are left to openpyxl, which formats them itself. Each look is resolved once into a style
+array, as openpyxl does for named styles (assigning font, fill and alignment cell by cell hashes those objects
+every time and doubled the writing time, measured). And a styled cell is reused from row to row, one per column
+and look: `append` writes a row out before it returns, so the next row may set new values on the same cells.
+
+Wrapping is set on each cell that needs it: neither a column's style nor the workbook's default format reaches
+a cell that is written (LibreOffice ignores them, and so, by reports, does Excel). Rows keep no stored height,
+so Excel fits each row to its wrapped text when it opens the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from copy import copy
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.fonts import DEFAULT_FONT
+from openpyxl.styles.numbers import FORMAT_DATE_DATETIME, FORMAT_DATE_YYYYMMDD2
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from app.exports.xlsx.long_text import LongTexts
+from app.exports.xlsx.table import Mark, Row, Table
+from app.exports.xlsx.text import cell_text, fits, is_plain, needs_quote_prefix
+from app.tasks import Task
+
+#: Rows between progress reports (each one is also a place to stop on cancel).
+PROGRESS_EVERY = 500
+#: The row's first value names a long text's row on the Long text sheet; a reference, so this is plenty.
+ITEM_LABEL = 60
+
+_FILLS = {
+    Mark.EXCEPTION: PatternFill("solid", fgColor="FCE4D6"),
+    Mark.GAP: PatternFill("solid", fgColor="FFC7CE"),
+}
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_BASE = {"name": DEFAULT_FONT.name, "size": DEFAULT_FONT.size, "family": DEFAULT_FONT.family, "scheme": "minor"}
+_HEADER_FONT = Font(bold=True, **_BASE)
+_LINK_FONT = Font(color="0563C1", underline="single", **_BASE)
+_WRAP = Alignment(wrap_text=True)
+#: The formats openpyxl gives a date or time it formats itself, so highlighted ones look the same.
+_FORMATS: dict[type, str] = {date: FORMAT_DATE_YYYYMMDD2, datetime: FORMAT_DATE_DATETIME}
+_WIDTHS = {date: 10, datetime: 19}
+
+#: A cell's look: highlight, link, quote prefix, wrap, number format, header. A plain tuple, as one is made for
+#: every styled cell.
+_Look = tuple[Mark | None, bool, bool, bool, str | None, bool]
+_HEADER: _Look = (None, False, False, True, None, True)
+_NOTE: _Look = (None, False, False, False, None, False)
+
+
+class _Styles:
+    """Resolved style arrays by look, built on first use."""
+
+    def __init__(self) -> None:
+        self._arrays: dict[_Look, Any] = {}
+
+    def cell(self, sheet: Any, look: _Look) -> Any:
+        array = self._arrays.get(look)
+        if array is None:
+            array = self._arrays[look] = self._resolve(sheet, look)
+        made = WriteOnlyCell(sheet)
+        made._style = copy(array)
+        return made
+
+    @staticmethod
+    def _resolve(sheet: Any, look: _Look) -> Any:
+        mark, link, quote, wrap, number_format, header = look
+        template = WriteOnlyCell(sheet)
+        if wrap:
+            template.alignment = _WRAP
+        if header:
+            template.font = _HEADER_FONT
+            template.fill = _HEADER_FILL
+        if mark is not None:
+            template.fill = _FILLS[mark]
+        if link:
+            template.font = _LINK_FONT
+        if quote:
+            template.quotePrefix = True
+        if number_format:
+            template.number_format = number_format
+        return template._style
+
+
+def _longest_line(values: Iterable[str], cap: int) -> int:
+    longest = 0
+    for text in values:
+        length = len(text)
+        if length > longest and "\n" in text:
+            length = max(map(len, text.split("\n")))
+        if length > longest:
+            longest = length
+            if longest >= cap:
+                break
+    return longest
+
+
+def _survey(table: Table) -> tuple[list[int], frozenset[int]]:
+    """Each column's width (its longest line, headers wrapping at spaces, within its cap), and the columns that
+    need a look cell by cell: any other column's values all go in as they are, which is most of them."""
+    widths: list[int] = []
+    checked: set[int] = set()
+    columns = list(zip(*(row.values for row in table.rows), strict=True)) or [()] * len(table.columns)
+    for index, (column, values) in enumerate(zip(table.columns, columns, strict=True)):
+        longest_word = max(map(len, column.header.split()))
+        texts = [value for value in values if isinstance(value, str)]
+        content = _longest_line(texts, column.max_width)
+        for kind in {type(value) for value in values if value is not None and not isinstance(value, str)}:
+            content = max(content, _WIDTHS.get(kind) or max(len(str(v)) for v in values if type(v) is kind))
+            if kind is not int and kind not in _FORMATS:
+                checked.add(index)
+        width = min(column.max_width, max(content, longest_word, 4) + 2)
+        widths.append(width)
+        if content > width or not all(text and "\n" not in text and is_plain(text) for text in texts):
+            checked.add(index)
+    return widths, frozenset(checked)
+
+
+class WorkbookWriter:
+    """One workbook, written sheet by sheet; `save` adds the Long text sheet and writes the file."""
+
+    def __init__(self, task: Task, total_rows: int) -> None:
+        self.book = Workbook(write_only=True)
+        self._styles = _Styles()
+        self._reusable: dict[tuple[int, _Look], Any] = {}
+        self._long = LongTexts()
+        self._task = task
+        self._done = 0
+        self._total = total_rows
+
+    def write(self, table: Table) -> None:
+        self._task.progress(self._done, self._total, table.name)
+        sheet = self.book.create_sheet(table.name)
+        self._reusable.clear()
+        widths, checked = _survey(table)
+        self._set_up(sheet, widths)
+        sheet.append([self._text_cell(sheet, column.header, _HEADER) for column in table.columns])
+        everything = range(len(table.columns))
+        for number, row in enumerate(table.rows, start=2):
+            cells = list(row.values)
+            for index in everything if row.mark else checked | row.links.keys() if row.links else checked:
+                cells[index] = self._cell(sheet, table, row, number, index, widths[index])
+            sheet.append(cells)
+            if number % PROGRESS_EVERY == 0:
+                self._task.progress(self._done + number - 1, self._total, table.name)
+        if not table.rows and table.empty_note:
+            sheet.append([self._text_cell(sheet, table.empty_note, _NOTE)])
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table.rows) + 1}"
+        self._done += len(table.rows)
+
+    def save(self, target: Path) -> None:
+        overflow = self._long.table()
+        self._total += len(overflow.rows)
+        self.write(overflow)
+        self._task.progress(self._done, self._total, "Saving")
+        self.book.save(target)
+
+    def discard(self) -> None:
+        """Remove the per-sheet temporary files openpyxl would otherwise keep until the process ends:
+        they hold the engagement's content, unencrypted."""
+        for sheet in self.book.worksheets:
+            writer = sheet._writer
+            if writer is None:
+                continue
+            with contextlib.suppress(Exception):
+                if not sheet.closed:
+                    sheet.close()
+            Path(writer.out).unlink(missing_ok=True)
+
+    def _set_up(self, sheet: Any, widths: list[int]) -> None:
+        sheet.freeze_panes = "A2"
+        sheet.print_title_rows = "1:1"
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+
+    def _text_cell(self, sheet: Any, stored: str, look: _Look) -> Any:
+        """A cell that is text whatever it starts with (openpyxl would take "=..." for a formula)."""
+        made = self._styles.cell(sheet, look)
+        made.value = stored
+        made.data_type = "s"
+        return made
+
+    def _cell(self, sheet: Any, table: Table, row: Row, number: int, index: int, width: int) -> Any:
+        """A value as it goes in: as it is, or a styled cell (a link, highlighted, text that needs care or wraps)."""
+        value = row.values[index]
+        target = row.links.get(index)
+        if isinstance(value, str) and value:
+            quote = False
+            if not is_plain(value):
+                if not fits(value):
+                    header, item = table.columns[index].header, str(row.values[0])[:ITEM_LABEL]
+                    value, target = self._long.add(value, table.name, number, index + 1, header, item)
+                quote = needs_quote_prefix(value)
+                value = cell_text(value)
+            wrap = len(value) > width or "\n" in value
+            if not (quote or wrap or row.mark or target):
+                return value
+            made = self._reused(sheet, index, (row.mark, target is not None, quote, wrap, None, False))
+            made.value = value
+            made.data_type = "s"  # text whatever it starts with
+        else:
+            value = None if value == "" else value
+            if not (row.mark or target):
+                return value
+            made = self._reused(
+                sheet, index, (row.mark, target is not None, False, False, _FORMATS.get(type(value)), False)
+            )
+            made.value = value
+        if target is not None:
+            made.hyperlink = Hyperlink(ref="", location=target)
+        return made
+
+    def _reused(self, sheet: Any, index: int, look: _Look) -> Any:
+        made = self._reusable.get((index, look))
+        if made is None:
+            made = self._reusable[index, look] = self._styles.cell(sheet, look)
+        return made

@@ -1,0 +1,1 @@
+"""Operations on an open engagement file: one short transaction each, plain rows out."""

@@ -1,0 +1,204 @@
+"""The client's controls, their links to requirements, and the crosswalk's suggestions."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, select
+
+from app.domain.records import Control, ControlInput, Suggestion
+from app.domain.vocabulary import ControlType, Framework, Frequency, Nature
+from app.errors import NotFoundError, ValidationError
+from app.services.history import Changes, changes
+from app.services.requirements import read_mappings, read_scope, require_auditable
+from app.storage.engagement_file import EngagementFile
+from app.storage.schema import (
+    control,
+    control_requirement,
+    control_test,
+    dismissed_suggestion,
+    evidence_link,
+    requirement,
+)
+
+REF_PATTERN = re.compile(r"^C-(\d+)$")
+
+
+def _row(values: ControlInput) -> dict[str, Any]:
+    title = values.title.strip()
+    if not title:
+        raise ValidationError("Give the control a short title.")
+    row = asdict(values)
+    row.update(
+        title=title,
+        description=values.description.strip(),
+        owner=values.owner.strip(),
+        frequency=Frequency(values.frequency).value,
+        nature=Nature(values.nature).value,
+        control_type=ControlType(values.control_type).value,
+    )
+    return row
+
+
+def _record(row: RowMapping, requirements: Iterable[str]) -> Control:
+    return Control(
+        id=row["id"],
+        ref=row["ref"],
+        title=row["title"],
+        description=row["description"],
+        owner=row["owner"],
+        frequency=Frequency(row["frequency"]),
+        nature=Nature(row["nature"]),
+        control_type=ControlType(row["control_type"]),
+        is_key=bool(row["is_key"]),
+        requirements=tuple(requirements),
+    )
+
+
+def next_ref(conn: Connection) -> str:
+    numbers = [
+        int(m.group(1)) for ref in conn.execute(select(control.c.ref)).scalars() if (m := REF_PATTERN.match(ref))
+    ]
+    return f"C-{max(numbers, default=0) + 1:03d}"
+
+
+def read_links(conn: Connection) -> dict[int, list[str]]:
+    """Requirement codes per control, in catalog order."""
+    query = (
+        select(control_requirement.c.control_id, control_requirement.c.requirement_code)
+        .join(requirement, requirement.c.code == control_requirement.c.requirement_code)
+        .order_by(requirement.c.sort_order)
+    )
+    links: dict[int, list[str]] = defaultdict(list)
+    for control_id, code in conn.execute(query):
+        links[control_id].append(code)
+    return links
+
+
+def read_controls(conn: Connection) -> list[Control]:
+    links = read_links(conn)
+    rows = conn.execute(select(control).order_by(control.c.ref)).mappings()
+    return [_record(row, links.get(row["id"], ())) for row in rows]
+
+
+def list_controls(db: EngagementFile) -> list[Control]:
+    with db.reading() as conn:
+        return read_controls(conn)
+
+
+def find_control_id(conn: Connection, ref_or_id: str | int) -> int:
+    """Resolve a control reference (C-001) or numeric id; the error names what was asked for."""
+    query = select(control.c.id)
+    if isinstance(ref_or_id, int) or str(ref_or_id).isdigit():
+        found = conn.execute(query.where(control.c.id == int(ref_or_id))).scalar()
+    else:
+        found = conn.execute(query.where(control.c.ref == str(ref_or_id).strip().upper())).scalar()
+    if found is None:
+        raise NotFoundError(f"There is no control {ref_or_id} in this engagement.")
+    return int(found)
+
+
+def read_control(conn: Connection, control_id: int) -> Control:
+    row = conn.execute(select(control).where(control.c.id == control_id)).mappings().first()
+    if row is None:
+        raise NotFoundError(f"Control {control_id} no longer exists.")
+    return _record(row, read_links(conn).get(control_id, ()))
+
+
+def get_control(db: EngagementFile, ref_or_id: str | int) -> Control:
+    with db.reading() as conn:
+        return read_control(conn, find_control_id(conn, ref_or_id))
+
+
+def create_control(db: EngagementFile, values: ControlInput, requirements: Iterable[str] = ()) -> Control:
+    """A new control with the next free reference, linked to the requirements given."""
+    row = _row(values)
+    with changes(db) as ch:
+        control_id: int = ch.insert(control, {"ref": next_ref(ch.conn), **row})
+        for code in requirements:
+            _link(ch, control_id, code)
+        return read_control(ch.conn, control_id)
+
+
+def update_control(db: EngagementFile, control_id: int, values: ControlInput) -> Control:
+    row = _row(values)
+    with changes(db) as ch:
+        ch.update(control, {"id": control_id}, row)
+        return read_control(ch.conn, control_id)
+
+
+def delete_control(db: EngagementFile, control_id: int) -> None:
+    """Remove a control that has no tests; its links go with it, each recorded."""
+    with changes(db) as ch:
+        tests = ch.conn.execute(select(control_test.c.ref).where(control_test.c.control_id == control_id)).scalars()
+        refs = list(tests)
+        if refs:
+            raise ValidationError(f"Delete its tests first ({', '.join(refs)}): their results would be lost.")
+        ch.delete_where(control_requirement, control_requirement.c.control_id == control_id)
+        ch.delete_where(evidence_link, evidence_link.c.control_id == control_id)  # the files stay in the library
+        ch.delete_where(dismissed_suggestion, dismissed_suggestion.c.control_id == control_id)
+        ch.delete(control, {"id": control_id})
+
+
+def _link(ch: Changes, control_id: int, code: str) -> None:
+    require_auditable(ch.conn, code)
+    exists = ch.conn.execute(
+        select(control_requirement.c.control_id).where(
+            control_requirement.c.control_id == control_id, control_requirement.c.requirement_code == code
+        )
+    ).first()
+    if exists is None:
+        ch.insert(control_requirement, {"control_id": control_id, "requirement_code": code})
+
+
+def link_requirement(db: EngagementFile, control_id: int, code: str) -> Control:
+    """Link a control to a requirement (accepting a suggestion is the same act)."""
+    with changes(db) as ch:
+        _link(ch, control_id, code)
+        ch.delete_where(
+            dismissed_suggestion,
+            (dismissed_suggestion.c.control_id == control_id) & (dismissed_suggestion.c.requirement_code == code),
+        )
+        return read_control(ch.conn, control_id)
+
+
+def unlink_requirement(db: EngagementFile, control_id: int, code: str) -> Control:
+    with changes(db) as ch:
+        ch.delete_where(
+            control_requirement,
+            (control_requirement.c.control_id == control_id) & (control_requirement.c.requirement_code == code),
+        )
+        return read_control(ch.conn, control_id)
+
+
+def dismiss_suggestion(db: EngagementFile, control_id: int, code: str) -> None:
+    with changes(db) as ch:
+        require_auditable(ch.conn, code)
+        ch.insert(dismissed_suggestion, {"control_id": control_id, "requirement_code": code})
+
+
+def suggestions(db: EngagementFile, control_id: int) -> list[Suggestion]:
+    """Requirements of the other framework the crosswalk links to this control's requirements.
+
+    Already-linked, dismissed and out-of-scope ones are left out; each names the link it comes from.
+    """
+    with db.reading() as conn:
+        linked = set(read_links(conn).get(control_id, ()))
+        dismissed = set(
+            conn.execute(
+                select(dismissed_suggestion.c.requirement_code).where(dismissed_suggestion.c.control_id == control_id)
+            ).scalars()
+        )
+        titles = {r.code: r for r in read_scope(conn)}
+        found: dict[str, Suggestion] = {}
+        for link in read_mappings(conn):
+            for mine, other in ((link.iso_code, link.soc2_code), (link.soc2_code, link.iso_code)):
+                wanted = other in titles and other not in linked and other not in dismissed
+                if mine in linked and wanted and other not in found:
+                    found[other] = Suggestion(other, titles[other].title, mine, link.relationship, link.rationale)
+        order = {code: index for index, code in enumerate(titles)}
+        return sorted(found.values(), key=lambda s: (titles[s.code].framework is Framework.ISO42001, order[s.code]))

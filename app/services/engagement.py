@@ -1,0 +1,333 @@
+"""The engagement itself: creating the file, its details, team, tickmarks and system description."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+import app
+from app.catalog import Catalog, load_catalog
+from app.domain.records import EngagementDetails, FileFacts, TeamMember, Tickmark
+from app.domain.vocabulary import (
+    DESCRIPTION_HEADINGS,
+    TSC_CATEGORIES,
+    EngagementStatus,
+    Opinion,
+    ReportType,
+    RequirementKind,
+    Role,
+    SubserviceTreatment,
+)
+from app.errors import NotFoundError, ValidationError
+from app.services.history import Changes, changes, utc_now
+from app.storage.database import Passphrase
+from app.storage.engagement_file import EngagementFile, create_engagement_file
+from app.storage.schema import (
+    description_section,
+    engagement,
+    fieldwork_meta,
+    mapping,
+    person,
+    requirement,
+    soa_line,
+    tickmark,
+)
+
+FORMAT_NAME = "fieldwork-engagement"
+MIN_TYPE2_DAYS = 90
+MAX_TYPE2_DAYS = 366
+
+DEFAULT_TICKMARKS = (
+    Tickmark("a", "Agreed to supporting documentation without exception"),
+    Tickmark("b", "Approval evidenced by an authorized approver before the change"),
+    Tickmark("c", "Reperformed by the auditor without exception"),
+    Tickmark("x", "Exception noted: see the deviation"),
+)
+
+
+def validate_details(details: EngagementDetails) -> tuple[str, ...]:
+    """Raise for what cannot be right; return warnings for what is unusual."""
+    if not details.client.strip():
+        raise ValidationError("Enter the service organization (the client).")
+    if not details.system_name.strip():
+        raise ValidationError("Enter the name of the system under examination.")
+    unknown = [c for c in details.tsc_categories if c not in TSC_CATEGORIES]
+    if unknown:
+        raise ValidationError(f"Unknown Trust Services category: {', '.join(unknown)}.")
+    if "Security" not in details.tsc_categories:
+        raise ValidationError("Security (the Common Criteria) is always in scope of a SOC 2 examination.")
+    warnings: list[str] = []
+    if details.report_type is ReportType.TYPE1:
+        if details.as_of_date is None:
+            raise ValidationError("A Type 1 examination needs an as-of date.")
+    else:
+        warnings += _period_warnings(details.period_start, details.period_end)
+    if details.report_release_date and details.documentation_completion_date:
+        if details.documentation_completion_date < details.report_release_date:
+            raise ValidationError("The documentation completion date cannot come before the report release date.")
+        if (details.documentation_completion_date - details.report_release_date).days > 60:
+            warnings.append("Documentation is to be assembled within 60 days of the report release date.")
+    return tuple(warnings)
+
+
+def _period_warnings(start: date | None, end: date | None) -> list[str]:
+    if start is None or end is None:
+        raise ValidationError("A Type 2 examination needs a period start and end date.")
+    if end <= start:
+        raise ValidationError(f"The period ends ({end}) before it starts ({start}).")
+    days = (end - start).days + 1
+    if days < MIN_TYPE2_DAYS:
+        return [f"The period is {days} days; a Type 2 period is usually at least 3 months."]
+    if days > MAX_TYPE2_DAYS:
+        return [f"The period is {days} days; a Type 2 period is usually no longer than 12 months."]
+    return []
+
+
+def normalized(details: EngagementDetails) -> EngagementDetails:
+    """Trim text, order categories as the TSC does, and drop the date fields the type does not use."""
+    known = [c for c in TSC_CATEGORIES if c in details.tsc_categories]
+    categories = tuple(known + [c for c in details.tsc_categories if c not in TSC_CATEGORIES])
+    type1 = details.report_type is ReportType.TYPE1
+    return replace(
+        details,
+        client=details.client.strip(),
+        system_name=details.system_name.strip(),
+        tsc_categories=categories,
+        iso_scope=details.iso_scope.strip(),
+        as_of_date=details.as_of_date if type1 else None,
+        period_start=None if type1 else details.period_start,
+        period_end=None if type1 else details.period_end,
+    )
+
+
+def _details_row(details: EngagementDetails) -> dict[str, Any]:
+    row = asdict(details)
+    row["tsc_categories"] = list(details.tsc_categories)
+    return row
+
+
+def create_engagement(
+    path: Path | str,
+    details: EngagementDetails,
+    team: Sequence[TeamMember] = (),
+    passphrase: Passphrase = None,
+    fill: Callable[[Changes], None] | None = None,
+) -> tuple[EngagementFile, tuple[str, ...]]:
+    """A new engagement file with the bundled catalogs, an SoA line per Annex A control and the team.
+
+    `fill` adds more records in the same transaction (the demo engagement), so a
+    failure leaves no file behind.
+    """
+    details = normalized(details)
+    warnings = validate_details(details)
+    catalog = load_catalog()
+
+    def populate(db: EngagementFile) -> None:
+        with changes(db) as ch:
+            _write_catalog(ch.conn, catalog)
+            _write_meta(ch, catalog)
+            ch.insert(engagement, {"id": 1, **_details_row(details)})
+            for member in team:
+                ch.insert(person, _member_row(member))
+            for mark in DEFAULT_TICKMARKS:
+                ch.insert(tickmark, asdict(mark))
+            ch.insert_many(description_section, [{"code": code, "text": ""} for code in DESCRIPTION_HEADINGS])
+            annex = [i.code for i in catalog.items if i.kind is RequirementKind.ANNEX_CONTROL]
+            ch.insert_many(soa_line, [{"annex_code": code, "included": True, "justification": ""} for code in annex])
+            if fill is not None:
+                fill(ch)
+
+    return create_engagement_file(path, passphrase, populate), warnings
+
+
+def _write_catalog(conn: Connection, catalog: Catalog) -> None:
+    """Copy the catalogs in; they are reference data, so not one history entry per row."""
+    conn.execute(
+        insert(requirement),
+        [
+            {
+                "code": i.code,
+                "framework": i.framework.value,
+                "kind": i.kind.value,
+                "title": i.title,
+                "description": i.description,
+                "parent_code": i.parent,
+                "category": i.category,
+                "group_name": i.group,
+                "sort_order": i.order,
+            }
+            for i in catalog.items
+        ],
+    )
+    conn.execute(
+        insert(mapping),
+        [
+            {
+                "iso_code": link.iso,
+                "soc2_code": link.soc2,
+                "relationship": link.relationship.value,
+                "rationale": link.rationale,
+                "origin": "catalog",
+                "active": True,
+            }
+            for link in catalog.links
+        ],
+    )
+
+
+def _write_meta(ch: Changes, catalog: Catalog) -> None:
+    meta = {
+        "format": FORMAT_NAME,
+        "engagement_id": str(uuid.uuid4()),
+        "created_with": f"{app.APP_NAME} {app.__version__}",
+        "created_at": utc_now(),
+        **{f"catalog_{name}": version for name, version in catalog.versions.items()},
+    }
+    ch.insert_many(fieldwork_meta, [{"key": key, "value": value} for key, value in meta.items()])
+
+
+def _member_row(member: TeamMember) -> dict[str, Any]:
+    name, initials = member.name.strip(), member.initials.strip().upper()
+    if not name or not initials:
+        raise ValidationError("Each team member needs a name and initials.")
+    return {"name": name, "initials": initials, "role": Role(member.role).value}
+
+
+def get_details(db: EngagementFile) -> EngagementDetails:
+    with db.reading() as conn:
+        return read_details(conn)
+
+
+def read_details(conn: Connection) -> EngagementDetails:
+    row = conn.execute(select(engagement)).mappings().one()
+    return EngagementDetails(
+        client=row["client"],
+        system_name=row["system_name"],
+        report_type=ReportType(row["report_type"]),
+        period_start=row["period_start"],
+        period_end=row["period_end"],
+        as_of_date=row["as_of_date"],
+        tsc_categories=tuple(row["tsc_categories"]),
+        iso_scope=row["iso_scope"],
+        status=EngagementStatus(row["status"]),
+        report_release_date=row["report_release_date"],
+        documentation_completion_date=row["documentation_completion_date"],
+        opinion=Opinion(row["opinion"]),
+        subservice_treatment=SubserviceTreatment(row["subservice_treatment"]),
+        subservice_organizations=row["subservice_organizations"],
+    )
+
+
+def update_details(db: EngagementFile, details: EngagementDetails) -> tuple[str, ...]:
+    details = normalized(details)
+    warnings = validate_details(details)
+    with changes(db) as ch:
+        ch.update(engagement, {"id": 1}, _details_row(details))
+    return warnings
+
+
+def file_facts(db: EngagementFile) -> FileFacts:
+    with db.reading() as conn:
+        return read_facts(conn, db.encrypted)
+
+
+def read_facts(conn: Connection, encrypted: bool) -> FileFacts:
+    meta = dict(conn.execute(select(fieldwork_meta.c.key, fieldwork_meta.c.value)).all())
+    return FileFacts(
+        engagement_id=meta["engagement_id"],
+        encrypted=encrypted,
+        created_with=meta["created_with"],
+        created_at=meta["created_at"],
+        catalog_versions={k.removeprefix("catalog_"): v for k, v in meta.items() if k.startswith("catalog_")},
+    )
+
+
+def list_team(db: EngagementFile) -> list[TeamMember]:
+    with db.reading() as conn:
+        return read_team(conn)
+
+
+def read_team(conn: Connection) -> list[TeamMember]:
+    rows = conn.execute(select(person).order_by(person.c.id)).mappings().all()
+    return [TeamMember(r["name"], r["initials"], Role(r["role"]), r["id"]) for r in rows]
+
+
+def add_team_member(db: EngagementFile, member: TeamMember) -> int:
+    row = _member_row(member)
+    with changes(db) as ch:
+        _refuse_duplicate_initials(ch.conn, row["initials"], None)
+        member_id: int = ch.insert(person, row)
+    return member_id
+
+
+def update_team_member(db: EngagementFile, member: TeamMember) -> None:
+    if member.id is None:
+        raise NotFoundError("That team member has not been saved yet.")
+    row = _member_row(member)
+    with changes(db) as ch:
+        _refuse_duplicate_initials(ch.conn, row["initials"], member.id)
+        ch.update(person, {"id": member.id}, row)
+
+
+def remove_team_member(db: EngagementFile, member_id: int) -> None:
+    with changes(db) as ch:
+        ch.delete(person, {"id": member_id})
+
+
+def _refuse_duplicate_initials(conn: Connection, initials: str, own_id: int | None) -> None:
+    existing = conn.execute(select(person.c.id).where(person.c.initials == initials)).scalar()
+    if existing is not None and existing != own_id:
+        raise ValidationError(f"Initials {initials} are already used by another team member.")
+
+
+def list_tickmarks(db: EngagementFile) -> list[Tickmark]:
+    with db.reading() as conn:
+        return read_tickmarks(conn)
+
+
+def read_tickmarks(conn: Connection) -> list[Tickmark]:
+    rows = conn.execute(select(tickmark).order_by(tickmark.c.symbol)).mappings().all()
+    return [Tickmark(r["symbol"], r["meaning"]) for r in rows]
+
+
+def set_tickmark(db: EngagementFile, mark: Tickmark) -> None:
+    symbol, meaning = mark.symbol.strip(), mark.meaning.strip()
+    if not symbol or len(symbol) > 8 or " " in symbol:
+        raise ValidationError("A tickmark symbol is 1 to 8 characters without spaces.")
+    if not meaning:
+        raise ValidationError(f"Say what tickmark {symbol} means.")
+    with changes(db) as ch:
+        exists = ch.conn.execute(select(tickmark.c.symbol).where(tickmark.c.symbol == symbol)).scalar()
+        if exists is None:
+            ch.insert(tickmark, {"symbol": symbol, "meaning": meaning})
+        else:
+            ch.update(tickmark, {"symbol": symbol}, {"meaning": meaning})
+
+
+def remove_tickmark(db: EngagementFile, symbol: str) -> None:
+    with changes(db) as ch:
+        ch.delete(tickmark, {"symbol": symbol})
+
+
+def system_description(db: EngagementFile) -> dict[str, str]:
+    """The client's description of the system under each DC 200 heading, in report order."""
+    with db.reading() as conn:
+        return read_system_description(conn)
+
+
+def read_system_description(conn: Connection) -> dict[str, str]:
+    texts = dict(conn.execute(select(description_section.c.code, description_section.c.text)).all())
+    return {code: texts.get(code, "") for code in DESCRIPTION_HEADINGS}
+
+
+def set_description_section(db: EngagementFile, code: str, text: str) -> None:
+    if code not in DESCRIPTION_HEADINGS:
+        raise ValidationError(f"{code} is not a description-of-the-system heading (DC1 to DC9).")
+    with changes(db) as ch:
+        ch.update(description_section, {"code": code}, {"text": text})

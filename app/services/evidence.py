@@ -1,0 +1,407 @@
+"""Evidence: files attached to the engagement, what is known about them, and the items they support.
+
+Rules the auditors can rely on:
+- The same content attached twice is stored once. Each attach is still its own evidence record (E-0001,
+  E-0002) with its own name, received date, provider and request, because two receipts of the same bytes
+  are two facts of the engagement; both records point to one blob.
+- A file is linked to any number of controls, tests, sample items and PBC requests. Unlinking removes the
+  link only: the record and its bytes stay in the library (shown as unused), because the history names
+  them. Bytes go only with `delete_evidence`, which refuses a file that still supports an item or an
+  engagement past its documentation completion date, and keeps a blob another record still shares.
+- A file's `pbc_request_id` says which request it was received in answer to; it is always one of its PBC
+  links, set when the first PBC link is made and cleared when that link is removed.
+- One attach of one or many files is one transaction: a cancel or an error keeps none of the batch.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import re
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+from sqlalchemy import Connection, RowMapping, func, select
+
+from app.domain.records import EvidenceFile
+from app.domain.vocabulary import EngagementStatus, TestKind
+from app.errors import FieldworkError, NotFoundError, ReadOnlyError, ValidationError
+from app.services import pbc
+from app.services.controls import find_control_id
+from app.services.engagement import read_details
+from app.services.evidence_store import ByteProgress, Readable, drop_chunks, store_stream
+from app.services.history import Changes, changes
+from app.services.testing import find_test_id
+from app.storage.engagement_file import EngagementFile
+from app.storage.schema import control, control_test, evidence, evidence_blob, evidence_link, pbc_request, sample_item
+from app.tasks import Task
+
+REF_PATTERN = re.compile(r"^E-?(\d+)$", re.IGNORECASE)
+SAMPLE_REF_PATTERN = re.compile(r"^(.+?)\s*#\s*(\d+)$")
+
+
+class TargetKind(StrEnum):
+    """What a file can support; the value is the link table's column."""
+
+    CONTROL = "control_id"
+    TEST = "test_id"
+    SAMPLE_ITEM = "sample_item_id"
+    PBC_REQUEST = "pbc_request_id"
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: TargetKind
+    id: int
+
+
+@dataclass(frozen=True)
+class EvidenceUse:
+    """An item a file supports: `target` to open it, `ref` ("C-001.T2 #3") and `label` to show it."""
+
+    target: Target
+    ref: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Where a batch of files came from; applies to every file of the batch."""
+
+    received_date: date | None = None
+    provided_by: str = ""
+    pbc_request_id: int | None = None
+
+
+class SortKey(StrEnum):
+    REF = "ref"
+    NAME = "original_name"
+    SIZE = "size"
+    MEDIA_TYPE = "media_type"
+    RECEIVED = "received_date"
+    PROVIDED_BY = "provided_by"
+    ATTACHED = "attached_at"
+
+
+@dataclass(frozen=True)
+class EvidenceFilter:
+    """The library view's filter: `text` matches name, reference, provider, type, request and uses."""
+
+    text: str = ""
+    unused_only: bool = False
+    sort: SortKey = SortKey.REF
+    descending: bool = False
+
+    def matches(self, found: EvidenceFile) -> bool:
+        if self.unused_only and found.used_by:
+            return False
+        wanted = self.text.strip().casefold()
+        fields = (found.ref, found.original_name, found.provided_by, found.media_type, found.pbc_ref or "")
+        return not wanted or any(wanted in text.casefold() for text in (*fields, *found.used_by))
+
+
+# --- attach, link, unlink, delete ----------------------------------------------------------------
+
+
+def _media_type(name: str) -> str:
+    return mimetypes.guess_type(name, strict=False)[0] or "application/octet-stream"
+
+
+def _readable_size(path: Path) -> int:
+    if not path.exists():
+        raise NotFoundError(f"{path} does not exist.")
+    if not path.is_file():
+        raise ValidationError(f"{path} is not a file; attach the files inside a folder one by one.")
+    return path.stat().st_size
+
+
+def attach_files(
+    db: EngagementFile,
+    paths: Sequence[Path | str],
+    targets: Sequence[Target] = (),
+    receipt: Receipt | None = None,
+    task: Task | None = None,
+) -> list[EvidenceFile]:
+    """Attach files (streamed, hashed, deduplicated) and link each to `targets`, all in one transaction.
+
+    Run it off the GUI thread: `task` reports bytes done and cancels at the next chunk.
+    """
+    files = [Path(p) for p in paths]
+    progress = ByteProgress(task or Task(), sum(_readable_size(p) for p in files))
+    with changes(db) as ch:
+        ids = []
+        for path in files:
+            try:
+                with path.open("rb", buffering=0) as handle:
+                    ids.append(attach_stream(ch, handle, path.name, targets, receipt or Receipt(), progress))
+            except OSError as exc:
+                raise FieldworkError(f"Cannot read {path.name}: {exc.strerror or exc}.") from exc
+        return read_evidence(ch.conn, ids)
+
+
+def attach_stream(
+    ch: Changes, source: Readable, name: str, targets: Sequence[Target], receipt: Receipt, progress: ByteProgress
+) -> int:
+    """Attach one stream in the caller's transaction; returns the new evidence id."""
+    answered = [Target(TargetKind.PBC_REQUEST, receipt.pbc_request_id)] if receipt.pbc_request_id else []
+    for target in [*targets, *answered]:
+        _require(ch.conn, target)  # before the bytes, so a wrong target costs no streaming
+    original_name = os.fsencode(name).decode("utf-8", "replace")  # undecodable bytes cannot be stored as text
+    blob_id = store_stream(ch, source, progress, original_name)
+    evidence_id: int = ch.insert(
+        evidence,
+        {
+            "ref": _next_ref(ch.conn),
+            "blob_id": blob_id,
+            "original_name": original_name,
+            "media_type": _media_type(original_name),
+            "received_date": receipt.received_date,
+            "provided_by": receipt.provided_by.strip(),
+            "pbc_request_id": receipt.pbc_request_id,
+            "attached_by": ch.person,
+            "attached_at": ch.at_utc,
+        },
+    )
+    for target in [*targets, *answered]:
+        link(ch, evidence_id, target)
+    return evidence_id
+
+
+def _next_ref(conn: Connection) -> str:
+    refs = conn.execute(select(evidence.c.ref)).scalars()
+    numbers = [int(m.group(1)) for ref in refs if (m := REF_PATTERN.match(ref))]
+    return f"E-{max(numbers, default=0) + 1:04d}"
+
+
+_TARGET_TABLES = {
+    TargetKind.CONTROL: control,
+    TargetKind.TEST: control_test,
+    TargetKind.SAMPLE_ITEM: sample_item,
+    TargetKind.PBC_REQUEST: pbc_request,
+}
+
+
+def _require(conn: Connection, target: Target) -> None:
+    table = _TARGET_TABLES[target.kind]
+    if conn.execute(select(table.c.id).where(table.c.id == target.id)).scalar() is None:
+        raise NotFoundError(f"The {target.kind.name.lower().replace('_', ' ')} {target.id} no longer exists.")
+
+
+def _require_evidence(conn: Connection, evidence_id: int) -> RowMapping:
+    row = conn.execute(select(evidence).where(evidence.c.id == evidence_id)).mappings().first()
+    if row is None:
+        raise NotFoundError(f"Evidence {evidence_id} no longer exists.")
+    return row
+
+
+def link(ch: Changes, evidence_id: int, target: Target) -> None:
+    """Link a file to an item (once); a PBC link answers the request and marks it received."""
+    found = _require_evidence(ch.conn, evidence_id)
+    _require(ch.conn, target)
+    column = evidence_link.c[target.kind.value]
+    query = select(evidence_link.c.id).where(evidence_link.c.evidence_id == evidence_id, column == target.id)
+    if ch.conn.execute(query).scalar() is not None:
+        return
+    ch.insert(evidence_link, {"evidence_id": evidence_id, target.kind.value: target.id})
+    if target.kind is TargetKind.PBC_REQUEST:
+        if found["pbc_request_id"] is None:
+            ch.update(evidence, {"id": evidence_id}, {"pbc_request_id": target.id})
+        pbc.mark_received(ch, target.id, found["received_date"] or date.today())
+
+
+def link_evidence(db: EngagementFile, evidence_id: int, target: Target) -> EvidenceFile:
+    with changes(db) as ch:
+        link(ch, evidence_id, target)
+        return read_evidence(ch.conn, [evidence_id])[0]
+
+
+def unlink_evidence(db: EngagementFile, evidence_id: int, target: Target) -> EvidenceFile:
+    """Remove one link; the file and its bytes stay in the library."""
+    with changes(db) as ch:
+        found = _require_evidence(ch.conn, evidence_id)
+        column = evidence_link.c[target.kind.value]
+        removed = ch.delete_where(evidence_link, (evidence_link.c.evidence_id == evidence_id) & (column == target.id))
+        if not removed:
+            raise NotFoundError(f"{found['ref']} is not linked to that item.")
+        if target.kind is TargetKind.PBC_REQUEST:
+            if found["pbc_request_id"] == target.id:
+                ch.update(evidence, {"id": evidence_id}, {"pbc_request_id": None})
+            pbc.reopen_if_unanswered(ch, target.id)
+        return read_evidence(ch.conn, [evidence_id])[0]
+
+
+def delete_evidence(db: EngagementFile, evidence_id: int) -> None:
+    """Remove a file attached by mistake: only unlinked, only before documentation completion."""
+    with changes(db) as ch:
+        details = read_details(ch.conn)
+        completed = details.documentation_completion_date
+        if details.status is EngagementStatus.FINALIZED or (completed is not None and completed <= date.today()):
+            raise ReadOnlyError("The documentation is complete: evidence can no longer be deleted.")
+        found = _require_evidence(ch.conn, evidence_id)
+        uses = read_uses(ch.conn, evidence_id).get(evidence_id, [])
+        if uses:
+            refs = ", ".join(use.ref for use in uses)
+            raise ValidationError(f"{found['ref']} still supports {refs}; unlink it first.")
+        ch.delete(evidence, {"id": evidence_id})
+        blob_id = found["blob_id"]
+        if ch.conn.execute(select(evidence.c.id).where(evidence.c.blob_id == blob_id)).first() is None:
+            drop_chunks(ch.conn, blob_id)
+            ch.delete(evidence_blob, {"id": blob_id})
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def find_evidence_id(conn: Connection, ref_or_id: str | int) -> int:
+    """Resolve E-0001 (also e-1, E1) or a numeric id; the error names what was asked for."""
+    text = str(ref_or_id).strip()
+    query = select(evidence.c.id)
+    if text.isdigit():
+        query = query.where(evidence.c.id == int(text))
+    elif match := REF_PATTERN.match(text):
+        query = query.where(evidence.c.ref == f"E-{int(match.group(1)):04d}")
+    else:
+        raise NotFoundError(f"'{text}' is not an evidence reference like E-0001.")
+    found = conn.execute(query).scalar()
+    if found is None:
+        raise NotFoundError(f"There is no evidence {text} in this engagement.")
+    return int(found)
+
+
+def read_uses(conn: Connection, evidence_id: int | None = None) -> dict[int, list[EvidenceUse]]:
+    """What each file supports, controls first, then tests, sample items and PBC requests."""
+    el, item = evidence_link, sample_item
+    query = (
+        select(
+            el,
+            control.c.ref.label("control_ref"),
+            control.c.title,
+            control_test.c.ref.label("test_ref"),
+            control_test.c.kind,
+            item.c.seq,
+            item.c.identifier,
+            pbc_request.c.ref.label("pbc_ref"),
+            pbc_request.c.request,
+        )
+        .outerjoin(control, control.c.id == el.c.control_id)
+        .outerjoin(item, item.c.id == el.c.sample_item_id)
+        .outerjoin(control_test, control_test.c.id == func.coalesce(el.c.test_id, item.c.test_id))
+        .outerjoin(pbc_request, pbc_request.c.id == el.c.pbc_request_id)
+    )
+    if evidence_id is not None:
+        query = query.where(el.c.evidence_id == evidence_id)
+    found: dict[int, list[tuple[tuple[int, str, int], EvidenceUse]]] = defaultdict(list)
+    for row in conn.execute(query).mappings():
+        kind = next(k for k in TargetKind if row[k.value] is not None)
+        if kind is TargetKind.CONTROL:
+            ref, label, seq = row["control_ref"], row["title"], 0
+        elif kind is TargetKind.TEST:
+            ref, label, seq = row["test_ref"], TestKind(row["kind"]).label, 0
+        elif kind is TargetKind.SAMPLE_ITEM:
+            ref, label, seq = f"{row['test_ref']} #{row['seq']}", row["identifier"], row["seq"]
+        else:
+            ref, label, seq = row["pbc_ref"], row["request"], 0
+        order = (list(TargetKind).index(kind), ref.split(" #")[0], seq)
+        found[row["evidence_id"]].append((order, EvidenceUse(Target(kind, row[kind.value]), ref, label)))
+    return {key: [use for _, use in sorted(uses, key=lambda pair: pair[0])] for key, uses in found.items()}
+
+
+def read_evidence(conn: Connection, ids: Collection[int] | None = None) -> list[EvidenceFile]:
+    """The library in attach order (all of it, or the files `ids`), each with the refs it supports."""
+    uses = read_uses(conn)
+    query = (
+        select(evidence, evidence_blob.c.sha256, evidence_blob.c.size, pbc_request.c.ref.label("pbc_ref"))
+        .join(evidence_blob, evidence_blob.c.id == evidence.c.blob_id)
+        .outerjoin(pbc_request, pbc_request.c.id == evidence.c.pbc_request_id)
+        .order_by(evidence.c.id)
+    )
+    if ids is not None:
+        query = query.where(evidence.c.id.in_(list(ids)))
+    return [
+        EvidenceFile(
+            id=row["id"],
+            ref=row["ref"],
+            original_name=row["original_name"],
+            size=row["size"],
+            media_type=row["media_type"],
+            sha256=row["sha256"],
+            received_date=row["received_date"],
+            provided_by=row["provided_by"],
+            pbc_ref=row["pbc_ref"],
+            attached_by=row["attached_by"],
+            attached_at=row["attached_at"],
+            used_by=tuple(use.ref for use in uses.get(row["id"], ())),
+        )
+        for row in conn.execute(query).mappings()
+    ]
+
+
+def list_evidence(db: EngagementFile, where: EvidenceFilter | None = None) -> list[EvidenceFile]:
+    """The library view: filtered and sorted (files without a received date sort last)."""
+    where = where or EvidenceFilter()
+    with db.reading() as conn:
+        found = [f for f in read_evidence(conn) if where.matches(f)]
+
+    def key(found: EvidenceFile) -> tuple[bool, object]:
+        value = getattr(found, "id" if where.sort is SortKey.REF else where.sort.value)
+        return (value is None) != where.descending, value.casefold() if isinstance(value, str) else value
+
+    return sorted(found, key=key, reverse=where.descending)
+
+
+def get_evidence(db: EngagementFile, ref_or_id: str | int) -> EvidenceFile:
+    with db.reading() as conn:
+        return read_evidence(conn, [find_evidence_id(conn, ref_or_id)])[0]
+
+
+def where_used(db: EngagementFile, evidence_id: int) -> list[EvidenceUse]:
+    with db.reading() as conn:
+        _require_evidence(conn, evidence_id)
+        return read_uses(conn, evidence_id).get(evidence_id, [])
+
+
+def evidence_for(db: EngagementFile, target: Target) -> list[EvidenceFile]:
+    """The files supporting one control, test, sample item or PBC request."""
+    column = evidence_link.c[target.kind.value]
+    with db.reading() as conn:
+        ids = conn.execute(select(evidence_link.c.evidence_id).where(column == target.id)).scalars().all()
+        return read_evidence(conn, ids)
+
+
+def find_sample_item_id(conn: Connection, ref_or_id: str | int) -> int:
+    """Resolve "C-001.T2 #3" (sample item 3 of test C-001.T2) or a numeric id."""
+    text = str(ref_or_id).strip()
+    query = select(sample_item.c.id)
+    if text.isdigit():
+        query = query.where(sample_item.c.id == int(text))
+    elif match := SAMPLE_REF_PATTERN.match(text):
+        test_id = find_test_id(conn, match.group(1))
+        query = query.where(sample_item.c.test_id == test_id, sample_item.c.seq == int(match.group(2)))
+    else:
+        raise NotFoundError(f"'{text}' is not a sample item reference like C-001.T2 #3.")
+    found = conn.execute(query).scalar()
+    if found is None:
+        raise NotFoundError(f"There is no sample item {text} in this engagement.")
+    return int(found)
+
+
+_FINDERS = {
+    TargetKind.CONTROL: find_control_id,
+    TargetKind.TEST: find_test_id,
+    TargetKind.SAMPLE_ITEM: find_sample_item_id,
+    TargetKind.PBC_REQUEST: pbc.find_request_id,
+}
+
+
+def resolve_target(conn: Connection, kind: TargetKind, ref_or_id: str | int) -> Target:
+    """A target named the way people name it (C-001, C-001.T2, C-001.T2 #3, PBC-004) or by id."""
+    return Target(kind, _FINDERS[kind](conn, ref_or_id))
+
+
+def find_target(db: EngagementFile, kind: TargetKind, ref_or_id: str | int) -> Target:
+    with db.reading() as conn:
+        return resolve_target(conn, kind, ref_or_id)

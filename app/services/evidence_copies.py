@@ -1,0 +1,90 @@
+"""Evidence written back to disk: a copy saved to a folder, or a private copy for the system's viewer.
+
+Every copy is checked against the SHA-256 recorded at attach as it streams out, so a damaged file is never
+handed over as if it were the original. Names come from `safe_file_name`: the client's original name is
+metadata, never a path.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import Connection, RowMapping, select
+
+from app.errors import FieldworkError, ValidationError
+from app.exports.atomic import atomic_target
+from app.services.evidence import find_evidence_id
+from app.services.evidence_store import ByteProgress, Fingerprint, stream_blob
+from app.services.safe_names import safe_file_name, unique_path
+from app.storage.engagement_file import EngagementFile
+from app.storage.schema import evidence, evidence_blob
+from app.tasks import Task
+
+PRIVATE_PREFIX = "fieldwork-open-"
+
+
+class EvidenceDamaged(FieldworkError):
+    """The stored bytes no longer hash to what was recorded when the file was attached."""
+
+
+def _stored(conn: Connection, evidence_id: int) -> RowMapping:
+    query = select(
+        evidence.c.ref, evidence.c.original_name, evidence.c.blob_id, evidence_blob.c.sha256, evidence_blob.c.size
+    )
+    query = query.join(evidence_blob, evidence_blob.c.id == evidence.c.blob_id)
+    return conn.execute(query.where(evidence.c.id == evidence_id)).mappings().one()
+
+
+def _write_verified(conn: Connection, row: RowMapping, handle: BinaryIO, task: Task | None) -> None:
+    progress = ByteProgress(task or Task(), row["size"])
+    found = stream_blob(conn, row["blob_id"], handle.write, progress, row["original_name"])
+    if found != Fingerprint(row["sha256"], row["size"]):
+        raise EvidenceDamaged(
+            f"{row['ref']} ({row['original_name']}) is damaged: its bytes no longer match the SHA-256 recorded "
+            "when it was attached."
+        )
+
+
+def _copy(db: EngagementFile, ref_or_id: str | int, folder: Path, task: Task | None) -> Path:
+    with db.reading() as conn:
+        row = _stored(conn, find_evidence_id(conn, ref_or_id))
+        target = unique_path(folder, safe_file_name(row["original_name"], fallback=row["ref"]))
+        try:
+            with atomic_target(target) as temporary, temporary.open("wb") as handle:
+                _write_verified(conn, row, handle, task)
+        except OSError as exc:
+            raise FieldworkError(f"Cannot write {target.name} in {folder}: {exc.strerror or exc}.") from exc
+    return target
+
+
+def extract_evidence(db: EngagementFile, ref_or_id: str | int, folder: Path, task: Task | None = None) -> Path:
+    """Save a copy into `folder` under a safe name (never over an existing file); returns its path."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ValidationError(f"{folder} is not a folder; create it first.")
+    return _copy(db, ref_or_id, folder, task)
+
+
+def open_private_copy(db: EngagementFile, ref_or_id: str | int, task: Task | None = None) -> Path:
+    """A copy for the operating system's viewer, in a new folder only this user can enter (mode 0700).
+
+    Call `discard_private_copy` when the viewer is done (or when the app closes).
+    """
+    folder = Path(tempfile.mkdtemp(prefix=PRIVATE_PREFIX))
+    try:
+        return _copy(db, ref_or_id, folder, task)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def discard_private_copy(path: Path) -> bool:
+    """Remove a private copy and its folder; False when a viewer still holds it (try again later)."""
+    folder = Path(path).parent
+    if not folder.name.startswith(PRIVATE_PREFIX) or folder.parent != Path(tempfile.gettempdir()):
+        raise ValueError(f"{path} is not a private copy made by open_private_copy")
+    shutil.rmtree(folder, ignore_errors=True)
+    return not folder.exists()

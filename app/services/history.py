@@ -1,0 +1,167 @@
+"""Every change made through the services, recorded in the same transaction.
+
+Services never write tables directly: they go through `Changes`, which performs the
+insert, update or delete and appends the history entry (who, when, what, old and new
+values). One mechanism, so no service can forget it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.domain.records import HistoryEntry
+from app.profile import load_profile
+from app.storage.engagement_file import EngagementFile
+from app.storage.schema import history
+
+Row = Mapping[str, Any]
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@cache
+def _primary_key(table: Table) -> tuple[str, ...]:
+    return tuple(column.name for column in table.primary_key.columns)
+
+
+@dataclass
+class Changes:
+    """A write transaction that records what it changes."""
+
+    conn: Connection
+    person: str
+    at_utc: str
+
+    def _key(self, table: Table, values: Row) -> str:
+        return "/".join(str(values[name]) for name in _primary_key(table))
+
+    def _where(self, table: Table, key: Row) -> ColumnElement[bool]:
+        clauses = [column == key[column.name] for column in table.primary_key.columns]
+        condition = clauses[0]
+        for clause in clauses[1:]:
+            condition = condition & clause
+        return condition
+
+    def _entry(self, action: str, table: str, item_id: str, old: Row | None, new: Row | None) -> dict[str, Any]:
+        return {
+            "at_utc": self.at_utc,
+            "person": self.person,
+            "action": action,
+            "item_type": table,
+            "item_id": item_id,
+            "old_values": old,
+            "new_values": new,
+        }
+
+    def insert(self, table: Table, values: Row) -> Any:
+        """Insert one row and return its primary key (the single column's value)."""
+        result = self.conn.execute(insert(table).values(**values))
+        stored = dict(values)
+        for column, value in zip(table.primary_key.columns, result.inserted_primary_key or (), strict=False):
+            stored[column.name] = value
+        self.conn.execute(insert(history), [self._entry("create", table.name, self._key(table, stored), None, values)])
+        keys = [stored[column.name] for column in table.primary_key.columns]
+        return keys[0] if len(keys) == 1 else tuple(keys)
+
+    def insert_many(self, table: Table, rows: Sequence[Row]) -> None:
+        """Insert many rows (each carrying its primary key) and their history, in bulk."""
+        if not rows:
+            return
+        self._executemany(table, rows)
+        self._executemany(
+            history, [self._entry("create", table.name, self._key(table, row), None, row) for row in rows]
+        )
+
+    def _executemany(self, table: Table, rows: Sequence[Row]) -> None:
+        """One DB-API executemany with SQLAlchemy's own type conversions, compiled once.
+
+        SQLAlchemy's ORM `add_all` measured 21x and its bulk `insert()` 3.3x a raw
+        `executemany` here; bulk paths (the demo, pasted samples, imports) use this instead.
+        """
+        names = list(rows[0])
+        if any(len(row) != len(names) for row in rows):
+            raise ValueError(f"rows for {table.name} must all have the same columns")
+        dialect = self.conn.dialect
+        processors = [table.c[name].type.bind_processor(dialect) for name in names]
+        columns = ", ".join(f'"{name}"' for name in names)
+        sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})'
+        values = [
+            tuple(
+                value if convert is None else convert(value)
+                for value, convert in zip(row.values(), processors, strict=True)
+            )
+            for row in rows
+        ]
+        self.conn.exec_driver_sql(sql, values)
+
+    def update(self, table: Table, key: Row, values: Row) -> dict[str, Any]:
+        """Update the fields that really change; returns the row as it was."""
+        old = dict(self.conn.execute(select(table).where(self._where(table, key))).mappings().one())
+        changed = {name: value for name, value in values.items() if old[name] != value}
+        if changed:
+            self.conn.execute(update(table).where(self._where(table, key)).values(**changed))
+            before = {name: old[name] for name in changed}
+            entry = self._entry("update", table.name, self._key(table, old), before, changed)
+            self.conn.execute(insert(history), [entry])
+        return old
+
+    def delete(self, table: Table, key: Row) -> dict[str, Any]:
+        removed = self.delete_where(table, self._where(table, key))
+        if len(removed) != 1:
+            raise LookupError(f"{table.name} {dict(key)} not found")
+        return removed[0]
+
+    def delete_where(self, table: Table, condition: ColumnElement[bool]) -> list[dict[str, Any]]:
+        """Delete every matching row, each one recorded (cascades never hide a deletion)."""
+        old_rows = [dict(row) for row in self.conn.execute(select(table).where(condition)).mappings()]
+        if old_rows:
+            self.conn.execute(delete(table).where(condition))
+            entries = [self._entry("delete", table.name, self._key(table, row), row, None) for row in old_rows]
+            self.conn.execute(insert(history), entries)
+        return old_rows
+
+    def record(self, action: str, item_type: str, item_id: str, detail: Row | None = None) -> None:
+        """An event that changes no row of its own (an export, a re-key)."""
+        self.conn.execute(insert(history), [self._entry(action, item_type, item_id, None, detail)])
+
+
+@contextlib.contextmanager
+def changes(db: EngagementFile) -> Iterator[Changes]:
+    """One user action: a write transaction whose every change is in the history."""
+    with db.writing() as conn:
+        yield Changes(conn, load_profile().signature, utc_now())
+
+
+def read_history(conn: Connection, limit: int | None = None) -> list[HistoryEntry]:
+    """The history, newest first (all of it unless `limit`)."""
+    query = select(history).order_by(history.c.seq.desc())
+    if limit is not None:
+        query = query.limit(limit)
+    return [
+        HistoryEntry(
+            seq=row["seq"],
+            at_utc=row["at_utc"],
+            person=row["person"],
+            action=row["action"],
+            item_type=row["item_type"],
+            item_id=row["item_id"],
+            old_values=row["old_values"],
+            new_values=row["new_values"],
+        )
+        for row in conn.execute(query).mappings()
+    ]
+
+
+def list_history(db: EngagementFile, limit: int | None = None) -> list[HistoryEntry]:
+    with db.reading() as conn:
+        return read_history(conn, limit)

@@ -1,0 +1,92 @@
+"""The engagement at a glance: counts and progress per framework, for `info`, the dashboard and exports."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, func, select
+
+from app.domain.records import EngagementDetails, FileFacts, Requirement, RequirementStatus, StatusCounts
+from app.domain.vocabulary import Framework, RequirementKind, Status
+from app.services.engagement import file_facts, read_details
+from app.services.requirements import read_scope
+from app.services.status import group_status, read_requirement_statuses
+from app.storage.engagement_file import EngagementFile
+from app.storage.schema import control, control_test, deviation, sample_item
+
+
+@dataclass(frozen=True)
+class GroupProgress:
+    """A SOC 2 category, an ISO/IEC 42001 clause or an Annex A objective."""
+
+    framework: Framework
+    key: str
+    title: str
+    status: Status
+    counts: StatusCounts
+    requirements: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Overview:
+    details: EngagementDetails
+    facts: FileFacts
+    counts: dict[str, int]
+    groups: tuple[GroupProgress, ...]
+    statuses: dict[str, RequirementStatus]
+    gaps: tuple[str, ...]
+
+    def framework_counts(self, framework: Framework) -> StatusCounts:
+        totals: dict[str, int] = defaultdict(int)
+        for group in self.groups:
+            if group.framework is framework:
+                for name in ("not_started", "in_progress", "exceptions", "concluded", "excluded"):
+                    totals[name] += getattr(group.counts, name)
+        return StatusCounts(**totals)
+
+
+def read_counts(conn: Connection) -> dict[str, int]:
+    def total(table: object) -> int:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
+
+    return {
+        "controls": total(control),
+        "tests": total(control_test),
+        "sample_items": total(sample_item),
+        "deviations": total(deviation),
+    }
+
+
+def read_groups(scope: list[Requirement], statuses: dict[str, RequirementStatus]) -> list[GroupProgress]:
+    """SOC 2 by category; ISO/IEC 42001 by clause, then Annex A by objective."""
+    groups: list[GroupProgress] = []
+    by_category: dict[str, list[str]] = defaultdict(list)
+    for req in scope:
+        if req.framework is Framework.SOC2 and req.category:
+            by_category[req.category].append(req.code)
+    for category, codes in by_category.items():
+        status, counts = group_status(codes, statuses)
+        groups.append(GroupProgress(Framework.SOC2, category, category, status, counts, tuple(codes)))
+    top_of: dict[str, str] = {}
+    for req in scope:
+        if req.framework is Framework.ISO42001:
+            top_of[req.code] = top_of.get(req.parent, req.parent) if req.parent else req.code
+    tops = [r for r in scope if r.framework is Framework.ISO42001 and r.parent is None]
+    for top in tops:
+        codes = [code for code, root in top_of.items() if root == top.code and code in statuses]
+        status, counts = group_status(codes, statuses)
+        label = f"{'Clause ' if top.kind is RequirementKind.CLAUSE else ''}{top.code} {top.title}"
+        groups.append(GroupProgress(Framework.ISO42001, top.code, label, status, counts, tuple(codes)))
+    return groups
+
+
+def overview(db: EngagementFile) -> Overview:
+    facts = file_facts(db)
+    with db.reading() as conn:
+        details = read_details(conn)
+        scope = read_scope(conn)
+        statuses = read_requirement_statuses(conn, scope, details.report_type)
+        counts = read_counts(conn)
+    gaps = tuple(code for code, state in statuses.items() if state.gap and state.status is not Status.EXCLUDED)
+    return Overview(details, facts, counts, tuple(read_groups(scope, statuses)), statuses, gaps)

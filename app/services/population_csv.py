@@ -1,0 +1,147 @@
+"""Reading a population from CSV, streamed: one row in memory, the file hashed on the same pass.
+
+Limits, each refused with its reason before the data can grow: a physical line (checked before the
+csv module holds it), a value (Excel's cell limit), the columns, NUL bytes (a UTF-16 or binary file),
+text that is not in the stated encoding, broken quoting and rows of another width than the header.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import hashlib
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from app.domain.sampling import PopulationSource
+from app.services.population_table import (
+    HEADER_SCAN_ROWS,
+    MAX_COLUMNS,
+    READ_CHUNK,
+    RefusedFile,
+    Rows,
+    Table,
+    split_header,
+)
+
+#: Excel's own limit for one cell; given to `csv.field_size_limit` (a process-wide setting).
+MAX_CELL_CHARS = 32_767
+#: One physical line; checked before the csv module sees it.
+MAX_CSV_LINE_CHARS = 1 << 20
+SNIFF_CHARS = 64 * 1024
+DELIMITERS = ",;\t|"
+
+
+class _HashingReader(io.RawIOBase):
+    """The file's bytes on their way to the decoder: hashed, counted, and refused if they hold NUL."""
+
+    def __init__(self, raw: IO[bytes], name: str) -> None:
+        self._raw = raw
+        self._name = name
+        self.digest = hashlib.sha256()
+        self.done = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = self._raw.readinto(buffer)  # type: ignore[attr-defined]
+        if not count:
+            return 0
+        chunk = memoryview(buffer)[:count].tobytes()  # a memoryview's `in` compares ints, never bytes
+        if b"\x00" in chunk:
+            raise RefusedFile(self._name, "it contains NUL bytes, so it is not a text CSV (is it UTF-16 or binary?)")
+        self.digest.update(chunk)
+        self.done += count
+        return int(count)
+
+    def finish(self) -> str:
+        """Hash whatever the decoder left unread, and return the whole file's SHA-256."""
+        buffer = bytearray(READ_CHUNK)
+        while self.readinto(buffer):
+            pass
+        return self.digest.hexdigest()
+
+
+def _sniff_delimiter(path: Path, encoding: str) -> str:
+    """The delimiter that splits the file's first lines into the most rows of one width above 1.
+
+    Not `csv.Sniffer`: its regular expressions take seconds on a crafted sample; this is linear.
+    """
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        lines = handle.read(SNIFF_CHARS).splitlines()[: HEADER_SCAN_ROWS * 5]
+    best, best_score = ",", (0, 0)
+    for delimiter in DELIMITERS:
+        try:
+            widths = [len(row) for row in csv.reader(lines, delimiter=delimiter) if len(row) > 1]
+        except csv.Error:
+            continue  # a field over the limit: the reader proper refuses it with the reason
+        usual = max(set(widths), key=lambda width: (widths.count(width), width), default=0)
+        score = (widths.count(usual), usual)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _bounded_lines(text: IO[str], name: str) -> Iterator[str]:
+    """Physical lines, refusing one longer than `MAX_CSV_LINE_CHARS` before it is held whole."""
+    while line := text.readline(MAX_CSV_LINE_CHARS + 1):
+        if len(line) > MAX_CSV_LINE_CHARS:
+            raise RefusedFile(name, f"a line is longer than {MAX_CSV_LINE_CHARS:,} characters")
+        yield line
+
+
+def _csv_rows(text: IO[str], delimiter: str, source: PopulationSource) -> Rows:
+    name = source.path.name
+    csv.field_size_limit(MAX_CELL_CHARS)
+    reader = csv.reader(_bounded_lines(text, name), delimiter=delimiter, strict=True)
+    try:
+        for cells in reader:
+            if len(cells) > MAX_COLUMNS:
+                raise RefusedFile(name, f"line {reader.line_num} has more than {MAX_COLUMNS} columns")
+            yield reader.line_num, list(cells)
+    except csv.Error as exc:
+        if "field larger" in str(exc):
+            reason = f"a value near line {reader.line_num + 1} is longer than {MAX_CELL_CHARS:,} characters"
+        else:
+            reason = f"it is not well-formed CSV near line {reader.line_num + 1} ({exc})"
+        raise RefusedFile(name, reason) from None
+    except UnicodeDecodeError:
+        codec = codecs.lookup(source.encoding).name
+        label = "UTF-8" if codec.startswith("utf-8") else codec
+        raise RefusedFile(name, f"it is not {label} text; save it as CSV UTF-8, or give its encoding") from None
+
+
+def _rectangular(name: str, width: int, rows: Rows) -> Rows:
+    """CSV is a rectangular format: a line with another number of values has broken quoting or delimiters."""
+    for number, cells in rows:
+        if len(cells) != width:
+            raise RefusedFile(name, f"line {number} has {len(cells)} values where the header has {width}")
+        yield number, cells
+
+
+@contextlib.contextmanager
+def open_csv(source: PopulationSource) -> Iterator[Table]:
+    name = source.path.name
+    try:
+        delimiter = _sniff_delimiter(source.path, source.encoding)
+    except LookupError:
+        raise RefusedFile(name, f"{source.encoding!r} is not a text encoding Fieldwork knows") from None
+    size = source.path.stat().st_size
+    with source.path.open("rb") as raw:
+        hashing = _HashingReader(raw, name)
+        text = io.TextIOWrapper(io.BufferedReader(hashing, READ_CHUNK), encoding=source.encoding, newline="")
+        header_row, columns, rows = split_header(name, source.header_row, _csv_rows(text, delimiter, source))
+        yield Table(
+            name=name,
+            sheet_names=(),
+            sheet=None,
+            header_row=header_row,
+            columns=columns,
+            rows=_rectangular(name, len(columns), rows),
+            progress=lambda: (hashing.done, size),
+            sha256=hashing.finish,
+        )

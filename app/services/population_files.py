@@ -1,0 +1,92 @@
+"""Population files: open a CSV or XLSX as a table of rows, or preview its first rows, within limits.
+
+The file comes from the client, so it is untrusted: it may be a zip bomb, an XML entity bomb, a
+CSV with a gigantic field or no line ends, or far bigger than any real population. Every limit is
+checked before or while reading (here, and in `population_csv` and `population_xlsx` for what only
+they can see), so a hostile file is refused in seconds, in bounded memory, with one sentence.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator, Sequence
+from itertools import islice
+from pathlib import Path
+
+from app.domain.sampling import PopulationPreview, PopulationSource
+from app.services.population_csv import open_csv
+from app.services.population_table import Cell, RefusedFile, Rows, Table, cell_text, is_date
+from app.services.population_xlsx import hash_handle, open_xlsx
+
+MAX_SOURCE_BYTES = 1 << 30
+MAX_ROWS = 5_000_000
+PREVIEW_ROWS = 20
+
+CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
+XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+
+_ID_HEADER = re.compile(r"\b(id|no|number|ref|reference|key|ticket|#)\b", re.IGNORECASE)
+
+
+@contextlib.contextmanager
+def open_table(source: PopulationSource) -> Iterator[Table]:
+    """Open a population file for one pass over its rows, after the checks that need no parsing."""
+    name = source.path.name
+    suffix = source.path.suffix.lower()
+    if suffix not in CSV_SUFFIXES | XLSX_SUFFIXES:
+        raise RefusedFile(name, "only CSV and XLSX files can be imported as a population")
+    try:
+        size = source.path.stat().st_size
+    except OSError as exc:
+        raise RefusedFile(name, f"it cannot be read ({exc.strerror or exc})") from None
+    if size > MAX_SOURCE_BYTES:
+        raise RefusedFile(name, f"it is {size:,} bytes, more than {MAX_SOURCE_BYTES:,}")
+    opener = open_csv if suffix in CSV_SUFFIXES else open_xlsx
+    with opener(source) as table:
+        if not table.columns:
+            raise RefusedFile(name, "it holds no rows")
+        table.rows = _within_row_limit(name, table.rows)
+        yield table
+
+
+def _within_row_limit(name: str, rows: Rows) -> Rows:
+    for count, row in enumerate(rows, start=1):
+        if count > MAX_ROWS:
+            raise RefusedFile(name, f"it holds more than {MAX_ROWS:,} rows")
+        yield row
+
+
+def preview(source: PopulationSource, limit: int = PREVIEW_ROWS) -> PopulationPreview:
+    """The header, columns and first rows as they would be imported; reads only the start of the file."""
+    with open_table(source) as table:
+        first = [cells for _, cells in islice(table.rows, limit)]
+        return PopulationPreview(
+            source_name=table.name,
+            sheet_names=table.sheet_names,
+            sheet=table.sheet,
+            header_row=table.header_row,
+            columns=table.columns,
+            rows=tuple(tuple(cell_text(c) for c in cells) for cells in first),
+            id_column=_guess_id_column(table.columns),
+            date_column=_guess_date_column(table.columns, first),
+        )
+
+
+def _guess_date_column(columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> str | None:
+    """The first column whose every filled value in the first rows is a date."""
+    for index, column in enumerate(columns):
+        values = [cells[index] for cells in rows if index < len(cells) and cell_text(cells[index]).strip()]
+        if values and all(is_date(v) for v in values):
+            return column
+    return None
+
+
+def _guess_id_column(columns: Sequence[str]) -> str:
+    return next((c for c in columns if _ID_HEADER.search(c)), columns[0])
+
+
+def file_sha256(path: Path) -> str:
+    """A file's SHA-256, to tell whether it is the population already imported."""
+    with path.open("rb") as handle:
+        return hash_handle(handle)

@@ -1,0 +1,135 @@
+"""The frameworks as this engagement holds them: requirements in scope and the crosswalk."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, RowMapping, select
+
+from app.domain.records import EngagementDetails, Mapping, Requirement
+from app.domain.vocabulary import AUDITABLE_KINDS, Framework, Relationship, RequirementKind
+from app.errors import NotFoundError, ValidationError
+from app.services.engagement import read_details
+from app.services.history import changes
+from app.storage.engagement_file import EngagementFile
+from app.storage.schema import mapping, requirement
+
+
+def _record(r: RowMapping) -> Requirement:
+    return Requirement(
+        code=r["code"],
+        framework=Framework(r["framework"]),
+        kind=RequirementKind(r["kind"]),
+        title=r["title"],
+        description=r["description"],
+        parent=r["parent_code"],
+        category=r["category"],
+        group=r["group_name"],
+    )
+
+
+def read_requirements(conn: Connection) -> list[Requirement]:
+    """Every requirement of both frameworks, in catalog order."""
+    rows = conn.execute(select(requirement).order_by(requirement.c.sort_order)).mappings()
+    return [_record(row) for row in rows]
+
+
+def in_scope(requirement_: Requirement, details: EngagementDetails) -> bool:
+    """SOC 2 criteria count only for the categories in scope; ISO 42001 is always examined."""
+    if requirement_.framework is Framework.SOC2:
+        return requirement_.category in details.tsc_categories
+    return True
+
+
+def read_scope(conn: Connection) -> list[Requirement]:
+    """The requirements of this engagement (all kinds, SOC 2 narrowed to the categories in scope)."""
+    details = read_details(conn)
+    return [r for r in read_requirements(conn) if in_scope(r, details)]
+
+
+def list_requirements(db: EngagementFile) -> list[Requirement]:
+    with db.reading() as conn:
+        return read_scope(conn)
+
+
+def get_requirement(db: EngagementFile, code: str) -> Requirement:
+    with db.reading() as conn:
+        row = conn.execute(select(requirement).where(requirement.c.code == code)).mappings().first()
+    if row is None:
+        raise NotFoundError(f"There is no requirement {code} in either framework.")
+    return _record(row)
+
+
+def require_auditable(conn: Connection, code: str) -> Requirement:
+    """The requirement a control may be linked to (a criterion, subclause or Annex A control)."""
+    row = conn.execute(select(requirement).where(requirement.c.code == code)).mappings().first()
+    if row is None:
+        raise NotFoundError(f"There is no requirement {code} in either framework.")
+    found = _record(row)
+    if found.kind not in AUDITABLE_KINDS:
+        raise ValidationError(
+            f"{code} is a {found.kind.label.lower()}; link controls to its criteria, subclauses or controls."
+        )
+    return found
+
+
+def _mapping_record(r: RowMapping) -> Mapping:
+    return Mapping(
+        id=r["id"],
+        iso_code=r["iso_code"],
+        soc2_code=r["soc2_code"],
+        relationship=Relationship(r["relationship"]),
+        rationale=r["rationale"],
+        origin=r["origin"],
+        active=bool(r["active"]),
+    )
+
+
+def read_mappings(conn: Connection, *, active_only: bool = True) -> list[Mapping]:
+    query = select(mapping).order_by(mapping.c.id)
+    if active_only:
+        query = query.where(mapping.c.active.is_(True))
+    return [_mapping_record(row) for row in conn.execute(query).mappings()]
+
+
+def list_mappings(db: EngagementFile, *, active_only: bool = True) -> list[Mapping]:
+    with db.reading() as conn:
+        return read_mappings(conn, active_only=active_only)
+
+
+def related(db: EngagementFile, code: str) -> list[Mapping]:
+    """The crosswalk links of one requirement, in either direction."""
+    return [m for m in list_mappings(db) if code in (m.iso_code, m.soc2_code)]
+
+
+def add_mapping(db: EngagementFile, iso_code: str, soc2_code: str, relationship: Relationship, rationale: str) -> int:
+    """An engagement-specific crosswalk link (the bundled ones stay as shipped)."""
+    if not rationale.strip():
+        raise ValidationError("Give the rationale for the link: why one requirement informs the other.")
+    with changes(db) as ch:
+        iso = require_auditable(ch.conn, iso_code)
+        soc2 = require_auditable(ch.conn, soc2_code)
+        if iso.framework is not Framework.ISO42001 or soc2.framework is not Framework.SOC2:
+            raise ValidationError("A crosswalk link joins an ISO/IEC 42001 requirement to a SOC 2 criterion.")
+        exists = ch.conn.execute(
+            select(mapping.c.id).where(mapping.c.iso_code == iso_code, mapping.c.soc2_code == soc2_code)
+        ).scalar()
+        if exists is not None:
+            ch.update(mapping, {"id": exists}, {"active": True, "relationship": relationship.value})
+            return int(exists)
+        new_id: int = ch.insert(
+            mapping,
+            {
+                "iso_code": iso_code,
+                "soc2_code": soc2_code,
+                "relationship": relationship.value,
+                "rationale": rationale.strip(),
+                "origin": "engagement",
+                "active": True,
+            },
+        )
+    return new_id
+
+
+def set_mapping_active(db: EngagementFile, mapping_id: int, active: bool) -> None:
+    """Switch a crosswalk link off (or on) for this engagement; nothing is deleted."""
+    with changes(db) as ch:
+        ch.update(mapping, {"id": mapping_id}, {"active": active})

@@ -1,0 +1,59 @@
+"""Passphrases and plain copies: the only ways the encryption of a file changes."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from app.errors import ValidationError
+from app.keychain import KeychainUnavailable, file_account, forget_account, remember
+from app.passphrase import check_new_passphrase
+from app.services.history import changes
+from app.storage.database import make_engine
+from app.storage.encryption import export_database, rekey
+from app.storage.engagement_file import EngagementFile, open_engagement
+from app.storage.fileformat import Encryption
+
+
+def change_passphrase(db: EngagementFile, new: str, *, remember_it: bool) -> tuple[EngagementFile, str | None]:
+    """Re-key the file (or encrypt a plain one); returns the reopened file and any keychain warning.
+
+    The change is recorded in the new file's own history before it replaces the old one.
+    """
+    check_new_passphrase(new)
+    if db.passphrase is not None and new == db.passphrase:
+        raise ValidationError("The new passphrase is the same as the current one.")
+    path, old = db.path, db.passphrase
+    old_account = file_account(path) if db.encrypted else None
+    action = "change_passphrase" if db.encrypted else "encrypt_file"
+    warning: list[str] = []
+
+    def before_replace(temporary: Path) -> None:
+        staged = EngagementFile(temporary, Encryption.ENCRYPTED, make_engine(temporary, new), new)
+        try:
+            with changes(staged) as ch:
+                ch.record(action, "engagement_file", path.name)
+        finally:
+            staged.close()
+        if remember_it:
+            try:
+                remember(temporary, new)
+            except KeychainUnavailable as exc:
+                warning.append(exc.message)
+
+    db.close()
+    rekey(path, old, new, before_replace)
+    if old_account is not None:
+        with contextlib.suppress(KeychainUnavailable):
+            forget_account(old_account)
+    return open_engagement(path, new), (warning[0] if warning else None)
+
+
+def export_unencrypted_copy(db: EngagementFile, target: Path) -> None:
+    """Write a plain copy for an archive that requires one; the original records that it happened."""
+    target = Path(target)
+    if target.resolve() == db.path.resolve():
+        raise ValidationError("Choose a different file for the unencrypted copy.")
+    export_database(db.path, db.passphrase, target, None)
+    with changes(db) as ch:
+        ch.record("export_unencrypted_copy", "engagement_file", db.path.name, {"target": str(target)})

@@ -1,0 +1,361 @@
+"""Tests of controls: the plan, sample items and their results, deviations, and the conclusion."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, func, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.domain.records import (
+    ControlTest,
+    Deviation,
+    DeviationInput,
+    SampleItem,
+    SampleItemInput,
+    TestPlan,
+)
+from app.domain.vocabulary import Conclusion, IsoGrade, Method, SampleResult, Selection, TestKind
+from app.errors import NotFoundError, ValidationError
+from app.services.controls import find_control_id, read_links
+from app.services.history import Changes, changes
+from app.services.status import read_test_states
+from app.storage.engagement_file import EngagementFile
+from app.storage.schema import control, control_test, deviation, evidence_link, sample_item, tickmark
+
+TEST_REF = re.compile(r"\.T(\d+)$")
+
+
+# --- plan ---------------------------------------------------------------------------------------
+
+
+def _plan_row(plan: TestPlan) -> dict[str, Any]:
+    methods = [Method(m).value for m in plan.methods]
+    if methods == [Method.INQUIRY.value]:
+        raise ValidationError("Inquiry alone is never enough: add observation, inspection or reperformance.")
+    for name in ("population_size", "sample_size"):
+        value = getattr(plan, name)
+        if value is not None and value < 0:
+            raise ValidationError(f"The {name.replace('_', ' ')} cannot be negative.")
+    if plan.population_size is not None and plan.sample_size is not None and plan.sample_size > plan.population_size:
+        raise ValidationError(
+            f"The sample ({plan.sample_size}) cannot be larger than the population ({plan.population_size})."
+        )
+    return {
+        "kind": TestKind(plan.kind).value,
+        "procedure": plan.procedure.strip(),
+        "methods": methods,
+        "population": plan.population.strip(),
+        "population_size": plan.population_size,
+        "sample_size": plan.sample_size,
+        "selection": Selection(plan.selection).value if plan.selection else None,
+        "seed": plan.seed,
+    }
+
+
+def next_test_ref(conn: Connection, control_id: int) -> str:
+    control_ref = conn.execute(select(control.c.ref).where(control.c.id == control_id)).scalar_one()
+    refs = conn.execute(select(control_test.c.ref).where(control_test.c.control_id == control_id)).scalars()
+    numbers = [int(m.group(1)) for ref in refs if (m := TEST_REF.search(ref))]
+    return f"{control_ref}.T{max(numbers, default=0) + 1}"
+
+
+def find_test_id(conn: Connection, ref_or_id: str | int) -> int:
+    query = select(control_test.c.id)
+    if isinstance(ref_or_id, int) or str(ref_or_id).isdigit():
+        found = conn.execute(query.where(control_test.c.id == int(ref_or_id))).scalar()
+    else:
+        found = conn.execute(query.where(control_test.c.ref == str(ref_or_id).strip().upper())).scalar()
+    if found is None:
+        raise NotFoundError(f"There is no test {ref_or_id} in this engagement.")
+    return int(found)
+
+
+def add_test(db: EngagementFile, control_ref_or_id: str | int, plan: TestPlan) -> ControlTest:
+    row = _plan_row(plan)
+    with changes(db) as ch:
+        control_id = find_control_id(ch.conn, control_ref_or_id)
+        test_id: int = ch.insert(
+            control_test, {"ref": next_test_ref(ch.conn, control_id), "control_id": control_id, **row}
+        )
+        return read_test(ch.conn, test_id)
+
+
+def update_plan(db: EngagementFile, test_id: int, plan: TestPlan) -> ControlTest:
+    row = _plan_row(plan)
+    with changes(db) as ch:
+        ch.update(control_test, {"id": test_id}, row)
+        return read_test(ch.conn, test_id)
+
+
+def delete_test(db: EngagementFile, test_id: int) -> None:
+    """Delete a test with its sample items and deviations, every row recorded in the history."""
+    with changes(db) as ch:
+        items = select(sample_item.c.id).where(sample_item.c.test_id == test_id)
+        _unlink_evidence(ch, (evidence_link.c.test_id == test_id) | evidence_link.c.sample_item_id.in_(items))
+        ch.delete_where(sample_item, sample_item.c.test_id == test_id)
+        ch.delete_where(deviation, deviation.c.test_id == test_id)
+        ch.delete(control_test, {"id": test_id})
+
+
+def _unlink_evidence(ch: Changes, condition: ColumnElement[bool]) -> None:
+    """Deleting what evidence supports removes the links, never the files (they stay in the library)."""
+    ch.delete_where(evidence_link, condition)
+
+
+def _test_record(row: RowMapping, control_ref: str, state: Any) -> ControlTest:
+    return ControlTest(
+        id=row["id"],
+        ref=row["ref"],
+        control_id=row["control_id"],
+        control_ref=control_ref,
+        kind=TestKind(row["kind"]),
+        procedure=row["procedure"],
+        methods=tuple(Method(m) for m in row["methods"]),
+        population=row["population"],
+        population_size=row["population_size"],
+        sample_size=row["sample_size"],
+        selection=Selection(row["selection"]) if row["selection"] else None,
+        seed=row["seed"],
+        conclusion=Conclusion(row["conclusion"]) if row["conclusion"] else None,
+        conclusion_note=row["conclusion_note"],
+        status=state.status,
+        items_total=state.items_total,
+        items_with_result=state.items_with_result,
+        items_with_deviation=state.items_with_deviation,
+        deviation_count=state.deviations,
+    )
+
+
+def read_tests(conn: Connection, control_id: int | None = None, test_id: int | None = None) -> list[ControlTest]:
+    states = read_test_states(conn, control_id=control_id, test_id=test_id)
+    query = (
+        select(control_test, control.c.ref.label("control_ref"))
+        .join(control, control.c.id == control_test.c.control_id)
+        .order_by(control.c.ref, control_test.c.id)
+    )
+    if control_id is not None:
+        query = query.where(control_test.c.control_id == control_id)
+    if test_id is not None:
+        query = query.where(control_test.c.id == test_id)
+    return [_test_record(row, row["control_ref"], states[row["id"]]) for row in conn.execute(query).mappings()]
+
+
+def read_test(conn: Connection, test_id: int) -> ControlTest:
+    found = read_tests(conn, test_id=test_id)
+    if not found:
+        raise NotFoundError(f"Test {test_id} no longer exists.")
+    return found[0]
+
+
+def list_tests(db: EngagementFile, control_id: int | None = None) -> list[ControlTest]:
+    with db.reading() as conn:
+        return read_tests(conn, control_id=control_id)
+
+
+def get_test(db: EngagementFile, ref_or_id: str | int) -> ControlTest:
+    with db.reading() as conn:
+        return read_test(conn, find_test_id(conn, ref_or_id))
+
+
+# --- sample items -------------------------------------------------------------------------------
+
+
+def _item_row(item: SampleItemInput) -> dict[str, Any]:
+    identifier = item.identifier.strip()
+    if not identifier:
+        raise ValidationError("Each sample item needs an identifier (a ticket, user, change or date).")
+    result = SampleResult(item.result).value if item.result else None
+    deviation_text = item.deviation_text.strip()
+    if result == SampleResult.DEVIATION.value and not deviation_text:
+        raise ValidationError(f"Describe the deviation found in sample item {identifier}.")
+    return {
+        "identifier": identifier,
+        "item_date": item.item_date,
+        "result": result,
+        "tickmarks": " ".join(item.tickmarks.split()),
+        "deviation_text": deviation_text,
+    }
+
+
+def _check_tickmarks(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Tickmarks must come from the engagement's legend, or a reviewer cannot read them."""
+    legend = set(conn.execute(select(tickmark.c.symbol)).scalars())
+    for row in rows:
+        unknown = [mark for mark in row["tickmarks"].split() if mark not in legend]
+        if unknown:
+            raise ValidationError(
+                f"Tickmark {', '.join(unknown)} on {row['identifier']} is not in the engagement's legend; add it first."
+            )
+
+
+def add_sample_items(db: EngagementFile, test_id: int, items: Sequence[SampleItemInput]) -> list[SampleItem]:
+    """Append items to a test's sample (pasted rows arrive here all at once)."""
+    rows = [_item_row(item) for item in items]
+    with changes(db) as ch:
+        _require_test(ch.conn, test_id)
+        _check_tickmarks(ch.conn, rows)
+        return insert_sample_rows(ch, test_id, rows)
+
+
+def insert_sample_rows(ch: Changes, test_id: int, rows: Sequence[dict[str, Any]]) -> list[SampleItem]:
+    start = ch.conn.execute(
+        select(func.coalesce(func.max(sample_item.c.seq), 0)).where(sample_item.c.test_id == test_id)
+    ).scalar_one()
+    first_id = ch.conn.execute(select(func.coalesce(func.max(sample_item.c.id), 0))).scalar_one() + 1
+    full = [
+        {"id": first_id + offset, "test_id": test_id, "seq": start + offset + 1, **row}
+        for offset, row in enumerate(rows)
+    ]
+    ch.insert_many(sample_item, full)
+    return [_item_record(row) for row in full]
+
+
+def update_sample_item(db: EngagementFile, item_id: int, item: SampleItemInput) -> SampleItem:
+    row = _item_row(item)
+    with changes(db) as ch:
+        _check_tickmarks(ch.conn, [row])
+        ch.update(sample_item, {"id": item_id}, row)
+        stored = ch.conn.execute(select(sample_item).where(sample_item.c.id == item_id)).mappings().one()
+        return _item_record(stored)
+
+
+def delete_sample_items(db: EngagementFile, item_ids: Sequence[int]) -> None:
+    """Remove several sample items as one action (each recorded in the history)."""
+    with changes(db) as ch:
+        _unlink_evidence(ch, evidence_link.c.sample_item_id.in_(list(item_ids)))
+        ch.delete_where(sample_item, sample_item.c.id.in_(list(item_ids)))
+
+
+def _item_record(row: Any) -> SampleItem:
+    return SampleItem(
+        id=row["id"],
+        test_id=row["test_id"],
+        seq=row["seq"],
+        identifier=row["identifier"],
+        item_date=row["item_date"],
+        result=SampleResult(row["result"]) if row["result"] else None,
+        tickmarks=row["tickmarks"],
+        deviation_text=row["deviation_text"],
+    )
+
+
+def read_sample_items(conn: Connection, test_id: int | None = None) -> list[SampleItem]:
+    query = select(sample_item).order_by(sample_item.c.test_id, sample_item.c.seq)
+    if test_id is not None:
+        query = query.where(sample_item.c.test_id == test_id)
+    return [_item_record(row) for row in conn.execute(query).mappings()]
+
+
+def list_sample_items(db: EngagementFile, test_id: int) -> list[SampleItem]:
+    with db.reading() as conn:
+        return read_sample_items(conn, test_id)
+
+
+# --- deviations and conclusion ------------------------------------------------------------------
+
+
+def _deviation_row(values: DeviationInput) -> dict[str, Any]:
+    if not values.description.strip():
+        raise ValidationError("Describe the deviation: what happened, and in how many of the sample.")
+    return {
+        "description": values.description.strip(),
+        "root_cause": values.root_cause.strip(),
+        "management_response": values.management_response.strip(),
+        "effect": values.effect.strip(),
+        "iso_grade": IsoGrade(values.iso_grade).value if values.iso_grade else None,
+    }
+
+
+def add_deviation(db: EngagementFile, test_id: int, values: DeviationInput) -> Deviation:
+    row = _deviation_row(values)
+    with changes(db) as ch:
+        _require_test(ch.conn, test_id)
+        deviation_id: int = ch.insert(deviation, {"test_id": test_id, **row})
+        if ch.conn.execute(select(control_test.c.conclusion).where(control_test.c.id == test_id)).scalar() == (
+            Conclusion.NO_EXCEPTIONS.value
+        ):
+            ch.update(control_test, {"id": test_id}, {"conclusion": Conclusion.EXCEPTIONS.value})
+        return read_deviations(ch.conn, deviation_id=deviation_id)[0]
+
+
+def update_deviation(db: EngagementFile, deviation_id: int, values: DeviationInput) -> Deviation:
+    row = _deviation_row(values)
+    with changes(db) as ch:
+        ch.update(deviation, {"id": deviation_id}, row)
+        return read_deviations(ch.conn, deviation_id=deviation_id)[0]
+
+
+def delete_deviation(db: EngagementFile, deviation_id: int) -> None:
+    with changes(db) as ch:
+        ch.delete(deviation, {"id": deviation_id})
+
+
+def read_deviations(conn: Connection, test_id: int | None = None, deviation_id: int | None = None) -> list[Deviation]:
+    query = (
+        select(
+            deviation,
+            control_test.c.ref.label("test_ref"),
+            control.c.ref.label("control_ref"),
+            control.c.id.label("cid"),
+        )
+        .join(control_test, control_test.c.id == deviation.c.test_id)
+        .join(control, control.c.id == control_test.c.control_id)
+        .order_by(control.c.ref, control_test.c.id, deviation.c.id)
+    )
+    if test_id is not None:
+        query = query.where(deviation.c.test_id == test_id)
+    if deviation_id is not None:
+        query = query.where(deviation.c.id == deviation_id)
+    links = read_links(conn)
+    return [
+        Deviation(
+            id=row["id"],
+            test_id=row["test_id"],
+            test_ref=row["test_ref"],
+            control_ref=row["control_ref"],
+            description=row["description"],
+            root_cause=row["root_cause"],
+            management_response=row["management_response"],
+            effect=row["effect"],
+            iso_grade=IsoGrade(row["iso_grade"]) if row["iso_grade"] else None,
+            requirements=tuple(links.get(row["cid"], ())),
+        )
+        for row in conn.execute(query).mappings()
+    ]
+
+
+def list_deviations(db: EngagementFile, test_id: int | None = None) -> list[Deviation]:
+    with db.reading() as conn:
+        return read_deviations(conn, test_id=test_id)
+
+
+def conclude(db: EngagementFile, test_id: int, conclusion: Conclusion | None, note: str = "") -> ControlTest:
+    """Record (or reopen with None) a test's conclusion; it must agree with what was found."""
+    with changes(db) as ch:
+        found = read_test(ch.conn, test_id)
+        if conclusion is Conclusion.NO_EXCEPTIONS:
+            _refuse_clean_conclusion(found)
+        value = Conclusion(conclusion).value if conclusion else None
+        ch.update(control_test, {"id": test_id}, {"conclusion": value, "conclusion_note": note.strip()})
+        return read_test(ch.conn, test_id)
+
+
+def _refuse_clean_conclusion(found: ControlTest) -> None:
+    if found.deviation_count or found.items_with_deviation:
+        raise ValidationError(f"{found.ref} has deviations recorded, so it cannot conclude 'No exceptions noted'.")
+    pending = found.items_total - found.items_with_result
+    if pending:
+        raise ValidationError(f"{found.ref} has {pending} sample item(s) without a result; record them first.")
+    if found.kind is TestKind.OPERATING and found.sample_size and found.items_total < found.sample_size:
+        raise ValidationError(
+            f"{found.ref} plans a sample of {found.sample_size} but holds {found.items_total} item(s); "
+            "add the rest or change the plan."
+        )
+
+
+def _require_test(conn: Connection, test_id: int) -> None:
+    if conn.execute(select(control_test.c.id).where(control_test.c.id == test_id)).scalar() is None:
+        raise NotFoundError(f"Test {test_id} no longer exists.")

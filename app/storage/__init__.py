@@ -1,0 +1,1 @@
+"""The engagement file: its schema, how it is opened, and how it is migrated."""

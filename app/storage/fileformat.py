@@ -1,0 +1,135 @@
+"""Tell what a file is before trusting it, and say so in one sentence when it is not ours.
+
+Identification reads the header and, for a SQLite file, opens it read-only: a file
+that turns out to be foreign, empty, truncated, locked or keyed differently is left
+exactly as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from app.errors import (
+    EngagementFileError,
+    FileLockedError,
+    NotAnEngagementError,
+    PassphraseRequired,
+    WrongPassphrase,
+)
+from app.storage.database import APPLICATION_ID, PAGE_SIZE, Passphrase, connect, is_database_error
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+HEADER_SIZE = 100
+
+
+class Encryption(Enum):
+    PLAIN = "plain"
+    ENCRYPTED = "encrypted"
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What a read-only look at a file found."""
+
+    encryption: Encryption
+    revision: str | None
+
+
+def sniff(path: Path) -> Encryption:
+    """Classify a file by its bytes alone; raise for anything that cannot be an engagement."""
+    if not path.exists():
+        raise EngagementFileError(path, "does not exist.")
+    if path.is_dir():
+        raise NotAnEngagementError(path, "is a folder, not a Fieldwork engagement file.")
+    size = path.stat().st_size
+    if size == 0:
+        raise NotAnEngagementError(path, "is empty (0 bytes), so it is not a Fieldwork engagement.")
+    with path.open("rb") as handle:
+        header = handle.read(HEADER_SIZE)
+    if header.startswith(SQLITE_MAGIC):
+        _check_plain_length(path, header, size)
+        return Encryption.PLAIN
+    if size % PAGE_SIZE:
+        raise NotAnEngagementError(
+            path,
+            "is not a Fieldwork engagement: it is neither a SQLite database nor an encrypted "
+            "engagement, or it has been cut short.",
+        )
+    return Encryption.ENCRYPTED
+
+
+def _check_plain_length(path: Path, header: bytes, size: int) -> None:
+    truncated = NotAnEngagementError(path, "is truncated: the file is shorter than its own header says.")
+    if len(header) < HEADER_SIZE:
+        raise truncated
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    page_count = int.from_bytes(header[28:32], "big")
+    count_is_valid = header[24:28] == header[92:96]
+    if count_is_valid and page_count and size < page_size * page_count:
+        raise truncated
+
+
+def probe(path: Path, passphrase: Passphrase) -> Probe:
+    """Open read-only, confirm the file is a Fieldwork engagement, and read its schema revision."""
+    encryption = sniff(path)
+    if encryption is Encryption.ENCRYPTED and passphrase is None:
+        raise PassphraseRequired(path, "is encrypted: enter its passphrase to open it.")
+    key = passphrase if encryption is Encryption.ENCRYPTED else None
+    try:
+        conn = connect(path, key, read_only=True)
+    except Exception as exc:
+        raise_if_known(path, exc, encryption)
+        raise
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        if app_id != APPLICATION_ID:
+            raise NotAnEngagementError(path, "is a SQLite database, but not a Fieldwork engagement.")
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        revision = None
+        if "alembic_version" in tables:
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = row[0] if row else None
+    except EngagementFileError:
+        raise
+    except Exception as exc:
+        raise_if_known(path, exc, encryption)
+        raise
+    finally:
+        conn.close()
+    return Probe(encryption, revision)
+
+
+def classify(path: Path, exc: BaseException | None, encryption: Encryption | None = None) -> EngagementFileError | None:
+    """The user's sentence for a driver error, or None when it is not one we know (a bug)."""
+    if exc is None or not is_database_error(exc):
+        return None
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return FileLockedError(path, "is in use by another program; close it there and try again.")
+    if "not a database" in text or "encrypted" in text:
+        if encryption is Encryption.ENCRYPTED:
+            return WrongPassphrase(
+                path, "could not be opened: the passphrase is wrong, or the file is not a Fieldwork engagement."
+            )
+        return NotAnEngagementError(path, "is not a Fieldwork engagement file.")
+    if "malformed" in text or "corrupt" in text:
+        return NotAnEngagementError(path, "is damaged: SQLite reports its contents as malformed.")
+    if "disk is full" in text:
+        return EngagementFileError(path, "cannot be saved: the disk is full. Free some space and try again.")
+    if "readonly" in text or "read-only" in text:
+        return EngagementFileError(path, "is read-only here; copy it to a folder you can write to.")
+    if "unable to open" in text:
+        return EngagementFileError(path, "cannot be opened: check that the folder exists and you may read it.")
+    if "disk i/o" in text:
+        return EngagementFileError(path, "could not be read or written: the disk reported an input/output error.")
+    return None
+
+
+def raise_if_known(path: Path, exc: BaseException | None, encryption: Encryption | None = None) -> None:
+    """Raise the user's sentence for a known driver error; return so the caller re-raises a bug."""
+    known = classify(path, exc, encryption)
+    if known is not None:
+        raise known from exc

@@ -1,0 +1,87 @@
+"""The bundled catalogs match the reference line by line; the crosswalk is complete and sound."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.catalog import load_catalog
+from app.domain.vocabulary import Framework, Relationship, RequirementKind
+from app.resources import resource_path
+
+REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
+
+
+def reference(name: str) -> list[dict[str, object]]:
+    path = REFERENCE / name
+    if not path.exists():
+        pytest.fail(f"the reference catalogs are expected beside the checkout: {path}")
+    items: list[dict[str, object]] = json.loads(path.read_text(encoding="utf-8"))["items"]
+    return items
+
+
+def bundled(name: str) -> list[dict[str, object]]:
+    items: list[dict[str, object]] = json.loads(resource_path("catalogs", name).read_text(encoding="utf-8"))["items"]
+    return items
+
+
+@pytest.mark.parametrize(
+    ("name", "fields"),
+    [
+        ("iso42001.json", ("id", "title", "parent", "kind")),
+        ("soc2_tsc.json", ("id", "category", "group", "short_title", "coso_principle")),
+    ],
+)
+def test_catalog_equals_reference_line_by_line(name: str, fields: tuple[str, ...]) -> None:
+    ours, theirs = bundled(name), reference(name)
+    assert len(ours) == len(theirs)
+    for mine, ref in zip(ours, theirs, strict=True):
+        assert {f: mine.get(f) for f in fields} == {f: ref.get(f) for f in fields}
+
+
+def test_catalog_counts_match_the_standards() -> None:
+    items = load_catalog().items
+    kinds = [i.kind for i in items]
+    assert kinds.count(RequirementKind.CRITERION) == 61
+    assert kinds.count(RequirementKind.CLAUSE) == 7
+    assert kinds.count(RequirementKind.SUBCLAUSE) == 36
+    assert kinds.count(RequirementKind.ANNEX_OBJECTIVE) == 9
+    assert kinds.count(RequirementKind.ANNEX_CONTROL) == 38
+    assert len({i.code for i in items}) == len(items), "codes are unique across both frameworks"
+
+
+def test_every_item_has_its_own_description() -> None:
+    items = load_catalog().items
+    descriptions = [i.description.strip() for i in items]
+    assert all(len(d.split()) >= 20 for d in descriptions)
+    assert len(set(descriptions)) == len(descriptions)
+
+
+def test_crosswalk_links_join_existing_requirements_once() -> None:
+    catalog = load_catalog()
+    by_code = catalog.by_code()
+    pairs = [(link.iso, link.soc2) for link in catalog.links]
+    assert len(pairs) == len(set(pairs)), "no link appears twice"
+    for link in catalog.links:
+        assert by_code[link.iso].framework is Framework.ISO42001
+        assert by_code[link.iso].kind in (RequirementKind.SUBCLAUSE, RequirementKind.ANNEX_CONTROL)
+        assert by_code[link.soc2].framework is Framework.SOC2
+        assert link.relationship in Relationship
+        assert len(link.rationale.split()) >= 8 and link.rationale.rstrip().endswith(".")
+
+
+def test_every_iso_requirement_is_linked_or_says_why_not() -> None:
+    catalog = load_catalog()
+    linked = {link.iso for link in catalog.links}
+    auditable = {i.code for i in catalog.items if i.kind in (RequirementKind.SUBCLAUSE, RequirementKind.ANNEX_CONTROL)}
+    assert linked | set(catalog.unlinked) == auditable
+    assert not linked & set(catalog.unlinked), "an item is either linked or explained, not both"
+    assert all(reason.strip() for reason in catalog.unlinked.values())
+
+
+def test_catalog_versions_are_recorded_in_a_new_engagement(engagement) -> None:  # type: ignore[no-untyped-def]
+    from app.services.engagement import file_facts
+
+    assert file_facts(engagement).catalog_versions == load_catalog().versions

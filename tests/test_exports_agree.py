@@ -1,0 +1,67 @@
+"""The workbook, the draft report and the screens give the same figures for the same engagement."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from app.exports.dataset import gather
+from app.exports.pdf_report import write_report
+from app.exports.workbook import write_workbook
+from app.services.overview import overview
+from app.storage.engagement_file import EngagementFile
+from app.tasks import Task
+from tests.xlsx_reading import records
+
+
+def _section(text: str, heading: str, next_heading: str) -> str:
+    """A section of the report's body (the last occurrence: the table of contents names it first)."""
+    start = text.rindex(heading)
+    return text[start : text.index(next_heading, start)]
+
+
+def test_the_workbook_the_report_and_the_screens_count_the_same(demo: EngagementFile, tmp_path: Path) -> None:
+    data = gather(demo)
+    screens = overview(demo).counts
+    write_workbook(data, tmp_path / "workpapers.xlsx", Task())
+    write_report(data, tmp_path / "report.pdf", Task())
+
+    book = load_workbook(tmp_path / "workpapers.xlsx")
+    sheets = {
+        "controls": len(records(book["Controls"])),
+        "tests": len(records(book["Tests"])),
+        "sample_items": len(records(book["Samples"])),
+        "deviations": len(records(book["Exceptions"])),
+        "evidence": len(records(book["Evidence"])),
+    }
+    index = {row["Item"].value: row["Value"].value for row in records(book["Index"])}
+    on_index = {
+        "controls": index["Controls"],
+        "tests": index["Tests"],
+        "sample_items": index["Sample items"],
+        "deviations": index["Exceptions (deviations)"],
+        "evidence": index["Evidence files"],
+    }
+    gathered = {
+        "controls": len(data.controls),
+        "tests": len(data.tests),
+        "sample_items": len(data.sample_items),
+        "deviations": len(data.deviations),
+        "evidence": len(data.evidence),
+    }
+    assert sheets == on_index == gathered
+    assert {name: sheets[name] for name in screens} == screens == data.counts
+    assert sheets["deviations"] > 0 and sheets["evidence"] > 0, "the demo has exceptions and evidence to compare"
+
+    text = "\n".join(page.extract_text() for page in PdfReader(tmp_path / "report.pdf").pages)
+    summary = _section(text, "Appendix A: Exceptions summary", "Appendix B: Evidence index")
+    listed = re.findall(r"(\d+)\. (C-[\w-]+\.T\d+) \(", summary)
+    assert [int(n) for n, _ in listed] == list(range(1, sheets["deviations"] + 1))
+    assert [ref for _, ref in listed] == [row["Test"].value for row in records(book["Exceptions"])]
+    evidence = _section(text, "Appendix B: Evidence index", "Appendix C: Crosswalk used")
+    assert sorted(set(re.findall(r"\bE-\d+\b", evidence))) == sorted(
+        row["Reference"].value for row in records(book["Evidence"])
+    )

@@ -1,0 +1,32 @@
+"""Fixtures for driving the workspace: operations run inline, so a test sees each save at once."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytestqt.qtbot import QtBot
+
+from app.storage.engagement_file import EngagementFile
+from ui.operations import Runner
+from ui.workspace import Workspace
+
+
+def shown_workspace(qtbot: QtBot, db: EngagementFile) -> Workspace:
+    """Shown, because pages reload only while visible (as in the app)."""
+    workspace = Workspace(db, Runner(synchronous=True))
+    qtbot.addWidget(workspace)
+    workspace.resize(1280, 800)
+    workspace.show()
+    return workspace
+
+
+@pytest.fixture
+def workspace(qtbot: QtBot, engagement: EngagementFile) -> Workspace:
+    """The workspace over a new, empty Type 2 engagement."""
+    return shown_workspace(qtbot, engagement)
+
+
+@pytest.fixture
+def demo_workspace(qtbot: QtBot, demo: EngagementFile) -> Workspace:
+    """The workspace over a copy of the demo engagement."""
+    return shown_workspace(qtbot, demo)

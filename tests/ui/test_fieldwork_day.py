@@ -1,0 +1,221 @@
+"""A day of fieldwork in the app: create, link across frameworks, record a Type 2 test, reopen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from PySide6.QtCore import QDate, QModelIndex
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QInputDialog, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from app.domain.vocabulary import Conclusion, IsoGrade, SampleResult, Status, TestKind
+from app.services import controls, testing
+from ui.context import Target
+from ui.dialogs.deviation import DeviationDialog
+from ui.dialogs.new_engagement import NewEngagementWizard
+from ui.main_window import MainWindow
+from ui.models.navigator import NODE_ROLE
+from ui.views.control import ControlView
+from ui.views.control_test import ControlTestView
+from ui.views.requirement import RequirementView
+from ui.workspace import Workspace
+
+PASSPHRASE = "four unrelated words here"
+
+
+@pytest.fixture
+def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Messages the app would show in a dialog, collected instead of blocking the test."""
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append(text))
+    return shown
+
+
+@pytest.fixture
+def window(qtbot: QtBot, warnings: list[str]) -> MainWindow:
+    main = MainWindow(synchronous=True)
+    qtbot.addWidget(main)
+    main.show()
+    return main
+
+
+def fill_wizard(wizard: NewEngagementWizard, path: Path) -> None:
+    wizard.show()
+    wizard.client.setText("Lumen Health AI")
+    wizard.system.setText("Lumen Triage Assistant")
+    wizard.next()
+    wizard.type2.setChecked(True)
+    wizard.start.setDate(QDate(2026, 1, 1))
+    wizard.end.setDate(QDate(2026, 12, 31))
+    wizard.next()
+    wizard.categories["Availability"].setChecked(True)
+    wizard.iso_scope.setPlainText("The AIMS for the triage assistant.")
+    wizard.next()
+    wizard.next()  # no team yet
+    wizard.passphrase_fields.first.setText(PASSPHRASE)
+    wizard.passphrase_fields.second.setText(PASSPHRASE)
+    wizard.next()
+    wizard.file_field.setText(str(path))
+    assert wizard.currentId() == 5, "every earlier page accepted its answers"
+    assert wizard.validateCurrentPage()  # what Finish does
+
+
+def navigator_status(workspace: Workspace, target: Target) -> Status:
+    index = workspace._find(target)
+    assert index.isValid(), target
+    status: Status = index.data(NODE_ROLE).status
+    return status
+
+
+def test_a_day_of_fieldwork(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warnings: list[str]
+) -> None:
+    path = tmp_path / "lumen.fieldwork"
+    wizard = NewEngagementWizard(window)
+    fill_wizard(wizard, path)
+    assert wizard.details is not None and wizard.path == path and wizard.passphrase == PASSPHRASE
+    window.create_from(wizard)
+    assert window.db is not None and window.db.encrypted
+    assert "Lumen Health AI" in window.windowTitle() and "encrypted" in window.windowTitle()
+    workspace = window.workspace
+    assert workspace is not None
+
+    # A control created from CC6.1 is linked to it; the crosswalk suggests A.6.2.2.
+    workspace.open_target(Target("requirement", "CC6.1"))
+    requirement_view = workspace.views["requirement"]
+    assert isinstance(requirement_view, RequirementView)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Quarterly user access review", True))
+    requirement_view.create_control()
+    control_view = workspace.views["control"]
+    assert isinstance(control_view, ControlView) and workspace.current is not None
+    assert workspace.current.kind == "control"
+    row = control_view.suggestions.row_of("A.6.2.2")
+    assert row >= 0, [s.code for s in control_view.suggestions.rows]
+    control_view.suggestion_table.selectRow(row)
+    control_view.accept_suggestion()
+    made = controls.list_controls(window.db)[0]
+    assert made.requirements == ("CC6.1", "A.6.2.2")
+
+    # A Type 2 test with 25 sample items, one of them a deviation.
+    control_view.new_test(TestKind.OPERATING)
+    test_view = workspace.views["test"]
+    assert isinstance(test_view, ControlTestView) and test_view.page is not None
+    test_view.sample_size.setValue(25)
+    test_view.save_plan()
+    rows = [f"USR-{n}\t2026-03-{n + 1:02d}\tno exception\ta" for n in range(24)]
+    rows.append("USR-99\t2026-04-02\tdeviation\tx\tAccess not removed within 5 days of termination")
+    QGuiApplication.clipboard().setText("\n".join(rows))
+    test_view.paste_rows()
+    assert test_view.items.rowCount() == 25
+
+    def fill_deviation(dialog: DeviationDialog) -> int:
+        dialog.description.setPlainText("1 of 25 sampled leavers kept access for 9 days after termination.")
+        dialog.response.setPlainText("HR now notifies IT the same day; access is revoked automatically.")
+        dialog.grade.load(IsoGrade.MINOR)
+        return 1
+
+    monkeypatch.setattr(DeviationDialog, "exec", fill_deviation)
+    test_view.add_deviation()
+    test_view.conclusion.load(Conclusion.EXCEPTIONS)
+    test_view.save_conclusion()
+    test_id = test_view.page.test.id
+    assert testing.get_test(window.db, test_id).conclusion is Conclusion.EXCEPTIONS
+
+    # The result reaches both frameworks, visibly.
+    assert navigator_status(workspace, Target("requirement", "CC6.1")) is Status.EXCEPTIONS
+    assert navigator_status(workspace, Target("requirement", "A.6.2.2")) is Status.EXCEPTIONS
+    served = {s.requirement.code: s.status for s in test_view.served.rows}
+    assert served == {"CC6.1": Status.EXCEPTIONS, "A.6.2.2": Status.EXCEPTIONS}
+
+    # Close and reopen: everything is there (the passphrase comes from the keychain).
+    window.close()
+    again = MainWindow(synchronous=True)
+    again.show()
+    again.opener.open_path(path)
+    assert again.db is not None
+    reopened = testing.list_tests(again.db)
+    assert len(reopened) == 1 and reopened[0].items_total == 25 and reopened[0].deviation_count == 1
+    items = testing.list_sample_items(again.db, reopened[0].id)
+    assert [i.result for i in items].count(SampleResult.DEVIATION) == 1
+    assert controls.list_controls(again.db)[0].requirements == ("CC6.1", "A.6.2.2")
+    again.close()
+    assert warnings == []
+
+
+def test_a_clean_conclusion_is_refused_when_deviations_exist(
+    window: MainWindow, demo_template: Path, tmp_path: Path, warnings: list[str]
+) -> None:
+    copy = tmp_path / "demo.fieldwork"
+    copy.write_bytes(demo_template.read_bytes())
+    window.opener.open_path(copy)
+    assert window.workspace is not None and window.db is not None
+    with_deviation = next(t for t in testing.list_tests(window.db) if t.deviation_count)
+    window.workspace.open_target(Target("test", with_deviation.id))
+    view = window.workspace.views["test"]
+    assert isinstance(view, ControlTestView)
+    view.conclusion.load(Conclusion.NO_EXCEPTIONS)
+    view.save_conclusion()
+    assert warnings and "cannot conclude 'No exceptions noted'" in warnings[-1]
+    assert testing.get_test(window.db, with_deviation.id).conclusion is Conclusion.EXCEPTIONS
+    assert view.conclusion.value() is Conclusion.EXCEPTIONS, "the screen shows what is stored"
+
+
+def test_the_filter_narrows_the_navigator_by_control_text(
+    window: MainWindow, demo_template: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "demo.fieldwork"
+    copy.write_bytes(demo_template.read_bytes())
+    window.opener.open_path(copy)
+    workspace = window.workspace
+    assert workspace is not None
+    everything = len(workspace.requirement_order())
+    workspace.filter.setText("CC6.1")
+    assert [t.key for t in workspace.requirement_order()] == ["CC6.1"]
+    workspace.filter.setText("bias")  # found in the text of the controls that serve a requirement
+    narrowed = workspace.requirement_order()
+    assert 0 < len(narrowed) < everything
+    workspace.filter.clear()
+    assert len(workspace.requirement_order()) == everything
+
+
+def test_next_and_previous_requirement_walk_the_navigator(
+    window: MainWindow, demo_template: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "demo.fieldwork"
+    copy.write_bytes(demo_template.read_bytes())
+    window.opener.open_path(copy)
+    workspace = window.workspace
+    assert workspace is not None
+    workspace.open_target(Target("requirement", "CC1.1"))
+    workspace.step_requirement(1)
+    assert workspace.current == Target("requirement", "CC1.2")
+    workspace.step_requirement(-1)
+    assert workspace.current == Target("requirement", "CC1.1")
+
+
+def test_every_item_model_passes_the_model_tester(
+    qtmodeltester, window: MainWindow, demo_template: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    copy = tmp_path / "demo.fieldwork"
+    copy.write_bytes(demo_template.read_bytes())
+    window.opener.open_path(copy)
+    workspace = window.workspace
+    assert workspace is not None
+    qtmodeltester.check(workspace.model)
+    workspace.filter.setText("access")
+    qtmodeltester.check(workspace.model)
+    test = next(t for t in testing.list_tests(window.db) if t.items_total)  # type: ignore[arg-type]
+    workspace.open_target(Target("test", test.id))
+    view = workspace.views["test"]
+    assert isinstance(view, ControlTestView)
+    for model in (view.items, view.deviations, view.served):
+        qtmodeltester.check(model)
+    workspace.open_target(Target("control", test.control_id))
+    control_view = workspace.views["control"]
+    assert isinstance(control_view, ControlView)
+    for model in (control_view.linked, control_view.suggestions, control_view.tests):
+        qtmodeltester.check(model)
+    assert QModelIndex().isValid() is False

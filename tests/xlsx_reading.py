@@ -1,0 +1,63 @@
+"""Reading the workpapers back as a reviewer's Excel would see them, for the workbook tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.escape import unescape
+from openpyxl.workbook.workbook import Workbook
+
+from app.exports.dataset import ReportData, gather
+from app.exports.workbook import write_workbook
+from app.storage.engagement_file import EngagementFile
+from app.tasks import Task
+
+SHEETS = [
+    "Index",
+    "Controls",
+    "Tests",
+    "Samples",
+    "Exceptions",
+    "SoA",
+    "Coverage",
+    "Evidence",
+    "Review notes",
+    "Audit trail",
+    "Long text",
+]
+
+
+def export(db: EngagementFile, folder: Path, data: ReportData | None = None) -> tuple[ReportData, Workbook]:
+    """Gather (unless given), write and read back the workpapers."""
+    data = data or gather(db)
+    target = folder / "workpapers.xlsx"
+    write_workbook(data, target, Task())
+    return data, load_workbook(target)
+
+
+def headers(sheet: Any) -> list[str]:
+    return [cell.value for cell in sheet[1]]
+
+
+def records(sheet: Any) -> list[dict[str, Any]]:
+    """Data rows as {header: cell}: the rows the filter covers (a note under an empty table is not one)."""
+    names = headers(sheet)
+    _, _, _, last = range_boundaries(sheet.auto_filter.ref)
+    return [dict(zip(names, row, strict=True)) for row in sheet.iter_rows(min_row=2, max_row=last, max_col=len(names))]
+
+
+def text(cell: Any) -> str:
+    """A cell's text as Excel reads it: the file format's `_xHHHH_` escapes decoded (openpyxl leaves them)."""
+    return unescape(cell.value) if isinstance(cell.value, str) else cell.value
+
+
+def linked_row(workbook: Workbook, cell: Any) -> tuple[str, int]:
+    """The sheet and row an in-workbook hyperlink points to."""
+    assert cell.hyperlink is not None, f"{cell.coordinate} has no link"
+    sheet, _, ref = cell.hyperlink.location.rpartition("!")
+    name = sheet.strip("'")
+    assert name in workbook.sheetnames
+    return name, int("".join(ch for ch in ref if ch.isdigit()))

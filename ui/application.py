@@ -1,0 +1,53 @@
+"""Start the desktop app: logging, the crash path, and the first window."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app import APP_NAME, __version__
+from app.paths import data_dir
+from app.resources import resource_path
+from ui.main_window import MainWindow
+
+log = logging.getLogger("fieldwork.ui")
+
+
+def _install_crash_path() -> None:
+    """A bug shows a dialog with the details and is logged; the app keeps running where it can."""
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        details = "".join(traceback.format_exception(kind, exc, tb))
+        log.error("unhandled error:\n%s", details)
+        box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, "Something went wrong inside Fieldwork.")
+        box.setInformativeText("Saved work is safe. The details have been logged.")
+        box.setDetailedText(details)
+        box.exec()
+
+    sys.excepthook = hook
+
+
+def run_app(path: Path | None = None, *, demo: bool = False) -> int:
+    logging.basicConfig(filename=data_dir() / "fieldwork.log", level=logging.INFO)
+    application = QApplication.instance() or QApplication(sys.argv[:1])
+    application.setApplicationName(APP_NAME)
+    application.setApplicationVersion(__version__)
+    application.setOrganizationName(APP_NAME)
+    application.setWindowIcon(QIcon(str(resource_path("icons", "fieldwork.png"))))
+    _install_crash_path()
+    window = MainWindow()
+    window.show()
+    gc.freeze()  # modules and widgets loaded at start-up stay: spare them every collector pass
+    if demo:
+        QTimer.singleShot(0, window.opener.open_demo)
+    elif path is not None:
+        QTimer.singleShot(0, lambda: window.opener.open_path(Path(path)))
+    return int(application.exec())

@@ -1,0 +1,353 @@
+"""The main window: the start screen or an open engagement, with menus, shortcuts and the status bar."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QStackedWidget
+
+from app import APP_NAME, __version__
+from app.domain.records import ControlInput
+from app.domain.vocabulary import TestKind
+from app.keychain import KeychainUnavailable, remember
+from app.services import controls as control_service
+from app.services.engagement import create_engagement, get_details
+from app.services.security import change_passphrase, export_unencrypted_copy
+from app.services.verify import Finding, verify
+from app.storage.engagement_file import EngagementFile
+from app.tasks import Task
+from ui.context import Target
+from ui.dialogs.new_engagement import NewEngagementWizard
+from ui.dialogs.passphrase import ChangePassphrase
+from ui.opening import Opener
+from ui.operations import Runner
+from ui.settings import add_recent, settings
+from ui.start_screen import StartScreen
+from ui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from app.exports.dataset import ReportData
+
+log = logging.getLogger("fieldwork.ui")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, synchronous: bool = False) -> None:
+        super().__init__()
+        self.runner = Runner(self, synchronous=synchronous)
+        self.opener = Opener(self.runner, self)
+        self.opener.opened.connect(self.show_engagement)
+        self.db: EngagementFile | None = None
+        self.client = ""
+        self.workspace: Workspace | None = None
+
+        self.pages = QStackedWidget()
+        self.start = StartScreen()
+        self.start.new_requested.connect(self.new_engagement)
+        self.start.open_requested.connect(self.choose_file)
+        self.start.demo_requested.connect(self.opener.open_demo)
+        self.start.recent_chosen.connect(self.opener.open_path)
+        self.pages.addWidget(self.start)
+        self.setCentralWidget(self.pages)
+
+        self.state = QLabel()
+        self.statusBar().addPermanentWidget(self.state)
+        self.runner.status_message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.runner.user_error.connect(self.show_user_error)
+        self.runner.bug.connect(self.show_bug)
+        self.runner.busy_changed.connect(self._busy)
+        self._build_menus()
+        self._update_title()
+        self.resize(1280, 820)
+        geometry = settings().value("geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+
+    # -- menus and shortcuts -------------------------------------------------------------------------
+
+    def _action(
+        self,
+        menu_name: str,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        engaged: bool = True,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        self.menus[menu_name].addAction(action)
+        if engaged:
+            self.engaged_actions.append(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.menus = {name: bar.addMenu(name) for name in ("&File", "&Edit", "&Go", "&Help")}
+        self.engaged_actions: list[QAction] = []
+        a = self._action
+        a("&File", "&New engagement...", self.new_engagement, QKeySequence.StandardKey.New, engaged=False)
+        a("&File", "&Open...", self.choose_file, QKeySequence.StandardKey.Open, engaged=False)
+        a("&File", "Open the &demo engagement", self.opener.open_demo, engaged=False)
+        a("&File", "&Close engagement", self.close_engagement, QKeySequence.StandardKey.Close)
+        self.menus["&File"].addSeparator()
+        a("&File", "Export draft &report (PDF)...", self.export_pdf, "Ctrl+E")
+        a("&File", "Export &workpapers (Excel)...", self.export_xlsx, "Ctrl+Shift+E")
+        a("&File", "Export &unencrypted copy...", self.export_plain)
+        a("&File", "Change &passphrase...", self.change_passphrase)
+        a("&File", "&Verify engagement file", self.verify_file)
+        self.menus["&File"].addSeparator()
+        a("&File", "&Quit", self.close, QKeySequence.StandardKey.Quit, engaged=False)
+
+        a("&Edit", "New &control", self.new_control, "Ctrl+Shift+N")
+        a("&Edit", "New &test for this control", self.new_test, "Ctrl+T")
+
+        a("&Go", "&Dashboard", lambda: self._go(Target("dashboard")), "Ctrl+1")
+        a("&Go", "&Statement of Applicability", lambda: self._go(Target("soa")), "Ctrl+2")
+        a("&Go", "&Evidence library", lambda: self._go(Target("evidence")), "Ctrl+3")
+        a("&Go", "&PBC requests", lambda: self._go(Target("pbc")), "Ctrl+4")
+        a("&Go", "Engagement se&ttings", lambda: self._go(Target("settings")), "Ctrl+,")
+        self.menus["&Go"].addSeparator()
+        a("&Go", "&Next requirement", lambda: self._workspace_do("step_requirement", 1), "Alt+Down")
+        a("&Go", "&Previous requirement", lambda: self._workspace_do("step_requirement", -1), "Alt+Up")
+        a("&Go", "&Filter the navigator", lambda: self._workspace_do("focus_filter"), QKeySequence.StandardKey.Find)
+
+        a("&Help", "&About Fieldwork", self.about, engaged=False)
+        self._enable_engaged(False)
+
+    def _enable_engaged(self, enabled: bool) -> None:
+        for action in self.engaged_actions:
+            action.setEnabled(enabled)
+
+    def _go(self, target: Target) -> None:
+        if self.workspace is not None:
+            self.workspace.open_target(target)
+
+    def _workspace_do(self, name: str, *args: object) -> None:
+        if self.workspace is not None:
+            getattr(self.workspace, name)(*args)
+
+    # -- state ------------------------------------------------------------------------------------
+
+    def _busy(self, busy: bool) -> None:
+        self.state.setText("Saving..." if busy else ("All changes saved" if self.db else ""))
+        self._update_title()
+
+    def _update_title(self) -> None:
+        if self.db is None:
+            self.setWindowTitle(APP_NAME)
+            return
+        kind = "encrypted" if self.db.encrypted else "UNENCRYPTED"
+        state = " (saving...)" if self.runner.pending else ""
+        self.setWindowTitle(f"{self.client} — {self.db.path.name} ({kind}){state} — {APP_NAME}")
+
+    def show_user_error(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10000)
+        QMessageBox.warning(self, APP_NAME, message)
+
+    def show_bug(self, exc: BaseException) -> None:
+        details = "".join(traceback.format_exception(exc))
+        box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, "Something went wrong inside Fieldwork.", parent=self)
+        box.setInformativeText(
+            "Your saved work is safe: each change is committed as it is made. The details have been logged."
+        )
+        box.setDetailedText(details)
+        box.exec()
+
+    # -- engagements ----------------------------------------------------------------------------------
+
+    def show_engagement(self, db: EngagementFile) -> None:
+        self.close_engagement()
+        self.db = db
+        self.client = get_details(db).client
+        self.workspace = Workspace(db, self.runner)
+        self.workspace.ctx.changed.connect(self._update_title)
+        self.pages.addWidget(self.workspace)
+        self.pages.setCurrentWidget(self.workspace)
+        self._enable_engaged(True)
+        add_recent(db.path)
+        self._busy(False)
+        # What is loaded now lives as long as the window: keep the cycle collector from
+        # walking it on every full pass (each pass would stall the screen ~100 ms+).
+        gc.freeze()
+        self.statusBar().showMessage(
+            f"Opened {db.path.name}" + ("" if db.encrypted else " — this file is NOT encrypted"), 8000
+        )
+
+    def close_engagement(self) -> None:
+        if self.workspace is not None:
+            self.workspace.flush()
+            self.runner.wait()
+            self.pages.removeWidget(self.workspace)
+            self.workspace.deleteLater()
+            self.workspace = None
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+        self._enable_engaged(False)
+        self.start.refresh()
+        self.pages.setCurrentWidget(self.start)
+        self._update_title()
+
+    def choose_file(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(self, "Open engagement", "", "Engagements (*.fieldwork);;All files (*)")
+        if chosen:
+            self.opener.open_path(Path(chosen))
+
+    def new_engagement(self) -> None:
+        wizard = NewEngagementWizard(self)
+        if wizard.exec():
+            self.create_from(wizard)
+
+    def create_from(self, wizard: NewEngagementWizard) -> None:
+        """Create the file the finished wizard describes (key derivation runs off the GUI thread)."""
+        if wizard.details is None or wizard.path is None:
+            return
+        details, team, passphrase, path = wizard.details, wizard.team, wizard.passphrase, wizard.path
+        keep = wizard.remember
+
+        def work(task: object) -> EngagementFile:
+            db, _warnings = create_engagement(path, details, team, passphrase)
+            if passphrase is not None and keep:
+                try:
+                    remember(path, passphrase)
+                except KeychainUnavailable as exc:
+                    log.info("keychain unavailable: %s", exc.message)
+            return db
+
+        self.runner.run(f"Creating {path.name}", work, self.show_engagement, progress=True)
+
+    # -- edit -----------------------------------------------------------------------------------------
+
+    def new_control(self) -> None:
+        if self.workspace is None:
+            return
+        current = self.workspace.current
+        codes = [str(current.key)] if current is not None and current.kind == "requirement" else []
+        self.workspace.ctx.write(
+            "New control",
+            lambda db: control_service.create_control(db, ControlInput("New control"), codes),
+            lambda made: self._go(Target("control", made.id)),
+        )
+
+    def new_test(self) -> None:
+        if self.workspace is None:
+            return
+        view = self.workspace.views.get("control")
+        current = self.workspace.current
+        if current is None or current.kind != "control" or view is None:
+            self.statusBar().showMessage("Open a control first: a test belongs to a control.", 6000)
+            return
+        view.new_test(TestKind.OPERATING)  # type: ignore[attr-defined]
+
+    # -- file actions ---------------------------------------------------------------------------------
+
+    def _export(self, title: str, suffix: str, write: Callable[[ReportData, Path, Task], None]) -> None:
+        if self.workspace is None or self.db is None:
+            return
+        default = str(self.db.path.with_suffix(suffix))
+        chosen, _ = QFileDialog.getSaveFileName(self, title, default, f"*{suffix}")
+        if not chosen:
+            return
+        target = Path(chosen)
+
+        def work(db: EngagementFile, task: Task) -> Path:
+            from app.exports.dataset import gather
+
+            write(gather(db), target, task)
+            return target
+
+        self.workspace.ctx.long(title, work, self._offer_to_open)
+
+    def _offer_to_open(self, target: Path) -> None:
+        answer = QMessageBox.question(self, APP_NAME, f"Wrote {target.name}. Open it now?")
+        if answer == QMessageBox.StandardButton.Yes:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
+
+    def export_pdf(self) -> None:
+        from app.exports.pdf_report import write_report
+
+        self._export("Export draft report", ".pdf", write_report)
+
+    def export_xlsx(self) -> None:
+        from app.exports.workbook import write_workbook
+
+        self._export("Export workpapers", ".xlsx", write_workbook)
+
+    def export_plain(self) -> None:
+        if self.workspace is None or self.db is None:
+            return
+        warning = QMessageBox.warning(
+            self,
+            "Unencrypted copy",
+            "The copy will NOT be encrypted: anyone who has it can read the client's data. "
+            "Make one only for an archive that requires it. The engagement's history will record it.",
+            QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+        )
+        if warning != QMessageBox.StandardButton.Ok:
+            return
+        default = str(self.db.path.with_name(self.db.path.stem + " (unencrypted).fieldwork"))
+        chosen, _ = QFileDialog.getSaveFileName(self, "Unencrypted copy", default, "*.fieldwork")
+        if chosen:
+            target = Path(chosen)
+            self.workspace.ctx.long(
+                "Writing an unencrypted copy", lambda db, task: export_unencrypted_copy(db, target), lambda _: None
+            )
+
+    def change_passphrase(self) -> None:
+        if self.db is None:
+            return
+        dialog = ChangePassphrase(self.db.encrypted, self)
+        if not dialog.exec():
+            return
+        db, new, keep = self.db, dialog.passphrase, dialog.remember.isChecked()
+        if self.workspace is not None:
+            self.workspace.flush()
+        self.runner.wait()
+        self.runner.run(
+            "Re-encrypting the engagement",
+            lambda task: change_passphrase(db, new, remember_it=keep),
+            self._rekeyed,
+            progress=True,
+        )
+
+    def _rekeyed(self, result: tuple[EngagementFile, str | None]) -> None:
+        db, warning = result
+        self.show_engagement(db)
+        QMessageBox.information(
+            self, APP_NAME, "The passphrase has been changed." + (f"\n{warning}" if warning else "")
+        )
+
+    def verify_file(self) -> None:
+        if self.workspace is None:
+            return
+
+        def show(findings: list[Finding]) -> None:
+            failed = [f for f in findings if not f.ok]
+            lines = "\n".join(f"{'✓' if f.ok else '✗'} {f.check}: {f.detail}" for f in findings)
+            title = "All checks passed" if not failed else f"{len(failed)} check(s) failed"
+            (QMessageBox.information if not failed else QMessageBox.warning)(self, title, lines)
+
+        self.workspace.ctx.long("Verifying the engagement file", lambda db, task: verify(db, task), show)
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"{APP_NAME} {__version__}\nAudit fieldwork for combined SOC 2 + ISO/IEC 42001 examinations.",
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.close_engagement()
+        store = settings()
+        store.setValue("geometry", self.saveGeometry())
+        store.sync()
+        super().closeEvent(event)

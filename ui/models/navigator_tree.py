@@ -1,0 +1,223 @@
+"""The navigator's tree as plain objects, built from service results on the worker thread.
+
+Both frameworks, the client's controls with their tests, and the exceptions; each node
+knows its status, its counts and the text the filter searches (ID, title, and for a
+requirement the text of the controls that serve it).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from app.domain.records import Control, ControlTest, Deviation, Requirement, RequirementStatus, StatusCounts
+from app.domain.vocabulary import Framework, RequirementKind, Status
+from app.services import controls as control_service
+from app.services import requirements as requirement_service
+from app.services import testing as test_service
+from app.services.engagement import read_details
+from app.services.status import combine, control_statuses, count, read_requirement_statuses
+from app.storage.engagement_file import EngagementFile
+from ui.context import Target
+
+PAGES = (
+    ("Dashboard", Target("dashboard")),
+    ("Statement of Applicability", Target("soa")),
+    ("Evidence library", Target("evidence")),
+    ("PBC requests", Target("pbc")),
+    ("Engagement settings", Target("settings")),
+)
+
+
+@dataclass(eq=False)
+class Node:
+    label: str
+    target: Target | None = None
+    status: Status | None = None
+    counts: StatusCounts | None = None
+    search: str = ""
+    children: list[Node] = field(default_factory=list)
+    row: int = 0
+    _parent: weakref.ref[Node] | None = None
+
+    @property
+    def parent(self) -> Node | None:
+        """A weak link up, so a tree has no cycles and is freed as soon as it is replaced
+        (a collector pass over thousands of nodes would stall the screen)."""
+        return self._parent() if self._parent is not None else None
+
+    def add(self, child: Node) -> Node:
+        child._parent = weakref.ref(self)
+        child.row = len(self.children)
+        self.children.append(child)
+        return child
+
+    @property
+    def progress(self) -> str:
+        if self.counts is None or not self.counts.in_scope:
+            return ""
+        return f"{self.counts.concluded}/{self.counts.in_scope}"
+
+    def descendants(self) -> list[Node]:
+        return [node for child in self.children for node in (child, *child.descendants())]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    requirements: list[Requirement]
+    statuses: dict[str, RequirementStatus]
+    controls: list[Control]
+    control_status: dict[int, Status]
+    tests: list[ControlTest]
+    deviations: list[Deviation]
+
+
+def read_snapshot(db: EngagementFile) -> Snapshot:
+    """One read transaction for everything the navigator shows."""
+    with db.reading() as conn:
+        details = read_details(conn)
+        scope = requirement_service.read_scope(conn)
+        return Snapshot(
+            requirements=scope,
+            statuses=read_requirement_statuses(conn, scope, details.report_type),
+            controls=control_service.read_controls(conn),
+            control_status=control_statuses(conn, details.report_type),
+            tests=test_service.read_tests(conn),
+            deviations=test_service.read_deviations(conn),
+        )
+
+
+def _summarise(node: Node) -> None:
+    """Give a group the counts of the requirements below it, and (if it has none of its own) their status.
+
+    A subclause with subclauses keeps the status the services derived for it, which
+    already combines its own tests with its children's.
+    """
+    for child in node.children:
+        if child.children:
+            _summarise(child)
+    statuses = [
+        n.status for n in node.descendants() if n.status is not None and n.target and n.target.kind == "requirement"
+    ]
+    if statuses:
+        node.counts = count(statuses)
+        if node.status is None:
+            node.status = combine(statuses)
+
+
+def _requirement_node(req: Requirement, snap: Snapshot, control_text: dict[str, str]) -> Node:
+    state = snap.statuses.get(req.code)
+    flag = "  (no control)" if state and state.gap and state.status is not Status.EXCLUDED else ""
+    return Node(
+        label=f"{req.code} {req.title}{flag}",
+        target=Target("requirement", req.code),
+        status=state.status if state else None,
+        search=f"{req.code} {req.title} {control_text.get(req.code, '')}".lower(),
+    )
+
+
+def build_tree(snap: Snapshot) -> Node:
+    root = Node("root")
+    for label, target in PAGES:
+        root.add(Node(label, target, search=label.lower()))
+    texts: dict[str, dict[str, None]] = defaultdict(dict)  # insertion-ordered sets: each text once
+    for c in snap.controls:
+        for code in c.requirements:
+            texts[code][c.ref.lower()] = None
+            texts[code][f"{c.title} {c.description}".lower()] = None
+    control_text = {code: " ".join(found) for code, found in texts.items()}
+    _add_soc2(root, snap, control_text)
+    _add_iso(root, snap, control_text)
+    _add_controls(root, snap)
+    _add_exceptions(root, snap)
+    for section in root.children:
+        _summarise(section)
+    return root
+
+
+def _add_soc2(root: Node, snap: Snapshot, control_text: dict[str, str]) -> None:
+    section = root.add(Node("SOC 2 Trust Services Criteria", search="soc 2"))
+    categories: dict[str, Node] = {}
+    groups: dict[str, Node] = {}
+    for req in snap.requirements:
+        if req.framework is not Framework.SOC2 or not req.category or not req.group:
+            continue
+        if req.category not in categories:
+            categories[req.category] = section.add(Node(req.category, search=req.category.lower()))
+        if req.group not in groups:
+            groups[req.group] = categories[req.category].add(Node(req.group, search=req.group.lower()))
+        groups[req.group].add(_requirement_node(req, snap, control_text))
+
+
+def _add_iso(root: Node, snap: Snapshot, control_text: dict[str, str]) -> None:
+    clauses = root.add(Node("ISO/IEC 42001 clauses 4-10", search="iso 42001 clauses"))
+    annex = root.add(Node("ISO/IEC 42001 Annex A", search="iso 42001 annex a"))
+    nodes: dict[str, Node] = {}
+    for req in snap.requirements:
+        if req.framework is not Framework.ISO42001:
+            continue
+        if req.kind in (RequirementKind.SUBCLAUSE, RequirementKind.ANNEX_CONTROL):
+            node = _requirement_node(req, snap, control_text)
+        else:
+            node = Node(f"{req.code} {req.title}", search=f"{req.code} {req.title}".lower())
+        top = clauses if req.kind in (RequirementKind.CLAUSE, RequirementKind.SUBCLAUSE) else annex
+        nodes[req.code] = nodes.get(req.parent or "", top).add(node)
+
+
+def _add_controls(root: Node, snap: Snapshot) -> None:
+    section = root.add(Node("Controls", search="controls"))
+    tests_by_control: dict[int, list[ControlTest]] = defaultdict(list)
+    for test in snap.tests:
+        tests_by_control[test.control_id].append(test)
+    for c in snap.controls:
+        status = snap.control_status.get(c.id, Status.NOT_STARTED)
+        node = section.add(
+            Node(
+                f"{c.ref} {c.title}",
+                Target("control", c.id),
+                status,
+                search=f"{c.ref} {c.title} {c.description}".lower(),
+            )
+        )
+        for test in tests_by_control.get(c.id, []):
+            node.add(
+                Node(f"{test.ref} {test.kind.label}", Target("test", test.id), test.status, search=test.ref.lower())
+            )
+        if node.children:
+            node.counts = count(t.status for t in tests_by_control[c.id])
+
+
+def _add_exceptions(root: Node, snap: Snapshot) -> None:
+    section = root.add(Node("Exceptions", search="exceptions"))
+    for dev in snap.deviations:
+        text = dev.description if len(dev.description) <= 90 else dev.description[:87] + "..."
+        section.add(
+            Node(
+                f"{dev.test_ref}: {text}",
+                Target("test", dev.test_id),
+                Status.EXCEPTIONS,
+                search=f"{dev.test_ref} {dev.control_ref} {dev.description}".lower(),
+            )
+        )
+
+
+def prune(node: Node, words: list[str]) -> Node:
+    """A copy of the tree keeping what matches every word, with the groups that lead to it.
+
+    A group that matches keeps all it holds (typing "CC6" shows the whole group).
+    """
+    copy = Node(node.label, node.target, node.status, node.counts, node.search)
+    if node.parent is not None and words and all(word in node.search for word in words):
+        for child in node.children:
+            copy.add(prune(child, []))
+        return copy
+    for child in node.children:
+        kept = prune(child, words)
+        if kept.children or (words and all(word in child.search for word in words)) or not words:
+            copy.add(kept)
+    return copy
+
+
+def size(node: Node) -> int:
+    return len(node.children) + sum(size(child) for child in node.children)

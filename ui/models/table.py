@@ -1,0 +1,120 @@
+"""A table model over a list of plain records, described by its columns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QIcon
+
+R = TypeVar("R")
+Index = QModelIndex | QPersistentModelIndex
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+@dataclass(frozen=True)
+class Column(Generic[R]):
+    title: str
+    value: Callable[[R], Any]
+    edit: Callable[[R, Any], None] | None = None
+    icon: Callable[[R], QIcon | None] | None = None
+    tooltip: Callable[[R], str] | None = None
+    check: Callable[[R], bool] | None = None  # a checkbox column (edit receives a bool)
+    edit_value: Callable[[R], Any] | None = None  # what an editor starts from, when it differs from the display
+    width: int | None = None
+
+
+class RowTableModel(QAbstractTableModel, Generic[R]):
+    """Rows keep their identity (`key`), so a refresh with the same rows keeps the selection."""
+
+    def __init__(
+        self,
+        columns: Sequence[Column[R]],
+        key: Callable[[R], Any] = id,
+        highlight: Callable[[R], str | None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.columns = list(columns)
+        self.key = key
+        self.highlight = highlight
+        self.rows: list[R] = []
+
+    def set_rows(self, rows: Sequence[R]) -> None:
+        new = list(rows)
+        if [self.key(r) for r in new] == [self.key(r) for r in self.rows] and new:
+            self.rows = new
+            self.dataChanged.emit(self.index(0, 0), self.index(len(new) - 1, len(self.columns) - 1))
+            return
+        self.beginResetModel()
+        self.rows = new
+        self.endResetModel()
+
+    def row(self, index: Index) -> R:
+        return self.rows[index.row()]
+
+    def row_of(self, key: Any) -> int:
+        return next((i for i, r in enumerate(self.rows) if self.key(r) == key), -1)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].title if 0 <= section < len(self.columns) else None
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (
+            not index.isValid()
+            or not (0 <= index.row() < len(self.rows))
+            or not (0 <= index.column() < len(self.columns))
+        ):
+            return None
+        record, column = self.rows[index.row()], self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column.check is not None:
+                return None
+            value = column.value(record)
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.EditRole:
+            return (column.edit_value or column.value)(record)
+        if role == Qt.ItemDataRole.CheckStateRole and column.check is not None:
+            return Qt.CheckState.Checked if column.check(record) else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.DecorationRole and column.icon is not None:
+            return column.icon(record)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return column.tooltip(record) if column.tooltip else None
+        if role == Qt.ItemDataRole.BackgroundRole and self.highlight is not None:
+            shade = self.highlight(record)
+            return QBrush(QColor(shade)) if shade else None
+        if role == ROW_ROLE:
+            return record
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        column = self.columns[index.column()]
+        if column.edit is not None:
+            flags |= Qt.ItemFlag.ItemIsUserCheckable if column.check is not None else Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not index.isValid():
+            return False
+        column = self.columns[index.column()]
+        if column.edit is None:
+            return False
+        if role == Qt.ItemDataRole.CheckStateRole and column.check is not None:
+            column.edit(self.rows[index.row()], Qt.CheckState(value) == Qt.CheckState.Checked)
+            return True
+        if role == Qt.ItemDataRole.EditRole and column.check is None:
+            column.edit(self.rows[index.row()], value)
+            return True
+        return False

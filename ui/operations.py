@@ -1,0 +1,169 @@
+"""Run service calls off the GUI thread, one at a time, and hand the result back by signal.
+
+All database work goes through one worker thread, so operations on the engagement file
+are serialised in the order the user asked for them. Progress shows only after a short
+delay (no flicker for quick work) and offers Cancel, which the operation sees at its
+next `Task.progress` checkpoint.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from app.errors import FieldworkError
+from app.tasks import Cancelled, Task
+
+log = logging.getLogger("fieldwork.ui")
+
+PROGRESS_DELAY_MS = 600
+
+
+class _Signals(QObject):
+    succeeded = Signal(object)
+    failed = Signal(object)
+    progressed = Signal(int, int, str)
+
+
+class _Job(QRunnable):
+    def __init__(self, work: Callable[[Task], Any], signals: _Signals, task: Task) -> None:
+        super().__init__()
+        self.work, self.signals, self.task = work, signals, task
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        try:
+            result = self.work(self.task)
+        except BaseException as exc:  # handed to the GUI thread, which decides
+            self.signals.failed.emit(exc)
+        else:
+            self.signals.succeeded.emit(result)
+
+
+class Operation(QObject):
+    """One piece of background work; `done` and `error` fire on the GUI thread."""
+
+    done = Signal(object)
+    error = Signal(object)
+
+    def __init__(self, runner: Runner, label: str, show_progress: bool) -> None:
+        super().__init__(runner)
+        self.runner, self.label, self.show_progress = runner, label, show_progress
+        self.handles_errors = False  # True when the caller shows the user's error itself
+        self.signals = _Signals()
+        self.task = Task(self.signals.progressed.emit)
+        self.dialog: QProgressDialog | None = None
+        self.timer = QTimer(self, singleShot=True, interval=PROGRESS_DELAY_MS)
+        self.timer.timeout.connect(self._show_dialog)
+        self.signals.succeeded.connect(self._succeeded)
+        self.signals.failed.connect(self._failed)
+        self.signals.progressed.connect(self._progressed)
+
+    def _show_dialog(self) -> None:
+        if not self.show_progress:
+            return
+        self.dialog = QProgressDialog(self.label, "Cancel", 0, 0, self.runner.parent_widget)
+        self.dialog.setWindowTitle("Fieldwork")
+        self.dialog.setMinimumDuration(0)
+        self.dialog.canceled.connect(self.task.cancel)
+        self.dialog.show()
+
+    @Slot(int, int, str)
+    def _progressed(self, done: int, total: int, step: str) -> None:
+        if self.dialog is not None:
+            self.dialog.setMaximum(max(total, 0))
+            self.dialog.setValue(min(done, total))
+            if step:
+                self.dialog.setLabelText(f"{self.label}\n{step}")
+
+    def _finish(self) -> None:
+        self.timer.stop()
+        if self.dialog is not None:
+            self.dialog.reset()
+            self.dialog.deleteLater()
+            self.dialog = None
+        self.runner.finished(self)
+
+    @Slot(object)
+    def _succeeded(self, result: object) -> None:
+        self._finish()
+        self.done.emit(result)
+
+    @Slot(object)
+    def _failed(self, exc: BaseException) -> None:
+        self._finish()
+        if isinstance(exc, Cancelled):
+            self.runner.status(f"{self.label}: cancelled; nothing was changed.")
+            return
+        if isinstance(exc, FieldworkError):
+            self.error.emit(exc)
+            if not self.handles_errors:
+                self.runner.user_error.emit(exc.message)
+            return
+        log.error("operation %s failed:\n%s", self.label, "".join(traceback.format_exception(exc)))
+        self.error.emit(exc)
+        self.runner.bug.emit(exc)
+
+
+class Runner(QObject):
+    """Queues operations on a single worker thread (or runs them inline for tests)."""
+
+    user_error = Signal(str)
+    bug = Signal(object)
+    status_message = Signal(str)
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent_widget: QWidget | None = None, synchronous: bool = False) -> None:
+        super().__init__()
+        self.parent_widget = parent_widget
+        self.synchronous = synchronous
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self.pending: set[Operation] = set()
+
+    def run(
+        self,
+        label: str,
+        work: Callable[[Task], Any],
+        on_done: Callable[[Any], None] | None = None,
+        *,
+        progress: bool = False,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> Operation:
+        """Start `work(task)` in the background; `on_done(result)` runs on the GUI thread.
+
+        Without `on_error`, a user's error goes to the window's message; with it, the
+        caller shows it (once) where it belongs, e.g. beside the field that was refused.
+        """
+        operation = Operation(self, label, progress)
+        if on_done is not None:
+            operation.done.connect(on_done)
+        if on_error is not None:
+            operation.error.connect(on_error)
+            operation.handles_errors = True
+        self.pending.add(operation)
+        self.busy_changed.emit(True)
+        job = _Job(work, operation.signals, operation.task)
+        if self.synchronous:
+            job.run()
+        else:
+            operation.timer.start()
+            self.pool.start(job)
+        return operation
+
+    def finished(self, operation: Operation) -> None:
+        self.pending.discard(operation)
+        if not self.pending:
+            self.busy_changed.emit(False)
+
+    def status(self, message: str) -> None:
+        self.status_message.emit(message)
+
+    def wait(self, timeout_ms: int = 30000) -> bool:
+        """Block until queued work is done (used when closing, so no edit is lost)."""
+        return self.pool.waitForDone(timeout_ms)

@@ -1,0 +1,70 @@
+"""The start screen: recent engagements, New, Open, and the demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+
+from app import APP_NAME, __version__
+from ui.settings import recent_files
+from ui.widgets import heading, note
+
+
+class StartScreen(QWidget):
+    new_requested = Signal()
+    open_requested = Signal()
+    demo_requested = Signal()
+    recent_chosen = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        outer = QHBoxLayout(self)
+        outer.addStretch(1)
+        column = QVBoxLayout()
+        outer.addLayout(column, 3)
+        outer.addStretch(1)
+        column.addStretch(1)
+        column.addWidget(heading(f"{APP_NAME}"))
+        column.addWidget(
+            note(
+                "Audit fieldwork for combined SOC 2 + ISO/IEC 42001 examinations: walk both frameworks, document "
+                "the client's controls, record tests and evidence, and export the draft report and workpapers. "
+                "Each engagement is one encrypted file."
+            )
+        )
+        buttons = QHBoxLayout()
+        self.new_button = QPushButton("&New engagement...")
+        self.open_button = QPushButton("&Open...")
+        self.demo_button = QPushButton("Open the &demo engagement")
+        for button, signal in (
+            (self.new_button, self.new_requested),
+            (self.open_button, self.open_requested),
+            (self.demo_button, self.demo_requested),
+        ):
+            button.clicked.connect(signal.emit)
+            buttons.addWidget(button)
+        buttons.addStretch()
+        column.addLayout(buttons)
+        column.addWidget(QLabel("<b>Recent engagements</b>"))
+        self.recent = QListWidget()
+        self.recent.itemActivated.connect(lambda item: self.recent_chosen.emit(item.data(Qt.ItemDataRole.UserRole)))
+        column.addWidget(self.recent, 2)
+        column.addWidget(note(f"Version {__version__}"))
+        column.addStretch(1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.recent.clear()
+        paths = recent_files()
+        for path in paths:
+            item = QListWidgetItem(f"{path.name}    {path.parent}")
+            item.setData(Qt.ItemDataRole.UserRole, Path(path))
+            if not path.exists():
+                item.setText(f"{path.name}    (missing: {path.parent})")
+                item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.recent.addItem(item)
+        if not paths:
+            self.recent.addItem("No engagements opened yet: start with the demo to look around.")
+            self.recent.item(0).setFlags(Qt.ItemFlag.NoItemFlags)

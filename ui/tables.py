@@ -1,0 +1,72 @@
+"""One way to set up a table view, so every list in the app reads and behaves the same."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+from ui.models.table import RowTableModel
+
+#: Columns are sized from this many rows, and rows grow to fit wrapped text only up to
+#: this many rows: measuring every cell of a long table stalls the screen.
+MEASURED_ROWS = 150
+
+
+def make_table(model: RowTableModel, *, stretch: int | None = -1, editable: bool = False) -> QTableView:  # type: ignore[type-arg]
+    """A table over a `RowTableModel`.
+
+    Read-only tables select rows. Editable tables select cells, so F2, typing and Tab work
+    on the cell the keyboard is on. Column `stretch` (default: the last; None: none) takes
+    the spare width and wraps; a column's `width` gives it a starting width; the others
+    fit their contents.
+    """
+    table = QTableView()
+    table.setModel(model)
+    if editable:
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+    else:
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setTabKeyNavigation(editable)
+    table.verticalHeader().hide()
+    table.setWordWrap(True)
+    header = table.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setResizeContentsPrecision(MEASURED_ROWS)
+    wide = model.columnCount() - 1 if stretch == -1 else stretch
+    for number, column in enumerate(model.columns):
+        if number == wide:
+            header.setSectionResizeMode(number, QHeaderView.ResizeMode.Stretch)
+        elif column.width is not None:
+            header.setSectionResizeMode(number, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(number, column.width)
+        else:
+            header.setSectionResizeMode(number, QHeaderView.ResizeMode.ResizeToContents)
+    _fit_rows_when_changed(table)
+    return table
+
+
+def _fit_rows_when_changed(table: QTableView) -> None:
+    """Let rows grow to show wrapped text whenever the rows change, if the table is short enough."""
+    timer = QTimer(table, singleShot=True, interval=0)
+
+    def fit() -> None:
+        model = table.model()
+        if model is not None and model.rowCount() <= MEASURED_ROWS:
+            table.resizeRowsToContents()
+
+    timer.timeout.connect(fit)
+    model = table.model()
+    model.modelReset.connect(timer.start)
+    model.dataChanged.connect(timer.start)
+    model.rowsInserted.connect(timer.start)
+
+
+def selected_rows(table: QTableView) -> list[int]:
+    """The rows the user has selected (whole rows, or any cell of them), in order."""
+    return sorted({index.row() for index in table.selectionModel().selectedIndexes()})

@@ -1,0 +1,312 @@
+"""A client control: its fields (saved as they are edited), its requirements, suggestions and tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.records import Control, ControlInput, ControlTest, Requirement, Suggestion, TestPlan
+from app.domain.vocabulary import ControlType, Frequency, Method, Nature, Status, TestKind
+from app.services import controls as control_service
+from app.services import requirements as requirement_service
+from app.services import testing as test_service
+from app.services.engagement import read_details
+from app.services.status import read_requirement_statuses
+from app.storage.engagement_file import EngagementFile
+from ui.context import Target, UiContext
+from ui.models.table import Column, RowTableModel
+from ui.status_style import icon
+from ui.tables import make_table
+from ui.views.base import DetailView
+from ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, heading
+
+
+@dataclass(frozen=True)
+class LinkedRequirement:
+    requirement: Requirement
+    status: Status
+
+
+@dataclass(frozen=True)
+class ControlPage:
+    control: Control
+    linked: list[LinkedRequirement]
+    suggestions: list[Suggestion]
+    tests: list[ControlTest]
+    choices: list[Requirement]
+
+
+def load_page(db: EngagementFile, control_id: int) -> ControlPage:
+    suggestions = control_service.suggestions(db, control_id)
+    with db.reading() as conn:
+        control = control_service.read_control(conn, control_id)
+        scope = requirement_service.read_scope(conn)
+        statuses = read_requirement_statuses(conn, scope, read_details(conn).report_type)
+        tests = test_service.read_tests(conn, control_id=control_id)
+    by_code = {r.code: r for r in scope}
+    linked = [
+        LinkedRequirement(by_code[code], statuses[code].status if code in statuses else Status.NOT_STARTED)
+        for code in control.requirements
+        if code in by_code
+    ]
+    choices = [r for r in scope if r.code in statuses and r.code not in control.requirements]
+    return ControlPage(control, linked, suggestions, tests, choices)
+
+
+def _sample_progress(test: ControlTest) -> str:
+    if test.kind is not TestKind.OPERATING:
+        return ""
+    return f"{test.items_with_result}/{test.sample_size or test.items_total}"
+
+
+class ControlView(DetailView):
+    kinds = ("control",)
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.page: ControlPage | None = None
+        outer = QVBoxLayout(self)
+        self.title_label = heading("")
+        outer.addWidget(self.title_label)
+
+        form = QFormLayout()
+        self.title = CommitLineEdit()
+        self.description = CommitTextEdit()
+        self.description.setMaximumHeight(90)
+        self.owner = CommitLineEdit()
+        self.frequency = ChoiceBox(Frequency)
+        self.nature = ChoiceBox(Nature)
+        self.control_type = ChoiceBox(ControlType)
+        self.key = QCheckBox("Key control")
+        form.addRow("&Title", self.title)
+        form.addRow("&Description", self.description)
+        form.addRow("&Owner", self.owner)
+        form.addRow("&Frequency", self.frequency)
+        form.addRow("&Nature", self.nature)
+        form.addRow("T&ype", self.control_type)
+        form.addRow("", self.key)
+        outer.addLayout(form)
+        for field in (self.title, self.owner, self.description):
+            field.committed.connect(lambda _text: self.save())
+        for box in (self.frequency, self.nature, self.control_type):
+            box.chosen.connect(lambda _value: self.save())
+        self.key.toggled.connect(lambda _checked: self.save())
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        outer.addWidget(split, 1)
+        split.addWidget(self._requirements_panel())
+        split.addWidget(self._suggestions_panel())
+        split.addWidget(self._tests_panel())
+
+    def _requirements_panel(self) -> QWidget:
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(heading("Requirements it serves"))
+        self.linked = RowTableModel[LinkedRequirement](
+            [
+                Column("Requirement", lambda r: r.requirement.code, icon=lambda r: icon(r.status)),
+                Column("Framework", lambda r: r.requirement.framework.label),
+                Column("Title", lambda r: r.requirement.title),
+                Column("Status", lambda r: r.status.label),
+            ],
+            key=lambda r: r.requirement.code,
+        )
+        self.linked_table = make_table(self.linked, stretch=2)
+        self.linked_table.doubleClicked.connect(
+            lambda index: self.ctx.open(Target("requirement", self.linked.row(index).requirement.code))
+        )
+        layout.addWidget(self.linked_table)
+        row = QHBoxLayout()
+        link = QPushButton("&Link requirement...")
+        link.clicked.connect(self.link_requirement)
+        unlink = QPushButton("&Unlink")
+        unlink.clicked.connect(self.unlink_requirement)
+        row.addWidget(link)
+        row.addWidget(unlink)
+        row.addStretch()
+        layout.addLayout(row)
+        return panel
+
+    def _suggestions_panel(self) -> QWidget:
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(heading("Crosswalk suggestions"))
+        self.suggestions = RowTableModel[Suggestion](
+            [
+                Column("Requirement", lambda s: s.code),
+                Column("Title", lambda s: s.title),
+                Column("Because it serves", lambda s: s.via),
+                Column("Relationship", lambda s: s.relationship.label),
+                Column("Rationale", lambda s: s.rationale, tooltip=lambda s: s.rationale),
+            ],
+            key=lambda s: s.code,
+        )
+        self.suggestion_table = make_table(self.suggestions)
+        layout.addWidget(self.suggestion_table)
+        row = QHBoxLayout()
+        accept = QPushButton("&Accept suggestion")
+        accept.clicked.connect(self.accept_suggestion)
+        dismiss = QPushButton("Dis&miss")
+        dismiss.clicked.connect(self.dismiss_suggestion)
+        row.addWidget(accept)
+        row.addWidget(dismiss)
+        row.addStretch()
+        layout.addLayout(row)
+        return panel
+
+    def _tests_panel(self) -> QWidget:
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(heading("Tests"))
+        self.tests = RowTableModel[ControlTest](
+            [
+                Column("Test", lambda t: t.ref, icon=lambda t: icon(t.status)),
+                Column("Kind", lambda t: t.kind.label),
+                Column("Status", lambda t: t.status.label),
+                Column(
+                    "Sample",
+                    lambda t: (
+                        f"{t.items_with_result}/{t.sample_size or t.items_total}"
+                        if t.kind is TestKind.OPERATING
+                        else ""
+                    ),
+                ),
+                Column("Deviations", lambda t: t.deviation_count or ""),
+                Column("Conclusion", lambda t: t.conclusion.label if t.conclusion else "Open"),
+            ],
+            key=lambda t: t.id,
+        )
+        self.test_table = make_table(self.tests)
+        self.test_table.doubleClicked.connect(lambda index: self.ctx.open(Target("test", self.tests.row(index).id)))
+        layout.addWidget(self.test_table)
+        row = QHBoxLayout()
+        design = QPushButton("New test of &design")
+        design.clicked.connect(lambda: self.new_test(TestKind.DESIGN))
+        operating = QPushButton("New test of o&perating effectiveness")
+        operating.clicked.connect(lambda: self.new_test(TestKind.OPERATING))
+        delete = QPushButton("Delete control...")
+        delete.clicked.connect(self.delete_control)
+        row.addWidget(design)
+        row.addWidget(operating)
+        row.addStretch()
+        row.addWidget(delete)
+        layout.addLayout(row)
+        return panel
+
+    def load(self) -> None:
+        assert self.target is not None
+        control_id = int(self.target.key or 0)
+        self.ctx.read("Loading the control", lambda db: load_page(db, control_id), self._show)
+
+    def _show(self, page: ControlPage) -> None:
+        self.page = page
+        c = page.control
+        self.title_label.setText(f"{c.ref}  {c.title}")
+        self.title.load(c.title)
+        self.description.load(c.description)
+        self.owner.load(c.owner)
+        self.frequency.load(c.frequency)
+        self.nature.load(c.nature)
+        self.control_type.load(c.control_type)
+        self.key.blockSignals(True)
+        self.key.setChecked(c.is_key)
+        self.key.blockSignals(False)
+        self.linked.set_rows(page.linked)
+        self.suggestions.set_rows(page.suggestions)
+        self.tests.set_rows(page.tests)
+
+    def _values(self) -> ControlInput:
+        return ControlInput(
+            title=self.title.text(),
+            description=self.description.toPlainText(),
+            owner=self.owner.text(),
+            frequency=Frequency(self.frequency.value() or Frequency.ON_OCCURRENCE),
+            nature=Nature(self.nature.value() or Nature.MANUAL),
+            control_type=ControlType(self.control_type.value() or ControlType.PREVENTIVE),
+            is_key=self.key.isChecked(),
+        )
+
+    def save(self) -> None:
+        if self.page is None:
+            return
+        control_id, values = self.page.control.id, self._values()
+        self.ctx.write(
+            f"{self.page.control.ref} updated", lambda db: control_service.update_control(db, control_id, values)
+        )
+
+    def _selected(self, table: QTableView, model: RowTableModel[Any]) -> Any:
+        rows = table.selectionModel().selectedRows()
+        return model.row(rows[0]) if rows else None
+
+    def link_requirement(self) -> None:
+        if self.page is None:
+            return
+        labels = [f"{r.code}  {r.title}" for r in self.page.choices]
+        choice, ok = QInputDialog.getItem(self, "Link requirement", "Requirement this control serves:", labels, 0, True)
+        if not ok or not choice.strip():
+            return
+        code = choice.split()[0]
+        control_id = self.page.control.id
+        self.ctx.write(f"Linked {code}", lambda db: control_service.link_requirement(db, control_id, code))
+
+    def unlink_requirement(self) -> None:
+        chosen = self._selected(self.linked_table, self.linked)
+        if self.page is None or chosen is None:
+            return
+        code, control_id = chosen.requirement.code, self.page.control.id
+        self.ctx.write(f"Unlinked {code}", lambda db: control_service.unlink_requirement(db, control_id, code))
+
+    def accept_suggestion(self) -> None:
+        chosen = self._selected(self.suggestion_table, self.suggestions)
+        if self.page is None or chosen is None:
+            return
+        code, control_id = chosen.code, self.page.control.id
+        self.ctx.write(f"Linked {code}", lambda db: control_service.link_requirement(db, control_id, code))
+
+    def dismiss_suggestion(self) -> None:
+        chosen = self._selected(self.suggestion_table, self.suggestions)
+        if self.page is None or chosen is None:
+            return
+        code, control_id = chosen.code, self.page.control.id
+        self.ctx.write(f"Dismissed {code}", lambda db: control_service.dismiss_suggestion(db, control_id, code))
+
+    def new_test(self, kind: TestKind) -> None:
+        if self.page is None:
+            return
+        ref = self.page.control.ref
+        methods = (Method.INQUIRY, Method.INSPECTION)
+        plan = TestPlan(kind, methods=methods if kind is TestKind.DESIGN else (Method.INSPECTION,))
+        self.ctx.write(
+            f"New test for {ref}",
+            lambda db: test_service.add_test(db, ref, plan),
+            lambda made: self.ctx.open(Target("test", made.id)),
+        )
+
+    def delete_control(self) -> None:
+        if self.page is None:
+            return
+        control = self.page.control
+        answer = QMessageBox.question(self, "Delete control", f"Delete {control.ref} {control.title}?")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.ctx.write(
+                f"Deleted {control.ref}",
+                lambda db: control_service.delete_control(db, control.id),
+                lambda _: self.ctx.open(Target("dashboard")),
+            )

@@ -1,0 +1,451 @@
+"""A test of a control: the plan, the sample and its results, deviations, and the conclusion.
+
+The conclusion reaches every requirement the control serves, in both frameworks; the
+table at the bottom shows them so the auditor sees the effect of each result at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.records import (
+    Control,
+    ControlTest,
+    Deviation,
+    Requirement,
+    SampleItem,
+    SampleItemInput,
+    TestPlan,
+    Tickmark,
+)
+from app.domain.vocabulary import Conclusion, Method, SampleResult, Selection, Status, TestKind
+from app.errors import FieldworkError, ValidationError
+from app.services import controls as control_service
+from app.services import engagement as engagement_service
+from app.services import requirements as requirement_service
+from app.services import testing as test_service
+from app.services.pasted_rows import parse_pasted_rows
+from app.services.status import read_requirement_statuses
+from app.storage.engagement_file import EngagementFile
+from ui.context import Target, UiContext
+from ui.delegates import ChoiceDelegate, DateDelegate
+from ui.dialogs.deviation import DeviationDialog
+from ui.models.table import Column, RowTableModel
+from ui.status_style import icon
+from ui.tables import make_table, selected_rows
+from ui.views.base import DetailView
+from ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, heading, note
+
+NO_SEED = -1
+
+
+@dataclass(frozen=True)
+class Served:
+    requirement: Requirement
+    status: Status
+
+
+@dataclass(frozen=True)
+class TestPage:
+    test: ControlTest
+    control: Control
+    items: list[SampleItem]
+    deviations: list[Deviation]
+    tickmarks: list[Tickmark]
+    served: list[Served]
+
+
+def load_page(db: EngagementFile, test_id: int) -> TestPage:
+    with db.reading() as conn:
+        test = test_service.read_test(conn, test_id)
+        control = control_service.read_control(conn, test.control_id)
+        details = engagement_service.read_details(conn)
+        scope = requirement_service.read_scope(conn)
+        statuses = read_requirement_statuses(conn, scope, details.report_type)
+        by_code = {r.code: r for r in scope}
+        served = [
+            Served(by_code[code], statuses[code].status)
+            for code in control.requirements
+            if code in by_code and code in statuses
+        ]
+        return TestPage(
+            test=test,
+            control=control,
+            items=test_service.read_sample_items(conn, test_id),
+            deviations=test_service.read_deviations(conn, test_id=test_id),
+            tickmarks=engagement_service.read_tickmarks(conn),
+            served=served,
+        )
+
+
+def _spin(low: int, high: int, blank: str) -> QSpinBox:
+    """A number field whose lowest value reads as `blank` (nothing recorded yet)."""
+    spin = QSpinBox()
+    spin.setRange(low, high)
+    spin.setSpecialValueText(blank)
+    return spin
+
+
+def _as_input(item: SampleItem, **changes: Any) -> SampleItemInput:
+    values = SampleItemInput(item.identifier, item.item_date, item.result, item.tickmarks, item.deviation_text)
+    return replace(values, **changes)
+
+
+class ControlTestView(DetailView):
+    kinds = ("test",)
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.page: TestPage | None = None
+        outer = QVBoxLayout(self)
+        self.title = heading("")
+        self.subtitle = QLabel()
+        self.subtitle.linkActivated.connect(self._open_control)
+        outer.addWidget(self.title)
+        outer.addWidget(self.subtitle)
+        split = QSplitter(Qt.Orientation.Vertical)
+        outer.addWidget(split, 1)
+        split.addWidget(self._plan_panel())
+        split.addWidget(self._sample_panel())
+        split.addWidget(self._findings_panel())
+        split.setSizes([220, 420, 320])
+        split.setStretchFactor(1, 2)
+
+    # -- panels ---------------------------------------------------------------------------------------
+
+    def _plan_panel(self) -> QWidget:
+        panel = QWidget()
+        form = QFormLayout(panel)
+        self.procedure = CommitTextEdit()
+        self.procedure.setPlaceholderText("What the auditor did, step by step.")
+        self.procedure.setMaximumHeight(80)
+        self.procedure.committed.connect(lambda _t: self.save_plan())
+        form.addRow("&Procedure", self.procedure)
+        methods = QHBoxLayout()
+        self.methods: dict[Method, QCheckBox] = {}
+        for method in Method:
+            box = QCheckBox(method.label)
+            box.toggled.connect(lambda _c: self.save_plan())
+            self.methods[method] = box
+            methods.addWidget(box)
+        methods.addStretch()
+        form.addRow("Methods", methods)
+        self.population = CommitLineEdit()
+        self.population.setPlaceholderText("What the items are and where the list came from")
+        self.population.committed.connect(lambda _t: self.save_plan())
+        self.population_size = _spin(0, 10_000_000, "unknown")
+        self.sample_size = _spin(0, 100_000, "not set")
+        self.selection = ChoiceBox(Selection, none_label="(not chosen)")
+        self.seed = _spin(NO_SEED, 2_000_000_000, "none")
+        for spin in (self.population_size, self.sample_size, self.seed):
+            spin.editingFinished.connect(self.save_plan)
+        self.selection.chosen.connect(lambda _v: self.save_plan())
+        sizes = QHBoxLayout()
+        for label, widget in (
+            ("Population", self.population_size),
+            ("Sample size", self.sample_size),
+            ("Selection", self.selection),
+            ("Seed", self.seed),
+        ):
+            sizes.addWidget(QLabel(label))
+            sizes.addWidget(widget)
+        sizes.addStretch()
+        self.population_label = QLabel("Po&pulation")
+        self.population_label.setBuddy(self.population)
+        form.addRow(self.population_label, self.population)
+        self.sizes_row = QWidget()
+        self.sizes_row.setLayout(sizes)
+        form.addRow("", self.sizes_row)
+        self.plan_note = note()
+        form.addRow("", self.plan_note)
+        return panel
+
+    def _sample_panel(self) -> QWidget:
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.sample_heading = heading("Sample")
+        layout.addWidget(self.sample_heading)
+        self.items = RowTableModel[SampleItem](
+            [
+                Column("#", lambda i: i.seq),
+                Column("Item", lambda i: i.identifier, edit=lambda i, v: self._edit_item(i, identifier=str(v))),
+                Column(
+                    "Date",
+                    lambda i: i.item_date.isoformat() if i.item_date else "",
+                    edit=lambda i, v: self._edit_item(i, item_date=v),
+                    edit_value=lambda i: i.item_date,
+                ),
+                Column(
+                    "Result",
+                    lambda i: i.result.label if i.result else "not yet tested",
+                    edit=lambda i, v: self._edit_item(i, result=v),
+                    edit_value=lambda i: i.result,
+                    icon=lambda i: icon(Status.EXCEPTIONS) if i.result is SampleResult.DEVIATION else None,
+                ),
+                Column("Tickmarks", lambda i: i.tickmarks, edit=lambda i, v: self._edit_item(i, tickmarks=str(v))),
+                Column(
+                    "Deviation",
+                    lambda i: i.deviation_text,
+                    edit=lambda i, v: self._edit_item(i, deviation_text=str(v)),
+                    tooltip=lambda i: i.deviation_text,
+                ),
+            ],
+            key=lambda i: i.id,
+            highlight=lambda i: "#fce8e6" if i.result is SampleResult.DEVIATION else None,
+        )
+        self.item_table = make_table(self.items, editable=True)
+        self.item_table.setItemDelegateForColumn(2, DateDelegate(self.item_table))
+        self.item_table.setItemDelegateForColumn(
+            3, ChoiceDelegate(SampleResult, none_label="not yet tested", parent=self.item_table)
+        )
+        paste = QShortcut(QKeySequence.StandardKey.Paste, self.item_table)
+        paste.activated.connect(self.paste_rows)
+        layout.addWidget(self.item_table)
+        row = QHBoxLayout()
+        for text, slot in (
+            ("&Add item...", self.add_item),
+            ("Paste rows from a spreadsheet", self.paste_rows),
+            ("Delete selected items", self.delete_items),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            row.addWidget(button)
+        row.addStretch()
+        self.legend = QLabel()
+        row.addWidget(self.legend)
+        layout.addLayout(row)
+        return panel
+
+    def _findings_panel(self) -> QWidget:
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(heading("Deviations"))
+        self.deviations = RowTableModel[Deviation](
+            [
+                Column("Deviation", lambda d: d.description, tooltip=lambda d: d.description),
+                Column("ISO grade", lambda d: d.iso_grade.label if d.iso_grade else ""),
+                Column("Management response", lambda d: d.management_response, tooltip=lambda d: d.management_response),
+            ],
+            key=lambda d: d.id,
+        )
+        self.deviation_table = make_table(self.deviations, stretch=0)
+        self.deviation_table.doubleClicked.connect(lambda index: self.edit_deviation(self.deviations.row(index)))
+        layout.addWidget(self.deviation_table)
+        row = QHBoxLayout()
+        add = QPushButton("Record a de&viation...")
+        add.clicked.connect(self.add_deviation)
+        remove = QPushButton("Delete deviation")
+        remove.clicked.connect(self.delete_deviation)
+        row.addWidget(add)
+        row.addWidget(remove)
+        row.addStretch()
+        layout.addLayout(row)
+
+        conclusion = QFormLayout()
+        self.conclusion = ChoiceBox(Conclusion, none_label="Open (not concluded)")
+        self.conclusion.chosen.connect(lambda _v: self.save_conclusion())
+        self.conclusion_note = CommitLineEdit()
+        self.conclusion_note.committed.connect(lambda _t: self.save_conclusion())
+        conclusion.addRow("&Conclusion", self.conclusion)
+        conclusion.addRow("Conclusion note", self.conclusion_note)
+        layout.addLayout(conclusion)
+
+        layout.addWidget(heading("Requirements this test serves"))
+        self.served = RowTableModel[Served](
+            [
+                Column("Requirement", lambda s: s.requirement.code, icon=lambda s: icon(s.status)),
+                Column("Framework", lambda s: s.requirement.framework.label),
+                Column("Title", lambda s: s.requirement.title),
+                Column("Status", lambda s: s.status.label),
+            ],
+            key=lambda s: s.requirement.code,
+        )
+        self.served_table = make_table(self.served, stretch=2)
+        self.served_table.doubleClicked.connect(
+            lambda index: self.ctx.open(Target("requirement", self.served.row(index).requirement.code))
+        )
+        layout.addWidget(self.served_table)
+        return panel
+
+    # -- loading --------------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        assert self.target is not None
+        test_id = int(self.target.key or 0)
+        self.ctx.read("Loading the test", lambda db: load_page(db, test_id), self._show)
+
+    def _show(self, page: TestPage) -> None:
+        self.page = page
+        t, c = page.test, page.control
+        self.title.setText(f"{t.ref}  {t.kind.label}")
+        self.subtitle.setText(
+            f"Control <a href='control'>{c.ref} {c.title}</a> · {c.frequency.label} · {c.nature.label} · "
+            f"status: <b>{t.status.label}</b>"
+        )
+        self.procedure.load(t.procedure)
+        for method, box in self.methods.items():
+            box.blockSignals(True)
+            box.setChecked(method in t.methods)
+            box.blockSignals(False)
+        operating = t.kind is TestKind.OPERATING
+        self.population.load(t.population)
+        for widget in (self.population, self.population_label, self.sizes_row):
+            widget.setVisible(operating)
+        for spin, value in (
+            (self.population_size, t.population_size or 0),
+            (self.sample_size, t.sample_size or 0),
+            (self.seed, t.seed if t.seed is not None else NO_SEED),
+        ):
+            spin.blockSignals(True)
+            spin.setValue(value)
+            spin.blockSignals(False)
+        self.selection.load(t.selection)
+        planned = f" of {t.sample_size} planned" if t.sample_size else ""
+        tested = f"{t.items_with_result} tested, {t.items_with_deviation} deviation(s)"
+        self.sample_heading.setText(f"Sample: {t.items_total} item(s){planned}, {tested}")
+        self.plan_note.setText(
+            "" if operating else "A test of design is a walkthrough: describe it and attach what you inspected."
+        )
+        self.legend.setText("Tickmarks: " + "  ".join(m.symbol for m in page.tickmarks) + "  (hover for meanings)")
+        self.legend.setToolTip("\n".join(f"{m.symbol} = {m.meaning}" for m in page.tickmarks))
+        self.items.set_rows(page.items)
+        self.deviations.set_rows(page.deviations)
+        self.conclusion.load(t.conclusion)
+        self.conclusion_note.load(t.conclusion_note)
+        self.served.set_rows(page.served)
+
+    def _open_control(self, _link: str) -> None:
+        if self.page is not None:
+            self.ctx.open(Target("control", self.page.control.id))
+
+    # -- saving ---------------------------------------------------------------------------------------
+
+    def _plan(self) -> TestPlan:
+        assert self.page is not None
+        selection = self.selection.value()
+        return TestPlan(
+            kind=self.page.test.kind,
+            procedure=self.procedure.toPlainText(),
+            methods=tuple(m for m, box in self.methods.items() if box.isChecked()),
+            population=self.population.text(),
+            population_size=self.population_size.value() or None,
+            sample_size=self.sample_size.value() or None,
+            selection=Selection(selection) if selection else None,
+            seed=None if self.seed.value() == NO_SEED else self.seed.value(),
+        )
+
+    def save_plan(self) -> None:
+        if self.page is None:
+            return
+        test_id, plan = self.page.test.id, self._plan()
+        if plan == self._saved_plan():
+            return
+        self.ctx.write(f"{self.page.test.ref} plan", lambda db: test_service.update_plan(db, test_id, plan))
+
+    def _saved_plan(self) -> TestPlan:
+        assert self.page is not None
+        t = self.page.test
+        return TestPlan(
+            t.kind, t.procedure, t.methods, t.population, t.population_size, t.sample_size, t.selection, t.seed
+        )
+
+    def _edit_item(self, item: SampleItem, **changes: Any) -> None:
+        values = _as_input(item, **changes)
+        if values == _as_input(item):
+            return
+        self.ctx.write(
+            f"Sample item {item.identifier}", lambda db: test_service.update_sample_item(db, item.id, values)
+        )
+
+    def add_item(self) -> None:
+        if self.page is None:
+            return
+        identifier, ok = QInputDialog.getText(self, "Add sample item", "Identifier (ticket, user, change, date):")
+        if ok and identifier.strip():
+            test_id = self.page.test.id
+            item = SampleItemInput(identifier.strip())
+            self.ctx.write("Sample item added", lambda db: test_service.add_sample_items(db, test_id, [item]))
+
+    def paste_rows(self) -> None:
+        if self.page is None:
+            return
+        text = QGuiApplication.clipboard().text()
+        try:
+            items = parse_pasted_rows(text)
+        except ValidationError as exc:
+            QMessageBox.warning(self, "Paste rows", exc.message)
+            return
+        test_id = self.page.test.id
+        self.ctx.write(
+            f"{len(items)} sample item(s) pasted", lambda db: test_service.add_sample_items(db, test_id, items)
+        )
+
+    def delete_items(self) -> None:
+        rows = selected_rows(self.item_table)
+        if not rows:
+            return
+        ids = [self.items.rows[row].id for row in rows]
+        answer = QMessageBox.question(self, "Delete sample items", f"Delete {len(ids)} sample item(s)?")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.ctx.write(f"{len(ids)} sample item(s) deleted", lambda db: test_service.delete_sample_items(db, ids))
+
+    def add_deviation(self) -> None:
+        if self.page is None:
+            return
+        dialog = DeviationDialog(parent=self)
+        if dialog.exec():
+            test_id, values = self.page.test.id, dialog.values()
+            self.ctx.write("Deviation recorded", lambda db: test_service.add_deviation(db, test_id, values))
+
+    def edit_deviation(self, existing: Deviation) -> None:
+        dialog = DeviationDialog(existing, parent=self)
+        if dialog.exec():
+            values = dialog.values()
+            self.ctx.write("Deviation updated", lambda db: test_service.update_deviation(db, existing.id, values))
+
+    def delete_deviation(self) -> None:
+        rows = self.deviation_table.selectionModel().selectedRows()
+        if not rows:
+            return
+        chosen = self.deviations.row(rows[0])
+        answer = QMessageBox.question(self, "Delete deviation", f"Delete the deviation\n{chosen.description}?")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.ctx.write("Deviation deleted", lambda db: test_service.delete_deviation(db, chosen.id))
+
+    def save_conclusion(self) -> None:
+        if self.page is None:
+            return
+        test_id = self.page.test.id
+        value = self.conclusion.value()
+        conclusion = Conclusion(value) if value else None
+        text = self.conclusion_note.text()
+        self.ctx.write(
+            f"{self.page.test.ref} conclusion",
+            lambda db: test_service.conclude(db, test_id, conclusion, text),
+            on_error=self._conclusion_refused,
+        )
+
+    def _conclusion_refused(self, exc: BaseException) -> None:
+        """Say why, and put the stored conclusion back on screen."""
+        if isinstance(exc, FieldworkError):
+            QMessageBox.warning(self, "Conclusion", exc.message)
+        self.load()

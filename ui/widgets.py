@@ -1,0 +1,109 @@
+"""Small widgets that save as the user works: an edit is committed when the field is left."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import Enum
+
+from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtGui import QFocusEvent
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
+
+from app.domain.vocabulary import Labelled
+from ui.date_fields import DateField
+
+
+class CommitLineEdit(QLineEdit):
+    """Emits `committed` once, when editing ends with a value different from the one loaded."""
+
+    committed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._loaded = ""
+        self.editingFinished.connect(self.flush)
+
+    def load(self, value: str) -> None:
+        with QSignalBlocker(self):
+            self.setText(value)
+        self._loaded = value
+
+    def flush(self) -> None:
+        if self.text() != self._loaded:
+            self._loaded = self.text()
+            self.committed.emit(self.text())
+
+
+class CommitTextEdit(QPlainTextEdit):
+    """A multi-line field that commits when it loses focus (and on `flush`, e.g. when closing)."""
+
+    committed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._loaded = ""
+        self.setTabChangesFocus(True)
+
+    def load(self, value: str) -> None:
+        with QSignalBlocker(self):
+            self.setPlainText(value)
+        self._loaded = value
+
+    def flush(self) -> None:
+        if self.toPlainText() != self._loaded:
+            self._loaded = self.toPlainText()
+            self.committed.emit(self._loaded)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        self.flush()
+        super().focusOutEvent(event)
+
+
+class ChoiceBox(QComboBox):
+    """A combo box over a vocabulary (and optionally "none"); emits `chosen` with the member or None.
+
+    Members are kept by position: Qt would turn a str-based enum member into a plain string.
+    """
+
+    chosen = Signal(object)
+
+    def __init__(self, choices: Iterable[Labelled], none_label: str | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.members: list[Labelled | None] = [None] if none_label is not None else []
+        if none_label is not None:
+            self.addItem(none_label)
+        for member in choices:
+            self.members.append(member)
+            self.addItem(member.label)
+        self.activated.connect(lambda index: self.chosen.emit(self.members[index]))
+
+    def load(self, value: Enum | None) -> None:
+        with QSignalBlocker(self):
+            self.setCurrentIndex(self.members.index(value) if value in self.members else 0)
+
+    def value(self) -> Labelled | None:
+        index = self.currentIndex()
+        return self.members[index] if 0 <= index < len(self.members) else None
+
+
+def heading(text: str) -> QLabel:
+    label = QLabel(text)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 1.35)
+    font.setBold(True)
+    label.setFont(font)
+    label.setWordWrap(True)
+    return label
+
+
+def note(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    return label
+
+
+def flush_edits(root: QWidget) -> None:
+    """Commit every field still being edited under `root` (before closing or switching items)."""
+    for kind in (CommitLineEdit, CommitTextEdit, DateField):
+        for widget in root.findChildren(kind):
+            widget.flush()

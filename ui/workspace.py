@@ -1,0 +1,182 @@
+"""An open engagement: the navigator on the left, the page for the selected item on the right."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtWidgets import QHeaderView, QLineEdit, QSplitter, QStackedWidget, QTreeView, QVBoxLayout, QWidget
+
+from app.storage.engagement_file import EngagementFile
+from ui.context import Target, UiContext
+from ui.models.navigator import NODE_ROLE, NavigatorModel
+from ui.models.navigator_tree import Node, build_tree, prune, read_snapshot, size
+from ui.operations import Runner
+from ui.views.base import DetailView
+from ui.views.control import ControlView
+from ui.views.control_test import ControlTestView
+from ui.views.dashboard import DashboardView
+from ui.views.requirement import RequirementView
+from ui.views.settings import SettingsView
+from ui.views.soa import SoaView
+from ui.widgets import flush_edits
+
+#: Above this many visible rows a filtered tree opens one level only (expanding thousands stalls).
+MAX_EXPANDED = 600
+
+VIEW_CLASSES: list[type[DetailView]] = [
+    DashboardView,
+    RequirementView,
+    ControlView,
+    ControlTestView,
+    SoaView,
+    SettingsView,
+]
+
+
+class Workspace(QWidget):
+    def __init__(self, db: EngagementFile, runner: Runner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.ctx = UiContext(db, runner)
+        self.current: Target | None = None
+
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter by ID, title or control text (Ctrl+F)")
+        self.filter.setClearButtonEnabled(True)
+        self.model = NavigatorModel()
+        self.full_tree = Node("root")
+        self.unfiltered_expansion: set[str] = set()
+        self.tree = QTreeView()
+        self.tree.setModel(self.model)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        self.tree.header().resizeSection(1, self.fontMetrics().horizontalAdvance("Concluded") + 24)
+        self.filter.textChanged.connect(self.apply_filter)
+        self.filter.returnPressed.connect(lambda: self.tree.setFocus())
+        self.tree.selectionModel().currentChanged.connect(self._node_chosen)
+
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.filter)
+        column.addWidget(self.tree)
+        self.stack = QStackedWidget()
+        self.views: dict[str, DetailView] = {}
+        for view_class in VIEW_CLASSES:
+            view = view_class(self.ctx)
+            self.stack.addWidget(view)
+            for kind in view_class.kinds:
+                self.views[kind] = view
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([380, 900])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.splitter)
+        self.setTabOrder(self.filter, self.tree)
+
+        self.ctx.navigate.connect(self.open_target)
+        self.ctx.changed.connect(self.reload)
+        self.reload()
+        self.open_target(Target("dashboard"))
+
+    def reload(self) -> None:
+        """Rebuild the navigator (statuses change with every result) and refresh the open page."""
+        self.ctx.read("Loading the navigator", lambda db: build_tree(read_snapshot(db)), self._show_tree)
+        view = self.stack.currentWidget()
+        if isinstance(view, DetailView):
+            view.refresh()
+
+    def _show_tree(self, root: Node) -> None:
+        self.full_tree = root
+        self.apply_filter(keep_expansion=True)
+
+    def apply_filter(self, _text: str = "", *, keep_expansion: bool = False) -> None:
+        """Show the part of the tree that matches what is typed (pruned in Python: fast at any size)."""
+        words = self.filter.text().lower().split()
+        was_filtered = self.model.root is not self.full_tree
+        expanded = self._expanded_labels()
+        if not was_filtered and words:
+            self.unfiltered_expansion = expanded
+        shown = prune(self.full_tree, words) if words else self.full_tree
+        self.model.set_root(shown)
+        if words and keep_expansion:
+            self._restore_expanded(expanded)
+        elif words and size(shown) <= MAX_EXPANDED:
+            self.tree.expandAll()
+        elif words:
+            self.tree.expandToDepth(0)
+        else:
+            self._restore_expanded(expanded if not was_filtered else self.unfiltered_expansion)
+        if self.current is not None:
+            self._select(self.current)
+
+    def _expanded_labels(self) -> set[str]:
+        labels: set[str] = set()
+
+        def walk(node: Node) -> None:
+            for child in node.children:
+                if child.children and self.tree.isExpanded(self.model.index_of(child)):
+                    labels.add(child.label)
+                    walk(child)
+
+        walk(self.model.root)
+        return labels
+
+    def _restore_expanded(self, labels: set[str]) -> None:
+        def walk(node: Node) -> None:
+            for child in node.children:
+                if child.label in labels:
+                    self.tree.expand(self.model.index_of(child))
+                    walk(child)
+
+        walk(self.model.root)
+
+    def _node_chosen(self, current: QModelIndex, previous: QModelIndex) -> None:
+        node: Node | None = current.data(NODE_ROLE)
+        if node is not None and node.target is not None and node.target != self.current:
+            self.open_target(node.target)
+
+    def open_target(self, target: Target) -> None:
+        view = self.views.get(target.kind)
+        if view is None:
+            self.ctx.runner.status(f"{target.kind.capitalize()} is not available in this version.")
+            return
+        self.current = target
+        self.stack.setCurrentWidget(view)
+        view.show_target(target)
+        self._select(target)
+
+    def _find(self, target: Target) -> QModelIndex:
+        node = next((n for n in self.model.root.descendants() if n.target == target), None)
+        return self.model.index_of(node) if node is not None else QModelIndex()
+
+    def _select(self, target: Target) -> None:
+        index = self._find(target)
+        if index.isValid() and self.tree.currentIndex() != index:
+            self.tree.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            self.tree.scrollTo(index)
+
+    def requirement_order(self) -> list[Target]:
+        """Requirements in navigator order (as filtered), for next/previous."""
+        return [
+            n.target for n in self.model.root.descendants() if n.target is not None and n.target.kind == "requirement"
+        ]
+
+    def step_requirement(self, step: int) -> None:
+        order = self.requirement_order()
+        if not order:
+            return
+        position = order.index(self.current) if self.current in order else -1
+        self.open_target(order[(position + step) % len(order)] if position >= 0 else order[0])
+
+    def focus_filter(self) -> None:
+        self.filter.setFocus()
+        self.filter.selectAll()
+
+    def flush(self) -> None:
+        flush_edits(self)
