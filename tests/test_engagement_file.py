@@ -124,3 +124,32 @@ def test_a_locked_file_says_it_is_in_use(tmp_path: Path, monkeypatch: pytest.Mon
         holder.execute("ROLLBACK")
         holder.close()
     open_engagement(path).close()
+
+
+CRASH_MIDWAY = """
+import os, sys
+from app.storage.database import connect, configure
+conn = connect(__import__("pathlib").Path(sys.argv[1]), sys.argv[2] or None)
+configure(conn)
+conn.execute("PRAGMA cache_size = 1")  # spill changed pages into the file before the commit
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("UPDATE engagement SET client = 'half-written'")
+conn.execute("CREATE TABLE scratch AS SELECT * FROM requirement")
+os._exit(9)  # the power goes out before COMMIT
+"""
+
+
+@pytest.mark.parametrize("passphrase", [None, "correct horse battery staple"], ids=["plain", "encrypted"])
+def test_a_change_interrupted_by_a_crash_is_rolled_back_at_open(tmp_path: Path, passphrase: str | None) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "crash.fieldwork"
+    db, _ = create_engagement(path, type2_details(), passphrase=passphrase)
+    db.close()
+    done = subprocess.run([sys.executable, "-c", CRASH_MIDWAY, str(path), passphrase or ""], capture_output=True)
+    assert done.returncode == 9
+    assert (tmp_path / "crash.fieldwork-journal").exists(), "the crash left a hot journal"
+    db = open_engagement(path, passphrase)
+    assert get_details(db).client == "Acme Analytics"
+    db.close()

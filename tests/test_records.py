@@ -206,3 +206,15 @@ def test_deleting_what_evidence_supports_keeps_the_evidence(engagement: Engageme
     testing.delete_test(engagement, test_id)
     kept = evidence.list_evidence(engagement)
     assert len(kept) == 1 and kept[0].used_by == ()
+
+
+def test_deleting_a_test_removes_its_population(engagement: EngagementFile) -> None:
+    from app.domain.sampling import PopulationItemInput
+    from app.services import population
+
+    _control_id, test_id = record_type2_test(engagement, deviations=0)
+    population.enter_population(
+        engagement, test_id, [PopulationItemInput(f"CHG-{n}", date(2026, 2, n + 1)) for n in range(5)]
+    )
+    testing.delete_test(engagement, test_id)
+    assert testing.list_tests(engagement) == [] and population.get_population(engagement, test_id) is None

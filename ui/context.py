@@ -59,9 +59,18 @@ class UiContext(QObject):
     def long(
         self, label: str, work: Callable[[EngagementFile, Task], T], on_done: Callable[[T], None] | None = None
     ) -> Operation:
-        """Long work (imports, exports, verification) with a progress dialog and Cancel."""
+        """Long work (imports, exports, verification) with a progress dialog and Cancel.
+
+        Views refresh afterwards, as after any write (an import or a draw changes the file).
+        """
         db = self.db
-        return self.runner.run(label, lambda task: work(db, task), on_done, progress=True)
+
+        def finished(result: T) -> None:
+            if on_done is not None:
+                on_done(result)
+            self.changed.emit()
+
+        return self.runner.run(label, lambda task: work(db, task), finished, progress=True)
 
     def open(self, target: Target) -> None:
         self.navigate.emit(target)

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtCore import QByteArray
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QStackedWidget
 
 from app import APP_NAME, __version__
@@ -24,6 +24,7 @@ from app.services.verify import Finding, verify
 from app.storage.engagement_file import EngagementFile
 from app.tasks import Task
 from ui.context import Target
+from ui.desktop import PRIVATE_COPIES, offer_to_open
 from ui.dialogs.new_engagement import NewEngagementWizard
 from ui.dialogs.passphrase import ChangePassphrase
 from ui.opening import Opener
@@ -192,6 +193,7 @@ class MainWindow(QMainWindow):
         if self.db is not None:
             self.db.close()
             self.db = None
+        PRIVATE_COPIES.discard_all()  # evidence opened from this engagement must not outlive it on disk
         self._enable_engaged(False)
         self.start.refresh()
         self.pages.setCurrentWidget(self.start)
@@ -265,12 +267,7 @@ class MainWindow(QMainWindow):
             write(gather(db), target, task)
             return target
 
-        self.workspace.ctx.long(title, work, self._offer_to_open)
-
-    def _offer_to_open(self, target: Path) -> None:
-        answer = QMessageBox.question(self, APP_NAME, f"Wrote {target.name}. Open it now?")
-        if answer == QMessageBox.StandardButton.Yes:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
+        self.workspace.ctx.long(title, work, lambda written: offer_to_open(self, written))
 
     def export_pdf(self) -> None:
         from app.exports.pdf_report import write_report

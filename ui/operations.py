@@ -22,6 +22,12 @@ from app.tasks import Cancelled, Task
 log = logging.getLogger("fieldwork.ui")
 
 PROGRESS_DELAY_MS = 600
+#: Qt counts progress in C ints; larger totals (bytes of a multi-gigabyte file) are reported in thousandths.
+MAX_COUNT = 2**31 - 1
+
+
+def _countable(done: int, total: int) -> tuple[int, int]:
+    return (done, total) if total <= MAX_COUNT else (done * 1000 // total, 1000)
 
 
 class _Signals(QObject):
@@ -56,7 +62,7 @@ class Operation(QObject):
         self.runner, self.label, self.show_progress = runner, label, show_progress
         self.handles_errors = False  # True when the caller shows the user's error itself
         self.signals = _Signals()
-        self.task = Task(self.signals.progressed.emit)
+        self.task = Task(lambda done, total, step: self.signals.progressed.emit(*_countable(done, total), step))
         self.dialog: QProgressDialog | None = None
         self.timer = QTimer(self, singleShot=True, interval=PROGRESS_DELAY_MS)
         self.timer.timeout.connect(self._show_dialog)

@@ -14,6 +14,8 @@ from ui.views.base import DetailView
 from ui.views.control import ControlView
 from ui.views.control_test import ControlTestView
 from ui.views.dashboard import DashboardView
+from ui.views.evidence import EvidenceView
+from ui.views.pbc import PbcView
 from ui.views.requirement import RequirementView
 from ui.views.settings import SettingsView
 from ui.views.soa import SoaView
@@ -28,6 +30,8 @@ VIEW_CLASSES: list[type[DetailView]] = [
     ControlView,
     ControlTestView,
     SoaView,
+    EvidenceView,
+    PbcView,
     SettingsView,
 ]
 

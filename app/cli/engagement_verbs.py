@@ -1,4 +1,7 @@
-"""Verbs on whole engagements: new, info, demo, verify, passphrase, export-plain."""
+"""Verbs on whole engagements: new, info, demo, verify, passphrase, export-plain.
+
+Each command imports its services when it runs: registering the verbs stays cheap for `--version` and `--help`.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import sys
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli.unlock import (
     add_new_file_options,
@@ -17,17 +20,13 @@ from app.cli.unlock import (
     passphrase_for_new_file,
     remember_if_wanted,
 )
-from app.demo import create_demo
 from app.domain.records import EngagementDetails, TeamMember
 from app.domain.vocabulary import TSC_CATEGORIES, Framework, ReportType, Role
 from app.errors import ValidationError
 from app.passphrase import from_file_or_environment
-from app.services import controls as control_service
-from app.services import testing as test_service
-from app.services.engagement import create_engagement
-from app.services.overview import Overview, overview
-from app.services.security import change_passphrase, export_unencrypted_copy
-from app.services.verify import verify
+
+if TYPE_CHECKING:
+    from app.services.overview import Overview
 
 
 def _date(text: str) -> date:
@@ -93,6 +92,8 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from app.services.engagement import create_engagement
+
     if args.type1:
         details = EngagementDetails(args.client, args.system, ReportType.TYPE1, as_of_date=args.type1)
     else:
@@ -112,6 +113,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from app.demo import create_demo
+
     if args.scale < 1:
         raise ValidationError("--scale takes a whole number of 1 or more.")
     passphrase = passphrase_for_new_file(args)
@@ -207,6 +210,10 @@ def _print_info(doc: dict[str, Any]) -> None:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
+    from app.services import controls as control_service
+    from app.services import testing as test_service
+    from app.services.overview import overview
+
     db = open_for_command(args.file, args.passphrase_file)
     try:
         doc = info_document(overview(db), control_service.list_controls(db), test_service.list_tests(db))
@@ -221,6 +228,8 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from app.services.verify import verify
+
     db = open_for_command(args.file, args.passphrase_file)
     try:
         findings = verify(db)
@@ -234,6 +243,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_passphrase(args: argparse.Namespace) -> int:
+    from app.services.security import change_passphrase
+
     db = open_for_command(args.file, args.passphrase_file)
     new = from_file_or_environment(args.new_passphrase_file)
     assert new is not None
@@ -246,6 +257,8 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
 
 
 def cmd_export_plain(args: argparse.Namespace) -> int:
+    from app.services.security import export_unencrypted_copy
+
     db = open_for_command(args.file, args.passphrase_file)
     try:
         print(

@@ -1,4 +1,7 @@
-"""`fieldwork evidence add | list | extract`: the evidence library from a script."""
+"""`fieldwork evidence add | list | extract`: the evidence library from a script.
+
+The services are imported by the command that runs, so registering the verbs stays cheap.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +13,6 @@ from pathlib import Path
 
 from app.cli.engagement_verbs import _date
 from app.cli.unlock import add_passphrase_options, open_for_command
-from app.services.evidence import Receipt, TargetKind, attach_files, find_target, list_evidence
-from app.services.evidence_copies import extract_evidence
 from app.tasks import Task
 
 MIB = 1 << 20
@@ -64,6 +65,8 @@ def _printable(text: str) -> str:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    from app.services.evidence import Receipt, TargetKind, attach_files, find_target
+
     db = open_for_command(args.file, args.passphrase_file)
     try:
         targets = [find_target(db, TargetKind.CONTROL, ref) for ref in args.control]
@@ -79,6 +82,8 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from app.services.evidence import list_evidence
+
     db = open_for_command(args.file, args.passphrase_file)
     try:
         files = list_evidence(db)
@@ -97,6 +102,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from app.services.evidence_copies import extract_evidence
+
     db = open_for_command(args.file, args.passphrase_file)
     try:
         written = extract_evidence(db, args.evidence, args.to, _progress("extracting"))

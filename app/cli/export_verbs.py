@@ -8,7 +8,6 @@ from pathlib import Path
 
 from app.cli.unlock import add_passphrase_options, open_for_command
 from app.errors import ValidationError
-from app.exports.dataset import gather
 from app.tasks import Task
 
 
@@ -32,6 +31,8 @@ def _printer(label: str) -> Task:
 def cmd_export(args: argparse.Namespace) -> int:
     if not args.pdf and not args.xlsx:
         raise ValidationError("Say what to write: --pdf OUT.pdf, --xlsx OUT.xlsx, or both.")
+    from app.exports.dataset import gather
+
     db = open_for_command(args.file, args.passphrase_file)
     try:
         data = gather(db)

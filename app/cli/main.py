@@ -9,12 +9,16 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import app
 from app.cli import engagement_verbs, evidence_verbs, export_verbs, sample_verbs
 from app.errors import FieldworkError
 from app.paths import data_dir
 from app.tasks import Cancelled
+
+if TYPE_CHECKING:
+    from app.storage.engagement_file import EngagementFile
 
 VERB_MODULES = [engagement_verbs, export_verbs, evidence_verbs, sample_verbs]
 
@@ -38,7 +42,17 @@ def app_parser(verb_names: list[str]) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{app.APP_NAME} {app.__version__}")
     parser.add_argument("file", nargs="?", type=Path, help="an engagement file to open")
     parser.add_argument("--demo", action="store_true", help="open the demo engagement (created on first use)")
+    parser.add_argument(
+        "--self-test", action="store_true", help="check this installation in a temporary folder, then exit"
+    )
     return parser
+
+
+def _show_workspace(db: EngagementFile) -> str:
+    """The self-test's desktop step. Qt is imported here, so a broken Qt fails that step, not the whole test."""
+    from ui.self_test import show_workspace
+
+    return show_workspace(db)
 
 
 def _log_crash(exc: BaseException) -> Path:
@@ -57,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = parser.parse_args(args_list)
             return int(args.func(args))
         options = app_parser(verb_names).parse_args(args_list)
+        if options.self_test:
+            from app.self_test import run_self_test
+
+            return run_self_test(_show_workspace)
         from ui.application import run_app
 
         return run_app(options.file, demo=options.demo)

@@ -1,4 +1,7 @@
-"""`fieldwork sample`: import a test's population, draw (or extend) its sample, and print the selection."""
+"""`fieldwork sample`: import a test's population, draw (or extend) its sample, and print the selection.
+
+The services are imported when the command runs, so registering the verb stays cheap.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +9,16 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.cli.unlock import add_passphrase_options, open_for_command
 from app.domain.sampling import Population, PopulationSource, Risk, SampleDraw
 from app.domain.vocabulary import Labelled, Selection
 from app.errors import ValidationError
-from app.services import population, population_files, sampling, testing
-from app.storage.engagement_file import EngagementFile
 from app.tasks import Task
+
+if TYPE_CHECKING:
+    from app.storage.engagement_file import EngagementFile
 
 
 def _choice(kind: type[Selection] | type[Risk]) -> Callable[[str], Labelled]:
@@ -69,6 +74,8 @@ def _progress(done: int, total: int, label: str) -> None:
 
 
 def _ensure_population(db: EngagementFile, test_id: int, args: argparse.Namespace) -> Population:
+    from app.services import population, population_files
+
     current = population.get_population(db, test_id)
     if args.population is None:
         if current is None:
@@ -106,6 +113,8 @@ def _print_draw(draw: SampleDraw, extended: bool) -> None:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
+    from app.services import sampling, testing
+
     db = open_for_command(args.file, args.passphrase_file)
     try:
         test_id = testing.get_test(db, args.test).id

@@ -2,6 +2,9 @@
 
 Opening: `--passphrase-file`, then `FIELDWORK_PASSPHRASE`, then the keychain, then a
 prompt when a person is at the terminal. Creating: the same sources, without the keychain.
+
+The keychain and the storage layer are imported when a file is opened, not when the verbs are
+registered, so `fieldwork --version` and `--help` do not pay for SQLAlchemy and keyring.
 """
 
 from __future__ import annotations
@@ -10,12 +13,13 @@ import argparse
 import getpass
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.errors import PassphraseRequired, ValidationError, WrongPassphrase
-from app.keychain import KeychainUnavailable, recall, remember
 from app.passphrase import ENV_VARIABLE, check_new_passphrase, from_file_or_environment
-from app.storage.engagement_file import EngagementFile, open_engagement
-from app.storage.fileformat import Encryption, sniff
+
+if TYPE_CHECKING:
+    from app.storage.engagement_file import EngagementFile
 
 HOW = f"use --passphrase-file FILE or set {ENV_VARIABLE}"
 
@@ -47,6 +51,10 @@ def _note(message: str) -> None:
 
 def open_for_command(path: Path, passphrase_file: Path | None) -> EngagementFile:
     """Open a file for a verb, finding its passphrase the documented way."""
+    from app.keychain import KeychainUnavailable, recall
+    from app.storage.engagement_file import open_engagement
+    from app.storage.fileformat import Encryption, sniff
+
     given = from_file_or_environment(passphrase_file)
     if sniff(path) is Encryption.PLAIN:
         return open_engagement(path)
@@ -94,6 +102,8 @@ def passphrase_for_new_file(args: argparse.Namespace) -> str | None:
 def remember_if_wanted(db: EngagementFile, args: argparse.Namespace) -> None:
     if db.passphrase is None or args.no_remember:
         return
+    from app.keychain import KeychainUnavailable, remember
+
     try:
         remember(db.path, db.passphrase)
     except KeychainUnavailable as exc:

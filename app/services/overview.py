@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Table, func, select
 
 from app.domain.records import EngagementDetails, FileFacts, Requirement, RequirementStatus, StatusCounts
 from app.domain.vocabulary import Framework, RequirementKind, Status
@@ -13,7 +13,7 @@ from app.services.engagement import file_facts, read_details
 from app.services.requirements import read_scope
 from app.services.status import group_status, read_requirement_statuses
 from app.storage.engagement_file import EngagementFile
-from app.storage.schema import control, control_test, deviation, sample_item
+from app.storage.schema import control, control_test, deviation, evidence, sample_item
 
 
 @dataclass(frozen=True)
@@ -47,14 +47,15 @@ class Overview:
 
 
 def read_counts(conn: Connection) -> dict[str, int]:
-    def total(table: object) -> int:
-        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
+    def total(table: Table) -> int:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
     return {
         "controls": total(control),
         "tests": total(control_test),
         "sample_items": total(sample_item),
         "deviations": total(deviation),
+        "evidence": total(evidence),
     }
 
 

@@ -97,6 +97,9 @@ def delete_test(db: EngagementFile, test_id: int) -> None:
         _unlink_evidence(ch, (evidence_link.c.test_id == test_id) | evidence_link.c.sample_item_id.in_(items))
         ch.delete_where(sample_item, sample_item.c.test_id == test_id)
         ch.delete_where(deviation, deviation.c.test_id == test_id)
+        from app.services.population import drop_population  # it looks tests up here: import when used
+
+        drop_population(ch, test_id)
         ch.delete(control_test, {"id": test_id})
 
 

@@ -78,6 +78,7 @@ def probe(path: Path, passphrase: Passphrase) -> Probe:
     if encryption is Encryption.ENCRYPTED and passphrase is None:
         raise PassphraseRequired(path, "is encrypted: enter its passphrase to open it.")
     key = passphrase if encryption is Encryption.ENCRYPTED else None
+    recover_interrupted_change(path, key, encryption)
     try:
         conn = connect(path, key, read_only=True)
     except Exception as exc:
@@ -100,6 +101,36 @@ def probe(path: Path, passphrase: Passphrase) -> Probe:
     finally:
         conn.close()
     return Probe(encryption, revision)
+
+
+def hot_journal(path: Path) -> Path | None:
+    journal = path.with_name(path.name + "-journal")
+    return journal if journal.exists() and journal.stat().st_size > 0 else None
+
+
+def recover_interrupted_change(path: Path, key: Passphrase, encryption: Encryption) -> None:
+    """Roll back a change a crash left half-written (a hot rollback journal beside the file).
+
+    A read-only connection cannot do this, and SQLite refuses to read the file until it is
+    done. A plain file is recovered only when its header already says it is ours, so a
+    foreign file stays untouched; an encrypted one only opens with its key, and a wrong key
+    fails on the first page, before anything is rolled back.
+    """
+    if hot_journal(path) is None:
+        return
+    if encryption is Encryption.PLAIN:
+        with path.open("rb") as handle:
+            header = handle.read(HEADER_SIZE)
+        if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
+            return
+    conn = connect(path, key)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except Exception as exc:
+        raise_if_known(path, exc, encryption)
+        raise
+    finally:
+        conn.close()
 
 
 def classify(path: Path, exc: BaseException | None, encryption: Encryption | None = None) -> EngagementFileError | None:

@@ -103,8 +103,12 @@ def test_a_day_of_fieldwork(
     control_view.new_test(TestKind.OPERATING)
     test_view = workspace.views["test"]
     assert isinstance(test_view, ControlTestView) and test_view.page is not None
-    test_view.sample_size.setValue(25)
+    test_view.population_size.setValue(140)  # 140 leavers in the period, listed outside Fieldwork
     test_view.save_plan()
+    assert "Suggested: <b>30</b> (range 20-40)" in test_view.sampling.suggestion.text()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Leavers are a low-risk population", True))
+    test_view.sampling.record(25)
+    assert testing.get_test(window.db, test_view.page.test.id).sample_size == 25
     rows = [f"USR-{n}\t2026-03-{n + 1:02d}\tno exception\ta" for n in range(24)]
     rows.append("USR-99\t2026-04-02\tdeviation\tx\tAccess not removed within 5 days of termination")
     QGuiApplication.clipboard().setText("\n".join(rows))

@@ -22,12 +22,15 @@ from PySide6.QtWidgets import (
 from app.domain.records import Control, ControlInput, ControlTest, Requirement, Suggestion, TestPlan
 from app.domain.vocabulary import ControlType, Frequency, Method, Nature, Status, TestKind
 from app.services import controls as control_service
+from app.services import evidence as evidence_service
 from app.services import requirements as requirement_service
 from app.services import testing as test_service
 from app.services.engagement import read_details
 from app.services.status import read_requirement_statuses
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
+from ui.evidence_drop import FileDrop
+from ui.evidence_panel import EvidencePanel, LinkedEvidence, read_linked
 from ui.models.table import Column, RowTableModel
 from ui.status_style import icon
 from ui.tables import make_table
@@ -48,6 +51,7 @@ class ControlPage:
     suggestions: list[Suggestion]
     tests: list[ControlTest]
     choices: list[Requirement]
+    evidence: list[LinkedEvidence]
 
 
 def load_page(db: EngagementFile, control_id: int) -> ControlPage:
@@ -57,6 +61,7 @@ def load_page(db: EngagementFile, control_id: int) -> ControlPage:
         scope = requirement_service.read_scope(conn)
         statuses = read_requirement_statuses(conn, scope, read_details(conn).report_type)
         tests = test_service.read_tests(conn, control_id=control_id)
+        evidence = read_linked(conn, [_evidence_target(control_id)])
     by_code = {r.code: r for r in scope}
     linked = [
         LinkedRequirement(by_code[code], statuses[code].status if code in statuses else Status.NOT_STARTED)
@@ -64,7 +69,11 @@ def load_page(db: EngagementFile, control_id: int) -> ControlPage:
         if code in by_code
     ]
     choices = [r for r in scope if r.code in statuses and r.code not in control.requirements]
-    return ControlPage(control, linked, suggestions, tests, choices)
+    return ControlPage(control, linked, suggestions, tests, choices, evidence)
+
+
+def _evidence_target(control_id: int) -> evidence_service.Target:
+    return evidence_service.Target(evidence_service.TargetKind.CONTROL, control_id)
 
 
 def _sample_progress(test: ControlTest) -> str:
@@ -111,6 +120,9 @@ class ControlView(DetailView):
         split.addWidget(self._requirements_panel())
         split.addWidget(self._suggestions_panel())
         split.addWidget(self._tests_panel())
+        self.evidence = EvidencePanel(ctx, "Drop files on this page to attach them to the control.")
+        split.addWidget(self.evidence)
+        FileDrop(self, lambda paths, _row: self.evidence.attach(paths))
 
     def _requirements_panel(self) -> QWidget:
         panel = QWidget()
@@ -231,6 +243,7 @@ class ControlView(DetailView):
         self.linked.set_rows(page.linked)
         self.suggestions.set_rows(page.suggestions)
         self.tests.set_rows(page.tests)
+        self.evidence.show_files(page.evidence, _evidence_target(c.id), c.ref)
 
     def _values(self) -> ControlInput:
         return ControlInput(

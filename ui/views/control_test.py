@@ -7,9 +7,9 @@ table at the bottom shows them so the auditor sees the effect of each result at 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSpinBox,
-    QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -39,18 +39,24 @@ from app.domain.vocabulary import Conclusion, Method, SampleResult, Selection, S
 from app.errors import FieldworkError, ValidationError
 from app.services import controls as control_service
 from app.services import engagement as engagement_service
+from app.services import evidence as evidence_service
 from app.services import requirements as requirement_service
 from app.services import testing as test_service
 from app.services.pasted_rows import parse_pasted_rows
+from app.services.population import read_population
 from app.services.status import read_requirement_statuses
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
 from ui.delegates import ChoiceDelegate, DateDelegate
 from ui.dialogs.deviation import DeviationDialog
+from ui.evidence_actions import attach
+from ui.evidence_drop import FileDrop
+from ui.evidence_panel import EvidencePanel, LinkedEvidence, read_linked
 from ui.models.table import Column, RowTableModel
 from ui.status_style import icon
 from ui.tables import make_table, selected_rows
 from ui.views.base import DetailView
+from ui.views.sampling_panel import SamplingPanel
 from ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, heading, note
 
 NO_SEED = -1
@@ -70,6 +76,8 @@ class TestPage:
     deviations: list[Deviation]
     tickmarks: list[Tickmark]
     served: list[Served]
+    evidence: list[LinkedEvidence]
+    population_imported: bool
 
 
 def load_page(db: EngagementFile, test_id: int) -> TestPage:
@@ -80,6 +88,7 @@ def load_page(db: EngagementFile, test_id: int) -> TestPage:
         scope = requirement_service.read_scope(conn)
         statuses = read_requirement_statuses(conn, scope, details.report_type)
         by_code = {r.code: r for r in scope}
+        items = test_service.read_sample_items(conn, test_id)
         served = [
             Served(by_code[code], statuses[code].status)
             for code in control.requirements
@@ -88,11 +97,21 @@ def load_page(db: EngagementFile, test_id: int) -> TestPage:
         return TestPage(
             test=test,
             control=control,
-            items=test_service.read_sample_items(conn, test_id),
+            items=items,
             deviations=test_service.read_deviations(conn, test_id=test_id),
             tickmarks=engagement_service.read_tickmarks(conn),
             served=served,
+            evidence=read_linked(conn, [_evidence_target(test_id), *(_item_target(i) for i in items)]),
+            population_imported=read_population(conn, test_id) is not None,
         )
+
+
+def _evidence_target(test_id: int) -> evidence_service.Target:
+    return evidence_service.Target(evidence_service.TargetKind.TEST, test_id)
+
+
+def _item_target(item: SampleItem) -> evidence_service.Target:
+    return evidence_service.Target(evidence_service.TargetKind.SAMPLE_ITEM, item.id)
 
 
 def _spin(low: int, high: int, blank: str) -> QSpinBox:
@@ -120,13 +139,22 @@ class ControlTestView(DetailView):
         self.subtitle.linkActivated.connect(self._open_control)
         outer.addWidget(self.title)
         outer.addWidget(self.subtitle)
-        split = QSplitter(Qt.Orientation.Vertical)
-        outer.addWidget(split, 1)
-        split.addWidget(self._plan_panel())
-        split.addWidget(self._sample_panel())
-        split.addWidget(self._findings_panel())
-        split.setSizes([220, 420, 320])
-        split.setStretchFactor(1, 2)
+        self.tabs = QTabWidget()
+        outer.addWidget(self.tabs, 1)
+        work = QWidget()
+        column = QVBoxLayout(work)
+        column.addWidget(self._plan_panel())
+        self.sampling = SamplingPanel(ctx)
+        column.addWidget(self.sampling)
+        column.addWidget(self._sample_panel(), 1)
+        self.tabs.addTab(work, "&Plan and sample")
+        self.tabs.addTab(self._findings_panel(), "&Findings and conclusion")
+        self.evidence = EvidencePanel(
+            ctx, "Drop files on this page to attach them to the test, or on a sample item to attach them to it."
+        )
+        self.tabs.addTab(self.evidence, "E&vidence")
+        FileDrop(self, lambda paths, _row: self.evidence.attach(paths))
+        FileDrop(self.item_table, self._dropped_on_item)
 
     # -- panels ---------------------------------------------------------------------------------------
 
@@ -151,18 +179,17 @@ class ControlTestView(DetailView):
         self.population.setPlaceholderText("What the items are and where the list came from")
         self.population.committed.connect(lambda _t: self.save_plan())
         self.population_size = _spin(0, 10_000_000, "unknown")
-        self.sample_size = _spin(0, 100_000, "not set")
         self.selection = ChoiceBox(Selection, none_label="(not chosen)")
         self.seed = _spin(NO_SEED, 2_000_000_000, "none")
-        for spin in (self.population_size, self.sample_size, self.seed):
+        for spin in (self.population_size, self.seed):
             spin.editingFinished.connect(self.save_plan)
         self.selection.chosen.connect(lambda _v: self.save_plan())
         sizes = QHBoxLayout()
+        sizes.addWidget(QLabel("Sample drawn outside Fieldwork:"))
         for label, widget in (
-            ("Population", self.population_size),
-            ("Sample size", self.sample_size),
-            ("Selection", self.selection),
-            ("Seed", self.seed),
+            ("population of", self.population_size),
+            ("selection", self.selection),
+            ("seed", self.seed),
         ):
             sizes.addWidget(QLabel(label))
             sizes.addWidget(widget)
@@ -308,11 +335,13 @@ class ControlTestView(DetailView):
             box.blockSignals(False)
         operating = t.kind is TestKind.OPERATING
         self.population.load(t.population)
-        for widget in (self.population, self.population_label, self.sizes_row):
+        for widget in (self.population, self.population_label, self.sampling):
             widget.setVisible(operating)
+        self.sizes_row.setVisible(operating and not page.population_imported)
+        if operating:
+            self.sampling.show_test(t.id, t.items_total)
         for spin, value in (
             (self.population_size, t.population_size or 0),
-            (self.sample_size, t.sample_size or 0),
             (self.seed, t.seed if t.seed is not None else NO_SEED),
         ):
             spin.blockSignals(True)
@@ -332,6 +361,20 @@ class ControlTestView(DetailView):
         self.conclusion.load(t.conclusion)
         self.conclusion_note.load(t.conclusion_note)
         self.served.set_rows(page.served)
+        self.evidence.show_files(page.evidence, _evidence_target(t.id), t.ref)
+        found = (
+            f" ({len(page.deviations)} deviation{'s' if len(page.deviations) != 1 else ''})" if page.deviations else ""
+        )
+        self.tabs.setTabText(1, f"&Findings and conclusion{found}")
+        self.tabs.setTabText(2, f"E&vidence ({len(page.evidence)})")
+
+    def _dropped_on_item(self, paths: list[Path], row: int) -> None:
+        """Files dropped on a sample row support that item; dropped below the rows, the test."""
+        if self.page is None or row < 0:
+            self.evidence.attach(paths)
+            return
+        item = self.items.rows[row]
+        attach(self.ctx, self, paths, [_item_target(item)], f"{self.page.test.ref} #{item.seq}")
 
     def _open_control(self, _link: str) -> None:
         if self.page is not None:
@@ -348,7 +391,7 @@ class ControlTestView(DetailView):
             methods=tuple(m for m, box in self.methods.items() if box.isChecked()),
             population=self.population.text(),
             population_size=self.population_size.value() or None,
-            sample_size=self.sample_size.value() or None,
+            sample_size=self.page.test.sample_size,  # recorded by the sampling panel, with its reason
             selection=Selection(selection) if selection else None,
             seed=None if self.seed.value() == NO_SEED else self.seed.value(),
         )

@@ -111,15 +111,17 @@ def _longest_line(values: Iterable[str], cap: int) -> int:
     return longest
 
 
-def _survey(table: Table) -> tuple[list[int], frozenset[int]]:
-    """Each column's width (its longest line, headers wrapping at spaces, within its cap), and the columns that
-    need a look cell by cell: any other column's values all go in as they are, which is most of them."""
+def _survey(table: Table) -> tuple[list[int], frozenset[int], frozenset[int]]:
+    """Each column's width (its longest line, headers wrapping at spaces, within its cap); the columns that need
+    a look cell by cell; and of the others, those with empty texts to leave out. Any other value goes in as it is,
+    which is most of them."""
     widths: list[int] = []
     checked: set[int] = set()
+    blanks: set[int] = set()
     columns = list(zip(*(row.values for row in table.rows), strict=True)) or [()] * len(table.columns)
     for index, (column, values) in enumerate(zip(table.columns, columns, strict=True)):
         longest_word = max(map(len, column.header.split()))
-        texts = [value for value in values if isinstance(value, str)]
+        texts = [value for value in values if isinstance(value, str) and value]
         content = _longest_line(texts, column.max_width)
         for kind in {type(value) for value in values if value is not None and not isinstance(value, str)}:
             content = max(content, _WIDTHS.get(kind) or max(len(str(v)) for v in values if type(v) is kind))
@@ -127,9 +129,11 @@ def _survey(table: Table) -> tuple[list[int], frozenset[int]]:
                 checked.add(index)
         width = min(column.max_width, max(content, longest_word, 4) + 2)
         widths.append(width)
-        if content > width or not all(text and "\n" not in text and is_plain(text) for text in texts):
+        if content > width or not all("\n" not in text and is_plain(text) for text in texts):
             checked.add(index)
-    return widths, frozenset(checked)
+        elif "" in values:
+            blanks.add(index)
+    return widths, frozenset(checked), frozenset(blanks)
 
 
 class WorkbookWriter:
@@ -148,12 +152,15 @@ class WorkbookWriter:
         self._task.progress(self._done, self._total, table.name)
         sheet = self.book.create_sheet(table.name)
         self._reusable.clear()
-        widths, checked = _survey(table)
+        widths, checked, blanks = _survey(table)
         self._set_up(sheet, widths)
         sheet.append([self._text_cell(sheet, column.header, _HEADER) for column in table.columns])
         everything = range(len(table.columns))
         for number, row in enumerate(table.rows, start=2):
             cells = list(row.values)
+            for index in blanks:
+                if cells[index] == "":
+                    cells[index] = None  # an empty cell, not an empty text
             for index in everything if row.mark else checked | row.links.keys() if row.links else checked:
                 cells[index] = self._cell(sheet, table, row, number, index, widths[index])
             sheet.append(cells)

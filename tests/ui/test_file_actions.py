@@ -1,0 +1,74 @@
+"""File menu actions in the app: export both deliverables, verify, change the passphrase."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from app.keychain import recall
+from app.storage.engagement_file import open_engagement
+from tests.conftest import PASSPHRASE
+from ui.dialogs.passphrase import ChangePassphrase
+from ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot: QtBot, demo_template: Path, tmp_path: Path) -> MainWindow:
+    main = MainWindow(synchronous=True)
+    qtbot.addWidget(main)
+    main.show()
+    copy = tmp_path / "demo.fieldwork"
+    copy.write_bytes(demo_template.read_bytes())
+    main.opener.open_path(copy)
+    assert main.db is not None
+    return main
+
+
+def test_both_exports_run_from_the_menu_and_offer_to_open(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    offered: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda parent, title, text, *a: offered.append(text) or QMessageBox.StandardButton.No
+    )
+    for name, action in (("report.pdf", window.export_pdf), ("workpapers.xlsx", window.export_xlsx)):
+        target = tmp_path / name
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, target=target, **k: (str(target), ""))
+        action()
+        assert target.stat().st_size > 10_000
+    assert offered == ["Wrote report.pdf. Open it now?", "Wrote workpapers.xlsx. Open it now?"]
+    assert "DRAFT" in PdfReader(tmp_path / "report.pdf").pages[0].extract_text()
+
+
+def test_verify_from_the_menu_reports_every_check(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text, *a: shown.append((title, text)))
+    window.verify_file()
+    ((title, text),) = shown
+    assert title == "All checks passed"
+    assert "evidence" in text and "database" in text
+
+
+def test_encrypting_the_open_engagement_from_the_menu(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert window.db is not None and not window.db.encrypted
+    path = window.db.path
+
+    def answer(dialog: ChangePassphrase) -> int:
+        dialog.fields.first.setText(PASSPHRASE)
+        dialog.fields.second.setText(PASSPHRASE)
+        dialog._accept()
+        return 1
+
+    monkeypatch.setattr(ChangePassphrase, "exec", answer)
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: None)
+    window.change_passphrase()
+    assert window.db is not None and window.db.encrypted and window.db.path == path
+    assert "(encrypted)" in window.windowTitle()
+    assert recall(path) == PASSPHRASE
+    window.close_engagement()
+    open_engagement(path, PASSPHRASE).close()

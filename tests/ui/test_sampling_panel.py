@@ -1,0 +1,108 @@
+"""Sampling from the test page: import a population, draw a reproducible sample, extend it."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from PySide6.QtWidgets import QFileDialog
+
+from app.domain.records import ControlInput, TestPlan
+from app.domain.vocabulary import Frequency, Method, Selection, TestKind
+from app.errors import ValidationError
+from app.services import controls, sampling, testing
+from app.storage.engagement_file import EngagementFile
+from ui.context import Target
+from ui.dialogs.population_import import PopulationImportDialog
+from ui.dialogs.select_sample import SelectSampleDialog, parse_rows
+from ui.views.control_test import ControlTestView
+from ui.workspace import Workspace
+
+
+@pytest.fixture
+def population_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "changes.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["Change", "Merged on", "Author"])
+        for n in range(1, 201):
+            out.writerow([f"CHG-{n:04d}", f"2026-{(n % 12) + 1:02d}-{(n % 27) + 1:02d}", "dev"])
+        out.writerow(["CHG-9999", "2025-06-30", "dev"])  # before the period: flagged, never drawn
+    return path
+
+
+def open_test(workspace: Workspace, db: EngagementFile) -> ControlTestView:
+    made = controls.create_control(db, ControlInput("Change approval", frequency=Frequency.ON_OCCURRENCE), ["CC8.1"])
+    test = testing.add_test(db, made.ref, TestPlan(TestKind.OPERATING, "Inspected", (Method.INSPECTION,)))
+    workspace.open_target(Target("test", test.id))
+    view = workspace.views["test"]
+    assert isinstance(view, ControlTestView)
+    return view
+
+
+def test_import_select_and_extend_from_the_test_page(
+    workspace: Workspace, engagement: EngagementFile, population_csv: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = open_test(workspace, engagement)
+    panel = view.sampling
+    assert "No population imported" in panel.population.text() and not panel.select_button.isEnabled()
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(population_csv), ""))
+
+    def confirm(dialog: PopulationImportDialog) -> int:
+        assert dialog.shown is not None and dialog.shown.columns == ("Change", "Merged on", "Author")
+        assert dialog.id_column.currentText() == "Change" and dialog.date_column.currentText() == "Merged on"
+        return 1
+
+    monkeypatch.setattr(PopulationImportDialog, "exec", confirm)
+    panel.import_population()
+    assert "201 items" in panel.population.text() and "1 dated outside the period" in panel.population.text()
+    assert "Suggested: <b>30</b>" in panel.suggestion.text()
+    assert not view.sizes_row.isVisible(), "with a population held, its size comes from the file"
+
+    def draw(dialog: SelectSampleDialog) -> int:
+        dialog.method.load(Selection.RANDOM)
+        dialog.size.setValue(30)
+        dialog.seed.setText("20260131")
+        return 1
+
+    monkeypatch.setattr(SelectSampleDialog, "exec", draw)
+    panel.select(extending=False)
+    items = testing.list_sample_items(engagement, view.page.test.id)  # type: ignore[union-attr]
+    assert len(items) == 30 and view.items.rowCount() == 30
+    assert "CHG-9999" not in {i.identifier for i in items}
+    plan = sampling.get_plan(engagement, view.page.test.id)  # type: ignore[union-attr]
+    assert plan.selection is Selection.RANDOM and plan.seed == 20260131
+    assert "seed 20260131" in panel.draw.text() and panel.extend_button.isEnabled()
+
+    def more(dialog: SelectSampleDialog) -> int:
+        dialog.size.setValue(5)
+        dialog.reason.setText("One deviation in the first 30")
+        return 1
+
+    monkeypatch.setattr(SelectSampleDialog, "exec", more)
+    panel.select(extending=True)
+    extended = testing.list_sample_items(engagement, view.page.test.id)  # type: ignore[union-attr]
+    assert len(extended) == 35 and [i.identifier for i in extended[:30]] == [i.identifier for i in items]
+
+
+def test_a_size_other_than_the_suggestion_needs_its_reason(
+    workspace: Workspace, engagement: EngagementFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    view = open_test(workspace, engagement)
+    view.population_size.setValue(140)
+    view.save_plan()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", False))  # the auditor cancels
+    view.sampling.record(12)
+    assert testing.get_test(engagement, view.page.test.id).sample_size is None  # type: ignore[union-attr]
+    assert view.sampling.size.value() == 0, "the screen shows what is recorded"
+
+
+def test_row_numbers_are_read_strictly() -> None:
+    assert parse_rows("3, 17 40-42") == [3, 17, 40, 41, 42]
+    with pytest.raises(ValidationError, match="not a row number"):
+        parse_rows("3, x")

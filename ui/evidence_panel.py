@@ -1,0 +1,109 @@
+"""The evidence on a control's or a test's page: the files linked to it, to attach, open and unlink in place.
+
+A test's list also holds the files linked to its sample items, with the item named, so a file dropped on a
+sample row shows up on the page where it was dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from app.domain.records import EvidenceFile
+from app.services import evidence as ev
+from ui.context import UiContext
+from ui.evidence_actions import attach, choose_files, open_copy, unlink
+from ui.models.table import Column, RowTableModel
+from ui.tables import make_table, selected_rows
+from ui.widgets import heading, note
+
+UNITS = ("KB", "MB", "GB", "TB")
+
+
+def human_size(size: int) -> str:
+    """Sizes as file managers show them (1 KB = 1024 bytes); the exact count goes in a tooltip."""
+    value, unit = float(size), ""
+    for larger in UNITS:
+        if value < 1024:
+            break
+        value, unit = value / 1024, larger
+    return f"{value:.1f} {unit}" if unit else f"{size} bytes"
+
+
+def local_time(at_utc: str) -> str:
+    """A stored UTC timestamp as the auditor's clock reads it, to the minute."""
+    return datetime.fromisoformat(at_utc).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+@dataclass(frozen=True)
+class LinkedEvidence:
+    file: EvidenceFile
+    uses: tuple[ev.EvidenceUse, ...]  # its links to the item shown (or to that test's sample items)
+
+
+def read_linked(conn, targets: Collection[ev.Target]) -> list[LinkedEvidence]:
+    """The files linked to any of `targets`, read in the caller's transaction (`conn`) with the page."""
+    wanted = set(targets)
+    uses = {key: tuple(u for u in found if u.target in wanted) for key, found in ev.read_uses(conn).items()}
+    uses = {key: found for key, found in uses.items() if found}
+    return [LinkedEvidence(file, uses[file.id]) for file in ev.read_evidence(conn, uses)]
+
+
+class EvidencePanel(QWidget):
+    def __init__(self, ctx: UiContext, drop_hint: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.target: ev.Target | None = None
+        self.place = ""
+        self.model = RowTableModel[LinkedEvidence](
+            [
+                Column("Ref", lambda r: r.file.ref),
+                Column("File", lambda r: r.file.original_name, tooltip=lambda r: r.file.original_name),
+                Column("Supports", lambda r: ", ".join(u.ref for u in r.uses)),
+                Column("Received", lambda r: r.file.received_date.isoformat() if r.file.received_date else ""),
+                Column("Size", lambda r: human_size(r.file.size), tooltip=lambda r: f"{r.file.size:,} bytes"),
+            ],
+            key=lambda r: r.file.id,
+        )
+        self.table = make_table(self.model, stretch=1)
+        self.table.doubleClicked.connect(lambda index: open_copy(self.ctx, self.model.row(index).file))
+        top = QHBoxLayout()  # one line for the heading, the hint and the buttons: the table keeps the height
+        top.addWidget(heading("Evidence"))
+        top.addWidget(note(drop_hint), 1)
+        for text, slot in (
+            ("Attach f&iles...", lambda: self.attach(choose_files(self))),
+            ("Open file", self.open_selected),
+            ("Unlink file...", self.unlink_selected),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            top.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.table)
+
+    def show_files(self, rows: list[LinkedEvidence], target: ev.Target, place: str) -> None:
+        """`target` is what attached files link to; `place` names it ("C-001.T2") in titles and messages."""
+        self.target, self.place = target, place
+        self.model.set_rows(rows)
+
+    def attach(self, paths: list[Path]) -> None:
+        if self.target is not None:
+            attach(self.ctx, self, paths, [self.target], self.place)
+
+    def _selected(self) -> LinkedEvidence | None:
+        rows = selected_rows(self.table)
+        return self.model.rows[rows[0]] if rows else None
+
+    def open_selected(self) -> None:
+        if chosen := self._selected():
+            open_copy(self.ctx, chosen.file)
+
+    def unlink_selected(self) -> None:
+        if chosen := self._selected():
+            unlink(self.ctx, self, chosen.file, chosen.uses)

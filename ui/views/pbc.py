@@ -1,0 +1,219 @@
+"""The PBC list: what was asked of the client, by when, and what came back.
+
+Requests are edited in the table (or in a dialog, which can also clear a due date); each edit sends the
+whole request, so the service judges it as the user sees it. Evidence attached in answer to a request marks
+it received. Overdue is the service's judgement of today, shown, never stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMessageBox, QPushButton, QVBoxLayout, QWidget
+
+from app.domain.records import PbcRequest
+from app.domain.vocabulary import Status
+from app.errors import FieldworkError
+from app.exports.pbc_list import export_pbc_list
+from app.services import pbc as pbc_service
+from app.services.pbc import PbcRequestInput, PbcStatus
+from app.storage.engagement_file import EngagementFile
+from ui.context import Target, UiContext
+from ui.delegates import ChoiceDelegate, DateDelegate
+from ui.desktop import offer_to_open
+from ui.dialogs.pbc_request import PbcRequestDialog
+from ui.evidence_actions import attach, choose_files
+from ui.evidence_drop import FileDrop
+from ui.models.table import Column, RowTableModel
+from ui.status_style import COLOURS, icon
+from ui.tables import make_table, selected_rows
+from ui.views.base import DetailView
+from ui.views.editing import problem_note
+from ui.widgets import heading, note
+
+DUE, STATUS, RECEIVED = 3, 4, 5
+OVERDUE_SHADE = "#fce8e6"
+
+
+def _input(request: PbcRequest) -> PbcRequestInput:
+    status = PbcStatus(request.status)
+    return PbcRequestInput(request.request, request.requested_of, request.due_date, status, request.received_date)
+
+
+def _status_label(request: PbcRequest) -> str:
+    return "Overdue" if request.overdue else PbcStatus(request.status).label
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+class PbcView(DetailView):
+    kinds = ("pbc",)
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.wanted: int | None = None  # a request to select once loaded (opened from where a file is used)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("PBC requests"))
+        self.summary = note()
+        self.problem = problem_note()
+        layout.addWidget(self.summary)
+        layout.addWidget(self.problem)
+        self.model = RowTableModel[PbcRequest](
+            [
+                Column("Ref", lambda r: r.ref),
+                Column("Request", lambda r: r.request, edit=lambda r, v: self.save(r, request=str(v)), width=360),
+                Column("Requested of", lambda r: r.requested_of, edit=lambda r, v: self.save(r, requested_of=str(v))),
+                Column(
+                    "Due",
+                    lambda r: _day(r.due_date),
+                    edit=lambda r, v: self.save(r, due_date=v),
+                    edit_value=lambda r: r.due_date,
+                ),
+                Column(
+                    "Status",
+                    _status_label,
+                    edit=lambda r, v: self.save(r, status=PbcStatus(v)),
+                    edit_value=lambda r: PbcStatus(r.status),
+                    icon=lambda r: icon(Status.EXCEPTIONS) if r.overdue else None,
+                ),
+                Column(
+                    "Received",
+                    lambda r: _day(r.received_date),
+                    # A received date says the request was answered: setting one on an open request receives it.
+                    edit=lambda r, v: self.save(r, status=PbcStatus.RECEIVED, received_date=v),
+                    edit_value=lambda r: r.received_date,
+                ),
+                Column("Files", lambda r: r.evidence_count or ""),
+            ],
+            key=lambda r: r.id,
+            highlight=lambda r: OVERDUE_SHADE if r.overdue else None,
+        )
+        self.table = make_table(self.model, stretch=1, editable=True)
+        for column in (DUE, RECEIVED):
+            self.table.setItemDelegateForColumn(column, DateDelegate(self.table))
+        self.table.setItemDelegateForColumn(STATUS, ChoiceDelegate(PbcStatus, parent=self.table))
+        self.table.activated.connect(self._activated)
+        layout.addWidget(self.table, 1)
+
+        actions = QHBoxLayout()
+        for text, slot in (
+            ("&New request...", self.add_request),
+            ("&Edit...", self.edit_selected),
+            ("Attach evidence in &answer...", self.attach_in_answer),
+            ("E&xport for the client (Excel)...", self.export),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            actions.addWidget(button)
+        actions.addStretch()
+        delete = QPushButton("&Delete...")
+        delete.clicked.connect(self.delete_selected)
+        actions.addWidget(delete)
+        layout.addLayout(actions)
+        FileDrop(self, lambda paths, _row: attach(self.ctx, self, paths))
+        FileDrop(self.table, self._dropped)
+
+    # -- loading --------------------------------------------------------------------------------------
+
+    def show_target(self, target: Target) -> None:
+        self.wanted = target.key if isinstance(target.key, int) else None
+        super().show_target(target)
+
+    def load(self) -> None:
+        self.ctx.read("Loading the PBC list", pbc_service.list_pbc_requests, self._show)
+
+    def _show(self, requests: list[PbcRequest]) -> None:
+        self.model.set_rows(requests)
+        if self.wanted is not None and (row := self.model.row_of(self.wanted)) >= 0:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
+        self.wanted = None
+        received = sum(r.status == PbcStatus.RECEIVED for r in requests)
+        overdue = sum(r.overdue for r in requests)
+        late = f", <b style='color: {COLOURS[Status.EXCEPTIONS]}'>{overdue} overdue</b>" if overdue else ""
+        self.summary.setText(
+            f"{len(requests)} request(s): {received} received, {len(requests) - received} open{late}. "
+            "Edit in the table (F2 or double-click); drop files on a request to attach them in answer."
+        )
+
+    # -- editing --------------------------------------------------------------------------------------
+
+    def save(self, existing: PbcRequest, **change: Any) -> None:
+        values = replace(_input(existing), **change)
+        if values == _input(existing):
+            return
+        self._write(f"{existing.ref} updated", lambda db: pbc_service.update_request(db, existing.id, values))
+
+    def _write(self, label: str, work: Callable[[EngagementFile], Any]) -> None:
+        """Save; a refusal is said above the table and stays there until the next save goes through."""
+        self.ctx.write(label, work, lambda _: self.problem.setText(""), on_error=self._refused)
+
+    def _refused(self, exc: BaseException) -> None:
+        self.problem.setText(exc.message if isinstance(exc, FieldworkError) else "")
+        self.load()
+
+    def _activated(self, index: QModelIndex) -> None:
+        """Read-only cells open the request in a dialog; on editable ones Enter and double-click edit."""
+        if not self.model.flags(index) & Qt.ItemFlag.ItemIsEditable:
+            self.edit(self.model.row(index))
+
+    def _selected(self) -> PbcRequest | None:
+        rows = selected_rows(self.table)
+        return self.model.rows[rows[0]] if rows else None
+
+    def add_request(self) -> None:
+        dialog = PbcRequestDialog(parent=self)
+        if dialog.exec():
+            values = dialog.values()
+            self._write("New PBC request", lambda db: pbc_service.create_request(db, values))
+
+    def edit_selected(self) -> None:
+        if chosen := self._selected():
+            self.edit(chosen)
+
+    def edit(self, request: PbcRequest) -> None:
+        dialog = PbcRequestDialog(request, parent=self)
+        if dialog.exec():
+            values = dialog.values()
+            self._write(f"{request.ref} updated", lambda db: pbc_service.update_request(db, request.id, values))
+
+    def delete_selected(self) -> None:
+        chosen = self._selected()
+        if chosen is None:
+            return
+        answer = QMessageBox.question(self, "Delete PBC request", f"Delete {chosen.ref}: {chosen.request}?")
+        if answer == QMessageBox.StandardButton.Yes:
+            self._write(f"Deleted {chosen.ref}", lambda db: pbc_service.delete_request(db, chosen.id))
+
+    # -- evidence and export --------------------------------------------------------------------------
+
+    def attach_in_answer(self) -> None:
+        chosen = self._selected()
+        if chosen is None:
+            self.ctx.runner.status("Select the request the files answer first.")
+            return
+        attach(self.ctx, self, choose_files(self), place=chosen.ref, request_id=chosen.id)
+
+    def _dropped(self, paths: list[Path], row: int) -> None:
+        """Files dropped on a request answer it; dropped below the rows, the user says which (if any)."""
+        request = self.model.rows[row] if row >= 0 else None
+        attach(self.ctx, self, paths, place=request.ref if request else "", request_id=request.id if request else None)
+
+    def export(self) -> None:
+        default = self.ctx.db.path.with_name(f"{self.ctx.db.path.stem} PBC list.xlsx")
+        chosen, _ = QFileDialog.getSaveFileName(self, "Export the PBC list", str(default), "Excel workbook (*.xlsx)")
+        if not chosen:
+            return
+        target = Path(chosen).with_suffix(".xlsx")
+        self.ctx.long(
+            f"Exporting the PBC list to {target.name}",
+            lambda db, task: export_pbc_list(db, target),
+            lambda _count: offer_to_open(self, target),
+        )

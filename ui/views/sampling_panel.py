@@ -1,0 +1,231 @@
+"""The sample behind a test of operating effectiveness: population, size, and a reproducible draw.
+
+Part of the test page. Every figure comes from the sampling services (the methodology
+table in resources/sampling), and every change is one operation: importing and drawing
+run off the GUI thread with progress and Cancel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGridLayout,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from app.domain.sampling import Population, Risk, SampleDraw, SamplePlan
+from app.domain.vocabulary import Selection
+from app.errors import FieldworkError
+from app.services import population as population_service
+from app.services import sampling
+from app.storage.engagement_file import EngagementFile
+from app.tasks import Task
+from ui.context import UiContext
+from ui.dialogs.population_import import PopulationImportDialog
+from ui.dialogs.select_sample import SelectSampleDialog
+from ui.widgets import ChoiceBox, note
+
+
+@dataclass(frozen=True)
+class SamplingState:
+    plan: SamplePlan
+    population: Population | None
+    items: int
+
+
+def load_state(db: EngagementFile, test_id: int, items: int) -> SamplingState:
+    return SamplingState(sampling.get_plan(db, test_id), population_service.get_population(db, test_id), items)
+
+
+def describe_population(found: Population | None) -> str:
+    if found is None:
+        return "No population imported: import the list of items the control acted on in the period."
+    flagged = f", <b>{found.outside_period} dated outside the period</b> (never drawn)" if found.outside_period else ""
+    undated = f", {found.undated} without a date" if found.undated else ""
+    digest = f" · SHA-256 {found.source_sha256[:12]}…" if found.source_sha256 else ""
+    return f"Population: {found.source_name}, {found.row_count:,} items{flagged}{undated}{digest}"
+
+
+def describe_draw(plan: SamplePlan) -> str:
+    if plan.selection is None:
+        return "No sample drawn yet."
+    seed = f", seed {plan.seed} (the same population, size and seed give the same items)" if plan.seed else ""
+    return f"Selection: {plan.selection.label}{seed}"
+
+
+class SamplingPanel(QWidget):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.test_id: int | None = None
+        self.state: SamplingState | None = None
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.population = note()
+        self.import_button = QPushButton("&Import population...")
+        self.import_button.clicked.connect(self.import_population)
+        self.remove_button = QPushButton("Remove population")
+        self.remove_button.clicked.connect(self.remove_population)
+        grid.addWidget(self.population, 0, 0, 1, 3)
+        grid.addWidget(self.import_button, 0, 3)
+        grid.addWidget(self.remove_button, 0, 4)
+
+        self.risk = ChoiceBox(Risk, none_label="(risk not assessed)")
+        self.risk.chosen.connect(lambda _r: self.record(self.size.value()))
+        self.suggestion = note()
+        grid.addWidget(QLabel("Risk"), 1, 0)
+        grid.addWidget(self.risk, 1, 1)
+        grid.addWidget(self.suggestion, 1, 2, 1, 3)
+
+        self.size = QSpinBox()
+        self.size.setRange(0, 1_000_000)
+        self.size.setSpecialValueText("not set")
+        self.size.editingFinished.connect(lambda: self.record(self.size.value()))
+        self.override = note()
+        size_label = QLabel("Planned &size")
+        size_label.setBuddy(self.size)
+        grid.addWidget(size_label, 2, 0)
+        grid.addWidget(self.size, 2, 1)
+        grid.addWidget(self.override, 2, 2, 1, 3)
+
+        self.draw = note()
+        self.select_button = QPushButton("Se&lect sample...")
+        self.select_button.clicked.connect(lambda: self.select(extending=False))
+        self.extend_button = QPushButton("E&xtend sample...")
+        self.extend_button.clicked.connect(lambda: self.select(extending=True))
+        grid.addWidget(self.draw, 3, 0, 1, 3)
+        grid.addWidget(self.select_button, 3, 3)
+        grid.addWidget(self.extend_button, 3, 4)
+        grid.setColumnStretch(2, 1)
+
+    # -- loading ------------------------------------------------------------------------------------
+
+    def show_test(self, test_id: int, items: int) -> None:
+        self.test_id = test_id
+        self.ctx.read("Loading the sample plan", lambda db: load_state(db, test_id, items), self._show)
+
+    def _show(self, state: SamplingState) -> None:
+        self.state = state
+        plan = state.plan
+        self.population.setText(describe_population(state.population))
+        self.remove_button.setEnabled(state.population is not None)
+        self.risk.load(plan.risk)
+        found = plan.suggestion
+        self.suggestion.setText(
+            f"Suggested: <b>{found.size}</b> (range {found.minimum}-{found.maximum}) · {found.reasoning}"
+            if found
+            else "No suggestion: set the control's frequency and nature."
+        )
+        self.size.blockSignals(True)
+        self.size.setValue(plan.sample_size or 0)
+        self.size.blockSignals(False)
+        self.override.setText(f"Override: {plan.override_reason}" if plan.override_reason else "")
+        self.draw.setText(describe_draw(plan))
+        has_population = state.population is not None
+        self.select_button.setEnabled(has_population and state.items == 0)
+        self.extend_button.setEnabled(has_population and state.items > 0 and plan.selection is not None)
+
+    # -- actions --------------------------------------------------------------------------------------
+
+    def record(self, size: int) -> None:
+        """Record the size and risk; a size other than the suggestion asks why, and keeps the answer."""
+        if self.state is None or self.test_id is None:
+            return
+        plan, risk, test_id = self.state.plan, self.risk.value(), self.test_id
+        size = size or (plan.suggestion.size if plan.suggestion else 0)
+        if size <= 0:
+            return
+        if size == plan.sample_size and risk == plan.risk:
+            return
+        suggested = plan.suggestion.size if plan.suggestion else None
+        reason = None
+        if suggested is not None and size != suggested and size != plan.sample_size:
+            reason, ok = QInputDialog.getText(
+                self,
+                "Sample size",
+                f"The methodology suggests {suggested}. Why {size}?",
+                text=plan.override_reason or "",
+            )
+            if not ok or not reason.strip():
+                self._show(self.state)
+                return
+        chosen = Risk(risk) if risk else None
+        self.ctx.write(
+            "Sample size",
+            lambda db: sampling.record_size(db, test_id, size, risk=chosen, reason=reason),
+            on_error=self._refused,
+        )
+
+    def _refused(self, exc: BaseException) -> None:
+        """Say why, and put the recorded plan back on screen."""
+        if isinstance(exc, FieldworkError):
+            QMessageBox.warning(self, "Sample size", exc.message)
+        if self.state is not None:
+            self._show(self.state)
+
+    def import_population(self) -> None:
+        if self.test_id is None:
+            return
+        name, _ = QFileDialog.getOpenFileName(self, "Population", "", "Spreadsheets (*.csv *.xlsx);;All files (*)")
+        if not name:
+            return
+        dialog = PopulationImportDialog(Path(name), self.ctx.runner, self)
+        if not dialog.exec():
+            return
+        source, id_column, date_column = dialog.choice()
+        test_id = self.test_id
+
+        def work(db: EngagementFile, task: Task) -> Population:
+            return population_service.import_population(db, test_id, source, id_column, date_column, task=task)
+
+        self.ctx.long(f"Importing {source.path.name}", work)
+
+    def remove_population(self) -> None:
+        if self.test_id is None or self.state is None or self.state.population is None:
+            return
+        answer = QMessageBox.question(self, "Remove population", f"Remove {self.state.population.source_name}?")
+        if answer == QMessageBox.StandardButton.Yes:
+            test_id = self.test_id
+            self.ctx.write("Population removed", lambda db: population_service.remove_population(db, test_id))
+
+    def select(self, *, extending: bool) -> None:
+        if self.test_id is None or self.state is None:
+            return
+        plan = self.state.plan
+        suggested = plan.sample_size or (plan.suggestion.size if plan.suggestion else 1)
+        dialog = SelectSampleDialog(suggested, plan.selection, extending, self)
+        if not dialog.exec():
+            return
+        test_id, method, rows = self.test_id, dialog.chosen_method(), dialog.row_numbers()
+        size, seed, reason = dialog.size.value(), dialog.seed_value(), dialog.reason.text().strip() or None
+
+        def work(db: EngagementFile, task: Task) -> SampleDraw:
+            if extending:
+                return sampling.extend_sample(db, test_id, count=size, rows=rows, reason=reason or "", task=task)
+            return sampling.select_sample(
+                db,
+                test_id,
+                method,
+                size=None if method is Selection.ALL else size,
+                seed=seed,
+                rows=rows,
+                reason=reason,
+                task=task,
+            )
+
+        self.ctx.long("Extending the sample" if extending else "Selecting the sample", work, self._drawn)
+
+    def _drawn(self, draw: SampleDraw) -> None:
+        left_out = f"; {draw.left_out} item(s) outside the period were not eligible" if draw.left_out else ""
+        seed = f" with seed {draw.seed}" if draw.seed is not None else ""
+        self.ctx.runner.status(
+            f"{draw.test_ref}: {len(draw.items)} item(s) selected by {draw.method.label}{seed}{left_out}."
+        )
