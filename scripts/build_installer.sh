@@ -17,6 +17,27 @@ started=$SECONDS
 
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/pip" install -q -e ".[installer]"
+
+# PyInstaller bundles the X11 libraries Qt's xcb plugin links only when this machine has them, and many desktops
+# lack some (libxcb-cursor0 above all): a bundle built without them would not open its window there.
+xcb_plugin=$("$venv/bin/python" -c \
+  'import pathlib, PySide6; print(pathlib.Path(PySide6.__file__).parent / "Qt/plugins/platforms/libqxcb.so")')
+missing=$(ldd "$xcb_plugin" | awk '/not found/ {print $1}')
+if [ -n "$missing" ]; then
+  # Debian names a library's package after its soname: libxcb-icccm.so.4 -> libxcb-icccm4, libGL.so.1 -> libgl1.
+  packages=$(for lib in $missing; do
+    name=${lib%%.so*}; name=${name,,}; number=${lib##*.so.}
+    case $name in *[0-9]) echo "$name-$number" ;; *) echo "$name$number" ;; esac
+  done)
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $packages >/dev/null
+  else
+    echo "Qt's X11 plugin needs libraries this machine lacks; install them (Debian, Ubuntu:" \
+      "apt-get install" $packages") and build again." >&2
+    exit 1
+  fi
+fi
+
 "$venv/bin/pyinstaller" --noconfirm --clean --log-level WARN build_installer.spec -- "$@"
 built=$((SECONDS - started))
 

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtGui import QFocusEvent
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.vocabulary import Labelled
 from ui.date_fields import DateField
@@ -107,3 +116,34 @@ def flush_edits(root: QWidget) -> None:
     for kind in (CommitLineEdit, CommitTextEdit, DateField):
         for widget in root.findChildren(kind):
             widget.flush()
+
+
+Action = tuple[str, Callable[[], object]]
+
+
+def section(title: str, body: QWidget, actions: Sequence[Action] = (), trailing: Sequence[Action] = ()) -> QWidget:
+    """A heading, a body (usually a table) and a row of buttons: left `actions`, right `trailing`."""
+    panel = QWidget()
+    layout = QVBoxLayout(panel)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(heading(title))
+    layout.addWidget(body)
+    if actions or trailing:
+        layout.addLayout(button_row(actions, trailing)[0])
+    return panel
+
+
+def button_row(actions: Sequence[Action], trailing: Sequence[Action] = ()) -> tuple[QHBoxLayout, list[QPushButton]]:
+    """Buttons for `actions` on the left and `trailing` (e.g. Delete) on the right, and the buttons made."""
+    row = QHBoxLayout()
+    buttons = []
+    for index, (text, slot) in enumerate([*actions, *trailing]):
+        if index == len(actions):
+            row.addStretch()
+        button = QPushButton(text)
+        button.clicked.connect(lambda _checked=False, slot=slot: slot())
+        row.addWidget(button)
+        buttons.append(button)
+    if not trailing:
+        row.addStretch()
+    return row, buttons

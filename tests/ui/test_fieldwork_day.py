@@ -42,6 +42,12 @@ def window(qtbot: QtBot, warnings: list[str]) -> MainWindow:
     return main
 
 
+def open_demo_copy(window: MainWindow, demo_template: Path, folder: Path) -> None:
+    copy = folder / "demo.fieldwork"
+    copy.write_bytes(demo_template.read_bytes())
+    window.opener.open_path(copy)
+
+
 def fill_wizard(wizard: NewEngagementWizard, path: Path) -> None:
     wizard.show()
     wizard.client.setText("Lumen Health AI")
@@ -152,9 +158,7 @@ def test_a_day_of_fieldwork(
 def test_a_clean_conclusion_is_refused_when_deviations_exist(
     window: MainWindow, demo_template: Path, tmp_path: Path, warnings: list[str]
 ) -> None:
-    copy = tmp_path / "demo.fieldwork"
-    copy.write_bytes(demo_template.read_bytes())
-    window.opener.open_path(copy)
+    open_demo_copy(window, demo_template, tmp_path)
     assert window.workspace is not None and window.db is not None
     with_deviation = next(t for t in testing.list_tests(window.db) if t.deviation_count)
     window.workspace.open_target(Target("test", with_deviation.id))
@@ -170,9 +174,7 @@ def test_a_clean_conclusion_is_refused_when_deviations_exist(
 def test_the_filter_narrows_the_navigator_by_control_text(
     window: MainWindow, demo_template: Path, tmp_path: Path
 ) -> None:
-    copy = tmp_path / "demo.fieldwork"
-    copy.write_bytes(demo_template.read_bytes())
-    window.opener.open_path(copy)
+    open_demo_copy(window, demo_template, tmp_path)
     workspace = window.workspace
     assert workspace is not None
     everything = len(workspace.requirement_order())
@@ -188,9 +190,7 @@ def test_the_filter_narrows_the_navigator_by_control_text(
 def test_next_and_previous_requirement_walk_the_navigator(
     window: MainWindow, demo_template: Path, tmp_path: Path
 ) -> None:
-    copy = tmp_path / "demo.fieldwork"
-    copy.write_bytes(demo_template.read_bytes())
-    window.opener.open_path(copy)
+    open_demo_copy(window, demo_template, tmp_path)
     workspace = window.workspace
     assert workspace is not None
     workspace.open_target(Target("requirement", "CC1.1"))
@@ -203,9 +203,7 @@ def test_next_and_previous_requirement_walk_the_navigator(
 def test_every_item_model_passes_the_model_tester(
     qtmodeltester, window: MainWindow, demo_template: Path, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    copy = tmp_path / "demo.fieldwork"
-    copy.write_bytes(demo_template.read_bytes())
-    window.opener.open_path(copy)
+    open_demo_copy(window, demo_template, tmp_path)
     workspace = window.workspace
     assert workspace is not None
     qtmodeltester.check(workspace.model)

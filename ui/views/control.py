@@ -9,10 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
-    QHBoxLayout,
     QInputDialog,
     QMessageBox,
-    QPushButton,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -20,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.records import Control, ControlInput, ControlTest, Requirement, Suggestion, TestPlan
-from app.domain.vocabulary import ControlType, Frequency, Method, Nature, Status, TestKind
+from app.domain.vocabulary import ControlType, Frequency, Method, Nature, TestKind
 from app.services import controls as control_service
 from app.services import evidence as evidence_service
 from app.services import requirements as requirement_service
@@ -32,22 +30,17 @@ from ui.context import Target, UiContext
 from ui.evidence_drop import FileDrop
 from ui.evidence_panel import EvidencePanel, LinkedEvidence, read_linked
 from ui.models.table import Column, RowTableModel
+from ui.served import Served, served_by, served_table
 from ui.status_style import icon
 from ui.tables import make_table
 from ui.views.base import DetailView
-from ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, heading
-
-
-@dataclass(frozen=True)
-class LinkedRequirement:
-    requirement: Requirement
-    status: Status
+from ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, heading, section
 
 
 @dataclass(frozen=True)
 class ControlPage:
     control: Control
-    linked: list[LinkedRequirement]
+    linked: list[Served]
     suggestions: list[Suggestion]
     tests: list[ControlTest]
     choices: list[Requirement]
@@ -62,12 +55,7 @@ def load_page(db: EngagementFile, control_id: int) -> ControlPage:
         statuses = read_requirement_statuses(conn, scope, read_details(conn).report_type)
         tests = test_service.read_tests(conn, control_id=control_id)
         evidence = read_linked(conn, [_evidence_target(control_id)])
-    by_code = {r.code: r for r in scope}
-    linked = [
-        LinkedRequirement(by_code[code], statuses[code].status if code in statuses else Status.NOT_STARTED)
-        for code in control.requirements
-        if code in by_code
-    ]
+    linked = served_by(control, scope, statuses)
     choices = [r for r in scope if r.code in statuses and r.code not in control.requirements]
     return ControlPage(control, linked, suggestions, tests, choices, evidence)
 
@@ -125,40 +113,14 @@ class ControlView(DetailView):
         FileDrop(self, lambda paths, _row: self.evidence.attach(paths))
 
     def _requirements_panel(self) -> QWidget:
-        panel = QWidget()
-        layout = QVBoxLayout(panel)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(heading("Requirements it serves"))
-        self.linked = RowTableModel[LinkedRequirement](
-            [
-                Column("Requirement", lambda r: r.requirement.code, icon=lambda r: icon(r.status)),
-                Column("Framework", lambda r: r.requirement.framework.label),
-                Column("Title", lambda r: r.requirement.title),
-                Column("Status", lambda r: r.status.label),
-            ],
-            key=lambda r: r.requirement.code,
+        self.linked, self.linked_table = served_table(self.ctx)
+        return section(
+            "Requirements it serves",
+            self.linked_table,
+            [("&Link requirement...", self.link_requirement), ("&Unlink", self.unlink_requirement)],
         )
-        self.linked_table = make_table(self.linked, stretch=2)
-        self.linked_table.doubleClicked.connect(
-            lambda index: self.ctx.open(Target("requirement", self.linked.row(index).requirement.code))
-        )
-        layout.addWidget(self.linked_table)
-        row = QHBoxLayout()
-        link = QPushButton("&Link requirement...")
-        link.clicked.connect(self.link_requirement)
-        unlink = QPushButton("&Unlink")
-        unlink.clicked.connect(self.unlink_requirement)
-        row.addWidget(link)
-        row.addWidget(unlink)
-        row.addStretch()
-        layout.addLayout(row)
-        return panel
 
     def _suggestions_panel(self) -> QWidget:
-        panel = QWidget()
-        layout = QVBoxLayout(panel)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(heading("Crosswalk suggestions"))
         self.suggestions = RowTableModel[Suggestion](
             [
                 Column("Requirement", lambda s: s.code),
@@ -170,36 +132,19 @@ class ControlView(DetailView):
             key=lambda s: s.code,
         )
         self.suggestion_table = make_table(self.suggestions)
-        layout.addWidget(self.suggestion_table)
-        row = QHBoxLayout()
-        accept = QPushButton("&Accept suggestion")
-        accept.clicked.connect(self.accept_suggestion)
-        dismiss = QPushButton("Dis&miss")
-        dismiss.clicked.connect(self.dismiss_suggestion)
-        row.addWidget(accept)
-        row.addWidget(dismiss)
-        row.addStretch()
-        layout.addLayout(row)
-        return panel
+        return section(
+            "Crosswalk suggestions",
+            self.suggestion_table,
+            [("&Accept suggestion", self.accept_suggestion), ("Dis&miss", self.dismiss_suggestion)],
+        )
 
     def _tests_panel(self) -> QWidget:
-        panel = QWidget()
-        layout = QVBoxLayout(panel)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(heading("Tests"))
         self.tests = RowTableModel[ControlTest](
             [
                 Column("Test", lambda t: t.ref, icon=lambda t: icon(t.status)),
                 Column("Kind", lambda t: t.kind.label),
                 Column("Status", lambda t: t.status.label),
-                Column(
-                    "Sample",
-                    lambda t: (
-                        f"{t.items_with_result}/{t.sample_size or t.items_total}"
-                        if t.kind is TestKind.OPERATING
-                        else ""
-                    ),
-                ),
+                Column("Sample", _sample_progress),
                 Column("Deviations", lambda t: t.deviation_count or ""),
                 Column("Conclusion", lambda t: t.conclusion.label if t.conclusion else "Open"),
             ],
@@ -207,20 +152,15 @@ class ControlView(DetailView):
         )
         self.test_table = make_table(self.tests)
         self.test_table.doubleClicked.connect(lambda index: self.ctx.open(Target("test", self.tests.row(index).id)))
-        layout.addWidget(self.test_table)
-        row = QHBoxLayout()
-        design = QPushButton("New test of &design")
-        design.clicked.connect(lambda: self.new_test(TestKind.DESIGN))
-        operating = QPushButton("New test of o&perating effectiveness")
-        operating.clicked.connect(lambda: self.new_test(TestKind.OPERATING))
-        delete = QPushButton("Delete control...")
-        delete.clicked.connect(self.delete_control)
-        row.addWidget(design)
-        row.addWidget(operating)
-        row.addStretch()
-        row.addWidget(delete)
-        layout.addLayout(row)
-        return panel
+        return section(
+            "Tests",
+            self.test_table,
+            [
+                ("New test of &design", lambda: self.new_test(TestKind.DESIGN)),
+                ("New test of o&perating effectiveness", lambda: self.new_test(TestKind.OPERATING)),
+            ],
+            trailing=[("Delete control...", self.delete_control)],
+        )
 
     def load(self) -> None:
         assert self.target is not None

@@ -29,7 +29,6 @@ from app.domain.records import (
     Control,
     ControlTest,
     Deviation,
-    Requirement,
     SampleItem,
     SampleItemInput,
     TestPlan,
@@ -53,19 +52,14 @@ from ui.evidence_actions import attach
 from ui.evidence_drop import FileDrop
 from ui.evidence_panel import EvidencePanel, LinkedEvidence, read_linked
 from ui.models.table import Column, RowTableModel
+from ui.served import Served, served_by, served_table
 from ui.status_style import icon
 from ui.tables import make_table, selected_rows
 from ui.views.base import DetailView
 from ui.views.sampling_panel import SamplingPanel
-from ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, heading, note
+from ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, button_row, heading, note
 
 NO_SEED = -1
-
-
-@dataclass(frozen=True)
-class Served:
-    requirement: Requirement
-    status: Status
 
 
 @dataclass(frozen=True)
@@ -87,13 +81,8 @@ def load_page(db: EngagementFile, test_id: int) -> TestPage:
         details = engagement_service.read_details(conn)
         scope = requirement_service.read_scope(conn)
         statuses = read_requirement_statuses(conn, scope, details.report_type)
-        by_code = {r.code: r for r in scope}
         items = test_service.read_sample_items(conn, test_id)
-        served = [
-            Served(by_code[code], statuses[code].status)
-            for code in control.requirements
-            if code in by_code and code in statuses
-        ]
+        served = served_by(control, scope, statuses)
         return TestPage(
             test=test,
             control=control,
@@ -246,16 +235,13 @@ class ControlTestView(DetailView):
         paste = QShortcut(QKeySequence.StandardKey.Paste, self.item_table)
         paste.activated.connect(self.paste_rows)
         layout.addWidget(self.item_table)
-        row = QHBoxLayout()
-        for text, slot in (
-            ("&Add item...", self.add_item),
-            ("Paste rows from a spreadsheet", self.paste_rows),
-            ("Delete selected items", self.delete_items),
-        ):
-            button = QPushButton(text)
-            button.clicked.connect(slot)
-            row.addWidget(button)
-        row.addStretch()
+        row, _buttons = button_row(
+            [
+                ("&Add item...", self.add_item),
+                ("Paste rows from a spreadsheet", self.paste_rows),
+                ("Delete selected items", self.delete_items),
+            ]
+        )
         self.legend = QLabel()
         row.addWidget(self.legend)
         layout.addLayout(row)
@@ -297,19 +283,7 @@ class ControlTestView(DetailView):
         layout.addLayout(conclusion)
 
         layout.addWidget(heading("Requirements this test serves"))
-        self.served = RowTableModel[Served](
-            [
-                Column("Requirement", lambda s: s.requirement.code, icon=lambda s: icon(s.status)),
-                Column("Framework", lambda s: s.requirement.framework.label),
-                Column("Title", lambda s: s.requirement.title),
-                Column("Status", lambda s: s.status.label),
-            ],
-            key=lambda s: s.requirement.code,
-        )
-        self.served_table = make_table(self.served, stretch=2)
-        self.served_table.doubleClicked.connect(
-            lambda index: self.ctx.open(Target("requirement", self.served.row(index).requirement.code))
-        )
+        self.served, self.served_table = served_table(self.ctx)
         layout.addWidget(self.served_table)
         return panel
 

@@ -37,7 +37,7 @@ from ui.evidence_panel import human_size, local_time
 from ui.models.table import Column, RowTableModel
 from ui.tables import make_table, selected_rows
 from ui.views.base import DetailView
-from ui.widgets import heading, note
+from ui.widgets import button_row, heading, note
 
 #: Typing in the filter re-reads the library once the typing pauses this long.
 FILTER_DELAY_MS = 250
@@ -130,20 +130,15 @@ class EvidenceView(DetailView):
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
-        actions = QHBoxLayout()
-        for text, slot in (
-            ("&Attach files...", lambda: attach(self.ctx, self, choose_files(self))),
-            ("&Open", self.open_selected),
-            ("Save a &copy...", self.save_copies),
-        ):
-            button = QPushButton(text)
-            button.clicked.connect(slot)
-            actions.addWidget(button)
-        actions.addStretch()
-        delete = QPushButton("&Delete...")
-        delete.setToolTip("Only a file that supports no item can be deleted: unlink it first.")
-        delete.clicked.connect(self.delete_selected)
-        actions.addWidget(delete)
+        actions, buttons = button_row(
+            [
+                ("&Attach files...", lambda: attach(self.ctx, self, choose_files(self))),
+                ("&Open", self.open_selected),
+                ("Save a &copy...", self.save_copies),
+            ],
+            trailing=[("&Delete...", self.delete_selected)],
+        )
+        buttons[-1].setToolTip("Only a file that supports no item can be deleted: unlink it first.")
         layout.addLayout(actions)
         return panel
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QVBoxLayout, QWidget
 
 from app.domain.records import PbcRequest
 from app.domain.vocabulary import Status
@@ -34,7 +34,7 @@ from ui.status_style import COLOURS, icon
 from ui.tables import make_table, selected_rows
 from ui.views.base import DetailView
 from ui.views.editing import problem_note
-from ui.widgets import heading, note
+from ui.widgets import button_row, heading, note
 
 DUE, STATUS, RECEIVED = 3, 4, 5
 OVERDUE_SHADE = "#fce8e6"
@@ -102,20 +102,15 @@ class PbcView(DetailView):
         self.table.activated.connect(self._activated)
         layout.addWidget(self.table, 1)
 
-        actions = QHBoxLayout()
-        for text, slot in (
-            ("&New request...", self.add_request),
-            ("&Edit...", self.edit_selected),
-            ("Attach evidence in &answer...", self.attach_in_answer),
-            ("E&xport for the client (Excel)...", self.export),
-        ):
-            button = QPushButton(text)
-            button.clicked.connect(slot)
-            actions.addWidget(button)
-        actions.addStretch()
-        delete = QPushButton("&Delete...")
-        delete.clicked.connect(self.delete_selected)
-        actions.addWidget(delete)
+        actions, _buttons = button_row(
+            [
+                ("&New request...", self.add_request),
+                ("&Edit...", self.edit_selected),
+                ("Attach evidence in &answer...", self.attach_in_answer),
+                ("E&xport for the client (Excel)...", self.export),
+            ],
+            trailing=[("&Delete...", self.delete_selected)],
+        )
         layout.addLayout(actions)
         FileDrop(self, lambda paths, _row: attach(self.ctx, self, paths))
         FileDrop(self.table, self._dropped)
