@@ -37,7 +37,8 @@ def _install_crash_path() -> None:
 
 def run_app(path: Path | None = None, *, demo: bool = False) -> int:
     logging.basicConfig(filename=data_dir() / "fieldwork.log", level=logging.INFO)
-    application = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    application = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     application.setApplicationName(APP_NAME)
     application.setApplicationVersion(__version__)
     application.setOrganizationName(APP_NAME)

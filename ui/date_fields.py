@@ -28,7 +28,7 @@ class DateField(QDateEdit):
 
     def load(self, value: date) -> None:
         with QSignalBlocker(self):
-            self.setDate(QDate(value))
+            self.setDate(QDate(value.year, value.month, value.day))
         self._loaded = value
 
     def value(self) -> date:

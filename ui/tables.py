@@ -12,7 +12,7 @@ from ui.models.table import RowTableModel
 MEASURED_ROWS = 150
 
 
-def make_table(model: RowTableModel, *, stretch: int | None = -1, editable: bool = False) -> QTableView:  # type: ignore[type-arg]
+def make_table(model: RowTableModel, *, stretch: int | None = -1, editable: bool = False) -> QTableView:
     """A table over a `RowTableModel`.
 
     Read-only tables select rows. Editable tables select cells, so F2, typing and Tab work

@@ -113,9 +113,13 @@ def note(text: str = "") -> QLabel:
 
 def flush_edits(root: QWidget) -> None:
     """Commit every field still being edited under `root` (before closing or switching items)."""
-    for kind in (CommitLineEdit, CommitTextEdit, DateField):
-        for widget in root.findChildren(kind):
-            widget.flush()
+    fields: list[CommitLineEdit | CommitTextEdit | DateField] = [
+        *root.findChildren(CommitLineEdit),
+        *root.findChildren(CommitTextEdit),
+        *root.findChildren(DateField),
+    ]
+    for field in fields:
+        field.flush()
 
 
 Action = tuple[str, Callable[[], object]]

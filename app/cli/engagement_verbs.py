@@ -214,11 +214,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     from app.services import testing as test_service
     from app.services.overview import overview
 
-    db = open_for_command(args.file, args.passphrase_file)
-    try:
+    with open_for_command(args.file, args.passphrase_file) as db:
         doc = info_document(overview(db), control_service.list_controls(db), test_service.list_tests(db))
-    finally:
-        db.close()
     if args.json:
         json.dump(doc, sys.stdout, ensure_ascii=False, indent=1)
         print()
@@ -230,11 +227,8 @@ def cmd_info(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from app.services.verify import verify
 
-    db = open_for_command(args.file, args.passphrase_file)
-    try:
+    with open_for_command(args.file, args.passphrase_file) as db:
         findings = verify(db)
-    finally:
-        db.close()
     for finding in findings:
         print(f"{'ok  ' if finding.ok else 'FAIL'} {finding.check}: {finding.detail}")
     failed = [f for f in findings if not f.ok]
@@ -259,13 +253,10 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
 def cmd_export_plain(args: argparse.Namespace) -> int:
     from app.services.security import export_unencrypted_copy
 
-    db = open_for_command(args.file, args.passphrase_file)
-    try:
+    with open_for_command(args.file, args.passphrase_file) as db:
         print(
             "fieldwork: warning: the copy is NOT encrypted; anyone with it can read the client's data.", file=sys.stderr
         )
         export_unencrypted_copy(db, args.target)
-    finally:
-        db.close()
     print(f"Wrote an unencrypted copy to {args.target}; the engagement's history records it.")
     return 0

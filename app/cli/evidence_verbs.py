@@ -67,15 +67,12 @@ def _printable(text: str) -> str:
 def cmd_add(args: argparse.Namespace) -> int:
     from app.services.evidence import Receipt, TargetKind, attach_files, find_target
 
-    db = open_for_command(args.file, args.passphrase_file)
-    try:
+    with open_for_command(args.file, args.passphrase_file) as db:
         targets = [find_target(db, TargetKind.CONTROL, ref) for ref in args.control]
         targets += [find_target(db, TargetKind.TEST, ref) for ref in args.test]
         request = find_target(db, TargetKind.PBC_REQUEST, args.request).id if args.request else None
         receipt = Receipt(args.received, args.provided_by, request)
         added = attach_files(db, args.paths, targets, receipt, _progress("attaching"))
-    finally:
-        db.close()
     for found in added:
         print(f"{found.ref}  {_printable(found.original_name)}  {found.size:,} bytes  sha256 {found.sha256}")
     return 0
@@ -84,11 +81,8 @@ def cmd_add(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     from app.services.evidence import list_evidence
 
-    db = open_for_command(args.file, args.passphrase_file)
-    try:
+    with open_for_command(args.file, args.passphrase_file) as db:
         files = list_evidence(db)
-    finally:
-        db.close()
     if args.json:
         json.dump([asdict(f) for f in files], sys.stdout, ensure_ascii=False, indent=1, default=str)
         print()
@@ -104,10 +98,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_extract(args: argparse.Namespace) -> int:
     from app.services.evidence_copies import extract_evidence
 
-    db = open_for_command(args.file, args.passphrase_file)
-    try:
+    with open_for_command(args.file, args.passphrase_file) as db:
         written = extract_evidence(db, args.evidence, args.to, _progress("extracting"))
-    finally:
-        db.close()
     print(f"Wrote {_printable(str(written))} (SHA-256 checked).")
     return 0

@@ -33,11 +33,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise ValidationError("Say what to write: --pdf OUT.pdf, --xlsx OUT.xlsx, or both.")
     from app.exports.dataset import gather
 
-    db = open_for_command(args.file, args.passphrase_file)
-    try:
+    with open_for_command(args.file, args.passphrase_file) as db:
         data = gather(db)
-    finally:
-        db.close()
     if args.pdf:
         from app.exports.pdf_report import write_report
 

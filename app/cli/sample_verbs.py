@@ -115,8 +115,7 @@ def _print_draw(draw: SampleDraw, extended: bool) -> None:
 def cmd_sample(args: argparse.Namespace) -> int:
     from app.services import sampling, testing
 
-    db = open_for_command(args.file, args.passphrase_file)
-    try:
+    with open_for_command(args.file, args.passphrase_file) as db:
         test_id = testing.get_test(db, args.test).id
         found = _ensure_population(db, test_id, args)
         if found.outside_period:
@@ -140,7 +139,5 @@ def cmd_sample(args: argparse.Namespace) -> int:
                 risk=args.risk,
                 reason=args.reason,
             )
-    finally:
-        db.close()
     _print_draw(draw, args.extend)
     return 0

@@ -63,6 +63,12 @@ class EngagementFile:
     def close(self) -> None:
         self.engine.dispose()
 
+    def __enter__(self) -> EngagementFile:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
 
 def open_engagement(path: Path | str, passphrase: Passphrase = None) -> EngagementFile:
     """Identify, guard, back up and migrate if needed, then hand back the open file."""

@@ -64,7 +64,7 @@ def test_import_select_and_extend_from_the_test_page(
 
     def draw(dialog: SelectSampleDialog) -> int:
         dialog.method.load(Selection.RANDOM)
-        dialog.size.setValue(30)
+        dialog.count.setValue(30)
         dialog.seed.setText("20260131")
         return 1
 
@@ -78,7 +78,7 @@ def test_import_select_and_extend_from_the_test_page(
     assert "seed 20260131" in panel.draw.text() and panel.extend_button.isEnabled()
 
     def more(dialog: SelectSampleDialog) -> int:
-        dialog.size.setValue(5)
+        dialog.count.setValue(5)
         dialog.reason.setText("One deviation in the first 30")
         return 1
 
@@ -99,7 +99,7 @@ def test_a_size_other_than_the_suggestion_needs_its_reason(
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", False))  # the auditor cancels
     view.sampling.record(12)
     assert testing.get_test(engagement, view.page.test.id).sample_size is None  # type: ignore[union-attr]
-    assert view.sampling.size.value() == 0, "the screen shows what is recorded"
+    assert view.sampling.count.value() == 0, "the screen shows what is recorded"
 
 
 def test_row_numbers_are_read_strictly() -> None:

@@ -43,9 +43,9 @@ class SelectSampleDialog(QDialog):
         self.method = ChoiceBox([m for m in Selection])
         self.method.load(method or Selection.RANDOM)
         self.method.setEnabled(not extending)
-        self.size = QSpinBox()
-        self.size.setRange(1, 1_000_000)
-        self.size.setValue(max(suggested, 1))
+        self.count = QSpinBox()
+        self.count.setRange(1, 1_000_000)
+        self.count.setValue(max(suggested, 1))
         self.seed = QLineEdit()
         self.seed.setPlaceholderText("blank: a new random seed, recorded")
         self.rows = QLineEdit()
@@ -53,7 +53,7 @@ class SelectSampleDialog(QDialog):
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("e.g. 1 deviation in the first 25: extended per methodology")
         form.addRow("&Method", self.method)
-        form.addRow("&Items to add" if extending else "Sample &size", self.size)
+        form.addRow("&Items to add" if extending else "Sample &size", self.count)
         form.addRow("S&eed", self.seed)
         form.addRow("&Rows", self.rows)
         form.addRow("Reason" if extending else "Reason (if the size differs from the suggestion)", self.reason)
@@ -71,7 +71,7 @@ class SelectSampleDialog(QDialog):
         picked = self.method.value()
         by_hand = picked in CHOSEN_BY_AUDITOR
         self.rows.setEnabled(by_hand)
-        self.size.setEnabled(not by_hand and picked is not Selection.ALL)
+        self.count.setEnabled(not by_hand and picked is not Selection.ALL)
         self.seed.setEnabled(not self.extending and picked in (Selection.RANDOM, Selection.SYSTEMATIC))
 
     def _accept(self) -> None:

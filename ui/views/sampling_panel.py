@@ -78,22 +78,22 @@ class SamplingPanel(QWidget):
         grid.addWidget(self.import_button, 0, 3)
         grid.addWidget(self.remove_button, 0, 4)
 
+        self.count = QSpinBox()
         self.risk = ChoiceBox(Risk, none_label="(risk not assessed)")
-        self.risk.chosen.connect(lambda _r: self.record(self.size.value()))
+        self.risk.chosen.connect(lambda _r: self.record(self.count.value()))
         self.suggestion = note()
         grid.addWidget(QLabel("Risk"), 1, 0)
         grid.addWidget(self.risk, 1, 1)
         grid.addWidget(self.suggestion, 1, 2, 1, 3)
 
-        self.size = QSpinBox()
-        self.size.setRange(0, 1_000_000)
-        self.size.setSpecialValueText("not set")
-        self.size.editingFinished.connect(lambda: self.record(self.size.value()))
+        self.count.setRange(0, 1_000_000)
+        self.count.setSpecialValueText("not set")
+        self.count.editingFinished.connect(lambda: self.record(self.count.value()))
         self.override = note()
         size_label = QLabel("Planned &size")
-        size_label.setBuddy(self.size)
+        size_label.setBuddy(self.count)
         grid.addWidget(size_label, 2, 0)
-        grid.addWidget(self.size, 2, 1)
+        grid.addWidget(self.count, 2, 1)
         grid.addWidget(self.override, 2, 2, 1, 3)
 
         self.draw = note()
@@ -124,9 +124,9 @@ class SamplingPanel(QWidget):
             if found
             else "No suggestion: set the control's frequency and nature."
         )
-        self.size.blockSignals(True)
-        self.size.setValue(plan.sample_size or 0)
-        self.size.blockSignals(False)
+        self.count.blockSignals(True)
+        self.count.setValue(plan.sample_size or 0)
+        self.count.blockSignals(False)
         self.override.setText(f"Override: {plan.override_reason}" if plan.override_reason else "")
         self.draw.setText(describe_draw(plan))
         has_population = state.population is not None
@@ -205,7 +205,7 @@ class SamplingPanel(QWidget):
         if not dialog.exec():
             return
         test_id, method, rows = self.test_id, dialog.chosen_method(), dialog.row_numbers()
-        size, seed, reason = dialog.size.value(), dialog.seed_value(), dialog.reason.text().strip() or None
+        size, seed, reason = dialog.count.value(), dialog.seed_value(), dialog.reason.text().strip() or None
 
         def work(db: EngagementFile, task: Task) -> SampleDraw:
             if extending:

@@ -274,12 +274,13 @@ class SettingsView(DetailView):
         for dated, value in ((self.as_of, as_of), (self.start, start), (self.end, end)):
             if not self._typing_in(dated):
                 dated.load(value)
-        for optional, value, fallback in (
+        optional_dates: list[tuple[OptionalDateField, date | None, date]] = [
             (self.released, d.report_release_date, end + timedelta(days=45)),
             (self.completed, d.documentation_completion_date, (d.report_release_date or end) + timedelta(days=60)),
-        ):
+        ]
+        for optional, chosen, fallback in optional_dates:
             if not self._typing_in(optional):
-                optional.load(value, fallback)
+                optional.load(chosen, fallback)
         self.report_type.load(d.report_type)
         self._show_dates_for(d.report_type)
         for category, box in self.categories.items():

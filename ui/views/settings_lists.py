@@ -6,7 +6,7 @@ same place, at the top of the page, whichever tab it came from.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
@@ -47,7 +47,7 @@ def _selected(table: QTableView) -> int:
     return index.row() if index.isValid() else -1
 
 
-def _entry_row(fields: list[tuple[str, QWidget, int]], add: QPushButton, remove: QPushButton) -> QHBoxLayout:
+def _entry_row(fields: Sequence[tuple[str, QWidget, int]], add: QPushButton, remove: QPushButton) -> QHBoxLayout:
     """One line under the table to add an entry: labelled fields (with their share of the width), then the buttons."""
     row = QHBoxLayout()
     for text, field, stretch in fields:
