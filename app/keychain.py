@@ -10,14 +10,21 @@ asks the user instead.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-
-import keyring
-import keyring.errors
+from types import ModuleType
 
 from app.errors import FieldworkError
 
 SERVICE = "Fieldwork engagement"
+
+
+def _keyring() -> ModuleType:
+    """`keyring` loads its backends on import (tens of ms): only when a passphrase is needed."""
+    importlib.import_module("keyring.errors")
+    return importlib.import_module("keyring")
+
+
 SALT_BYTES = 16
 
 
@@ -40,8 +47,10 @@ def _unavailable(exc: Exception) -> KeychainUnavailable:
 
 def recall(path: Path) -> str | None:
     try:
-        return keyring.get_password(SERVICE, file_account(path))
-    except keyring.errors.KeyringError as exc:
+        keyring = _keyring()
+        found: str | None = keyring.get_password(SERVICE, file_account(path))
+        return found
+    except _keyring().errors.KeyringError as exc:
         raise _unavailable(exc) from exc
     except RuntimeError as exc:  # some backends raise plain errors when the session bus is missing
         raise _unavailable(exc) from exc
@@ -49,15 +58,15 @@ def recall(path: Path) -> str | None:
 
 def remember(path: Path, passphrase: str) -> None:
     try:
-        keyring.set_password(SERVICE, file_account(path), passphrase)
-    except (keyring.errors.KeyringError, RuntimeError) as exc:
+        _keyring().set_password(SERVICE, file_account(path), passphrase)
+    except (_keyring().errors.KeyringError, RuntimeError) as exc:
         raise _unavailable(exc) from exc
 
 
 def forget_account(account: str) -> None:
     try:
-        keyring.delete_password(SERVICE, account)
-    except keyring.errors.PasswordDeleteError:
+        _keyring().delete_password(SERVICE, account)
+    except _keyring().errors.PasswordDeleteError:
         pass
-    except (keyring.errors.KeyringError, RuntimeError) as exc:
+    except (_keyring().errors.KeyringError, RuntimeError) as exc:
         raise _unavailable(exc) from exc

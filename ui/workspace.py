@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtWidgets import QHeaderView, QLineEdit, QSplitter, QStackedWidget, QTreeView, QVBoxLayout, QWidget
 
 from app.storage.engagement_file import EngagementFile
@@ -10,6 +10,7 @@ from ui.context import Target, UiContext
 from ui.models.navigator import NODE_ROLE, NavigatorModel
 from ui.models.navigator_tree import Node, build_tree, prune, read_snapshot, size
 from ui.operations import Runner
+from ui.settings import settings
 from ui.views.base import DetailView
 from ui.views.control import ControlView
 from ui.views.control_test import ControlTestView
@@ -20,6 +21,8 @@ from ui.views.requirement import RequirementView
 from ui.views.settings import SettingsView
 from ui.views.soa import SoaView
 from ui.widgets import flush_edits
+
+SPLITTER_KEY = "workspace/splitter"
 
 #: Above this many visible rows a filtered tree opens one level only (expanding thousands stalls).
 MAX_EXPANDED = 600
@@ -78,6 +81,12 @@ class Workspace(QWidget):
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([380, 900])
+        saved = settings().value(SPLITTER_KEY)
+        if isinstance(saved, QByteArray):
+            self.splitter.restoreState(saved)
+        self.splitter.splitterMoved.connect(
+            lambda _pos, _index: settings().setValue(SPLITTER_KEY, self.splitter.saveState())
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.splitter)

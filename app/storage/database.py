@@ -7,7 +7,6 @@ SQLCipher): without a key it reads and writes ordinary SQLite files.
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -117,5 +116,5 @@ def _begin(conn: Any) -> None:
 
 
 def is_database_error(exc: BaseException) -> bool:
-    """True for an error raised by the SQLite driver (either build of it)."""
-    return isinstance(exc, sqlcipher.DatabaseError | sqlite3.DatabaseError)
+    """True for an error raised by the SQLite driver."""
+    return isinstance(exc, sqlcipher.DatabaseError)

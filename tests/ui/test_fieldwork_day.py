@@ -221,3 +221,21 @@ def test_every_item_model_passes_the_model_tester(
     for model in (control_view.linked, control_view.suggestions, control_view.tests):
         qtmodeltester.check(model)
     assert QModelIndex().isValid() is False
+
+
+def test_the_navigator_width_is_kept_for_next_time(window: MainWindow, demo_template: Path, tmp_path: Path) -> None:
+    open_demo_copy(window, demo_template, tmp_path)
+    assert window.workspace is not None
+    window.workspace.splitter.setSizes([200, 1000])
+    window.workspace.splitter.splitterMoved.emit(200, 1)
+    chosen = window.workspace.splitter.sizes()[0]
+    assert chosen < 300, "narrower than the default (380)"
+    window.close()
+    again = MainWindow(synchronous=True)
+    again.resize(window.size())
+    again.show()
+    (tmp_path / "again").mkdir()
+    open_demo_copy(again, demo_template, tmp_path / "again")
+    assert again.workspace is not None
+    assert abs(again.workspace.splitter.sizes()[0] - chosen) <= 15
+    again.close()

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QVBoxLayout, QWidget
 from app.domain.records import PbcRequest
 from app.domain.vocabulary import Status
 from app.errors import FieldworkError
-from app.exports.pbc_list import export_pbc_list
 from app.services import pbc as pbc_service
 from app.services.pbc import PbcRequestInput, PbcStatus
 from app.storage.engagement_file import EngagementFile
@@ -209,6 +208,12 @@ class PbcView(DetailView):
         target = Path(chosen).with_suffix(".xlsx")
         self.ctx.long(
             f"Exporting the PBC list to {target.name}",
-            lambda db, task: export_pbc_list(db, target),
+            lambda db, task: _export(db, target),
             lambda _count: offer_to_open(self, target),
         )
+
+
+def _export(db: EngagementFile, target: Path) -> int:
+    from app.exports.pbc_list import export_pbc_list  # openpyxl loads only when a list is exported
+
+    return export_pbc_list(db, target)
