@@ -63,6 +63,8 @@ def demo_details(data: dict[str, Any]) -> EngagementDetails:
         opinion=Opinion(raw["opinion"]),
         subservice_treatment=SubserviceTreatment(raw["subservice_treatment"]),
         subservice_organizations=raw.get("subservice_organizations", ""),
+        auditor_firm=raw.get("auditor_firm", ""),
+        auditor_city=raw.get("auditor_city", ""),
     )
 
 

@@ -54,7 +54,17 @@ def seed_0002(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO evidence_link (evidence_id, sample_item_id) VALUES (1, 1)")
 
 
-SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {"0001": seed_0001, "0002": seed_0002}
+def seed_0003(conn: sqlite3.Connection) -> None:
+    seed_0002(conn)
+    conn.execute(
+        "INSERT INTO population (id, test_id, source_name, columns, id_column, row_count, imported_by, imported_at)"
+        " VALUES (1, 1, 'changes.csv', '[\"Change\"]', 'Change', 1, 'X', '2025-06-01T00:00:00+00:00')"
+    )
+    conn.execute("INSERT INTO population_row VALUES (1, 1, 'CHG-1', '2025-03-01', '[\"CHG-1\"]')")
+    conn.execute("UPDATE sample_item SET population_row_no = 1")
+
+
+SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {"0001": seed_0001, "0002": seed_0002, "0003": seed_0003}
 
 
 def make_old_file(path: Path, revision: str, passphrase: str | None) -> None:

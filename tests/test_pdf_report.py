@@ -273,3 +273,26 @@ def test_the_command_line_writes_the_report(demo: EngagementFile, tmp_path: Path
     reader = PdfReader(target)
     assert "Wrenfield Cognition, Inc." in flat(reader.pages[0].extract_text())
     assert len(reader.pages) > 50
+
+
+def test_the_firm_and_the_basis_of_a_modified_opinion_fill_their_places(demo, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from pypdf import PdfReader
+
+    from app.domain.vocabulary import Opinion
+    from app.exports.dataset import gather
+    from app.exports.pdf_report import write_report
+    from app.services.engagement import get_details, update_details
+    from app.tasks import Task
+
+    basis = "The entity did not retain evidence of change approvals for March 2026."
+    warnings = update_details(demo, replace(get_details(demo), opinion=Opinion.QUALIFIED, opinion_basis=""))
+    assert any("qualified opinion needs its basis" in w for w in warnings)
+    update_details(demo, replace(get_details(demo), opinion=Opinion.QUALIFIED, opinion_basis=basis))
+    target = tmp_path / "report.pdf"
+    write_report(gather(demo), target, Task())
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(target).pages[:12])
+    assert "Halvorsen Pryce LLP" in text and "Boston, Massachusetts" in text
+    assert basis in text
+    assert "[MISSING: basis" not in text.lower() and "service auditor firm]" not in text.lower()

@@ -54,6 +54,9 @@ class EngagementDetails:
     opinion: Opinion = Opinion.UNMODIFIED
     subservice_treatment: SubserviceTreatment = SubserviceTreatment.CARVE_OUT
     subservice_organizations: str = ""
+    auditor_firm: str = ""
+    auditor_city: str = ""
+    opinion_basis: str = ""
 
     @property
     def period_label(self) -> str:

@@ -63,6 +63,8 @@ def validate_details(details: EngagementDetails) -> tuple[str, ...]:
     if "Security" not in details.tsc_categories:
         raise ValidationError("Security (the Common Criteria) is always in scope of a SOC 2 examination.")
     warnings: list[str] = []
+    if details.opinion is not Opinion.UNMODIFIED and not details.opinion_basis.strip():
+        warnings.append(f"A {details.opinion.label.lower()} opinion needs its basis described for the report.")
     if details.report_type is ReportType.TYPE1:
         if details.as_of_date is None:
             raise ValidationError("A Type 1 examination needs an as-of date.")
@@ -100,6 +102,9 @@ def normalized(details: EngagementDetails) -> EngagementDetails:
         system_name=details.system_name.strip(),
         tsc_categories=categories,
         iso_scope=details.iso_scope.strip(),
+        auditor_firm=details.auditor_firm.strip(),
+        auditor_city=details.auditor_city.strip(),
+        opinion_basis=details.opinion_basis.strip(),
         as_of_date=details.as_of_date if type1 else None,
         period_start=None if type1 else details.period_start,
         period_end=None if type1 else details.period_end,
@@ -221,6 +226,9 @@ def read_details(conn: Connection) -> EngagementDetails:
         opinion=Opinion(row["opinion"]),
         subservice_treatment=SubserviceTreatment(row["subservice_treatment"]),
         subservice_organizations=row["subservice_organizations"],
+        auditor_firm=row["auditor_firm"],
+        auditor_city=row["auditor_city"],
+        opinion_basis=row["opinion_basis"],
     )
 
 

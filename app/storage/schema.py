@@ -59,6 +59,9 @@ engagement = Table(
     Column("opinion", String(16), nullable=False, server_default="unmodified"),
     Column("subservice_treatment", String(16), nullable=False, server_default="carve_out"),
     Column("subservice_organizations", Text, nullable=False, server_default=""),
+    Column("auditor_firm", Text, nullable=False, server_default=""),  # revision 0004
+    Column("auditor_city", Text, nullable=False, server_default=""),  # revision 0004
+    Column("opinion_basis", Text, nullable=False, server_default=""),  # revision 0004: why a modified opinion
     CheckConstraint("id = 1", name="single_row"),
 )
 

@@ -149,12 +149,19 @@ class SettingsView(DetailView):
     def _report_tab(self) -> QWidget:
         tab = QWidget()
         form = _form(tab)
+        self.firm = CommitLineEdit()
+        self.city = CommitLineEdit()
         self.opinion = ChoiceBox(Opinion)
+        self.basis = _text_box()
+        self.basis.setPlaceholderText("For a qualified or adverse opinion, or a disclaimer: the matters that cause it")
         self.treatment = ChoiceBox(SubserviceTreatment)
         self.subservice = _text_box()
         self.released = OptionalDateField()
         self.completed = OptionalDateField()
+        form.addRow("Service &auditor's firm", self.firm)
+        form.addRow("Firm's cit&y", self.city)
         form.addRow("&Opinion", self.opinion)
+        form.addRow("&Basis for a modified opinion", self.basis)
         form.addRow("Subservice &treatment", self.treatment)
         form.addRow("Subservice organi&zations", self.subservice)
         form.addRow("Report re&lease date", self.released)
@@ -163,7 +170,7 @@ class SettingsView(DetailView):
         return tab
 
     def _save_on_change(self) -> None:
-        for field in (self.client, self.system, self.iso_scope, self.subservice):
+        for field in (self.client, self.system, self.iso_scope, self.subservice, self.firm, self.city, self.basis):
             field.committed.connect(lambda _text: self.save())
         for dated in (self.as_of, self.start, self.end, self.released, self.completed):
             dated.committed.connect(lambda _date: self.save())
@@ -203,6 +210,9 @@ class SettingsView(DetailView):
                 opinion=Opinion(self.opinion.value() or Opinion.UNMODIFIED),
                 subservice_treatment=SubserviceTreatment(self.treatment.value() or SubserviceTreatment.CARVE_OUT),
                 subservice_organizations=self.subservice.toPlainText(),
+                auditor_firm=self.firm.text(),
+                auditor_city=self.city.text(),
+                opinion_basis=self.basis.toPlainText(),
             )
         )
 
@@ -267,6 +277,9 @@ class SettingsView(DetailView):
             (self.system, d.system_name),
             (self.iso_scope, d.iso_scope),
             (self.subservice, d.subservice_organizations),
+            (self.firm, d.auditor_firm),
+            (self.city, d.auditor_city),
+            (self.basis, d.opinion_basis),
         ]
         for field, text in texts:
             if not self._typing_in(field):

@@ -100,10 +100,9 @@ def placeholder_values(data: ReportData) -> dict[str, str | None]:
         "engagement_partner": ", ".join(partners),
         "annex_a_included": str(included),
         "annex_a_excluded": str(len(data.soa) - included),
-        # Not recorded in the engagement file: the auditor completes these in the issued report.
-        "service_auditor_firm": None,
-        "service_auditor_city": None,
-        "modification_basis": None,
+        "service_auditor_firm": details.auditor_firm or None,
+        "service_auditor_city": details.auditor_city or None,
+        "modification_basis": details.opinion_basis or None,
     }
 
 
