@@ -148,3 +148,25 @@ def test_tampering_with_an_encrypted_file_is_caught_by_sqlcipher(tmp_path: Path)
         db.close()
     assert not findings["encryption"].ok and "HMAC" in findings["encryption"].detail
     assert not findings["evidence"].ok
+
+
+def test_private_copies_left_by_a_crash_are_swept_but_fresh_ones_kept(tmp_path: Path) -> None:
+    import os
+    import tempfile
+    import time
+
+    from app.services.evidence_copies import PRIVATE_PREFIX, sweep_private_copies
+
+    old = Path(tempfile.mkdtemp(prefix=PRIVATE_PREFIX))
+    (old / "ledger.csv").write_text("client data", encoding="utf-8")
+    fresh = Path(tempfile.mkdtemp(prefix=PRIVATE_PREFIX))
+    a_day_ago = time.time() - 24 * 3600
+    os.utime(old, (a_day_ago, a_day_ago))
+    try:
+        assert sweep_private_copies() >= 1
+        assert not old.exists() and fresh.exists()
+    finally:
+        import shutil
+
+        shutil.rmtree(fresh, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)

@@ -89,3 +89,15 @@ def test_the_demo_has_its_pbc_list_and_evidence_in_the_exports(demo: EngagementF
     assert by_ref["PBC-013"].status == "open" and by_ref["PBC-013"].overdue
     assert all(f.used_by and f.pbc_ref for f in data.evidence)
     assert any("#" in ref for f in data.evidence for ref in f.used_by), "some evidence supports sample items"
+
+
+def test_unlinking_one_request_keeps_the_request_the_file_still_answers(
+    engagement: EngagementFile, tmp_path: Path
+) -> None:
+    items = make_items(engagement)
+    second = pbc.create_request(engagement, pbc.PbcRequestInput("Q4 access review"))
+    receipt = ev.Receipt(date(2026, 9, 30), "CISO", items.request.id)
+    [found] = ev.attach_files(engagement, [write_file(tmp_path / "reviews.xlsx", 500)], [], receipt)
+    ev.link_evidence(engagement, found.id, ev.Target(ev.TargetKind.PBC_REQUEST, second.id))
+    found = ev.unlink_evidence(engagement, found.id, items.request)
+    assert found.pbc_ref == second.ref and found.used_by == (second.ref,)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app import APP_NAME, __version__
 from app.paths import data_dir
 from app.resources import resource_path
+from app.services.evidence_copies import sweep_private_copies
 from ui.main_window import MainWindow
 
 log = logging.getLogger("fieldwork.ui")
@@ -44,6 +45,7 @@ def run_app(path: Path | None = None, *, demo: bool = False) -> int:
     application.setOrganizationName(APP_NAME)
     application.setWindowIcon(QIcon(str(resource_path("icons", "fieldwork.png"))))
     _install_crash_path()
+    sweep_private_copies()
     window = MainWindow()
     window.show()
     gc.freeze()  # modules and widgets loaded at start-up stay: spare them every collector pass

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QSt
 from app import APP_NAME, __version__
 from app.domain.records import ControlInput
 from app.domain.vocabulary import TestKind
+from app.errors import FieldworkError
 from app.keychain import KeychainUnavailable, remember
 from app.services import controls as control_service
 from app.services.engagement import create_engagement, get_details
@@ -306,15 +307,20 @@ class MainWindow(QMainWindow):
         if not dialog.exec():
             return
         db, new, keep = self.db, dialog.passphrase, dialog.remember.isChecked()
-        if self.workspace is not None:
-            self.workspace.flush()
-        self.runner.wait()
+        self.close_engagement()  # nothing more can be queued on the file while it is re-encrypted
         self.runner.run(
             "Re-encrypting the engagement",
             lambda task: change_passphrase(db, new, remember_it=keep),
             self._rekeyed,
             progress=True,
+            on_error=lambda exc: self._rekey_failed(db, exc),
         )
+
+    def _rekey_failed(self, db: EngagementFile, exc: BaseException) -> None:
+        """The file is as it was (re-keying replaces it only when complete): reopen it and say why."""
+        self.show_engagement(db)
+        message = exc.message if isinstance(exc, FieldworkError) else f"The passphrase was not changed ({exc})."
+        QMessageBox.warning(self, APP_NAME, message)
 
     def _rekeyed(self, result: tuple[EngagementFile, str | None]) -> None:
         db, warning = result

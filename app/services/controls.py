@@ -14,6 +14,7 @@ from app.domain.records import Control, ControlInput, Suggestion
 from app.domain.vocabulary import ControlType, Framework, Frequency, Nature
 from app.errors import NotFoundError, ValidationError
 from app.services.history import Changes, changes
+from app.services.refs import find_id, next_number
 from app.services.requirements import read_mappings, read_scope, require_auditable
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import (
@@ -60,10 +61,7 @@ def _record(row: RowMapping, requirements: Iterable[str]) -> Control:
 
 
 def next_ref(conn: Connection) -> str:
-    numbers = [
-        int(m.group(1)) for ref in conn.execute(select(control.c.ref)).scalars() if (m := REF_PATTERN.match(ref))
-    ]
-    return f"C-{max(numbers, default=0) + 1:03d}"
+    return f"C-{next_number(conn, control.c.ref, REF_PATTERN):03d}"
 
 
 def read_links(conn: Connection) -> dict[int, list[str]]:
@@ -91,15 +89,7 @@ def list_controls(db: EngagementFile) -> list[Control]:
 
 
 def find_control_id(conn: Connection, ref_or_id: str | int) -> int:
-    """Resolve a control reference (C-001) or numeric id; the error names what was asked for."""
-    query = select(control.c.id)
-    if isinstance(ref_or_id, int) or str(ref_or_id).isdigit():
-        found = conn.execute(query.where(control.c.id == int(ref_or_id))).scalar()
-    else:
-        found = conn.execute(query.where(control.c.ref == str(ref_or_id).strip().upper())).scalar()
-    if found is None:
-        raise NotFoundError(f"There is no control {ref_or_id} in this engagement.")
-    return int(found)
+    return find_id(conn, control, ref_or_id, "control")
 
 
 def read_control(conn: Connection, control_id: int) -> Control:
@@ -176,9 +166,17 @@ def unlink_requirement(db: EngagementFile, control_id: int, code: str) -> Contro
 
 
 def dismiss_suggestion(db: EngagementFile, control_id: int, code: str) -> None:
+    """Stop suggesting `code` for the control (dismissing it twice, e.g. a double click, is one dismissal)."""
     with changes(db) as ch:
         require_auditable(ch.conn, code)
-        ch.insert(dismissed_suggestion, {"control_id": control_id, "requirement_code": code})
+        find_control_id(ch.conn, control_id)
+        done = ch.conn.execute(
+            select(dismissed_suggestion.c.control_id).where(
+                dismissed_suggestion.c.control_id == control_id, dismissed_suggestion.c.requirement_code == code
+            )
+        ).first()
+        if done is None:
+            ch.insert(dismissed_suggestion, {"control_id": control_id, "requirement_code": code})
 
 
 def suggestions(db: EngagementFile, control_id: int) -> list[Suggestion]:

@@ -35,6 +35,7 @@ from app.storage.schema import (
     mapping,
     person,
     requirement,
+    sample_item,
     soa_line,
     tickmark,
 )
@@ -131,6 +132,7 @@ def create_engagement(
     """
     details = normalized(details)
     warnings = validate_details(details)
+    members = _team_rows(team)
     catalog = load_catalog()
 
     def populate(db: EngagementFile) -> None:
@@ -138,8 +140,8 @@ def create_engagement(
             _write_catalog(ch.conn, catalog)
             _write_meta(ch, catalog)
             ch.insert(engagement, {"id": 1, **_details_row(details)})
-            for member in team:
-                ch.insert(person, _member_row(member))
+            for row in members:
+                ch.insert(person, row)
             for mark in DEFAULT_TICKMARKS:
                 ch.insert(tickmark, asdict(mark))
             ch.insert_many(description_section, [{"code": code, "text": ""} for code in DESCRIPTION_HEADINGS])
@@ -202,6 +204,17 @@ def _member_row(member: TeamMember) -> dict[str, Any]:
     if not name or not initials:
         raise ValidationError("Each team member needs a name and initials.")
     return {"name": name, "initials": initials, "role": Role(member.role).value}
+
+
+def _team_rows(team: Sequence[TeamMember]) -> list[dict[str, Any]]:
+    """The first team's rows, refused before any file is made when two people share initials."""
+    rows = [_member_row(member) for member in team]
+    seen: set[str] = set()
+    for row in rows:
+        if row["initials"] in seen:
+            raise ValidationError(f"Initials {row['initials']} are given to two team members; each needs their own.")
+        seen.add(row["initials"])
+    return rows
 
 
 def get_details(db: EngagementFile) -> EngagementDetails:
@@ -319,7 +332,19 @@ def set_tickmark(db: EngagementFile, mark: Tickmark) -> None:
 
 
 def remove_tickmark(db: EngagementFile, symbol: str) -> None:
+    """Remove a symbol from the legend; refused while a sample item uses it (its meaning would be lost)."""
     with changes(db) as ch:
+        marked = ch.conn.execute(
+            select(sample_item.c.identifier, sample_item.c.tickmarks).where(
+                sample_item.c.tickmarks.contains(symbol, autoescape=True)
+            )
+        )
+        used = [identifier for identifier, marks in marked if symbol in marks.split()]
+        if used:
+            raise ValidationError(
+                f"Tickmark {symbol} is used on {len(used)} sample item(s), {used[0]} first; "
+                "change those items before removing it from the legend."
+            )
         ch.delete(tickmark, {"symbol": symbol})
 
 

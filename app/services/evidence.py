@@ -35,6 +35,7 @@ from app.services.controls import find_control_id
 from app.services.engagement import read_details
 from app.services.evidence_store import ByteProgress, Readable, drop_chunks, store_stream
 from app.services.history import Changes, changes
+from app.services.refs import next_number
 from app.services.testing import find_test_id
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import control, control_test, evidence, evidence_blob, evidence_link, pbc_request, sample_item
@@ -172,9 +173,7 @@ def attach_stream(
 
 
 def _next_ref(conn: Connection) -> str:
-    refs = conn.execute(select(evidence.c.ref)).scalars()
-    numbers = [int(m.group(1)) for ref in refs if (m := REF_PATTERN.match(ref))]
-    return f"E-{max(numbers, default=0) + 1:04d}"
+    return f"E-{next_number(conn, evidence.c.ref, REF_PATTERN):04d}"
 
 
 _TARGET_TABLES = {
@@ -229,7 +228,12 @@ def unlink_evidence(db: EngagementFile, evidence_id: int, target: Target) -> Evi
             raise NotFoundError(f"{found['ref']} is not linked to that item.")
         if target.kind is TargetKind.PBC_REQUEST:
             if found["pbc_request_id"] == target.id:
-                ch.update(evidence, {"id": evidence_id}, {"pbc_request_id": None})
+                still = ch.conn.execute(
+                    select(evidence_link.c.pbc_request_id)
+                    .where(evidence_link.c.evidence_id == evidence_id, evidence_link.c.pbc_request_id.is_not(None))
+                    .order_by(evidence_link.c.id)
+                ).scalar()
+                ch.update(evidence, {"id": evidence_id}, {"pbc_request_id": still})  # the request it still answers
             pbc.reopen_if_unanswered(ch, target.id)
         return read_evidence(ch.conn, [evidence_id])[0]
 

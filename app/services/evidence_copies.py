@@ -7,8 +7,10 @@ metadata, never a path.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import BinaryIO
 
@@ -88,3 +90,27 @@ def discard_private_copy(path: Path) -> bool:
         raise ValueError(f"{path} is not a private copy made by open_private_copy")
     shutil.rmtree(folder, ignore_errors=True)
     return not folder.exists()
+
+
+def sweep_private_copies(older_than_hours: float = 12) -> int:
+    """Remove private copies a crash (or a viewer holding them at exit) left behind; returns how many.
+
+    Only folders this user made and older than `older_than_hours`, so another running
+    Fieldwork keeps the copies its viewers still show.
+    """
+    cutoff = time.time() - older_than_hours * 3600
+    removed = 0
+    for folder in Path(tempfile.gettempdir()).glob(f"{PRIVATE_PREFIX}*"):
+        try:
+            stale = folder.is_dir() and folder.stat().st_mtime < cutoff and _mine(folder)
+        except OSError:
+            continue
+        if stale and discard_private_copy(folder / "copy"):
+            removed += 1
+    return removed
+
+
+def _mine(path: Path) -> bool:
+    """On POSIX the temp folder is shared between users; on Windows it is the user's own."""
+    getuid = getattr(os, "getuid", None)
+    return getuid is None or path.stat().st_uid == getuid()

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Table, delete, insert, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.domain.records import HistoryEntry
+from app.errors import NotFoundError
 from app.profile import load_profile
 from app.storage.database import dump_json
 from app.storage.engagement_file import EngagementFile
@@ -41,6 +42,12 @@ def _insert_sql(table: str, names: Sequence[str]) -> str:
 @cache
 def _primary_key(table: Table) -> tuple[str, ...]:
     return tuple(column.name for column in table.primary_key.columns)
+
+
+def _gone(table: Table, key: Row) -> NotFoundError:
+    """An item changed or deleted that is no longer there (deleted a moment before, e.g. by a double click)."""
+    noun = table.name.replace("_", " ")
+    return NotFoundError(f"The {noun} {'/'.join(str(value) for value in key.values())} no longer exists.")
 
 
 @dataclass
@@ -115,7 +122,10 @@ class Changes:
 
     def update(self, table: Table, key: Row, values: Row) -> dict[str, Any]:
         """Update the fields that really change; returns the row as it was."""
-        old = dict(self.conn.execute(select(table).where(self._where(table, key))).mappings().one())
+        found = self.conn.execute(select(table).where(self._where(table, key))).mappings().first()
+        if found is None:
+            raise _gone(table, key)
+        old = dict(found)
         changed = {name: value for name, value in values.items() if old[name] != value}
         if changed:
             self.conn.execute(update(table).where(self._where(table, key)).values(**changed))
@@ -127,7 +137,7 @@ class Changes:
     def delete(self, table: Table, key: Row) -> dict[str, Any]:
         removed = self.delete_where(table, self._where(table, key))
         if len(removed) != 1:
-            raise LookupError(f"{table.name} {dict(key)} not found")
+            raise _gone(table, key)
         return removed[0]
 
     def delete_where(self, table: Table, condition: ColumnElement[bool]) -> list[dict[str, Any]]:

@@ -38,14 +38,21 @@ def parse_date(text: str, row: int) -> date | None:
     found = SLASHED.match(text)
     if found:
         first, second, year = (int(part) for part in found.groups())
-        if first > 12 >= second:
-            return date(year, second, first)
-        if second > 12 >= first:
-            return date(year, first, second)
-        if first == second:
-            return date(year, first, second)
-        raise ValidationError(f"Row {row}: the date {text} could be read two ways; write it as YYYY-MM-DD.")
+        # Day first, then month first: keep the readings that are real days (31/02/2026 is neither).
+        readings = {day for day in (_day(year, second, first), _day(year, first, second)) if day is not None}
+        if len(readings) == 1:
+            return readings.pop()
+        if readings:
+            raise ValidationError(f"Row {row}: the date {text} could be read two ways; write it as YYYY-MM-DD.")
     raise ValidationError(f"Row {row}: '{text}' is not a date; write it as YYYY-MM-DD.")
+
+
+def _day(year: int, month: int, day: int) -> date | None:
+    """The date, or None when there is no such day (31/02, or a month 13)."""
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 def parse_result(text: str, row: int) -> SampleResult | None:

@@ -18,6 +18,7 @@ from app.domain.records import PbcRequest
 from app.domain.vocabulary import Labelled
 from app.errors import NotFoundError, ValidationError
 from app.services.history import Changes, changes
+from app.services.refs import find_id, next_number
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import evidence_link, pbc_request
 
@@ -59,21 +60,11 @@ def _row(values: PbcRequestInput) -> dict[str, Any]:
 
 
 def next_ref(conn: Connection) -> str:
-    refs = conn.execute(select(pbc_request.c.ref)).scalars()
-    numbers = [int(m.group(1)) for ref in refs if (m := REF_PATTERN.match(ref))]
-    return f"PBC-{max(numbers, default=0) + 1:03d}"
+    return f"PBC-{next_number(conn, pbc_request.c.ref, REF_PATTERN):03d}"
 
 
 def find_request_id(conn: Connection, ref_or_id: str | int) -> int:
-    """Resolve PBC-004 or a numeric id; the error names what was asked for."""
-    query = select(pbc_request.c.id)
-    if isinstance(ref_or_id, int) or str(ref_or_id).isdigit():
-        found = conn.execute(query.where(pbc_request.c.id == int(ref_or_id))).scalar()
-    else:
-        found = conn.execute(query.where(pbc_request.c.ref == str(ref_or_id).strip().upper())).scalar()
-    if found is None:
-        raise NotFoundError(f"There is no PBC request {ref_or_id} in this engagement.")
-    return int(found)
+    return find_id(conn, pbc_request, ref_or_id, "PBC request")
 
 
 def insert_request(ch: Changes, values: PbcRequestInput, ref: str | None = None) -> int:

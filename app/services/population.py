@@ -212,7 +212,9 @@ def drop_population(ch: Changes, test_id: int) -> None:
     Refused once a sample has been drawn from it: those items must keep the rows they came from.
     """
     found = ch.conn.execute(
-        select(population.c.id, population.c.source_name).where(population.c.test_id == test_id)
+        select(population.c.id, population.c.source_name, population.c.source_sha256).where(
+            population.c.test_id == test_id
+        )
     ).first()
     if found is None:
         return
@@ -225,7 +227,11 @@ def drop_population(ch: Changes, test_id: int) -> None:
         raise ValidationError(
             f"{drawn} sample item(s) were drawn from {found.source_name}; delete them before replacing the population."
         )
-    ch.conn.execute(delete(population_row).where(population_row.c.population_id == found.id))
+    rows = population_row.c.population_id == found.id
+    if found.source_sha256 is None:
+        ch.delete_where(population_row, rows)  # typed in: each row was recorded, so each removal is too
+    else:
+        ch.conn.execute(delete(population_row).where(rows))  # the file's hash and row count stand for them
     ch.delete(population, {"id": found.id})
 
 

@@ -27,7 +27,7 @@ from app.services.population import (
 )
 from app.services.sample_size import SizeBasis, suggest
 from app.services.selection import new_seed, random_rows, rows_at, systematic_positions
-from app.services.testing import find_test_id, insert_sample_rows
+from app.services.testing import check_seed, find_test_id, insert_sample_rows
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import control, control_test, sample_item
 from app.tasks import Task
@@ -229,8 +229,7 @@ def extend_sample(
 def _seed(seed: int | None) -> int:
     if seed is None:
         return new_seed()
-    if not 0 <= seed < 2**63:
-        raise ValidationError("A seed is a whole number from 0 to 2^63 - 1.")
+    check_seed(seed)
     return seed
 
 

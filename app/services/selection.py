@@ -26,6 +26,8 @@ from collections.abc import Iterable
 
 #: Seeds are stored in an SQLite integer and printed for the working papers: nine digits read well.
 SEED_LIMIT = 10**9
+#: The largest seed an auditor may give (one drawn elsewhere): what an SQLite integer holds.
+MAX_SEED = 2**63 - 1
 
 
 def new_seed() -> int:

@@ -21,12 +21,11 @@ from app.domain.vocabulary import Conclusion, IsoGrade, Method, SampleResult, Se
 from app.errors import NotFoundError, ValidationError
 from app.services.controls import find_control_id, read_links
 from app.services.history import Changes, changes
+from app.services.refs import find_id, next_number
+from app.services.selection import MAX_SEED
 from app.services.status import read_test_states
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import control, control_test, deviation, evidence_link, sample_item, tickmark
-
-TEST_REF = re.compile(r"\.T(\d+)$")
-
 
 # --- plan ---------------------------------------------------------------------------------------
 
@@ -39,6 +38,8 @@ def _plan_row(plan: TestPlan) -> dict[str, Any]:
         value = getattr(plan, name)
         if value is not None and value < 0:
             raise ValidationError(f"The {name.replace('_', ' ')} cannot be negative.")
+    if plan.seed is not None:
+        check_seed(plan.seed)
     if plan.population_size is not None and plan.sample_size is not None and plan.sample_size > plan.population_size:
         raise ValidationError(
             f"The sample ({plan.sample_size}) cannot be larger than the population ({plan.population_size})."
@@ -55,22 +56,19 @@ def _plan_row(plan: TestPlan) -> dict[str, Any]:
     }
 
 
+def check_seed(seed: int) -> None:
+    if not 0 <= seed <= MAX_SEED:
+        raise ValidationError("A seed is a whole number from 0 to 2^63 - 1.")
+
+
 def next_test_ref(conn: Connection, control_id: int) -> str:
     control_ref = conn.execute(select(control.c.ref).where(control.c.id == control_id)).scalar_one()
-    refs = conn.execute(select(control_test.c.ref).where(control_test.c.control_id == control_id)).scalars()
-    numbers = [int(m.group(1)) for ref in refs if (m := TEST_REF.search(ref))]
-    return f"{control_ref}.T{max(numbers, default=0) + 1}"
+    own_tests = re.compile(rf"^{re.escape(control_ref)}\.T(\d+)$")
+    return f"{control_ref}.T{next_number(conn, control_test.c.ref, own_tests)}"
 
 
 def find_test_id(conn: Connection, ref_or_id: str | int) -> int:
-    query = select(control_test.c.id)
-    if isinstance(ref_or_id, int) or str(ref_or_id).isdigit():
-        found = conn.execute(query.where(control_test.c.id == int(ref_or_id))).scalar()
-    else:
-        found = conn.execute(query.where(control_test.c.ref == str(ref_or_id).strip().upper())).scalar()
-    if found is None:
-        raise NotFoundError(f"There is no test {ref_or_id} in this engagement.")
-    return int(found)
+    return find_id(conn, control_test, ref_or_id, "test")
 
 
 def add_test(db: EngagementFile, control_ref_or_id: str | int, plan: TestPlan) -> ControlTest:
@@ -200,7 +198,10 @@ def add_sample_items(db: EngagementFile, test_id: int, items: Sequence[SampleIte
     with changes(db) as ch:
         _require_test(ch.conn, test_id)
         _check_tickmarks(ch.conn, rows)
-        return insert_sample_rows(ch, test_id, rows)
+        added = insert_sample_rows(ch, test_id, rows)
+        if any(row["result"] == SampleResult.DEVIATION.value for row in rows):
+            _exceptions_found(ch, test_id)
+        return added
 
 
 def insert_sample_rows(ch: Changes, test_id: int, rows: Sequence[dict[str, Any]]) -> list[SampleItem]:
@@ -222,6 +223,8 @@ def update_sample_item(db: EngagementFile, item_id: int, item: SampleItemInput) 
         _check_tickmarks(ch.conn, [row])
         ch.update(sample_item, {"id": item_id}, row)
         stored = ch.conn.execute(select(sample_item).where(sample_item.c.id == item_id)).mappings().one()
+        if row["result"] == SampleResult.DEVIATION.value:
+            _exceptions_found(ch, stored["test_id"])
         return _item_record(stored)
 
 
@@ -277,11 +280,15 @@ def add_deviation(db: EngagementFile, test_id: int, values: DeviationInput) -> D
     with changes(db) as ch:
         _require_test(ch.conn, test_id)
         deviation_id: int = ch.insert(deviation, {"test_id": test_id, **row})
-        if ch.conn.execute(select(control_test.c.conclusion).where(control_test.c.id == test_id)).scalar() == (
-            Conclusion.NO_EXCEPTIONS.value
-        ):
-            ch.update(control_test, {"id": test_id}, {"conclusion": Conclusion.EXCEPTIONS.value})
+        _exceptions_found(ch, test_id)
         return read_deviations(ch.conn, deviation_id=deviation_id)[0]
+
+
+def _exceptions_found(ch: Changes, test_id: int) -> None:
+    """A deviation recorded after a clean conclusion: the stored conclusion follows what was found."""
+    concluded = ch.conn.execute(select(control_test.c.conclusion).where(control_test.c.id == test_id)).scalar()
+    if concluded == Conclusion.NO_EXCEPTIONS.value:
+        ch.update(control_test, {"id": test_id}, {"conclusion": Conclusion.EXCEPTIONS.value})
 
 
 def update_deviation(db: EngagementFile, deviation_id: int, values: DeviationInput) -> Deviation:

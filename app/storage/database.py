@@ -105,6 +105,8 @@ def make_engine(path: Path, passphrase: Passphrase, *, building: bool = False) -
         pool_size=2,
         max_overflow=2,
         json_serializer=dump_json,
+        # An error's text is logged in plain: it must never carry the client's data (a deviation, a name).
+        hide_parameters=True,
     )
     event.listen(engine, "begin", _begin)
     return engine

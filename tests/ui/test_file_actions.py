@@ -72,3 +72,29 @@ def test_encrypting_the_open_engagement_from_the_menu(window: MainWindow, monkey
     assert recall(path) == PASSPHRASE
     window.close_engagement()
     open_engagement(path, PASSPHRASE).close()
+
+
+def test_a_failed_passphrase_change_reopens_the_file_and_says_why(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.errors import ValidationError
+
+    shown: list[str] = []
+    path = window.db.path  # type: ignore[union-attr]
+
+    def answer(dialog: ChangePassphrase) -> int:
+        dialog.fields.first.setText(PASSPHRASE)
+        dialog.fields.second.setText(PASSPHRASE)
+        dialog._accept()
+        return 1
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise ValidationError("The disk is full; the passphrase was not changed.")
+
+    monkeypatch.setattr(ChangePassphrase, "exec", answer)
+    monkeypatch.setattr("ui.main_window.change_passphrase", refuse)
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append(text))
+    window.change_passphrase()
+    assert shown == ["The disk is full; the passphrase was not changed."]
+    assert window.workspace is not None and window.db is not None and window.db.path == path
+    assert window.workspace.model.rowCount() > 0, "the engagement is open again and loads"

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.records import Control, ControlInput, ControlTest, Requirement, Suggestion, TestPlan
 from app.domain.vocabulary import ControlType, Frequency, Method, Nature, TestKind
+from app.errors import FieldworkError
 from app.services import controls as control_service
 from app.services import evidence as evidence_service
 from app.services import requirements as requirement_service
@@ -201,8 +202,16 @@ class ControlView(DetailView):
             return
         control_id, values = self.page.control.id, self._values()
         self.ctx.write(
-            f"{self.page.control.ref} updated", lambda db: control_service.update_control(db, control_id, values)
+            f"{self.page.control.ref} updated",
+            lambda db: control_service.update_control(db, control_id, values),
+            on_error=self._refused,
         )
+
+    def _refused(self, exc: BaseException) -> None:
+        """Say why, and put the stored control back on screen (an empty title must not stay shown as if saved)."""
+        if isinstance(exc, FieldworkError):
+            QMessageBox.warning(self, "Control", exc.message)
+        self.load()
 
     def _selected(self, table: QTableView, model: RowTableModel[Any]) -> Any:
         rows = table.selectionModel().selectedRows()

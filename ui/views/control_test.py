@@ -6,11 +6,13 @@ table at the bottom shows them so the auditor sees the effect of each result at 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import QRegularExpression
+from PySide6.QtGui import QGuiApplication, QKeySequence, QRegularExpressionValidator, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -58,8 +60,6 @@ from ui.tables import make_table, selected_rows
 from ui.views.base import DetailView
 from ui.views.sampling_panel import SamplingPanel
 from ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, button_row, heading, note
-
-NO_SEED = -1
 
 
 @dataclass(frozen=True)
@@ -169,9 +169,12 @@ class ControlTestView(DetailView):
         self.population.committed.connect(lambda _t: self.save_plan())
         self.population_size = _spin(0, 10_000_000, "unknown")
         self.selection = ChoiceBox(Selection, none_label="(not chosen)")
-        self.seed = _spin(NO_SEED, 2_000_000_000, "none")
-        for spin in (self.population_size, self.seed):
-            spin.editingFinished.connect(self.save_plan)
+        # Text, not a spin box: a seed may be any whole number up to 2^63 - 1, beyond a spin box's range.
+        self.seed = CommitLineEdit()
+        self.seed.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,19}"), self.seed))
+        self.seed.setPlaceholderText("none")
+        self.seed.committed.connect(lambda _t: self.save_plan())
+        self.population_size.editingFinished.connect(self.save_plan)
         self.selection.chosen.connect(lambda _v: self.save_plan())
         sizes = QHBoxLayout()
         sizes.addWidget(QLabel("Sample drawn outside Fieldwork:"))
@@ -314,13 +317,10 @@ class ControlTestView(DetailView):
         self.sizes_row.setVisible(operating and not page.population_imported)
         if operating:
             self.sampling.show_test(t.id, t.items_total)
-        for spin, value in (
-            (self.population_size, t.population_size or 0),
-            (self.seed, t.seed if t.seed is not None else NO_SEED),
-        ):
-            spin.blockSignals(True)
-            spin.setValue(value)
-            spin.blockSignals(False)
+        self.population_size.blockSignals(True)
+        self.population_size.setValue(t.population_size or 0)
+        self.population_size.blockSignals(False)
+        self.seed.load("" if t.seed is None else str(t.seed))
         self.selection.load(t.selection)
         planned = f" of {t.sample_size} planned" if t.sample_size else ""
         tested = f"{t.items_with_result} tested, {t.items_with_deviation} deviation(s)"
@@ -367,7 +367,7 @@ class ControlTestView(DetailView):
             population_size=self.population_size.value() or None,
             sample_size=self.page.test.sample_size,  # recorded by the sampling panel, with its reason
             selection=Selection(selection) if selection else None,
-            seed=None if self.seed.value() == NO_SEED else self.seed.value(),
+            seed=int(self.seed.text()) if self.seed.text() else None,
         )
 
     def save_plan(self) -> None:
@@ -376,7 +376,11 @@ class ControlTestView(DetailView):
         test_id, plan = self.page.test.id, self._plan()
         if plan == self._saved_plan():
             return
-        self.ctx.write(f"{self.page.test.ref} plan", lambda db: test_service.update_plan(db, test_id, plan))
+        self.ctx.write(
+            f"{self.page.test.ref} plan",
+            lambda db: test_service.update_plan(db, test_id, plan),
+            on_error=self._refused("Test plan"),
+        )
 
     def _saved_plan(self) -> TestPlan:
         assert self.page is not None
@@ -458,11 +462,15 @@ class ControlTestView(DetailView):
         self.ctx.write(
             f"{self.page.test.ref} conclusion",
             lambda db: test_service.conclude(db, test_id, conclusion, text),
-            on_error=self._conclusion_refused,
+            on_error=self._refused("Conclusion"),
         )
 
-    def _conclusion_refused(self, exc: BaseException) -> None:
-        """Say why, and put the stored conclusion back on screen."""
-        if isinstance(exc, FieldworkError):
-            QMessageBox.warning(self, "Conclusion", exc.message)
-        self.load()
+    def _refused(self, title: str) -> Callable[[BaseException], None]:
+        """Say why an edit was refused, and put what is stored back on screen (so no later edit resends it)."""
+
+        def show(exc: BaseException) -> None:
+            if isinstance(exc, FieldworkError):
+                QMessageBox.warning(self, title, exc.message)
+            self.load()
+
+        return show

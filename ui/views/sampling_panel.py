@@ -57,8 +57,10 @@ def describe_population(found: Population | None) -> str:
 def describe_draw(plan: SamplePlan) -> str:
     if plan.selection is None:
         return "No sample drawn yet."
-    seed = f", seed {plan.seed} (the same population, size and seed give the same items)" if plan.seed else ""
-    return f"Selection: {plan.selection.label}{seed}"
+    if plan.seed is None:  # 0 is a seed like any other
+        return f"Selection: {plan.selection.label}"
+    same = "the same population, size and seed give the same items"
+    return f"Selection: {plan.selection.label}, seed {plan.seed} ({same})"
 
 
 class SamplingPanel(QWidget):
