@@ -94,6 +94,9 @@ class _Rows:
     deviations: list[dict[str, Any]]
 
 
+DEVIATION, NO_EXCEPTION = SampleResult.DEVIATION.value, SampleResult.NO_EXCEPTION.value
+
+
 def _sample_rows(
     test: dict[str, Any], test_id: int, ids: _Ids, copy: int, period: tuple[date, date], deviation_text: dict[int, str]
 ) -> list[dict[str, Any]]:
@@ -103,21 +106,21 @@ def _sample_rows(
     picks = sorted(rng.sample(range(population), size))
     recorded = round(size * float(test.get("progress", 1)))
     start, end = period
-    span = (end - start).days
+    span, prefix, spread = (end - start).days, test.get("item_prefix", "ITEM-"), max(population, 1)
     rows = []
     for seq, index in enumerate(picks, start=1):
-        has_result = seq <= recorded or (seq - 1) in deviation_text
         is_deviation = (seq - 1) in deviation_text
+        has_result = seq <= recorded or is_deviation
         result = None
         if has_result:
-            result = SampleResult.DEVIATION.value if is_deviation else SampleResult.NO_EXCEPTION.value
+            result = DEVIATION if is_deviation else NO_EXCEPTION
         rows.append(
             {
                 "id": ids.item,
                 "test_id": test_id,
                 "seq": seq,
-                "identifier": f"{test.get('item_prefix', 'ITEM-')}{1001 + index}",
-                "item_date": start + timedelta(days=(index * span) // max(population, 1)),
+                "identifier": f"{prefix}{1001 + index}",
+                "item_date": start + timedelta(days=(index * span) // spread),
                 "result": result,
                 "tickmarks": "x" if is_deviation else ("a" if has_result else ""),
                 "deviation_text": deviation_text.get(seq - 1, ""),

@@ -22,6 +22,7 @@ from app.domain.vocabulary import (
 )
 from app.errors import ValidationError
 from app.services import controls, engagement, soa, status, testing
+from app.services import engagement as engagement_service
 from app.services.history import changes
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import history
@@ -218,3 +219,16 @@ def test_deleting_a_test_removes_its_population(engagement: EngagementFile) -> N
     )
     testing.delete_test(engagement, test_id)
     assert testing.list_tests(engagement) == [] and population.get_population(engagement, test_id) is None
+
+
+def test_a_bulk_insert_that_breaks_a_rule_rolls_back_as_a_wrapped_database_error(engagement: EngagementFile) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from app.storage.schema import tickmark
+
+    before = history_count(engagement)
+    rows = [{"symbol": "z", "meaning": "one"}, {"symbol": "z", "meaning": "the same symbol again"}]
+    with pytest.raises(IntegrityError, match="UNIQUE"), changes(engagement) as ch:
+        ch.insert_many(tickmark, rows)
+    assert history_count(engagement) == before
+    assert "z" not in {mark.symbol for mark in engagement_service.list_tickmarks(engagement)}
