@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app import APP_NAME, __version__
 from app.paths import data_dir
 from app.resources import resource_path
-from app.services.evidence_copies import sweep_private_copies
 from ui.main_window import MainWindow
 
 log = logging.getLogger("fieldwork.ui")
@@ -45,6 +44,8 @@ def run_app(path: Path | None = None, *, demo: bool = False) -> int:
     application.setOrganizationName(APP_NAME)
     application.setWindowIcon(QIcon(str(resource_path("icons", "fieldwork.png"))))
     _install_crash_path()
+    from app.services.evidence_copies import sweep_private_copies
+
     sweep_private_copies()
     window = MainWindow()
     window.show()

@@ -16,7 +16,6 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app import APP_NAME
-from app.services.evidence_copies import discard_private_copy
 
 
 def show_file(path: Path) -> bool:
@@ -33,6 +32,10 @@ class PrivateCopies:
         return show_file(path)
 
     def discard_all(self) -> None:
+        if not self.paths:
+            return
+        from app.services.evidence_copies import discard_private_copy  # the evidence services load when needed
+
         self.paths = [path for path in self.paths if not discard_private_copy(path)]
 
 

@@ -244,7 +244,7 @@ class MainWindow(QMainWindow):
     def new_test(self) -> None:
         if self.workspace is None:
             return
-        view = self.workspace.views.get("control")
+        view = self.workspace.view_for("control")
         current = self.workspace.current
         if current is None or current.kind != "control" or view is None:
             self.statusBar().showMessage("Open a control first: a test belongs to a control.", 6000)

@@ -12,7 +12,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
-from app.demo import create_demo
 from app.errors import FieldworkError, PassphraseRequired, WrongPassphrase
 from app.keychain import KeychainUnavailable, recall, remember
 from app.paths import demo_engagement_path
@@ -38,6 +37,8 @@ class Opener(QObject):
         if path.exists():
             self.open_path(path)
             return
+        from app.demo import create_demo  # only the first time: the demo is kept afterwards
+
         self.runner.run(
             "Creating the demo engagement",
             lambda task: create_demo(path).close(),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtWidgets import QHeaderView, QLineEdit, QSplitter, QStackedWidget, QTreeView, QVBoxLayout, QWidget
 
@@ -12,14 +14,6 @@ from ui.models.navigator_tree import Node, build_tree, prune, read_snapshot, siz
 from ui.operations import Runner
 from ui.settings import settings
 from ui.views.base import DetailView
-from ui.views.control import ControlView
-from ui.views.control_test import ControlTestView
-from ui.views.dashboard import DashboardView
-from ui.views.evidence import EvidenceView
-from ui.views.pbc import PbcView
-from ui.views.requirement import RequirementView
-from ui.views.settings import SettingsView
-from ui.views.soa import SoaView
 from ui.widgets import flush_edits
 
 SPLITTER_KEY = "workspace/splitter"
@@ -27,16 +21,18 @@ SPLITTER_KEY = "workspace/splitter"
 #: Above this many visible rows a filtered tree opens one level only (expanding thousands stalls).
 MAX_EXPANDED = 600
 
-VIEW_CLASSES: list[type[DetailView]] = [
-    DashboardView,
-    RequirementView,
-    ControlView,
-    ControlTestView,
-    SoaView,
-    EvidenceView,
-    PbcView,
-    SettingsView,
-]
+#: The page for each kind of target: (module, class). A page is built the first time it is opened, so
+#: start-up loads only the dashboard and what it needs.
+VIEWS: dict[str, tuple[str, str]] = {
+    "dashboard": ("ui.views.dashboard", "DashboardView"),
+    "requirement": ("ui.views.requirement", "RequirementView"),
+    "control": ("ui.views.control", "ControlView"),
+    "test": ("ui.views.control_test", "ControlTestView"),
+    "soa": ("ui.views.soa", "SoaView"),
+    "evidence": ("ui.views.evidence", "EvidenceView"),
+    "pbc": ("ui.views.pbc", "PbcView"),
+    "settings": ("ui.views.settings", "SettingsView"),
+}
 
 
 class Workspace(QWidget):
@@ -71,11 +67,6 @@ class Workspace(QWidget):
         column.addWidget(self.tree)
         self.stack = QStackedWidget()
         self.views: dict[str, DetailView] = {}
-        for view_class in VIEW_CLASSES:
-            view = view_class(self.ctx)
-            self.stack.addWidget(view)
-            for kind in view_class.kinds:
-                self.views[kind] = view
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.stack)
@@ -154,8 +145,17 @@ class Workspace(QWidget):
         if node is not None and node.target is not None and node.target != self.current:
             self.open_target(node.target)
 
+    def view_for(self, kind: str) -> DetailView | None:
+        """The page for a kind of target, built on first use."""
+        if kind not in self.views and kind in VIEWS:
+            module, name = VIEWS[kind]
+            view: DetailView = getattr(importlib.import_module(module), name)(self.ctx)
+            self.stack.addWidget(view)
+            self.views[kind] = view
+        return self.views.get(kind)
+
     def open_target(self, target: Target) -> None:
-        view = self.views.get(target.kind)
+        view = self.view_for(target.kind)
         if view is None:
             self.ctx.runner.status(f"{target.kind.capitalize()} is not available in this version.")
             return

@@ -11,8 +11,6 @@ from ui.widgets import flush_edits
 class DetailView(QWidget):
     """A page of the workspace. Subclasses implement `load()` for `self.target`."""
 
-    kinds: tuple[str, ...] = ()
-
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx

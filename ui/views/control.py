@@ -72,8 +72,6 @@ def _sample_progress(test: ControlTest) -> str:
 
 
 class ControlView(DetailView):
-    kinds = ("control",)
-
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.page: ControlPage | None = None

@@ -117,8 +117,6 @@ def _as_input(item: SampleItem, **changes: Any) -> SampleItemInput:
 
 
 class ControlTestView(DetailView):
-    kinds = ("test",)
-
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.page: TestPage | None = None

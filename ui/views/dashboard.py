@@ -86,8 +86,6 @@ class ProgressBar(QWidget):
 
 
 class DashboardView(DetailView):
-    kinds = ("dashboard",)
-
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         outer = QVBoxLayout(self)

@@ -83,8 +83,6 @@ def _save_copies(db: EngagementFile, files: list[EvidenceFile], folder: Path, ta
 
 
 class EvidenceView(DetailView):
-    kinds = ("evidence",)
-
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.sort = (0, Qt.SortOrder.AscendingOrder)

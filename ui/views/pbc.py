@@ -53,8 +53,6 @@ def _day(value: date | None) -> str:
 
 
 class PbcView(DetailView):
-    kinds = ("pbc",)
-
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.wanted: int | None = None  # a request to select once loaded (opened from where a file is used)

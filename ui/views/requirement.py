@@ -85,8 +85,6 @@ def _relationship(link: Mapping, code: str) -> str:
 
 
 class RequirementView(DetailView):
-    kinds = ("requirement",)
-
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.page: RequirementPage | None = None

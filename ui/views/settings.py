@@ -90,8 +90,6 @@ def _page(tab: QWidget) -> QWidget:
 
 
 class SettingsView(DetailView):
-    kinds = ("settings",)
-
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.details: EngagementDetails | None = None

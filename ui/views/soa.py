@@ -36,8 +36,6 @@ def _status(value: Any) -> ImplementationStatus | None:
 
 
 class SoaView(DetailView):
-    kinds = ("soa",)
-
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         layout = QVBoxLayout(self)
