@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import QHeaderView, QLineEdit, QSplitter, QStackedWidget, QTreeView, QVBoxLayout, QWidget
 
 from app.storage.engagement_file import EngagementFile
@@ -17,6 +17,7 @@ from ui.views.base import DetailView
 from ui.widgets import flush_edits
 
 SPLITTER_KEY = "workspace/splitter"
+PREBUILD_DELAY_MS = 250
 
 #: Above this many visible rows a filtered tree opens one level only (expanding thousands stalls).
 MAX_EXPANDED = 600
@@ -83,6 +84,7 @@ class Workspace(QWidget):
         layout.addWidget(self.splitter)
         self.setTabOrder(self.filter, self.tree)
 
+        QTimer.singleShot(PREBUILD_DELAY_MS, self, self._prebuild_next)
         self.ctx.navigate.connect(self.open_target)
         self.ctx.changed.connect(self.reload)
         self.reload()
@@ -144,6 +146,13 @@ class Workspace(QWidget):
         node: Node | None = current.data(NODE_ROLE)
         if node is not None and node.target is not None and node.target != self.current:
             self.open_target(node.target)
+
+    def _prebuild_next(self) -> None:
+        """Build the remaining pages one per idle moment after start-up, so a first visit is as quick as the next."""
+        missing = [kind for kind in VIEWS if kind not in self.views]
+        if missing:
+            self.view_for(missing[0])
+            QTimer.singleShot(PREBUILD_DELAY_MS, self, self._prebuild_next)
 
     def view_for(self, kind: str) -> DetailView | None:
         """The page for a kind of target, built on first use."""
