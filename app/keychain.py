@@ -10,7 +10,6 @@ asks the user instead.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from types import ModuleType
 
@@ -21,8 +20,10 @@ SERVICE = "Fieldwork engagement"
 
 def _keyring() -> ModuleType:
     """`keyring` loads its backends on import (tens of ms): only when a passphrase is needed."""
-    importlib.import_module("keyring.errors")
-    return importlib.import_module("keyring")
+    import keyring
+    import keyring.errors
+
+    return keyring
 
 
 SALT_BYTES = 16

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 from app.self_test import StepFailed
 from app.storage.engagement_file import EngagementFile
 from ui.operations import Runner
-from ui.workspace import Workspace
+from ui.workspace import VIEWS, Workspace
 
 
 def show_workspace(db: EngagementFile) -> str:
@@ -30,8 +30,14 @@ def show_workspace(db: EngagementFile) -> str:
     application.processEvents()
     drawn = workspace.grab()
     sections = workspace.model.rowCount()
+    missing = [kind for kind in VIEWS if workspace.view_for(kind) is None]  # every page, as a user opens them
     workspace.close()
     if sections == 0 or drawn.isNull():
         raise StepFailed("the workspace opened without its navigator")
+    if missing:
+        raise StepFailed(f"these pages could not be built: {', '.join(missing)}")
     platform = QApplication.platformName()
-    return f"the workspace shows the engagement ({sections} navigator sections) on Qt's {platform} platform"
+    return (
+        f"the workspace shows the engagement ({sections} navigator sections, {len(VIEWS)} pages) "
+        f"on Qt's {platform} platform"
+    )
