@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, select
+from sqlalchemy import Connection, RowMapping, Table, select
 
 from app.domain.records import Control, ControlInput, Suggestion
 from app.domain.vocabulary import ControlType, Framework, Frequency, Nature
@@ -134,15 +134,18 @@ def delete_control(db: EngagementFile, control_id: int) -> None:
         ch.delete(control, {"id": control_id})
 
 
-def _link(ch: Changes, control_id: int, code: str) -> None:
+def _add_pair(ch: Changes, table: Table, control_id: int, code: str) -> None:
+    """Record (control, requirement) in a link table once: a second identical request changes nothing."""
     require_auditable(ch.conn, code)
     exists = ch.conn.execute(
-        select(control_requirement.c.control_id).where(
-            control_requirement.c.control_id == control_id, control_requirement.c.requirement_code == code
-        )
+        select(table.c.control_id).where(table.c.control_id == control_id, table.c.requirement_code == code)
     ).first()
     if exists is None:
-        ch.insert(control_requirement, {"control_id": control_id, "requirement_code": code})
+        ch.insert(table, {"control_id": control_id, "requirement_code": code})
+
+
+def _link(ch: Changes, control_id: int, code: str) -> None:
+    _add_pair(ch, control_requirement, control_id, code)
 
 
 def link_requirement(db: EngagementFile, control_id: int, code: str) -> Control:
@@ -168,15 +171,8 @@ def unlink_requirement(db: EngagementFile, control_id: int, code: str) -> Contro
 def dismiss_suggestion(db: EngagementFile, control_id: int, code: str) -> None:
     """Stop suggesting `code` for the control (dismissing it twice, e.g. a double click, is one dismissal)."""
     with changes(db) as ch:
-        require_auditable(ch.conn, code)
         find_control_id(ch.conn, control_id)
-        done = ch.conn.execute(
-            select(dismissed_suggestion.c.control_id).where(
-                dismissed_suggestion.c.control_id == control_id, dismissed_suggestion.c.requirement_code == code
-            )
-        ).first()
-        if done is None:
-            ch.insert(dismissed_suggestion, {"control_id": control_id, "requirement_code": code})
+        _add_pair(ch, dismissed_suggestion, control_id, code)
 
 
 def suggestions(db: EngagementFile, control_id: int) -> list[Suggestion]:
