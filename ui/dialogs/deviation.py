@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QPlainTextEdit, QWidget
 
 from app.domain.records import Deviation, DeviationInput
 from app.domain.vocabulary import IsoGrade
+from ui.views.editing import problem_note
 from ui.widgets import ChoiceBox
 
 
@@ -26,8 +27,7 @@ class DeviationDialog(QDialog):
         form.addRow("&Management response", self.response)
         form.addRow("&Effect on the criteria", self.effect)
         form.addRow("ISO &grade", self.grade)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #d93025")
+        self.error = problem_note()
         form.addRow(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._accept)

@@ -31,6 +31,7 @@ from app.paths import data_dir
 from app.services.engagement import normalized, validate_details
 from ui.date_fields import DateField
 from ui.dialogs.passphrase import NewPassphraseFields
+from ui.views.editing import problem_note
 from ui.widgets import note
 
 
@@ -45,9 +46,7 @@ class _Page(QWizardPage):
         super().__init__()
         self.setTitle(title)
         self.setSubTitle(subtitle)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #d93025")
-        self.error.setWordWrap(True)
+        self.error = problem_note()
 
 
 class NewEngagementWizard(QWizard):

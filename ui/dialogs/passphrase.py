@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import ValidationError
 from app.passphrase import check_new_passphrase, strength
+from ui.views.editing import problem_note
 
 
 class AskPassphrase(QDialog):
@@ -96,8 +97,7 @@ class ChangePassphrase(QDialog):
         self.remember = QCheckBox("Remember it in this computer's keychain")
         self.remember.setChecked(True)
         layout.addWidget(self.remember)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #d93025")
+        self.error = problem_note()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._accept)

@@ -22,6 +22,7 @@ from app.domain.sampling import PopulationPreview, PopulationSource
 from app.errors import FieldworkError
 from app.services.population_files import preview
 from ui.operations import Runner
+from ui.views.editing import problem_note
 
 NO_DATE = "(no date column)"
 
@@ -51,9 +52,7 @@ class PopulationImportDialog(QDialog):
         self.table = QTableWidget()
         layout.addWidget(QLabel("First rows as they will be imported:"))
         layout.addWidget(self.table, 1)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #d93025")
-        self.error.setWordWrap(True)
+        self.error = problem_note()
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Import")

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QSpinBox,
     QWidget,
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.vocabulary import Selection
 from app.errors import ValidationError
+from ui.views.editing import problem_note
 from ui.widgets import ChoiceBox
 
 CHOSEN_BY_AUDITOR = (Selection.HAPHAZARD, Selection.TARGETED)
@@ -57,8 +57,7 @@ class SelectSampleDialog(QDialog):
         form.addRow("S&eed", self.seed)
         form.addRow("&Rows", self.rows)
         form.addRow("Reason" if extending else "Reason (if the size differs from the suggestion)", self.reason)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #d93025")
+        self.error = problem_note()
         form.addRow(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._accept)
