@@ -28,7 +28,7 @@ from app.services.status import requirement_statuses
 from app.storage.engagement_file import EngagementFile, open_engagement
 from app.tasks import Cancelled, Task
 from tests.conftest import TEAM, type2_details
-from tests.xlsx_reading import SHEETS, export, headers, linked_row, records, text
+from tests.xlsx_reading import SHEETS, export, headers, hyperlink_refs, linked_row, records, text
 
 EXCEPTION_FILL = "00FCE4D6"
 GAP_FILL = "00FFC7CE"
@@ -139,6 +139,17 @@ def test_rows_link_to_their_test_control_and_the_index_to_every_sheet(demo_book:
     assert index_links == set(SHEETS) - {"Index"}
     link = samples[0]["Test"]
     assert link.font.color.rgb == "000563C1" and link.font.u == "single", "a link looks like one"
+
+
+def test_one_link_spans_the_rows_that_go_to_the_same_place(demo: EngagementFile, tmp_path: Path) -> None:
+    """A test's sample items sit together and share one link over their range, as when Excel links a range."""
+    _, book = export(demo, tmp_path)
+    rows_of_test: dict[str, list[int]] = {}
+    for sample in records(book["Samples"]):
+        rows_of_test.setdefault(sample["Test"].value, []).append(sample["Test"].row)
+    expected = {f"A{rows[0]}:A{rows[-1]}" if len(rows) > 1 else f"A{rows[0]}" for rows in rows_of_test.values()}
+    in_column_a = {ref for ref in hyperlink_refs(tmp_path / "workpapers.xlsx", "Samples") if ref.startswith("A")}
+    assert in_column_a == expected and len(expected) < len(records(book["Samples"]))
 
 
 def test_dates_and_numbers_are_real_values(demo_book: tuple[ReportData, Workbook]) -> None:

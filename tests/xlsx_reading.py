@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
@@ -61,3 +63,18 @@ def linked_row(workbook: Workbook, cell: Any) -> tuple[str, int]:
     name = sheet.strip("'")
     assert name in workbook.sheetnames
     return name, int("".join(ch for ch in ref if ch.isdigit()))
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def hyperlink_refs(path: Path, sheet_name: str) -> list[str]:
+    """The cell ranges of a sheet's hyperlinks as stored (openpyxl gives each cell of a range its own copy)."""
+    with zipfile.ZipFile(path) as package:
+        sheets = ElementTree.fromstring(package.read("xl/workbook.xml")).iter(f"{_MAIN}sheet")
+        rel_id = next(sheet.get(_RELATIONSHIP_ID) for sheet in sheets if sheet.get("name") == sheet_name)
+        rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+        target = next(rel.get("Target") for rel in rels if rel.get("Id") == rel_id)
+        sheet = ElementTree.fromstring(package.read(f"xl/{target.removeprefix('/xl/')}"))
+    return [link.get("ref") for link in sheet.iter(f"{_MAIN}hyperlink")]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import app
 from app.exports.atomic import atomic_target
+from app.exports.collector import collector_paused
 from app.exports.dataset import ReportData
 from app.exports.xlsx.index import index_table
 from app.exports.xlsx.matrix import controls_table, exceptions_table, samples_table, tests_table
@@ -41,6 +42,11 @@ def _tables(data: ReportData) -> list[Table]:
 
 def write_workbook(data: ReportData, target: Path, task: Task) -> None:
     """Write the workpapers to `target`; `task.progress` raising `Cancelled` leaves whatever was there."""
+    with collector_paused():
+        _write(data, Path(target), task)
+
+
+def _write(data: ReportData, target: Path, task: Task) -> None:
     tables = _tables(data)
     writer = WorkbookWriter(task, sum(len(table.rows) for table in tables))
     properties = writer.book.properties
@@ -51,7 +57,7 @@ def write_workbook(data: ReportData, target: Path, task: Task) -> None:
     if not isinstance(generated, str):
         properties.created = generated
     try:
-        with atomic_target(Path(target)) as temporary:
+        with atomic_target(target) as temporary:
             for table in tables:
                 writer.write(table)
             writer.save(temporary)

@@ -98,6 +98,15 @@ class _Styles:
         return template._style
 
 
+def _set_text(made: Any, stored: str) -> None:
+    """Make the cell a text whatever it starts with (openpyxl takes "=..." for a formula).
+
+    The value is set directly: openpyxl's setter would check it for control characters and cut it at the cell
+    limit, which `text.cell_text` and `text.fits` have already made sure of (about 1 µs a cell, measured)."""
+    made._value = stored
+    made.data_type = "s"
+
+
 def _longest_line(values: Iterable[str], cap: int) -> int:
     longest = 0
     for text in values:
@@ -136,6 +145,33 @@ def _survey(table: Table) -> tuple[list[int], frozenset[int], frozenset[int]]:
     return widths, frozenset(checked), frozenset(blanks)
 
 
+class _Links:
+    """A sheet's hyperlinks, one per run of cells in a column that go to the same place.
+
+    The cells under one link share its `ref` range ("A2:A4"), as when a range is linked in Excel; every cell in it
+    opens the link. Samples list a test's items together and tests their control's, so this makes a third as
+    many links, each a costly object in openpyxl that is kept until the sheet is closed (measured: links were a
+    tenth of the time). openpyxl sets a link's `ref` to its cell's coordinate when the row is appended, and writes
+    the links only when the sheet closes, so a run's range is set on later rows.
+    """
+
+    def __init__(self) -> None:
+        self._runs: dict[int, tuple[Hyperlink, str, int, int]] = {}
+
+    def link(self, index: int, number: int, target: str) -> Hyperlink | None:
+        """The new link for the cell at column `index` of row `number`, or None when the run above takes it in."""
+        run = self._runs.get(index)
+        if run is not None and run[1] == target and run[3] == number - 1:
+            link, _, first, _ = run
+            letter = get_column_letter(index + 1)
+            link.ref = f"{letter}{first}:{letter}{number}"
+            self._runs[index] = (link, target, first, number)
+            return None
+        link = Hyperlink(ref="", location=target)
+        self._runs[index] = (link, target, number, number)
+        return link
+
+
 class WorkbookWriter:
     """One workbook, written sheet by sheet; `save` adds the Long text sheet and writes the file."""
 
@@ -143,6 +179,7 @@ class WorkbookWriter:
         self.book = Workbook(write_only=True)
         self._styles = _Styles()
         self._reusable: dict[tuple[int, _Look], Any] = {}
+        self._links = _Links()
         self._long = LongTexts()
         self._task = task
         self._done = 0
@@ -152,6 +189,7 @@ class WorkbookWriter:
         self._task.progress(self._done, self._total, table.name)
         sheet = self.book.create_sheet(table.name)
         self._reusable.clear()
+        self._links = _Links()
         widths, checked, blanks = _survey(table)
         self._set_up(sheet, widths)
         sheet.append([self._text_cell(sheet, column.header, _HEADER) for column in table.columns])
@@ -203,8 +241,7 @@ class WorkbookWriter:
     def _text_cell(self, sheet: Any, stored: str, look: _Look) -> Any:
         """A cell that is text whatever it starts with (openpyxl would take "=..." for a formula)."""
         made = self._styles.cell(sheet, look)
-        made.value = stored
-        made.data_type = "s"
+        _set_text(made, stored)
         return made
 
     def _cell(self, sheet: Any, table: Table, row: Row, number: int, index: int, width: int) -> Any:
@@ -223,8 +260,7 @@ class WorkbookWriter:
             if not (quote or wrap or row.mark or target):
                 return value
             made = self._reused(sheet, index, (row.mark, target is not None, quote, wrap, None, False))
-            made.value = value
-            made.data_type = "s"  # text whatever it starts with
+            _set_text(made, value)
         else:
             value = None if value == "" else value
             if not (row.mark or target):
@@ -234,7 +270,7 @@ class WorkbookWriter:
             )
             made.value = value
         if target is not None:
-            made.hyperlink = Hyperlink(ref="", location=target)
+            made.hyperlink = self._links.link(index, number, target)
         return made
 
     def _reused(self, sheet: Any, index: int, look: _Look) -> Any:
