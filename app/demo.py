@@ -175,7 +175,7 @@ def _add_test(
             "selection": test.get("selection"),
             "seed": test.get("seed"),
             "conclusion": test.get("conclusion"),
-            "conclusion_note": "",
+            "conclusion_note": test.get("conclusion_note", ""),
         }
     )
     texts: dict[int, str] = {}

@@ -64,7 +64,18 @@ def seed_0003(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE sample_item SET population_row_no = 1")
 
 
-SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {"0001": seed_0001, "0002": seed_0002, "0003": seed_0003}
+def seed_0004(conn: sqlite3.Connection) -> None:
+    seed_0003(conn)
+    conn.execute("UPDATE engagement SET auditor_firm = 'Old Firm LLP', auditor_city = 'Leeds'")
+    conn.execute("UPDATE control_test SET conclusion = 'no_exceptions'")
+
+
+SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
+    "0001": seed_0001,
+    "0002": seed_0002,
+    "0003": seed_0003,
+    "0004": seed_0004,
+}
 
 
 def make_old_file(path: Path, revision: str, passphrase: str | None) -> None:

@@ -94,6 +94,11 @@ class ChoiceBox(QComboBox):
         index = self.currentIndex()
         return self.members[index] if 0 <= index < len(self.members) else None
 
+    def offer(self, member: Labelled, offered: bool) -> None:
+        """Grey out a choice that cannot apply here, keeping it in view (and the stored value readable)."""
+        item = self.model().item(self.members.index(member))  # type: ignore[attr-defined]
+        item.setEnabled(offered)
+
 
 def heading(text: str) -> QLabel:
     label = QLabel(text)

@@ -248,6 +248,16 @@ class RequirementStatus:
     tests_concluded: int
     tests_with_exceptions: int
     gap: bool = False
+    #: Linked controls a Type 2 examination has tested for design only (see `status.awaiting_operating_test`).
+    awaiting_operating_test: int = 0
+
+    @property
+    def awaiting_note(self) -> str:
+        """Shown beside the test counts, so it is clear why concluded design work leaves the status open."""
+        count = self.awaiting_operating_test
+        if not count:
+            return ""
+        return f"{count} control(s) tested for design only, awaiting a test of operating effectiveness"
 
 
 @dataclass(frozen=True)

@@ -113,6 +113,9 @@ class Selection(Labelled):
 class Conclusion(Labelled):
     NO_EXCEPTIONS = "no_exceptions", "No exceptions noted"
     EXCEPTIONS = "exceptions", "Exceptions noted"
+    #: A test of operating effectiveness that found no occurrence to test in the period: a Type 2 report says
+    #: so instead of giving a result.
+    NOT_OPERATED = "not_operated", "Not tested: the control did not operate"
 
 
 class SampleResult(Labelled):

@@ -57,7 +57,9 @@ def combine(statuses: Iterable[Status]) -> Status:
 def _test_status(conclusion: str | None, with_result: int, with_deviation: int, deviations: int) -> Status:
     if conclusion == Conclusion.EXCEPTIONS.value or with_deviation or deviations:
         return Status.EXCEPTIONS
-    if conclusion == Conclusion.NO_EXCEPTIONS.value:
+    if conclusion == Conclusion.NO_EXCEPTIONS.value or (
+        conclusion == Conclusion.NOT_OPERATED.value and not with_result
+    ):
         return Status.CONCLUDED
     return Status.IN_PROGRESS if with_result else Status.NOT_STARTED
 
@@ -106,11 +108,23 @@ def counted(state: TestState, report_type: ReportType) -> bool:
     return report_type is ReportType.TYPE2 or state.kind is TestKind.DESIGN
 
 
+def awaiting_operating_test(states: Iterable[TestState], report_type: ReportType) -> set[int]:
+    """Controls a Type 2 examination has tested for design only. Their work is not done until a test of
+    operating effectiveness concludes (possibly that the control did not operate), so each counts a part not
+    started: design work alone never shows a Type 2 control as concluded."""
+    if report_type is not ReportType.TYPE2:
+        return set()
+    states = list(states)
+    return {s.control_id for s in states} - {s.control_id for s in states if s.kind is TestKind.OPERATING}
+
+
 def control_statuses(conn: Connection, report_type: ReportType) -> dict[int, Status]:
+    states = [s for s in read_test_states(conn).values() if counted(s, report_type)]
     by_control: dict[int, list[Status]] = defaultdict(list)
-    for state in read_test_states(conn).values():
-        if counted(state, report_type):
-            by_control[state.control_id].append(state.status)
+    for state in states:
+        by_control[state.control_id].append(state.status)
+    for control_id in awaiting_operating_test(states, report_type):
+        by_control[control_id].append(Status.NOT_STARTED)
     return {cid: combine(statuses) for cid, statuses in by_control.items()}
 
 
@@ -119,6 +133,7 @@ def read_requirement_statuses(
 ) -> dict[str, RequirementStatus]:
     """The status of every auditable requirement in scope (criteria, subclauses, Annex A controls)."""
     states = [s for s in read_test_states(conn).values() if counted(s, report_type)]
+    awaiting = awaiting_operating_test(states, report_type)
     tests_by_control: dict[int, list[TestState]] = defaultdict(list)
     for state in states:
         tests_by_control[state.control_id].append(state)
@@ -139,7 +154,8 @@ def read_requirement_statuses(
             continue
         control_ids = controls_by_code.get(req.code, [])
         tests = [t for cid in control_ids for t in tests_by_control.get(cid, [])]
-        own = [t.status for t in tests]
+        design_only = sum(cid in awaiting for cid in control_ids)
+        own = [t.status for t in tests] + [Status.NOT_STARTED] * design_only
         kids = [result[c] for c in children.get(req.code, []) if c in result]
         status = combine(own + [k.status for k in kids]) if own or kids else Status.NOT_STARTED
         covered_by_kids = bool(kids) and all(not k.gap for k in kids)
@@ -151,6 +167,7 @@ def read_requirement_statuses(
             tests_concluded=sum(t.status is Status.CONCLUDED for t in tests),
             tests_with_exceptions=sum(t.status is Status.EXCEPTIONS for t in tests),
             gap=not control_ids and not covered_by_kids,
+            awaiting_operating_test=design_only,
         )
     return {r.code: result[r.code] for r in auditable}
 

@@ -285,9 +285,10 @@ def add_deviation(db: EngagementFile, test_id: int, values: DeviationInput) -> D
 
 
 def _exceptions_found(ch: Changes, test_id: int) -> None:
-    """A deviation recorded after a clean conclusion: the stored conclusion follows what was found."""
+    """A deviation recorded after a clean conclusion (or after finding the control did not operate): the stored
+    conclusion follows what was found."""
     concluded = ch.conn.execute(select(control_test.c.conclusion).where(control_test.c.id == test_id)).scalar()
-    if concluded == Conclusion.NO_EXCEPTIONS.value:
+    if concluded in (Conclusion.NO_EXCEPTIONS.value, Conclusion.NOT_OPERATED.value):
         ch.update(control_test, {"id": test_id}, {"conclusion": Conclusion.EXCEPTIONS.value})
 
 
@@ -348,6 +349,8 @@ def conclude(db: EngagementFile, test_id: int, conclusion: Conclusion | None, no
         found = read_test(ch.conn, test_id)
         if conclusion is Conclusion.NO_EXCEPTIONS:
             _refuse_clean_conclusion(found)
+        elif conclusion is Conclusion.NOT_OPERATED:
+            _refuse_not_operated(found, note)
         value = Conclusion(conclusion).value if conclusion else None
         ch.update(control_test, {"id": test_id}, {"conclusion": value, "conclusion_note": note.strip()})
         return read_test(ch.conn, test_id)
@@ -363,6 +366,30 @@ def _refuse_clean_conclusion(found: ControlTest) -> None:
         raise ValidationError(
             f"{found.ref} plans a sample of {found.sample_size} but holds {found.items_total} item(s); "
             "add the rest or change the plan."
+        )
+
+
+def _refuse_not_operated(found: ControlTest, note: str) -> None:
+    """ "Did not operate" is a finding about the period, so it must rest on what was found, and say how."""
+    if found.kind is not TestKind.OPERATING:
+        raise ValidationError(
+            f"{found.ref} is a test of design; only a test of operating effectiveness can find that the control "
+            "did not operate in the period."
+        )
+    if found.deviation_count or found.items_with_deviation:
+        raise ValidationError(f"{found.ref} has deviations recorded, so the control did operate.")
+    if found.items_with_result:
+        raise ValidationError(
+            f"{found.ref} has {found.items_with_result} sample item(s) tested, so the control did operate."
+        )
+    if found.population_size:
+        raise ValidationError(
+            f"{found.ref} records a population of {found.population_size}; a control that did not operate has none."
+        )
+    if not note.strip():
+        raise ValidationError(
+            "First write in the conclusion note how you established that the control did not operate in the "
+            "period (for example, the source you inspected held no occurrence), then choose this conclusion."
         )
 
 

@@ -171,6 +171,22 @@ def test_a_clean_conclusion_is_refused_when_deviations_exist(
     assert view.conclusion.value() is Conclusion.EXCEPTIONS, "the screen shows what is stored"
 
 
+def test_did_not_operate_is_offered_for_operating_tests_only(
+    window: MainWindow, demo_template: Path, tmp_path: Path, warnings: list[str]
+) -> None:
+    open_demo_copy(window, demo_template, tmp_path)
+    assert window.workspace is not None and window.db is not None
+    window.workspace.open_target(Target("test", testing.get_test(window.db, "C-046.T2").id))
+    view = window.workspace.views["test"]
+    assert isinstance(view, ControlTestView)
+    choice = view.conclusion.members.index(Conclusion.NOT_OPERATED)
+    assert view.conclusion.value() is Conclusion.NOT_OPERATED and "did not operate" in view.conclusion_note.text()
+    assert view.conclusion.model().item(choice).isEnabled()
+    window.workspace.open_target(Target("test", testing.get_test(window.db, "C-046.T1").id))
+    assert not view.conclusion.model().item(choice).isEnabled(), "a test of design cannot find that"
+    assert warnings == []
+
+
 def test_the_filter_narrows_the_navigator_by_control_text(
     window: MainWindow, demo_template: Path, tmp_path: Path
 ) -> None:

@@ -330,6 +330,7 @@ class ControlTestView(DetailView):
         self.legend.setToolTip("\n".join(f"{m.symbol} = {m.meaning}" for m in page.tickmarks))
         self.items.set_rows(page.items)
         self.deviations.set_rows(page.deviations)
+        self.conclusion.offer(Conclusion.NOT_OPERATED, t.kind is TestKind.OPERATING)
         self.conclusion.load(t.conclusion)
         self.conclusion_note.load(t.conclusion_note)
         self.served.set_rows(page.served)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.records import Deviation, StatusCounts
+from app.domain.records import Deviation, RequirementStatus, StatusCounts
 from app.domain.vocabulary import Framework, Status
 from app.services import testing as test_service
 from app.services.overview import GroupProgress, Overview, overview
@@ -85,6 +85,13 @@ class ProgressBar(QWidget):
         self.clicked.emit()
 
 
+def _detail(state: RequirementStatus) -> str:
+    if state.gap:
+        return "no control"
+    counts = f"{state.tests_concluded}/{state.tests} tests concluded"
+    return f"{counts}; {state.awaiting_note}" if state.awaiting_note else counts
+
+
 class DashboardView(DetailView):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -150,7 +157,7 @@ class DashboardView(DetailView):
                 code,
                 data.titles.get(code, ""),
                 state.status,
-                "no control" if state.gap else f"{state.tests_concluded}/{state.tests} tests concluded",
+                _detail(state),
             )
             for code, state in view.statuses.items()
             if state.status in (Status.NOT_STARTED, Status.IN_PROGRESS, Status.EXCEPTIONS)

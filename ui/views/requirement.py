@@ -170,9 +170,10 @@ class RequirementView(DetailView):
         if state.status is Status.EXCLUDED:
             return "Excluded in the Statement of Applicability."
         gap = "  No control serves this requirement yet." if state.gap else ""
+        awaiting = f"  {state.awaiting_note}." if state.awaiting_note else ""
         return (
             f"<b>Conclusion: {state.status.label}</b> — {state.controls} control(s), {state.tests} test(s): "
-            f"{state.tests_concluded} concluded, {state.tests_with_exceptions} with exceptions.{gap}"
+            f"{state.tests_concluded} concluded, {state.tests_with_exceptions} with exceptions.{gap}{awaiting}"
         )
 
     def create_control(self) -> None:

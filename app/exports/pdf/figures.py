@@ -28,6 +28,11 @@ from app.exports.dataset import ReportData
 GRADE_SEVERITY = (IsoGrade.MAJOR, IsoGrade.MINOR, IsoGrade.OBSERVATION, IsoGrade.OFI, IsoGrade.CONFORMITY)
 #: Where a reference to an item ends and a detail begins in an evidence link ("C-001.T2 #3", "C-001.T2/3").
 REF_SEPARATORS = re.compile(r"[\s#/:]")
+#: How a SOC 2 report states a test that found nothing to test in the period.
+NOT_OPERATED = (
+    "No tests of operating effectiveness were performed: the circumstances that warrant the operation of the "
+    "control did not occur during the period."
+)
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,8 @@ class ReportFigures:
             return [Note(text, exception=True) for text in texts]
         if test.conclusion is Conclusion.NO_EXCEPTIONS:
             return [Note(Conclusion.NO_EXCEPTIONS.label)]
+        if test.conclusion is Conclusion.NOT_OPERATED and not test.items_with_result:
+            return [Note(NOT_OPERATED)]
         if test.conclusion is Conclusion.EXCEPTIONS:
             return [Note("Exceptions noted, but no deviation is recorded", flagged=True)]
         progress = f"{test.items_with_result} of {test.items_total} sample items have a result"

@@ -60,6 +60,8 @@ def _control(control: Control) -> list[Flowable]:
 def _sample(test: ControlTest) -> Paragraph:
     if test.selection is Selection.ALL:
         return text_cell("Sample: all items in the population", CELL_NOTE)
+    if test.population_size == 0:
+        return text_cell("Sample: none, as the population is empty", CELL_NOTE)
     if test.sample_size is None or test.selection is None:
         missing = "sample size" if test.sample_size is None else "selection method"
         return cell(f"Sample: {gap(f'MISSING: {missing}')}", CELL_NOTE)
@@ -114,9 +116,12 @@ def control_rows(figures: ReportFigures, controls: list[Control]) -> list[list[C
     for control in controls:
         tests = figures.tests_by_control[control.id]
         performed = [_test(test) for test in tests] or [[cell(gap(missing))]]
+        results = [_result(figures, test) for test in tests] or [[cell(gap("No result"))]]
+        if tests and figures.type2 and all(test.kind is TestKind.DESIGN for test in tests):
+            performed.append([cell(gap("MISSING: test of operating effectiveness"))])
+            results.append([cell(gap("No result for operating effectiveness"))])
         files = figures.evidence_by_control[control.id]
         performed += [[_evidence(files)]] if files else []
-        results = [_result(figures, test) for test in tests] or [[cell(gap("No result"))]]
         rows.append([_control(control), _stacked(performed), _stacked(results)])
     return rows
 
