@@ -10,14 +10,18 @@ from pathlib import Path
 import pytest
 
 from app.domain.records import ControlInput, DeviationInput, SampleItemInput, TestPlan
+from app.domain.sampling import PopulationSource
 from app.domain.vocabulary import Conclusion, Method, ReportType, SampleResult, Status, TestKind
 from app.errors import ValidationError
 from app.exports.dataset import gather
 from app.exports.pdf.figures import NOT_OPERATED
 from app.services import controls, status, testing
 from app.services.engagement import get_details, update_details
+from app.services.population import import_population
 from app.storage.engagement_file import EngagementFile
 from tests.test_pdf_report import export, flat, page_texts
+from tests.xlsx_reading import export as export_workbook
+from tests.xlsx_reading import records
 
 DESIGN = TestPlan(TestKind.DESIGN, "Walked one retirement through the checklist.", (Method.INQUIRY, Method.INSPECTION))
 EMPTY_POPULATION = TestPlan(
@@ -78,6 +82,7 @@ def test_a_control_that_did_not_operate_concludes_on_an_empty_population(engagem
     [
         (TestKind.DESIGN, None, WHY, "only a test of operating effectiveness"),
         (TestKind.OPERATING, 14, WHY, "records a population of 14"),
+        (TestKind.OPERATING, None, WHY, "record the population as 0 items first"),
         (TestKind.OPERATING, 0, "  ", "how you established that the control did not operate"),
     ],
 )
@@ -92,21 +97,64 @@ def test_did_not_operate_is_refused_where_it_cannot_hold(
     assert testing.get_test(engagement, test.id).conclusion is None
 
 
-def test_did_not_operate_is_refused_once_an_item_was_tested(engagement: EngagementFile) -> None:
+def test_did_not_operate_is_refused_while_the_test_holds_sample_items(engagement: EngagementFile) -> None:
     made = controls.create_control(engagement, ControlInput("Retirement"), ["CC6.5"])
-    test = testing.add_test(engagement, made.ref, replace(EMPTY_POPULATION, population_size=None))
-    testing.add_sample_items(engagement, test.id, [SampleItemInput("RET-1", result=SampleResult.NO_EXCEPTION)])
-    with pytest.raises(ValidationError, match=r"1 sample item\(s\) tested, so the control did operate"):
+    test = testing.add_test(engagement, made.ref, EMPTY_POPULATION)
+    testing.add_sample_items(engagement, test.id, [SampleItemInput("RET-1")])
+    with pytest.raises(ValidationError, match=r"holds 1 sample item\(s\), so the control did operate"):
         testing.conclude(engagement, test.id, Conclusion.NOT_OPERATED, WHY)
 
 
-def test_a_deviation_found_later_turns_the_conclusion_to_exceptions(engagement: EngagementFile) -> None:
+def not_operated_test(db: EngagementFile) -> int:
+    made = controls.create_control(db, ControlInput("Retirement"), ["CC6.5"])
+    test = testing.add_test(db, made.ref, EMPTY_POPULATION)
+    testing.conclude(db, test.id, Conclusion.NOT_OPERATED, WHY)
+    return test.id
+
+
+def reopened(db: EngagementFile, test_id: int) -> bool:
+    found = testing.get_test(db, test_id)
+    return found.conclusion is None and found.conclusion_note == WHY
+
+
+def test_a_sample_item_added_later_reopens_the_conclusion(engagement: EngagementFile) -> None:
+    test_id = not_operated_test(engagement)
+    testing.add_sample_items(engagement, test_id, [SampleItemInput("RET-1", result=SampleResult.NO_EXCEPTION)])
+    assert reopened(engagement, test_id) and testing.get_test(engagement, test_id).status is Status.IN_PROGRESS
+
+
+def test_a_population_recorded_later_reopens_the_conclusion(engagement: EngagementFile) -> None:
+    test_id = not_operated_test(engagement)
+    testing.update_plan(engagement, test_id, replace(EMPTY_POPULATION, population_size=3))
+    assert reopened(engagement, test_id)
+
+
+def test_a_population_imported_later_reopens_the_conclusion(engagement: EngagementFile, tmp_path: Path) -> None:
+    test_id = not_operated_test(engagement)
+    source = tmp_path / "retirements.csv"
+    source.write_text("System,Retired on\nScreen v1,2026-03-02\n", encoding="utf-8")
+    import_population(engagement, test_id, PopulationSource(source), "System")
+    assert reopened(engagement, test_id) and testing.get_test(engagement, test_id).population_size == 1
+
+
+def test_a_change_to_a_test_of_design_reopens_the_conclusion(engagement: EngagementFile) -> None:
+    test_id = not_operated_test(engagement)
+    testing.update_plan(engagement, test_id, replace(EMPTY_POPULATION, kind=TestKind.DESIGN))
+    assert reopened(engagement, test_id)
+
+
+def test_a_deviation_found_later_reopens_it_and_shows_exceptions(engagement: EngagementFile) -> None:
+    test_id = not_operated_test(engagement)
+    testing.add_deviation(engagement, test_id, DeviationInput("One retirement in March skipped the checklist."))
+    assert reopened(engagement, test_id) and testing.get_test(engagement, test_id).status is Status.EXCEPTIONS
+
+
+def test_a_design_deficiency_is_not_awaiting_an_operating_test(engagement: EngagementFile) -> None:
     made = controls.create_control(engagement, ControlInput("Retirement"), ["CC6.5"])
-    test = testing.add_test(engagement, made.ref, EMPTY_POPULATION)
-    testing.conclude(engagement, test.id, Conclusion.NOT_OPERATED, WHY)
-    testing.add_deviation(engagement, test.id, DeviationInput("One retirement in March skipped the checklist."))
-    found = testing.get_test(engagement, test.id)
-    assert found.conclusion is Conclusion.EXCEPTIONS and found.status is Status.EXCEPTIONS
+    test = testing.add_test(engagement, made.ref, DESIGN)
+    testing.add_deviation(engagement, test.id, DeviationInput("The checklist omits customer notice."))
+    assert control_status(engagement, made.id) is Status.EXCEPTIONS
+    assert status.requirement_statuses(engagement)["CC6.5"].awaiting_operating_test == 0
 
 
 def test_the_report_says_the_control_did_not_operate_and_flags_design_only_work(
@@ -123,3 +171,15 @@ def test_the_report_says_the_control_did_not_operate_and_flags_design_only_work(
     assert f"{test.ref}: {flat(NOT_OPERATED)}" in text
     assert "Sample: none, as the population is empty" in text and "MISSING: sample size" not in text
     assert text.count("MISSING: test of operating effectiveness") == 1
+
+
+def test_the_workbook_counts_design_only_controls_on_the_coverage_sheet(
+    engagement: EngagementFile, tmp_path: Path
+) -> None:
+    designed_control(engagement)
+    _, book = export_workbook(engagement, tmp_path)
+    coverage = {row["Requirement"].value: row for row in records(book["Coverage"])}
+    assert coverage["CC6.5"]["Controls awaiting an operating test"].value == 1
+    assert coverage["CC6.5"]["Conclusion"].value == Status.IN_PROGRESS.label
+    control = records(book["Controls"])[0]
+    assert control["Operating effectiveness"].value == "Not tested" and control["Status"].value == "In progress"

@@ -115,7 +115,7 @@ class Conclusion(Labelled):
     EXCEPTIONS = "exceptions", "Exceptions noted"
     #: A test of operating effectiveness that found no occurrence to test in the period: a Type 2 report says
     #: so instead of giving a result.
-    NOT_OPERATED = "not_operated", "Not tested: the control did not operate"
+    NOT_OPERATED = "not_operated", "Control did not operate in the period"
 
 
 class SampleResult(Labelled):

@@ -35,7 +35,7 @@ from app.services.overview import GroupProgress, read_counts, read_groups
 from app.services.pbc import read_pbc_requests
 from app.services.requirements import read_mappings, read_scope
 from app.services.soa import read_soa
-from app.services.status import control_statuses, read_requirement_statuses
+from app.services.status import control_statuses, read_awaiting_operating_test, read_requirement_statuses
 from app.services.testing import read_deviations, read_sample_items, read_tests
 from app.storage.engagement_file import EngagementFile
 
@@ -55,6 +55,8 @@ class ReportData:
     counts: dict[str, int]
     controls: tuple[Control, ...]
     control_status: dict[int, Status]
+    #: Controls a Type 2 examination has tested for design only (`status.awaiting_operating_test`).
+    awaiting_operating_test: frozenset[int]
     tests: tuple[ControlTest, ...]
     sample_items: tuple[SampleItem, ...]
     deviations: tuple[Deviation, ...]
@@ -99,6 +101,7 @@ def gather(db: EngagementFile) -> ReportData:
             counts=read_counts(conn),
             controls=tuple(read_controls(conn)),
             control_status=control_statuses(conn, details.report_type),
+            awaiting_operating_test=read_awaiting_operating_test(conn, details.report_type),
             tests=tuple(read_tests(conn)),
             sample_items=tuple(read_sample_items(conn)),
             deviations=tuple(read_deviations(conn)),

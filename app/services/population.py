@@ -26,7 +26,7 @@ from app.services.engagement import read_details
 from app.services.history import Changes, changes
 from app.services.population_files import open_table
 from app.services.population_table import Cell, Table, cell_text, parse_date
-from app.services.testing import find_test_id
+from app.services.testing import conclusion_follows, find_test_id
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import control_test, population, population_row, sample_item
 from app.tasks import Task
@@ -153,6 +153,7 @@ def _describe_on_test(ch: Changes, test_id: int, count: int, source_name: str) -
     if not described.strip():
         values["population"] = source_name
     ch.update(control_test, {"id": test_id}, values)
+    conclusion_follows(ch, test_id)
 
 
 # --- entry by hand -------------------------------------------------------------------------------

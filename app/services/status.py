@@ -57,9 +57,7 @@ def combine(statuses: Iterable[Status]) -> Status:
 def _test_status(conclusion: str | None, with_result: int, with_deviation: int, deviations: int) -> Status:
     if conclusion == Conclusion.EXCEPTIONS.value or with_deviation or deviations:
         return Status.EXCEPTIONS
-    if conclusion == Conclusion.NO_EXCEPTIONS.value or (
-        conclusion == Conclusion.NOT_OPERATED.value and not with_result
-    ):
+    if conclusion in (Conclusion.NO_EXCEPTIONS.value, Conclusion.NOT_OPERATED.value):
         return Status.CONCLUDED
     return Status.IN_PROGRESS if with_result else Status.NOT_STARTED
 
@@ -111,11 +109,20 @@ def counted(state: TestState, report_type: ReportType) -> bool:
 def awaiting_operating_test(states: Iterable[TestState], report_type: ReportType) -> set[int]:
     """Controls a Type 2 examination has tested for design only. Their work is not done until a test of
     operating effectiveness concludes (possibly that the control did not operate), so each counts a part not
-    started: design work alone never shows a Type 2 control as concluded."""
+    started: design work alone never shows a Type 2 control as concluded. A control whose design was found
+    deficient is not awaiting one: its operation is not tested."""
     if report_type is not ReportType.TYPE2:
         return set()
     states = list(states)
-    return {s.control_id for s in states} - {s.control_id for s in states if s.kind is TestKind.OPERATING}
+    tested = {s.control_id for s in states}
+    operating = {s.control_id for s in states if s.kind is TestKind.OPERATING}
+    deficient = {s.control_id for s in states if s.kind is TestKind.DESIGN and s.status is Status.EXCEPTIONS}
+    return tested - operating - deficient
+
+
+def read_awaiting_operating_test(conn: Connection, report_type: ReportType) -> frozenset[int]:
+    states = [s for s in read_test_states(conn).values() if counted(s, report_type)]
+    return frozenset(awaiting_operating_test(states, report_type))
 
 
 def control_statuses(conn: Connection, report_type: ReportType) -> dict[int, Status]:

@@ -85,6 +85,7 @@ def update_plan(db: EngagementFile, test_id: int, plan: TestPlan) -> ControlTest
     row = _plan_row(plan)
     with changes(db) as ch:
         ch.update(control_test, {"id": test_id}, row)
+        conclusion_follows(ch, test_id)
         return read_test(ch.conn, test_id)
 
 
@@ -198,10 +199,7 @@ def add_sample_items(db: EngagementFile, test_id: int, items: Sequence[SampleIte
     with changes(db) as ch:
         _require_test(ch.conn, test_id)
         _check_tickmarks(ch.conn, rows)
-        added = insert_sample_rows(ch, test_id, rows)
-        if any(row["result"] == SampleResult.DEVIATION.value for row in rows):
-            _exceptions_found(ch, test_id)
-        return added
+        return insert_sample_rows(ch, test_id, rows)
 
 
 def insert_sample_rows(ch: Changes, test_id: int, rows: Sequence[dict[str, Any]]) -> list[SampleItem]:
@@ -214,6 +212,7 @@ def insert_sample_rows(ch: Changes, test_id: int, rows: Sequence[dict[str, Any]]
         for offset, row in enumerate(rows)
     ]
     ch.insert_many(sample_item, full)
+    conclusion_follows(ch, test_id)
     return [_item_record(row) for row in full]
 
 
@@ -223,8 +222,7 @@ def update_sample_item(db: EngagementFile, item_id: int, item: SampleItemInput) 
         _check_tickmarks(ch.conn, [row])
         ch.update(sample_item, {"id": item_id}, row)
         stored = ch.conn.execute(select(sample_item).where(sample_item.c.id == item_id)).mappings().one()
-        if row["result"] == SampleResult.DEVIATION.value:
-            _exceptions_found(ch, stored["test_id"])
+        conclusion_follows(ch, stored["test_id"])
         return _item_record(stored)
 
 
@@ -280,16 +278,24 @@ def add_deviation(db: EngagementFile, test_id: int, values: DeviationInput) -> D
     with changes(db) as ch:
         _require_test(ch.conn, test_id)
         deviation_id: int = ch.insert(deviation, {"test_id": test_id, **row})
-        _exceptions_found(ch, test_id)
+        conclusion_follows(ch, test_id)
         return read_deviations(ch.conn, deviation_id=deviation_id)[0]
 
 
-def _exceptions_found(ch: Changes, test_id: int) -> None:
-    """A deviation recorded after a clean conclusion (or after finding the control did not operate): the stored
-    conclusion follows what was found."""
+def conclusion_follows(ch: Changes, test_id: int) -> None:
+    """Keep a stored conclusion true to what the test now holds, after any change to its plan or sample.
+
+    A deviation found after "No exceptions noted" turns it to "Exceptions noted". "Did not operate" no longer
+    stands once the test shows the control did (a population, a sample item, a deviation) or is no longer a
+    test of operating effectiveness: it is reopened for the auditor to conclude again. The history keeps what
+    it said."""
     concluded = ch.conn.execute(select(control_test.c.conclusion).where(control_test.c.id == test_id)).scalar()
-    if concluded in (Conclusion.NO_EXCEPTIONS.value, Conclusion.NOT_OPERATED.value):
-        ch.update(control_test, {"id": test_id}, {"conclusion": Conclusion.EXCEPTIONS.value})
+    if concluded == Conclusion.NO_EXCEPTIONS.value:
+        found = read_test(ch.conn, test_id)
+        if found.deviation_count or found.items_with_deviation:
+            ch.update(control_test, {"id": test_id}, {"conclusion": Conclusion.EXCEPTIONS.value})
+    elif concluded == Conclusion.NOT_OPERATED.value and _did_operate_because(read_test(ch.conn, test_id)):
+        ch.update(control_test, {"id": test_id}, {"conclusion": None})
 
 
 def update_deviation(db: EngagementFile, deviation_id: int, values: DeviationInput) -> Deviation:
@@ -369,23 +375,27 @@ def _refuse_clean_conclusion(found: ControlTest) -> None:
         )
 
 
+def _did_operate_because(found: ControlTest) -> str:
+    """Why the test cannot find that the control did not operate ("" when it can): that finding rests on a test
+    of operating effectiveness whose population was recorded as empty, with nothing sampled or found."""
+    if found.kind is not TestKind.OPERATING:
+        return "is a test of design; only a test of operating effectiveness can find that the control did not operate"
+    if found.deviation_count or found.items_with_deviation:
+        return "has deviations recorded, so the control did operate"
+    if found.items_total:
+        return f"holds {found.items_total} sample item(s), so the control did operate; remove them first"
+    if found.population_size is None:
+        return "has no population size recorded; record the population as 0 items first"
+    if found.population_size:
+        return f"records a population of {found.population_size}; a control that did not operate has none"
+    return ""
+
+
 def _refuse_not_operated(found: ControlTest, note: str) -> None:
     """ "Did not operate" is a finding about the period, so it must rest on what was found, and say how."""
-    if found.kind is not TestKind.OPERATING:
-        raise ValidationError(
-            f"{found.ref} is a test of design; only a test of operating effectiveness can find that the control "
-            "did not operate in the period."
-        )
-    if found.deviation_count or found.items_with_deviation:
-        raise ValidationError(f"{found.ref} has deviations recorded, so the control did operate.")
-    if found.items_with_result:
-        raise ValidationError(
-            f"{found.ref} has {found.items_with_result} sample item(s) tested, so the control did operate."
-        )
-    if found.population_size:
-        raise ValidationError(
-            f"{found.ref} records a population of {found.population_size}; a control that did not operate has none."
-        )
+    reason = _did_operate_because(found)
+    if reason:
+        raise ValidationError(f"{found.ref} {reason}.")
     if not note.strip():
         raise ValidationError(
             "First write in the conclusion note how you established that the control did not operate in the "

@@ -182,6 +182,10 @@ def test_did_not_operate_is_offered_for_operating_tests_only(
     choice = view.conclusion.members.index(Conclusion.NOT_OPERATED)
     assert view.conclusion.value() is Conclusion.NOT_OPERATED and "did not operate" in view.conclusion_note.text()
     assert view.conclusion.model().item(choice).isEnabled()
+    assert view.population_size.text() == "0", "an empty population reads 0, not unknown"
+    view.save_plan()
+    stored = testing.get_test(window.db, "C-046.T2")
+    assert stored.population_size == 0 and stored.conclusion is Conclusion.NOT_OPERATED
     window.workspace.open_target(Target("test", testing.get_test(window.db, "C-046.T1").id))
     assert not view.conclusion.model().item(choice).isEnabled(), "a test of design cannot find that"
     assert warnings == []

@@ -103,10 +103,14 @@ def _item_target(item: SampleItem) -> evidence_service.Target:
     return evidence_service.Target(evidence_service.TargetKind.SAMPLE_ITEM, item.id)
 
 
-def _spin(low: int, high: int, blank: str) -> QSpinBox:
-    """A number field whose lowest value reads as `blank` (nothing recorded yet)."""
+#: The population field's value for "not recorded": below 0, so that 0 (nothing occurred) can be recorded.
+UNKNOWN = -1
+
+
+def _spin(high: int, blank: str) -> QSpinBox:
+    """A count field from 0 to `high`, with one step below 0 that reads as `blank` (nothing recorded yet)."""
     spin = QSpinBox()
-    spin.setRange(low, high)
+    spin.setRange(UNKNOWN, high)
     spin.setSpecialValueText(blank)
     return spin
 
@@ -165,7 +169,7 @@ class ControlTestView(DetailView):
         self.population = CommitLineEdit()
         self.population.setPlaceholderText("What the items are and where the list came from")
         self.population.committed.connect(lambda _t: self.save_plan())
-        self.population_size = _spin(0, 10_000_000, "unknown")
+        self.population_size = _spin(10_000_000, "unknown")
         self.selection = ChoiceBox(Selection, none_label="(not chosen)")
         # Text, not a spin box: a seed may be any whole number up to 2^63 - 1, beyond a spin box's range.
         self.seed = CommitLineEdit()
@@ -316,7 +320,7 @@ class ControlTestView(DetailView):
         if operating:
             self.sampling.show_test(t.id, t.items_total)
         self.population_size.blockSignals(True)
-        self.population_size.setValue(t.population_size or 0)
+        self.population_size.setValue(UNKNOWN if t.population_size is None else t.population_size)
         self.population_size.blockSignals(False)
         self.seed.load("" if t.seed is None else str(t.seed))
         self.selection.load(t.selection)
@@ -363,7 +367,7 @@ class ControlTestView(DetailView):
             procedure=self.procedure.toPlainText(),
             methods=tuple(m for m, box in self.methods.items() if box.isChecked()),
             population=self.population.text(),
-            population_size=self.population_size.value() or None,
+            population_size=None if self.population_size.value() == UNKNOWN else self.population_size.value(),
             sample_size=self.page.test.sample_size,  # recorded by the sampling panel, with its reason
             selection=Selection(selection) if selection else None,
             seed=int(self.seed.text()) if self.seed.text() else None,

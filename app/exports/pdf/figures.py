@@ -134,7 +134,7 @@ class ReportFigures:
             return [Note(text, exception=True) for text in texts]
         if test.conclusion is Conclusion.NO_EXCEPTIONS:
             return [Note(Conclusion.NO_EXCEPTIONS.label)]
-        if test.conclusion is Conclusion.NOT_OPERATED and not test.items_with_result:
+        if test.conclusion is Conclusion.NOT_OPERATED:
             return [Note(NOT_OPERATED)]
         if test.conclusion is Conclusion.EXCEPTIONS:
             return [Note("Exceptions noted, but no deviation is recorded", flagged=True)]

@@ -117,7 +117,7 @@ def control_rows(figures: ReportFigures, controls: list[Control]) -> list[list[C
         tests = figures.tests_by_control[control.id]
         performed = [_test(test) for test in tests] or [[cell(gap(missing))]]
         results = [_result(figures, test) for test in tests] or [[cell(gap("No result"))]]
-        if tests and figures.type2 and all(test.kind is TestKind.DESIGN for test in tests):
+        if control.id in figures.data.awaiting_operating_test:
             performed.append([cell(gap("MISSING: test of operating effectiveness"))])
             results.append([cell(gap("No result for operating effectiveness"))])
         files = figures.evidence_by_control[control.id]

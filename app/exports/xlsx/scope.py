@@ -59,6 +59,7 @@ def coverage_table(data: ReportData) -> Table:
         Column("Tests", 6),
         Column("Tests concluded", 9),
         Column("Tests with exceptions", 10),
+        Column("Controls awaiting an operating test", 12),
         Column("Conclusion", 14),
         Column("Gap (no control)", 9),
     )
@@ -82,6 +83,7 @@ def coverage_table(data: ReportData) -> Table:
             state.tests,
             state.tests_concluded,
             state.tests_with_exceptions,
+            state.awaiting_operating_test,
             state.status.label,
             yes_no(code in gaps),
         )
