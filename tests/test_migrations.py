@@ -7,12 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from app.storage.database import make_engine
 from app.storage.engagement_file import EngagementFile, create_engagement_file, open_engagement
-from app.storage.migrations import CURRENT_REVISION, head_revision, script_directory
+from app.storage.migrations import CURRENT_REVISION, alembic_config, head_revision, script_directory
 from app.storage.schema import metadata
 from tests.conftest import PASSPHRASE
 
@@ -131,3 +132,18 @@ def test_the_migrated_schema_is_the_schema_the_services_use(tmp_path: Path) -> N
         differences = compare_metadata(MigrationContext.configure(conn), metadata)
     engine.dispose()
     assert differences == []
+
+
+def test_going_back_to_0004_reopens_did_not_operate_conclusions(tmp_path: Path) -> None:
+    """0004 does not know "did not operate": a file taken back is readable by it, with those tests open."""
+    path = tmp_path / "back.fieldwork"
+    make_old_file(path, "0004", None)
+    db = open_engagement(path)  # upgraded to the head
+    with db.writing() as conn:
+        conn.exec_driver_sql("UPDATE control_test SET conclusion = 'not_operated'")
+    with db.engine.connect() as conn, conn.begin():
+        command.downgrade(alembic_config(conn), "0004")
+    with db.reading() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == "0004"
+        assert conn.exec_driver_sql("SELECT conclusion FROM control_test").scalar_one() is None
+    db.close()
