@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QDialog, QFormLayout, QPlainTextEdit, QWidget
 
 from app.domain.records import Deviation, DeviationInput
 from app.domain.vocabulary import IsoGrade
-from ui.views.editing import problem_note
+from ui.dialogs.foot import Button, dialog_foot
 from ui.widgets import ChoiceBox
 
 
@@ -27,12 +27,7 @@ class DeviationDialog(QDialog):
         form.addRow("&Management response", self.response)
         form.addRow("&Effect on the criteria", self.effect)
         form.addRow("ISO &grade", self.grade)
-        self.error = problem_note()
-        form.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.error, _ = dialog_foot(self, form.addRow, self._accept, Button.Save)
         self.resize(560, 460)
 
     def _text(self, value: str) -> QPlainTextEdit:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import ValidationError
 from app.passphrase import check_new_passphrase, strength
-from ui.views.editing import problem_note
+from ui.dialogs.foot import dialog_foot
 
 
 class AskPassphrase(QDialog):
@@ -97,12 +97,7 @@ class ChangePassphrase(QDialog):
         self.remember = QCheckBox("Remember it in this computer's keychain")
         self.remember.setChecked(True)
         layout.addWidget(self.remember)
-        self.error = problem_note()
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.error, _ = dialog_foot(self, layout.addWidget, self._accept)
         self.passphrase = ""
 
     def _accept(self) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QDialog, QFormLayout, QLineEdit, QPlainTextEdit, QWidget
 
 from app.domain.records import PbcRequest
 from app.services.pbc import PbcRequestInput, PbcStatus
 from ui.date_fields import DateField, OptionalDateField
-from ui.views.editing import problem_note
+from ui.dialogs.foot import Button, dialog_foot
 from ui.widgets import ChoiceBox
 
 #: What an unset due date starts from when the auditor sets one: the usual turnaround for a request.
@@ -40,12 +40,7 @@ class PbcRequestDialog(QDialog):
         form.addRow("&Due", self.due)
         form.addRow("&Status", self.status)
         form.addRow("Recei&ved on", self.received)
-        self.error = problem_note()
-        form.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.error, _ = dialog_foot(self, form.addRow, self._accept, Button.Save)
         self.resize(520, 320)
 
     def _status_changed(self) -> None:

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 from app.domain.sampling import PopulationPreview, PopulationSource
 from app.errors import FieldworkError
 from app.services.population_files import preview
+from ui.dialogs.foot import dialog_foot
 from ui.operations import Runner
-from ui.views.editing import problem_note
 
 NO_DATE = "(no date column)"
 
@@ -52,13 +52,8 @@ class PopulationImportDialog(QDialog):
         self.table = QTableWidget()
         layout.addWidget(QLabel("First rows as they will be imported:"))
         layout.addWidget(self.table, 1)
-        self.error = problem_note()
-        layout.addWidget(self.error)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.error, self.buttons = dialog_foot(self, layout.addWidget, self.accept)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Import")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
         self.resize(820, 520)
         self.refresh()
         self.sheet.activated.connect(lambda _i: self._reread(sheet=self.sheet.currentText(), header_row=None))

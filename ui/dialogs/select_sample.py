@@ -6,7 +6,6 @@ import re
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLineEdit,
     QSpinBox,
@@ -15,7 +14,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.vocabulary import Selection
 from app.errors import ValidationError
-from ui.views.editing import problem_note
+from ui.dialogs.foot import dialog_foot
 from ui.widgets import ChoiceBox
 
 CHOSEN_BY_AUDITOR = (Selection.HAPHAZARD, Selection.TARGETED)
@@ -57,12 +56,7 @@ class SelectSampleDialog(QDialog):
         form.addRow("S&eed", self.seed)
         form.addRow("&Rows", self.rows)
         form.addRow("Reason" if extending else "Reason (if the size differs from the suggestion)", self.reason)
-        self.error = problem_note()
-        form.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.error, _ = dialog_foot(self, form.addRow, self._accept)
         self.method.chosen.connect(lambda _m: self._fit())
         self._fit()
 
