@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy import func, select
+from uuid import UUID
 
 from app.demo_evidence import fill_demo_evidence
+from app.domain.ids import new_id
 from app.domain.records import EngagementDetails, TeamMember, Tickmark
 from app.domain.vocabulary import (
     ImplementationStatus,
@@ -28,7 +28,7 @@ from app.domain.vocabulary import (
     SubserviceTreatment,
 )
 from app.resources import resource_path
-from app.services.engagement import create_engagement
+from app.services.engagement import create_engagement, put_tickmark
 from app.services.history import Changes
 from app.storage.database import Passphrase
 from app.storage.engagement_file import EngagementFile
@@ -40,7 +40,6 @@ from app.storage.schema import (
     deviation,
     sample_item,
     soa_line,
-    tickmark,
 )
 
 
@@ -69,23 +68,6 @@ def demo_details(data: dict[str, Any]) -> EngagementDetails:
 
 
 @dataclass
-class _Ids:
-    """Next primary keys, so bulk inserts can name their rows in the history."""
-
-    control: int
-    test: int
-    item: int
-    deviation: int
-
-    @classmethod
-    def after_existing(cls, ch: Changes) -> _Ids:
-        def next_id(table: Any) -> int:
-            return int(ch.conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
-
-        return cls(next_id(control), next_id(control_test), next_id(sample_item), next_id(deviation))
-
-
-@dataclass
 class _Rows:
     controls: list[dict[str, Any]]
     links: list[dict[str, Any]]
@@ -98,7 +80,7 @@ DEVIATION, NO_EXCEPTION = SampleResult.DEVIATION.value, SampleResult.NO_EXCEPTIO
 
 
 def _sample_rows(
-    test: dict[str, Any], test_id: int, ids: _Ids, copy: int, period: tuple[date, date], deviation_text: dict[int, str]
+    test: dict[str, Any], test_id: UUID, copy: int, period: tuple[date, date], deviation_text: dict[int, str]
 ) -> list[dict[str, Any]]:
     size = int(test.get("sample_size") or 0)
     population = max(int(test.get("population_size") or size), size)
@@ -116,7 +98,7 @@ def _sample_rows(
             result = DEVIATION if is_deviation else NO_EXCEPTION
         rows.append(
             {
-                "id": ids.item,
+                "id": new_id(),
                 "test_id": test_id,
                 "seq": seq,
                 "identifier": f"{prefix}{1001 + index}",
@@ -126,17 +108,15 @@ def _sample_rows(
                 "deviation_text": deviation_text.get(seq - 1, ""),
             }
         )
-        ids.item += 1
     return rows
 
 
-def _control_rows(data: dict[str, Any], scale: int, ids: _Ids, period: tuple[date, date]) -> _Rows:
+def _control_rows(data: dict[str, Any], scale: int, period: tuple[date, date]) -> _Rows:
     rows = _Rows([], [], [], [], [])
     for copy in range(1, scale + 1):
         for raw in data["controls"]:
             ref = raw["ref"] if copy == 1 else f"{raw['ref']}-{copy}"
-            control_id = ids.control
-            ids.control += 1
+            control_id = new_id()
             rows.controls.append(
                 {
                     "id": control_id,
@@ -152,15 +132,14 @@ def _control_rows(data: dict[str, Any], scale: int, ids: _Ids, period: tuple[dat
             )
             rows.links += [{"control_id": control_id, "requirement_code": code} for code in raw["requirements"]]
             for number, test in enumerate(raw["tests"], start=1):
-                _add_test(rows, test, control_id, f"{ref}.T{number}", ids, copy, period)
+                _add_test(rows, test, control_id, f"{ref}.T{number}", copy, period)
     return rows
 
 
 def _add_test(
-    rows: _Rows, test: dict[str, Any], control_id: int, ref: str, ids: _Ids, copy: int, period: tuple[date, date]
+    rows: _Rows, test: dict[str, Any], control_id: UUID, ref: str, copy: int, period: tuple[date, date]
 ) -> None:
-    test_id = ids.test
-    ids.test += 1
+    test_id = new_id()
     rows.tests.append(
         {
             "id": test_id,
@@ -184,7 +163,7 @@ def _add_test(
             texts[index] = found["description"]
         rows.deviations.append(
             {
-                "id": ids.deviation,
+                "id": new_id(),
                 "test_id": test_id,
                 "description": found["description"],
                 "root_cause": found.get("root_cause", ""),
@@ -193,9 +172,8 @@ def _add_test(
                 "iso_grade": found.get("iso_grade"),
             }
         )
-        ids.deviation += 1
     if test["kind"] == "operating":
-        rows.items += _sample_rows(test, test_id, ids, copy, period, texts)
+        rows.items += _sample_rows(test, test_id, copy, period, texts)
 
 
 def fill_demo(ch: Changes, data: dict[str, Any], scale: int) -> None:
@@ -203,8 +181,7 @@ def fill_demo(ch: Changes, data: dict[str, Any], scale: int) -> None:
     details = demo_details(data)
     assert details.period_start and details.period_end
     for mark in data.get("tickmarks", []):
-        ch.delete_where(tickmark, tickmark.c.symbol == mark["symbol"])
-        ch.insert(tickmark, asdict(Tickmark(mark["symbol"], mark["meaning"])))
+        put_tickmark(ch, Tickmark(mark["symbol"], mark["meaning"]))
     for code, text in data.get("system_description", {}).items():
         ch.update(description_section, {"code": code}, {"text": text})
     for line in data.get("soa", []):
@@ -218,7 +195,7 @@ def fill_demo(ch: Changes, data: dict[str, Any], scale: int) -> None:
                 "implementation_status": ImplementationStatus(status).value if status else None,
             },
         )
-    rows = _control_rows(data, scale, _Ids.after_existing(ch), (details.period_start, details.period_end))
+    rows = _control_rows(data, scale, (details.period_start, details.period_end))
     ch.insert_many(control, rows.controls)
     ch.insert_many(control_requirement, rows.links)
     ch.insert_many(control_test, rows.tests)

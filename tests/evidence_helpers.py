@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from app.domain.records import ControlInput, SampleItemInput, TestPlan
 from app.domain.vocabulary import Method, TestKind
@@ -15,7 +15,7 @@ from app.services import controls, testing
 from app.services.evidence import Target, TargetKind
 from app.services.pbc import PbcRequestInput, create_request
 from app.storage.engagement_file import EngagementFile
-from app.storage.schema import evidence, evidence_blob, evidence_chunk, evidence_link, history
+from app.storage.schema import evidence, evidence_blob, evidence_chunk, evidence_link, history, is_tracked, live
 
 MIB = 1 << 20
 
@@ -63,8 +63,13 @@ def sha256_of(path: Path) -> str:
 
 
 def row_counts(db: EngagementFile) -> dict[str, int]:
+    """Rows the engagement holds: live records (not tombstones), content, history."""
     with db.reading() as conn:
         return {
-            table.name: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+            table.name: int(
+                conn.execute(
+                    select(func.count()).select_from(table).where(live(table) if is_tracked(table) else true())
+                ).scalar_one()
+            )
             for table in (evidence, evidence_blob, evidence_chunk, evidence_link, history)
         }

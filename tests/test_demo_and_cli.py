@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -65,7 +66,7 @@ def test_every_control_and_test_is_listed_with_its_id(demo_template: Path, capsy
     assert isinstance(controls, list) and isinstance(tests, list)
     assert len(controls) == doc["counts"]["controls"]  # type: ignore[index]
     assert len(tests) == doc["counts"]["tests"]  # type: ignore[index]
-    assert all(t["ref"].startswith(t["control"] + ".T") and isinstance(t["id"], int) for t in tests)
+    assert all(t["ref"].startswith(t["control"] + ".T") and uuid.UUID(t["id"]).version == 7 for t in tests)
 
 
 def test_scale_multiplies_the_demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

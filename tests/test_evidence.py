@@ -16,6 +16,7 @@ from app.services import evidence as ev
 from app.services.evidence_copies import extract_evidence
 from app.services.evidence_store import ByteProgress
 from app.services.history import changes, list_history
+from app.services.verify import verify
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import engagement as engagement_table
 from app.storage.schema import evidence_chunk
@@ -113,14 +114,18 @@ def test_delete_refuses_a_linked_file_and_keeps_shared_bytes(engagement: Engagem
     assert row_counts(engagement)["evidence_chunk"] == 1, "b.txt still needs the bytes"
     ev.delete_evidence(engagement, shared.id)
     counts = row_counts(engagement)
-    assert counts["evidence"] == counts["evidence_blob"] == counts["evidence_chunk"] == 0
-    assert list_history(engagement, 1)[0].item_type == "evidence_blob"
+    assert counts["evidence"] == counts["evidence_chunk"] == 0, "the bytes go with the last file that needed them"
+    assert counts["evidence_blob"] == 1, "the fingerprint stays for the deleted records that name it"
+    last = list_history(engagement, 1)[0]
+    assert (last.action, last.item_type, last.item_id) == ("drop_content", "evidence_blob", linked.sha256)
+    assert verify(engagement)[-1].ok, "content dropped on purpose is not reported as damage"
 
 
 def test_nothing_is_deleted_from_a_finalized_engagement(engagement: EngagementFile, tmp_path: Path) -> None:
     [found] = ev.attach_files(engagement, [write_file(tmp_path / "a.txt", 10)])
     with changes(engagement) as ch:
-        ch.update(engagement_table, {"id": 1}, {"status": "finalized"})
+        key = ch.conn.execute(select(engagement_table.c.id)).scalar_one()
+        ch.update(engagement_table, {"id": key}, {"status": "finalized"})
     with pytest.raises(ReadOnlyError):
         ev.delete_evidence(engagement, found.id)
     assert row_counts(engagement)["evidence"] == 1

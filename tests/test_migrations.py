@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,10 +12,11 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from app.services.history import changes
 from app.storage.database import make_engine
 from app.storage.engagement_file import EngagementFile, create_engagement_file, open_engagement
 from app.storage.migrations import CURRENT_REVISION, alembic_config, head_revision, script_directory
-from app.storage.schema import metadata
+from app.storage.schema import metadata, tickmark
 from tests.conftest import PASSPHRASE
 
 EARLIER = [s.revision for s in script_directory().walk_revisions() if s.revision != head_revision()]
@@ -71,11 +73,51 @@ def seed_0004(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE control_test SET conclusion = 'no_exceptions'")
 
 
+def seed_0005(conn: sqlite3.Connection) -> None:
+    """Data in every table of revision 0005, so the change of keys (0006) is tried on all of them."""
+    seed_0004(conn)
+    conn.executescript(
+        """
+        INSERT INTO fieldwork_meta VALUES ('created_at', '2025-05-01T09:00:00+00:00');
+        INSERT INTO requirement VALUES ('8', 'iso42001', 'clause', 'Operation', 'd', NULL, NULL, NULL, 2);
+        INSERT INTO requirement VALUES ('8.1', 'iso42001', 'subclause', 'Planning', 'd', '8', NULL, NULL, 3);
+        INSERT INTO requirement VALUES ('A.6', 'iso42001', 'annex_objective', 'Life cycle', 'd', NULL, NULL, NULL, 4);
+        INSERT INTO requirement VALUES ('A.6.2.2', 'iso42001', 'annex_control', 'Design', 'd', 'A.6', NULL, NULL, 5);
+        INSERT INTO person VALUES (1, 'Dana Reyes', 'DR', 'senior'), (2, 'Sam Ortiz', 'SO', 'manager');
+        INSERT INTO tickmark VALUES ('a', 'Agreed'), ('x', 'Exception');
+        INSERT INTO description_section VALUES ('DC1', 'Services provided'), ('DC2', '');
+        INSERT INTO mapping VALUES (7, '8.1', 'CC8.1', 'intersect', 'Change planning', 'catalog', 1);
+        INSERT INTO soa_line VALUES ('A.6.2.2', 0, 'No in-house design', NULL);
+        INSERT INTO control (id, ref, title, frequency, nature, control_type)
+            VALUES (2, 'C-002', 'Model release gate', 'on_occurrence', 'automated', 'preventive');
+        INSERT INTO control_requirement VALUES (2, '8.1');
+        INSERT INTO dismissed_suggestion VALUES (1, '8.1');
+        INSERT INTO control_test (id, ref, control_id, kind, methods, conclusion)
+            VALUES (2, 'C-002.T1', 2, 'design', '["inspection"]', 'exceptions');
+        INSERT INTO sample_item (id, test_id, seq, identifier, result, tickmarks, deviation_text)
+            VALUES (2, 1, 2, 'CHG-2', 'deviation', 'x', 'No approval');
+        INSERT INTO deviation (id, test_id, description, iso_grade) VALUES (1, 2, 'Gate bypassed', 'minor');
+        INSERT INTO evidence_link (evidence_id, control_id) VALUES (1, 2);
+        INSERT INTO evidence_link (evidence_id, test_id) VALUES (1, 2);
+        INSERT INTO evidence_link (evidence_id, pbc_request_id) VALUES (1, 1);
+        UPDATE evidence SET pbc_request_id = 1;
+        INSERT INTO history (at_utc, person, action, item_type, item_id, old_values, new_values) VALUES
+            ('2025-06-01T00:00:00+00:00', 'X', 'create', 'control', '2', NULL, '{"ref": "C-002"}'),
+            ('2025-06-01T00:00:01+00:00', 'X', 'create', 'control_requirement', '2/8.1', NULL, NULL),
+            ('2025-06-01T00:00:02+00:00', 'X', 'create', 'evidence_blob', '1', NULL, NULL),
+            ('2025-06-01T00:00:03+00:00', 'X', 'update', 'mapping', '7', '{"active": false}', '{"active": true}'),
+            ('2025-06-01T00:00:04+00:00', 'X', 'create', 'population_row', '1/1', NULL, NULL),
+            ('2025-06-01T00:00:05+00:00', 'X', 'update', 'tickmark', 'a', NULL, NULL);
+        """
+    )
+
+
 SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "0001": seed_0001,
     "0002": seed_0002,
     "0003": seed_0003,
     "0004": seed_0004,
+    "0005": seed_0005,
 }
 
 
@@ -89,6 +131,17 @@ def make_old_file(path: Path, revision: str, passphrase: str | None) -> None:
             raw.close()
 
     create_engagement_file(path, passphrase, seed, revision=revision).close()
+
+
+def downgrade(db: EngagementFile, revision: str) -> None:
+    """Take a file back as Fieldwork takes one forward: foreign keys off for the table rebuilds, checked after."""
+    with db.engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        raw.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+        with conn.begin():
+            command.downgrade(alembic_config(conn), revision)
+            assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+        raw.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
 
 
 def test_the_current_revision_constant_is_the_newest_migration() -> None:
@@ -114,8 +167,9 @@ def test_a_file_from_an_earlier_revision_is_backed_up_then_upgraded(
         assert db.backup is not None and db.backup.read_bytes() == original
         with db.reading() as conn:
             assert MigrationContext.configure(conn).get_current_revision() == head_revision()
-            assert conn.exec_driver_sql("SELECT title FROM control").scalar_one() == "Change approval"
-            assert conn.exec_driver_sql("SELECT identifier FROM sample_item").scalar_one() == "CHG-1"
+            title = "SELECT title FROM control WHERE ref = 'C-001'"
+            assert conn.exec_driver_sql(title).scalar_one() == "Change approval"
+            assert conn.exec_driver_sql("SELECT identifier FROM sample_item WHERE seq = 1").scalar_one() == "CHG-1"
             assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
     finally:
         db.close()
@@ -125,13 +179,22 @@ def test_a_file_from_an_earlier_revision_is_backed_up_then_upgraded(
 
 
 def test_the_migrated_schema_is_the_schema_the_services_use(tmp_path: Path) -> None:
-    path = tmp_path / "fresh.fieldwork"
-    create_engagement_file(path, None, lambda db: None).close()
-    engine = make_engine(path, None)
-    with engine.connect() as conn:
-        differences = compare_metadata(MigrationContext.configure(conn), metadata)
-    engine.dispose()
-    assert differences == []
+    """A file taken through every migration, and a new file given the schema directly, both match it."""
+    indexes = {}
+    for name, revision in (("migrated", "head"), ("created", None)):
+        path = tmp_path / f"{name}.fieldwork"
+        create_engagement_file(path, None, lambda db: None, revision=revision).close()
+        engine = make_engine(path, None)
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn)
+            assert compare_metadata(context, metadata) == [], name
+            assert context.get_current_revision() == CURRENT_REVISION, name
+            found = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index'").all()
+            replica = conn.exec_driver_sql("SELECT value FROM fieldwork_meta WHERE key = 'replica_id'").scalar()
+        engine.dispose()
+        assert uuid.UUID(replica), name
+        indexes[name] = sorted((index, " ".join((sql or "").replace('"', "").split())) for index, sql in found)
+    assert indexes["created"] == indexes["migrated"], "the same indexes, partial ones with the same condition"
 
 
 def test_going_back_to_0004_reopens_did_not_operate_conclusions(tmp_path: Path) -> None:
@@ -141,9 +204,130 @@ def test_going_back_to_0004_reopens_did_not_operate_conclusions(tmp_path: Path) 
     db = open_engagement(path)  # upgraded to the head
     with db.writing() as conn:
         conn.exec_driver_sql("UPDATE control_test SET conclusion = 'not_operated'")
-    with db.engine.connect() as conn, conn.begin():
-        command.downgrade(alembic_config(conn), "0004")
+    downgrade(db, "0004")
     with db.reading() as conn:
         assert MigrationContext.configure(conn).get_current_revision() == "0004"
         assert conn.exec_driver_sql("SELECT conclusion FROM control_test").scalar_one() is None
     db.close()
+
+
+# --- 0006: integer keys become UUIDs ---------------------------------------------------------------
+
+#: What the engagement holds, named the way people name it (references, codes), never by key: the same
+#: before and after a change of keys. Queries for 0005 and for 0006 differ only in the evidence columns.
+CONTENT = {
+    "controls": "SELECT ref, title, frequency, is_key FROM control {live} ORDER BY ref",
+    "links": "SELECT c.ref, l.requirement_code FROM control_requirement l JOIN control c ON c.id = l.control_id "
+    "{live_l} ORDER BY 1, 2",
+    "dismissed": "SELECT c.ref, d.requirement_code FROM dismissed_suggestion d JOIN control c ON c.id = d.control_id"
+    " ORDER BY 1, 2",
+    "tests": "SELECT t.ref, c.ref, t.kind, t.methods, t.conclusion FROM control_test t "
+    "JOIN control c ON c.id = t.control_id ORDER BY 1",
+    "items": "SELECT t.ref, i.seq, i.identifier, i.result, i.tickmarks, i.population_row_no FROM sample_item i "
+    "JOIN control_test t ON t.id = i.test_id ORDER BY 1, 2",
+    "deviations": "SELECT t.ref, d.description, d.iso_grade FROM deviation d JOIN control_test t ON t.id = d.test_id",
+    "people": "SELECT name, initials, role FROM person ORDER BY initials",
+    "tickmarks": "SELECT symbol, meaning FROM tickmark ORDER BY symbol",
+    "description": "SELECT code, text FROM description_section ORDER BY code",
+    "mappings": "SELECT iso_code, soc2_code, relationship, rationale, origin, active FROM mapping ORDER BY 1, 2",
+    "soa": "SELECT annex_code, included, justification FROM soa_line ORDER BY 1",
+    "pbc": "SELECT ref, request, status FROM pbc_request ORDER BY ref",
+    "evidence": "SELECT e.ref, b.sha256, b.size, e.original_name, p.ref FROM evidence e "
+    "JOIN evidence_blob b ON {blob_join} LEFT JOIN pbc_request p ON p.id = e.pbc_request_id ORDER BY 1",
+    "evidence links": "SELECT e.ref, c.ref, t.ref, i.identifier, p.ref FROM evidence_link l "
+    "JOIN evidence e ON e.id = l.evidence_id LEFT JOIN control c ON c.id = l.control_id "
+    "LEFT JOIN control_test t ON t.id = l.test_id LEFT JOIN sample_item i ON i.id = l.sample_item_id "
+    "LEFT JOIN pbc_request p ON p.id = l.pbc_request_id ORDER BY 1, 2, 3, 4, 5",
+    "chunks": "SELECT b.sha256, k.seq, k.data FROM evidence_chunk k JOIN evidence_blob b ON {chunk_join} ORDER BY 1, 2",
+    "populations": "SELECT t.ref, p.source_name, p.row_count FROM population p JOIN control_test t ON t.id = p.test_id",
+    "population rows": "SELECT t.ref, r.row_no, r.identifier, r.item_date FROM population_row r "
+    "JOIN population p ON p.id = r.population_id JOIN control_test t ON t.id = p.test_id ORDER BY 1, 2",
+    "history": "SELECT at_utc, person, action, item_type, old_values, new_values FROM history ORDER BY at_utc, seq",
+    "engagement": "SELECT client, system_name, auditor_firm FROM engagement",
+}
+JOINS = {
+    "0005": {"blob_join": "b.id = e.blob_id", "chunk_join": "b.id = k.blob_id", "live": "", "live_l": ""},
+    "0006": {
+        "blob_join": "b.sha256 = e.blob_sha256",
+        "chunk_join": "b.chunk_key = k.chunk_key",
+        "live": "WHERE deleted_at IS NULL",
+        "live_l": "WHERE l.deleted_at IS NULL",
+    },
+}
+
+
+def content(conn: sqlite3.Connection, revision: str) -> dict[str, list[tuple[object, ...]]]:
+    return {name: conn.execute(sql.format(**JOINS[revision])).fetchall() for name, sql in CONTENT.items()}
+
+
+def raw_content(db: EngagementFile, revision: str) -> dict[str, list[tuple[object, ...]]]:
+    raw = db.engine.raw_connection()
+    try:
+        return content(raw.driver_connection, revision)  # type: ignore[arg-type]
+    finally:
+        raw.close()
+
+
+def old_file_and_content(tmp_path: Path) -> tuple[Path, dict[str, list[tuple[object, ...]]]]:
+    """A 0005 file with data in every table, and what it holds."""
+    path = tmp_path / "old.fieldwork"
+    make_old_file(path, "0005", None)
+    before = sqlite3.connect(path)
+    try:
+        return path, content(before, "0005")
+    finally:
+        before.close()
+
+
+def test_uuid_keys_keep_every_record_reference_and_link(tmp_path: Path) -> None:
+    path, expected = old_file_and_content(tmp_path)
+    assert all(expected.values()), "the seed has rows in every table"
+
+    db = open_engagement(path)
+    try:
+        assert raw_content(db, "0006") == expected
+        with db.reading() as conn:
+            keys = conn.exec_driver_sql("SELECT id FROM control ORDER BY ref").scalars().all()
+            items = conn.exec_driver_sql("SELECT DISTINCT item_id FROM history WHERE item_type = 'control'").all()
+            replica = conn.exec_driver_sql("SELECT value FROM fieldwork_meta WHERE key = 'replica_id'").scalar_one()
+        assert [uuid.UUID(hex=key).version for key in keys] == [7, 7]
+        assert keys == sorted(keys), "records keep the order they were made in"
+        assert (str(uuid.UUID(hex=keys[1])),) in items, "the history names the control by its new key"
+        assert uuid.UUID(replica)
+    finally:
+        db.close()
+
+
+def test_copies_of_one_file_upgraded_apart_agree_on_their_keys(tmp_path: Path) -> None:
+    path = tmp_path / "old.fieldwork"
+    make_old_file(path, "0005", None)
+    copy = tmp_path / "copy.fieldwork"
+    copy.write_bytes(path.read_bytes())
+    keys = []
+    replicas = set()
+    for each in (path, copy):
+        db = open_engagement(each)
+        with db.reading() as conn:
+            both = "SELECT ref, id FROM control UNION ALL SELECT ref, id FROM evidence"
+            keys.append(conn.exec_driver_sql(both).all())
+            replicas.add(conn.exec_driver_sql("SELECT value FROM fieldwork_meta WHERE key = 'replica_id'").scalar())
+        db.close()
+    assert keys[0] == keys[1]
+    assert len(replicas) == 2, "each copy numbers its new history entries under an origin of its own"
+
+
+def test_going_back_to_0005_keeps_every_live_record(tmp_path: Path) -> None:
+    path, expected = old_file_and_content(tmp_path)
+    db = open_engagement(path)
+    with changes(db) as ch:
+        ch.delete(tickmark, {"symbol": "a"})  # a tombstone: 0005 has none, so the record goes
+    expected["tickmarks"] = [mark for mark in expected["tickmarks"] if mark[0] != "a"]
+    downgrade(db, "0005")
+    with db.reading() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == "0005"
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+    found = raw_content(db, "0005")
+    db.close()
+    *kept, deletion = found.pop("history")
+    assert kept == expected.pop("history") and deletion[2:4] == ("delete", "tickmark"), "every entry, in order"
+    assert found == expected

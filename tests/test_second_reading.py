@@ -112,12 +112,12 @@ def test_removing_a_population_typed_by_hand_records_each_row(engagement: Engage
     _control_id, test_id = record_type2_test(engagement, deviations=0)
     testing.delete_sample_items(engagement, [i.id for i in testing.list_sample_items(engagement, test_id)])
     items = [PopulationItemInput(f"CHG-{n}", date(2026, 2, n + 1)) for n in range(5)]
-    population.enter_population(engagement, test_id, items)
+    entered = population.enter_population(engagement, test_id, items)
     population.remove_population(engagement, test_id)
     query = select(history.c.item_id).where(history.c.action == "delete", history.c.item_type == "population_row")
     with engagement.reading() as conn:
         removed = conn.execute(query).scalars().all()
-    assert sorted(removed) == [f"1/{n}" for n in range(1, 6)]
+    assert sorted(removed) == [f"{entered.id}/{n}" for n in range(1, 6)]
 
 
 def test_an_export_the_disk_cannot_take_is_a_sentence_and_leaves_nothing(

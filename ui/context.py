@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from uuid import UUID
 
 from PySide6.QtCore import QObject, Signal
 
@@ -20,7 +21,7 @@ class Target:
     """Something the user can open: a requirement by code, a control or test by id, or a page."""
 
     kind: str
-    key: str | int | None = None
+    key: str | UUID | None = None
 
 
 class UiContext(QObject):

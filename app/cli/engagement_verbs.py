@@ -160,11 +160,11 @@ def info_document(view: Overview, controls: list[Any], tests: list[Any]) -> dict
         },
         "requirements": {code: state.status.value for code, state in view.statuses.items()},
         "controls": [
-            {"id": c.id, "ref": c.ref, "title": c.title, "requirements": list(c.requirements)} for c in controls
+            {"id": str(c.id), "ref": c.ref, "title": c.title, "requirements": list(c.requirements)} for c in controls
         ],
         "tests": [
             {
-                "id": t.id,
+                "id": str(t.id),
                 "ref": t.ref,
                 "control": t.control_ref,
                 "kind": t.kind.value,
@@ -206,7 +206,7 @@ def _print_info(doc: dict[str, Any]) -> None:
     print("\nTests:")
     for t in doc["tests"]:
         sample = f"{t['sample_items']}/{t['sample_size']}" if t["sample_size"] else "-"
-        print(f"  {t['ref']:<14} id {t['id']:<6} {t['kind']:<10} {t['status']:<12} sample {sample}")
+        print(f"  {t['ref']:<14} {t['kind']:<10} {t['status']:<12} sample {sample}")
 
 
 def cmd_info(args: argparse.Namespace) -> int:

@@ -66,11 +66,13 @@ def _printable(text: str) -> str:
 
 def cmd_add(args: argparse.Namespace) -> int:
     from app.services.evidence import Receipt, TargetKind, attach_files, find_target
+    from app.services.pbc import find_request_id
 
     with open_for_command(args.file, args.passphrase_file) as db:
         targets = [find_target(db, TargetKind.CONTROL, ref) for ref in args.control]
         targets += [find_target(db, TargetKind.TEST, ref) for ref in args.test]
-        request = find_target(db, TargetKind.PBC_REQUEST, args.request).id if args.request else None
+        with db.reading() as conn:
+            request = find_request_id(conn, args.request) if args.request else None
         receipt = Receipt(args.received, args.provided_by, request)
         added = attach_files(db, args.paths, targets, receipt, _progress("attaching"))
     for found in added:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.cli.unlock import add_passphrase_options, open_for_command
+from app.domain.ids import TestId
 from app.domain.sampling import Population, PopulationSource, Risk, SampleDraw
 from app.domain.vocabulary import Labelled, Selection
 from app.errors import ValidationError
@@ -73,7 +74,7 @@ def _progress(done: int, total: int, label: str) -> None:
         print(f"\rimporting: {label} ({done * 100 // max(total, 1)}%)", end="", file=sys.stderr, flush=True)
 
 
-def _ensure_population(db: EngagementFile, test_id: int, args: argparse.Namespace) -> Population:
+def _ensure_population(db: EngagementFile, test_id: TestId, args: argparse.Namespace) -> Population:
     from app.services import population, population_files
 
     current = population.get_population(db, test_id)

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from uuid import UUID
 
+from app.domain.ids import (
+    ControlId,
+    DeviationId,
+    EvidenceId,
+    PbcRequestId,
+    PersonId,
+    SampleItemId,
+    TestId,
+)
 from app.domain.vocabulary import (
     Conclusion,
     ControlType,
@@ -33,7 +43,7 @@ class TeamMember:
     name: str
     initials: str
     role: Role
-    id: int | None = None
+    id: PersonId | None = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +112,6 @@ class Requirement:
 
 @dataclass(frozen=True)
 class Mapping:
-    id: int
     iso_code: str
     soc2_code: str
     relationship: Relationship
@@ -124,7 +133,7 @@ class ControlInput:
 
 @dataclass(frozen=True)
 class Control:
-    id: int
+    id: ControlId
     ref: str
     title: str
     description: str
@@ -161,9 +170,9 @@ class TestPlan:
 
 @dataclass(frozen=True)
 class ControlTest:
-    id: int
+    id: TestId
     ref: str
-    control_id: int
+    control_id: ControlId
     control_ref: str
     kind: TestKind
     procedure: str
@@ -193,8 +202,8 @@ class SampleItemInput:
 
 @dataclass(frozen=True)
 class SampleItem:
-    id: int
-    test_id: int
+    id: SampleItemId
+    test_id: TestId
     seq: int
     identifier: str
     item_date: date | None
@@ -214,8 +223,8 @@ class DeviationInput:
 
 @dataclass(frozen=True)
 class Deviation:
-    id: int
-    test_id: int
+    id: DeviationId
+    test_id: TestId
     test_ref: str
     control_ref: str
     description: str
@@ -275,6 +284,7 @@ class StatusCounts:
 
 @dataclass(frozen=True)
 class HistoryEntry:
+    origin: UUID
     seq: int
     at_utc: str
     person: str
@@ -292,7 +302,7 @@ class ValidationResult:
 
 @dataclass(frozen=True)
 class PbcRequest:
-    id: int
+    id: PbcRequestId
     ref: str
     request: str
     requested_of: str
@@ -308,7 +318,7 @@ class PbcRequest:
 class EvidenceFile:
     """One attached file: its metadata, fingerprint, and the items it supports."""
 
-    id: int
+    id: EvidenceId
     ref: str
     original_name: str
     size: int

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from app.domain.ids import PopulationId, SampleItemId, TestId
 from app.domain.vocabulary import Frequency, Labelled, Nature, Selection
 
 
@@ -36,7 +37,7 @@ class SizeSuggestion:
 class SamplePlan:
     """A test's sample as planned: the suggestion beside what the auditor recorded."""
 
-    test_id: int
+    test_id: TestId
     test_ref: str
     frequency: Frequency
     nature: Nature
@@ -88,8 +89,8 @@ class PopulationItemInput:
 class Population:
     """A test's population: its source, its shape, and how many of its items fall outside the period."""
 
-    id: int
-    test_id: int
+    id: PopulationId
+    test_id: TestId
     source_name: str
     source_sha256: str | None
     sheet_name: str | None
@@ -115,7 +116,7 @@ class PopulationRow:
 class SelectedItem:
     """A sample item drawn from the population, and the population row it came from."""
 
-    sample_item_id: int
+    sample_item_id: SampleItemId
     seq: int
     row_no: int
     identifier: str
@@ -126,7 +127,7 @@ class SelectedItem:
 class SampleDraw:
     """What one selection (or extension) added, and how it was made, for the auditor to read back."""
 
-    test_id: int
+    test_id: TestId
     test_ref: str
     method: Selection
     seed: int | None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from app.domain.ids import ControlId, TestId
 from app.domain.records import (
     Control,
     ControlTest,
@@ -54,9 +55,9 @@ class ReportData:
     groups: tuple[GroupProgress, ...]
     counts: dict[str, int]
     controls: tuple[Control, ...]
-    control_status: dict[int, Status]
+    control_status: dict[ControlId, Status]
     #: Controls a Type 2 examination has tested for design only (`status.awaiting_operating_test`).
-    awaiting_operating_test: frozenset[int]
+    awaiting_operating_test: frozenset[ControlId]
     tests: tuple[ControlTest, ...]
     sample_items: tuple[SampleItem, ...]
     deviations: tuple[Deviation, ...]
@@ -74,10 +75,10 @@ class ReportData:
     def controls_for(self, code: str) -> list[Control]:
         return [c for c in self.controls if code in c.requirements]
 
-    def tests_for(self, control_id: int) -> list[ControlTest]:
+    def tests_for(self, control_id: ControlId) -> list[ControlTest]:
         return [t for t in self.tests if t.control_id == control_id]
 
-    def deviations_for(self, test_id: int) -> list[Deviation]:
+    def deviations_for(self, test_id: TestId) -> list[Deviation]:
         return [d for d in self.deviations if d.test_id == test_id]
 
 

@@ -7,9 +7,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Connection, RowMapping, Table, select
 
+from app.domain.ids import ControlId
 from app.domain.records import Control, ControlInput, Suggestion
 from app.domain.vocabulary import ControlType, Framework, Frequency, Nature
 from app.errors import NotFoundError, ValidationError
@@ -23,6 +25,7 @@ from app.storage.schema import (
     control_test,
     dismissed_suggestion,
     evidence_link,
+    live,
     requirement,
 )
 
@@ -64,14 +67,15 @@ def next_ref(conn: Connection) -> str:
     return f"C-{next_number(conn, control.c.ref, REF_PATTERN):03d}"
 
 
-def read_links(conn: Connection) -> dict[int, list[str]]:
+def read_links(conn: Connection) -> dict[ControlId, list[str]]:
     """Requirement codes per control, in catalog order."""
     query = (
         select(control_requirement.c.control_id, control_requirement.c.requirement_code)
         .join(requirement, requirement.c.code == control_requirement.c.requirement_code)
+        .where(live(control_requirement))
         .order_by(requirement.c.sort_order)
     )
-    links: dict[int, list[str]] = defaultdict(list)
+    links: dict[ControlId, list[str]] = defaultdict(list)
     for control_id, code in conn.execute(query):
         links[control_id].append(code)
     return links
@@ -79,7 +83,7 @@ def read_links(conn: Connection) -> dict[int, list[str]]:
 
 def read_controls(conn: Connection) -> list[Control]:
     links = read_links(conn)
-    rows = conn.execute(select(control).order_by(control.c.ref)).mappings()
+    rows = conn.execute(select(control).where(live(control)).order_by(control.c.ref)).mappings()
     return [_record(row, links.get(row["id"], ())) for row in rows]
 
 
@@ -88,18 +92,18 @@ def list_controls(db: EngagementFile) -> list[Control]:
         return read_controls(conn)
 
 
-def find_control_id(conn: Connection, ref_or_id: str | int) -> int:
-    return find_id(conn, control, ref_or_id, "control")
+def find_control_id(conn: Connection, ref_or_id: str | UUID) -> ControlId:
+    return ControlId(find_id(conn, control, ref_or_id, "control"))
 
 
-def read_control(conn: Connection, control_id: int) -> Control:
-    row = conn.execute(select(control).where(control.c.id == control_id)).mappings().first()
+def read_control(conn: Connection, control_id: ControlId) -> Control:
+    row = conn.execute(select(control).where(control.c.id == control_id, live(control))).mappings().first()
     if row is None:
         raise NotFoundError(f"Control {control_id} no longer exists.")
     return _record(row, read_links(conn).get(control_id, ()))
 
 
-def get_control(db: EngagementFile, ref_or_id: str | int) -> Control:
+def get_control(db: EngagementFile, ref_or_id: str | UUID) -> Control:
     with db.reading() as conn:
         return read_control(conn, find_control_id(conn, ref_or_id))
 
@@ -108,23 +112,25 @@ def create_control(db: EngagementFile, values: ControlInput, requirements: Itera
     """A new control with the next free reference, linked to the requirements given."""
     row = _row(values)
     with changes(db) as ch:
-        control_id: int = ch.insert(control, {"ref": next_ref(ch.conn), **row})
+        control_id = ControlId(ch.insert(control, {"ref": next_ref(ch.conn), **row}))
         for code in requirements:
             _link(ch, control_id, code)
         return read_control(ch.conn, control_id)
 
 
-def update_control(db: EngagementFile, control_id: int, values: ControlInput) -> Control:
+def update_control(db: EngagementFile, control_id: ControlId, values: ControlInput) -> Control:
     row = _row(values)
     with changes(db) as ch:
         ch.update(control, {"id": control_id}, row)
         return read_control(ch.conn, control_id)
 
 
-def delete_control(db: EngagementFile, control_id: int) -> None:
+def delete_control(db: EngagementFile, control_id: ControlId) -> None:
     """Remove a control that has no tests; its links go with it, each recorded."""
     with changes(db) as ch:
-        tests = ch.conn.execute(select(control_test.c.ref).where(control_test.c.control_id == control_id)).scalars()
+        tests = ch.conn.execute(
+            select(control_test.c.ref).where(control_test.c.control_id == control_id, live(control_test))
+        ).scalars()
         refs = list(tests)
         if refs:
             raise ValidationError(f"Delete its tests first ({', '.join(refs)}): their results would be lost.")
@@ -134,21 +140,23 @@ def delete_control(db: EngagementFile, control_id: int) -> None:
         ch.delete(control, {"id": control_id})
 
 
-def _add_pair(ch: Changes, table: Table, control_id: int, code: str) -> None:
+def _add_pair(ch: Changes, table: Table, control_id: ControlId, code: str) -> None:
     """Record (control, requirement) in a link table once: a second identical request changes nothing."""
     require_auditable(ch.conn, code)
     exists = ch.conn.execute(
-        select(table.c.control_id).where(table.c.control_id == control_id, table.c.requirement_code == code)
+        select(table.c.control_id).where(
+            table.c.control_id == control_id, table.c.requirement_code == code, live(table)
+        )
     ).first()
     if exists is None:
         ch.insert(table, {"control_id": control_id, "requirement_code": code})
 
 
-def _link(ch: Changes, control_id: int, code: str) -> None:
+def _link(ch: Changes, control_id: ControlId, code: str) -> None:
     _add_pair(ch, control_requirement, control_id, code)
 
 
-def link_requirement(db: EngagementFile, control_id: int, code: str) -> Control:
+def link_requirement(db: EngagementFile, control_id: ControlId, code: str) -> Control:
     """Link a control to a requirement (accepting a suggestion is the same act)."""
     with changes(db) as ch:
         _link(ch, control_id, code)
@@ -159,7 +167,7 @@ def link_requirement(db: EngagementFile, control_id: int, code: str) -> Control:
         return read_control(ch.conn, control_id)
 
 
-def unlink_requirement(db: EngagementFile, control_id: int, code: str) -> Control:
+def unlink_requirement(db: EngagementFile, control_id: ControlId, code: str) -> Control:
     with changes(db) as ch:
         ch.delete_where(
             control_requirement,
@@ -168,14 +176,14 @@ def unlink_requirement(db: EngagementFile, control_id: int, code: str) -> Contro
         return read_control(ch.conn, control_id)
 
 
-def dismiss_suggestion(db: EngagementFile, control_id: int, code: str) -> None:
+def dismiss_suggestion(db: EngagementFile, control_id: ControlId, code: str) -> None:
     """Stop suggesting `code` for the control (dismissing it twice, e.g. a double click, is one dismissal)."""
     with changes(db) as ch:
         find_control_id(ch.conn, control_id)
         _add_pair(ch, dismissed_suggestion, control_id, code)
 
 
-def suggestions(db: EngagementFile, control_id: int) -> list[Suggestion]:
+def suggestions(db: EngagementFile, control_id: ControlId) -> list[Suggestion]:
     """Requirements of the other framework the crosswalk links to this control's requirements.
 
     Already-linked, dismissed and out-of-scope ones are left out; each names the link it comes from.
@@ -184,7 +192,9 @@ def suggestions(db: EngagementFile, control_id: int) -> list[Suggestion]:
         linked = set(read_links(conn).get(control_id, ()))
         dismissed = set(
             conn.execute(
-                select(dismissed_suggestion.c.requirement_code).where(dismissed_suggestion.c.control_id == control_id)
+                select(dismissed_suggestion.c.requirement_code).where(
+                    dismissed_suggestion.c.control_id == control_id, live(dismissed_suggestion)
+                )
             ).scalars()
         )
         titles = {r.code: r for r in read_scope(conn)}

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Connection, insert, select
 
 import app
 from app.catalog import Catalog, load_catalog
+from app.domain.ids import PersonId, new_id
 from app.domain.records import EngagementDetails, FileFacts, TeamMember, Tickmark
 from app.domain.vocabulary import (
     DESCRIPTION_HEADINGS,
@@ -32,6 +33,7 @@ from app.storage.schema import (
     description_section,
     engagement,
     fieldwork_meta,
+    live,
     mapping,
     person,
     requirement,
@@ -137,9 +139,10 @@ def create_engagement(
 
     def populate(db: EngagementFile) -> None:
         with changes(db) as ch:
+            engagement_id = new_id()
             _write_catalog(ch.conn, catalog)
-            _write_meta(ch, catalog)
-            ch.insert(engagement, {"id": 1, **_details_row(details)})
+            _write_meta(ch, catalog, engagement_id)
+            ch.insert(engagement, {"id": engagement_id, **_details_row(details)})
             for row in members:
                 ch.insert(person, row)
             for mark in DEFAULT_TICKMARKS:
@@ -182,16 +185,17 @@ def _write_catalog(conn: Connection, catalog: Catalog) -> None:
                 "rationale": link.rationale,
                 "origin": "catalog",
                 "active": True,
+                "sort_order": order,
             }
-            for link in catalog.links
+            for order, link in enumerate(catalog.links, start=1)
         ],
     )
 
 
-def _write_meta(ch: Changes, catalog: Catalog) -> None:
+def _write_meta(ch: Changes, catalog: Catalog, engagement_id: UUID) -> None:
     meta = {
         "format": FORMAT_NAME,
-        "engagement_id": str(uuid.uuid4()),
+        "engagement_id": str(engagement_id),
         "created_with": f"{app.APP_NAME} {app.__version__}",
         "created_at": utc_now(),
         **{f"catalog_{name}": version for name, version in catalog.versions.items()},
@@ -223,7 +227,7 @@ def get_details(db: EngagementFile) -> EngagementDetails:
 
 
 def read_details(conn: Connection) -> EngagementDetails:
-    row = conn.execute(select(engagement)).mappings().one()
+    row = conn.execute(select(engagement).where(live(engagement))).mappings().one()
     return EngagementDetails(
         client=row["client"],
         system_name=row["system_name"],
@@ -249,7 +253,8 @@ def update_details(db: EngagementFile, details: EngagementDetails) -> tuple[str,
     details = normalized(details)
     warnings = validate_details(details)
     with changes(db) as ch:
-        ch.update(engagement, {"id": 1}, _details_row(details))
+        key = ch.conn.execute(select(engagement.c.id).where(live(engagement))).scalar_one()
+        ch.update(engagement, {"id": key}, _details_row(details))
     return warnings
 
 
@@ -275,16 +280,15 @@ def list_team(db: EngagementFile) -> list[TeamMember]:
 
 
 def read_team(conn: Connection) -> list[TeamMember]:
-    rows = conn.execute(select(person).order_by(person.c.id)).mappings().all()
+    rows = conn.execute(select(person).where(live(person)).order_by(person.c.id)).mappings().all()
     return [TeamMember(r["name"], r["initials"], Role(r["role"]), r["id"]) for r in rows]
 
 
-def add_team_member(db: EngagementFile, member: TeamMember) -> int:
+def add_team_member(db: EngagementFile, member: TeamMember) -> PersonId:
     row = _member_row(member)
     with changes(db) as ch:
         _refuse_duplicate_initials(ch.conn, row["initials"], None)
-        member_id: int = ch.insert(person, row)
-    return member_id
+        return PersonId(ch.insert(person, row))
 
 
 def update_team_member(db: EngagementFile, member: TeamMember) -> None:
@@ -296,13 +300,13 @@ def update_team_member(db: EngagementFile, member: TeamMember) -> None:
         ch.update(person, {"id": member.id}, row)
 
 
-def remove_team_member(db: EngagementFile, member_id: int) -> None:
+def remove_team_member(db: EngagementFile, member_id: PersonId) -> None:
     with changes(db) as ch:
         ch.delete(person, {"id": member_id})
 
 
-def _refuse_duplicate_initials(conn: Connection, initials: str, own_id: int | None) -> None:
-    existing = conn.execute(select(person.c.id).where(person.c.initials == initials)).scalar()
+def _refuse_duplicate_initials(conn: Connection, initials: str, own_id: PersonId | None) -> None:
+    existing = conn.execute(select(person.c.id).where(person.c.initials == initials, live(person))).scalar()
     if existing is not None and existing != own_id:
         raise ValidationError(f"Initials {initials} are already used by another team member.")
 
@@ -313,22 +317,27 @@ def list_tickmarks(db: EngagementFile) -> list[Tickmark]:
 
 
 def read_tickmarks(conn: Connection) -> list[Tickmark]:
-    rows = conn.execute(select(tickmark).order_by(tickmark.c.symbol)).mappings().all()
+    rows = conn.execute(select(tickmark).where(live(tickmark)).order_by(tickmark.c.symbol)).mappings().all()
     return [Tickmark(r["symbol"], r["meaning"]) for r in rows]
 
 
 def set_tickmark(db: EngagementFile, mark: Tickmark) -> None:
+    with changes(db) as ch:
+        put_tickmark(ch, mark)
+
+
+def put_tickmark(ch: Changes, mark: Tickmark) -> None:
+    """Add a symbol to the legend, or give one already there its new meaning."""
     symbol, meaning = mark.symbol.strip(), mark.meaning.strip()
     if not symbol or len(symbol) > 8 or " " in symbol:
         raise ValidationError("A tickmark symbol is 1 to 8 characters without spaces.")
     if not meaning:
         raise ValidationError(f"Say what tickmark {symbol} means.")
-    with changes(db) as ch:
-        exists = ch.conn.execute(select(tickmark.c.symbol).where(tickmark.c.symbol == symbol)).scalar()
-        if exists is None:
-            ch.insert(tickmark, {"symbol": symbol, "meaning": meaning})
-        else:
-            ch.update(tickmark, {"symbol": symbol}, {"meaning": meaning})
+    exists = ch.conn.execute(select(tickmark.c.symbol).where(tickmark.c.symbol == symbol, live(tickmark))).scalar()
+    if exists is None:
+        ch.insert(tickmark, {"symbol": symbol, "meaning": meaning})
+    else:
+        ch.update(tickmark, {"symbol": symbol}, {"meaning": meaning})
 
 
 def remove_tickmark(db: EngagementFile, symbol: str) -> None:
@@ -336,7 +345,7 @@ def remove_tickmark(db: EngagementFile, symbol: str) -> None:
     with changes(db) as ch:
         marked = ch.conn.execute(
             select(sample_item.c.identifier, sample_item.c.tickmarks).where(
-                sample_item.c.tickmarks.contains(symbol, autoescape=True)
+                sample_item.c.tickmarks.contains(symbol, autoescape=True), live(sample_item)
             )
         )
         used = [identifier for identifier, marks in marked if symbol in marks.split()]
@@ -355,7 +364,7 @@ def system_description(db: EngagementFile) -> dict[str, str]:
 
 
 def read_system_description(conn: Connection) -> dict[str, str]:
-    texts = dict(conn.execute(select(description_section.c.code, description_section.c.text)).all())
+    texts = dict(conn.execute(select(description_section.c.code, description_section.c.text)).all())  # never deleted
     return {code: texts.get(code, "") for code in DESCRIPTION_HEADINGS}
 
 

@@ -24,21 +24,32 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
+from uuid import UUID
 
 from sqlalchemy import Connection, RowMapping, func, select
 
+from app.domain.ids import EvidenceId, PbcRequestId, SampleItemId, parse_id
 from app.domain.records import EvidenceFile
 from app.domain.vocabulary import EngagementStatus, TestKind
 from app.errors import FieldworkError, NotFoundError, ReadOnlyError, ValidationError
 from app.services import pbc
 from app.services.controls import find_control_id
 from app.services.engagement import read_details
-from app.services.evidence_store import ByteProgress, Readable, drop_chunks, store_stream
+from app.services.evidence_store import ByteProgress, Readable, drop_content, store_stream
 from app.services.history import Changes, changes
 from app.services.refs import next_number
 from app.services.testing import find_test_id
 from app.storage.engagement_file import EngagementFile
-from app.storage.schema import control, control_test, evidence, evidence_blob, evidence_link, pbc_request, sample_item
+from app.storage.schema import (
+    control,
+    control_test,
+    evidence,
+    evidence_blob,
+    evidence_link,
+    live,
+    pbc_request,
+    sample_item,
+)
 from app.tasks import Task
 
 REF_PATTERN = re.compile(r"^E-?(\d+)$", re.IGNORECASE)
@@ -57,7 +68,7 @@ class TargetKind(StrEnum):
 @dataclass(frozen=True)
 class Target:
     kind: TargetKind
-    id: int
+    id: UUID
 
 
 @dataclass(frozen=True)
@@ -75,7 +86,7 @@ class Receipt:
 
     received_date: date | None = None
     provided_by: str = ""
-    pbc_request_id: int | None = None
+    pbc_request_id: PbcRequestId | None = None
 
 
 class SortKey(StrEnum):
@@ -146,26 +157,28 @@ def attach_files(
 
 def attach_stream(
     ch: Changes, source: Readable, name: str, targets: Sequence[Target], receipt: Receipt, progress: ByteProgress
-) -> int:
+) -> EvidenceId:
     """Attach one stream in the caller's transaction; returns the new evidence id."""
     answered = [Target(TargetKind.PBC_REQUEST, receipt.pbc_request_id)] if receipt.pbc_request_id else []
     for target in [*targets, *answered]:
         _require(ch.conn, target)  # before the bytes, so a wrong target costs no streaming
     original_name = os.fsencode(name).decode("utf-8", "replace")  # undecodable bytes cannot be stored as text
-    blob_id = store_stream(ch, source, progress, original_name)
-    evidence_id: int = ch.insert(
-        evidence,
-        {
-            "ref": _next_ref(ch.conn),
-            "blob_id": blob_id,
+    sha256 = store_stream(ch, source, progress, original_name)
+    evidence_id = EvidenceId(
+        ch.insert(
+            evidence,
+            {
+                "ref": _next_ref(ch.conn),
+                "blob_sha256": sha256,
             "original_name": original_name,
             "media_type": _media_type(original_name),
-            "received_date": receipt.received_date,
-            "provided_by": receipt.provided_by.strip(),
-            "pbc_request_id": receipt.pbc_request_id,
-            "attached_by": ch.person,
-            "attached_at": ch.at_utc,
-        },
+                "received_date": receipt.received_date,
+                "provided_by": receipt.provided_by.strip(),
+                "pbc_request_id": receipt.pbc_request_id,
+                "attached_by": ch.person,
+                "attached_at": ch.at_utc,
+            },
+        )
     )
     for target in [*targets, *answered]:
         link(ch, evidence_id, target)
@@ -186,39 +199,42 @@ _TARGET_TABLES = {
 
 def _require(conn: Connection, target: Target) -> None:
     table = _TARGET_TABLES[target.kind]
-    if conn.execute(select(table.c.id).where(table.c.id == target.id)).scalar() is None:
+    if conn.execute(select(table.c.id).where(table.c.id == target.id, live(table))).scalar() is None:
         raise NotFoundError(f"The {target.kind.name.lower().replace('_', ' ')} {target.id} no longer exists.")
 
 
-def _require_evidence(conn: Connection, evidence_id: int) -> RowMapping:
-    row = conn.execute(select(evidence).where(evidence.c.id == evidence_id)).mappings().first()
+def _require_evidence(conn: Connection, evidence_id: EvidenceId) -> RowMapping:
+    row = conn.execute(select(evidence).where(evidence.c.id == evidence_id, live(evidence))).mappings().first()
     if row is None:
         raise NotFoundError(f"Evidence {evidence_id} no longer exists.")
     return row
 
 
-def link(ch: Changes, evidence_id: int, target: Target) -> None:
+def link(ch: Changes, evidence_id: EvidenceId, target: Target) -> None:
     """Link a file to an item (once); a PBC link answers the request and marks it received."""
     found = _require_evidence(ch.conn, evidence_id)
     _require(ch.conn, target)
     column = evidence_link.c[target.kind.value]
-    query = select(evidence_link.c.id).where(evidence_link.c.evidence_id == evidence_id, column == target.id)
+    query = select(evidence_link.c.id).where(
+        evidence_link.c.evidence_id == evidence_id, column == target.id, live(evidence_link)
+    )
     if ch.conn.execute(query).scalar() is not None:
         return
     ch.insert(evidence_link, {"evidence_id": evidence_id, target.kind.value: target.id})
     if target.kind is TargetKind.PBC_REQUEST:
+        request_id = PbcRequestId(target.id)
         if found["pbc_request_id"] is None:
-            ch.update(evidence, {"id": evidence_id}, {"pbc_request_id": target.id})
-        pbc.mark_received(ch, target.id, found["received_date"] or date.today())
+            ch.update(evidence, {"id": evidence_id}, {"pbc_request_id": request_id})
+        pbc.mark_received(ch, request_id, found["received_date"] or date.today())
 
 
-def link_evidence(db: EngagementFile, evidence_id: int, target: Target) -> EvidenceFile:
+def link_evidence(db: EngagementFile, evidence_id: EvidenceId, target: Target) -> EvidenceFile:
     with changes(db) as ch:
         link(ch, evidence_id, target)
         return read_evidence(ch.conn, [evidence_id])[0]
 
 
-def unlink_evidence(db: EngagementFile, evidence_id: int, target: Target) -> EvidenceFile:
+def unlink_evidence(db: EngagementFile, evidence_id: EvidenceId, target: Target) -> EvidenceFile:
     """Remove one link; the file and its bytes stay in the library."""
     with changes(db) as ch:
         found = _require_evidence(ch.conn, evidence_id)
@@ -230,15 +246,19 @@ def unlink_evidence(db: EngagementFile, evidence_id: int, target: Target) -> Evi
             if found["pbc_request_id"] == target.id:
                 still = ch.conn.execute(
                     select(evidence_link.c.pbc_request_id)
-                    .where(evidence_link.c.evidence_id == evidence_id, evidence_link.c.pbc_request_id.is_not(None))
+                    .where(
+                        evidence_link.c.evidence_id == evidence_id,
+                        evidence_link.c.pbc_request_id.is_not(None),
+                        live(evidence_link),
+                    )
                     .order_by(evidence_link.c.id)
                 ).scalar()
                 ch.update(evidence, {"id": evidence_id}, {"pbc_request_id": still})  # the request it still answers
-            pbc.reopen_if_unanswered(ch, target.id)
+            pbc.reopen_if_unanswered(ch, PbcRequestId(target.id))
         return read_evidence(ch.conn, [evidence_id])[0]
 
 
-def delete_evidence(db: EngagementFile, evidence_id: int) -> None:
+def delete_evidence(db: EngagementFile, evidence_id: EvidenceId) -> None:
     """Remove a file attached by mistake: only unlinked, only before documentation completion."""
     with changes(db) as ch:
         details = read_details(ch.conn)
@@ -251,21 +271,21 @@ def delete_evidence(db: EngagementFile, evidence_id: int) -> None:
             refs = ", ".join(use.ref for use in uses)
             raise ValidationError(f"{found['ref']} still supports {refs}; unlink it first.")
         ch.delete(evidence, {"id": evidence_id})
-        blob_id = found["blob_id"]
-        if ch.conn.execute(select(evidence.c.id).where(evidence.c.blob_id == blob_id)).first() is None:
-            drop_chunks(ch.conn, blob_id)
-            ch.delete(evidence_blob, {"id": blob_id})
+        sha256 = found["blob_sha256"]
+        still = select(evidence.c.id).where(evidence.c.blob_sha256 == sha256, live(evidence))
+        if ch.conn.execute(still).first() is None:
+            drop_content(ch, sha256)
 
 
 # --- reading -------------------------------------------------------------------------------------
 
 
-def find_evidence_id(conn: Connection, ref_or_id: str | int) -> int:
-    """Resolve E-0001 (also e-1, E1) or a numeric id; the error names what was asked for."""
+def find_evidence_id(conn: Connection, ref_or_id: str | UUID) -> EvidenceId:
+    """Resolve E-0001 (also e-1, E1) or an id; the error names what was asked for."""
     text = str(ref_or_id).strip()
-    query = select(evidence.c.id)
-    if text.isdigit():
-        query = query.where(evidence.c.id == int(text))
+    query = select(evidence.c.id).where(live(evidence))
+    if (key := parse_id(ref_or_id) if len(text) >= 32 else None) is not None:
+        query = query.where(evidence.c.id == key)
     elif match := REF_PATTERN.match(text):
         query = query.where(evidence.c.ref == f"E-{int(match.group(1)):04d}")
     else:
@@ -273,10 +293,10 @@ def find_evidence_id(conn: Connection, ref_or_id: str | int) -> int:
     found = conn.execute(query).scalar()
     if found is None:
         raise NotFoundError(f"There is no evidence {text} in this engagement.")
-    return int(found)
+    return EvidenceId(found)
 
 
-def read_uses(conn: Connection, evidence_id: int | None = None) -> dict[int, list[EvidenceUse]]:
+def read_uses(conn: Connection, evidence_id: EvidenceId | None = None) -> dict[EvidenceId, list[EvidenceUse]]:
     """What each file supports, controls first, then tests, sample items and PBC requests."""
     el, item = evidence_link, sample_item
     query = (
@@ -295,10 +315,11 @@ def read_uses(conn: Connection, evidence_id: int | None = None) -> dict[int, lis
         .outerjoin(item, item.c.id == el.c.sample_item_id)
         .outerjoin(control_test, control_test.c.id == func.coalesce(el.c.test_id, item.c.test_id))
         .outerjoin(pbc_request, pbc_request.c.id == el.c.pbc_request_id)
+        .where(live(el))
     )
     if evidence_id is not None:
         query = query.where(el.c.evidence_id == evidence_id)
-    found: dict[int, list[tuple[tuple[int, str, int], EvidenceUse]]] = defaultdict(list)
+    found: dict[EvidenceId, list[tuple[tuple[int, str, int], EvidenceUse]]] = defaultdict(list)
     for row in conn.execute(query).mappings():
         kind = next(k for k in TargetKind if row[k.value] is not None)
         if kind is TargetKind.CONTROL:
@@ -314,13 +335,14 @@ def read_uses(conn: Connection, evidence_id: int | None = None) -> dict[int, lis
     return {key: [use for _, use in sorted(uses, key=lambda pair: pair[0])] for key, uses in found.items()}
 
 
-def read_evidence(conn: Connection, ids: Collection[int] | None = None) -> list[EvidenceFile]:
+def read_evidence(conn: Connection, ids: Collection[EvidenceId] | None = None) -> list[EvidenceFile]:
     """The library in attach order (all of it, or the files `ids`), each with the refs it supports."""
     uses = read_uses(conn)
     query = (
         select(evidence, evidence_blob.c.sha256, evidence_blob.c.size, pbc_request.c.ref.label("pbc_ref"))
-        .join(evidence_blob, evidence_blob.c.id == evidence.c.blob_id)
+        .join(evidence_blob, evidence_blob.c.sha256 == evidence.c.blob_sha256)
         .outerjoin(pbc_request, pbc_request.c.id == evidence.c.pbc_request_id)
+        .where(live(evidence))
         .order_by(evidence.c.id)
     )
     if ids is not None:
@@ -357,12 +379,12 @@ def list_evidence(db: EngagementFile, where: EvidenceFilter | None = None) -> li
     return sorted(found, key=key, reverse=where.descending)
 
 
-def get_evidence(db: EngagementFile, ref_or_id: str | int) -> EvidenceFile:
+def get_evidence(db: EngagementFile, ref_or_id: str | UUID) -> EvidenceFile:
     with db.reading() as conn:
         return read_evidence(conn, [find_evidence_id(conn, ref_or_id)])[0]
 
 
-def where_used(db: EngagementFile, evidence_id: int) -> list[EvidenceUse]:
+def where_used(db: EngagementFile, evidence_id: EvidenceId) -> list[EvidenceUse]:
     with db.reading() as conn:
         _require_evidence(conn, evidence_id)
         return read_uses(conn, evidence_id).get(evidence_id, [])
@@ -372,16 +394,17 @@ def evidence_for(db: EngagementFile, target: Target) -> list[EvidenceFile]:
     """The files supporting one control, test, sample item or PBC request."""
     column = evidence_link.c[target.kind.value]
     with db.reading() as conn:
-        ids = conn.execute(select(evidence_link.c.evidence_id).where(column == target.id)).scalars().all()
+        query = select(evidence_link.c.evidence_id).where(column == target.id, live(evidence_link))
+        ids = conn.execute(query).scalars().all()
         return read_evidence(conn, ids)
 
 
-def find_sample_item_id(conn: Connection, ref_or_id: str | int) -> int:
-    """Resolve "C-001.T2 #3" (sample item 3 of test C-001.T2) or a numeric id."""
+def find_sample_item_id(conn: Connection, ref_or_id: str | UUID) -> SampleItemId:
+    """Resolve "C-001.T2 #3" (sample item 3 of test C-001.T2) or an id."""
     text = str(ref_or_id).strip()
-    query = select(sample_item.c.id)
-    if text.isdigit():
-        query = query.where(sample_item.c.id == int(text))
+    query = select(sample_item.c.id).where(live(sample_item))
+    if (key := parse_id(ref_or_id) if len(text) >= 32 else None) is not None:
+        query = query.where(sample_item.c.id == key)
     elif match := SAMPLE_REF_PATTERN.match(text):
         test_id = find_test_id(conn, match.group(1))
         query = query.where(sample_item.c.test_id == test_id, sample_item.c.seq == int(match.group(2)))
@@ -390,7 +413,7 @@ def find_sample_item_id(conn: Connection, ref_or_id: str | int) -> int:
     found = conn.execute(query).scalar()
     if found is None:
         raise NotFoundError(f"There is no sample item {text} in this engagement.")
-    return int(found)
+    return SampleItemId(found)
 
 
 _FINDERS = {
@@ -401,11 +424,11 @@ _FINDERS = {
 }
 
 
-def resolve_target(conn: Connection, kind: TargetKind, ref_or_id: str | int) -> Target:
+def resolve_target(conn: Connection, kind: TargetKind, ref_or_id: str | UUID) -> Target:
     """A target named the way people name it (C-001, C-001.T2, C-001.T2 #3, PBC-004) or by id."""
     return Target(kind, _FINDERS[kind](conn, ref_or_id))
 
 
-def find_target(db: EngagementFile, kind: TargetKind, ref_or_id: str | int) -> Target:
+def find_target(db: EngagementFile, kind: TargetKind, ref_or_id: str | UUID) -> Target:
     with db.reading() as conn:
         return resolve_target(conn, kind, ref_or_id)

@@ -13,9 +13,11 @@ import tempfile
 import time
 from pathlib import Path
 from typing import BinaryIO
+from uuid import UUID
 
 from sqlalchemy import Connection, RowMapping, select
 
+from app.domain.ids import EvidenceId
 from app.errors import FieldworkError, ValidationError
 from app.exports.atomic import atomic_target
 from app.services.evidence import find_evidence_id
@@ -32,17 +34,16 @@ class EvidenceDamaged(FieldworkError):
     """The stored bytes no longer hash to what was recorded when the file was attached."""
 
 
-def _stored(conn: Connection, evidence_id: int) -> RowMapping:
-    query = select(
-        evidence.c.ref, evidence.c.original_name, evidence.c.blob_id, evidence_blob.c.sha256, evidence_blob.c.size
-    )
-    query = query.join(evidence_blob, evidence_blob.c.id == evidence.c.blob_id)
+def _stored(conn: Connection, evidence_id: EvidenceId) -> RowMapping:
+    blob = evidence_blob.c
+    query = select(evidence.c.ref, evidence.c.original_name, blob.chunk_key, blob.sha256, blob.size)
+    query = query.join(evidence_blob, evidence_blob.c.sha256 == evidence.c.blob_sha256)
     return conn.execute(query.where(evidence.c.id == evidence_id)).mappings().one()
 
 
 def _write_verified(conn: Connection, row: RowMapping, handle: BinaryIO, task: Task | None) -> None:
     progress = ByteProgress(task or Task(), row["size"])
-    found = stream_blob(conn, row["blob_id"], handle.write, progress, row["original_name"])
+    found = stream_blob(conn, row["chunk_key"], handle.write, progress, row["original_name"])
     if found != Fingerprint(row["sha256"], row["size"]):
         raise EvidenceDamaged(
             f"{row['ref']} ({row['original_name']}) is damaged: its bytes no longer match the SHA-256 recorded "
@@ -50,7 +51,7 @@ def _write_verified(conn: Connection, row: RowMapping, handle: BinaryIO, task: T
         )
 
 
-def _copy(db: EngagementFile, ref_or_id: str | int, folder: Path, task: Task | None) -> Path:
+def _copy(db: EngagementFile, ref_or_id: str | UUID, folder: Path, task: Task | None) -> Path:
     with db.reading() as conn:
         row = _stored(conn, find_evidence_id(conn, ref_or_id))
         target = unique_path(folder, safe_file_name(row["original_name"], fallback=row["ref"]))
@@ -62,7 +63,7 @@ def _copy(db: EngagementFile, ref_or_id: str | int, folder: Path, task: Task | N
     return target
 
 
-def extract_evidence(db: EngagementFile, ref_or_id: str | int, folder: Path, task: Task | None = None) -> Path:
+def extract_evidence(db: EngagementFile, ref_or_id: str | UUID, folder: Path, task: Task | None = None) -> Path:
     """Save a copy into `folder` under a safe name (never over an existing file); returns its path."""
     folder = Path(folder)
     if not folder.is_dir():
@@ -70,7 +71,7 @@ def extract_evidence(db: EngagementFile, ref_or_id: str | int, folder: Path, tas
     return _copy(db, ref_or_id, folder, task)
 
 
-def open_private_copy(db: EngagementFile, ref_or_id: str | int, task: Task | None = None) -> Path:
+def open_private_copy(db: EngagementFile, ref_or_id: str | UUID, task: Task | None = None) -> Path:
     """A copy for the operating system's viewer, in a new folder only this user can enter (mode 0700).
 
     Call `discard_private_copy` when the viewer is done (or when the app closes).

@@ -8,23 +8,24 @@ values). One mechanism, so no service can forget it.
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
 import sqlcipher3.dbapi2 as sqlcipher
-from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy import Connection, Table, Uuid, and_, delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.domain.ids import new_id
 from app.domain.records import HistoryEntry
 from app.errors import NotFoundError
 from app.profile import load_profile
-from app.storage.database import dump_json
 from app.storage.engagement_file import EngagementFile
-from app.storage.schema import history
+from app.storage.schema import fieldwork_meta, history, is_tracked, live
 
 Row = Mapping[str, Any]
 
@@ -33,7 +34,11 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-HISTORY_COLUMNS = ("at_utc", "person", "action", "item_type", "item_id", "old_values", "new_values")
+HISTORY_COLUMNS = ("origin", "seq", "at_utc", "person", "action", "item_type", "item_id", "old_values", "new_values")
+REPLICA_KEY = "replica_id"
+
+#: A history entry before it is numbered: action, item type, item id, old values, new values.
+Entry = tuple[str, str, str, Row | None, Row | None]
 
 
 def _insert_sql(table: str, names: Sequence[str]) -> str:
@@ -46,53 +51,109 @@ def _primary_key(table: Table) -> tuple[str, ...]:
     return tuple(column.name for column in table.primary_key.columns)
 
 
+@cache
+def _generated_key(table: Table) -> bool:
+    """Keyed by a UUID the services make (`id`), not by a natural key the caller gives."""
+    return _primary_key(table) == ("id",) and isinstance(table.c.id.type, Uuid)
+
+
 def _gone(table: Table, key: Row) -> NotFoundError:
     """An item changed or deleted that is no longer there (deleted a moment before, e.g. by a double click)."""
     noun = table.name.replace("_", " ")
     return NotFoundError(f"The {noun} {'/'.join(str(value) for value in key.values())} no longer exists.")
 
 
+def _alive(table: Table, condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """`condition`, kept to live rows where the table keeps tombstones."""
+    return condition & live(table) if is_tracked(table) else condition
+
+
+def item_key(table: Table, values: Row) -> str:
+    """How the history names a row: its primary key's values, joined by '/'."""
+    return "/".join(str(values[name]) for name in _primary_key(table))
+
+
 @dataclass
 class Changes:
-    """A write transaction that records what it changes."""
+    """A write transaction that records what it changes.
+
+    Records are never removed: `delete` leaves a tombstone and every change raises the row's version
+    (`schema.is_tracked`). Each history entry is numbered in its origin, this copy of the file.
+    """
 
     conn: Connection
     person: str
     at_utc: str
-
-    def _key(self, table: Table, values: Row) -> str:
-        return "/".join(str(values[name]) for name in _primary_key(table))
+    _origin: uuid.UUID | None = field(default=None, init=False)
+    _next_seq: int = field(default=0, init=False)
 
     def _where(self, table: Table, key: Row) -> ColumnElement[bool]:
-        clauses = [column == key[column.name] for column in table.primary_key.columns]
-        condition = clauses[0]
-        for clause in clauses[1:]:
-            condition = condition & clause
-        return condition
+        return and_(*(column == key[column.name] for column in table.primary_key.columns))
 
-    def _entry(self, action: str, table: str, item_id: str, old: Row | None, new: Row | None) -> dict[str, Any]:
-        return {
-            "at_utc": self.at_utc,
-            "person": self.person,
-            "action": action,
-            "item_type": table,
-            "item_id": item_id,
-            "old_values": old,
-            "new_values": new,
-        }
+    def _numbered(self, count: int) -> tuple[uuid.UUID, int]:
+        """The origin and the first of `count` sequence numbers for new history entries."""
+        if self._origin is None:
+            found = self.conn.execute(select(fieldwork_meta.c.value).where(fieldwork_meta.c.key == REPLICA_KEY))
+            self._origin = uuid.UUID(found.scalar_one())
+            last = self.conn.execute(select(func.max(history.c.seq)).where(history.c.origin == self._origin))
+            self._next_seq = (last.scalar() or 0) + 1
+        first = self._next_seq
+        self._next_seq += count
+        return self._origin, first
+
+    def _entries(self, entries: Sequence[Entry]) -> list[dict[str, Any]]:
+        """History rows for (action, item type, item id, old, new), numbered in this origin."""
+        origin, first = self._numbered(len(entries))
+        return [
+            {
+                "origin": origin,
+                "seq": first + offset,
+                "at_utc": self.at_utc,
+                "person": self.person,
+                "action": action,
+                "item_type": item_type,
+                "item_id": item_id,
+                "old_values": old,
+                "new_values": new,
+            }
+            for offset, (action, item_type, item_id, old, new) in enumerate(entries)
+        ]
+
+    def _append(self, entries: Sequence[Entry]) -> None:
+        if entries:
+            self.conn.execute(insert(history), self._entries(entries))
 
     def insert(self, table: Table, values: Row) -> Any:
-        """Insert one row and return its primary key (the single column's value)."""
-        result = self.conn.execute(insert(table).values(**values))
+        """Insert one row and return its primary key (the single column's value).
+
+        A record keyed by a UUID gets a new one unless `values` brings it. A record with a natural key
+        whose tombstone is there (a link removed, then made again) comes back to life as a new version.
+        """
         stored = dict(values)
-        for column, value in zip(table.primary_key.columns, result.inserted_primary_key or (), strict=False):
-            stored[column.name] = value
-        self.conn.execute(insert(history), [self._entry("create", table.name, self._key(table, stored), None, values)])
-        keys = [stored[column.name] for column in table.primary_key.columns]
+        if _generated_key(table) and stored.get("id") is None:
+            stored["id"] = new_id()
+        if is_tracked(table) and not _generated_key(table) and self._revive(table, stored):
+            return self._key_value(table, stored)
+        self.conn.execute(insert(table).values(**stored))
+        self._append([("create", table.name, item_key(table, stored), None, stored)])
+        return self._key_value(table, stored)
+
+    def _key_value(self, table: Table, stored: Row) -> Any:
+        keys = [stored[name] for name in _primary_key(table)]
         return keys[0] if len(keys) == 1 else tuple(keys)
 
+    def _revive(self, table: Table, stored: Row) -> bool:
+        key = {name: stored[name] for name in _primary_key(table)}
+        condition = and_(*(table.c[name] == value for name, value in key.items()), table.c.deleted_at.is_not(None))
+        if self.conn.execute(select(table.c.version).where(condition)).first() is None:
+            return False
+        fields = {name: value for name, value in stored.items() if name not in key}
+        self.conn.execute(update(table).where(condition).values(**fields, deleted_at=None, version=table.c.version + 1))
+        self._append([("create", table.name, item_key(table, stored), None, stored)])
+        return True
+
     def insert_many(self, table: Table, rows: Sequence[Row]) -> None:
-        """Insert many rows (each carrying its primary key) and their history, in bulk.
+        """Insert many new rows and their history, in bulk (UUID keys are made for rows without one).
 
         SQLAlchemy's ORM `add_all` measured 21x and its bulk `insert()` 3.3x a raw
         `executemany` here; bulk paths (the demo, pasted samples, imports) use this instead:
@@ -100,9 +161,22 @@ class Changes:
         """
         if not rows:
             return
+        if _generated_key(table) and "id" not in rows[0]:
+            rows = [{"id": new_id(), **row} for row in rows]
         names = list(rows[0])
         if any(len(row) != len(names) for row in rows):
             raise ValueError(f"rows for {table.name} must all have the same columns")
+        self._executemany(table, names, rows)
+        created = [("create", table.name, item_key(table, row), None, row) for row in rows]
+        self._executemany(history, HISTORY_COLUMNS, self._entries(created))
+
+    def _executemany(self, table: Table, names: Sequence[str], rows: Sequence[Row]) -> None:
+        """The driver's own executemany on this transaction's connection, values converted as SQLAlchemy would.
+
+        SQLAlchemy inspects every parameter row of an executemany; for tens of thousands of
+        rows that alone cost about a tenth of creating a large engagement. Driver errors are
+        wrapped as SQLAlchemy's, so they reach the user as the same one sentence.
+        """
         dialect = self.conn.dialect
         converters = [
             (index, convert)
@@ -115,20 +189,7 @@ class Changes:
             for index, convert in converters:
                 value[index] = convert(value[index])
             values.append(tuple(value))
-        self._executemany(_insert_sql(table.name, names), values)
-        entries = [
-            (self.at_utc, self.person, "create", table.name, self._key(table, row), None, dump_json(row))
-            for row in rows
-        ]
-        self._executemany(_insert_sql(history.name, HISTORY_COLUMNS), entries)
-
-    def _executemany(self, sql: str, values: list[tuple[Any, ...]]) -> None:
-        """The driver's own executemany on this transaction's connection.
-
-        SQLAlchemy inspects every parameter row of an executemany; for tens of thousands of
-        rows that alone cost about a tenth of creating a large engagement. Driver errors are
-        wrapped as SQLAlchemy's, so they reach the user as the same one sentence.
-        """
+        sql = _insert_sql(table.name, names)
         raw = self.conn.connection.driver_connection
         assert raw is not None
         cursor = raw.cursor()
@@ -140,17 +201,18 @@ class Changes:
             cursor.close()
 
     def update(self, table: Table, key: Row, values: Row) -> dict[str, Any]:
-        """Update the fields that really change; returns the row as it was."""
-        found = self.conn.execute(select(table).where(self._where(table, key))).mappings().first()
+        """Update the fields that really change (raising the row's version); returns the row as it was."""
+        condition = _alive(table, self._where(table, key))
+        found = self.conn.execute(select(table).where(condition)).mappings().first()
         if found is None:
             raise _gone(table, key)
         old = dict(found)
         changed = {name: value for name, value in values.items() if old[name] != value}
         if changed:
-            self.conn.execute(update(table).where(self._where(table, key)).values(**changed))
+            bumped = {"version": table.c.version + 1} if is_tracked(table) else {}
+            self.conn.execute(update(table).where(condition).values(**changed, **bumped))
             before = {name: old[name] for name in changed}
-            entry = self._entry("update", table.name, self._key(table, old), before, changed)
-            self.conn.execute(insert(history), [entry])
+            self._append([("update", table.name, item_key(table, old), before, changed)])
         return old
 
     def delete(self, table: Table, key: Row) -> dict[str, Any]:
@@ -160,17 +222,25 @@ class Changes:
         return removed[0]
 
     def delete_where(self, table: Table, condition: ColumnElement[bool]) -> list[dict[str, Any]]:
-        """Delete every matching row, each one recorded (cascades never hide a deletion)."""
+        """Delete every matching live row, each one recorded (cascades never hide a deletion).
+
+        A record keeps a tombstone (its values, `deleted_at` and a new version), so a copy of the file
+        merged later learns of the deletion rather than bringing the record back.
+        """
+        condition = _alive(table, condition)
         old_rows = [dict(row) for row in self.conn.execute(select(table).where(condition)).mappings()]
         if old_rows:
-            self.conn.execute(delete(table).where(condition))
-            entries = [self._entry("delete", table.name, self._key(table, row), row, None) for row in old_rows]
-            self.conn.execute(insert(history), entries)
+            if is_tracked(table):
+                stamp = {"deleted_at": self.at_utc, "version": table.c.version + 1}
+                self.conn.execute(update(table).where(condition).values(**stamp))
+            else:
+                self.conn.execute(delete(table).where(condition))
+            self._append([("delete", table.name, item_key(table, row), row, None) for row in old_rows])
         return old_rows
 
     def record(self, action: str, item_type: str, item_id: str, detail: Row | None = None) -> None:
         """An event that changes no row of its own (an export, a re-key)."""
-        self.conn.execute(insert(history), [self._entry(action, item_type, item_id, None, detail)])
+        self._append([(action, item_type, item_id, None, detail)])
 
 
 @contextlib.contextmanager
@@ -181,12 +251,13 @@ def changes(db: EngagementFile) -> Iterator[Changes]:
 
 
 def read_history(conn: Connection, limit: int | None = None) -> list[HistoryEntry]:
-    """The history, newest first (all of it unless `limit`)."""
-    query = select(history).order_by(history.c.seq.desc())
+    """The history, newest first (all of it unless `limit`); entries of one time keep their origin's order."""
+    query = select(history).order_by(history.c.at_utc.desc(), history.c.origin.desc(), history.c.seq.desc())
     if limit is not None:
         query = query.limit(limit)
     return [
         HistoryEntry(
+            origin=row["origin"],
             seq=row["seq"],
             at_utc=row["at_utc"],
             person=row["person"],

@@ -13,7 +13,7 @@ from app.services.engagement import file_facts, read_details
 from app.services.requirements import read_scope
 from app.services.status import group_status, read_requirement_statuses
 from app.storage.engagement_file import EngagementFile
-from app.storage.schema import control, control_test, deviation, evidence, sample_item
+from app.storage.schema import control, control_test, deviation, evidence, live, sample_item
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class Overview:
 
 def read_counts(conn: Connection) -> dict[str, int]:
     def total(table: Table) -> int:
-        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+        return int(conn.execute(select(func.count()).select_from(table).where(live(table))).scalar_one())
 
     return {
         "controls": total(control),

@@ -11,16 +11,18 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Connection, RowMapping, func, select
 
+from app.domain.ids import PbcRequestId
 from app.domain.records import PbcRequest
 from app.domain.vocabulary import Labelled
 from app.errors import NotFoundError, ValidationError
 from app.services.history import Changes, changes
 from app.services.refs import find_id, next_number
 from app.storage.engagement_file import EngagementFile
-from app.storage.schema import evidence_link, pbc_request
+from app.storage.schema import evidence_link, live, pbc_request
 
 REF_PATTERN = re.compile(r"^PBC-(\d+)$")
 
@@ -63,14 +65,13 @@ def next_ref(conn: Connection) -> str:
     return f"PBC-{next_number(conn, pbc_request.c.ref, REF_PATTERN):03d}"
 
 
-def find_request_id(conn: Connection, ref_or_id: str | int) -> int:
-    return find_id(conn, pbc_request, ref_or_id, "PBC request")
+def find_request_id(conn: Connection, ref_or_id: str | UUID) -> PbcRequestId:
+    return PbcRequestId(find_id(conn, pbc_request, ref_or_id, "PBC request"))
 
 
-def insert_request(ch: Changes, values: PbcRequestInput, ref: str | None = None) -> int:
+def insert_request(ch: Changes, values: PbcRequestInput, ref: str | None = None) -> PbcRequestId:
     """Add a request in the caller's transaction (the demo brings its own references)."""
-    request_id: int = ch.insert(pbc_request, {"ref": ref or next_ref(ch.conn), **_row(values)})
-    return request_id
+    return PbcRequestId(ch.insert(pbc_request, {"ref": ref or next_ref(ch.conn), **_row(values)}))
 
 
 def create_request(db: EngagementFile, values: PbcRequestInput) -> PbcRequest:
@@ -78,7 +79,7 @@ def create_request(db: EngagementFile, values: PbcRequestInput) -> PbcRequest:
         return read_request(ch.conn, insert_request(ch, values))
 
 
-def update_request(db: EngagementFile, request_id: int, values: PbcRequestInput) -> PbcRequest:
+def update_request(db: EngagementFile, request_id: PbcRequestId, values: PbcRequestInput) -> PbcRequest:
     row = _row(values)
     with changes(db) as ch:
         read_request(ch.conn, request_id)
@@ -86,7 +87,7 @@ def update_request(db: EngagementFile, request_id: int, values: PbcRequestInput)
         return read_request(ch.conn, request_id)
 
 
-def delete_request(db: EngagementFile, request_id: int) -> None:
+def delete_request(db: EngagementFile, request_id: PbcRequestId) -> None:
     """Delete a request nothing answered; one with evidence keeps the record of where the files came from."""
     with changes(db) as ch:
         found = read_request(ch.conn, request_id)
@@ -97,28 +98,30 @@ def delete_request(db: EngagementFile, request_id: int) -> None:
         ch.delete(pbc_request, {"id": request_id})
 
 
-def mark_received(ch: Changes, request_id: int, on: date) -> None:
+def mark_received(ch: Changes, request_id: PbcRequestId, on: date) -> None:
     """Evidence arrived in answer to the request: received, on the first such date."""
-    status = ch.conn.execute(select(pbc_request.c.status).where(pbc_request.c.id == request_id)).scalar_one()
+    status = ch.conn.execute(
+        select(pbc_request.c.status).where(pbc_request.c.id == request_id, live(pbc_request))
+    ).scalar_one()
     if status != PbcStatus.RECEIVED:
         ch.update(pbc_request, {"id": request_id}, {"status": PbcStatus.RECEIVED.value, "received_date": on})
 
 
-def reopen_if_unanswered(ch: Changes, request_id: int) -> None:
+def reopen_if_unanswered(ch: Changes, request_id: PbcRequestId) -> None:
     """The last file answering a request was unlinked: the request is open again."""
     if not _evidence_counts(ch.conn, request_id).get(request_id):
         ch.update(pbc_request, {"id": request_id}, {"status": PbcStatus.OPEN.value, "received_date": None})
 
 
-def _evidence_counts(conn: Connection, request_id: int | None = None) -> dict[int, int]:
+def _evidence_counts(conn: Connection, request_id: PbcRequestId | None = None) -> dict[PbcRequestId, int]:
     query = (
         select(evidence_link.c.pbc_request_id, func.count())
-        .where(evidence_link.c.pbc_request_id.is_not(None))
+        .where(evidence_link.c.pbc_request_id.is_not(None), live(evidence_link))
         .group_by(evidence_link.c.pbc_request_id)
     )
     if request_id is not None:
         query = query.where(evidence_link.c.pbc_request_id == request_id)
-    return {int(key): int(count) for key, count in conn.execute(query)}
+    return {key: int(count) for key, count in conn.execute(query)}
 
 
 def _record(row: RowMapping, evidence_count: int, today: date) -> PbcRequest:
@@ -136,17 +139,19 @@ def _record(row: RowMapping, evidence_count: int, today: date) -> PbcRequest:
     )
 
 
-def read_pbc_requests(conn: Connection, request_id: int | None = None, today: date | None = None) -> list[PbcRequest]:
+def read_pbc_requests(
+    conn: Connection, request_id: PbcRequestId | None = None, today: date | None = None
+) -> list[PbcRequest]:
     """The PBC list in reference order, each with its evidence count and whether it is overdue `today`."""
     counts = _evidence_counts(conn, request_id)
-    query = select(pbc_request).order_by(pbc_request.c.ref)
+    query = select(pbc_request).where(live(pbc_request)).order_by(pbc_request.c.ref)
     if request_id is not None:
         query = query.where(pbc_request.c.id == request_id)
     day = today or date.today()
     return [_record(row, counts.get(row["id"], 0), day) for row in conn.execute(query).mappings()]
 
 
-def read_request(conn: Connection, request_id: int) -> PbcRequest:
+def read_request(conn: Connection, request_id: PbcRequestId) -> PbcRequest:
     found = read_pbc_requests(conn, request_id)
     if not found:
         raise NotFoundError(f"PBC request {request_id} no longer exists.")

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, case, delete, false, func, insert, select
 
+from app.domain.ids import PopulationId, TestId, new_id
 from app.domain.sampling import Population, PopulationItemInput, PopulationRow, PopulationSource
 from app.domain.vocabulary import ReportType
 from app.errors import ValidationError
@@ -28,7 +29,7 @@ from app.services.population_files import open_table
 from app.services.population_table import Cell, Table, cell_text, parse_date
 from app.services.testing import conclusion_follows, find_test_id
 from app.storage.engagement_file import EngagementFile
-from app.storage.schema import control_test, population, population_row, sample_item
+from app.storage.schema import control_test, live, population, population_row, sample_item
 from app.tasks import Task
 
 ROW_BATCH = 5_000
@@ -51,7 +52,7 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 def import_population(
     db: EngagementFile,
-    test_id: int,
+    test_id: TestId,
     source: PopulationSource,
     id_column: str,
     date_column: str | None = None,
@@ -71,7 +72,7 @@ def import_population(
         with changes(db) as ch:
             find_test_id(ch.conn, test_id)
             drop_population(ch, test_id)
-            population_id = int(ch.conn.execute(select(func.coalesce(func.max(population.c.id), 0))).scalar_one()) + 1
+            population_id = PopulationId(new_id())
             # The population row is written last, when its row count and hash are known.
             ch.conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
             rows = _rows(table, population_id, id_index, date_index, date_format)
@@ -107,16 +108,17 @@ def _column_index(table: Table, column: str) -> int:
 
 
 def _rows(
-    table: Table, population_id: int, id_index: int, date_index: int | None, date_format: str | None
+    table: Table, population_id: PopulationId, id_index: int, date_index: int | None, date_format: str | None
 ) -> Iterator[tuple[Any, ...]]:
-    """Rows as the driver takes them, in `ROW_COLUMNS` order, with dates and values already encoded."""
+    """Rows as the driver takes them, in `ROW_COLUMNS` order, with keys, dates and values already encoded."""
     encode = json.JSONEncoder(ensure_ascii=False).encode
+    key = population_id.hex  # as SQLAlchemy's Uuid type stores it
     for row_no, (number, cells) in enumerate(table.rows, start=1):
         identifier = cell_text(cells[id_index]).strip()
         if not identifier:
             raise ValidationError(f"{table.name}: row {number} has no {table.columns[id_index]}; every item needs one.")
         item_date = _date_of(table, number, cells, date_index, date_format)
-        yield population_id, row_no, identifier, item_date, encode([cell_text(c) for c in cells])
+        yield key, row_no, identifier, item_date, encode([cell_text(c) for c in cells])
 
 
 def _date_of(table: Table, number: int, cells: list[Cell], index: int | None, date_format: str | None) -> str | None:
@@ -146,7 +148,7 @@ def _store(conn: Connection, rows: Iterator[tuple[Any, ...]], table: Table, task
     return count
 
 
-def _describe_on_test(ch: Changes, test_id: int, count: int, source_name: str) -> None:
+def _describe_on_test(ch: Changes, test_id: TestId, count: int, source_name: str) -> None:
     """The test's plan states the population's size, and its source unless the auditor described it."""
     described = ch.conn.execute(select(control_test.c.population).where(control_test.c.id == test_id)).scalar_one()
     values: dict[str, Any] = {"population_size": count}
@@ -159,7 +161,7 @@ def _describe_on_test(ch: Changes, test_id: int, count: int, source_name: str) -
 # --- entry by hand -------------------------------------------------------------------------------
 
 
-def enter_population(db: EngagementFile, test_id: int, items: Sequence[PopulationItemInput]) -> Population:
+def enter_population(db: EngagementFile, test_id: TestId, items: Sequence[PopulationItemInput]) -> Population:
     """A population typed in by the auditor (a short list with no export behind it); each row is recorded."""
     cleaned = [(item.identifier.strip(), item.item_date) for item in items]
     if not cleaned:
@@ -170,7 +172,7 @@ def enter_population(db: EngagementFile, test_id: int, items: Sequence[Populatio
     with changes(db) as ch:
         find_test_id(ch.conn, test_id)
         drop_population(ch, test_id)
-        population_id: int = ch.insert(
+        population_id = ch.insert(
             population,
             {
                 "test_id": test_id,
@@ -207,14 +209,14 @@ def enter_population(db: EngagementFile, test_id: int, items: Sequence[Populatio
 # --- removal -------------------------------------------------------------------------------------
 
 
-def drop_population(ch: Changes, test_id: int) -> None:
+def drop_population(ch: Changes, test_id: TestId) -> None:
     """Remove a test's population inside a change (before a replacement, or with the test itself).
 
     Refused once a sample has been drawn from it: those items must keep the rows they came from.
     """
     found = ch.conn.execute(
         select(population.c.id, population.c.source_name, population.c.source_sha256).where(
-            population.c.test_id == test_id
+            population.c.test_id == test_id, live(population)
         )
     ).first()
     if found is None:
@@ -222,7 +224,7 @@ def drop_population(ch: Changes, test_id: int) -> None:
     drawn = ch.conn.execute(
         select(func.count())
         .select_from(sample_item)
-        .where(sample_item.c.test_id == test_id, sample_item.c.population_row_no.is_not(None))
+        .where(sample_item.c.test_id == test_id, sample_item.c.population_row_no.is_not(None), live(sample_item))
     ).scalar_one()
     if drawn:
         raise ValidationError(
@@ -236,7 +238,7 @@ def drop_population(ch: Changes, test_id: int) -> None:
     ch.delete(population, {"id": found.id})
 
 
-def remove_population(db: EngagementFile, test_id: int) -> None:
+def remove_population(db: EngagementFile, test_id: TestId) -> None:
     with changes(db) as ch:
         find_test_id(ch.conn, test_id)
         drop_population(ch, test_id)
@@ -262,8 +264,8 @@ def _outside(period: Period) -> ColumnElement[bool]:
     )
 
 
-def read_population(conn: Connection, test_id: int) -> Population | None:
-    row = conn.execute(select(population).where(population.c.test_id == test_id)).mappings().first()
+def read_population(conn: Connection, test_id: TestId) -> Population | None:
+    row = conn.execute(select(population).where(population.c.test_id == test_id, live(population))).mappings().first()
     if row is None:
         return None
     flags = select(
@@ -292,12 +294,12 @@ def _count(conn: Connection, condition: ColumnElement[bool]) -> int:
     return int(conn.execute(select(func.count()).select_from(population_row).where(condition)).scalar_one())
 
 
-def get_population(db: EngagementFile, test_id: int) -> Population | None:
+def get_population(db: EngagementFile, test_id: TestId) -> Population | None:
     with db.reading() as conn:
         return read_population(conn, test_id)
 
 
-def require_population(conn: Connection, test_id: int) -> Population:
+def require_population(conn: Connection, test_id: TestId) -> Population:
     found = read_population(conn, test_id)
     if found is None:
         raise ValidationError("This test has no population yet: import it from a file or enter it by hand.")
@@ -305,7 +307,7 @@ def require_population(conn: Connection, test_id: int) -> Population:
 
 
 def read_population_rows(
-    conn: Connection, test_id: int, *, offset: int = 0, limit: int = 100, outside_period_only: bool = False
+    conn: Connection, test_id: TestId, *, offset: int = 0, limit: int = 100, outside_period_only: bool = False
 ) -> list[PopulationRow]:
     """A page of the population in row order (for a table view), or only the items flagged outside the period."""
     found = require_population(conn, test_id)
@@ -317,7 +319,7 @@ def read_population_rows(
 
 
 def list_population_rows(
-    db: EngagementFile, test_id: int, *, offset: int = 0, limit: int = 100, outside_period_only: bool = False
+    db: EngagementFile, test_id: TestId, *, offset: int = 0, limit: int = 100, outside_period_only: bool = False
 ) -> list[PopulationRow]:
     with db.reading() as conn:
         return read_population_rows(conn, test_id, offset=offset, limit=limit, outside_period_only=outside_period_only)
@@ -327,7 +329,7 @@ def _row_record(row: Any) -> PopulationRow:
     return PopulationRow(row["row_no"], row["identifier"], row["item_date"], tuple(row["values"]))
 
 
-def eligible_rows(conn: Connection, population_id: int, skip: Iterable[int] = ()) -> Iterator[int]:
+def eligible_rows(conn: Connection, population_id: PopulationId, skip: Iterable[int] = ()) -> Iterator[int]:
     """Row numbers a sample may be drawn from, in population order: in the period (or undated), not in `skip`.
 
     Streamed through the driver's cursor: SQLAlchemy's per-row processing was most of a selection's time.
@@ -347,7 +349,7 @@ def eligible_rows(conn: Connection, population_id: int, skip: Iterable[int] = ()
         cursor.close()
 
 
-def count_eligible(conn: Connection, population_id: int, skip: Iterable[int] = ()) -> int:
+def count_eligible(conn: Connection, population_id: PopulationId, skip: Iterable[int] = ()) -> int:
     """How many rows `eligible_rows` yields, counted by SQLite rather than by streaming them."""
     condition = (population_row.c.population_id == population_id) & ~_outside(read_period(conn))
     total = _count(conn, condition)
@@ -356,7 +358,7 @@ def count_eligible(conn: Connection, population_id: int, skip: Iterable[int] = (
     return total
 
 
-def read_rows(conn: Connection, population_id: int, row_nos: Iterable[int]) -> dict[int, PopulationRow]:
+def read_rows(conn: Connection, population_id: PopulationId, row_nos: Iterable[int]) -> dict[int, PopulationRow]:
     wanted = sorted(set(row_nos))
     found: dict[int, PopulationRow] = {}
     for chunk in _batches(wanted, 500):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, RowMapping, select
+from sqlalchemy import Connection, RowMapping, func, select
 
 from app.domain.records import EngagementDetails, Mapping, Requirement
 from app.domain.vocabulary import AUDITABLE_KINDS, Framework, Relationship, RequirementKind
@@ -10,7 +10,7 @@ from app.errors import NotFoundError, ValidationError
 from app.services.engagement import read_details
 from app.services.history import changes
 from app.storage.engagement_file import EngagementFile
-from app.storage.schema import mapping, requirement
+from app.storage.schema import live, mapping, requirement
 
 
 def _record(r: RowMapping) -> Requirement:
@@ -73,7 +73,6 @@ def require_auditable(conn: Connection, code: str) -> Requirement:
 
 def _mapping_record(r: RowMapping) -> Mapping:
     return Mapping(
-        id=r["id"],
         iso_code=r["iso_code"],
         soc2_code=r["soc2_code"],
         relationship=Relationship(r["relationship"]),
@@ -84,7 +83,7 @@ def _mapping_record(r: RowMapping) -> Mapping:
 
 
 def read_mappings(conn: Connection, *, active_only: bool = True) -> list[Mapping]:
-    query = select(mapping).order_by(mapping.c.id)
+    query = select(mapping).where(live(mapping)).order_by(mapping.c.sort_order, mapping.c.iso_code, mapping.c.soc2_code)
     if active_only:
         query = query.where(mapping.c.active.is_(True))
     return [_mapping_record(row) for row in conn.execute(query).mappings()]
@@ -100,7 +99,7 @@ def related(db: EngagementFile, code: str) -> list[Mapping]:
     return [m for m in list_mappings(db) if code in (m.iso_code, m.soc2_code)]
 
 
-def add_mapping(db: EngagementFile, iso_code: str, soc2_code: str, relationship: Relationship, rationale: str) -> int:
+def add_mapping(db: EngagementFile, iso_code: str, soc2_code: str, relationship: Relationship, rationale: str) -> None:
     """An engagement-specific crosswalk link (the bundled ones stay as shipped)."""
     if not rationale.strip():
         raise ValidationError("Give the rationale for the link: why one requirement informs the other.")
@@ -109,27 +108,18 @@ def add_mapping(db: EngagementFile, iso_code: str, soc2_code: str, relationship:
         soc2 = require_auditable(ch.conn, soc2_code)
         if iso.framework is not Framework.ISO42001 or soc2.framework is not Framework.SOC2:
             raise ValidationError("A crosswalk link joins an ISO/IEC 42001 requirement to a SOC 2 criterion.")
-        exists = ch.conn.execute(
-            select(mapping.c.id).where(mapping.c.iso_code == iso_code, mapping.c.soc2_code == soc2_code)
-        ).scalar()
+        key = {"iso_code": iso_code, "soc2_code": soc2_code}
+        same = (mapping.c.iso_code == iso_code) & (mapping.c.soc2_code == soc2_code)
+        exists = ch.conn.execute(select(mapping.c.iso_code).where(same, live(mapping))).first()
         if exists is not None:
-            ch.update(mapping, {"id": exists}, {"active": True, "relationship": relationship.value})
-            return int(exists)
-        new_id: int = ch.insert(
-            mapping,
-            {
-                "iso_code": iso_code,
-                "soc2_code": soc2_code,
-                "relationship": relationship.value,
-                "rationale": rationale.strip(),
-                "origin": "engagement",
-                "active": True,
-            },
-        )
-    return new_id
+            ch.update(mapping, key, {"active": True, "relationship": relationship.value})
+            return
+        last = ch.conn.execute(select(func.coalesce(func.max(mapping.c.sort_order), 0))).scalar_one()
+        values = {"relationship": relationship.value, "rationale": rationale.strip(), "origin": "engagement"}
+        ch.insert(mapping, {**key, **values, "active": True, "sort_order": last + 1})
 
 
-def set_mapping_active(db: EngagementFile, mapping_id: int, active: bool) -> None:
+def set_mapping_active(db: EngagementFile, iso_code: str, soc2_code: str, active: bool) -> None:
     """Switch a crosswalk link off (or on) for this engagement; nothing is deleted."""
     with changes(db) as ch:
-        ch.update(mapping, {"id": mapping_id}, {"active": active})
+        ch.update(mapping, {"iso_code": iso_code, "soc2_code": soc2_code}, {"active": active})

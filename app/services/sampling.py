@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, func, select
 
+from app.domain.ids import TestId
 from app.domain.sampling import Population, Risk, SampleDraw, SamplePlan, SelectedItem, SizeSuggestion
 from app.domain.vocabulary import Frequency, Nature, Selection, TestKind
 from app.errors import ValidationError
@@ -29,7 +30,7 @@ from app.services.sample_size import SizeBasis, suggest
 from app.services.selection import new_seed, random_rows, rows_at, systematic_positions
 from app.services.testing import check_seed, find_test_id, insert_sample_rows
 from app.storage.engagement_file import EngagementFile
-from app.storage.schema import control, control_test, sample_item
+from app.storage.schema import control, control_test, live, sample_item
 from app.tasks import Task
 
 SEEDED = frozenset({Selection.RANDOM, Selection.SYSTEMATIC})
@@ -40,12 +41,12 @@ PROGRESS_EVERY = 20_000
 # --- size ----------------------------------------------------------------------------------------
 
 
-def _facts(conn: Connection, test_id: int) -> RowMapping:
+def _facts(conn: Connection, test_id: TestId) -> RowMapping:
     find_test_id(conn, test_id)
     query = (
         select(control_test, control.c.frequency, control.c.nature)
         .join(control, control.c.id == control_test.c.control_id)
-        .where(control_test.c.id == test_id)
+        .where(control_test.c.id == test_id, live(control_test))
     )
     return conn.execute(query).mappings().one()
 
@@ -74,7 +75,7 @@ def _suggestion(conn: Connection, facts: RowMapping, found: Population | None, r
     return suggest(basis)
 
 
-def suggested_size(db: EngagementFile, test_id: int, risk: Risk | None = None) -> SizeSuggestion:
+def suggested_size(db: EngagementFile, test_id: TestId, risk: Risk | None = None) -> SizeSuggestion:
     """The methodology's suggestion for a test, at `risk` or the risk already recorded."""
     with db.reading() as conn:
         facts = _facts(conn, test_id)
@@ -109,7 +110,7 @@ def _plan_fields(
 
 
 def record_size(
-    db: EngagementFile, test_id: int, size: int, *, risk: Risk | None = None, reason: str | None = None
+    db: EngagementFile, test_id: TestId, size: int, *, risk: Risk | None = None, reason: str | None = None
 ) -> SamplePlan:
     """Record the planned sample size (and risk); a size other than the suggestion needs a reason."""
     with changes(db) as ch:
@@ -119,7 +120,7 @@ def record_size(
         return read_plan(ch.conn, test_id)
 
 
-def read_plan(conn: Connection, test_id: int) -> SamplePlan:
+def read_plan(conn: Connection, test_id: TestId) -> SamplePlan:
     facts = _facts(conn, test_id)
     risk = _risk(facts, None)
     try:
@@ -140,7 +141,7 @@ def read_plan(conn: Connection, test_id: int) -> SamplePlan:
     )
 
 
-def get_plan(db: EngagementFile, test_id: int) -> SamplePlan:
+def get_plan(db: EngagementFile, test_id: TestId) -> SamplePlan:
     with db.reading() as conn:
         return read_plan(conn, test_id)
 
@@ -150,7 +151,7 @@ def get_plan(db: EngagementFile, test_id: int) -> SamplePlan:
 
 def select_sample(
     db: EngagementFile,
-    test_id: int,
+    test_id: TestId,
     method: Selection,
     *,
     size: int | None = None,
@@ -187,7 +188,7 @@ def select_sample(
 
 def extend_sample(
     db: EngagementFile,
-    test_id: int,
+    test_id: TestId,
     *,
     count: int = 0,
     rows: Sequence[int] = (),
@@ -314,7 +315,7 @@ def _chosen(conn: Connection, found: Population, rows: Sequence[int], already: s
     return sorted(rows)
 
 
-def _store_items(ch: Changes, test_id: int, found: Population, picked: Iterable[int]) -> tuple[SelectedItem, ...]:
+def _store_items(ch: Changes, test_id: TestId, found: Population, picked: Iterable[int]) -> tuple[SelectedItem, ...]:
     stored = read_rows(ch.conn, found.id, picked)
     order = sorted(stored)
     rows = [
@@ -362,24 +363,24 @@ def _result(
 # --- reading -------------------------------------------------------------------------------------
 
 
-def _drawn_rows(conn: Connection, test_id: int) -> list[int]:
+def _drawn_rows(conn: Connection, test_id: TestId) -> list[int]:
     """Population rows already in the sample."""
     query = select(sample_item.c.population_row_no).where(
-        sample_item.c.test_id == test_id, sample_item.c.population_row_no.is_not(None)
+        sample_item.c.test_id == test_id, sample_item.c.population_row_no.is_not(None), live(sample_item)
     )
     return list(conn.execute(query).scalars())
 
 
-def _count_items(conn: Connection, test_id: int) -> int:
-    query = select(func.count()).select_from(sample_item).where(sample_item.c.test_id == test_id)
+def _count_items(conn: Connection, test_id: TestId) -> int:
+    query = select(func.count()).select_from(sample_item).where(sample_item.c.test_id == test_id, live(sample_item))
     return int(conn.execute(query).scalar_one())
 
 
-def read_selected_items(conn: Connection, test_id: int) -> list[SelectedItem]:
+def read_selected_items(conn: Connection, test_id: TestId) -> list[SelectedItem]:
     """The sample items drawn from the population, with the rows they came from."""
     query = (
         select(sample_item)
-        .where(sample_item.c.test_id == test_id, sample_item.c.population_row_no.is_not(None))
+        .where(sample_item.c.test_id == test_id, sample_item.c.population_row_no.is_not(None), live(sample_item))
         .order_by(sample_item.c.seq)
     )
     return [
@@ -388,6 +389,6 @@ def read_selected_items(conn: Connection, test_id: int) -> list[SelectedItem]:
     ]
 
 
-def list_selected_items(db: EngagementFile, test_id: int) -> list[SelectedItem]:
+def list_selected_items(db: EngagementFile, test_id: TestId) -> list[SelectedItem]:
     with db.reading() as conn:
         return read_selected_items(conn, test_id)

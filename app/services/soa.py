@@ -14,7 +14,7 @@ from app.services.history import changes
 from app.services.requirements import read_scope
 from app.services.status import read_requirement_statuses
 from app.storage.engagement_file import EngagementFile
-from app.storage.schema import control, control_requirement, requirement, soa_line
+from app.storage.schema import control, control_requirement, live, requirement, soa_line
 
 
 def list_soa(db: EngagementFile) -> list[SoaLine]:
@@ -30,6 +30,7 @@ def read_soa(conn: Connection) -> list[SoaLine]:
     links = (
         select(control_requirement.c.requirement_code, control.c.ref)
         .join(control, control.c.id == control_requirement.c.control_id)
+        .where(live(control_requirement))
         .order_by(control.c.ref)
     )
     for code, ref in conn.execute(links):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, case, func, select
 
+from app.domain.ids import ControlId, TestId
 from app.domain.records import Requirement, RequirementStatus, StatusCounts
 from app.domain.vocabulary import (
     AUDITABLE_KINDS,
@@ -25,13 +26,13 @@ from app.domain.vocabulary import (
 from app.services.engagement import read_details
 from app.services.requirements import read_scope
 from app.storage.engagement_file import EngagementFile
-from app.storage.schema import control_requirement, control_test, deviation, sample_item, soa_line
+from app.storage.schema import control_requirement, control_test, deviation, live, sample_item, soa_line
 
 
 @dataclass(frozen=True)
 class TestState:
-    test_id: int
-    control_id: int
+    test_id: TestId
+    control_id: ControlId
     kind: TestKind
     status: Status
     items_total: int
@@ -63,8 +64,8 @@ def _test_status(conclusion: str | None, with_result: int, with_deviation: int, 
 
 
 def read_test_states(
-    conn: Connection, control_id: int | None = None, test_id: int | None = None
-) -> dict[int, TestState]:
+    conn: Connection, control_id: ControlId | None = None, test_id: TestId | None = None
+) -> dict[TestId, TestState]:
     items = (
         select(
             sample_item.c.test_id,
@@ -72,10 +73,16 @@ def read_test_states(
             func.count(sample_item.c.result).label("with_result"),
             func.sum(case((sample_item.c.result == SampleResult.DEVIATION.value, 1), else_=0)).label("with_deviation"),
         )
+        .where(live(sample_item))
         .group_by(sample_item.c.test_id)
         .subquery()
     )
-    devs = select(deviation.c.test_id, func.count().label("n")).group_by(deviation.c.test_id).subquery()
+    devs = (
+        select(deviation.c.test_id, func.count().label("n"))
+        .where(live(deviation))
+        .group_by(deviation.c.test_id)
+        .subquery()
+    )
     query = (
         select(
             control_test.c.id,
@@ -89,6 +96,7 @@ def read_test_states(
         )
         .outerjoin(items, items.c.test_id == control_test.c.id)
         .outerjoin(devs, devs.c.test_id == control_test.c.id)
+        .where(live(control_test))
     )
     if control_id is not None:
         query = query.where(control_test.c.control_id == control_id)
@@ -106,7 +114,7 @@ def counted(state: TestState, report_type: ReportType) -> bool:
     return report_type is ReportType.TYPE2 or state.kind is TestKind.DESIGN
 
 
-def awaiting_operating_test(states: Iterable[TestState], report_type: ReportType) -> set[int]:
+def awaiting_operating_test(states: Iterable[TestState], report_type: ReportType) -> set[ControlId]:
     """Controls a Type 2 examination has tested for design only. Their work is not done until a test of
     operating effectiveness concludes (possibly that the control did not operate), so each counts a part not
     started: design work alone never shows a Type 2 control as concluded. A control whose design was found
@@ -120,14 +128,14 @@ def awaiting_operating_test(states: Iterable[TestState], report_type: ReportType
     return tested - operating - deficient
 
 
-def read_awaiting_operating_test(conn: Connection, report_type: ReportType) -> frozenset[int]:
+def read_awaiting_operating_test(conn: Connection, report_type: ReportType) -> frozenset[ControlId]:
     states = [s for s in read_test_states(conn).values() if counted(s, report_type)]
     return frozenset(awaiting_operating_test(states, report_type))
 
 
-def control_statuses(conn: Connection, report_type: ReportType) -> dict[int, Status]:
+def control_statuses(conn: Connection, report_type: ReportType) -> dict[ControlId, Status]:
     states = [s for s in read_test_states(conn).values() if counted(s, report_type)]
-    by_control: dict[int, list[Status]] = defaultdict(list)
+    by_control: dict[ControlId, list[Status]] = defaultdict(list)
     for state in states:
         by_control[state.control_id].append(state.status)
     for control_id in awaiting_operating_test(states, report_type):
@@ -141,11 +149,14 @@ def read_requirement_statuses(
     """The status of every auditable requirement in scope (criteria, subclauses, Annex A controls)."""
     states = [s for s in read_test_states(conn).values() if counted(s, report_type)]
     awaiting = awaiting_operating_test(states, report_type)
-    tests_by_control: dict[int, list[TestState]] = defaultdict(list)
+    tests_by_control: dict[ControlId, list[TestState]] = defaultdict(list)
     for state in states:
         tests_by_control[state.control_id].append(state)
-    controls_by_code: dict[str, list[int]] = defaultdict(list)
-    for cid, code in conn.execute(select(control_requirement.c.control_id, control_requirement.c.requirement_code)):
+    controls_by_code: dict[str, list[ControlId]] = defaultdict(list)
+    links = select(control_requirement.c.control_id, control_requirement.c.requirement_code).where(
+        live(control_requirement)
+    )
+    for cid, code in conn.execute(links):
         controls_by_code[code].append(cid)
     excluded = set(conn.execute(select(soa_line.c.annex_code).where(soa_line.c.included.is_(False))).scalars())
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Connection, RowMapping, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.domain.ids import ControlId, DeviationId, SampleItemId, TestId, new_id
 from app.domain.records import (
     ControlTest,
     Deviation,
@@ -25,7 +27,7 @@ from app.services.refs import find_id, next_number
 from app.services.selection import MAX_SEED
 from app.services.status import read_test_states
 from app.storage.engagement_file import EngagementFile
-from app.storage.schema import control, control_test, deviation, evidence_link, sample_item, tickmark
+from app.storage.schema import control, control_test, deviation, evidence_link, live, sample_item, tickmark
 
 # --- plan ---------------------------------------------------------------------------------------
 
@@ -61,27 +63,27 @@ def check_seed(seed: int) -> None:
         raise ValidationError("A seed is a whole number from 0 to 2^63 - 1.")
 
 
-def next_test_ref(conn: Connection, control_id: int) -> str:
+def next_test_ref(conn: Connection, control_id: ControlId) -> str:
     control_ref = conn.execute(select(control.c.ref).where(control.c.id == control_id)).scalar_one()
     own_tests = re.compile(rf"^{re.escape(control_ref)}\.T(\d+)$")
     return f"{control_ref}.T{next_number(conn, control_test.c.ref, own_tests)}"
 
 
-def find_test_id(conn: Connection, ref_or_id: str | int) -> int:
-    return find_id(conn, control_test, ref_or_id, "test")
+def find_test_id(conn: Connection, ref_or_id: str | UUID) -> TestId:
+    return TestId(find_id(conn, control_test, ref_or_id, "test"))
 
 
-def add_test(db: EngagementFile, control_ref_or_id: str | int, plan: TestPlan) -> ControlTest:
+def add_test(db: EngagementFile, control_ref_or_id: str | UUID, plan: TestPlan) -> ControlTest:
     row = _plan_row(plan)
     with changes(db) as ch:
         control_id = find_control_id(ch.conn, control_ref_or_id)
-        test_id: int = ch.insert(
-            control_test, {"ref": next_test_ref(ch.conn, control_id), "control_id": control_id, **row}
+        test_id = TestId(
+            ch.insert(control_test, {"ref": next_test_ref(ch.conn, control_id), "control_id": control_id, **row})
         )
         return read_test(ch.conn, test_id)
 
 
-def update_plan(db: EngagementFile, test_id: int, plan: TestPlan) -> ControlTest:
+def update_plan(db: EngagementFile, test_id: TestId, plan: TestPlan) -> ControlTest:
     row = _plan_row(plan)
     with changes(db) as ch:
         ch.update(control_test, {"id": test_id}, row)
@@ -89,10 +91,10 @@ def update_plan(db: EngagementFile, test_id: int, plan: TestPlan) -> ControlTest
         return read_test(ch.conn, test_id)
 
 
-def delete_test(db: EngagementFile, test_id: int) -> None:
+def delete_test(db: EngagementFile, test_id: TestId) -> None:
     """Delete a test with its sample items and deviations, every row recorded in the history."""
     with changes(db) as ch:
-        items = select(sample_item.c.id).where(sample_item.c.test_id == test_id)
+        items = select(sample_item.c.id).where(sample_item.c.test_id == test_id, live(sample_item))
         _unlink_evidence(ch, (evidence_link.c.test_id == test_id) | evidence_link.c.sample_item_id.in_(items))
         ch.delete_where(sample_item, sample_item.c.test_id == test_id)
         ch.delete_where(deviation, deviation.c.test_id == test_id)
@@ -131,11 +133,14 @@ def _test_record(row: RowMapping, control_ref: str, state: Any) -> ControlTest:
     )
 
 
-def read_tests(conn: Connection, control_id: int | None = None, test_id: int | None = None) -> list[ControlTest]:
+def read_tests(
+    conn: Connection, control_id: ControlId | None = None, test_id: TestId | None = None
+) -> list[ControlTest]:
     states = read_test_states(conn, control_id=control_id, test_id=test_id)
     query = (
         select(control_test, control.c.ref.label("control_ref"))
         .join(control, control.c.id == control_test.c.control_id)
+        .where(live(control_test))
         .order_by(control.c.ref, control_test.c.id)
     )
     if control_id is not None:
@@ -145,19 +150,19 @@ def read_tests(conn: Connection, control_id: int | None = None, test_id: int | N
     return [_test_record(row, row["control_ref"], states[row["id"]]) for row in conn.execute(query).mappings()]
 
 
-def read_test(conn: Connection, test_id: int) -> ControlTest:
+def read_test(conn: Connection, test_id: TestId) -> ControlTest:
     found = read_tests(conn, test_id=test_id)
     if not found:
         raise NotFoundError(f"Test {test_id} no longer exists.")
     return found[0]
 
 
-def list_tests(db: EngagementFile, control_id: int | None = None) -> list[ControlTest]:
+def list_tests(db: EngagementFile, control_id: ControlId | None = None) -> list[ControlTest]:
     with db.reading() as conn:
         return read_tests(conn, control_id=control_id)
 
 
-def get_test(db: EngagementFile, ref_or_id: str | int) -> ControlTest:
+def get_test(db: EngagementFile, ref_or_id: str | UUID) -> ControlTest:
     with db.reading() as conn:
         return read_test(conn, find_test_id(conn, ref_or_id))
 
@@ -184,7 +189,7 @@ def _item_row(item: SampleItemInput) -> dict[str, Any]:
 
 def _check_tickmarks(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Tickmarks must come from the engagement's legend, or a reviewer cannot read them."""
-    legend = set(conn.execute(select(tickmark.c.symbol)).scalars())
+    legend = set(conn.execute(select(tickmark.c.symbol).where(live(tickmark))).scalars())
     for row in rows:
         unknown = [mark for mark in row["tickmarks"].split() if mark not in legend]
         if unknown:
@@ -193,7 +198,7 @@ def _check_tickmarks(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
             )
 
 
-def add_sample_items(db: EngagementFile, test_id: int, items: Sequence[SampleItemInput]) -> list[SampleItem]:
+def add_sample_items(db: EngagementFile, test_id: TestId, items: Sequence[SampleItemInput]) -> list[SampleItem]:
     """Append items to a test's sample (pasted rows arrive here all at once)."""
     rows = [_item_row(item) for item in items]
     with changes(db) as ch:
@@ -202,21 +207,20 @@ def add_sample_items(db: EngagementFile, test_id: int, items: Sequence[SampleIte
         return insert_sample_rows(ch, test_id, rows)
 
 
-def insert_sample_rows(ch: Changes, test_id: int, rows: Sequence[dict[str, Any]]) -> list[SampleItem]:
+def insert_sample_rows(ch: Changes, test_id: TestId, rows: Sequence[dict[str, Any]]) -> list[SampleItem]:
+    """Append items numbered after the test's highest item (a deleted item's number is not given again)."""
     start = ch.conn.execute(
         select(func.coalesce(func.max(sample_item.c.seq), 0)).where(sample_item.c.test_id == test_id)
     ).scalar_one()
-    first_id = ch.conn.execute(select(func.coalesce(func.max(sample_item.c.id), 0))).scalar_one() + 1
     full = [
-        {"id": first_id + offset, "test_id": test_id, "seq": start + offset + 1, **row}
-        for offset, row in enumerate(rows)
+        {"id": new_id(), "test_id": test_id, "seq": start + offset + 1, **row} for offset, row in enumerate(rows)
     ]
     ch.insert_many(sample_item, full)
     conclusion_follows(ch, test_id)
     return [_item_record(row) for row in full]
 
 
-def update_sample_item(db: EngagementFile, item_id: int, item: SampleItemInput) -> SampleItem:
+def update_sample_item(db: EngagementFile, item_id: SampleItemId, item: SampleItemInput) -> SampleItem:
     row = _item_row(item)
     with changes(db) as ch:
         _check_tickmarks(ch.conn, [row])
@@ -226,7 +230,7 @@ def update_sample_item(db: EngagementFile, item_id: int, item: SampleItemInput) 
         return _item_record(stored)
 
 
-def delete_sample_items(db: EngagementFile, item_ids: Sequence[int]) -> None:
+def delete_sample_items(db: EngagementFile, item_ids: Sequence[SampleItemId]) -> None:
     """Remove several sample items as one action (each recorded in the history)."""
     with changes(db) as ch:
         _unlink_evidence(ch, evidence_link.c.sample_item_id.in_(list(item_ids)))
@@ -246,14 +250,14 @@ def _item_record(row: Any) -> SampleItem:
     )
 
 
-def read_sample_items(conn: Connection, test_id: int | None = None) -> list[SampleItem]:
-    query = select(sample_item).order_by(sample_item.c.test_id, sample_item.c.seq)
+def read_sample_items(conn: Connection, test_id: TestId | None = None) -> list[SampleItem]:
+    query = select(sample_item).where(live(sample_item)).order_by(sample_item.c.test_id, sample_item.c.seq)
     if test_id is not None:
         query = query.where(sample_item.c.test_id == test_id)
     return [_item_record(row) for row in conn.execute(query).mappings()]
 
 
-def list_sample_items(db: EngagementFile, test_id: int) -> list[SampleItem]:
+def list_sample_items(db: EngagementFile, test_id: TestId) -> list[SampleItem]:
     with db.reading() as conn:
         return read_sample_items(conn, test_id)
 
@@ -273,23 +277,25 @@ def _deviation_row(values: DeviationInput) -> dict[str, Any]:
     }
 
 
-def add_deviation(db: EngagementFile, test_id: int, values: DeviationInput) -> Deviation:
+def add_deviation(db: EngagementFile, test_id: TestId, values: DeviationInput) -> Deviation:
     row = _deviation_row(values)
     with changes(db) as ch:
         _require_test(ch.conn, test_id)
-        deviation_id: int = ch.insert(deviation, {"test_id": test_id, **row})
+        deviation_id = DeviationId(ch.insert(deviation, {"test_id": test_id, **row}))
         conclusion_follows(ch, test_id)
         return read_deviations(ch.conn, deviation_id=deviation_id)[0]
 
 
-def conclusion_follows(ch: Changes, test_id: int) -> None:
+def conclusion_follows(ch: Changes, test_id: TestId) -> None:
     """Keep a stored conclusion true to what the test now holds, after any change to its plan or sample.
 
     A deviation found after "No exceptions noted" turns it to "Exceptions noted". "Did not operate" no longer
     stands once the test shows the control did (a population, a sample item, a deviation) or is no longer a
     test of operating effectiveness: it is reopened for the auditor to conclude again. The history keeps what
     it said."""
-    concluded = ch.conn.execute(select(control_test.c.conclusion).where(control_test.c.id == test_id)).scalar()
+    concluded = ch.conn.execute(
+        select(control_test.c.conclusion).where(control_test.c.id == test_id, live(control_test))
+    ).scalar()
     if concluded == Conclusion.NO_EXCEPTIONS.value:
         found = read_test(ch.conn, test_id)
         if found.deviation_count or found.items_with_deviation:
@@ -298,19 +304,21 @@ def conclusion_follows(ch: Changes, test_id: int) -> None:
         ch.update(control_test, {"id": test_id}, {"conclusion": None})
 
 
-def update_deviation(db: EngagementFile, deviation_id: int, values: DeviationInput) -> Deviation:
+def update_deviation(db: EngagementFile, deviation_id: DeviationId, values: DeviationInput) -> Deviation:
     row = _deviation_row(values)
     with changes(db) as ch:
         ch.update(deviation, {"id": deviation_id}, row)
         return read_deviations(ch.conn, deviation_id=deviation_id)[0]
 
 
-def delete_deviation(db: EngagementFile, deviation_id: int) -> None:
+def delete_deviation(db: EngagementFile, deviation_id: DeviationId) -> None:
     with changes(db) as ch:
         ch.delete(deviation, {"id": deviation_id})
 
 
-def read_deviations(conn: Connection, test_id: int | None = None, deviation_id: int | None = None) -> list[Deviation]:
+def read_deviations(
+    conn: Connection, test_id: TestId | None = None, deviation_id: DeviationId | None = None
+) -> list[Deviation]:
     query = (
         select(
             deviation,
@@ -320,6 +328,7 @@ def read_deviations(conn: Connection, test_id: int | None = None, deviation_id: 
         )
         .join(control_test, control_test.c.id == deviation.c.test_id)
         .join(control, control.c.id == control_test.c.control_id)
+        .where(live(deviation))
         .order_by(control.c.ref, control_test.c.id, deviation.c.id)
     )
     if test_id is not None:
@@ -344,12 +353,12 @@ def read_deviations(conn: Connection, test_id: int | None = None, deviation_id: 
     ]
 
 
-def list_deviations(db: EngagementFile, test_id: int | None = None) -> list[Deviation]:
+def list_deviations(db: EngagementFile, test_id: TestId | None = None) -> list[Deviation]:
     with db.reading() as conn:
         return read_deviations(conn, test_id=test_id)
 
 
-def conclude(db: EngagementFile, test_id: int, conclusion: Conclusion | None, note: str = "") -> ControlTest:
+def conclude(db: EngagementFile, test_id: TestId, conclusion: Conclusion | None, note: str = "") -> ControlTest:
     """Record (or reopen with None) a test's conclusion; it must agree with what was found."""
     with changes(db) as ch:
         found = read_test(ch.conn, test_id)
@@ -403,6 +412,6 @@ def _refuse_not_operated(found: ControlTest, note: str) -> None:
         )
 
 
-def _require_test(conn: Connection, test_id: int) -> None:
-    if conn.execute(select(control_test.c.id).where(control_test.c.id == test_id)).scalar() is None:
+def _require_test(conn: Connection, test_id: TestId) -> None:
+    if conn.execute(select(control_test.c.id).where(control_test.c.id == test_id, live(control_test))).scalar() is None:
         raise NotFoundError(f"Test {test_id} no longer exists.")

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, func, select
 from app.errors import FieldworkError
 from app.services.evidence_store import ByteProgress, Fingerprint, stream_blob
 from app.storage.engagement_file import EngagementFile
-from app.storage.schema import evidence, evidence_blob, requirement, soa_line
+from app.storage.schema import evidence, evidence_blob, live, requirement, soa_line
 from app.tasks import Task
 
 
@@ -57,16 +57,22 @@ def check_catalog(conn: Connection, db: EngagementFile, task: Task) -> list[Find
 
 
 def check_evidence(conn: Connection, db: EngagementFile, task: Task) -> list[Finding]:
-    """Re-hash every stored file, streaming; each mismatch names the evidence that holds those bytes."""
-    blobs = conn.execute(select(evidence_blob).order_by(evidence_blob.c.id)).mappings().all()
-    names: dict[int, list[str]] = defaultdict(list)
-    for ref, name, blob_id in conn.execute(select(evidence.c.ref, evidence.c.original_name, evidence.c.blob_id)):
-        names[blob_id].append(f"{ref} ({name})")
+    """Re-hash every file the evidence library holds, streaming; each mismatch names the evidence with those bytes.
+
+    Content whose evidence was deleted has had its bytes dropped on purpose: only its fingerprint is left.
+    """
+    names: dict[str, list[str]] = defaultdict(list)
+    held = select(evidence.c.ref, evidence.c.original_name, evidence.c.blob_sha256).where(live(evidence))
+    for ref, name, sha256 in conn.execute(held):
+        names[sha256].append(f"{ref} ({name})")
+    needed = select(evidence.c.blob_sha256).where(live(evidence))
+    query = select(evidence_blob).where(evidence_blob.c.sha256.in_(needed)).order_by(evidence_blob.c.chunk_key)
+    blobs = conn.execute(query).mappings().all()
     progress = ByteProgress(task, sum(blob["size"] for blob in blobs))
     findings = []
     for blob in blobs:
-        label = ", ".join(names[blob["id"]]) or f"unreferenced blob {blob['id']}"
-        found = stream_blob(conn, blob["id"], lambda _data: None, progress, label)
+        label = ", ".join(names[blob["sha256"]])
+        found = stream_blob(conn, blob["chunk_key"], lambda _data: None, progress, label)
         if found != Fingerprint(blob["sha256"], blob["size"]):
             findings.append(
                 Finding("evidence", False, f"{label}: the bytes no longer match the SHA-256 recorded at attach.")

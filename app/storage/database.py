@@ -10,6 +10,7 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Engine, create_engine, event
@@ -77,10 +78,12 @@ def configure(conn: DBAPIConnection, *, building: bool = False) -> None:
 def _json_default(value: object) -> str:
     if isinstance(value, date | datetime):
         return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-#: One encoder for every stored JSON value; dates (in history entries) become ISO text.
+#: One encoder for every stored JSON value; dates and UUIDs (in history entries) become text.
 dump_json = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
 
 

@@ -98,11 +98,12 @@ def create_engagement_file(
     passphrase: Passphrase,
     populate: Callable[[EngagementFile], None],
     *,
-    revision: str = "head",
+    revision: str | None = None,
 ) -> EngagementFile:
     """Create a new file atomically: built under a temporary name, renamed into place.
 
-    `populate` writes the first records; if it fails, no file appears at `path`.
+    `populate` writes the first records; if it fails, no file appears at `path`. The file gets this build's
+    schema, or with `revision` the schema of that earlier revision (through the migrations; tests use it).
     """
     path = Path(path)
     if path.exists():
@@ -116,7 +117,10 @@ def create_engagement_file(
     try:
         with engine.begin() as conn:
             conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
-        migrations.upgrade(engine, revision)
+        if revision is None:
+            migrations.create_current(engine)
+        else:
+            migrations.upgrade(engine, revision)
         populate(EngagementFile(temporary, encryption, engine, passphrase))
         with engine.connect() as conn:
             broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()

@@ -3,9 +3,20 @@
 This module describes the schema the services query. The file itself only ever
 changes through the Alembic migrations in `db/migrations`; a test checks that the
 migrated schema and these tables agree.
+
+Identity (revision 0006), so that copies of one engagement can later be merged:
+- records made in the engagement are keyed by a UUID (`app.domain.ids`); natural keys stay where they
+  are shared by every copy (requirement, Annex A and description codes, tickmark symbols, a crosswalk
+  pair); evidence content is keyed by its SHA-256;
+- every record carries a row `version`, raised by each change, and a delete leaves a tombstone
+  (`deleted_at`) instead of removing the row: reads keep to `live(table)`;
+- history entries are numbered per origin (the copy of the file they were made in, `replica_id`).
+References people read (C-001, E-0001) are unique among the live records only.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -21,8 +32,9 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    UniqueConstraint,
+    Uuid,
 )
+from sqlalchemy.sql.elements import ColumnElement
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -34,6 +46,40 @@ NAMING_CONVENTION = {
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
+
+def _id() -> Column[Any]:
+    return Column("id", Uuid, primary_key=True)
+
+
+def _tracked() -> list[Column[Any]]:
+    """The row version and the tombstone every record carries."""
+    return [
+        Column("version", Integer, nullable=False, server_default="1"),
+        Column("deleted_at", String(32)),
+    ]
+
+
+def _unique_live(table: Table, *columns: str) -> None:
+    """Unique among live rows: a tombstone keeps its values without blocking a new record's."""
+    Index(
+        f"uq_{table.name}_{columns[0]}",
+        *(table.c[name] for name in columns),
+        unique=True,
+        sqlite_where=table.c.deleted_at.is_(None),
+        postgresql_where=table.c.deleted_at.is_(None),
+    )
+
+
+def live(table: Table) -> ColumnElement[bool]:
+    """The rows not deleted (tombstones stay in the file for merging and the history)."""
+    return table.c.deleted_at.is_(None)
+
+
+def is_tracked(table: Table) -> bool:
+    """A record table: versioned, and deleted by tombstone."""
+    return "deleted_at" in table.c
+
+
 fieldwork_meta = Table(
     "fieldwork_meta",
     metadata,
@@ -44,7 +90,7 @@ fieldwork_meta = Table(
 engagement = Table(
     "engagement",
     metadata,
-    Column("id", Integer, primary_key=True),
+    _id(),
     Column("client", Text, nullable=False),
     Column("system_name", Text, nullable=False),
     Column("report_type", String(16), nullable=False),
@@ -62,24 +108,26 @@ engagement = Table(
     Column("auditor_firm", Text, nullable=False, server_default=""),  # revision 0004
     Column("auditor_city", Text, nullable=False, server_default=""),  # revision 0004
     Column("opinion_basis", Text, nullable=False, server_default=""),  # revision 0004: why a modified opinion
-    CheckConstraint("id = 1", name="single_row"),
+    *_tracked(),
 )
 
 person = Table(
     "person",
     metadata,
-    Column("id", Integer, primary_key=True),
+    _id(),
     Column("name", Text, nullable=False),
     Column("initials", String(8), nullable=False),
     Column("role", String(16), nullable=False),
-    UniqueConstraint("initials"),
+    *_tracked(),
 )
+_unique_live(person, "initials")
 
 tickmark = Table(
     "tickmark",
     metadata,
     Column("symbol", String(8), primary_key=True),
     Column("meaning", Text, nullable=False),
+    *_tracked(),
 )
 
 description_section = Table(
@@ -87,6 +135,7 @@ description_section = Table(
     metadata,
     Column("code", String(8), primary_key=True),
     Column("text", Text, nullable=False, server_default=""),
+    *_tracked(),
 )
 
 requirement = Table(
@@ -106,21 +155,21 @@ requirement = Table(
 mapping = Table(
     "mapping",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("iso_code", String(16), ForeignKey("requirement.code"), nullable=False),
-    Column("soc2_code", String(16), ForeignKey("requirement.code"), nullable=False),
+    Column("iso_code", String(16), ForeignKey("requirement.code"), primary_key=True),
+    Column("soc2_code", String(16), ForeignKey("requirement.code"), primary_key=True),
     Column("relationship", String(16), nullable=False),
     Column("rationale", Text, nullable=False),
     Column("origin", String(16), nullable=False, server_default="catalog"),
     Column("active", Boolean, nullable=False, server_default="1"),
-    UniqueConstraint("iso_code", "soc2_code"),
+    Column("sort_order", Integer, nullable=False, server_default="0"),  # revision 0006: the crosswalk's order
+    *_tracked(),
 )
 
 control = Table(
     "control",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("ref", String(32), nullable=False, unique=True),
+    _id(),
+    Column("ref", String(32), nullable=False),
     Column("title", Text, nullable=False),
     Column("description", Text, nullable=False, server_default=""),
     Column("owner", Text, nullable=False, server_default=""),
@@ -128,20 +177,24 @@ control = Table(
     Column("nature", String(24), nullable=False),
     Column("control_type", String(16), nullable=False),
     Column("is_key", Boolean, nullable=False, server_default="1"),
+    *_tracked(),
 )
+_unique_live(control, "ref")
 
 control_requirement = Table(
     "control_requirement",
     metadata,
-    Column("control_id", Integer, ForeignKey("control.id", ondelete="CASCADE"), primary_key=True),
+    Column("control_id", Uuid, ForeignKey("control.id"), primary_key=True),
     Column("requirement_code", String(16), ForeignKey("requirement.code"), primary_key=True, index=True),
+    *_tracked(),
 )
 
 dismissed_suggestion = Table(
     "dismissed_suggestion",
     metadata,
-    Column("control_id", Integer, ForeignKey("control.id", ondelete="CASCADE"), primary_key=True),
+    Column("control_id", Uuid, ForeignKey("control.id"), primary_key=True),
     Column("requirement_code", String(16), ForeignKey("requirement.code"), primary_key=True),
+    *_tracked(),
 )
 
 soa_line = Table(
@@ -151,14 +204,15 @@ soa_line = Table(
     Column("included", Boolean, nullable=False, server_default="1"),
     Column("justification", Text, nullable=False, server_default=""),
     Column("implementation_status", String(24)),
+    *_tracked(),
 )
 
 control_test = Table(
     "control_test",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("ref", String(40), nullable=False, unique=True),
-    Column("control_id", Integer, ForeignKey("control.id", ondelete="CASCADE"), nullable=False, index=True),
+    _id(),
+    Column("ref", String(40), nullable=False),
+    Column("control_id", Uuid, ForeignKey("control.id"), nullable=False, index=True),
     Column("kind", String(16), nullable=False),
     Column("procedure", Text, nullable=False, server_default=""),
     Column("methods", JSON, nullable=False),
@@ -171,13 +225,15 @@ control_test = Table(
     Column("conclusion_note", Text, nullable=False, server_default=""),
     Column("risk", String(16)),  # revision 0003: picks the sample size within the frequency's range
     Column("size_override_reason", Text),  # revision 0003: why the size differs from the suggestion
+    *_tracked(),
 )
+_unique_live(control_test, "ref")
 
 sample_item = Table(
     "sample_item",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("test_id", Integer, ForeignKey("control_test.id", ondelete="CASCADE"), nullable=False, index=True),
+    _id(),
+    Column("test_id", Uuid, ForeignKey("control_test.id"), nullable=False, index=True),
     Column("seq", Integer, nullable=False),
     Column("identifier", Text, nullable=False),
     Column("item_date", Date),
@@ -185,25 +241,30 @@ sample_item = Table(
     Column("tickmarks", Text, nullable=False, server_default=""),
     Column("deviation_text", Text, nullable=False, server_default=""),
     Column("population_row_no", Integer),  # revision 0003: the population row this item was drawn from
-    UniqueConstraint("test_id", "seq"),
+    *_tracked(),
 )
+_unique_live(sample_item, "test_id", "seq")
 
 deviation = Table(
     "deviation",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("test_id", Integer, ForeignKey("control_test.id", ondelete="CASCADE"), nullable=False, index=True),
+    _id(),
+    Column("test_id", Uuid, ForeignKey("control_test.id"), nullable=False, index=True),
     Column("description", Text, nullable=False),
     Column("root_cause", Text, nullable=False, server_default=""),
     Column("management_response", Text, nullable=False, server_default=""),
     Column("effect", Text, nullable=False, server_default=""),
     Column("iso_grade", String(32)),
+    *_tracked(),
 )
 
+# Append-only: each copy of the file (its `replica_id` in fieldwork_meta) numbers its own entries, so the
+# entries of copies merged later never collide and each origin's sequence stays whole.
 history = Table(
     "history",
     metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("origin", Uuid, primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
     Column("at_utc", String(32), nullable=False),
     Column("person", Text, nullable=False),
     Column("action", String(32), nullable=False),
@@ -211,6 +272,7 @@ history = Table(
     Column("item_id", Text, nullable=False),
     Column("old_values", JSON),
     Column("new_values", JSON),
+    Index("ix_history_item", "item_type", "item_id"),
 )
 
 # --- evidence and the PBC request list (revision 0002) -------------------------------------------
@@ -218,21 +280,27 @@ history = Table(
 pbc_request = Table(
     "pbc_request",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("ref", String(32), nullable=False, unique=True),
+    _id(),
+    Column("ref", String(32), nullable=False),
     Column("request", Text, nullable=False),
     Column("requested_of", Text, nullable=False, server_default=""),
     Column("due_date", Date),
     Column("status", String(16), nullable=False, server_default="open"),
     Column("received_date", Date),
+    *_tracked(),
 )
+_unique_live(pbc_request, "ref")
 
+# Content, keyed by what it is, so neither versioned nor tombstoned. Its bytes (chunks) go when no live
+# evidence record needs them any more; the row, its fingerprint, stays for the tombstones that name it.
 evidence_blob = Table(
     "evidence_blob",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("sha256", String(64), nullable=False, unique=True),
+    Column("sha256", String(64), primary_key=True),
     Column("size", Integer, nullable=False),
+    # Where its chunks are in this file: known before the hash is (chunks are written as the file streams
+    # in), and local to the file. Copies exchange content by SHA-256; each stores it under its own key.
+    Column("chunk_key", Integer, nullable=False, unique=True),
 )
 
 # Chunks live in their own table: updating any column of a row that holds a large value
@@ -240,7 +308,7 @@ evidence_blob = Table(
 evidence_chunk = Table(
     "evidence_chunk",
     metadata,
-    Column("blob_id", Integer, ForeignKey("evidence_blob.id", ondelete="CASCADE"), primary_key=True),
+    Column("chunk_key", Integer, ForeignKey("evidence_blob.chunk_key", ondelete="CASCADE"), primary_key=True),
     Column("seq", Integer, primary_key=True),
     Column("data", LargeBinary, nullable=False),
 )
@@ -248,43 +316,49 @@ evidence_chunk = Table(
 evidence = Table(
     "evidence",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("ref", String(32), nullable=False, unique=True),
-    Column("blob_id", Integer, ForeignKey("evidence_blob.id"), nullable=False, index=True),
+    _id(),
+    Column("ref", String(32), nullable=False),
+    Column("blob_sha256", String(64), ForeignKey("evidence_blob.sha256"), nullable=False, index=True),
     Column("original_name", Text, nullable=False),
     Column("media_type", String(128), nullable=False),
     Column("received_date", Date),
     Column("provided_by", Text, nullable=False, server_default=""),
-    Column("pbc_request_id", Integer, ForeignKey("pbc_request.id")),
+    Column("pbc_request_id", Uuid, ForeignKey("pbc_request.id")),
     Column("attached_by", Text, nullable=False),
     Column("attached_at", String(32), nullable=False),
+    *_tracked(),
 )
+_unique_live(evidence, "ref")
+
+#: The columns of `evidence_link` that name what a file supports; exactly one is set.
+LINK_TARGETS = ("control_id", "test_id", "sample_item_id", "pbc_request_id")
 
 evidence_link = Table(
     "evidence_link",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("evidence_id", Integer, ForeignKey("evidence.id"), nullable=False, index=True),
-    Column("control_id", Integer, ForeignKey("control.id")),
-    Column("test_id", Integer, ForeignKey("control_test.id")),
-    Column("sample_item_id", Integer, ForeignKey("sample_item.id")),
-    Column("pbc_request_id", Integer, ForeignKey("pbc_request.id")),
+    _id(),
+    Column("evidence_id", Uuid, ForeignKey("evidence.id"), nullable=False, index=True),
+    Column("control_id", Uuid, ForeignKey("control.id")),
+    Column("test_id", Uuid, ForeignKey("control_test.id")),
+    Column("sample_item_id", Uuid, ForeignKey("sample_item.id")),
+    Column("pbc_request_id", Uuid, ForeignKey("pbc_request.id")),
+    *_tracked(),
     CheckConstraint(
-        "(control_id IS NOT NULL) + (test_id IS NOT NULL) + (sample_item_id IS NOT NULL)"
-        " + (pbc_request_id IS NOT NULL) = 1",
+        " + ".join(f"(CASE WHEN {name} IS NULL THEN 0 ELSE 1 END)" for name in LINK_TARGETS) + " = 1",
         name="one_target",
     ),
 )
 
-# One link per evidence and target (NULLs never collide in a plain UNIQUE), and a fast
-# "what supports this item" lookup.
-for _target in ("control_id", "test_id", "sample_item_id", "pbc_request_id"):
+# One live link per evidence and target, and a fast "what supports this item" lookup.
+for _target in LINK_TARGETS:
+    _where = evidence_link.c[_target].is_not(None) & evidence_link.c.deleted_at.is_(None)
     Index(
         f"uq_evidence_link_{_target}",
         evidence_link.c[_target],
         evidence_link.c.evidence_id,
         unique=True,
-        sqlite_where=evidence_link.c[_target].is_not(None),
+        sqlite_where=_where,
+        postgresql_where=_where,
     )
 
 # --- populations and sampling (revision 0003) ----------------------------------------------------
@@ -292,8 +366,8 @@ for _target in ("control_id", "test_id", "sample_item_id", "pbc_request_id"):
 population = Table(
     "population",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("test_id", Integer, ForeignKey("control_test.id"), nullable=False, unique=True),
+    _id(),
+    Column("test_id", Uuid, ForeignKey("control_test.id"), nullable=False),
     Column("source_name", Text, nullable=False),
     Column("source_sha256", String(64)),
     Column("sheet_name", Text),
@@ -303,12 +377,16 @@ population = Table(
     Column("row_count", Integer, nullable=False),
     Column("imported_by", Text, nullable=False),
     Column("imported_at", String(32), nullable=False),
+    *_tracked(),
 )
+_unique_live(population, "test_id")
 
+# The rows of a population are its content, not records of their own: they go with it when it is
+# replaced (its tombstone and history entry, with the source's SHA-256, stand for them).
 population_row = Table(
     "population_row",
     metadata,
-    Column("population_id", Integer, ForeignKey("population.id", ondelete="CASCADE"), primary_key=True),
+    Column("population_id", Uuid, ForeignKey("population.id", ondelete="CASCADE"), primary_key=True),
     Column("row_no", Integer, primary_key=True),
     Column("identifier", Text, nullable=False),
     Column("item_date", Date),

@@ -11,6 +11,7 @@ import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from app.domain.ids import ControlId
 from app.domain.records import Control, ControlTest, Deviation, Requirement, RequirementStatus, StatusCounts
 from app.domain.vocabulary import Framework, RequirementKind, Status
 from app.services import controls as control_service
@@ -68,7 +69,7 @@ class Snapshot:
     requirements: list[Requirement]
     statuses: dict[str, RequirementStatus]
     controls: list[Control]
-    control_status: dict[int, Status]
+    control_status: dict[ControlId, Status]
     tests: list[ControlTest]
     deviations: list[Deviation]
 
@@ -167,7 +168,7 @@ def _add_iso(root: Node, snap: Snapshot, control_text: dict[str, str]) -> None:
 
 def _add_controls(root: Node, snap: Snapshot) -> None:
     section = root.add(Node("Controls", search="controls"))
-    tests_by_control: dict[int, list[ControlTest]] = defaultdict(list)
+    tests_by_control: dict[ControlId, list[ControlTest]] = defaultdict(list)
     for test in snap.tests:
         tests_by_control[test.control_id].append(test)
     for c in snap.controls:

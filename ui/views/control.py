@@ -163,7 +163,7 @@ class ControlView(DetailView):
 
     def load(self) -> None:
         assert self.target is not None
-        control_id = int(self.target.key or 0)
+        control_id = self.target.key
         self.ctx.read("Loading the control", lambda db: load_page(db, control_id), self._show)
 
     def _show(self, page: ControlPage) -> None:

@@ -296,7 +296,7 @@ class ControlTestView(DetailView):
 
     def load(self) -> None:
         assert self.target is not None
-        test_id = int(self.target.key or 0)
+        test_id = self.target.key
         self.ctx.read("Loading the test", lambda db: load_page(db, test_id), self._show)
 
     def _show(self, page: TestPage) -> None:

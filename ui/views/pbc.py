@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QVBoxLayout, QWidget
@@ -55,7 +56,7 @@ def _day(value: date | None) -> str:
 class PbcView(DetailView):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self.wanted: int | None = None  # a request to select once loaded (opened from where a file is used)
+        self.wanted: UUID | None = None  # a request to select once loaded (opened from where a file is used)
         layout = QVBoxLayout(self)
         layout.addWidget(heading("PBC requests"))
         self.summary = note()
@@ -115,7 +116,7 @@ class PbcView(DetailView):
     # -- loading --------------------------------------------------------------------------------------
 
     def show_target(self, target: Target) -> None:
-        self.wanted = target.key if isinstance(target.key, int) else None
+        self.wanted = target.key if isinstance(target.key, UUID) else None
         super().show_target(target)
 
     def load(self) -> None:

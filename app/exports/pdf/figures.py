@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from app.domain.ids import ControlId, TestId
 from app.domain.records import Control, ControlTest, Deviation, EvidenceFile, Requirement
 from app.domain.vocabulary import (
     Conclusion,
@@ -57,13 +58,13 @@ class ReportFigures:
         for control in data.controls:
             for code in control.requirements:
                 self.controls_by_code[code].append(control)
-        self.tests_by_control: dict[int, list[ControlTest]] = defaultdict(list)
+        self.tests_by_control: dict[ControlId, list[ControlTest]] = defaultdict(list)
         for test in data.tests:
             if self.type2 or test.kind is TestKind.DESIGN:
                 self.tests_by_control[test.control_id].append(test)
         shown = {test.id for tests in self.tests_by_control.values() for test in tests}
         self.deviations = [d for d in data.deviations if d.test_id in shown]
-        self.deviations_by_test: dict[int, list[Deviation]] = defaultdict(list)
+        self.deviations_by_test: dict[TestId, list[Deviation]] = defaultdict(list)
         self.deviations_by_code: dict[str, list[Deviation]] = defaultdict(list)
         for found in self.deviations:
             self.deviations_by_test[found.test_id].append(found)
@@ -76,10 +77,10 @@ class ReportFigures:
             if requirement.parent:
                 self.children[requirement.parent].append(requirement.code)
 
-    def _item_deviations(self, data: ReportData, shown: set[int]) -> dict[int, list[str]]:
+    def _item_deviations(self, data: ReportData, shown: set[TestId]) -> dict[TestId, list[str]]:
         """Deviation texts recorded on sample items that no deviation record repeats word for word."""
         recorded = {(d.test_id, d.description) for d in data.deviations}
-        texts: dict[int, list[str]] = defaultdict(list)
+        texts: dict[TestId, list[str]] = defaultdict(list)
         for item in data.sample_items:
             text = item.deviation_text
             listed = (item.test_id, text) in recorded or text in texts[item.test_id]
@@ -87,11 +88,11 @@ class ReportFigures:
                 texts[item.test_id].append(text)
         return texts
 
-    def _evidence_by_control(self, data: ReportData) -> dict[int, list[EvidenceFile]]:
+    def _evidence_by_control(self, data: ReportData) -> dict[ControlId, list[EvidenceFile]]:
         """Evidence by the control it supports, directly or through one of the control's tests or samples."""
         owners = {control.ref: control.id for control in data.controls}
         owners.update({test.ref: test.control_id for test in data.tests})
-        found: dict[int, list[EvidenceFile]] = defaultdict(list)
+        found: dict[ControlId, list[EvidenceFile]] = defaultdict(list)
         for evidence in data.evidence:
             for control_id in {_owner(entry, owners) for entry in evidence.used_by}:
                 if control_id is not None:
@@ -159,7 +160,7 @@ class ReportFigures:
         return Note(f"Not concluded ({state.status.label.lower()})", flagged=True)
 
 
-def _owner(entry: str, owners: dict[str, int]) -> int | None:
+def _owner(entry: str, owners: dict[str, ControlId]) -> ControlId | None:
     """The control behind an evidence link such as "C-001", "C-001.T2" or "C-001.T2 #3"."""
     key = entry.strip()
     while key:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from app.domain.ids import ControlId, TestId
 from app.domain.records import ControlTest
 from app.domain.vocabulary import Framework
 from app.exports.dataset import ReportData
@@ -28,12 +29,12 @@ AUDIT_TRAIL = "Audit trail"
 
 @dataclass(frozen=True)
 class Places:
-    control_rows: dict[int, int]
-    test_rows: dict[int, int]
+    control_rows: dict[ControlId, int]
+    test_rows: dict[TestId, int]
     evidence_rows: dict[str, int]
     #: An item reference as evidence names it ("C-001", "C-001.T2", "C-001.T2 #3") to the evidence files.
     evidence_for: dict[str, tuple[str, ...]]
-    tests_by_control: dict[int, tuple[ControlTest, ...]]
+    tests_by_control: dict[ControlId, tuple[ControlTest, ...]]
     iso_codes: frozenset[str]
 
     @classmethod
@@ -42,7 +43,7 @@ class Places:
         for found in data.evidence:
             for used in found.used_by:
                 evidence_for[used].append(found.ref)
-        tests_by_control: dict[int, list[ControlTest]] = defaultdict(list)
+        tests_by_control: dict[ControlId, list[ControlTest]] = defaultdict(list)
         for test in data.tests:
             tests_by_control[test.control_id].append(test)
         return cls(
