@@ -17,11 +17,11 @@ from typing import Any
 from uuid import UUID
 
 from app.demo_evidence import fill_demo_evidence
+from app.demo_judgements import fill_demo_judgements
 from app.domain.ids import new_id
 from app.domain.records import EngagementDetails, TeamMember, Tickmark
 from app.domain.vocabulary import (
     ImplementationStatus,
-    Opinion,
     ReportType,
     Role,
     SampleResult,
@@ -38,6 +38,7 @@ from app.storage.schema import (
     control_test,
     description_section,
     deviation,
+    deviation_sample_item,
     sample_item,
     soa_line,
 )
@@ -59,7 +60,6 @@ def demo_details(data: dict[str, Any]) -> EngagementDetails:
         period_end=date.fromisoformat(raw["period_end"]),
         tsc_categories=tuple(raw["tsc_categories"]),
         iso_scope=raw["iso_scope"],
-        opinion=Opinion(raw["opinion"]),
         subservice_treatment=SubserviceTreatment(raw["subservice_treatment"]),
         subservice_organizations=raw.get("subservice_organizations", ""),
         auditor_firm=raw.get("auditor_firm", ""),
@@ -74,6 +74,7 @@ class _Rows:
     tests: list[dict[str, Any]]
     items: list[dict[str, Any]]
     deviations: list[dict[str, Any]]
+    deviation_items: list[dict[str, Any]]
 
 
 DEVIATION, NO_EXCEPTION = SampleResult.DEVIATION.value, SampleResult.NO_EXCEPTION.value
@@ -112,7 +113,7 @@ def _sample_rows(
 
 
 def _control_rows(data: dict[str, Any], scale: int, period: tuple[date, date]) -> _Rows:
-    rows = _Rows([], [], [], [], [])
+    rows = _Rows([], [], [], [], [], [])
     for copy in range(1, scale + 1):
         for raw in data["controls"]:
             ref = raw["ref"] if copy == 1 else f"{raw['ref']}-{copy}"
@@ -158,22 +159,35 @@ def _add_test(
         }
     )
     texts: dict[int, str] = {}
-    for found in test.get("deviations", []):
+    found_in: list[tuple[UUID, list[int]]] = []
+    for number, found in enumerate(test.get("deviations", []), start=1):
         for index in found["sample_index"]:
             texts[index] = found["description"]
+        deviation_id = new_id()
+        found_in.append((deviation_id, found["sample_index"]))
         rows.deviations.append(
             {
-                "id": new_id(),
+                "id": deviation_id,
+                "ref": f"{ref}.D{number}",
                 "test_id": test_id,
                 "description": found["description"],
                 "root_cause": found.get("root_cause", ""),
                 "management_response": found.get("management_response", ""),
                 "effect": found.get("effect", ""),
-                "iso_grade": found.get("iso_grade"),
+                "nature": found.get("nature"),
+                "expected_deviations": found.get("expected_deviations"),
+                "extended": bool(found.get("extended")),
+                "extension_result": found.get("extension_result", ""),
+                "evaluation": found.get("evaluation", ""),
             }
         )
     if test["kind"] == "operating":
-        rows.items += _sample_rows(test, test_id, copy, period, texts)
+        items = _sample_rows(test, test_id, copy, period, texts)
+        rows.items += items
+        for deviation_id, indexes in found_in:
+            rows.deviation_items += [
+                {"deviation_id": deviation_id, "sample_item_id": items[index]["id"]} for index in indexes
+            ]
 
 
 def fill_demo(ch: Changes, data: dict[str, Any], scale: int) -> None:
@@ -201,7 +215,9 @@ def fill_demo(ch: Changes, data: dict[str, Any], scale: int) -> None:
     ch.insert_many(control_test, rows.tests)
     ch.insert_many(sample_item, rows.items)
     ch.insert_many(deviation, rows.deviations)
+    ch.insert_many(deviation_sample_item, rows.deviation_items)
     fill_demo_evidence(ch, data)
+    fill_demo_judgements(ch, data)
 
 
 def create_demo(path: Path | str, passphrase: Passphrase = None, scale: int = 1) -> EngagementFile:

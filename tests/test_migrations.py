@@ -112,12 +112,60 @@ def seed_0005(conn: sqlite3.Connection) -> None:
     )
 
 
+def _hex(n: int) -> str:
+    return uuid.UUID(int=(0x0190 << 112) | (0x7 << 76) | (0b10 << 62) | n).hex
+
+
+def seed_0006(conn: sqlite3.Connection) -> None:
+    """Revision 0006: UUID keys, ISO grades on deviations (one withdrawn), one opinion for the engagement."""
+    c1, c2, t1, t2, i1, e1 = (_hex(n) for n in range(1, 7))
+    conn.executescript(
+        f"""
+        INSERT INTO fieldwork_meta VALUES ('engagement_id', '6d1f3a0e-1b2c-4d5e-8f90-a1b2c3d4e5f6');
+        INSERT INTO engagement (id, client, system_name, report_type, period_start, period_end, tsc_categories,
+            opinion, opinion_basis)
+            VALUES ('{_hex(99)}', 'Old Client', 'Old System', 'type2', '2025-01-01', '2025-12-31', '["Security"]',
+            'qualified', 'CC8.1 was not met.');
+        INSERT INTO requirement VALUES ('CC8.1', 'soc2', 'criterion', 'Change', 'd', NULL, 'Security', 'CC8', 1);
+        INSERT INTO requirement VALUES ('8', 'iso42001', 'clause', 'Operation', 'd', NULL, NULL, NULL, 2);
+        INSERT INTO requirement VALUES ('8.1', 'iso42001', 'subclause', 'Planning', 'd', '8', NULL, NULL, 3);
+        INSERT INTO requirement VALUES ('A.6', 'iso42001', 'annex_objective', 'Life cycle', 'd', NULL, NULL, NULL, 4);
+        INSERT INTO requirement VALUES ('A.6.2.5', 'iso42001', 'annex_control', 'Deploy', 'd', 'A.6', NULL, NULL, 5);
+        INSERT INTO control (id, ref, title, frequency, nature, control_type)
+            VALUES ('{c1}', 'C-001', 'Change approval', 'on_occurrence', 'manual', 'preventive'),
+                   ('{c2}', 'C-002', 'Release gate', 'on_occurrence', 'automated', 'preventive');
+        INSERT INTO control_requirement (control_id, requirement_code)
+            VALUES ('{c1}', 'CC8.1'), ('{c1}', '8.1'), ('{c1}', 'A.6.2.5'), ('{c2}', '8.1');
+        INSERT INTO control_test (id, ref, control_id, kind, methods, conclusion)
+            VALUES ('{t1}', 'C-001.T1', '{c1}', 'operating', '[]', 'exceptions'),
+                   ('{t2}', 'C-002.T1', '{c2}', 'operating', '[]', 'exceptions');
+        INSERT INTO sample_item (id, test_id, seq, identifier, result)
+            VALUES ('{i1}', '{t1}', 1, 'CHG-1', 'deviation');
+        INSERT INTO deviation (id, test_id, description, iso_grade, deleted_at) VALUES
+            ('{_hex(10)}', '{t1}', 'Deployed unapproved', 'major_nonconformity', NULL),
+            ('{_hex(11)}', '{t1}', 'Second, conforming', 'conformity', NULL),
+            ('{_hex(12)}', '{t2}', 'Gate skipped', 'minor_nonconformity', NULL),
+            ('{_hex(13)}', '{t2}', 'Recorded by mistake', 'observation', '2025-06-01T00:00:00+00:00');
+        INSERT INTO pbc_request (id, ref, request) VALUES ('{_hex(20)}', 'PBC-001', 'Change tickets');
+        INSERT INTO evidence_blob VALUES ('ab' || hex(zeroblob(31)), 5, 1);
+        INSERT INTO evidence_chunk VALUES (1, 0, x'68656c6c6f');
+        INSERT INTO evidence (id, ref, blob_sha256, original_name, media_type, attached_by, attached_at)
+            VALUES ('{e1}', 'E-0001', 'ab' || hex(zeroblob(31)), 'tickets.csv', 'text/csv', 'X', '2025-06-01');
+        INSERT INTO evidence_link (id, evidence_id, sample_item_id) VALUES ('{_hex(30)}', '{e1}', '{i1}');
+        INSERT INTO evidence_link (id, evidence_id, pbc_request_id) VALUES ('{_hex(31)}', '{e1}', '{_hex(20)}');
+        INSERT INTO history SELECT replace(value, '-', ''), 1, '2025-06-01T00:00:00+00:00', 'X', 'create',
+            'control', '{uuid.UUID(hex=c1)}', NULL, NULL FROM fieldwork_meta WHERE key = 'replica_id';
+        """
+    )
+
+
 SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "0001": seed_0001,
     "0002": seed_0002,
     "0003": seed_0003,
     "0004": seed_0004,
     "0005": seed_0005,
+    "0006": seed_0006,
 }
 
 
@@ -211,6 +259,8 @@ def test_going_back_to_0004_reopens_did_not_operate_conclusions(tmp_path: Path) 
     db.close()
 
 
+MIGRATED = "Fieldwork (migration 0007)"
+
 # --- 0006: integer keys become UUIDs ---------------------------------------------------------------
 
 #: What the engagement holds, named the way people name it (references, codes), never by key: the same
@@ -225,7 +275,7 @@ CONTENT = {
     "JOIN control c ON c.id = t.control_id ORDER BY 1",
     "items": "SELECT t.ref, i.seq, i.identifier, i.result, i.tickmarks, i.population_row_no FROM sample_item i "
     "JOIN control_test t ON t.id = i.test_id ORDER BY 1, 2",
-    "deviations": "SELECT t.ref, d.description, d.iso_grade FROM deviation d JOIN control_test t ON t.id = d.test_id",
+    "deviations": "SELECT t.ref, d.description, {grade} FROM deviation d JOIN control_test t ON t.id = d.test_id",
     "people": "SELECT name, initials, role FROM person ORDER BY initials",
     "tickmarks": "SELECT symbol, meaning FROM tickmark ORDER BY symbol",
     "description": "SELECT code, text FROM description_section ORDER BY code",
@@ -242,16 +292,30 @@ CONTENT = {
     "populations": "SELECT t.ref, p.source_name, p.row_count FROM population p JOIN control_test t ON t.id = p.test_id",
     "population rows": "SELECT t.ref, r.row_no, r.identifier, r.item_date FROM population_row r "
     "JOIN population p ON p.id = r.population_id JOIN control_test t ON t.id = p.test_id ORDER BY 1, 2",
-    "history": "SELECT at_utc, person, action, item_type, old_values, new_values FROM history ORDER BY at_utc, seq",
+    "history": "SELECT at_utc, person, action, item_type, old_values, new_values FROM history "
+    f"WHERE person != '{MIGRATED}' ORDER BY at_utc, seq",
     "engagement": "SELECT client, system_name, auditor_firm FROM engagement",
 }
+UUID_KEYED = {
+    "blob_join": "b.sha256 = e.blob_sha256",
+    "chunk_join": "b.chunk_key = k.chunk_key",
+    "live": "WHERE deleted_at IS NULL",
+    "live_l": "WHERE l.deleted_at IS NULL",
+}
 JOINS = {
-    "0005": {"blob_join": "b.id = e.blob_id", "chunk_join": "b.id = k.blob_id", "live": "", "live_l": ""},
-    "0006": {
-        "blob_join": "b.sha256 = e.blob_sha256",
-        "chunk_join": "b.chunk_key = k.chunk_key",
-        "live": "WHERE deleted_at IS NULL",
-        "live_l": "WHERE l.deleted_at IS NULL",
+    "0005": {
+        "blob_join": "b.id = e.blob_id",
+        "chunk_join": "b.id = k.blob_id",
+        "live": "",
+        "live_l": "",
+        "grade": "d.iso_grade",
+    },
+    "0006": {**UUID_KEYED, "grade": "d.iso_grade"},
+    # From 0007 an ISO grade is a finding's kind, the finding linked to the deviation it came from.
+    "0007": {
+        **UUID_KEYED,
+        "grade": "(SELECT f.kind FROM finding_deviation l JOIN finding f ON f.id = l.finding_id "
+        "WHERE l.deviation_id = d.id)",
     },
 }
 
@@ -285,7 +349,7 @@ def test_uuid_keys_keep_every_record_reference_and_link(tmp_path: Path) -> None:
 
     db = open_engagement(path)
     try:
-        assert raw_content(db, "0006") == expected
+        assert raw_content(db, CURRENT_REVISION) == expected
         with db.reading() as conn:
             keys = conn.exec_driver_sql("SELECT id FROM control ORDER BY ref").scalars().all()
             items = conn.exec_driver_sql("SELECT DISTINCT item_id FROM history WHERE item_type = 'control'").all()
@@ -331,3 +395,58 @@ def test_going_back_to_0005_keeps_every_live_record(tmp_path: Path) -> None:
     *kept, deletion = found.pop("history")
     assert kept == expected.pop("history") and deletion[2:4] == ("delete", "tickmark"), "every entry, in order"
     assert found == expected
+
+
+# --- 0007: ISO grades become findings; the opinion is judged per area --------------------------------
+
+
+def test_iso_grades_become_one_finding_each_against_the_iso_requirements(tmp_path: Path) -> None:
+    path = tmp_path / "graded.fieldwork"
+    make_old_file(path, "0006", None)
+    db = open_engagement(path)
+    try:
+        with db.reading() as conn:
+            findings = conn.exec_driver_sql(
+                "SELECT f.ref, f.kind, f.statement, d.ref FROM finding f "
+                "JOIN finding_deviation l ON l.finding_id = f.id JOIN deviation d ON d.id = l.deviation_id "
+                "ORDER BY f.ref"
+            ).all()
+            against = conn.exec_driver_sql(
+                "SELECT f.ref, r.requirement_code FROM finding_requirement r JOIN finding f ON f.id = r.finding_id "
+                "ORDER BY 1, 2"
+            ).all()
+            opinions = conn.exec_driver_sql("SELECT area, kind, basis FROM opinion ORDER BY area").all()
+            created = conn.exec_driver_sql(
+                "SELECT item_type, count(*) FROM history WHERE person = ? GROUP BY item_type", (MIGRATED,)
+            ).all()
+            deviations = conn.exec_driver_sql("SELECT ref FROM deviation ORDER BY ref").scalars().all()
+    finally:
+        db.close()
+    assert findings == [
+        ("F-001", "major_nonconformity", "Deployed unapproved", "C-001.T1.D1"),
+        ("F-002", "minor_nonconformity", "Gate skipped", "C-002.T1.D1"),
+    ], "conformity is no finding, and a withdrawn deviation raises none"
+    assert against == [("F-001", "8.1"), ("F-001", "A.6.2.5"), ("F-002", "8.1")], "ISO requirements only"
+    assert opinions == [(area, "qualified", "CC8.1 was not met.") for area in ("description", "design", "operation")]
+    assert sorted(created) == [("finding", 2), ("opinion", 3)]
+    assert deviations == ["C-001.T1.D1", "C-001.T1.D2", "C-002.T1.D1", "C-002.T1.D2"]
+
+
+def test_going_back_to_0006_puts_the_grades_back_on_their_deviations(tmp_path: Path) -> None:
+    path = tmp_path / "graded.fieldwork"
+    make_old_file(path, "0006", None)
+    db = open_engagement(path)
+    downgrade(db, "0006")
+    with db.reading() as conn:
+        grades = conn.exec_driver_sql("SELECT description, iso_grade FROM deviation ORDER BY description").all()
+        opinion = conn.exec_driver_sql("SELECT opinion, opinion_basis FROM engagement").one()
+        links = conn.exec_driver_sql("SELECT count(*) FROM evidence_link").scalar_one()
+    db.close()
+    assert grades == [
+        ("Deployed unapproved", "major_nonconformity"),
+        ("Gate skipped", "minor_nonconformity"),
+        ("Recorded by mistake", None),
+        ("Second, conforming", None),
+    ]
+    assert tuple(opinion) == ("qualified", "CC8.1 was not met.")
+    assert links == 2

@@ -15,7 +15,7 @@ from app.domain.vocabulary import Conclusion, Method, ReportType, SampleResult, 
 from app.errors import ValidationError
 from app.exports.dataset import gather
 from app.exports.pdf.figures import NOT_OPERATED
-from app.services import controls, status, testing
+from app.services import controls, deviations, status, testing
 from app.services.engagement import get_details, update_details
 from app.services.population import import_population
 from app.storage.engagement_file import EngagementFile
@@ -145,14 +145,14 @@ def test_a_change_to_a_test_of_design_reopens_the_conclusion(engagement: Engagem
 
 def test_a_deviation_found_later_reopens_it_and_shows_exceptions(engagement: EngagementFile) -> None:
     test_id = not_operated_test(engagement)
-    testing.add_deviation(engagement, test_id, DeviationInput("One retirement in March skipped the checklist."))
+    deviations.add_deviation(engagement, test_id, DeviationInput("One retirement in March skipped the checklist."))
     assert reopened(engagement, test_id) and testing.get_test(engagement, test_id).status is Status.EXCEPTIONS
 
 
 def test_a_design_deficiency_is_not_awaiting_an_operating_test(engagement: EngagementFile) -> None:
     made = controls.create_control(engagement, ControlInput("Retirement"), ["CC6.5"])
     test = testing.add_test(engagement, made.ref, DESIGN)
-    testing.add_deviation(engagement, test.id, DeviationInput("The checklist omits customer notice."))
+    deviations.add_deviation(engagement, test.id, DeviationInput("The checklist omits customer notice."))
     assert control_status(engagement, made.id) is Status.EXCEPTIONS
     assert status.requirement_statuses(engagement)["CC6.5"].awaiting_operating_test == 0
 

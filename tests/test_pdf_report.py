@@ -25,10 +25,12 @@ from app.domain.vocabulary import (
 from app.exports.dataset import ReportData, gather
 from app.exports.pdf_report import write_report
 from app.paths import config_dir
-from app.services import controls, testing
+from app.services import controls, deviations, testing
 from app.services.engagement import create_engagement, get_details, update_details
 from app.services.evidence import Receipt, Target, TargetKind, attach_files
+from app.services.history import changes
 from app.storage.engagement_file import EngagementFile, open_engagement
+from app.storage.schema import opinion as opinion_table
 from app.tasks import Cancelled, Task
 from tests.conftest import TEAM, type2_details
 
@@ -124,7 +126,9 @@ def test_type2_report_has_every_section_requirement_exception_and_response(
         assert text.count(flat(found.description)) >= 3, found.test_ref  # section IV, IV-A, V and appendix A
         assert flat(found.management_response) in text, found.test_ref
     assert "Test of operating effectiveness" in text and "random selection (seed" in text
-    assert "Major nonconformity" in text and "Conformity" in text
+    assert "Conclusion: Met with exceptions" in text and "Conclusion: Not met" in text
+    grades = re.findall(r"(?:major|minor) nonconformity|opportunity for improvement", text, re.IGNORECASE)
+    assert grades == [], "certification grades stay in the findings register, out of the attestation report"
 
 
 def test_every_page_is_a_numbered_draft_under_the_running_header(demo_report: Exported) -> None:
@@ -155,7 +159,7 @@ def test_a_type1_report_shows_design_only_and_flags_a_criterion_without_a_contro
     )
     testing.conclude(db, design.id, Conclusion.NO_EXCEPTIONS)
     operating = testing.add_test(db, made.ref, TestPlan(TestKind.OPERATING, "Sampled reviews.", (Method.INSPECTION,)))
-    testing.add_deviation(db, operating.id, DeviationInput("1 of 2 reviews was late.", management_response="Fixed."))
+    deviations.add_deviation(db, operating.id, DeviationInput("1 of 2 reviews was late.", management_response="Fixed."))
     data = gather(db)
     db.close()
 
@@ -180,7 +184,7 @@ def test_deviation_text_prints_exactly_as_recorded_with_markup_characters(
         engagement, made.ref, TestPlan(TestKind.OPERATING, "Sampled changes.", (Method.INSPECTION,))
     )
     recorded = "2 of 25 changes <PR-17 & PR-18> lacked approval;\nboth were hotfixes at 50% rollout."
-    testing.add_deviation(
+    deviations.add_deviation(
         engagement, test.id, DeviationInput(recorded, management_response="We agree & will fix <soon>.")
     )
 
@@ -210,9 +214,9 @@ def test_missing_and_unknown_placeholders_are_visible_gaps(engagement: Engagemen
     own.parent.mkdir(parents=True)
     own.write_text("We, ${service_organization}, assert ${no_such_value} on ${report_release_date}.\n", "utf-8")
     details = get_details(engagement)
-    update_details(
-        engagement, replace(details, opinion=Opinion.QUALIFIED, subservice_treatment=SubserviceTreatment.INCLUSIVE)
-    )
+    update_details(engagement, replace(details, subservice_treatment=SubserviceTreatment.INCLUSIVE))
+    with changes(engagement) as ch:  # a qualified opinion with no basis, as an older file could hold it
+        ch.update(opinion_table, {"area": "operation"}, {"kind": "qualified"})
 
     text = " ".join(page_texts(export(gather(engagement), tmp_path / "gaps.pdf")))
 
@@ -280,16 +284,18 @@ def test_the_firm_and_the_basis_of_a_modified_opinion_fill_their_places(demo, tm
 
     from pypdf import PdfReader
 
-    from app.domain.vocabulary import Opinion
+    from app.domain.judgements import OpinionArea, OpinionJudgement
+    from app.errors import ValidationError
     from app.exports.dataset import gather
     from app.exports.pdf_report import write_report
-    from app.services.engagement import get_details, update_details
+    from app.services.opinion import record_opinion
     from app.tasks import Task
 
     basis = "The entity did not retain evidence of change approvals for March 2026."
-    warnings = update_details(demo, replace(get_details(demo), opinion=Opinion.QUALIFIED, opinion_basis=""))
-    assert any("qualified opinion needs its basis" in w for w in warnings)
-    update_details(demo, replace(get_details(demo), opinion=Opinion.QUALIFIED, opinion_basis=basis))
+    qualified = OpinionJudgement(OpinionArea.DESIGN, Opinion.QUALIFIED, "", False, "A scope limitation.")
+    with pytest.raises(ValidationError, match="qualified opinion needs its basis"):
+        record_opinion(demo, qualified)
+    record_opinion(demo, replace(qualified, basis=basis))
     target = tmp_path / "report.pdf"
     write_report(gather(demo), target, Task())
     text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(target).pages[:12])

@@ -12,7 +12,6 @@ from app.domain.vocabulary import (
     Conclusion,
     Frequency,
     ImplementationStatus,
-    IsoGrade,
     Method,
     ReportType,
     SampleResult,
@@ -21,7 +20,7 @@ from app.domain.vocabulary import (
     TestKind,
 )
 from app.errors import ValidationError
-from app.services import controls, engagement, soa, status, testing
+from app.services import controls, deviations, engagement, soa, status, testing
 from app.services import engagement as engagement_service
 from app.services.history import changes
 from app.storage.engagement_file import EngagementFile
@@ -101,12 +100,10 @@ def record_type2_test(db: EngagementFile, deviations: int) -> tuple[int, int]:
 
 def test_one_test_counts_toward_requirements_in_both_frameworks(engagement: EngagementFile) -> None:
     _control_id, test_id = record_type2_test(engagement, deviations=1)
-    testing.add_deviation(
+    deviations.add_deviation(
         engagement,
         test_id,
-        DeviationInput(
-            "1 of 25 sampled changes lacked approval.", management_response="Retrained.", iso_grade=IsoGrade.MINOR
-        ),
+        DeviationInput("1 of 25 sampled changes lacked approval.", management_response="Retrained."),
     )
     states = status.requirement_statuses(engagement)
     assert states["CC8.1"].status is Status.EXCEPTIONS

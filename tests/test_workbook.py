@@ -19,7 +19,7 @@ from app.domain.vocabulary import Framework, Method, ReportType, SampleResult, S
 from app.exports.dataset import ReportData, gather
 from app.exports.workbook import write_workbook
 from app.exports.xlsx.text import CELL_LIMIT, cell_text, parts
-from app.services import controls, testing
+from app.services import controls, deviations, testing
 from app.services.engagement import create_engagement
 from app.services.history import list_history
 from app.services.requirements import list_requirements
@@ -97,7 +97,7 @@ def test_the_sheets_list_what_the_engagement_holds(demo: EngagementFile, tmp_pat
     assert counts["Controls"] == len(controls.list_controls(demo))
     assert counts["Tests"] == len(tests)
     assert counts["Samples"] == sum(t.items_total for t in tests) > 0
-    assert counts["Exceptions"] == len(testing.list_deviations(demo)) > 0
+    assert counts["Exceptions"] == len(deviations.list_deviations(demo)) > 0
     assert counts["SoA"] == len(list_soa(demo)) == 38
     assert counts["Coverage"] == len(requirement_statuses(demo))
     assert counts["Audit trail"] == len(list_history(demo))
@@ -213,7 +213,7 @@ def test_text_typed_in_the_app_never_becomes_a_formula(engagement: EngagementFil
         test = testing.add_test(engagement, made.ref, plan)
         item = SampleItemInput(f"ITEM{value}", date(2026, 3, 1), SampleResult.DEVIATION, "x", value)
         testing.add_sample_items(engagement, test.id, [item])
-        testing.add_deviation(engagement, test.id, DeviationInput(value, value, value, value))
+        deviations.add_deviation(engagement, test.id, DeviationInput(value, value, value, value))
         typed += [made.title, made.description, test.procedure]
     _, book = export(engagement, tmp_path)
     cells = list(_all_cells(book))

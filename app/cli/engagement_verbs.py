@@ -26,6 +26,7 @@ from app.errors import ValidationError
 from app.passphrase import from_file_or_environment
 
 if TYPE_CHECKING:
+    from app.services.judged import Judgements
     from app.services.overview import Overview
 
 
@@ -125,7 +126,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def info_document(view: Overview, controls: list[Any], tests: list[Any]) -> dict[str, Any]:
+def info_document(view: Overview, controls: list[Any], tests: list[Any], judged: Judgements) -> dict[str, Any]:
     details = view.details
     return {
         "engagement": {
@@ -175,6 +176,55 @@ def info_document(view: Overview, controls: list[Any], tests: list[Any]) -> dict
             }
             for t in tests
         ],
+        **judgement_document(judged),
+    }
+
+
+def judgement_document(judged: Judgements) -> dict[str, Any]:
+    """Conclusions, findings and the opinion, named as the issue tracker and the workbook name them."""
+    worksheet = judged.worksheet
+    return {
+        "conclusions": [
+            {
+                "requirement": c.code,
+                "conclusion": c.conclusion.value,
+                "basis": c.basis,
+                "progress": c.progress.value,
+                "deviations": list(c.deviations),
+                "findings": list(c.findings),
+                "compensating_controls": list(c.compensating_controls),
+                "unsupported": c.unsupported or None,
+            }
+            for c in judged.conclusions
+        ],
+        "findings": [
+            {
+                "ref": f.ref,
+                "kind": f.kind.value,
+                "requirements": list(f.requirements),
+                "status": f.status.value,
+                "statement": f.statement,
+                "deviations": list(f.deviations),
+                "due_date": f.due_date.isoformat() if f.due_date else None,
+            }
+            for f in judged.findings
+        ],
+        "opinion": {
+            "recorded": worksheet.overall_recorded.value,
+            "proposed": worksheet.overall_proposed.value,
+            "supported": worksheet.supported,
+            "reasons": list(worksheet.reasons),
+            "areas": [
+                {
+                    "area": judged_area.area.value,
+                    "recorded": judged_area.kind.value,
+                    "proposed": worksheet.proposed(judged_area.area).value,
+                    "basis": judged_area.basis,
+                    "departure_reason": judged_area.departure_reason or None,
+                }
+                for judged_area in worksheet.recorded
+            ],
+        },
     }
 
 
@@ -212,10 +262,13 @@ def _print_info(doc: dict[str, Any]) -> None:
 def cmd_info(args: argparse.Namespace) -> int:
     from app.services import controls as control_service
     from app.services import testing as test_service
+    from app.services.judged import judgements
     from app.services.overview import overview
 
     with open_for_command(args.file, args.passphrase_file) as db:
-        doc = info_document(overview(db), control_service.list_controls(db), test_service.list_tests(db))
+        doc = info_document(
+            overview(db), control_service.list_controls(db), test_service.list_tests(db), judgements(db)
+        )
     if args.json:
         json.dump(doc, sys.stdout, ensure_ascii=False, indent=1)
         print()

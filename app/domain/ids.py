@@ -24,6 +24,8 @@ DeviationId = NewType("DeviationId", uuid.UUID)
 PbcRequestId = NewType("PbcRequestId", uuid.UUID)
 EvidenceId = NewType("EvidenceId", uuid.UUID)
 PopulationId = NewType("PopulationId", uuid.UUID)
+FindingId = NewType("FindingId", uuid.UUID)
+MisstatementId = NewType("MisstatementId", uuid.UUID)
 ReplicaId = NewType("ReplicaId", uuid.UUID)
 
 

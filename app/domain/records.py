@@ -15,6 +15,7 @@ from app.domain.ids import (
     SampleItemId,
     TestId,
 )
+from app.domain.judgements import DeviationNature
 from app.domain.vocabulary import (
     Conclusion,
     ControlType,
@@ -22,10 +23,8 @@ from app.domain.vocabulary import (
     Framework,
     Frequency,
     ImplementationStatus,
-    IsoGrade,
     Method,
     Nature,
-    Opinion,
     Relationship,
     ReportType,
     RequirementKind,
@@ -61,12 +60,10 @@ class EngagementDetails:
     status: EngagementStatus = EngagementStatus.PLANNING
     report_release_date: date | None = None
     documentation_completion_date: date | None = None
-    opinion: Opinion = Opinion.UNMODIFIED
     subservice_treatment: SubserviceTreatment = SubserviceTreatment.CARVE_OUT
     subservice_organizations: str = ""
     auditor_firm: str = ""
     auditor_city: str = ""
-    opinion_basis: str = ""
 
     @property
     def period_label(self) -> str:
@@ -214,16 +211,24 @@ class SampleItem:
 
 @dataclass(frozen=True)
 class DeviationInput:
+    """A deviation and the auditor's evaluation of it (JUDGEMENTS.md section 2)."""
+
     description: str
     root_cause: str = ""
     management_response: str = ""
     effect: str = ""
-    iso_grade: IsoGrade | None = None
+    sample_items: tuple[SampleItemId, ...] = ()
+    nature: DeviationNature | None = None
+    expected_deviations: int | None = None
+    extended: bool = False
+    extension_result: str = ""
+    evaluation: str = ""
 
 
 @dataclass(frozen=True)
 class Deviation:
     id: DeviationId
+    ref: str
     test_id: TestId
     test_ref: str
     control_ref: str
@@ -231,8 +236,27 @@ class Deviation:
     root_cause: str
     management_response: str
     effect: str
-    iso_grade: IsoGrade | None
     requirements: tuple[str, ...] = ()
+    #: The sample items it was found in ("#3"), of the test's `sample` items.
+    sample_items: tuple[str, ...] = ()
+    sample_item_ids: tuple[SampleItemId, ...] = ()
+    sample: int = 0
+    nature: DeviationNature | None = None
+    expected_deviations: int | None = None
+    extended: bool = False
+    extension_result: str = ""
+    evaluation: str = ""
+
+    @property
+    def found(self) -> int:
+        return len(self.sample_items)
+
+    @property
+    def rate_label(self) -> str:
+        """ "2 of 25 (8.0%)", or "" when no sample item is named."""
+        if not self.found or not self.sample:
+            return ""
+        return f"{self.found} of {self.sample} ({100 * self.found / self.sample:.1f}%)"
 
 
 @dataclass(frozen=True)

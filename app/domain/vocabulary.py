@@ -123,14 +123,6 @@ class SampleResult(Labelled):
     DEVIATION = "deviation", "Deviation"
 
 
-class IsoGrade(Labelled):
-    CONFORMITY = "conformity", "Conformity"
-    MAJOR = "major_nonconformity", "Major nonconformity"
-    MINOR = "minor_nonconformity", "Minor nonconformity"
-    OBSERVATION = "observation", "Observation"
-    OFI = "opportunity_for_improvement", "Opportunity for improvement"
-
-
 class ImplementationStatus(Labelled):
     IMPLEMENTED = "implemented", "Implemented"
     PARTIAL = "partially_implemented", "Partially implemented"
@@ -163,7 +155,8 @@ class Status(Labelled):
     NOT_STARTED = "not_started", "Not started"
     IN_PROGRESS = "in_progress", "In progress"
     EXCEPTIONS = "exceptions", "Exceptions"
-    CONCLUDED = "concluded", "Concluded"
+    #: Every test done: progress, not the auditor's conclusion on the requirement (`judgements`).
+    CONCLUDED = "concluded", "Tested"
     EXCLUDED = "excluded", "Excluded"
 
 

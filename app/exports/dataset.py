@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from app.domain.ids import ControlId, TestId
+from app.domain.judgements import Finding, Misstatement, OpinionWorksheet, RequirementConclusion
 from app.domain.records import (
     Control,
     ControlTest,
@@ -30,14 +31,16 @@ from app.domain.records import (
 from app.domain.vocabulary import Status
 from app.services import engagement as engagement_service
 from app.services.controls import read_controls
+from app.services.deviations import read_deviations
 from app.services.evidence import read_evidence
 from app.services.history import read_history
+from app.services.judged import read_judgements
 from app.services.overview import GroupProgress, read_counts, read_groups
 from app.services.pbc import read_pbc_requests
-from app.services.requirements import read_mappings, read_scope
+from app.services.requirements import read_mappings
 from app.services.soa import read_soa
-from app.services.status import control_statuses, read_awaiting_operating_test, read_requirement_statuses
-from app.services.testing import read_deviations, read_sample_items, read_tests
+from app.services.status import control_statuses, read_awaiting_operating_test
+from app.services.testing import read_sample_items, read_tests
 from app.storage.engagement_file import EngagementFile
 
 
@@ -66,6 +69,10 @@ class ReportData:
     history: tuple[HistoryEntry, ...]
     evidence: tuple[EvidenceFile, ...]
     pbc_requests: tuple[PbcRequest, ...]
+    conclusions: tuple[RequirementConclusion, ...]
+    findings: tuple[Finding, ...]
+    misstatements: tuple[Misstatement, ...]
+    worksheet: OpinionWorksheet
 
     @property
     def gaps(self) -> tuple[str, ...]:
@@ -86,8 +93,9 @@ def gather(db: EngagementFile) -> ReportData:
     """Read everything the exports need in one read transaction (one consistent snapshot)."""
     with db.reading() as conn:
         details = engagement_service.read_details(conn)
-        scope = read_scope(conn)
-        statuses = read_requirement_statuses(conn, scope, details.report_type)
+        judged = read_judgements(conn)
+        scope = list(judged.grounds.scope)
+        statuses = judged.grounds.statuses
         data = ReportData(
             details=details,
             facts=engagement_service.read_facts(conn, db.encrypted),
@@ -111,5 +119,9 @@ def gather(db: EngagementFile) -> ReportData:
             history=tuple(read_history(conn)),
             evidence=tuple(read_evidence(conn)),
             pbc_requests=tuple(read_pbc_requests(conn)),
+            conclusions=judged.conclusions,
+            findings=judged.findings,
+            misstatements=judged.misstatements,
+            worksheet=judged.worksheet,
         )
     return data

@@ -134,10 +134,8 @@ def delete_control(db: EngagementFile, control_id: ControlId) -> None:
         refs = list(tests)
         if refs:
             raise ValidationError(f"Delete its tests first ({', '.join(refs)}): their results would be lost.")
-        ch.delete_where(control_requirement, control_requirement.c.control_id == control_id)
         ch.delete_where(evidence_link, evidence_link.c.control_id == control_id)  # the files stay in the library
-        ch.delete_where(dismissed_suggestion, dismissed_suggestion.c.control_id == control_id)
-        ch.delete(control, {"id": control_id})
+        ch.delete(control, {"id": control_id})  # its requirement links and dismissals go with it
 
 
 def _add_pair(ch: Changes, table: Table, control_id: ControlId, code: str) -> None:

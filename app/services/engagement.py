@@ -14,6 +14,7 @@ from sqlalchemy import Connection, insert, select
 import app
 from app.catalog import Catalog, load_catalog
 from app.domain.ids import PersonId, new_id
+from app.domain.judgements import OpinionArea
 from app.domain.records import EngagementDetails, FileFacts, TeamMember, Tickmark
 from app.domain.vocabulary import (
     DESCRIPTION_HEADINGS,
@@ -35,6 +36,7 @@ from app.storage.schema import (
     fieldwork_meta,
     live,
     mapping,
+    opinion,
     person,
     requirement,
     sample_item,
@@ -66,8 +68,6 @@ def validate_details(details: EngagementDetails) -> tuple[str, ...]:
     if "Security" not in details.tsc_categories:
         raise ValidationError("Security (the Common Criteria) is always in scope of a SOC 2 examination.")
     warnings: list[str] = []
-    if details.opinion is not Opinion.UNMODIFIED and not details.opinion_basis.strip():
-        warnings.append(f"A {details.opinion.label.lower()} opinion needs its basis described for the report.")
     if details.report_type is ReportType.TYPE1:
         if details.as_of_date is None:
             raise ValidationError("A Type 1 examination needs an as-of date.")
@@ -107,7 +107,6 @@ def normalized(details: EngagementDetails) -> EngagementDetails:
         iso_scope=details.iso_scope.strip(),
         auditor_firm=details.auditor_firm.strip(),
         auditor_city=details.auditor_city.strip(),
-        opinion_basis=details.opinion_basis.strip(),
         as_of_date=details.as_of_date if type1 else None,
         period_start=None if type1 else details.period_start,
         period_end=None if type1 else details.period_end,
@@ -150,6 +149,7 @@ def create_engagement(
             ch.insert_many(description_section, [{"code": code, "text": ""} for code in DESCRIPTION_HEADINGS])
             annex = [i.code for i in catalog.items if i.kind is RequirementKind.ANNEX_CONTROL]
             ch.insert_many(soa_line, [{"annex_code": code, "included": True, "justification": ""} for code in annex])
+            ch.insert_many(opinion, [{"area": area.value, "kind": Opinion.UNMODIFIED.value} for area in OpinionArea])
             if fill is not None:
                 fill(ch)
 
@@ -240,12 +240,10 @@ def read_details(conn: Connection) -> EngagementDetails:
         status=EngagementStatus(row["status"]),
         report_release_date=row["report_release_date"],
         documentation_completion_date=row["documentation_completion_date"],
-        opinion=Opinion(row["opinion"]),
         subservice_treatment=SubserviceTreatment(row["subservice_treatment"]),
         subservice_organizations=row["subservice_organizations"],
         auditor_firm=row["auditor_firm"],
         auditor_city=row["auditor_city"],
-        opinion_basis=row["opinion_basis"],
     )
 
 

@@ -36,6 +36,7 @@ from app.services import pbc
 from app.services.controls import find_control_id
 from app.services.engagement import read_details
 from app.services.evidence_store import ByteProgress, Readable, drop_content, store_stream
+from app.services.findings import find_finding_id
 from app.services.history import Changes, changes
 from app.services.refs import next_number
 from app.services.testing import find_test_id
@@ -46,6 +47,7 @@ from app.storage.schema import (
     evidence,
     evidence_blob,
     evidence_link,
+    finding,
     live,
     pbc_request,
     sample_item,
@@ -63,6 +65,7 @@ class TargetKind(StrEnum):
     TEST = "test_id"
     SAMPLE_ITEM = "sample_item_id"
     PBC_REQUEST = "pbc_request_id"
+    FINDING = "finding_id"
 
 
 @dataclass(frozen=True)
@@ -194,6 +197,7 @@ _TARGET_TABLES = {
     TargetKind.TEST: control_test,
     TargetKind.SAMPLE_ITEM: sample_item,
     TargetKind.PBC_REQUEST: pbc_request,
+    TargetKind.FINDING: finding,
 }
 
 
@@ -297,7 +301,7 @@ def find_evidence_id(conn: Connection, ref_or_id: str | UUID) -> EvidenceId:
 
 
 def read_uses(conn: Connection, evidence_id: EvidenceId | None = None) -> dict[EvidenceId, list[EvidenceUse]]:
-    """What each file supports, controls first, then tests, sample items and PBC requests."""
+    """What each file supports, controls first, then tests, sample items, PBC requests and findings."""
     el, item = evidence_link, sample_item
     query = (
         select(
@@ -310,11 +314,14 @@ def read_uses(conn: Connection, evidence_id: EvidenceId | None = None) -> dict[E
             item.c.identifier,
             pbc_request.c.ref.label("pbc_ref"),
             pbc_request.c.request,
+            finding.c.ref.label("finding_ref"),
+            finding.c.statement,
         )
         .outerjoin(control, control.c.id == el.c.control_id)
         .outerjoin(item, item.c.id == el.c.sample_item_id)
         .outerjoin(control_test, control_test.c.id == func.coalesce(el.c.test_id, item.c.test_id))
         .outerjoin(pbc_request, pbc_request.c.id == el.c.pbc_request_id)
+        .outerjoin(finding, finding.c.id == el.c.finding_id)
         .where(live(el))
     )
     if evidence_id is not None:
@@ -328,8 +335,10 @@ def read_uses(conn: Connection, evidence_id: EvidenceId | None = None) -> dict[E
             ref, label, seq = row["test_ref"], TestKind(row["kind"]).label, 0
         elif kind is TargetKind.SAMPLE_ITEM:
             ref, label, seq = f"{row['test_ref']} #{row['seq']}", row["identifier"], row["seq"]
-        else:
+        elif kind is TargetKind.PBC_REQUEST:
             ref, label, seq = row["pbc_ref"], row["request"], 0
+        else:
+            ref, label, seq = row["finding_ref"], row["statement"], 0
         order = (list(TargetKind).index(kind), ref.split(" #")[0], seq)
         found[row["evidence_id"]].append((order, EvidenceUse(Target(kind, row[kind.value]), ref, label)))
     return {key: [use for _, use in sorted(uses, key=lambda pair: pair[0])] for key, uses in found.items()}
@@ -421,6 +430,7 @@ _FINDERS = {
     TargetKind.TEST: find_test_id,
     TargetKind.SAMPLE_ITEM: find_sample_item_id,
     TargetKind.PBC_REQUEST: pbc.find_request_id,
+    TargetKind.FINDING: find_finding_id,
 }
 
 

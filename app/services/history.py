@@ -57,6 +57,23 @@ def _generated_key(table: Table) -> bool:
     return _primary_key(table) == ("id",) and isinstance(table.c.id.type, Uuid)
 
 
+@cache
+def _links_to(table: Table) -> tuple[tuple[Table, str, str], ...]:
+    """Link tables whose key includes a reference to `table`: (link table, its column, the column referred to).
+
+    A link (control to requirement, deviation to sample item) means nothing once either end is deleted, so
+    deleting a record deletes its links too, each recorded: a cascade that hides nothing.
+    """
+    found = []
+    for other in table.metadata.sorted_tables:
+        if not is_tracked(other):
+            continue
+        for key in other.foreign_keys:
+            if key.column.table is table and key.parent.primary_key:
+                found.append((other, key.parent.name, key.column.name))
+    return tuple(found)
+
+
 def _gone(table: Table, key: Row) -> NotFoundError:
     """An item changed or deleted that is no longer there (deleted a moment before, e.g. by a double click)."""
     noun = table.name.replace("_", " ")
@@ -236,7 +253,21 @@ class Changes:
             else:
                 self.conn.execute(delete(table).where(condition))
             self._append([("delete", table.name, item_key(table, row), row, None) for row in old_rows])
+            for link, column, referred in _links_to(table):
+                self.delete_where(link, link.c[column].in_([row[referred] for row in old_rows]))
         return old_rows
+
+    def set_links(self, table: Table, owner: tuple[str, Any], column: str, wanted: Sequence[Any]) -> None:
+        """Make one owner's live links in a link table exactly `wanted`: each added or removed one recorded."""
+        name, value = owner
+        links = table.c
+        current = set(self.conn.execute(select(links[column]).where(links[name] == value, live(table))).scalars())
+        for linked in dict.fromkeys(wanted):
+            if linked not in current:
+                self.insert(table, {name: value, column: linked})
+        gone = current - set(wanted)
+        if gone:
+            self.delete_where(table, (links[name] == value) & links[column].in_(gone))
 
     def record(self, action: str, item_type: str, item_id: str, detail: Row | None = None) -> None:
         """An event that changes no row of its own (an export, a re-key)."""

@@ -10,18 +10,16 @@ from uuid import UUID
 from sqlalchemy import Connection, RowMapping, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.domain.ids import ControlId, DeviationId, SampleItemId, TestId, new_id
+from app.domain.ids import ControlId, SampleItemId, TestId, new_id
 from app.domain.records import (
     ControlTest,
-    Deviation,
-    DeviationInput,
     SampleItem,
     SampleItemInput,
     TestPlan,
 )
-from app.domain.vocabulary import Conclusion, IsoGrade, Method, SampleResult, Selection, TestKind
+from app.domain.vocabulary import Conclusion, Method, SampleResult, Selection, TestKind
 from app.errors import NotFoundError, ValidationError
-from app.services.controls import find_control_id, read_links
+from app.services.controls import find_control_id
 from app.services.history import Changes, changes
 from app.services.refs import find_id, next_number
 from app.services.selection import MAX_SEED
@@ -202,7 +200,7 @@ def add_sample_items(db: EngagementFile, test_id: TestId, items: Sequence[Sample
     """Append items to a test's sample (pasted rows arrive here all at once)."""
     rows = [_item_row(item) for item in items]
     with changes(db) as ch:
-        _require_test(ch.conn, test_id)
+        require_test(ch.conn, test_id)
         _check_tickmarks(ch.conn, rows)
         return insert_sample_rows(ch, test_id, rows)
 
@@ -262,28 +260,7 @@ def list_sample_items(db: EngagementFile, test_id: TestId) -> list[SampleItem]:
         return read_sample_items(conn, test_id)
 
 
-# --- deviations and conclusion ------------------------------------------------------------------
-
-
-def _deviation_row(values: DeviationInput) -> dict[str, Any]:
-    if not values.description.strip():
-        raise ValidationError("Describe the deviation: what happened, and in how many of the sample.")
-    return {
-        "description": values.description.strip(),
-        "root_cause": values.root_cause.strip(),
-        "management_response": values.management_response.strip(),
-        "effect": values.effect.strip(),
-        "iso_grade": IsoGrade(values.iso_grade).value if values.iso_grade else None,
-    }
-
-
-def add_deviation(db: EngagementFile, test_id: TestId, values: DeviationInput) -> Deviation:
-    row = _deviation_row(values)
-    with changes(db) as ch:
-        _require_test(ch.conn, test_id)
-        deviation_id = DeviationId(ch.insert(deviation, {"test_id": test_id, **row}))
-        conclusion_follows(ch, test_id)
-        return read_deviations(ch.conn, deviation_id=deviation_id)[0]
+# --- conclusion -------------------------------------------------------------------------------
 
 
 def conclusion_follows(ch: Changes, test_id: TestId) -> None:
@@ -302,60 +279,6 @@ def conclusion_follows(ch: Changes, test_id: TestId) -> None:
             ch.update(control_test, {"id": test_id}, {"conclusion": Conclusion.EXCEPTIONS.value})
     elif concluded == Conclusion.NOT_OPERATED.value and _did_operate_because(read_test(ch.conn, test_id)):
         ch.update(control_test, {"id": test_id}, {"conclusion": None})
-
-
-def update_deviation(db: EngagementFile, deviation_id: DeviationId, values: DeviationInput) -> Deviation:
-    row = _deviation_row(values)
-    with changes(db) as ch:
-        ch.update(deviation, {"id": deviation_id}, row)
-        return read_deviations(ch.conn, deviation_id=deviation_id)[0]
-
-
-def delete_deviation(db: EngagementFile, deviation_id: DeviationId) -> None:
-    with changes(db) as ch:
-        ch.delete(deviation, {"id": deviation_id})
-
-
-def read_deviations(
-    conn: Connection, test_id: TestId | None = None, deviation_id: DeviationId | None = None
-) -> list[Deviation]:
-    query = (
-        select(
-            deviation,
-            control_test.c.ref.label("test_ref"),
-            control.c.ref.label("control_ref"),
-            control.c.id.label("cid"),
-        )
-        .join(control_test, control_test.c.id == deviation.c.test_id)
-        .join(control, control.c.id == control_test.c.control_id)
-        .where(live(deviation))
-        .order_by(control.c.ref, control_test.c.id, deviation.c.id)
-    )
-    if test_id is not None:
-        query = query.where(deviation.c.test_id == test_id)
-    if deviation_id is not None:
-        query = query.where(deviation.c.id == deviation_id)
-    links = read_links(conn)
-    return [
-        Deviation(
-            id=row["id"],
-            test_id=row["test_id"],
-            test_ref=row["test_ref"],
-            control_ref=row["control_ref"],
-            description=row["description"],
-            root_cause=row["root_cause"],
-            management_response=row["management_response"],
-            effect=row["effect"],
-            iso_grade=IsoGrade(row["iso_grade"]) if row["iso_grade"] else None,
-            requirements=tuple(links.get(row["cid"], ())),
-        )
-        for row in conn.execute(query).mappings()
-    ]
-
-
-def list_deviations(db: EngagementFile, test_id: TestId | None = None) -> list[Deviation]:
-    with db.reading() as conn:
-        return read_deviations(conn, test_id=test_id)
 
 
 def conclude(db: EngagementFile, test_id: TestId, conclusion: Conclusion | None, note: str = "") -> ControlTest:
@@ -412,6 +335,6 @@ def _refuse_not_operated(found: ControlTest, note: str) -> None:
         )
 
 
-def _require_test(conn: Connection, test_id: TestId) -> None:
+def require_test(conn: Connection, test_id: TestId) -> None:
     if conn.execute(select(control_test.c.id).where(control_test.c.id == test_id, live(control_test))).scalar() is None:
         raise NotFoundError(f"Test {test_id} no longer exists.")

@@ -102,12 +102,10 @@ engagement = Table(
     Column("status", String(16), nullable=False, server_default="planning"),
     Column("report_release_date", Date),
     Column("documentation_completion_date", Date),
-    Column("opinion", String(16), nullable=False, server_default="unmodified"),
     Column("subservice_treatment", String(16), nullable=False, server_default="carve_out"),
     Column("subservice_organizations", Text, nullable=False, server_default=""),
     Column("auditor_firm", Text, nullable=False, server_default=""),  # revision 0004
     Column("auditor_city", Text, nullable=False, server_default=""),  # revision 0004
-    Column("opinion_basis", Text, nullable=False, server_default=""),  # revision 0004: why a modified opinion
     *_tracked(),
 )
 
@@ -249,12 +247,29 @@ deviation = Table(
     "deviation",
     metadata,
     _id(),
+    Column("ref", String(48), nullable=False, server_default=""),  # revision 0007: C-021.T2.D1, for citing it
     Column("test_id", Uuid, ForeignKey("control_test.id"), nullable=False, index=True),
     Column("description", Text, nullable=False),
     Column("root_cause", Text, nullable=False, server_default=""),
     Column("management_response", Text, nullable=False, server_default=""),
     Column("effect", Text, nullable=False, server_default=""),
-    Column("iso_grade", String(32)),
+    # revision 0007: the auditor's evaluation of the deviation (JUDGEMENTS.md section 2)
+    Column("nature", String(24)),
+    Column("expected_deviations", Integer),
+    Column("extended", Boolean, nullable=False, server_default="0"),
+    Column("extension_result", Text, nullable=False, server_default=""),
+    Column("evaluation", Text, nullable=False, server_default=""),
+    *_tracked(),
+)
+
+_unique_live(deviation, "ref")
+
+#: The sample items a deviation was found in (n of N).
+deviation_sample_item = Table(
+    "deviation_sample_item",
+    metadata,
+    Column("deviation_id", Uuid, ForeignKey("deviation.id"), primary_key=True),
+    Column("sample_item_id", Uuid, ForeignKey("sample_item.id"), primary_key=True, index=True),
     *_tracked(),
 )
 
@@ -273,6 +288,103 @@ history = Table(
     Column("old_values", JSON),
     Column("new_values", JSON),
     Index("ix_history_item", "item_type", "item_id"),
+)
+
+# --- judgements (revision 0007): conclusions per requirement, findings, misstatements, the opinion --------
+
+#: The auditor's conclusion on a requirement in scope; a requirement without one is not concluded.
+requirement_conclusion = Table(
+    "requirement_conclusion",
+    metadata,
+    Column("requirement_code", String(16), ForeignKey("requirement.code"), primary_key=True),
+    Column("conclusion", String(24), nullable=False),
+    Column("basis", Text, nullable=False, server_default=""),
+    *_tracked(),
+)
+
+#: The deviations a conclusion considered.
+conclusion_deviation = Table(
+    "conclusion_deviation",
+    metadata,
+    Column("requirement_code", String(16), ForeignKey("requirement_conclusion.requirement_code"), primary_key=True),
+    Column("deviation_id", Uuid, ForeignKey("deviation.id"), primary_key=True),
+    *_tracked(),
+)
+
+#: Controls a conclusion relies on to compensate for deviations in the controls linked to the requirement.
+compensating_control = Table(
+    "compensating_control",
+    metadata,
+    Column("requirement_code", String(16), ForeignKey("requirement_conclusion.requirement_code"), primary_key=True),
+    Column("control_id", Uuid, ForeignKey("control.id"), primary_key=True),
+    *_tracked(),
+)
+
+#: A misstatement of the description of the system (DC 200), found in testing the description.
+description_misstatement = Table(
+    "description_misstatement",
+    metadata,
+    _id(),
+    Column("ref", String(16), nullable=False),
+    Column("section", String(8), ForeignKey("description_section.code"), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("material", Boolean, nullable=False, server_default="0"),
+    Column("corrected", Boolean, nullable=False, server_default="0"),
+    *_tracked(),
+)
+_unique_live(description_misstatement, "ref")
+
+#: The ISO/IEC 42001 findings register: raised against requirements, with clause 10.2's life cycle.
+finding = Table(
+    "finding",
+    metadata,
+    _id(),
+    Column("ref", String(16), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("statement", Text, nullable=False),
+    Column("objective_evidence", Text, nullable=False, server_default=""),
+    Column("correction", Text, nullable=False, server_default=""),
+    Column("root_cause", Text, nullable=False, server_default=""),
+    Column("corrective_action", Text, nullable=False, server_default=""),
+    Column("owner", Text, nullable=False, server_default=""),
+    Column("due_date", Date),
+    Column("status", String(24), nullable=False, server_default="open"),
+    Column("verified_by", Text, nullable=False, server_default=""),
+    Column("verified_on", Date),
+    Column("verification", Text, nullable=False, server_default=""),
+    Column("closed_on", Date),
+    *_tracked(),
+)
+_unique_live(finding, "ref")
+
+finding_requirement = Table(
+    "finding_requirement",
+    metadata,
+    Column("finding_id", Uuid, ForeignKey("finding.id"), primary_key=True),
+    Column("requirement_code", String(16), ForeignKey("requirement.code"), primary_key=True, index=True),
+    *_tracked(),
+)
+
+#: The SOC 2 deviations a finding comes from, if any (a finding needs none).
+finding_deviation = Table(
+    "finding_deviation",
+    metadata,
+    Column("finding_id", Uuid, ForeignKey("finding.id"), primary_key=True),
+    Column("deviation_id", Uuid, ForeignKey("deviation.id"), primary_key=True, index=True),
+    *_tracked(),
+)
+
+#: The recorded opinion, one judgement per area: the description, the design and the operating effectiveness of
+#: controls (an adverse opinion on operation does not declare the description misstated).
+opinion = Table(
+    "opinion",
+    metadata,
+    Column("area", String(16), primary_key=True),
+    Column("kind", String(16), nullable=False, server_default="unmodified"),
+    Column("basis", Text, nullable=False, server_default=""),
+    Column("pervasive", Boolean, nullable=False, server_default="0"),
+    Column("departure_reason", Text, nullable=False, server_default=""),
+    *_tracked(),
 )
 
 # --- evidence and the PBC request list (revision 0002) -------------------------------------------
@@ -331,7 +443,7 @@ evidence = Table(
 _unique_live(evidence, "ref")
 
 #: The columns of `evidence_link` that name what a file supports; exactly one is set.
-LINK_TARGETS = ("control_id", "test_id", "sample_item_id", "pbc_request_id")
+LINK_TARGETS = ("control_id", "test_id", "sample_item_id", "pbc_request_id", "finding_id")
 
 evidence_link = Table(
     "evidence_link",
@@ -342,6 +454,7 @@ evidence_link = Table(
     Column("test_id", Uuid, ForeignKey("control_test.id")),
     Column("sample_item_id", Uuid, ForeignKey("sample_item.id")),
     Column("pbc_request_id", Uuid, ForeignKey("pbc_request.id")),
+    Column("finding_id", Uuid, ForeignKey("finding.id")),  # revision 0007: a finding's objective evidence
     *_tracked(),
     CheckConstraint(
         " + ".join(f"(CASE WHEN {name} IS NULL THEN 0 ELSE 1 END)" for name in LINK_TARGETS) + " = 1",

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from PySide6.QtCore import QDate, QModelIndex
+from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app.domain.vocabulary import Conclusion, IsoGrade, SampleResult, Status, TestKind
-from app.services import controls, testing
+from app.domain.judgements import DeviationNature
+from app.domain.vocabulary import Conclusion, SampleResult, Status, TestKind
+from app.services import controls, deviations, testing
 from ui.context import Target
 from ui.dialogs.deviation import DeviationDialog
 from ui.dialogs.new_engagement import NewEngagementWizard
@@ -124,7 +125,11 @@ def test_a_day_of_fieldwork(
     def fill_deviation(dialog: DeviationDialog) -> int:
         dialog.description.setPlainText("1 of 25 sampled leavers kept access for 9 days after termination.")
         dialog.response.setPlainText("HR now notifies IT the same day; access is revoked automatically.")
-        dialog.grade.load(IsoGrade.MINOR)
+        first = dialog.items.item(0)  # the item marked as a deviation is listed first
+        assert first.text().startswith("#25  USR-99")
+        first.setCheckState(Qt.CheckState.Checked)
+        dialog.nature.load(DeviationNature.ISOLATED)
+        dialog.evaluation.setPlainText("Isolated: the leaver's manager was on leave; no access was used.")
         return 1
 
     monkeypatch.setattr(DeviationDialog, "exec", fill_deviation)
@@ -133,6 +138,12 @@ def test_a_day_of_fieldwork(
     test_view.save_conclusion()
     test_id = test_view.page.test.id
     assert testing.get_test(window.db, test_id).conclusion is Conclusion.EXCEPTIONS
+    [recorded] = deviations.list_deviations(window.db, test_id)
+    assert (recorded.ref, recorded.rate_label, recorded.nature) == (
+        f"{test_view.page.test.ref}.D1",
+        "1 of 25 (4.0%)",
+        DeviationNature.ISOLATED,
+    )
 
     # The result reaches both frameworks, visibly.
     assert navigator_status(workspace, Target("requirement", "CC6.1")) is Status.EXCEPTIONS

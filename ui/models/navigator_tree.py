@@ -15,6 +15,7 @@ from app.domain.ids import ControlId
 from app.domain.records import Control, ControlTest, Deviation, Requirement, RequirementStatus, StatusCounts
 from app.domain.vocabulary import Framework, RequirementKind, Status
 from app.services import controls as control_service
+from app.services import deviations as deviation_service
 from app.services import requirements as requirement_service
 from app.services import testing as test_service
 from app.services.engagement import read_details
@@ -85,7 +86,7 @@ def read_snapshot(db: EngagementFile) -> Snapshot:
             controls=control_service.read_controls(conn),
             control_status=control_statuses(conn, details.report_type),
             tests=test_service.read_tests(conn),
-            deviations=test_service.read_deviations(conn),
+            deviations=deviation_service.read_deviations(conn),
         )
 
 

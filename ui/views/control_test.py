@@ -39,6 +39,7 @@ from app.domain.records import (
 from app.domain.vocabulary import Conclusion, Method, SampleResult, Selection, Status, TestKind
 from app.errors import FieldworkError, ValidationError
 from app.services import controls as control_service
+from app.services import deviations as deviation_service
 from app.services import engagement as engagement_service
 from app.services import evidence as evidence_service
 from app.services import requirements as requirement_service
@@ -87,7 +88,7 @@ def load_page(db: EngagementFile, test_id: int) -> TestPage:
             test=test,
             control=control,
             items=items,
-            deviations=test_service.read_deviations(conn, test_id=test_id),
+            deviations=deviation_service.read_deviations(conn, test_id=test_id),
             tickmarks=engagement_service.read_tickmarks(conn),
             served=served,
             evidence=read_linked(conn, [_evidence_target(test_id), *(_item_target(i) for i in items)]),
@@ -259,8 +260,9 @@ class ControlTestView(DetailView):
         layout.addWidget(heading("Deviations"))
         self.deviations = RowTableModel[Deviation](
             [
-                Column("Deviation", lambda d: d.description, tooltip=lambda d: d.description),
-                Column("ISO grade", lambda d: d.iso_grade.label if d.iso_grade else ""),
+                Column("Deviation", lambda d: d.ref),
+                Column("What happened", lambda d: d.description, tooltip=lambda d: d.description),
+                Column("Found", lambda d: d.rate_label),
                 Column("Management response", lambda d: d.management_response, tooltip=lambda d: d.management_response),
             ],
             key=lambda d: d.id,
@@ -435,16 +437,16 @@ class ControlTestView(DetailView):
     def add_deviation(self) -> None:
         if self.page is None:
             return
-        dialog = DeviationDialog(parent=self)
+        dialog = DeviationDialog(self.items.rows, parent=self)
         if dialog.exec():
             test_id, values = self.page.test.id, dialog.values()
-            self.ctx.write("Deviation recorded", lambda db: test_service.add_deviation(db, test_id, values))
+            self.ctx.write("Deviation recorded", lambda db: deviation_service.add_deviation(db, test_id, values))
 
     def edit_deviation(self, existing: Deviation) -> None:
-        dialog = DeviationDialog(existing, parent=self)
+        dialog = DeviationDialog(self.items.rows, existing, parent=self)
         if dialog.exec():
             values = dialog.values()
-            self.ctx.write("Deviation updated", lambda db: test_service.update_deviation(db, existing.id, values))
+            self.ctx.write("Deviation updated", lambda db: deviation_service.update_deviation(db, existing.id, values))
 
     def delete_deviation(self) -> None:
         rows = self.deviation_table.selectionModel().selectedRows()
@@ -453,7 +455,7 @@ class ControlTestView(DetailView):
         chosen = self.deviations.row(rows[0])
         answer = QMessageBox.question(self, "Delete deviation", f"Delete the deviation\n{chosen.description}?")
         if answer == QMessageBox.StandardButton.Yes:
-            self.ctx.write("Deviation deleted", lambda db: test_service.delete_deviation(db, chosen.id))
+            self.ctx.write("Deviation deleted", lambda db: deviation_service.delete_deviation(db, chosen.id))
 
     def save_conclusion(self) -> None:
         if self.page is None:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.records import Deviation, RequirementStatus, StatusCounts
 from app.domain.vocabulary import Framework, Status
-from app.services import testing as test_service
+from app.services import deviations as deviation_service
 from app.services.overview import GroupProgress, Overview, overview
 from app.services.requirements import list_requirements
 from app.storage.engagement_file import EngagementFile
@@ -46,7 +46,7 @@ class DashboardData:
 
 def load_dashboard(db: EngagementFile) -> DashboardData:
     titles = {r.code: r.title for r in list_requirements(db)}
-    return DashboardData(overview(db), titles, test_service.list_deviations(db))
+    return DashboardData(overview(db), titles, deviation_service.list_deviations(db))
 
 
 def _amount(counts: StatusCounts, status: Status) -> int:
@@ -126,8 +126,8 @@ class DashboardView(DetailView):
         self.exceptions = RowTableModel[Deviation](
             [
                 Column("Test", lambda d: d.test_ref, icon=lambda d: icon(Status.EXCEPTIONS)),
-                Column("Deviation", lambda d: d.description, tooltip=lambda d: d.description),
-                Column("ISO grade", lambda d: d.iso_grade.label if d.iso_grade else ""),
+                Column("Deviation", lambda d: d.ref),
+                Column("What happened", lambda d: d.description, tooltip=lambda d: d.description),
                 Column("Management response", lambda d: "recorded" if d.management_response else "missing"),
             ],
             key=lambda d: d.id,

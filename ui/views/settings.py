@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.records import EngagementDetails, TeamMember, Tickmark
-from app.domain.vocabulary import TSC_CATEGORIES, EngagementStatus, Opinion, ReportType, SubserviceTreatment
+from app.domain.vocabulary import TSC_CATEGORIES, EngagementStatus, ReportType, SubserviceTreatment
 from app.errors import FieldworkError
 from app.services import engagement as engagement_service
 from app.storage.engagement_file import EngagementFile
@@ -149,17 +149,13 @@ class SettingsView(DetailView):
         form = _form(tab)
         self.firm = CommitLineEdit()
         self.city = CommitLineEdit()
-        self.opinion = ChoiceBox(Opinion)
-        self.basis = _text_box()
-        self.basis.setPlaceholderText("For a qualified or adverse opinion, or a disclaimer: the matters that cause it")
         self.treatment = ChoiceBox(SubserviceTreatment)
         self.subservice = _text_box()
         self.released = OptionalDateField()
         self.completed = OptionalDateField()
         form.addRow("Service &auditor's firm", self.firm)
         form.addRow("Firm's cit&y", self.city)
-        form.addRow("&Opinion", self.opinion)
-        form.addRow("&Basis for a modified opinion", self.basis)
+        form.addRow(note("The opinion is recorded on the opinion worksheet, beside the opinion the file proposes."))
         form.addRow("Subservice &treatment", self.treatment)
         form.addRow("Subservice organi&zations", self.subservice)
         form.addRow("Report re&lease date", self.released)
@@ -168,11 +164,11 @@ class SettingsView(DetailView):
         return tab
 
     def _save_on_change(self) -> None:
-        for field in (self.client, self.system, self.iso_scope, self.subservice, self.firm, self.city, self.basis):
+        for field in (self.client, self.system, self.iso_scope, self.subservice, self.firm, self.city):
             field.committed.connect(lambda _text: self.save())
         for dated in (self.as_of, self.start, self.end, self.released, self.completed):
             dated.committed.connect(lambda _date: self.save())
-        for box in (self.status, self.opinion, self.treatment):
+        for box in (self.status, self.treatment):
             box.chosen.connect(lambda _value: self.save())
         for check in self.categories.values():
             check.toggled.connect(lambda _checked: self.save())
@@ -205,12 +201,10 @@ class SettingsView(DetailView):
                 status=EngagementStatus(self.status.value() or EngagementStatus.PLANNING),
                 report_release_date=self.released.value(),
                 documentation_completion_date=self.completed.value(),
-                opinion=Opinion(self.opinion.value() or Opinion.UNMODIFIED),
                 subservice_treatment=SubserviceTreatment(self.treatment.value() or SubserviceTreatment.CARVE_OUT),
                 subservice_organizations=self.subservice.toPlainText(),
                 auditor_firm=self.firm.text(),
                 auditor_city=self.city.text(),
-                opinion_basis=self.basis.toPlainText(),
             )
         )
 
@@ -277,7 +271,6 @@ class SettingsView(DetailView):
             (self.subservice, d.subservice_organizations),
             (self.firm, d.auditor_firm),
             (self.city, d.auditor_city),
-            (self.basis, d.opinion_basis),
         ]
         for field, text in texts:
             if not self._typing_in(field):
@@ -299,5 +292,4 @@ class SettingsView(DetailView):
             box.setChecked(category in d.tsc_categories)
             box.blockSignals(False)
         self.status.load(d.status)
-        self.opinion.load(d.opinion)
         self.treatment.load(d.subservice_treatment)

@@ -58,11 +58,10 @@ def exceptions_summary(figures: ReportFigures, outline: Outline) -> list[Flowabl
                 cell(_exception(figures, n)),
                 cell(markup(", ".join(soc2)) or "-"),
                 cell(markup(", ".join(iso)) or "-"),
-                cell(found.iso_grade.label if found.iso_grade else "-"),
             ]
         )
-    header = ["Exception", "SOC 2 criteria affected", "ISO/IEC 42001 requirements affected", "ISO grade"]
-    return [*story, grid(header, rows, widths(0.52, 0.15, 0.19, 0.14))]
+    header = ["Exception", "SOC 2 criteria affected", "ISO/IEC 42001 requirements affected"]
+    return [*story, grid(header, rows, widths(0.6, 0.18, 0.22))]
 
 
 def evidence_index(figures: ReportFigures, outline: Outline) -> list[Flowable]:

@@ -12,21 +12,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from app.domain.ids import ControlId, TestId
+from app.domain.judgements import CriterionConclusion
 from app.domain.records import Control, ControlTest, Deviation, EvidenceFile, Requirement
 from app.domain.vocabulary import (
     Conclusion,
     Framework,
-    IsoGrade,
     ReportType,
     RequirementKind,
     SampleResult,
-    Status,
     TestKind,
 )
 from app.exports.dataset import ReportData
 
 #: Worst first: the finding of a requirement is the worst grade among its exceptions.
-GRADE_SEVERITY = (IsoGrade.MAJOR, IsoGrade.MINOR, IsoGrade.OBSERVATION, IsoGrade.OFI, IsoGrade.CONFORMITY)
 #: Where a reference to an item ends and a detail begins in an evidence link ("C-001.T2 #3", "C-001.T2/3").
 REF_SEPARATORS = re.compile(r"[\s#/:]")
 #: How a SOC 2 report states a test that found nothing to test in the period.
@@ -65,11 +63,9 @@ class ReportFigures:
         shown = {test.id for tests in self.tests_by_control.values() for test in tests}
         self.deviations = [d for d in data.deviations if d.test_id in shown]
         self.deviations_by_test: dict[TestId, list[Deviation]] = defaultdict(list)
-        self.deviations_by_code: dict[str, list[Deviation]] = defaultdict(list)
         for found in self.deviations:
             self.deviations_by_test[found.test_id].append(found)
-            for code in found.requirements:
-                self.deviations_by_code[code].append(found)
+        self.conclusions = {c.code: c for c in data.conclusions}
         self.item_deviations = self._item_deviations(data, shown)
         self.evidence_by_control = self._evidence_by_control(data)
         self.children: dict[str, list[str]] = defaultdict(list)
@@ -142,22 +138,13 @@ class ReportFigures:
         progress = f"{test.items_with_result} of {test.items_total} sample items have a result"
         return [Note(f"Not concluded ({progress})" if test.items_total else "Not concluded", flagged=True)]
 
-    def finding(self, code: str) -> Note:
-        """The ISO-style finding for a subclause or Annex A control: its worst graded exception, or conformity."""
-        state = self.data.statuses.get(code)
-        if state is not None and state.status is Status.EXCLUDED:
-            return Note("Excluded in the Statement of Applicability")
-        if state is None or state.gap:
-            return Note("No control mapped", flagged=True)
-        exceptions = [d for c in (code, *self.descendants(code)) for d in self.deviations_by_code[c]]
-        grades = {d.iso_grade for d in exceptions if d.iso_grade is not None}
-        if grades:
-            return Note(next(g for g in GRADE_SEVERITY if g in grades).label)
-        if exceptions:
-            return Note("Exceptions noted, not graded", flagged=True)
-        if state.status is Status.CONCLUDED:
-            return Note(IsoGrade.CONFORMITY.label)
-        return Note(f"Not concluded ({state.status.label.lower()})", flagged=True)
+    def conclusion(self, code: str) -> Note:
+        """The auditor's conclusion on a requirement, in the attestation's words (flagged while not concluded)."""
+        found = self.conclusions.get(code)
+        if found is None or found.conclusion is CriterionConclusion.NOT_CONCLUDED:
+            progress = self.data.statuses[code].status.label.lower() if code in self.data.statuses else "no work"
+            return Note(f"Not concluded ({progress})", flagged=True)
+        return Note(found.conclusion.label, flagged=bool(found.unsupported))
 
 
 def _owner(entry: str, owners: dict[str, ControlId]) -> ControlId | None:

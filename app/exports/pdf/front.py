@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable, NextPageTemplate, PageBreak, Paragraph, Spacer
 
+from app.domain.judgements import OpinionWorksheet
 from app.domain.vocabulary import DESCRIPTION_HEADINGS, ReportType
 from app.exports.pdf.figures import ReportFigures
 from app.exports.pdf.fonts import markup
@@ -59,7 +60,7 @@ def cover(figures: ReportFigures) -> list[Flowable]:
                 ("Report", f"{details.report_type.label} and ISO/IEC 42001:2023"),
                 ("Period" if details.report_type is ReportType.TYPE2 else "Date", markup(short_period(details))),
                 ("Trust services categories", markup(", ".join(details.tsc_categories))),
-                ("Opinion (draft)", details.opinion.label),
+                ("Opinion (draft)", opinion_label(data.worksheet)),
                 ("Subservice organizations", details.subservice_treatment.label),
                 ("Report release date", release.isoformat() if release else gap("MISSING: report release date")),
                 ("Engagement team", team or gap("MISSING: engagement team")),
@@ -80,11 +81,29 @@ def contents(outline: Outline) -> list[Flowable]:
 
 
 def section_one(figures: ReportFigures, outline: Outline) -> list[Flowable]:
+    worksheet = figures.data.worksheet
+    why = unsupported_reasons(worksheet)
+    unsupported = [] if worksheet.supported else [flag(f"The opinion is not yet supported: {why}")]
     return [
         PageBreak(),
         outline.heading("Section I: Independent service auditor's report (draft)", 0),
+        *unsupported,
         *wording("section1_auditor_report.txt", figures),
     ]
+
+
+def unsupported_reasons(worksheet: OpinionWorksheet, most: int = 4) -> str:
+    reasons = list(worksheet.reasons)
+    shown = "; ".join(reasons[:most])
+    return shown + (f"; and {len(reasons) - most} more (see the opinion worksheet)" if len(reasons) > most else "")
+
+
+def opinion_label(worksheet: OpinionWorksheet) -> str:
+    """The recorded opinion, and beside it what the file does not yet support."""
+    label = worksheet.overall_recorded.label
+    if worksheet.supported:
+        return label
+    return f"{label} {gap('basis not yet supported: ' + markup(unsupported_reasons(worksheet)))}"
 
 
 def section_two(figures: ReportFigures, outline: Outline) -> list[Flowable]:

@@ -129,16 +129,16 @@ def control_rows(figures: ReportFigures, controls: list[Control]) -> list[list[C
 def requirement_block(
     figures: ReportFigures, outline: Outline, requirement: Requirement, level: int, above: Flowable | None = None
 ) -> list[Flowable]:
-    """A criterion or subclause: its heading, its finding (ISO) and its controls, or a flag when it has none.
+    """A criterion or subclause: its heading, its conclusion (ISO) and its controls, or a flag when it has none.
 
     `above` (a group's heading) is kept on the same page as the requirement's first row.
     """
     lead: list[Flowable] = [above] if above is not None else []
     lead.append(outline.heading(requirement.label, level))
     if requirement.framework is Framework.ISO42001:
-        finding = figures.finding(requirement.code)
-        text = gap(finding.text) if finding.flagged else f"<b>{markup(finding.text)}</b>"
-        lead.append(Paragraph(f'<font color="{MUTED.hexval()}">Finding:</font> {text}', BODY))
+        concluded = figures.conclusion(requirement.code)
+        text = gap(concluded.text) if concluded.flagged else f"<b>{markup(concluded.text)}</b>"
+        lead.append(Paragraph(f'<font color="{MUTED.hexval()}">Conclusion:</font> {text}', BODY))
     controls = figures.controls_by_code.get(requirement.code, [])
     if controls:
         header, rows = _control_header(figures), control_rows(figures, controls)
@@ -191,8 +191,8 @@ def section_four_a(figures: ReportFigures, outline: Outline) -> list[Flowable]:
     intro = (
         "This section presents our examination of the AI management system against ISO/IEC 42001:2023. For each "
         "subclause of clauses 4 to 10 it lists the controls and evidence we examined, the tests and their results, "
-        "and our finding: conformity, major nonconformity, minor nonconformity, observation or opportunity for "
-        f"improvement. The Statement of Applicability that follows lists all {len(figures.data.soa)} Annex A controls."
+        "and our conclusion on the requirement: met, met with exceptions or not met. The Statement of "
+        f"Applicability that follows lists all {len(figures.data.soa)} Annex A controls."
     )
     return [
         PageBreak(),
@@ -210,7 +210,7 @@ def clause(figures: ReportFigures, outline: Outline, top: Requirement) -> list[F
 
 
 def _soa_row(figures: ReportFigures, line: SoaLine) -> list[Cell]:
-    finding = figures.finding(line.annex_code)
+    finding = figures.conclusion(line.annex_code)
     status = line.implementation_status
     return [
         cell(f"<b>{markup(line.annex_code)}</b> {markup(line.title)}"),

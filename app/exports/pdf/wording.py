@@ -24,13 +24,13 @@ from app.resources import resource_path
 TEMPLATE_FOLDER = ("templates", "report")
 
 #: Placeholders that insert a whole variant file from `blocks/`, and how the engagement picks it.
-BLOCKS: dict[str, Callable[[EngagementDetails], str]] = {
-    "opinion": lambda d: d.opinion.value,
-    "subservice": lambda d: d.subservice_treatment.value,
-    "assertion_subservice": lambda d: d.subservice_treatment.value,
-    "tested_attributes": lambda d: d.report_type.value,
-    "suitability": lambda d: d.report_type.value,
-    "testing": lambda d: d.report_type.value,
+BLOCKS: dict[str, Callable[[ReportData], str]] = {
+    "opinion": lambda data: data.worksheet.overall_recorded.value,
+    "subservice": lambda data: data.details.subservice_treatment.value,
+    "assertion_subservice": lambda data: data.details.subservice_treatment.value,
+    "tested_attributes": lambda data: data.details.report_type.value,
+    "suitability": lambda data: data.details.report_type.value,
+    "testing": lambda data: data.details.report_type.value,
 }
 MONTHS = [
     "January",
@@ -102,7 +102,7 @@ def placeholder_values(data: ReportData) -> dict[str, str | None]:
         "annex_a_excluded": str(len(data.soa) - included),
         "service_auditor_firm": details.auditor_firm or None,
         "service_auditor_city": details.auditor_city or None,
-        "modification_basis": details.opinion_basis or None,
+        "modification_basis": "\n".join(dict.fromkeys(r.basis for r in data.worksheet.recorded if r.basis)) or None,
     }
 
 
@@ -113,14 +113,14 @@ def template_text(*parts: str) -> str:
     return Path(path).read_text(encoding="utf-8").strip()
 
 
-def _expand_blocks(text: str, details: EngagementDetails) -> str:
+def _expand_blocks(text: str, data: ReportData) -> str:
     """Insert the variant paragraphs (they may hold further placeholders, even further blocks)."""
 
     def variant(match: re.Match[str]) -> str:
         name = match.group("named") or match.group("braced")
         if name not in BLOCKS:
             return match.group(0)
-        return template_text("blocks", f"{name}.{BLOCKS[name](details)}.txt")
+        return template_text("blocks", f"{name}.{BLOCKS[name](data)}.txt")
 
     for _ in range(len(BLOCKS)):  # a block never needs more rounds than there are kinds of block
         expanded = Template.pattern.sub(variant, text)
@@ -161,7 +161,7 @@ def render(name: str, data: ReportData) -> list[Block]:
             blocks.append(Block("paragraph", _fill("\n".join(lines), values)))
             lines.clear()
 
-    for raw in _expand_blocks(template_text(name), data.details).splitlines():
+    for raw in _expand_blocks(template_text(name), data).splitlines():
         line = raw.strip()
         if line.startswith(("## ", "- ")) or not line:
             end_paragraph()

@@ -41,7 +41,7 @@ def _engagement_rows(data: ReportData) -> list[tuple[str, Value]]:
         ("Trust Services categories", joined(details.tsc_categories)),
         ("ISO/IEC 42001 scope", details.iso_scope),
         ("Engagement status", details.status.label),
-        ("Opinion", details.opinion.label),
+        ("Opinion", data.worksheet.overall_recorded.label),
         ("Subservice organizations", details.subservice_organizations),
         ("Subservice treatment", details.subservice_treatment.label),
         ("Report release date", details.report_release_date),

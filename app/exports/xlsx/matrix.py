@@ -6,8 +6,10 @@ exception to both, and any of them to the first evidence file that supports it.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 
+from app.domain.ids import DeviationId
 from app.domain.records import ControlTest
 from app.domain.vocabulary import ReportType, SampleResult, Status, TestKind
 from app.exports.dataset import ReportData
@@ -161,37 +163,57 @@ def samples_table(data: ReportData, places: Places) -> Table:
 
 def exceptions_table(data: ReportData, places: Places) -> Table:
     columns = (
+        Column("Deviation", 16),
         Column("Test", 14),
         Column("Control", 12),
-        Column("Deviation", 70),
+        Column("Description", 70),
+        Column("Sample items", 12),
+        Column("Found (n of N)", 14),
         Column("Items with a deviation", 9),
         Column("Items in sample", 8),
+        Column("Nature", 14),
+        Column("Deviations expected", 10),
+        Column("Sample extended", 10),
+        Column("What the extension showed", 40),
         Column("Root cause", 50),
         Column("Management response", 60),
         Column("Effect", 50),
-        Column("ISO/IEC 42001 grade", 16),
+        Column("Evaluation", 60),
+        Column("ISO/IEC 42001 findings", 16),
         Column("SOC 2 criteria affected", 24),
         Column("ISO/IEC 42001 requirements affected", 24),
     )
     tests = {test.id: test for test in data.tests}
+    findings: dict[DeviationId, list[str]] = defaultdict(list)
+    for raised in data.findings:
+        for key in raised.deviation_ids:
+            findings[key].append(raised.ref)
     rows = []
     for found in data.deviations:
         test = tests[found.test_id]
         soc2, iso = places.split(found.requirements)
         values = (
+            found.ref,
             found.test_ref,
             found.control_ref,
             found.description,
+            joined(found.sample_items),
+            found.rate_label or None,
             test.items_with_deviation,
             test.items_total,
+            found.nature.label if found.nature else None,
+            found.expected_deviations,
+            yes_no(found.extended),
+            found.extension_result or None,
             found.root_cause,
             found.management_response,
             found.effect,
-            found.iso_grade.label if found.iso_grade else None,
+            found.evaluation or None,
+            joined(findings.get(found.id, ())),
             soc2,
             iso,
         )
         test_link = location(TESTS, places.test_rows[test.id])
         control_link = location(CONTROLS, places.control_rows[test.control_id])
-        rows.append(Row(values, Mark.EXCEPTION, _links((0, test_link), (1, control_link))))
+        rows.append(Row(values, Mark.EXCEPTION, _links((1, test_link), (2, control_link))))
     return Table(EXCEPTIONS, columns, rows)
