@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from app.cli.main import main
+from app.domain.judgements import CriterionConclusion, FindingKind, OpinionArea
+from app.domain.vocabulary import Opinion
 from app.exports.dataset import gather
 from app.exports.pdf_report import write_report
 from app.exports.workbook import write_workbook
@@ -65,3 +70,39 @@ def test_the_workbook_the_report_and_the_screens_count_the_same(demo: Engagement
     assert sorted(set(re.findall(r"\bE-\d+\b", evidence))) == sorted(
         row["Reference"].value for row in records(book["Evidence"])
     )
+
+
+def test_conclusions_findings_and_the_opinion_agree_in_the_workbook_and_info(
+    demo: EngagementFile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = gather(demo)
+    write_workbook(data, tmp_path / "workpapers.xlsx", Task())
+    book = load_workbook(tmp_path / "workpapers.xlsx")
+    demo.close()
+    assert main(["info", str(demo.path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+
+    sheet = {row["Requirement"].value: row["Conclusion"].value for row in records(book["Conclusions"])}
+    labels = {kind.value: kind.label for kind in CriterionConclusion}
+    from_info = {c["requirement"]: labels[c["conclusion"]] for c in doc["conclusions"]}
+    gathered = {c.code: c.conclusion.label for c in data.conclusions}
+    assert sheet == from_info == gathered
+    assert len(sheet) == len(doc["requirements"]) == len(data.statuses), "one definition of requirements in scope"
+    coverage = {row["Requirement"].value: row["Conclusion"].value for row in records(book["Coverage"])}
+    soa = {row["Annex A control"].value: row["Conclusion"].value for row in records(book["SoA"])}
+    assert coverage == sheet and all(sheet[code] == value for code, value in soa.items())
+
+    findings = [
+        (row["Finding"].value, row["Kind"].value, row["Requirements"].value)
+        for row in records(book["Findings and corrective actions"])
+    ]
+    kinds = {kind.value: kind.label for kind in FindingKind}
+    assert findings == [(f["ref"], kinds[f["kind"]], ", ".join(f["requirements"])) for f in doc["findings"]]
+    assert [f.ref for f in data.findings] == [ref for ref, _, _ in findings]
+
+    opinion = {row["Item"].value: row["Recorded"].value for row in records(book["Opinion worksheet"])}
+    assert opinion["Does the file support the opinion?"] == ("Yes" if doc["opinion"]["supported"] else "No")
+    opinions = {kind.value: kind.label for kind in Opinion}
+    for area in doc["opinion"]["areas"]:
+        label = next(a.label for a in OpinionArea if a.value == area["area"])
+        assert opinion[label].startswith(opinions[area["recorded"]])

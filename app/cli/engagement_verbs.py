@@ -260,15 +260,15 @@ def _print_info(doc: dict[str, Any]) -> None:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from app.services import controls as control_service
-    from app.services import testing as test_service
-    from app.services.judged import judgements
-    from app.services.overview import overview
+    from app.services.controls import read_controls
+    from app.services.judged import read_judgements
+    from app.services.overview import read_overview
+    from app.services.testing import read_tests
 
-    with open_for_command(args.file, args.passphrase_file) as db:
-        doc = info_document(
-            overview(db), control_service.list_controls(db), test_service.list_tests(db), judgements(db)
-        )
+    with open_for_command(args.file, args.passphrase_file) as db, db.reading() as conn:
+        judged = read_judgements(conn)
+        view = read_overview(conn, db.encrypted, list(judged.grounds.scope), judged.grounds.statuses)
+        doc = info_document(view, read_controls(conn), read_tests(conn), judged)
     if args.json:
         json.dump(doc, sys.stdout, ensure_ascii=False, indent=1)
         print()

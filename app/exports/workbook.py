@@ -14,6 +14,7 @@ from app.exports.atomic import atomic_target
 from app.exports.collector import collector_paused
 from app.exports.dataset import ReportData
 from app.exports.xlsx.index import index_table
+from app.exports.xlsx.judgements import conclusions_table, findings_table, opinion_table
 from app.exports.xlsx.matrix import controls_table, exceptions_table, samples_table, tests_table
 from app.exports.xlsx.places import Places
 from app.exports.xlsx.records import audit_trail_table, evidence_table, review_notes_table
@@ -32,6 +33,9 @@ def _tables(data: ReportData) -> list[Table]:
         tests_table(data, places),
         samples_table(data, places),
         exceptions_table(data, places),
+        conclusions_table(data),
+        findings_table(data),
+        opinion_table(data),
         soa_table(data),
         coverage_table(data),
         evidence_table(data),

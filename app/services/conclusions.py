@@ -138,7 +138,7 @@ def read_grounds(conn: Connection) -> Grounds:
     return Grounds(
         report_type=details.report_type,
         scope=scope,
-        statuses=read_requirement_statuses(conn, list(scope), details.report_type),
+        statuses=read_requirement_statuses(conn, list(scope), details.report_type, states),
         excluded=frozenset(excluded),
         controls={code: tuple(ids) for code, ids in controls.items()},
         control_refs=dict(conn.execute(select(control.c.id, control.c.ref).where(live(control))).all()),

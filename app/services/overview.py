@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Table, func, select
 
 from app.domain.records import EngagementDetails, FileFacts, Requirement, RequirementStatus, StatusCounts
 from app.domain.vocabulary import Framework, RequirementKind, Status
-from app.services.engagement import file_facts, read_details
+from app.services.engagement import read_details, read_facts
 from app.services.requirements import read_scope
 from app.services.status import group_status, read_requirement_statuses
 from app.storage.engagement_file import EngagementFile
@@ -83,11 +83,16 @@ def read_groups(scope: list[Requirement], statuses: dict[str, RequirementStatus]
 
 
 def overview(db: EngagementFile) -> Overview:
-    facts = file_facts(db)
     with db.reading() as conn:
         details = read_details(conn)
         scope = read_scope(conn)
-        statuses = read_requirement_statuses(conn, scope, details.report_type)
-        counts = read_counts(conn)
+        return read_overview(conn, db.encrypted, scope, read_requirement_statuses(conn, scope, details.report_type))
+
+
+def read_overview(
+    conn: Connection, encrypted: bool, scope: list[Requirement], statuses: dict[str, RequirementStatus]
+) -> Overview:
+    """The overview from a scope and statuses already read (by the judgements, say) in the same transaction."""
     gaps = tuple(code for code, state in statuses.items() if state.gap and state.status is not Status.EXCLUDED)
-    return Overview(details, facts, counts, tuple(read_groups(scope, statuses)), statuses, gaps)
+    groups = tuple(read_groups(scope, statuses))
+    return Overview(read_details(conn), read_facts(conn, encrypted), read_counts(conn), groups, statuses, gaps)

@@ -144,10 +144,15 @@ def control_statuses(conn: Connection, report_type: ReportType) -> dict[ControlI
 
 
 def read_requirement_statuses(
-    conn: Connection, scope: list[Requirement], report_type: ReportType
+    conn: Connection, scope: list[Requirement], report_type: ReportType, counted_states: list[TestState] | None = None
 ) -> dict[str, RequirementStatus]:
-    """The status of every auditable requirement in scope (criteria, subclauses, Annex A controls)."""
-    states = [s for s in read_test_states(conn).values() if counted(s, report_type)]
+    """The status of every auditable requirement in scope (criteria, subclauses, Annex A controls).
+
+    `counted_states`: the tests' states the report type counts, when the caller has read them already.
+    """
+    states = counted_states
+    if states is None:
+        states = [s for s in read_test_states(conn).values() if counted(s, report_type)]
     awaiting = awaiting_operating_test(states, report_type)
     tests_by_control: dict[ControlId, list[TestState]] = defaultdict(list)
     for state in states:

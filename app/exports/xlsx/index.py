@@ -5,6 +5,7 @@ Review notes and sign-offs are not tracked by Fieldwork yet; their rows say so r
 
 from __future__ import annotations
 
+from app.domain.judgements import CriterionConclusion
 from app.domain.vocabulary import ReportType, Status
 from app.exports.dataset import ReportData
 from app.exports.xlsx import places
@@ -17,7 +18,10 @@ SHEETS = (
     (places.CONTROLS, "The control matrix: each client control, its requirements in both frameworks, and results."),
     (places.TESTS, "Each test of design and of operating effectiveness: procedure, population, sample, conclusion."),
     (places.SAMPLES, "One row per sample item, with its result, tickmarks, deviation and evidence."),
-    (places.EXCEPTIONS, "Each deviation with its root cause, management's response and the requirements affected."),
+    (places.EXCEPTIONS, "Each deviation, its sample items (n of N), evaluation, root cause and management's response."),
+    (places.CONCLUSIONS, "The conclusion on every requirement in scope, with its basis, beside the testing progress."),
+    (places.FINDINGS, "The ISO/IEC 42001 findings register with corrective actions (clause 10.2)."),
+    (places.OPINION, "The opinion recorded per area, the opinion the file proposes, and every matter it weighs."),
     (places.SOA, "The Statement of Applicability: all 38 Annex A controls of ISO/IEC 42001."),
     (places.COVERAGE, "Every requirement in scope with its controls and conclusion; gaps highlighted."),
     (places.EVIDENCE, "The evidence index, with each file's SHA-256."),
@@ -57,6 +61,9 @@ def _engagement_rows(data: ReportData) -> list[tuple[str, Value]]:
 
 def index_table(data: ReportData) -> Table:
     excluded = sum(s.status is Status.EXCLUDED for s in data.statuses.values())
+    concluded = sum(c.conclusion is not CriterionConclusion.NOT_CONCLUDED for c in data.conclusions)
+    not_met = sum(c.conclusion is CriterionConclusion.NOT_MET for c in data.conclusions)
+    open_findings = sum(f.open for f in data.findings)
     rows = [Row(("Engagement", item, value)) for item, value in _engagement_rows(data)]
     rows += [Row(("Team", member.name, f"{member.initials}, {member.role.label}")) for member in data.team]
     rows += [Row(("Sheets", name, about), links={1: location(name, 1)}) for name, about in SHEETS]
@@ -64,6 +71,10 @@ def index_table(data: ReportData) -> Table:
     exceptions = Mark.EXCEPTION if data.counts["deviations"] else None
     counts: list[tuple[str, Value, str | None, Mark | None]] = [
         ("Requirements in scope", len(data.statuses), places.COVERAGE, None),
+        ("Requirements concluded", concluded, places.CONCLUSIONS, None),
+        ("Requirements not met", not_met, places.CONCLUSIONS, Mark.EXCEPTION if not_met else None),
+        ("Open ISO/IEC 42001 findings", open_findings, places.FINDINGS, None),
+        ("Opinion supported by the file", yes_no(data.worksheet.supported), places.OPINION, None),
         ("Requirements without a control (gaps)", len(data.gaps), places.COVERAGE, gaps),
         ("Annex A controls excluded in the SoA", excluded, places.SOA, None),
         ("Controls", data.counts["controls"], places.CONTROLS, None),

@@ -25,6 +25,9 @@ COVERAGE = "Coverage"
 EVIDENCE = "Evidence"
 REVIEW_NOTES = "Review notes"
 AUDIT_TRAIL = "Audit trail"
+CONCLUSIONS = "Conclusions"
+FINDINGS = "Findings and corrective actions"
+OPINION = "Opinion worksheet"
 
 
 @dataclass(frozen=True)

@@ -27,13 +27,17 @@ def soa_table(data: ReportData) -> Table:
         Column("Justification", 70),
         Column("Implementation status", 22),
         Column("Implementing controls", 24),
-        Column("Result", 14),
+        Column("Progress", 14),
+        Column("Conclusion", 18),
+        Column("ISO findings", 14),
         Column("Gap (no control)", 9),
     )
     gaps = set(data.gaps)
+    concluded = {c.code: c for c in data.conclusions}
     rows = []
     for line in data.soa:
         gap = line.annex_code in gaps
+        conclusion = concluded.get(line.annex_code)
         values = (
             line.annex_code,
             line.title,
@@ -42,6 +46,8 @@ def soa_table(data: ReportData) -> Table:
             line.implementation_status.label if line.implementation_status else None,
             joined(line.controls),
             line.status.label,
+            conclusion.conclusion.label if conclusion else None,
+            joined(conclusion.findings) if conclusion else None,
             yes_no(gap),
         )
         rows.append(Row(values, _mark(line.status, gap)))
@@ -60,9 +66,12 @@ def coverage_table(data: ReportData) -> Table:
         Column("Tests concluded", 9),
         Column("Tests with exceptions", 10),
         Column("Controls awaiting an operating test", 12),
-        Column("Conclusion", 14),
+        Column("Progress", 14),
+        Column("Conclusion", 18),
+        Column("ISO findings", 14),
         Column("Gap (no control)", 9),
     )
+    concluded = {c.code: c for c in data.conclusions}
     by_code = {req.code: req for req in data.requirements}
     group_of = {code: group.title for group in data.groups for code in group.requirements}
     controls: dict[str, list[str]] = defaultdict(list)
@@ -85,6 +94,8 @@ def coverage_table(data: ReportData) -> Table:
             state.tests_with_exceptions,
             state.awaiting_operating_test,
             state.status.label,
+            concluded[code].conclusion.label,
+            joined(concluded[code].findings),
             yes_no(code in gaps),
         )
         rows.append(Row(values, _mark(state.status, code in gaps)))
