@@ -14,7 +14,7 @@ from app.domain.sampling import PopulationSource
 from app.domain.vocabulary import Conclusion, Method, ReportType, SampleResult, Status, TestKind
 from app.errors import ValidationError
 from app.exports.dataset import gather
-from app.exports.pdf.figures import NOT_OPERATED
+from app.exports.report.figures import NOT_OPERATED
 from app.services import controls, status, testing
 from app.services.engagement import get_details, update_details
 from app.services.population import import_population

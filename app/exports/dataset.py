@@ -1,12 +1,13 @@
 """Everything an export shows, read in one snapshot through the same service queries as the screens.
 
-The PDF and the workbook both render a `ReportData`; neither runs a query of its own,
-so the two exports and the app cannot disagree about a figure.
+The report (PDF and Word) and the workbook all render a `ReportData`; none runs a query of its own,
+so the exports and the app cannot disagree about a figure. What counts as "in scope" and which tests a
+report examines are defined here once, for all of them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from app.domain.records import (
@@ -26,12 +27,13 @@ from app.domain.records import (
     TeamMember,
     Tickmark,
 )
-from app.domain.vocabulary import Status
+from app.domain.report_inputs import Judgements, derived_judgements
+from app.domain.vocabulary import ReportType, Status, TestKind
 from app.services import engagement as engagement_service
 from app.services.controls import read_controls
 from app.services.evidence import read_evidence
 from app.services.history import read_history
-from app.services.overview import GroupProgress, read_counts, read_groups
+from app.services.overview import GroupProgress, read_counts, read_groups, requirement_gaps, requirements_in_scope
 from app.services.pbc import read_pbc_requests
 from app.services.requirements import read_mappings, read_scope
 from app.services.soa import read_soa
@@ -65,11 +67,27 @@ class ReportData:
     history: tuple[HistoryEntry, ...]
     evidence: tuple[EvidenceFile, ...]
     pbc_requests: tuple[PbcRequest, ...]
+    #: The opinion, subservice organizations, complementary controls and conclusions the wording follows.
+    judgements: Judgements = field(default_factory=Judgements)
 
     @property
     def gaps(self) -> tuple[str, ...]:
         """In-scope requirements no control serves: shown and flagged, never dropped."""
-        return tuple(c for c, s in self.statuses.items() if s.gap and s.status is not Status.EXCLUDED)
+        return requirement_gaps(self.statuses)
+
+    @property
+    def in_scope(self) -> tuple[str, ...]:
+        """The requirements every output counts as in scope (`overview.requirements_in_scope`)."""
+        return requirements_in_scope(self.statuses)
+
+    @property
+    def type2(self) -> bool:
+        return self.details.report_type is ReportType.TYPE2
+
+    def in_examination(self, test: ControlTest) -> bool:
+        """Whether a test is part of the examination the report describes: a Type 1 examination is of design only,
+        so tests of operating effectiveness recorded in the file stay in the workpapers, outside the report."""
+        return self.type2 or test.kind is TestKind.DESIGN
 
     def controls_for(self, code: str) -> list[Control]:
         return [c for c in self.controls if code in c.requirements]
@@ -110,5 +128,6 @@ def gather(db: EngagementFile) -> ReportData:
             history=tuple(read_history(conn)),
             evidence=tuple(read_evidence(conn)),
             pbc_requests=tuple(read_pbc_requests(conn)),
+            judgements=derived_judgements(details),
         )
     return data

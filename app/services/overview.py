@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Table, func, select
@@ -37,6 +38,10 @@ class Overview:
     statuses: dict[str, RequirementStatus]
     gaps: tuple[str, ...]
 
+    @property
+    def in_scope(self) -> tuple[str, ...]:
+        return requirements_in_scope(self.statuses)
+
     def framework_counts(self, framework: Framework) -> StatusCounts:
         totals: dict[str, int] = defaultdict(int)
         for group in self.groups:
@@ -44,6 +49,17 @@ class Overview:
                 for name in ("not_started", "in_progress", "exceptions", "concluded", "excluded"):
                     totals[name] += getattr(group.counts, name)
         return StatusCounts(**totals)
+
+
+def requirements_in_scope(statuses: Mapping[str, RequirementStatus]) -> tuple[str, ...]:
+    """The one definition every output counts as "requirements in scope": the criteria, subclauses and Annex A
+    controls of the engagement's scope, less the Annex A controls the Statement of Applicability excludes."""
+    return tuple(code for code, state in statuses.items() if state.status is not Status.EXCLUDED)
+
+
+def requirement_gaps(statuses: Mapping[str, RequirementStatus]) -> tuple[str, ...]:
+    """Requirements in scope that no control serves: shown and flagged everywhere, never dropped."""
+    return tuple(code for code, state in statuses.items() if state.gap and state.status is not Status.EXCLUDED)
 
 
 def read_counts(conn: Connection) -> dict[str, int]:
@@ -89,5 +105,4 @@ def overview(db: EngagementFile) -> Overview:
         scope = read_scope(conn)
         statuses = read_requirement_statuses(conn, scope, details.report_type)
         counts = read_counts(conn)
-    gaps = tuple(code for code, state in statuses.items() if state.gap and state.status is not Status.EXCLUDED)
-    return Overview(details, facts, counts, tuple(read_groups(scope, statuses)), statuses, gaps)
+    return Overview(details, facts, counts, tuple(read_groups(scope, statuses)), statuses, requirement_gaps(statuses))
