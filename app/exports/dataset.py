@@ -89,6 +89,12 @@ class ReportData:
         so tests of operating effectiveness recorded in the file stay in the workpapers, outside the report."""
         return self.type2 or test.kind is TestKind.DESIGN
 
+    @property
+    def reported_deviations(self) -> tuple[Deviation, ...]:
+        """The exceptions the report states: those found by the tests it examines."""
+        examined = {test.id for test in self.tests if self.in_examination(test)}
+        return tuple(found for found in self.deviations if found.test_id in examined)
+
     def controls_for(self, code: str) -> list[Control]:
         return [c for c in self.controls if code in c.requirements]
 

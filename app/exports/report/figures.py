@@ -71,7 +71,7 @@ class ReportFigures:
             if data.in_examination(test):
                 self.tests_by_control[test.control_id].append(test)
         shown = {test.id for tests in self.tests_by_control.values() for test in tests}
-        self.deviations = [d for d in data.deviations if d.test_id in shown]
+        self.deviations = list(data.reported_deviations)
         self.deviations_by_test: dict[object, list[Deviation]] = defaultdict(list)
         self.deviations_by_code: dict[str, list[Deviation]] = defaultdict(list)
         for found in self.deviations:

@@ -12,7 +12,7 @@ from app.domain.report_inputs import ComplementaryKind
 from app.domain.vocabulary import Framework
 from app.exports.report.controls import Describer
 from app.exports.report.figures import ReportFigures
-from app.exports.report.model import Block, Heading, PageBreak, Para, Row, Style, Table, gap, single
+from app.exports.report.model import Block, Cell, Heading, PageBreak, Para, Row, Style, Table, gap, single
 from app.exports.report.wording import render
 
 SUMMARY_WIDTHS = (0.34, 0.11, 0.11, 0.11, 0.11, 0.11, 0.11)
@@ -25,19 +25,26 @@ def progress_summary(figures: ReportFigures, framework: Framework) -> list[Block
         return []
     gaps = set(figures.data.gaps)
     rows = []
+    totals = [0] * 6
     for group in figures.data.groups:
         if group.framework is framework:
             counts = group.counts
             without = sum(code in gaps for code in group.requirements)
             numbers = [counts.in_scope, counts.concluded, counts.exceptions, counts.in_progress, counts.not_started]
-            flagged = single((gap(str(without)),)) if without else single("0")
-            rows.append(Row((single(group.title), *(single(str(n)) for n in numbers), flagged)))
+            totals = [a + b for a, b in zip(totals, [*numbers, without], strict=True)]
+            rows.append(Row((single(group.title), *_numbers(numbers, without))))
+    rows.append(Row((single("Total", Style.CELL_STRONG), *_numbers(totals[:5], totals[5]))))
     first = "Category" if framework is Framework.SOC2 else "Clause or Annex A objective"
     header = (first, "In scope", "Concluded", "Exceptions", "In progress", "Not started", "No control")
     return [
         Para("Progress of the work (internal copy only):", Style.BODY, keep_with_next=True),
         Table(header, tuple(rows), SUMMARY_WIDTHS, "Progress"),
     ]
+
+
+def _numbers(numbers: list[int], without: int) -> list[Cell]:
+    """A summary row's figures; requirements without a control are a gap."""
+    return [*(single(str(n)) for n in numbers), single((gap(str(without)),)) if without else single("0")]
 
 
 def complementary_under(figures: ReportFigures, code: str) -> list[Block]:

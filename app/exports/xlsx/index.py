@@ -19,7 +19,11 @@ SHEETS = (
     (places.SAMPLES, "One row per sample item, with its result, tickmarks, deviation and evidence."),
     (places.EXCEPTIONS, "Each deviation with its root cause, management's response and the requirements affected."),
     (places.SOA, "The Statement of Applicability: all 38 Annex A controls of ISO/IEC 42001."),
-    (places.COVERAGE, "Every requirement in scope with its controls and conclusion; gaps highlighted."),
+    (
+        places.COVERAGE,
+        "Every requirement in scope (and each Annex A control the SoA excludes) with its controls and conclusion; "
+        "gaps highlighted.",
+    ),
     (places.EVIDENCE, "The evidence index, with each file's SHA-256."),
     (places.REVIEW_NOTES, "Review notes, with a column for the manager's response."),
     (places.AUDIT_TRAIL, "Every change recorded in the engagement file: who, when, old and new values."),
@@ -57,19 +61,21 @@ def _engagement_rows(data: ReportData) -> list[tuple[str, Value]]:
 
 def index_table(data: ReportData) -> Table:
     excluded = sum(s.status is Status.EXCLUDED for s in data.statuses.values())
+    reported = len(data.reported_deviations)
     rows = [Row(("Engagement", item, value)) for item, value in _engagement_rows(data)]
     rows += [Row(("Team", member.name, f"{member.initials}, {member.role.label}")) for member in data.team]
     rows += [Row(("Sheets", name, about), links={1: location(name, 1)}) for name, about in SHEETS]
     gaps = Mark.GAP if data.gaps else None
     exceptions = Mark.EXCEPTION if data.counts["deviations"] else None
     counts: list[tuple[str, Value, str | None, Mark | None]] = [
-        ("Requirements in scope", len(data.statuses), places.COVERAGE, None),
+        ("Requirements in scope", len(data.in_scope), places.COVERAGE, None),
         ("Requirements without a control (gaps)", len(data.gaps), places.COVERAGE, gaps),
         ("Annex A controls excluded in the SoA", excluded, places.SOA, None),
         ("Controls", data.counts["controls"], places.CONTROLS, None),
         ("Tests", data.counts["tests"], places.TESTS, None),
         ("Sample items", data.counts["sample_items"], places.SAMPLES, None),
         ("Exceptions (deviations)", data.counts["deviations"], places.EXCEPTIONS, exceptions),
+        ("Exceptions in the report", reported, places.EXCEPTIONS, None),
         ("Evidence files", len(data.evidence), places.EVIDENCE, None),
         ("PBC requests", len(data.pbc_requests), None, None),
         ("Open review notes", NOT_TRACKED, places.REVIEW_NOTES, None),
