@@ -34,20 +34,27 @@ def pdf_pages(path: Path) -> list[str]:
     return [flat(page.extract_text()) for page in PdfReader(path).pages]
 
 
-def pdf_body(path: Path) -> str:
-    """The pages' own text without the running header and footer, as one text: a paragraph continued on the
-    next page reads on."""
+def pdf_bodies(path: Path) -> list[str]:
+    """Each page's own text, without the running header and footer."""
     low, high = BODY_BETWEEN
-    kept: list[str] = []
-
-    def keep(text: str, cm: list[float], tm: list[float], _font: object, _size: object) -> None:
-        if low < cm[5] + tm[5] * cm[3] < high:
-            kept.append(text)
-
+    pages: list[str] = []
     for page in PdfReader(path).pages:
+        kept: list[str] = []
+
+        def keep(
+            text: str, cm: list[float], tm: list[float], _font: object, _size: object, kept: list[str] = kept
+        ) -> None:
+            if low < cm[5] + tm[5] * cm[3] < high:
+                kept.append(text)
+
         page.extract_text(visitor_text=keep)
-        kept.append(" ")
-    return flat("".join(kept))
+        pages.append(flat("".join(kept)))
+    return pages
+
+
+def pdf_body(path: Path) -> str:
+    """The report's own text as one text: a paragraph continued on the next page reads on."""
+    return " ".join(pdf_bodies(path))
 
 
 def docx_text(source: Path | io.BytesIO) -> str:

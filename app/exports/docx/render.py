@@ -43,6 +43,8 @@ from app.tasks import Task
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 CELL_GROUP_SPACE = Pt(5)
 BLOCKS_PER_CHECKPOINT = 200
+#: The longest title or subject a Word document's properties hold.
+PROPERTY = 255
 
 
 def clean(text: str) -> str:
@@ -207,7 +209,7 @@ class DocxRenderer:
         self._page_furniture(report)
         fields.update_fields_on_open(self.document)
         properties = self.document.core_properties
-        properties.title, properties.subject = clean(report.title), clean(report.subject)
+        properties.title, properties.subject = clean(report.title)[:PROPERTY], clean(report.subject)[:PROPERTY]
 
     def _table_of_contents(self) -> None:
         """The contents as a field: entries listed now, page numbers added when Word updates the field."""
