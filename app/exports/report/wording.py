@@ -176,7 +176,8 @@ BLOCKS: dict[str, tuple[str, Callable[[Choices], str]]] = {
     "implemented": ("implemented", lambda c: c.kind),
     "responsible": ("responsible", lambda c: c.kind),
     "limitations": ("limitations", lambda c: c.kind),
-    "testing": ("testing", lambda c: c.kind),
+    # A disclaimer says no examination opinion could be formed: it does not describe the procedures as a basis.
+    "testing": ("testing", lambda c: "disclaimer" if c.overall is Opinion.DISCLAIMER else c.kind),
     "criteria": ("criteria", lambda c: "own" if c.iso_own else "same"),
     "subservice_carve_out": ("subservice_carve_out", lambda c: _present(c.carved_out)),
     "subservice_inclusive": ("subservice_inclusive", lambda c: _present(c.inclusive)),
