@@ -1,10 +1,10 @@
 """`fieldwork --self-test`: the check IT runs after installing, and the build runs on the frozen app.
 
 Each step does for real one thing an auditor's day depends on, in a throwaway folder: an encrypted engagement,
-evidence, the exports (PDF, Word, Excel), the integrity checks, opening the file again. A frozen build fails here when it left
-out a data file or a module, so the steps go through the same services the app uses. The passphrase is made
-here and kept in memory only: a self-test must leave no secret in the keychain or on disk. The desktop step
-is handed in by the entry point, because `app/` never imports Qt.
+evidence, the exports (PDF, Word, Excel), the integrity checks, opening the file again. A frozen build fails
+here when it left out a data file or a module, so the steps go through the same services the app uses. The
+passphrase is made here and kept in memory only: a self-test must leave no secret in the keychain or on disk.
+The desktop step is handed in by the entry point, because `app/` never imports Qt.
 """
 
 from __future__ import annotations

@@ -56,7 +56,8 @@ def main() -> None:
             *(
                 (
                     f"--scale {scale} best / median",
-                    f"{t.best:.1f} s / {t.median:.1f} s, {pages[scale]:,} pages, {1000 * per_page[scale]:.1f} ms a page",
+                    f"{t.best:.1f} s / {t.median:.1f} s, {pages[scale]:,} pages, "
+                    f"{1000 * per_page[scale]:.1f} ms a page",
                 )
                 for scale, t in timings.items()
             ),

@@ -22,8 +22,10 @@ from app.domain.report_inputs import (
 )
 from app.domain.vocabulary import Opinion, ReportType, SubserviceTreatment
 from app.exports.dataset import ReportData, gather
+from app.exports.report.build import build_report
 from app.exports.report.model import Audience, ReportOptions
 from app.services.engagement import create_engagement
+from app.tasks import Task
 from tests.conftest import TEAM, type2_details
 from tests.report_reading import front, render_docx, render_pdf
 
@@ -212,3 +214,28 @@ def test_the_opinion_today_follows_the_engagement_opinion_and_its_basis(base: Re
     assert "Basis for Qualified Opinion" in parts.one and MATTER in parts.one
     assert "did not operate effectively" in parts.one and "[MISSING: matter criteria]" in parts.one
     assert "subservice" not in (parts.one + parts.two).lower()  # no subservice text entered: none
+
+
+def test_recorded_conclusions_findings_and_complementary_controls_appear_under_their_requirements(
+    base: ReportData,
+) -> None:
+    """The places the judgement records fill: a requirement's conclusion and findings in Section IV-A, and the
+    complementary controls a criterion depends on in Section IV."""
+    from app.domain.report_inputs import RaisedFinding, RequirementConclusion, Verdict
+
+    judged = Judgements(
+        complementary=(CUEC, CSOC),
+        conclusions={"6.1.2": RequirementConclusion("6.1.2", Verdict.MET_WITH_EXCEPTIONS, "One late review.")},
+        findings=(RaisedFinding("F-001", "The risk register omits the Résumé Parser.", ("6.1.2",)),),
+    )
+    text = render_docx(build_report(replace(base, judgements=judged), Task()))
+
+    entry = text[text.index("6.1.2 AI risk assessment Results of tests") :]
+    entry = entry[: entry.index("6.1.3 AI risk treatment")]
+    assert "Conclusion: Met with exceptions One late review." in entry
+    assert "Finding F-001: The risk register omits the Résumé Parser." in entry
+    criterion = text[text.index("CC6.2 ") : text.index("CC6.3 ")]  # Section IV comes before the crosswalk
+    assert "Complementary user entity controls this criterion depends on: " + CUEC.text in criterion
+    physical = text[text.index("CC6.4 ") : text.index("CC6.5 ")]
+    assert "Complementary subservice organization controls this criterion depends on: " in physical
+    assert "AWS restricts data center access. (AWS)" in physical
