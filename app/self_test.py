@@ -1,10 +1,10 @@
 """`fieldwork --self-test`: the check IT runs after installing, and the build runs on the frozen app.
 
 Each step does for real one thing an auditor's day depends on, in a throwaway folder: an encrypted engagement,
-evidence, both exports, the integrity checks, opening the file again. A frozen build fails here when it left
-out a data file or a module, so the steps go through the same services the app uses. The passphrase is made
-here and kept in memory only: a self-test must leave no secret in the keychain or on disk. The desktop step
-is handed in by the entry point, because `app/` never imports Qt.
+evidence, the exports (PDF, Word, Excel), the integrity checks, opening the file again. A frozen build fails
+here when it left out a data file or a module, so the steps go through the same services the app uses. The
+passphrase is made here and kept in memory only: a self-test must leave no secret in the keychain or on disk.
+The desktop step is handed in by the entry point, because `app/` never imports Qt.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from app import APP_NAME, __version__
 from app.demo import create_demo
 from app.errors import FieldworkError, WrongPassphrase
 from app.exports.dataset import ReportData, gather
+from app.exports.docx_report import write_docx
 from app.exports.pdf_report import write_report
 from app.exports.workbook import write_workbook
 from app.services.controls import list_controls
@@ -62,6 +63,7 @@ class SelfTest:
             ("create", self.create),
             ("evidence", self.attach),
             ("pdf", self.pdf),
+            ("docx", self.docx),
             ("xlsx", self.xlsx),
             ("verify", self.integrity),
             ("reopen", self.reopen),
@@ -100,6 +102,17 @@ class SelfTest:
         if not content.startswith(b"%PDF-") or b"%%EOF" not in content[-1024:]:
             raise StepFailed("the report is not a complete PDF file")
         return f"the draft report, {len(content) // 1024:,} KiB"
+
+    def docx(self) -> str:
+        """The Word report: python-docx builds it on its own template, a data file a frozen build must carry."""
+        target = self.folder / "report.docx"
+        write_docx(self.report_data(), target, Task())
+        with zipfile.ZipFile(target) as document:
+            damaged = document.testzip()
+            parts = set(document.namelist())
+        if damaged is not None or not {"word/document.xml", "word/styles.xml"} <= parts:
+            raise StepFailed(f"the Word report is damaged ({damaged or 'parts missing'})")
+        return f"the draft report for Word, {target.stat().st_size // 1024:,} KiB"
 
     def xlsx(self) -> str:
         target = self.folder / "workpapers.xlsx"

@@ -6,7 +6,7 @@
 #
 # The build runs in its own virtual environment (build/installer-venv, made on first use with the
 # [installer] extra), so the bundle holds what the app imports and nothing a developer installed.
-# The smoke test: --version; --self-test (encrypted engagement, evidence, PDF, XLSX, verify, reopen, the
+# The smoke test: --version; --self-test (encrypted engagement, evidence, PDF, DOCX, XLSX, verify, reopen, the
 # workspace) on Qt's offscreen platform; and the window on a virtual screen, whose screenshot must not be blank.
 # SCREENSHOT names the screenshot tool (default ../shared/tools/screenshot.sh); without it that check is skipped.
 set -euo pipefail

@@ -40,8 +40,11 @@ def test_the_demo_covers_every_in_scope_criterion_and_iso_requirement(
         if i.framework is Framework.SOC2 and i.category in SECURITY_AVAILABILITY_CONFIDENTIALITY
     }
     iso = {i.code for i in catalog.items if i.kind in (RequirementKind.SUBCLAUSE, RequirementKind.ANNEX_CONTROL)}
-    assert set(coverage["soc2"]["in_scope"]) == criteria
-    assert set(coverage["iso42001"]["in_scope"]) == iso
+    excluded = {line["control"] for line in load_demo_content()["soa"] if not line["included"]}
+    assert excluded and excluded <= iso
+    assert set(coverage["soc2"]["in_scope"]) == criteria and coverage["soc2"]["excluded"] == []
+    assert set(coverage["iso42001"]["in_scope"]) == iso - excluded  # excluded in the SoA: not in scope
+    assert set(coverage["iso42001"]["excluded"]) == excluded
     assert coverage["soc2"]["uncovered"] == [] and coverage["iso42001"]["uncovered"] == []
 
 

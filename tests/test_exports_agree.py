@@ -14,11 +14,13 @@ from app.cli.main import main
 from app.domain.judgements import CriterionConclusion, FindingKind, OpinionArea
 from app.domain.vocabulary import Opinion
 from app.exports.dataset import gather
+from app.exports.docx_report import write_docx
 from app.exports.pdf_report import write_report
 from app.exports.workbook import write_workbook
 from app.services.overview import overview
 from app.storage.engagement_file import EngagementFile
 from app.tasks import Task
+from tests.report_reading import docx_text
 from tests.xlsx_reading import records
 
 
@@ -33,6 +35,7 @@ def test_the_workbook_the_report_and_the_screens_count_the_same(demo: Engagement
     screens = overview(demo).counts
     write_workbook(data, tmp_path / "workpapers.xlsx", Task())
     write_report(data, tmp_path / "report.pdf", Task())
+    write_docx(data, tmp_path / "report.docx", Task())
 
     book = load_workbook(tmp_path / "workpapers.xlsx")
     sheets = {
@@ -61,15 +64,19 @@ def test_the_workbook_the_report_and_the_screens_count_the_same(demo: Engagement
     assert {name: sheets[name] for name in screens} == screens == data.counts
     assert sheets["deviations"] > 0 and sheets["evidence"] > 0, "the demo has exceptions and evidence to compare"
 
-    text = "\n".join(page.extract_text() for page in PdfReader(tmp_path / "report.pdf").pages)
-    summary = _section(text, "Appendix A: Exceptions summary", "Appendix B: Evidence index")
-    listed = re.findall(r"(\d+)\. (C-[\w-]+\.T\d+) \(", summary)
-    assert [int(n) for n, _ in listed] == list(range(1, sheets["deviations"] + 1))
-    assert [ref for _, ref in listed] == [row["Test"].value for row in records(book["Exceptions"])]
-    evidence = _section(text, "Appendix B: Evidence index", "Appendix C: Crosswalk used")
-    assert sorted(set(re.findall(r"\bE-\d+\b", evidence))) == sorted(
-        row["Reference"].value for row in records(book["Evidence"])
-    )
+    pdf = "\n".join(page.extract_text() for page in PdfReader(tmp_path / "report.pdf").pages)
+    for text in (pdf, docx_text(tmp_path / "report.docx")):
+        summary = _section(text, "Appendix A: Exceptions summary", "Appendix B: Evidence index")
+        listed = re.findall(r"(\d+)\. (C-[\w-]+\.T\d+) \(", summary)
+        assert [int(n) for n, _ in listed] == list(range(1, sheets["deviations"] + 1))
+        assert [ref for _, ref in listed] == [row["Test"].value for row in records(book["Exceptions"])]
+        evidence = _section(text, "Appendix B: Evidence index", "Appendix C: Crosswalk used")
+        assert sorted(set(re.findall(r"\bE-\d+\b", evidence))) == sorted(
+            row["Reference"].value for row in records(book["Evidence"])
+        )
+        # requirements in scope: the report's progress totals (SOC 2, then ISO/IEC 42001), the workbook, the screens
+        totals = [int(n) for n in re.findall(r"Total (\d+) \d+ \d+ \d+ \d+ \d+", " ".join(text.split()))]
+        assert len(totals) == 2 and sum(totals) == index["Requirements in scope"] == len(overview(demo).in_scope)
 
 
 def test_conclusions_findings_and_the_opinion_agree_in_the_workbook_and_info(
@@ -106,3 +113,4 @@ def test_conclusions_findings_and_the_opinion_agree_in_the_workbook_and_info(
     for area in doc["opinion"]["areas"]:
         label = next(a.label for a in OpinionArea if a.value == area["area"])
         assert opinion[label].startswith(opinions[area["recorded"]])
+

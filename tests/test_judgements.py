@@ -320,7 +320,7 @@ def test_the_demo_shows_six_deviations_and_each_iso_finding_once(
     unrelated_to_tests = next(f for f in doc["findings"] if f["requirements"] == ["9.3"])
     assert unrelated_to_tests["deviations"] == []
     conclusions = {c["requirement"]: c for c in doc["conclusions"]}
-    assert len(conclusions) == sum(len(v["in_scope"]) for v in doc["coverage"].values())
+    assert len(conclusions) == sum(len(v["in_scope"]) + len(v["excluded"]) for v in doc["coverage"].values())
     assert conclusions["9.3"]["conclusion"] == "not_met" and conclusions["A.7.3"]["conclusion"] == "excluded"
     opinion = doc["opinion"]
     assert opinion["supported"] is False and opinion["reasons"][0].startswith("9 tests open")

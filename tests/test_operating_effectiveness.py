@@ -14,12 +14,12 @@ from app.domain.sampling import PopulationSource
 from app.domain.vocabulary import Conclusion, Method, ReportType, SampleResult, Status, TestKind
 from app.errors import ValidationError
 from app.exports.dataset import gather
-from app.exports.pdf.figures import NOT_OPERATED
+from app.exports.report.figures import NOT_OPERATED
 from app.services import controls, deviations, status, testing
 from app.services.engagement import get_details, update_details
 from app.services.population import import_population
 from app.storage.engagement_file import EngagementFile
-from tests.test_pdf_report import export, flat, page_texts
+from tests.test_pdf_report import body_of, flat
 from tests.xlsx_reading import export as export_workbook
 from tests.xlsx_reading import records
 
@@ -167,7 +167,7 @@ def test_the_report_says_the_control_did_not_operate_and_flags_design_only_work(
     ref = controls.get_control(engagement, control_id).ref
     test = testing.add_test(engagement, ref, EMPTY_POPULATION)
     testing.conclude(engagement, test.id, Conclusion.NOT_OPERATED, WHY)
-    text = " ".join(page_texts(export(gather(engagement), tmp_path / "report.pdf")))
+    text = body_of(gather(engagement), tmp_path / "report.pdf")
     assert f"{test.ref}: {flat(NOT_OPERATED)}" in text
     assert "Sample: none, as the population is empty" in text and "MISSING: sample size" not in text
     assert text.count("MISSING: test of operating effectiveness") == 1

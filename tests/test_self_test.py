@@ -15,7 +15,7 @@ from app.self_test import StepFailed, run_self_test
 from app.storage.engagement_file import EngagementFile
 from tests.conftest import MemoryKeyring
 
-STEPS = ["create", "evidence", "pdf", "xlsx", "verify", "reopen"]
+STEPS = ["create", "evidence", "pdf", "docx", "xlsx", "verify", "reopen"]
 
 
 def test_the_self_test_passes_every_step_and_leaves_nothing_behind(tmp_path: Path) -> None:
@@ -30,7 +30,7 @@ def test_the_self_test_passes_every_step_and_leaves_nothing_behind(tmp_path: Pat
     lines = done.stdout.splitlines()
     assert [line.split(":")[0] for line in lines[1:-1]] == [f"ok   {step}" for step in [*STEPS, "desktop"]]
     assert "offscreen" in lines[-2]
-    assert lines[-1] == "All 7 steps passed."
+    assert lines[-1] == "All 8 steps passed."
     assert list(tmp_path.glob("fieldwork-self-test-*")) == [], "the temporary folder is removed"
 
 

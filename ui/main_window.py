@@ -17,6 +17,7 @@ from app import APP_NAME, __version__
 from app.domain.records import ControlInput
 from app.domain.vocabulary import TestKind
 from app.errors import FieldworkError
+from app.exports.report.model import Audience, ReportOptions
 from app.keychain import KeychainUnavailable, remember
 from app.services import controls as control_service
 from app.services.engagement import create_engagement, get_details
@@ -38,6 +39,11 @@ if TYPE_CHECKING:
     from app.exports.dataset import ReportData
 
 log = logging.getLogger("fieldwork.ui")
+#: The report's copies as the save dialog's file types offer them.
+COPY_FILTERS = {
+    Audience.INTERNAL: "Internal copy, with workpaper detail",
+    Audience.CLIENT: "Client copy, the report only",
+}
 
 
 class MainWindow(QMainWindow):
@@ -102,6 +108,7 @@ class MainWindow(QMainWindow):
         a("&File", "&Close engagement", self.close_engagement, QKeySequence.StandardKey.Close)
         self.menus["&File"].addSeparator()
         a("&File", "Export draft &report (PDF)...", self.export_pdf, "Ctrl+E")
+        a("&File", "Export draft report (W&ord)...", self.export_docx)
         a("&File", "Export &workpapers (Excel)...", self.export_xlsx, "Ctrl+Shift+E")
         a("&File", "Export &unencrypted copy...", self.export_plain)
         a("&File", "Change &passphrase...", self.change_passphrase)
@@ -253,32 +260,53 @@ class MainWindow(QMainWindow):
 
     # -- file actions ---------------------------------------------------------------------------------
 
-    def _export(self, title: str, suffix: str, write: Callable[[ReportData, Path, Task], None]) -> None:
+    def _target(self, title: str, suffix: str, copies: bool = False) -> tuple[Path, Audience] | None:
+        """The file to write. `copies`: the file types offered are the report's internal and client copies (the
+        internal one first: the default for drafts)."""
         if self.workspace is None or self.db is None:
-            return
+            return None
         default = str(self.db.path.with_suffix(suffix))
-        chosen, _ = QFileDialog.getSaveFileName(self, title, default, f"*{suffix}")
-        if not chosen:
+        offered = {f"{COPY_FILTERS[a]} (*{suffix})": a for a in Audience} if copies else {f"*{suffix}": None}
+        chosen, selected = QFileDialog.getSaveFileName(self, title, default, ";;".join(offered))
+        return (Path(chosen), offered.get(selected) or Audience.INTERNAL) if chosen else None
+
+    def _export(self, title: str, target: Path, write: Callable[[ReportData, Task], None]) -> None:
+        if self.workspace is None:
             return
-        target = Path(chosen)
 
         def work(db: EngagementFile, task: Task) -> Path:
             from app.exports.dataset import gather
 
-            write(gather(db), target, task)
+            write(gather(db), task)
             return target
 
         self.workspace.ctx.long(title, work, lambda written: offer_to_open(self, written))
 
+    def _export_report(
+        self, title: str, suffix: str, write: Callable[[ReportData, Path, Task, ReportOptions], None]
+    ) -> None:
+        chosen = self._target(title, suffix, copies=True)
+        if chosen is not None:
+            target, audience = chosen
+            self._export(title, target, lambda data, task: write(data, target, task, ReportOptions(audience)))
+
     def export_pdf(self) -> None:
         from app.exports.pdf_report import write_report
 
-        self._export("Export draft report", ".pdf", write_report)
+        self._export_report("Export draft report", ".pdf", write_report)
+
+    def export_docx(self) -> None:
+        from app.exports.docx_report import write_docx
+
+        self._export_report("Export draft report for Word", ".docx", write_docx)
 
     def export_xlsx(self) -> None:
         from app.exports.workbook import write_workbook
 
-        self._export("Export workpapers", ".xlsx", write_workbook)
+        chosen = self._target("Export workpapers", ".xlsx")
+        if chosen is not None:
+            target, _audience = chosen
+            self._export("Export workpapers", target, lambda data, task: write_workbook(data, target, task))
 
     def export_plain(self) -> None:
         if self.workspace is None or self.db is None:

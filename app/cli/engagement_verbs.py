@@ -128,6 +128,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def info_document(view: Overview, controls: list[Any], tests: list[Any], judged: Judgements) -> dict[str, Any]:
     details = view.details
+    in_scope = set(view.in_scope)
     return {
         "engagement": {
             "client": details.client,
@@ -154,7 +155,8 @@ def info_document(view: Overview, controls: list[Any], tests: list[Any], judged:
         ],
         "coverage": {
             framework.value: {
-                "in_scope": [c for c, s in view.statuses.items() if _framework_of(c) is framework],
+                "in_scope": [c for c in view.in_scope if _framework_of(c) is framework],
+                "excluded": [c for c in view.statuses if c not in in_scope and _framework_of(c) is framework],
                 "uncovered": [c for c in view.gaps if _framework_of(c) is framework],
             }
             for framework in Framework
@@ -247,9 +249,15 @@ def _print_info(doc: dict[str, Any]) -> None:
             f"{g['concluded']:>3} {g['in_progress']:>3} {g['exceptions']:>3} {g['not_started']:>3} {g['excluded']:>3}"
         )
         print(f"  {g['title'][:60]:<60} {counts}")
+    total = sum(len(coverage["in_scope"]) for coverage in doc["coverage"].values())
+    print(f"\nRequirements in scope: {total}")
     for framework, coverage in doc["coverage"].items():
         missing = ", ".join(coverage["uncovered"]) or "none"
-        print(f"\n{Framework(framework).label}: {len(coverage['in_scope'])} requirements; without a control: {missing}")
+        excluded = f" (and {len(coverage['excluded'])} excluded in the SoA)" if coverage["excluded"] else ""
+        print(
+            f"{Framework(framework).label}: {len(coverage['in_scope'])} requirements in scope{excluded}; "
+            f"without a control: {missing}"
+        )
     print("\nControls:")
     for c in doc["controls"]:
         print(f"  {c['ref']:<10} {c['title'][:70]}  [{', '.join(c['requirements'])}]")

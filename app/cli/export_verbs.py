@@ -1,4 +1,4 @@
-"""`fieldwork export`: the draft report (PDF) and the workpapers (Excel), in one call."""
+"""`fieldwork export`: the draft report (PDF and/or Word) and the workpapers (Excel), in one call."""
 
 from __future__ import annotations
 
@@ -8,14 +8,25 @@ from pathlib import Path
 
 from app.cli.unlock import add_passphrase_options, open_for_command
 from app.errors import ValidationError
+from app.exports.report.model import Audience, ReportOptions
 from app.tasks import Task
 
 
 def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    export = verbs.add_parser("export", help="write the draft report (PDF) and/or the workpapers (XLSX)")
+    export = verbs.add_parser("export", help="write the draft report (PDF, DOCX) and/or the workpapers (XLSX)")
     export.add_argument("file", type=Path)
-    export.add_argument("--pdf", type=Path, metavar="OUT.pdf", help="the draft combined report")
+    export.add_argument("--pdf", type=Path, metavar="OUT.pdf", help="the draft combined report as a PDF")
+    export.add_argument("--docx", type=Path, metavar="OUT.docx", help="the draft combined report, editable in Word")
     export.add_argument("--xlsx", type=Path, metavar="OUT.xlsx", help="the workpapers")
+    export.add_argument(
+        "--audience",
+        choices=[a.value for a in Audience],
+        default=Audience.INTERNAL.value,
+        help="internal (default for drafts: with workpaper detail) or client (the examination report only)",
+    )
+    export.add_argument(
+        "--without-crosswalk", action="store_true", help="leave the appendix with the crosswalk used out of the report"
+    )
     add_passphrase_options(export)
     export.set_defaults(func=cmd_export)
 
@@ -29,17 +40,23 @@ def _printer(label: str) -> Task:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    if not args.pdf and not args.xlsx:
-        raise ValidationError("Say what to write: --pdf OUT.pdf, --xlsx OUT.xlsx, or both.")
+    if not args.pdf and not args.docx and not args.xlsx:
+        raise ValidationError("Say what to write: --pdf OUT.pdf, --docx OUT.docx, --xlsx OUT.xlsx, or several.")
     from app.exports.dataset import gather
 
+    options = ReportOptions(Audience(args.audience), crosswalk=not args.without_crosswalk)
     with open_for_command(args.file, args.passphrase_file) as db:
         data = gather(db)
     if args.pdf:
         from app.exports.pdf_report import write_report
 
-        write_report(data, args.pdf, _printer("report"))
-        print(f"Wrote the draft report to {args.pdf}")
+        write_report(data, args.pdf, _printer("report"), options)
+        print(f"Wrote the draft report ({options.audience.label.lower()}) to {args.pdf}")
+    if args.docx:
+        from app.exports.docx_report import write_docx
+
+        write_docx(data, args.docx, _printer("report"), options)
+        print(f"Wrote the draft report ({options.audience.label.lower()}) to {args.docx}")
     if args.xlsx:
         from app.exports.workbook import write_workbook
 

@@ -1,12 +1,13 @@
 """Everything an export shows, read in one snapshot through the same service queries as the screens.
 
-The PDF and the workbook both render a `ReportData`; neither runs a query of its own,
-so the two exports and the app cannot disagree about a figure.
+The report (PDF and Word) and the workbook all render a `ReportData`; none runs a query of its own,
+so the exports and the app cannot disagree about a figure. What counts as "in scope" and which tests a
+report examines are defined here once, for all of them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from app.domain.ids import ControlId, TestId
@@ -28,14 +29,15 @@ from app.domain.records import (
     TeamMember,
     Tickmark,
 )
-from app.domain.vocabulary import Status
+from app.domain.report_inputs import ReportInputs, report_inputs
+from app.domain.vocabulary import ReportType, Status, TestKind
 from app.services import engagement as engagement_service
 from app.services.controls import read_controls
 from app.services.deviations import read_deviations
 from app.services.evidence import read_evidence
 from app.services.history import read_history
 from app.services.judged import read_judgements
-from app.services.overview import GroupProgress, read_counts, read_groups
+from app.services.overview import GroupProgress, read_counts, read_groups, requirement_gaps, requirements_in_scope
 from app.services.pbc import read_pbc_requests
 from app.services.requirements import read_mappings
 from app.services.soa import read_soa
@@ -73,11 +75,33 @@ class ReportData:
     findings: tuple[Finding, ...]
     misstatements: tuple[Misstatement, ...]
     worksheet: OpinionWorksheet
+    #: The opinion per area, subservice organizations and complementary controls, as the wording takes them.
+    inputs: ReportInputs = field(default_factory=ReportInputs)
 
     @property
     def gaps(self) -> tuple[str, ...]:
         """In-scope requirements no control serves: shown and flagged, never dropped."""
-        return tuple(c for c, s in self.statuses.items() if s.gap and s.status is not Status.EXCLUDED)
+        return requirement_gaps(self.statuses)
+
+    @property
+    def in_scope(self) -> tuple[str, ...]:
+        """The requirements every output counts as in scope (`overview.requirements_in_scope`)."""
+        return requirements_in_scope(self.statuses)
+
+    @property
+    def type2(self) -> bool:
+        return self.details.report_type is ReportType.TYPE2
+
+    def in_examination(self, test: ControlTest) -> bool:
+        """Whether a test is part of the examination the report describes: a Type 1 examination is of design only,
+        so tests of operating effectiveness recorded in the file stay in the workpapers, outside the report."""
+        return self.type2 or test.kind is TestKind.DESIGN
+
+    @property
+    def reported_deviations(self) -> tuple[Deviation, ...]:
+        """The exceptions the report states: those found by the tests it examines."""
+        examined = {test.id for test in self.tests if self.in_examination(test)}
+        return tuple(found for found in self.deviations if found.test_id in examined)
 
     def controls_for(self, code: str) -> list[Control]:
         return [c for c in self.controls if code in c.requirements]
@@ -123,5 +147,6 @@ def gather(db: EngagementFile) -> ReportData:
             findings=judged.findings,
             misstatements=judged.misstatements,
             worksheet=judged.worksheet,
+            inputs=report_inputs(details, judged.worksheet),
         )
     return data

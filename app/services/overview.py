@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Table, func, select
@@ -37,6 +38,10 @@ class Overview:
     statuses: dict[str, RequirementStatus]
     gaps: tuple[str, ...]
 
+    @property
+    def in_scope(self) -> tuple[str, ...]:
+        return requirements_in_scope(self.statuses)
+
     def framework_counts(self, framework: Framework) -> StatusCounts:
         totals: dict[str, int] = defaultdict(int)
         for group in self.groups:
@@ -44,6 +49,17 @@ class Overview:
                 for name in ("not_started", "in_progress", "exceptions", "concluded", "excluded"):
                     totals[name] += getattr(group.counts, name)
         return StatusCounts(**totals)
+
+
+def requirements_in_scope(statuses: Mapping[str, RequirementStatus]) -> tuple[str, ...]:
+    """The one definition every output counts as "requirements in scope": the criteria, subclauses and Annex A
+    controls of the engagement's scope, less the Annex A controls the Statement of Applicability excludes."""
+    return tuple(code for code, state in statuses.items() if state.status is not Status.EXCLUDED)
+
+
+def requirement_gaps(statuses: Mapping[str, RequirementStatus]) -> tuple[str, ...]:
+    """Requirements in scope that no control serves: shown and flagged everywhere, never dropped."""
+    return tuple(code for code, state in statuses.items() if state.gap and state.status is not Status.EXCLUDED)
 
 
 def read_counts(conn: Connection) -> dict[str, int]:
@@ -93,6 +109,6 @@ def read_overview(
     conn: Connection, encrypted: bool, scope: list[Requirement], statuses: dict[str, RequirementStatus]
 ) -> Overview:
     """The overview from a scope and statuses already read (by the judgements, say) in the same transaction."""
-    gaps = tuple(code for code, state in statuses.items() if state.gap and state.status is not Status.EXCLUDED)
     groups = tuple(read_groups(scope, statuses))
-    return Overview(read_details(conn), read_facts(conn, encrypted), read_counts(conn), groups, statuses, gaps)
+    facts = read_facts(conn, encrypted)
+    return Overview(read_details(conn), facts, read_counts(conn), groups, statuses, requirement_gaps(statuses))

@@ -3,7 +3,9 @@
 A zip bomb is refused from the directory alone, before a byte is inflated (Python's zipfile never
 inflates a part past the size its directory declares): too many parts, too much in all, a part
 compressed like a bomb, or an XML part larger than openpyxl should parse whole. openpyxl then reads
-in read-only mode through defusedxml, which refuses entity declarations outright (an entity bomb).
+in read-only mode through defusedxml, which refuses entity declarations outright (an entity bomb); when
+lxml is installed (python-docx needs it) openpyxl parses the workbook's small parts with lxml instead,
+which resolves no entity and stops an entity bomb itself: that refusal reads the same.
 Memory: one row, plus openpyxl's shared-string table, which `MAX_SHARED_STRINGS_BYTES` bounds.
 """
 
@@ -81,6 +83,14 @@ def _part_limit(filename: str) -> int | None:
     return MAX_XLSX_PART_BYTES if filename.endswith((".xml", ".rels")) else None
 
 
+def _lxml_entity_error(error: BaseException) -> bool:
+    try:
+        from lxml.etree import XMLSyntaxError
+    except ImportError:
+        return False
+    return isinstance(error, XMLSyntaxError) and "entit" in str(error).lower()
+
+
 def _unreadable(name: str, exc: BaseException) -> RefusedFile:
     """The refusal for whatever openpyxl raised; it wraps parser errors, so the whole chain is searched."""
     from defusedxml import DefusedXmlException
@@ -88,7 +98,7 @@ def _unreadable(name: str, exc: BaseException) -> RefusedFile:
     innermost = exc
     cause: BaseException | None = exc
     while cause is not None:
-        if isinstance(cause, DefusedXmlException):
+        if isinstance(cause, DefusedXmlException) or _lxml_entity_error(cause):
             return RefusedFile(name, "it declares XML entities, which is how an entity bomb looks")
         innermost = cause
         cause = cause.__cause__ or cause.__context__

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from app.exports.report.model import Audience
 from app.keychain import recall
 from app.storage.engagement_file import open_engagement
 from tests.conftest import PASSPHRASE
@@ -98,3 +99,25 @@ def test_a_failed_passphrase_change_reopens_the_file_and_says_why(
     assert shown == ["The disk is full; the passphrase was not changed."]
     assert window.workspace is not None and window.db is not None and window.db.path == path
     assert window.workspace.model.rowCount() > 0, "the engagement is open again and loads"
+
+
+def test_the_word_report_exports_from_the_menu_as_the_copy_chosen(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.report_reading import docx_text
+    from ui.main_window import COPY_FILTERS
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.No)
+    offered: list[str] = []
+    target = tmp_path / "client.docx"
+
+    def choose(parent: object, title: str, default: str, filters: str) -> tuple[str, str]:
+        offered.extend(filters.split(";;"))
+        return str(target), next(f for f in offered if f.startswith(COPY_FILTERS[Audience.CLIENT]))
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", choose)
+    window.export_docx()
+
+    assert offered == [f"{COPY_FILTERS[a]} (*.docx)" for a in (Audience.INTERNAL, Audience.CLIENT)]
+    text = docx_text(target)
+    assert "Client copy: the examination report only" in text and "Evidence index" not in text

@@ -4,7 +4,8 @@ The total page count and the table of contents' page numbers are only known once
 is laid out. Rather than lay the whole report out twice (reportlab's `multiBuild`), each such
 number is drawn as a PDF form XObject that the page refers to at once and that is defined when
 the canvas saves, so the report is laid out in one pass. What every page repeats (header,
-footer, DRAFT mark) is drawn once as a form too.
+footer, DRAFT mark) is drawn once as a form too. The large DRAFT mark is drawn as strokes, not
+text, so it never mixes into text copied from a page.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, Frame, PageTemplate, Paragraph, Table
 
 from app import APP_NAME, __version__
-from app.exports.dataset import ReportData
 from app.exports.pdf.fonts import SANS, SANS_BOLD, markup
 from app.exports.pdf.styles import (
     DRAFT_INK,
@@ -33,15 +33,24 @@ from app.exports.pdf.styles import (
     TOC_STYLES,
     WATERMARK,
 )
-from app.exports.pdf.tables import Cell, rows_height, table_style
-from app.exports.pdf.wording import short_period
+from app.exports.pdf.tables import Cell, ReportTable, rows_height, table_style
+from app.exports.report.model import CONTENTS_LEVELS, Report
 
 LATER_FONT_SIZE = 7.5
 #: Widest text a deferred number may need ("Page 12345 of 12345").
 LATER_WIDTH = 120
 DRAFT_LABEL_WIDTH = 60
 FOOTER_Y = MARGIN - 18
-CONTENTS_LEVELS = 2  # the table of contents lists sections and their first level of parts
+#: Running header and footer lines are cut to this many characters, so no text can push the page body away.
+RUNNING_TEXT = 160
+#: The DRAFT mark's letters as strokes on a grid one unit wide and 1.4 high: (x, y) points of each polyline.
+DRAFT_STROKES: tuple[tuple[tuple[tuple[float, float], ...], ...], ...] = (
+    (((0, 0), (0, 1.4), (0.45, 1.4), (0.8, 1.2), (0.95, 0.7), (0.8, 0.2), (0.45, 0), (0, 0)),),  # D
+    (((0, 0), (0, 1.4), (0.6, 1.4), (0.9, 1.22), (0.9, 0.9), (0.6, 0.72), (0, 0.72)), ((0.45, 0.72), (0.95, 0))),
+    (((0, 0), (0.5, 1.4), (1, 0)), ((0.2, 0.5), (0.8, 0.5))),  # A
+    (((0.9, 1.4), (0, 1.4), (0, 0)), ((0, 0.75), (0.7, 0.75))),  # F
+    (((0, 1.4), (1, 1.4)), ((0.5, 1.4), (0.5, 0))),  # T
+)
 
 
 class ReportCanvas(Canvas):
@@ -87,7 +96,12 @@ class Heading(Paragraph):
         self.title, self.level, self.key = title, level, key
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        return []  # a heading moves to the next page whole
+        """A heading moves to the next page whole, unless it starts a page (then it is longer than one)."""
+        frame = self._doctemplateAttr("frame")
+        if frame is not None and getattr(frame, "_atTop", False):
+            parts: list[Flowable] = super().split(availWidth, availHeight)
+            return parts
+        return []
 
     def draw(self) -> None:
         super().draw()
@@ -95,21 +109,6 @@ class Heading(Paragraph):
         canvas.bookmarkHorizontal(self.key, 0, self.height)
         canvas.addOutlineEntry(self.title, self.key, self.level, closed=self.level >= CONTENTS_LEVELS)
         canvas.mark(self.key)
-
-
-class Outline:
-    """Makes the headings and remembers which go into the table of contents."""
-
-    def __init__(self) -> None:
-        self.contents: list[Heading] = []
-        self._count = 0
-
-    def heading(self, title: str, level: int) -> Heading:
-        self._count += 1
-        made = Heading(title, level, f"h{self._count}")
-        if level < CONTENTS_LEVELS:
-            self.contents.append(made)
-        return made
 
 
 class PageNumber(Flowable):
@@ -128,19 +127,20 @@ class PageNumber(Flowable):
         cast(ReportCanvas, self.canv).later(self.width, 2, lambda canvas: str(canvas.pages_of.get(key, "?")))
 
 
-def contents_table(outline: Outline) -> Table:
-    rows = [[Paragraph(h.text, TOC_STYLES[h.level]), PageNumber(h.key)] for h in outline.contents]
+def contents_table(headings: list[Heading]) -> Table:
+    rows = [[Paragraph(h.text, TOC_STYLES[h.level]), PageNumber(h.key)] for h in headings]
     style = table_style(
         ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
     )
-    return Table(rows, colWidths=[FRAME_WIDTH - 50, 50], style=style, repeatRows=0, hAlign="LEFT")
+    return ReportTable(rows, colWidths=[FRAME_WIDTH - 50, 50], style=style, repeatRows=0, hAlign="LEFT")
 
 
 class RoomFor(CondPageBreak):
-    """Start a new page unless a heading, its lead-in and the first rows of its table fit on this one.
+    """Start a new page unless a heading, its lead-in and the first rows of its table (or the first lines of
+    the paragraph after it) fit on this one.
 
     Without it a requirement's heading could sit alone at the foot of a page, or its first row be
     split across two pages. Rows taller than `MOST` may still split: they would not fit anywhere.
@@ -148,13 +148,16 @@ class RoomFor(CondPageBreak):
 
     MOST = 6 * 72
 
-    def __init__(self, lead: list[Flowable], rows: list[list[Cell]], column_widths: list[float]) -> None:
+    def __init__(
+        self, lead: list[Flowable], rows: list[list[Cell]], column_widths: list[float], extra: float = 0
+    ) -> None:
         super().__init__(0)
-        self.lead, self.rows, self.column_widths = lead, rows, column_widths
+        self.lead, self.rows, self.column_widths, self.extra = lead, rows, column_widths, extra
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         needed = sum(f.wrap(availWidth, availHeight)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in self.lead)
-        self.height = min(needed + rows_height(self.rows, self.column_widths), self.MOST)
+        needed += rows_height(self.rows, self.column_widths) + self.extra
+        self.height = min(needed, self.MOST)
         result: tuple[float, float] = super().wrap(availWidth, availHeight)
         return result
 
@@ -166,21 +169,42 @@ def _fixed(markup_text: str, width: float, style: ParagraphStyle = SMALL) -> tup
     return paragraph, height
 
 
+def _cut(text: str) -> str:
+    return text if len(text) <= RUNNING_TEXT else text[: RUNNING_TEXT - 1] + "…"
+
+
+def _draft_mark(canvas: Canvas, size: float = 76, gap: float = 0.45) -> None:
+    """DRAFT across the page, as strokes (solid, not transparent: a form gets no graphics-state resources)."""
+    canvas.saveState()
+    canvas.setStrokeColor(WATERMARK)
+    canvas.setLineWidth(size * 0.16)
+    canvas.setLineCap(1)
+    canvas.setLineJoin(1)
+    canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+    canvas.rotate(45)
+    wide = len(DRAFT_STROKES) * (1 + gap) - gap
+    canvas.translate(-wide * size / 2, -0.7 * size)
+    for number, letter in enumerate(DRAFT_STROKES):
+        left = number * (1 + gap)
+        for line in letter:
+            (x0, y0), *rest = [((left + x) * size, y * size) for x, y in line]
+            path = canvas.beginPath()
+            path.moveTo(x0, y0)
+            for x, y in rest:
+                path.lineTo(x, y)
+            canvas.drawPath(path, stroke=1, fill=0)
+    canvas.restoreState()
+
+
 class ReportDocument(BaseDocTemplate):
     """Letter pages: a cover without the running header, then body pages with it."""
 
-    def __init__(self, target: Path, data: ReportData) -> None:
-        details = data.details
+    def __init__(self, target: Path, report: Report) -> None:
+        who, what = report.running_header
         self.header, header_height = _fixed(
-            f"<b>{markup(details.client)}</b> · {markup(details.system_name)}<br/>"
-            f"{details.report_type.label} and ISO/IEC 42001 · {markup(short_period(details))}",
-            FRAME_WIDTH - DRAFT_LABEL_WIDTH,
+            f"<b>{markup(_cut(who))}</b><br/>{markup(_cut(what))}", FRAME_WIDTH - DRAFT_LABEL_WIDTH
         )
-        self.footer, _footer_height = _fixed(
-            f"Draft generated {markup(data.generated_at)} from {markup(data.file_name)} · "
-            f"engagement {markup(data.facts.engagement_id)}",
-            FRAME_WIDTH - LATER_WIDTH,
-        )
+        self.footer, _footer_height = _fixed(markup(_cut(report.footer)), FRAME_WIDTH - LATER_WIDTH)
         self.rule_y = PAGE_HEIGHT - MARGIN - header_height - 4
         super().__init__(
             str(target),
@@ -189,8 +213,8 @@ class ReportDocument(BaseDocTemplate):
             rightMargin=MARGIN,
             topMargin=MARGIN,
             bottomMargin=MARGIN,
-            title=f"Draft SOC 2 and ISO/IEC 42001 report: {details.client}",
-            subject=f"{details.report_type.label} and ISO/IEC 42001, {short_period(details)}",
+            title=report.title,
+            subject=report.subject,
             creator=f"{APP_NAME} {__version__}",
             initialFontName=SANS,
         )
@@ -208,11 +232,7 @@ class ReportDocument(BaseDocTemplate):
         """Draw what every page repeats once, as forms each page refers to: smaller and faster."""
         canvas = self.canv
         canvas.beginForm("fw-draft-mark")
-        canvas.setFillColor(WATERMARK)  # solid, not transparent: a form gets no graphics-state resources
-        canvas.setFont(SANS_BOLD, 120)
-        canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
-        canvas.rotate(45)
-        canvas.drawCentredString(0, -40, "DRAFT")
+        _draft_mark(canvas)
         canvas.endForm()
         canvas.beginForm("fw-header")
         self.header.drawOn(canvas, MARGIN, self.rule_y + 4)

@@ -1,7 +1,7 @@
 """The report's look in one place: page geometry, colours, paragraph styles and the mark for a gap.
 
 Everything a reader must not miss in a draft (a missing value, a criterion without a control,
-a test not concluded) uses `gap` or `FLAG`, so a reviewer can scan the pages for one colour.
+a test not concluded) is a gap or a flag, printed in one colour a reviewer can scan the pages for.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
-from reportlab.platypus import Paragraph
 
-from app.exports.pdf.fonts import SANS, SANS_BOLD, markup
+from app.exports.pdf.fonts import SANS, SANS_BOLD
+from app.exports.report.model import Style
 
 PAGE_WIDTH, PAGE_HEIGHT = LETTER
 MARGIN = 0.75 * inch
@@ -85,18 +85,26 @@ HEADINGS = (
     _style("h4", 9.5, bold=True, spaceBefore=6, spaceAfter=3),
 )
 TOC_STYLES = (_style("toc0", 10, bold=True, spaceBefore=4), _style("toc1", 9, leftIndent=14))
+CAPTION = _style("caption", 7.5, textColor=MUTED, spaceAfter=2)
+SIGNATURE = _style("signature", 9.5, spaceBefore=6, spaceAfter=6)
+CELL_HASH = _style("cell-hash", 7, leading=9)
 
-
-def gap(text: str) -> str:
-    """Inline markup for something the draft still lacks: bracketed, bold, highlighted."""
-    return f'<font backColor="{GAP_FILL.hexval()}" color="{GAP_INK.hexval()}"><b>[{text}]</b></font>'
-
-
-def text_or_gap(text: str, missing: str) -> str:
-    """Markup for text a person should have entered; a highlighted gap when they have not."""
-    return markup(text) if text.strip() else gap(f"MISSING: {missing}")
-
-
-def flag(text: str) -> Paragraph:
-    """A block-level gap: a whole paragraph the reviewer must not miss (e.g. a criterion without a control)."""
-    return Paragraph(f"[{markup(text)}]", FLAG)
+#: How each kind of paragraph looks in the PDF.
+STYLES: dict[Style, ParagraphStyle] = {
+    Style.BODY: BODY,
+    Style.ITEM: BULLET,
+    Style.SUBHEAD: SUBHEAD,
+    Style.FLAG: FLAG,
+    Style.NOTICE: NOTICE,
+    Style.SIGNATURE: SIGNATURE,
+    Style.COVER_DRAFT: COVER_DRAFT,
+    Style.COVER_TITLE: COVER_TITLE,
+    Style.CELL: CELL,
+    Style.CELL_HEAD: CELL_HEAD,
+    Style.CELL_STRONG: CELL_STRONG,
+    Style.CELL_NOTE: CELL_NOTE,
+    Style.CELL_EXCEPTION: CELL_EXCEPTION,
+    Style.CELL_GAP: CELL_GAP,
+    Style.CELL_HASH: CELL_HASH,
+    Style.GROUP: GROUP_ROW,
+}

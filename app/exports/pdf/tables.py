@@ -1,8 +1,9 @@
-"""Table cells and tables: rows that wrap, headers that repeat, rows that stay whole across pages.
+"""Tables: rows that wrap, headers that repeat, rows that stay whole across pages, captions on continued parts.
 
-Most of a large report is table cells, so this is also where the layout time goes; the cell
-helpers keep reportlab on its fast paths (one style per paragraph, no markup to parse, lines
-worked out once per width).
+Most of a large report is table cells, so this is also where the layout time goes; cells keep
+reportlab on its fast paths (one style per paragraph, no markup to parse for plain text, lines
+worked out once per width). Nothing a person can type may make a table fail to lay out: a row
+taller than a page splits inside itself once it starts a page.
 """
 
 from __future__ import annotations
@@ -17,14 +18,13 @@ from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 from app.exports.pdf.fonts import SANS, markup, single_font
 from app.exports.pdf.styles import (
     ACCENT,
+    CAPTION,
     CELL,
-    CELL_HEAD,
     FRAME_WIDTH,
     GROUP_FILL,
     HEADER_FILL,
     PAGE_HEIGHT,
     RULE,
-    gap,
 )
 
 #: What a table cell may hold: a string, a flowable, or flowables stacked one under another.
@@ -49,33 +49,21 @@ class CellParagraph(Paragraph):
         return self.width, self.height
 
 
-def cell(text: str, style: ParagraphStyle = CELL) -> Paragraph:
-    """A table cell that wraps (`text` is markup)."""
-    return CellParagraph(text, style)
-
-
 @functools.cache
 def _plain_fragment(style: ParagraphStyle) -> Any:
     return Paragraph("x", style).frags[0]
 
 
 def text_cell(text: str, style: ParagraphStyle = CELL) -> Paragraph:
-    """A table cell of plain text, as a person typed it.
+    """A paragraph of plain text, as a person typed it.
 
-    Text on one line in the main font needs no markup, so the cell is made from a ready fragment of its style
-    instead of going through reportlab's markup parser, which costs ten times as much and would be
+    Text on one line in the main font needs no markup, so the paragraph is made from a ready fragment of its
+    style instead of going through reportlab's markup parser, which costs ten times as much and would be
     a fifth of a large report's build. Other text goes through `markup` (line breaks, CJK runs).
     """
     if "\n" not in text and single_font(text):
         return CellParagraph(None, style, frags=[_plain_fragment(style).clone(text=text, link=[], us_lines=[])])
     return CellParagraph(markup(text), style)
-
-
-def filled_cell(text: str, missing: str, style: ParagraphStyle = CELL, before: str = "", after: str = "") -> Paragraph:
-    """A cell for text a person should have entered, between fixed words; a highlighted gap if they have not."""
-    if text.strip():
-        return text_cell(f"{before}{text}{after}", style)
-    return cell(f"{markup(before)}{gap(f'MISSING: {missing}')}{markup(after)}", style)
 
 
 def widths(*fractions: float) -> list[float]:
@@ -99,10 +87,6 @@ def table_style(*commands: tuple[object, ...]) -> TableStyle:
     )
 
 
-def header_cells(header: Sequence[str]) -> list[Flowable]:
-    return [cell(text, CELL_HEAD) for text in header]
-
-
 def rows_height(rows: Sequence[Sequence[Cell]], column_widths: Sequence[float]) -> float:
     """The height `grid` will give these rows, measured without laying out the rest of the table."""
     total = 0.0
@@ -119,27 +103,59 @@ def _cell_height(content: Cell, width: float) -> float:
     return sum(f.wrap(width, PAGE_HEIGHT)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in stack)
 
 
-class ReportTable(Table):
-    """A table whose rows move to the next page whole; a row splits only when it is taller than a page.
+def _at_top(flowable: Flowable) -> bool:
+    frame = flowable._doctemplateAttr("frame")
+    return frame is None or bool(getattr(frame, "_atTop", True))
 
-    reportlab's in-row splitting would otherwise put the first lines of a row (under a repeated
-    header) at the foot of a page whenever a little room is left.
-    """
+
+class ReportTable(Table):
+    """A table whose rows move to the next page whole; a row splits only where a page starts with it (so a row
+    taller than a page still fits). A part continued on another page is captioned "CC2.2 (continued)"."""
+
+    caption = ""
+    continued = False
+
+    def _caption(self, width: float) -> tuple[Paragraph, float]:
+        paragraph = Paragraph(markup(f"{self.caption} (continued)"), CAPTION)
+        height = paragraph.wrap(width, PAGE_HEIGHT)[1] + CAPTION.spaceAfter
+        return paragraph, height
+
+    def _caption_height(self, width: float) -> float:
+        return self._caption(width)[1] if self.continued and self.caption else 0.0
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        above = self._caption_height(availWidth)
+        width, height = super().wrap(availWidth, availHeight - above)
+        return width, height + above
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        frame = self._doctemplateAttr("frame")
-        self.splitInRow = 1 if frame is None or getattr(frame, "_atTop", True) else 0
-        parts: list[Flowable] = super().split(availWidth, availHeight)
+        self.splitInRow = 1 if _at_top(self) else 0
+        room = availHeight - self._caption_height(availWidth)
+        parts: list[Flowable] = super().split(availWidth, room)
+        kept: list[object] = getattr(self, "_nosplitCmds", [])
+        if not parts and self.splitInRow and kept:
+            kept.clear()  # a group label kept with a row taller than a page: let the row split
+            parts = super().split(availWidth, room)
+        if len(parts) > 1:
+            for number, part in enumerate(parts):
+                part.caption = self.caption
+                part.continued = self.continued or number > 0
         return parts
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
+        if self.continued and self.caption:
+            paragraph, _height = self._caption(self._width)
+            paragraph.drawOn(canvas, x, y + self._height + CAPTION.spaceAfter)
+        super().drawOn(canvas, x, y, _sW)
 
 
 def grid(
-    header: Sequence[str],
     rows: Sequence[Sequence[Cell]],
     column_widths: Sequence[float],
     group_rows: Sequence[int] = (),
+    caption: str = "",
 ) -> Table:
-    """A ruled table whose header repeats on every page it runs onto.
+    """A ruled table whose first row is a header repeated on every page it runs onto.
 
     `group_rows` are full-width label rows (e.g. an Annex A objective) inside the body.
     """
@@ -155,17 +171,14 @@ def grid(
             ("BACKGROUND", (0, index), (-1, index), GROUP_FILL),
             ("NOSPLIT", (0, index), (-1, index + 1)),  # a group's label stays with its first row
         ]
-    return ReportTable(
-        [header_cells(header), *rows],
-        colWidths=list(column_widths),
-        repeatRows=1,
-        style=table_style(*commands),
-        hAlign="LEFT",
+    table = ReportTable(
+        list(rows), colWidths=list(column_widths), repeatRows=1, style=table_style(*commands), hAlign="LEFT"
     )
+    table.caption = caption
+    return table
 
 
-def pairs(rows: Sequence[tuple[str, str]]) -> Table:
-    """A two-column label and value table (markup values), e.g. the engagement's details on the cover."""
-    data = [[cell(label, CELL_HEAD), cell(value)] for label, value in rows]
+def pairs(rows: Sequence[Sequence[Cell]]) -> Table:
+    """A two-column label and value table, e.g. the engagement's details on the cover."""
     style = table_style(("LINEBELOW", (0, 0), (-1, -1), 0.35, RULE))
-    return Table(data, colWidths=widths(0.3, 0.7), style=style, hAlign="LEFT")
+    return ReportTable(list(rows), colWidths=widths(0.3, 0.7), style=style, hAlign="LEFT")

@@ -23,7 +23,11 @@ SHEETS = (
     (places.FINDINGS, "The ISO/IEC 42001 findings register with corrective actions (clause 10.2)."),
     (places.OPINION, "The opinion recorded per area, the opinion the file proposes, and every matter it weighs."),
     (places.SOA, "The Statement of Applicability: all 38 Annex A controls of ISO/IEC 42001."),
-    (places.COVERAGE, "Every requirement in scope with its controls and conclusion; gaps highlighted."),
+    (
+        places.COVERAGE,
+        "Every requirement in scope (and each Annex A control the SoA excludes) with its controls and conclusion; "
+        "gaps highlighted.",
+    ),
     (places.EVIDENCE, "The evidence index, with each file's SHA-256."),
     (places.REVIEW_NOTES, "Review notes, with a column for the manager's response."),
     (places.AUDIT_TRAIL, "Every change recorded in the engagement file: who, when, old and new values."),
@@ -64,13 +68,14 @@ def index_table(data: ReportData) -> Table:
     concluded = sum(c.conclusion is not CriterionConclusion.NOT_CONCLUDED for c in data.conclusions)
     not_met = sum(c.conclusion is CriterionConclusion.NOT_MET for c in data.conclusions)
     open_findings = sum(f.open for f in data.findings)
+    reported = len(data.reported_deviations)
     rows = [Row(("Engagement", item, value)) for item, value in _engagement_rows(data)]
     rows += [Row(("Team", member.name, f"{member.initials}, {member.role.label}")) for member in data.team]
     rows += [Row(("Sheets", name, about), links={1: location(name, 1)}) for name, about in SHEETS]
     gaps = Mark.GAP if data.gaps else None
     exceptions = Mark.EXCEPTION if data.counts["deviations"] else None
     counts: list[tuple[str, Value, str | None, Mark | None]] = [
-        ("Requirements in scope", len(data.statuses), places.COVERAGE, None),
+        ("Requirements in scope", len(data.in_scope), places.COVERAGE, None),
         ("Requirements concluded", concluded, places.CONCLUSIONS, None),
         ("Requirements not met", not_met, places.CONCLUSIONS, Mark.EXCEPTION if not_met else None),
         ("Open ISO/IEC 42001 findings", open_findings, places.FINDINGS, None),
@@ -81,6 +86,7 @@ def index_table(data: ReportData) -> Table:
         ("Tests", data.counts["tests"], places.TESTS, None),
         ("Sample items", data.counts["sample_items"], places.SAMPLES, None),
         ("Exceptions (deviations)", data.counts["deviations"], places.EXCEPTIONS, exceptions),
+        ("Exceptions in the report", reported, places.EXCEPTIONS, None),
         ("Evidence files", len(data.evidence), places.EVIDENCE, None),
         ("PBC requests", len(data.pbc_requests), None, None),
         ("Open review notes", NOT_TRACKED, places.REVIEW_NOTES, None),

@@ -30,6 +30,11 @@ def _result(tests: Iterable[ControlTest], kind: TestKind, report_type: ReportTyp
     return "; ".join(dict.fromkeys(found))
 
 
+def in_report(data: ReportData, test: ControlTest) -> str:
+    """Whether the report shows a test and what it found (a Type 1 report leaves operating effectiveness out)."""
+    return "Yes" if data.in_examination(test) else "No (Type 1: design only)"
+
+
 def controls_table(data: ReportData, places: Places) -> Table:
     columns = (
         Column("Reference", 12),
@@ -97,6 +102,7 @@ def tests_table(data: ReportData, places: Places) -> Table:
         Column("Conclusion note", 40),
         Column("Status", 14),
         Column("Evidence", 16),
+        Column("In the report", 12),
     )
     rows = []
     for test in data.tests:
@@ -120,6 +126,7 @@ def tests_table(data: ReportData, places: Places) -> Table:
             test.conclusion_note,
             test.status.label,
             evidence,
+            in_report(data, test),
         )
         mark = Mark.EXCEPTION if test.status is Status.EXCEPTIONS else None
         control_link = location(CONTROLS, places.control_rows[test.control_id])
@@ -182,6 +189,7 @@ def exceptions_table(data: ReportData, places: Places) -> Table:
         Column("ISO/IEC 42001 findings", 16),
         Column("SOC 2 criteria affected", 24),
         Column("ISO/IEC 42001 requirements affected", 24),
+        Column("In the report", 12),
     )
     tests = {test.id: test for test in data.tests}
     findings: dict[DeviationId, list[str]] = defaultdict(list)
@@ -212,6 +220,7 @@ def exceptions_table(data: ReportData, places: Places) -> Table:
             joined(findings.get(found.id, ())),
             soc2,
             iso,
+            in_report(data, test),
         )
         test_link = location(TESTS, places.test_rows[test.id])
         control_link = location(CONTROLS, places.control_rows[test.control_id])
