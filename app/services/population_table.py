@@ -116,8 +116,10 @@ def _filled(cells: Sequence[Cell]) -> int:
     return sum(1 for c in cells if cell_text(c).strip())
 
 
-def _blank(cells: Sequence[Cell]) -> bool:
-    return not any(cell is not None and (type(cell) is not str or cell.strip()) for cell in cells)
+def has_value(cells: Sequence[Cell]) -> bool:
+    """True for a row with anything in it. Blank rows are dropped in the rows scanned for the header here, and
+    after it by each reader's last step, along with its own checks: one Python step a row, not two."""
+    return any(cell is not None and (type(cell) is not str or cell.strip()) for cell in cells)
 
 
 # --- header detection ----------------------------------------------------------------------------
@@ -151,10 +153,15 @@ def _column_names(header: Sequence[Cell] | None, width: int) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _row_has_value(row: tuple[int, list[Cell]]) -> bool:
+    return has_value(row[1])
+
+
 def split_header(name: str, header_row: int | None, raw: Rows) -> tuple[int, tuple[str, ...], Rows]:
-    """(header row number, column names, the non-blank data rows after it) from (row number, cells)."""
-    raw = (row for row in raw if not _blank(row[1]))
-    scanned = list(islice(raw, HEADER_SCAN_ROWS))
+    """(header row number, column names, the data rows after it) from (row number, cells).
+
+    Blank rows are left out of those scanned; past them, the reader drops them (`has_value`)."""
+    scanned = list(islice(filter(_row_has_value, raw), HEADER_SCAN_ROWS))
     if header_row is None:
         index = _detect_header(scanned)
     elif header_row == 0:

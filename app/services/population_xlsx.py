@@ -17,7 +17,15 @@ from typing import IO, Any
 
 from app.domain.sampling import PopulationSource
 from app.errors import ValidationError
-from app.services.population_table import MAX_COLUMNS, READ_CHUNK, RefusedFile, Rows, Table, split_header
+from app.services.population_table import (
+    MAX_COLUMNS,
+    READ_CHUNK,
+    RefusedFile,
+    Rows,
+    Table,
+    has_value,
+    split_header,
+)
 
 #: Excel's last row: openpyxl fills gaps with empty rows, so a sheet claiming row 10^9 is refused.
 MAX_SHEET_ROW = 1_048_576
@@ -128,8 +136,11 @@ def _pick_sheet(name: str, workbook: Any, wanted: str | None) -> Any:
 
 
 def _padded(width: int, rows: Rows, name: str) -> Rows:
-    """A worksheet stores no trailing empty cells: pad to the header; a value beyond it is refused."""
+    """The rows after the header without blank rows. A worksheet stores no trailing empty cells: pad to the
+    header; a value beyond it is refused."""
     for number, cells in rows:
+        if not has_value(cells):
+            continue
         if len(cells) > width:
             raise RefusedFile(name, f"row {number} has a value beyond the last named column")
         yield number, cells + [None] * (width - len(cells))
