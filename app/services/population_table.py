@@ -49,6 +49,12 @@ class Table:
     progress: Callable[[], tuple[int, int]]
     sha256: Callable[[], str]
 
+    def column_index(self, column: str) -> int:
+        """Where a named column is in each row; the refusal names the columns there are."""
+        if column not in self.columns:
+            raise ValidationError(f"{self.name} has no column {column!r} (it has {', '.join(self.columns)}).")
+        return self.columns.index(column)
+
 
 # --- cells ---------------------------------------------------------------------------------------
 
