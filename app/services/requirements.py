@@ -110,11 +110,18 @@ def add_mapping(db: EngagementFile, iso_code: str, soc2_code: str, relationship:
         if iso.framework is not Framework.ISO42001 or soc2.framework is not Framework.SOC2:
             raise ValidationError("A crosswalk link joins an ISO/IEC 42001 requirement to a SOC 2 criterion.")
         exists = ch.conn.execute(
-            select(mapping.c.id).where(mapping.c.iso_code == iso_code, mapping.c.soc2_code == soc2_code)
-        ).scalar()
+            select(mapping.c.id, mapping.c.relationship).where(
+                mapping.c.iso_code == iso_code, mapping.c.soc2_code == soc2_code
+            )
+        ).first()
         if exists is not None:
-            ch.update(mapping, {"id": exists}, {"active": True, "relationship": relationship.value})
-            return int(exists)
+            values: dict[str, object] = {"active": True}
+            if exists.relationship != relationship.value:
+                # The auditor's own judgement replaces the bundled link's, so a newer crosswalk leaves it alone.
+                values.update(relationship=relationship.value, rationale=rationale.strip(), origin="engagement")
+            ch.update(mapping, {"id": exists.id}, values)
+            found: int = exists.id
+            return found
         new_id: int = ch.insert(
             mapping,
             {
