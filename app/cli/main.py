@@ -18,6 +18,7 @@ from app.cli import (
     evidence_verbs,
     export_verbs,
     fairness_verbs,
+    readiness_verbs,
     sample_verbs,
 )
 from app.errors import FieldworkError
@@ -27,7 +28,15 @@ from app.tasks import Cancelled
 if TYPE_CHECKING:
     from app.storage.engagement_file import EngagementFile
 
-VERB_MODULES = [engagement_verbs, export_verbs, evidence_verbs, sample_verbs, fairness_verbs, crosswalk_verbs]
+VERB_MODULES = [
+    engagement_verbs,
+    export_verbs,
+    evidence_verbs,
+    sample_verbs,
+    fairness_verbs,
+    crosswalk_verbs,
+    readiness_verbs,
+]
 
 
 def verbs_parser() -> tuple[argparse.ArgumentParser, list[str]]:
