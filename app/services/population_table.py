@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from itertools import chain, islice
+from itertools import islice
 
 from app.errors import ValidationError
 
@@ -20,7 +20,8 @@ HEADER_SCAN_ROWS = 20
 READ_CHUNK = 1 << 20
 
 Cell = str | int | float | bool | date | datetime | time | None
-Rows = Iterator[tuple[int, list[Cell]]]
+RowCells = tuple[int, list[Cell]]
+Rows = Iterator[RowCells]
 
 _NUMBER = re.compile(r"[-+]?(\d[\d,]*\.?\d*|\.\d+)([eE][-+]?\d+)?")
 
@@ -163,10 +164,10 @@ def _row_has_value(row: tuple[int, list[Cell]]) -> bool:
     return has_value(row[1])
 
 
-def split_header(name: str, header_row: int | None, raw: Rows) -> tuple[int, tuple[str, ...], Rows]:
-    """(header row number, column names, the data rows after it) from (row number, cells).
+def split_header(name: str, header_row: int | None, raw: Rows) -> tuple[int, tuple[str, ...], list[RowCells], Rows]:
+    """(header row number, column names, the data rows read while looking for it, the rest of `raw`).
 
-    Blank rows are left out of those scanned; past them, the reader drops them (`has_value`)."""
+    Blank rows are left out of those read; in the rest, the reader drops them (`has_value`) with its own checks."""
     scanned = list(islice(filter(_row_has_value, raw), HEADER_SCAN_ROWS))
     if header_row is None:
         index = _detect_header(scanned)
@@ -179,6 +180,6 @@ def split_header(name: str, header_row: int | None, raw: Rows) -> tuple[int, tup
         index = numbers.index(header_row)
     if index < 0:
         width = max((len(cells) for _, cells in scanned), default=0)
-        return 0, _column_names(None, width), chain(scanned, raw)
+        return 0, _column_names(None, width), scanned, raw
     number, header = scanned[index]
-    return number, _column_names(header, len(header)), chain(scanned[index + 1 :], raw)
+    return number, _column_names(header, len(header)), scanned[index + 1 :], raw

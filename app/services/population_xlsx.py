@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import zipfile
 from collections.abc import Iterator
+from itertools import chain
 from typing import IO, Any
 
 from app.domain.sampling import PopulationSource
@@ -165,14 +166,14 @@ def open_xlsx(source: PopulationSource) -> Iterator[Table]:
             sheet.reset_dimensions()  # a stale dimension would make openpyxl stop early, silently
             counter = [0]
             raw = _xlsx_rows(name, sheet, counter)
-            header_row, columns, rows = split_header(name, source.header_row, raw)
+            header_row, columns, following, rest = split_header(name, source.header_row, raw)
             yield Table(
                 name=name,
                 sheet_names=tuple(workbook.sheetnames),
                 sheet=sheet.title,
                 header_row=header_row,
                 columns=columns,
-                rows=_padded(len(columns), rows, name),
+                rows=_padded(len(columns), chain(following, rest), name),
                 progress=lambda: (counter[0], max(expected, counter[0])),
                 sha256=lambda: sha256,
             )
