@@ -160,7 +160,7 @@ def _column_names(header: Sequence[Cell] | None, width: int) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _row_has_value(row: tuple[int, list[Cell]]) -> bool:
+def _row_has_value(row: RowCells) -> bool:
     return has_value(row[1])
 
 
