@@ -25,7 +25,7 @@ class CrosswalkBanner(QFrame):
         row.setContentsMargins(8, 4, 8, 4)
         self.text = QLabel()
         self.text.setWordWrap(True)
-        self.review = QPushButton("&Review...")
+        self.review = QPushButton("Revie&w...")
         self.review.clicked.connect(self.open_review)
         row.addWidget(self.text, 1)
         row.addWidget(self.review)
