@@ -43,6 +43,8 @@ class Catalog:
     links: tuple[CrosswalkLink, ...]
     unlinked: dict[str, str]
     versions: dict[str, str]
+    #: Links an earlier crosswalk held and this one removed: (ISO code, SOC 2 code) -> why.
+    retired: dict[tuple[str, str], str]
 
     def by_code(self) -> dict[str, CatalogItem]:
         return {item.code: item for item in self.items}
@@ -99,9 +101,10 @@ def load_catalog() -> Catalog:
         for raw in crosswalk["links"]
     )
     unlinked = {raw["iso"]: raw["reason"] for raw in crosswalk.get("unlinked", [])}
+    retired = {(raw["iso"], raw["soc2"]): raw["reason"] for raw in crosswalk.get("retired", [])}
     versions = {
         "soc2": soc2["meta"]["version"],
         "iso42001": iso["meta"]["version"],
         "crosswalk": crosswalk["meta"]["version"],
     }
-    return Catalog(tuple(items), links, unlinked, versions)
+    return Catalog(tuple(items), links, unlinked, versions, retired)

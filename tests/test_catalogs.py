@@ -81,6 +81,28 @@ def test_every_iso_requirement_is_linked_or_says_why_not() -> None:
     assert all(reason.strip() for reason in catalog.unlinked.values())
 
 
+def test_a_retired_link_is_gone_and_says_why() -> None:
+    catalog = load_catalog()
+    by_code = catalog.by_code()
+    current = {(link.iso, link.soc2) for link in catalog.links}
+    assert catalog.retired, "2026.2 retired links"
+    for (iso, soc2), reason in catalog.retired.items():
+        assert (iso, soc2) not in current
+        assert by_code[iso].framework is Framework.ISO42001 and by_code[soc2].framework is Framework.SOC2
+        assert len(reason.split()) >= 8 and reason.rstrip().endswith(".")
+
+
+def test_the_2026_2_corrections_are_in_the_crosswalk() -> None:
+    catalog = load_catalog()
+    links = {(link.iso, link.soc2) for link in catalog.links}
+    added = {("4.3", "CC2.2"), ("4.3", "CC2.3"), ("A.5.4", "CC3.2"), ("A.5.5", "CC3.2"), ("5.1", "CC2.2")}
+    added |= {("5.1", "CC3.1"), ("8.1", "CC5.1"), ("A.6.2.2", "CC5.2")}
+    assert added <= links
+    assert not {"4.3", "A.5.4", "A.5.5"} & set(catalog.unlinked)
+    assert not {link for link in links if link[1] == "CC1.2"}, "management review is not board oversight"
+    assert {("A.4.5", "CC6.1"), ("A.6.2.2", "CC6.1")} <= set(catalog.retired)
+
+
 def test_catalog_versions_are_recorded_in_a_new_engagement(engagement) -> None:  # type: ignore[no-untyped-def]
     from app.services.engagement import file_facts
 

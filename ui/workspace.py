@@ -32,6 +32,7 @@ VIEWS: dict[str, tuple[str, str]] = {
     "soa": ("ui.views.soa", "SoaView"),
     "evidence": ("ui.views.evidence", "EvidenceView"),
     "pbc": ("ui.views.pbc", "PbcView"),
+    "readiness": ("ui.views.readiness", "ReadinessView"),
     "settings": ("ui.views.settings", "SettingsView"),
 }
 

@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import app
-from app.cli import engagement_verbs, evidence_verbs, export_verbs, sample_verbs
+from app.cli import (
+    crosswalk_verbs,
+    engagement_verbs,
+    evidence_verbs,
+    export_verbs,
+    fairness_verbs,
+    readiness_verbs,
+    sample_verbs,
+)
 from app.errors import FieldworkError
 from app.paths import data_dir
 from app.tasks import Cancelled
@@ -20,7 +28,15 @@ from app.tasks import Cancelled
 if TYPE_CHECKING:
     from app.storage.engagement_file import EngagementFile
 
-VERB_MODULES = [engagement_verbs, export_verbs, evidence_verbs, sample_verbs]
+VERB_MODULES = [
+    engagement_verbs,
+    export_verbs,
+    evidence_verbs,
+    sample_verbs,
+    fairness_verbs,
+    crosswalk_verbs,
+    readiness_verbs,
+]
 
 
 def verbs_parser() -> tuple[argparse.ArgumentParser, list[str]]:

@@ -11,12 +11,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.cli.table_options import add_table_options, reading_task
 from app.cli.unlock import add_passphrase_options, open_for_command
 from app.domain.ids import TestId
 from app.domain.sampling import Population, PopulationSource, Risk, SampleDraw
 from app.domain.vocabulary import Labelled, Selection
 from app.errors import ValidationError
-from app.tasks import Task
 
 if TYPE_CHECKING:
     from app.storage.engagement_file import EngagementFile
@@ -45,14 +45,10 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     sample.add_argument("--test", required=True, help="the test's reference (C-001.T1) or id")
     source = sample.add_argument_group("population (needed once; the same file again is not re-imported)")
     source.add_argument("--population", type=Path, metavar="PATH", help="a CSV or XLSX file of the population")
-    source.add_argument("--sheet", help="the XLSX sheet (default: the first)")
-    source.add_argument(
-        "--header-row", type=int, metavar="N", help="the row naming the columns (0: none; default: found)"
-    )
+    add_table_options(source)
     source.add_argument("--id-column", help="the column identifying an item (default: guessed from the header)")
     source.add_argument("--date-column", help="the column dating an item (default: the first column of dates)")
     source.add_argument("--date-format", help="how dates are written, if not 2026-03-31 (e.g. %%d/%%m/%%Y)")
-    source.add_argument("--encoding", default="utf-8-sig", help="a CSV file's text encoding (default: UTF-8)")
     sample.add_argument("--size", type=int, help="items to select (default: the plan, else the suggestion)")
     sample.add_argument(
         "--method",
@@ -93,7 +89,7 @@ def _ensure_population(db: EngagementFile, test_id: TestId, args: argparse.Names
     ):
         return current  # the same file read the same way: a re-run, or an extension
     imported = population.import_population(
-        db, test_id, source, id_column, date_column, date_format=args.date_format, task=Task(_progress)
+        db, test_id, source, id_column, date_column, date_format=args.date_format, task=reading_task("importing")
     )
     if sys.stderr.isatty():
         print(file=sys.stderr)

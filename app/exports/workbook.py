@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import app
-from app.exports.atomic import atomic_target
 from app.exports.collector import collector_paused
 from app.exports.dataset import ReportData
 from app.exports.xlsx.index import index_table
@@ -19,8 +17,8 @@ from app.exports.xlsx.matrix import controls_table, exceptions_table, samples_ta
 from app.exports.xlsx.places import Places
 from app.exports.xlsx.records import audit_trail_table, evidence_table, review_notes_table
 from app.exports.xlsx.scope import coverage_table, soa_table
-from app.exports.xlsx.table import Table, utc_datetime
-from app.exports.xlsx.writer import WorkbookWriter
+from app.exports.xlsx.table import Table
+from app.exports.xlsx.writer import write_tables
 from app.tasks import Task
 
 
@@ -51,19 +49,6 @@ def write_workbook(data: ReportData, target: Path, task: Task) -> None:
 
 
 def _write(data: ReportData, target: Path, task: Task) -> None:
-    tables = _tables(data)
-    writer = WorkbookWriter(task, sum(len(table.rows) for table in tables))
-    properties = writer.book.properties
-    properties.creator = f"{app.APP_NAME} {app.__version__}"
-    properties.title = f"Workpapers: {data.details.client}, {data.details.system_name}"
-    properties.identifier = data.facts.engagement_id  # which engagement file these came from
-    generated = utc_datetime(data.generated_at)
-    if not isinstance(generated, str):
-        properties.created = generated
-    try:
-        with atomic_target(target) as temporary:
-            for table in tables:
-                writer.write(table)
-            writer.save(temporary)
-    finally:
-        writer.discard()
+    title = f"Workpapers: {data.details.client}, {data.details.system_name}"
+    identifier = data.facts.engagement_id  # which engagement file these came from
+    write_tables(_tables(data), target, task, title=title, identifier=identifier, generated=data.generated_at)

@@ -110,12 +110,16 @@ def get_control(db: EngagementFile, ref_or_id: str | UUID) -> Control:
 
 def create_control(db: EngagementFile, values: ControlInput, requirements: Iterable[str] = ()) -> Control:
     """A new control with the next free reference, linked to the requirements given."""
-    row = _row(values)
     with changes(db) as ch:
-        control_id = ControlId(ch.insert(control, {"ref": next_ref(ch.conn), **row}))
-        for code in requirements:
-            _link(ch, control_id, code)
-        return read_control(ch.conn, control_id)
+        return read_control(ch.conn, insert_control(ch, values, requirements))
+
+
+def insert_control(ch: Changes, values: ControlInput, requirements: Iterable[str] = ()) -> ControlId:
+    """Inside a change: a new control with the next free reference, linked to the requirements; its id."""
+    control_id = ControlId(ch.insert(control, {"ref": next_ref(ch.conn), **_row(values)}))
+    for code in requirements:
+        _link(ch, control_id, code)
+    return control_id
 
 
 def update_control(db: EngagementFile, control_id: ControlId, values: ControlInput) -> Control:

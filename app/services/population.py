@@ -67,8 +67,8 @@ def import_population(
     """
     task = task or Task()
     with open_table(source) as table:
-        id_index = _column_index(table, id_column)
-        date_index = _column_index(table, date_column) if date_column else None
+        id_index = table.column_index(id_column)
+        date_index = table.column_index(date_column) if date_column else None
         with changes(db) as ch:
             find_test_id(ch.conn, test_id)
             drop_population(ch, test_id)
@@ -99,12 +99,6 @@ def import_population(
             found = read_population(ch.conn, test_id)
     assert found is not None
     return found
-
-
-def _column_index(table: Table, column: str) -> int:
-    if column not in table.columns:
-        raise ValidationError(f"{table.name} has no column {column!r} (it has {', '.join(table.columns)}).")
-    return table.columns.index(column)
 
 
 def _rows(

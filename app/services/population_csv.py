@@ -13,17 +13,20 @@ import csv
 import hashlib
 import io
 from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from app.domain.sampling import PopulationSource
 from app.services.population_table import (
     HEADER_SCAN_ROWS,
     MAX_COLUMNS,
     READ_CHUNK,
+    Cell,
     RefusedFile,
     Rows,
     Table,
+    has_value,
     split_header,
 )
 
@@ -86,41 +89,74 @@ def _sniff_delimiter(path: Path, encoding: str) -> str:
     return best
 
 
-def _bounded_lines(text: IO[str], name: str) -> Iterator[str]:
-    """Physical lines, refusing one longer than `MAX_CSV_LINE_CHARS` before it is held whole."""
-    while line := text.readline(MAX_CSV_LINE_CHARS + 1):
-        if len(line) > MAX_CSV_LINE_CHARS:
+def _line_batches(text: IO[str], name: str) -> Iterator[list[str]]:
+    """Physical lines a chunk at a time, refusing one longer than `MAX_CSV_LINE_CHARS` before it is held whole.
+
+    A chunk is split where `readline` would split it (a StringIO with `newline=""` ends lines at LF, CR and
+    CRLF, as the file's own reader does), so the csv module sees the same lines; a line cut by the chunk's end
+    waits for the next chunk. One resumption per chunk rather than per line: per line, this was most of an
+    import's reading time.
+    """
+    carry = ""
+    while chunk := text.read(READ_CHUNK):
+        if chunk.endswith("\r"):
+            chunk += text.read(1)  # a CRLF cut in two is one line end, not two
+        lines = io.StringIO(carry + chunk, newline="").readlines()
+        carry = "" if lines[-1].endswith(("\n", "\r")) else lines.pop()
+        if len(carry) > MAX_CSV_LINE_CHARS or max(map(len, lines), default=0) > MAX_CSV_LINE_CHARS:
             raise RefusedFile(name, f"a line is longer than {MAX_CSV_LINE_CHARS:,} characters")
-        yield line
+        yield lines
+    if carry:
+        yield [carry]
 
 
-def _csv_rows(text: IO[str], delimiter: str, source: PopulationSource) -> Rows:
-    name = source.path.name
-    csv.field_size_limit(MAX_CELL_CHARS)
-    reader = csv.reader(_bounded_lines(text, name), delimiter=delimiter, strict=True)
-    try:
-        for cells in reader:
-            if len(cells) > MAX_COLUMNS:
-                raise RefusedFile(name, f"line {reader.line_num} has more than {MAX_COLUMNS} columns")
-            yield reader.line_num, list(cells)
-    except csv.Error as exc:
-        if "field larger" in str(exc):
-            reason = f"a value near line {reader.line_num + 1} is longer than {MAX_CELL_CHARS:,} characters"
-        else:
-            reason = f"it is not well-formed CSV near line {reader.line_num + 1} ({exc})"
-        raise RefusedFile(name, reason) from None
-    except UnicodeDecodeError:
-        codec = codecs.lookup(source.encoding).name
-        label = "UTF-8" if codec.startswith("utf-8") else codec
-        raise RefusedFile(name, f"it is not {label} text; save it as CSV UTF-8, or give its encoding") from None
+class _CsvRows:
+    """The file's rows as (line number, cells), each checked in one Python step as it is read.
 
+    Until the header is known (`width` None) a row is refused only for too many columns. After it, CSV being a
+    rectangular format, a line with another number of values than the header has broken quoting or delimiters and
+    is refused, and blank lines are dropped; nearly every row needs one look at its width and first value.
+    """
 
-def _rectangular(name: str, width: int, rows: Rows) -> Rows:
-    """CSV is a rectangular format: a line with another number of values has broken quoting or delimiters."""
-    for number, cells in rows:
-        if len(cells) != width:
-            raise RefusedFile(name, f"line {number} has {len(cells)} values where the header has {width}")
-        yield number, cells
+    def __init__(self, text: IO[str], delimiter: str, source: PopulationSource) -> None:
+        self.name = source.path.name
+        self.encoding = source.encoding
+        csv.field_size_limit(MAX_CELL_CHARS)
+        self.reader = csv.reader(chain.from_iterable(_line_batches(text, self.name)), delimiter=delimiter, strict=True)
+        self.width: int | None = None
+
+    def keep(self, number: int, cells: list[Cell]) -> bool:
+        """Whether a row after the header is data: False for a blank one; a row of another width is refused."""
+        if not has_value(cells):
+            return False
+        if len(cells) != self.width:
+            raise RefusedFile(self.name, f"line {number} has {len(cells)} values where the header has {self.width}")
+        return True
+
+    def __iter__(self) -> Rows:
+        reader = self.reader
+        rows = cast(Iterator[list[Cell]], reader)  # the csv module's lists of text are cells
+        try:
+            for cells in rows:
+                width = self.width
+                if width is None:
+                    if len(cells) > MAX_COLUMNS:
+                        raise RefusedFile(self.name, f"line {reader.line_num} has more than {MAX_COLUMNS} columns")
+                    yield reader.line_num, cells
+                # Nearly every row: one look at its width and first value (csv's cells are text: no cast per row).
+                elif (len(cells) == width and cells[0].strip()) or self.keep(reader.line_num, cells):  # type: ignore[union-attr]
+                    yield reader.line_num, cells
+        except csv.Error as exc:
+            if "field larger" in str(exc):
+                reason = f"a value near line {reader.line_num + 1} is longer than {MAX_CELL_CHARS:,} characters"
+            else:
+                reason = f"it is not well-formed CSV near line {reader.line_num + 1} ({exc})"
+            raise RefusedFile(self.name, reason) from None
+        except UnicodeDecodeError:
+            codec = codecs.lookup(self.encoding).name
+            label = "UTF-8" if codec.startswith("utf-8") else codec
+            reason = f"it is not {label} text; save it as CSV UTF-8, or give its encoding"
+            raise RefusedFile(self.name, reason) from None
 
 
 @contextlib.contextmanager
@@ -134,14 +170,16 @@ def open_csv(source: PopulationSource) -> Iterator[Table]:
     with source.path.open("rb") as raw:
         hashing = _HashingReader(raw, name)
         text = io.TextIOWrapper(io.BufferedReader(hashing, READ_CHUNK), encoding=source.encoding, newline="")
-        header_row, columns, rows = split_header(name, source.header_row, _csv_rows(text, delimiter, source))
+        rows = _CsvRows(text, delimiter, source)
+        header_row, columns, following, rest = split_header(name, source.header_row, iter(rows))
+        rows.width = len(columns)  # from here on, each row is checked against the header as it is read
         yield Table(
             name=name,
             sheet_names=(),
             sheet=None,
             header_row=header_row,
             columns=columns,
-            rows=_rectangular(name, len(columns), rows),
+            rows=chain([row for row in following if rows.keep(*row)], rest),
             progress=lambda: (hashing.done, size),
             sha256=hashing.finish,
         )

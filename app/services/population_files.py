@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator, Sequence
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 
 from app.domain.sampling import PopulationPreview, PopulationSource
@@ -51,10 +51,15 @@ def open_table(source: PopulationSource) -> Iterator[Table]:
 
 
 def _within_row_limit(name: str, rows: Rows) -> Rows:
-    for count, row in enumerate(rows, start=1):
-        if count > MAX_ROWS:
-            raise RefusedFile(name, f"it holds more than {MAX_ROWS:,} rows")
-        yield row
+    """The first `MAX_ROWS` rows, then a refusal if there is another: `islice` and `chain` pass rows on without
+    a Python step per row."""
+    return chain(islice(rows, MAX_ROWS), _refuse_more(name, rows))
+
+
+def _refuse_more(name: str, rows: Rows) -> Rows:
+    for _ in rows:
+        raise RefusedFile(name, f"it holds more than {MAX_ROWS:,} rows")
+    yield from ()
 
 
 def preview(source: PopulationSource, limit: int = PREVIEW_ROWS) -> PopulationPreview:

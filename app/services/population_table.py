@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from itertools import chain, islice
+from itertools import islice
 
 from app.errors import ValidationError
 
@@ -20,7 +20,8 @@ HEADER_SCAN_ROWS = 20
 READ_CHUNK = 1 << 20
 
 Cell = str | int | float | bool | date | datetime | time | None
-Rows = Iterator[tuple[int, list[Cell]]]
+RowCells = tuple[int, list[Cell]]
+Rows = Iterator[RowCells]
 
 _NUMBER = re.compile(r"[-+]?(\d[\d,]*\.?\d*|\.\d+)([eE][-+]?\d+)?")
 
@@ -48,6 +49,12 @@ class Table:
     rows: Rows
     progress: Callable[[], tuple[int, int]]
     sha256: Callable[[], str]
+
+    def column_index(self, column: str) -> int:
+        """Where a named column is in each row; the refusal names the columns there are."""
+        if column not in self.columns:
+            raise ValidationError(f"{self.name} has no column {column!r} (it has {', '.join(self.columns)}).")
+        return self.columns.index(column)
 
 
 # --- cells ---------------------------------------------------------------------------------------
@@ -116,8 +123,10 @@ def _filled(cells: Sequence[Cell]) -> int:
     return sum(1 for c in cells if cell_text(c).strip())
 
 
-def _blank(cells: Sequence[Cell]) -> bool:
-    return not any(cell is not None and (type(cell) is not str or cell.strip()) for cell in cells)
+def has_value(cells: Sequence[Cell]) -> bool:
+    """True for a row with anything in it. Blank rows are dropped in the rows scanned for the header here, and
+    after it by each reader's last step, along with its own checks: one Python step a row, not two."""
+    return any(cell is not None and (type(cell) is not str or cell.strip()) for cell in cells)
 
 
 # --- header detection ----------------------------------------------------------------------------
@@ -151,10 +160,15 @@ def _column_names(header: Sequence[Cell] | None, width: int) -> tuple[str, ...]:
     return tuple(names)
 
 
-def split_header(name: str, header_row: int | None, raw: Rows) -> tuple[int, tuple[str, ...], Rows]:
-    """(header row number, column names, the non-blank data rows after it) from (row number, cells)."""
-    raw = (row for row in raw if not _blank(row[1]))
-    scanned = list(islice(raw, HEADER_SCAN_ROWS))
+def _row_has_value(row: RowCells) -> bool:
+    return has_value(row[1])
+
+
+def split_header(name: str, header_row: int | None, raw: Rows) -> tuple[int, tuple[str, ...], list[RowCells], Rows]:
+    """(header row number, column names, the data rows read while looking for it, the rest of `raw`).
+
+    Blank rows are left out of those read; in the rest, the reader drops them (`has_value`) with its own checks."""
+    scanned = list(islice(filter(_row_has_value, raw), HEADER_SCAN_ROWS))
     if header_row is None:
         index = _detect_header(scanned)
     elif header_row == 0:
@@ -166,6 +180,6 @@ def split_header(name: str, header_row: int | None, raw: Rows) -> tuple[int, tup
         index = numbers.index(header_row)
     if index < 0:
         width = max((len(cells) for _, cells in scanned), default=0)
-        return 0, _column_names(None, width), chain(scanned, raw)
+        return 0, _column_names(None, width), scanned, raw
     number, header = scanned[index]
-    return number, _column_names(header, len(header)), chain(scanned[index + 1 :], raw)
+    return number, _column_names(header, len(header)), scanned[index + 1 :], raw

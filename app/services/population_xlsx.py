@@ -15,11 +15,20 @@ import contextlib
 import hashlib
 import zipfile
 from collections.abc import Iterator
+from itertools import chain
 from typing import IO, Any
 
 from app.domain.sampling import PopulationSource
 from app.errors import ValidationError
-from app.services.population_table import MAX_COLUMNS, READ_CHUNK, RefusedFile, Rows, Table, split_header
+from app.services.population_table import (
+    MAX_COLUMNS,
+    READ_CHUNK,
+    RefusedFile,
+    Rows,
+    Table,
+    has_value,
+    split_header,
+)
 
 #: Excel's last row: openpyxl fills gaps with empty rows, so a sheet claiming row 10^9 is refused.
 MAX_SHEET_ROW = 1_048_576
@@ -138,8 +147,11 @@ def _pick_sheet(name: str, workbook: Any, wanted: str | None) -> Any:
 
 
 def _padded(width: int, rows: Rows, name: str) -> Rows:
-    """A worksheet stores no trailing empty cells: pad to the header; a value beyond it is refused."""
+    """The rows after the header without blank rows. A worksheet stores no trailing empty cells: pad to the
+    header; a value beyond it is refused."""
     for number, cells in rows:
+        if not has_value(cells):
+            continue
         if len(cells) > width:
             raise RefusedFile(name, f"row {number} has a value beyond the last named column")
         yield number, cells + [None] * (width - len(cells))
@@ -164,14 +176,14 @@ def open_xlsx(source: PopulationSource) -> Iterator[Table]:
             sheet.reset_dimensions()  # a stale dimension would make openpyxl stop early, silently
             counter = [0]
             raw = _xlsx_rows(name, sheet, counter)
-            header_row, columns, rows = split_header(name, source.header_row, raw)
+            header_row, columns, following, rest = split_header(name, source.header_row, raw)
             yield Table(
                 name=name,
                 sheet_names=tuple(workbook.sheetnames),
                 sheet=sheet.title,
                 header_row=header_row,
                 columns=columns,
-                rows=_padded(len(columns), rows, name),
+                rows=_padded(len(columns), chain(following, rest), name),
                 progress=lambda: (counter[0], max(expected, counter[0])),
                 sha256=lambda: sha256,
             )

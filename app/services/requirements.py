@@ -110,9 +110,13 @@ def add_mapping(db: EngagementFile, iso_code: str, soc2_code: str, relationship:
             raise ValidationError("A crosswalk link joins an ISO/IEC 42001 requirement to a SOC 2 criterion.")
         key = {"iso_code": iso_code, "soc2_code": soc2_code}
         same = (mapping.c.iso_code == iso_code) & (mapping.c.soc2_code == soc2_code)
-        exists = ch.conn.execute(select(mapping.c.iso_code).where(same, live(mapping))).first()
+        exists = ch.conn.execute(select(mapping.c.relationship).where(same, live(mapping))).first()
         if exists is not None:
-            ch.update(mapping, key, {"active": True, "relationship": relationship.value})
+            values: dict[str, object] = {"active": True}
+            if exists.relationship != relationship.value:
+                # The auditor's own judgement replaces the bundled link's, so a newer crosswalk leaves it alone.
+                values.update(relationship=relationship.value, rationale=rationale.strip(), origin="engagement")
+            ch.update(mapping, key, values)
             return
         last = ch.conn.execute(select(func.coalesce(func.max(mapping.c.sort_order), 0))).scalar_one()
         values = {"relationship": relationship.value, "rationale": rationale.strip(), "origin": "engagement"}

@@ -72,13 +72,15 @@ def find_test_id(conn: Connection, ref_or_id: str | UUID) -> TestId:
 
 
 def add_test(db: EngagementFile, control_ref_or_id: str | UUID, plan: TestPlan) -> ControlTest:
-    row = _plan_row(plan)
     with changes(db) as ch:
         control_id = find_control_id(ch.conn, control_ref_or_id)
-        test_id = TestId(
-            ch.insert(control_test, {"ref": next_test_ref(ch.conn, control_id), "control_id": control_id, **row})
-        )
-        return read_test(ch.conn, test_id)
+        return read_test(ch.conn, insert_test(ch, control_id, plan))
+
+
+def insert_test(ch: Changes, control_id: ControlId, plan: TestPlan) -> TestId:
+    """Inside a change: a new test of the control with its next reference (C-001.T3); its id."""
+    row = {"ref": next_test_ref(ch.conn, control_id), "control_id": control_id, **_plan_row(plan)}
+    return TestId(ch.insert(control_test, row))
 
 
 def update_plan(db: EngagementFile, test_id: TestId, plan: TestPlan) -> ControlTest:

@@ -90,7 +90,7 @@ def test_a_day_of_fieldwork(
     workspace = window.workspace
     assert workspace is not None
 
-    # A control created from CC6.1 is linked to it; the crosswalk suggests A.6.2.2.
+    # A control created from CC6.1 is linked to it; the crosswalk suggests 7.5.3 (access to documented information).
     workspace.open_target(Target("requirement", "CC6.1"))
     requirement_view = workspace.views["requirement"]
     assert isinstance(requirement_view, RequirementView)
@@ -99,12 +99,12 @@ def test_a_day_of_fieldwork(
     control_view = workspace.views["control"]
     assert isinstance(control_view, ControlView) and workspace.current is not None
     assert workspace.current.kind == "control"
-    row = control_view.suggestions.row_of("A.6.2.2")
+    row = control_view.suggestions.row_of("7.5.3")
     assert row >= 0, [s.code for s in control_view.suggestions.rows]
     control_view.suggestion_table.selectRow(row)
     control_view.accept_suggestion()
     made = controls.list_controls(window.db)[0]
-    assert made.requirements == ("CC6.1", "A.6.2.2")
+    assert made.requirements == ("CC6.1", "7.5.3")
 
     # A Type 2 test with 25 sample items, one of them a deviation.
     control_view.new_test(TestKind.OPERATING)
@@ -147,9 +147,9 @@ def test_a_day_of_fieldwork(
 
     # The result reaches both frameworks, visibly.
     assert navigator_status(workspace, Target("requirement", "CC6.1")) is Status.EXCEPTIONS
-    assert navigator_status(workspace, Target("requirement", "A.6.2.2")) is Status.EXCEPTIONS
+    assert navigator_status(workspace, Target("requirement", "7.5.3")) is Status.EXCEPTIONS
     served = {s.requirement.code: s.status for s in test_view.served.rows}
-    assert served == {"CC6.1": Status.EXCEPTIONS, "A.6.2.2": Status.EXCEPTIONS}
+    assert served == {"CC6.1": Status.EXCEPTIONS, "7.5.3": Status.EXCEPTIONS}
 
     # Close and reopen: everything is there (the passphrase comes from the keychain).
     window.close()
@@ -161,7 +161,7 @@ def test_a_day_of_fieldwork(
     assert len(reopened) == 1 and reopened[0].items_total == 25 and reopened[0].deviation_count == 1
     items = testing.list_sample_items(again.db, reopened[0].id)
     assert [i.result for i in items].count(SampleResult.DEVIATION) == 1
-    assert controls.list_controls(again.db)[0].requirements == ("CC6.1", "A.6.2.2")
+    assert controls.list_controls(again.db)[0].requirements == ("CC6.1", "7.5.3")
     again.close()
     assert warnings == []
 

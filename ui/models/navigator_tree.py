@@ -28,6 +28,7 @@ PAGES = (
     ("Statement of Applicability", Target("soa")),
     ("Evidence library", Target("evidence")),
     ("PBC requests", Target("pbc")),
+    ("ISO/IEC 42001 readiness", Target("readiness")),
     ("Engagement settings", Target("settings")),
 )
 

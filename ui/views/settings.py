@@ -29,6 +29,7 @@ from app.errors import FieldworkError
 from app.services import engagement as engagement_service
 from app.storage.engagement_file import EngagementFile
 from ui.context import UiContext
+from ui.crosswalk_banner import CrosswalkBanner
 from ui.date_fields import DateField, OptionalDateField
 from ui.views.base import DetailView
 from ui.views.editing import NoteLine, problem_note
@@ -96,6 +97,8 @@ class SettingsView(DetailView):
         self.reload_all = False
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Engagement settings"))
+        self.crosswalk = CrosswalkBanner(ctx)
+        layout.addWidget(self.crosswalk)
         self.warnings = NoteLine()
         self.problem = problem_note()
         layout.addWidget(self.warnings)
@@ -244,6 +247,7 @@ class SettingsView(DetailView):
         self.load()
 
     def load(self) -> None:
+        self.crosswalk.load()
         self.ctx.read("Loading the engagement settings", load_page, self._show)
 
     def _show(self, page: SettingsPage) -> None:

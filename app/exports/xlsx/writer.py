@@ -34,8 +34,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.properties import PageSetupProperties
 
+import app
+from app.exports.atomic import atomic_target
 from app.exports.xlsx.long_text import LongTexts
-from app.exports.xlsx.table import Mark, Row, Table
+from app.exports.xlsx.table import Mark, Row, Table, utc_datetime
 from app.exports.xlsx.text import cell_text, fits, is_plain, needs_quote_prefix
 from app.tasks import Task
 
@@ -278,3 +280,24 @@ class WorkbookWriter:
         if made is None:
             made = self._reusable[index, look] = self._styles.cell(sheet, look)
         return made
+
+
+def write_tables(tables: list[Table], target: Path, task: Task, *, title: str, identifier: str, generated: str) -> None:
+    """A whole workbook from its sheets, written atomically; the per-sheet temporary files never outlive it.
+
+    `identifier` names the engagement file the workbook came from; `generated` is when (ISO time)."""
+    writer = WorkbookWriter(task, sum(len(table.rows) for table in tables))
+    properties = writer.book.properties
+    properties.creator = f"{app.APP_NAME} {app.__version__}"
+    properties.title = title
+    properties.identifier = identifier
+    created = utc_datetime(generated)
+    if not isinstance(created, str):
+        properties.created = created
+    try:
+        with atomic_target(target) as temporary:
+            for table in tables:
+                writer.write(table)
+            writer.save(temporary)
+    finally:
+        writer.discard()
