@@ -159,6 +159,53 @@ def seed_0006(conn: sqlite3.Connection) -> None:
     )
 
 
+def seed_0007(conn: sqlite3.Connection) -> None:
+    """Revision 0007: the judgement records, and history from two copies of the file (two origins)."""
+    c1, t1, i1, d1, f1, e1 = (_hex(n) for n in range(41, 47))
+    other = _hex(77)
+    conn.executescript(
+        f"""
+        INSERT INTO fieldwork_meta VALUES ('engagement_id', '6d1f3a0e-1b2c-4d5e-8f90-a1b2c3d4e5f7');
+        INSERT INTO engagement (id, client, system_name, report_type, period_start, period_end, tsc_categories)
+            VALUES ('{_hex(98)}', 'Old Client', 'Old System', 'type2', '2025-01-01', '2025-12-31', '["Security"]');
+        INSERT INTO requirement VALUES ('CC8.1', 'soc2', 'criterion', 'Change', 'd', NULL, 'Security', 'CC8', 1);
+        INSERT INTO requirement VALUES ('8', 'iso42001', 'clause', 'Operation', 'd', NULL, NULL, NULL, 2);
+        INSERT INTO requirement VALUES ('8.1', 'iso42001', 'subclause', 'Planning', 'd', '8', NULL, NULL, 3);
+        INSERT INTO description_section (code, text) VALUES ('DC4', 'Incidents');
+        INSERT INTO control (id, ref, title, frequency, nature, control_type)
+            VALUES ('{c1}', 'C-001', 'Change approval', 'on_occurrence', 'manual', 'preventive');
+        INSERT INTO control_requirement (control_id, requirement_code) VALUES ('{c1}', 'CC8.1'), ('{c1}', '8.1');
+        INSERT INTO control_test (id, ref, control_id, kind, methods, conclusion)
+            VALUES ('{t1}', 'C-001.T1', '{c1}', 'operating', '[]', 'exceptions');
+        INSERT INTO sample_item (id, test_id, seq, identifier, result) VALUES ('{i1}', '{t1}', 1, 'CHG-1', 'deviation');
+        INSERT INTO deviation (id, ref, test_id, description, nature) VALUES
+            ('{d1}', 'C-001.T1.D1', '{t1}', 'Deployed unapproved', 'override');
+        INSERT INTO deviation_sample_item (deviation_id, sample_item_id) VALUES ('{d1}', '{i1}');
+        INSERT INTO requirement_conclusion (requirement_code, conclusion, basis)
+            VALUES ('CC8.1', 'met_with_exceptions', 'Isolated override.');
+        INSERT INTO conclusion_deviation (requirement_code, deviation_id) VALUES ('CC8.1', '{d1}');
+        INSERT INTO description_misstatement (id, ref, section, description) VALUES ('{_hex(48)}', 'M-001', 'DC4', 'x');
+        INSERT INTO finding (id, ref, kind, statement) VALUES ('{f1}', 'F-001', 'minor_nonconformity', 'Not planned');
+        INSERT INTO finding_requirement (finding_id, requirement_code) VALUES ('{f1}', '8.1');
+        INSERT INTO finding_deviation (finding_id, deviation_id) VALUES ('{f1}', '{d1}');
+        UPDATE opinion SET kind = 'qualified', basis = 'CC8.1' WHERE area = 'operation';
+        INSERT INTO evidence_blob VALUES ('ab' || hex(zeroblob(31)), 5, 1);
+        INSERT INTO evidence_chunk VALUES (1, 0, x'68656c6c6f');
+        INSERT INTO evidence (id, ref, blob_sha256, original_name, media_type, attached_by, attached_at)
+            VALUES ('{e1}', 'E-0001', 'ab' || hex(zeroblob(31)), 'ticket.csv', 'text/csv', 'X', '2025-06-01');
+        INSERT INTO evidence_link (id, evidence_id, finding_id) VALUES ('{_hex(49)}', '{e1}', '{f1}');
+        INSERT INTO history SELECT replace(value, '-', ''), 4, '2025-06-01T00:00:00+00:00', 'X', 'create',
+            'control', '{uuid.UUID(hex=c1)}', NULL, '{{"ref": "C-001", "when": "2025-06-01"}}'
+            FROM fieldwork_meta WHERE key = 'replica_id';
+        INSERT INTO history SELECT replace(value, '-', ''), 5, '2025-06-02T00:00:00+00:00', 'X', 'update',
+            'control', '{uuid.UUID(hex=c1)}', '{{"title": "Old"}}', '{{"title": "Change approval"}}'
+            FROM fieldwork_meta WHERE key = 'replica_id';
+        INSERT INTO history VALUES ('{other}', 1, '2025-06-01T12:00:00+00:00', 'Y', 'create', 'finding',
+            '{uuid.UUID(hex=f1)}', NULL, '{{"ref": "F-001"}}');
+        """
+    )
+
+
 SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "0001": seed_0001,
     "0002": seed_0002,
@@ -166,6 +213,7 @@ SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "0004": seed_0004,
     "0005": seed_0005,
     "0006": seed_0006,
+    "0007": seed_0007,
 }
 
 
@@ -321,7 +369,8 @@ JOINS = {
 
 
 def content(conn: sqlite3.Connection, revision: str) -> dict[str, list[tuple[object, ...]]]:
-    return {name: conn.execute(sql.format(**JOINS[revision])).fetchall() for name, sql in CONTENT.items()}
+    joins = JOINS.get(revision, JOINS["0007"])  # later revisions keep 0007's shape for these queries
+    return {name: conn.execute(sql.format(**joins)).fetchall() for name, sql in CONTENT.items()}
 
 
 def raw_content(db: EngagementFile, revision: str) -> dict[str, list[tuple[object, ...]]]:
@@ -450,3 +499,33 @@ def test_going_back_to_0006_puts_the_grades_back_on_their_deviations(tmp_path: P
     ]
     assert tuple(opinion) == ("qualified", "CC8.1 was not met.")
     assert links == 2
+
+
+# --- 0008_review: the history's hash chain ---------------------------------------------------------
+
+
+def test_the_existing_history_is_chained_once_per_origin_and_then_verifies(tmp_path: Path) -> None:
+    from app.services.history import changes
+    from app.services.verify import verify
+
+    path = tmp_path / "chained.fieldwork"
+    make_old_file(path, "0007", None)
+    db = open_engagement(path)
+    try:
+        with db.reading() as conn:
+            rows = conn.exec_driver_sql("SELECT origin, seq, prev_hash, hash FROM history ORDER BY origin, seq").all()
+        assert len({origin for origin, *_ in rows}) == 2
+        for origin in {origin for origin, *_ in rows}:
+            chain = [(prev, digest) for o, _seq, prev, digest in rows if o == origin]
+            assert chain[0][0] == "" and all(len(digest) == 64 for _, digest in chain)
+            assert all(chain[n][0] == chain[n - 1][1] for n in range(1, len(chain))), "each follows the one before"
+        with changes(db) as ch:
+            ch.record("export", "engagement_file", "chained.fieldwork")
+        [chained] = [found for found in verify(db) if found.check == "history"]
+        assert chained.ok and "The history's hash chain holds" in chained.detail
+        with pytest.raises(Exception, match="append-only"), db.writing() as conn:
+            conn.exec_driver_sql("UPDATE history SET person = 'Someone else'")
+        with pytest.raises(Exception, match="append-only"), db.writing() as conn:
+            conn.exec_driver_sql("DELETE FROM history")
+    finally:
+        db.close()

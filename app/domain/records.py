@@ -64,6 +64,11 @@ class EngagementDetails:
     subservice_organizations: str = ""
     auditor_firm: str = ""
     auditor_city: str = ""
+    #: Days from the report release date to documentation completion (AICPA 60; 45 or 14 where a firm's policy
+    #: or PCAOB work asks), years the file is retained, and whether one member may prepare and review an item.
+    completion_days: int = 60
+    retention_years: int = 5
+    allow_self_review: bool = False
 
     @property
     def period_label(self) -> str:

@@ -67,6 +67,7 @@ class Role(Labelled):
     SENIOR = "senior", "Senior"
     MANAGER = "manager", "Manager"
     PARTNER = "partner", "Partner"
+    QUALITY_REVIEWER = "quality_reviewer", "Quality reviewer"
 
 
 class Frequency(Labelled):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -73,11 +73,10 @@ def validate_details(details: EngagementDetails) -> tuple[str, ...]:
             raise ValidationError("A Type 1 examination needs an as-of date.")
     else:
         warnings += _period_warnings(details.period_start, details.period_end)
-    if details.report_release_date and details.documentation_completion_date:
-        if details.documentation_completion_date < details.report_release_date:
-            raise ValidationError("The documentation completion date cannot come before the report release date.")
-        if (details.documentation_completion_date - details.report_release_date).days > 60:
-            warnings.append("Documentation is to be assembled within 60 days of the report release date.")
+    if details.completion_days not in (60, 45, 14):
+        raise ValidationError("Documentation is completed 60, 45 or 14 days after the report release date.")
+    if details.retention_years < 5:
+        raise ValidationError("Engagement files are retained for at least 5 years (7 for PCAOB work).")
     return tuple(warnings)
 
 
@@ -95,10 +94,12 @@ def _period_warnings(start: date | None, end: date | None) -> list[str]:
 
 
 def normalized(details: EngagementDetails) -> EngagementDetails:
-    """Trim text, order categories as the TSC does, and drop the date fields the type does not use."""
+    """Trim text, order categories as the TSC does, drop the date fields the type does not use, and date the
+    documentation completion from the report release (it is never typed)."""
     known = [c for c in TSC_CATEGORIES if c in details.tsc_categories]
     categories = tuple(known + [c for c in details.tsc_categories if c not in TSC_CATEGORIES])
     type1 = details.report_type is ReportType.TYPE1
+    release = details.report_release_date
     return replace(
         details,
         client=details.client.strip(),
@@ -110,6 +111,7 @@ def normalized(details: EngagementDetails) -> EngagementDetails:
         as_of_date=details.as_of_date if type1 else None,
         period_start=None if type1 else details.period_start,
         period_end=None if type1 else details.period_end,
+        documentation_completion_date=release + timedelta(days=details.completion_days) if release else None,
     )
 
 
@@ -244,6 +246,9 @@ def read_details(conn: Connection) -> EngagementDetails:
         subservice_organizations=row["subservice_organizations"],
         auditor_firm=row["auditor_firm"],
         auditor_city=row["auditor_city"],
+        completion_days=row["completion_days"],
+        retention_years=row["retention_years"],
+        allow_self_review=row["allow_self_review"],
     )
 
 

@@ -16,16 +16,17 @@ from functools import cache
 from typing import Any
 
 import sqlcipher3.dbapi2 as sqlcipher
-from sqlalchemy import Connection, Table, Uuid, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, Uuid, and_, delete, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.domain.ids import new_id
 from app.domain.records import HistoryEntry
-from app.errors import NotFoundError
-from app.profile import load_profile
+from app.errors import NotFoundError, ReadOnlyError
+from app.services.acting import signature
+from app.storage.chain import GENESIS, entry_hash
 from app.storage.engagement_file import EngagementFile
-from app.storage.schema import fieldwork_meta, history, is_tracked, live
+from app.storage.schema import fieldwork_meta, finalization, history, is_tracked, live
 
 Row = Mapping[str, Any]
 
@@ -34,7 +35,19 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-HISTORY_COLUMNS = ("origin", "seq", "at_utc", "person", "action", "item_type", "item_id", "old_values", "new_values")
+HISTORY_COLUMNS = (
+    "origin",
+    "seq",
+    "at_utc",
+    "person",
+    "action",
+    "item_type",
+    "item_id",
+    "old_values",
+    "new_values",
+    "prev_hash",
+    "hash",
+)
 REPLICA_KEY = "replica_id"
 
 #: A history entry before it is numbered: action, item type, item id, old values, new values.
@@ -101,8 +114,11 @@ class Changes:
     conn: Connection
     person: str
     at_utc: str
+    #: A finalized engagement: nothing may be deleted (its record says so; `changes` refuses other writes).
+    finalized: str | None = None
     _origin: uuid.UUID | None = field(default=None, init=False)
     _next_seq: int = field(default=0, init=False)
+    _head: str = field(default=GENESIS, init=False)
 
     def _where(self, table: Table, key: Row) -> ColumnElement[bool]:
         return and_(*(column == key[column.name] for column in table.primary_key.columns))
@@ -112,17 +128,24 @@ class Changes:
         if self._origin is None:
             found = self.conn.execute(select(fieldwork_meta.c.value).where(fieldwork_meta.c.key == REPLICA_KEY))
             self._origin = uuid.UUID(found.scalar_one())
-            last = self.conn.execute(select(func.max(history.c.seq)).where(history.c.origin == self._origin))
-            self._next_seq = (last.scalar() or 0) + 1
+            head = select(history.c.seq, history.c.hash).where(history.c.origin == self._origin)
+            last = self.conn.execute(head.order_by(history.c.seq.desc()).limit(1)).first()
+            self._next_seq, self._head = (last.seq + 1, last.hash) if last else (1, GENESIS)
         first = self._next_seq
         self._next_seq += count
         return self._origin, first
 
+    def head(self) -> tuple[uuid.UUID, int, str]:
+        """This copy's last history entry so far: (origin, seq, hash); seq 0 before its first."""
+        origin, following = self._numbered(0)
+        return origin, following - 1, self._head
+
     def _entries(self, entries: Sequence[Entry]) -> list[dict[str, Any]]:
         """History rows for (action, item type, item id, old, new), numbered in this origin."""
         origin, first = self._numbered(len(entries))
-        return [
-            {
+        rows = []
+        for offset, (action, item_type, item_id, old, new) in enumerate(entries):
+            row: dict[str, Any] = {
                 "origin": origin,
                 "seq": first + offset,
                 "at_utc": self.at_utc,
@@ -133,8 +156,10 @@ class Changes:
                 "old_values": old,
                 "new_values": new,
             }
-            for offset, (action, item_type, item_id, old, new) in enumerate(entries)
-        ]
+            row["prev_hash"], row["hash"] = self._head, entry_hash(row, self._head)
+            self._head = row["hash"]
+            rows.append(row)
+        return rows
 
     def _append(self, entries: Sequence[Entry]) -> None:
         if entries:
@@ -244,6 +269,8 @@ class Changes:
         A record keeps a tombstone (its values, `deleted_at` and a new version), so a copy of the file
         merged later learns of the deletion rather than bringing the record back.
         """
+        if self.finalized:
+            raise ReadOnlyError(f"The engagement was finalized on {self.finalized[:10]}: nothing in it can be deleted.")
         condition = _alive(table, condition)
         old_rows = [dict(row) for row in self.conn.execute(select(table).where(condition)).mappings()]
         if old_rows:
@@ -275,10 +302,20 @@ class Changes:
 
 
 @contextlib.contextmanager
-def changes(db: EngagementFile) -> Iterator[Changes]:
-    """One user action: a write transaction whose every change is in the history."""
+def changes(db: EngagementFile, *, finalizing: bool = False) -> Iterator[Changes]:
+    """One user action: a write transaction whose every change is in the history.
+
+    A finalized engagement changes only under an open addendum (its reference is then part of the history's
+    "who"); `finalizing` is for the acts that finalize it and open an addendum.
+    """
     with db.writing() as conn:
-        yield Changes(conn, load_profile().signature, utc_now())
+        finalized = conn.execute(select(finalization.c.finalized_at).where(live(finalization))).scalar()
+        if finalized and not finalizing and db.addendum is None:
+            raise ReadOnlyError(
+                f"The engagement was finalized on {finalized[:10]}; open an addendum, with its reason, to change it."
+            )
+        who = signature(conn) + (f", addendum {db.addendum}" if finalized and db.addendum else "")
+        yield Changes(conn, who, utc_now(), finalized)
 
 
 def read_history(conn: Connection, limit: int | None = None) -> list[HistoryEntry]:

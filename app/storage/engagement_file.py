@@ -31,6 +31,8 @@ class EngagementFile:
     engine: Engine
     passphrase: Passphrase
     backup: Path | None = None
+    #: The addendum open on a finalized engagement (its reference), under which changes are allowed.
+    addendum: str | None = None
 
     @property
     def encrypted(self) -> bool:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
+    DDL,
     JSON,
     Boolean,
     CheckConstraint,
@@ -33,6 +34,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    event,
 )
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -106,6 +108,11 @@ engagement = Table(
     Column("subservice_organizations", Text, nullable=False, server_default=""),
     Column("auditor_firm", Text, nullable=False, server_default=""),  # revision 0004
     Column("auditor_city", Text, nullable=False, server_default=""),  # revision 0004
+    # revision 0008_review: days from the report release to documentation completion, the retention period,
+    # and whether one member may both prepare and review an item
+    Column("completion_days", Integer, nullable=False, server_default="60"),
+    Column("retention_years", Integer, nullable=False, server_default="5"),
+    Column("allow_self_review", Boolean, nullable=False, server_default="0"),
     *_tracked(),
 )
 
@@ -287,8 +294,20 @@ history = Table(
     Column("item_id", Text, nullable=False),
     Column("old_values", JSON),
     Column("new_values", JSON),
+    # revision 0008_review: each entry's hash, over its content and the hash of the entry before it in its origin
+    Column("prev_hash", String(64), nullable=False, server_default=""),
+    Column("hash", String(64), nullable=False, server_default=""),
     Index("ix_history_item", "item_type", "item_id"),
 )
+
+#: Triggers that make the history append-only in the file itself (a changed or removed entry is refused).
+HISTORY_TRIGGERS = tuple(
+    f"CREATE TRIGGER history_no_{verb.lower()} BEFORE {verb} ON history "
+    "BEGIN SELECT RAISE(ABORT, 'the history is append-only'); END"
+    for verb in ("UPDATE", "DELETE")
+)
+for _trigger in HISTORY_TRIGGERS:
+    event.listen(history, "after_create", DDL(_trigger))
 
 # --- judgements (revision 0007): conclusions per requirement, findings, misstatements, the opinion --------
 
@@ -386,6 +405,74 @@ opinion = Table(
     Column("departure_reason", Text, nullable=False, server_default=""),
     *_tracked(),
 )
+
+# --- review (revision 0008_review): sign-offs, review notes, finalizing ------------------------------
+
+#: A preparer's or reviewer's sign-off on an item, with the hash of the item's content when signed (staleness is
+#: that hash against the item's content now, never a stored flag) and the head of the history at that moment.
+signoff = Table(
+    "signoff",
+    metadata,
+    _id(),
+    Column("item_type", String(32), nullable=False),
+    Column("item_key", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("person_id", Uuid, ForeignKey("person.id"), nullable=False),
+    Column("signed_at", String(32), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("history_origin", Uuid, nullable=False),
+    Column("history_seq", Integer, nullable=False),
+    Column("history_hash", String(64), nullable=False),
+    *_tracked(),
+)
+_unique_live(signoff, "item_type", "item_key", "role")
+
+review_note = Table(
+    "review_note",
+    metadata,
+    _id(),
+    Column("ref", String(16), nullable=False),
+    Column("item_type", String(32), nullable=False),
+    Column("item_key", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("raised_by", Uuid, ForeignKey("person.id"), nullable=False),
+    Column("raised_at", String(32), nullable=False),
+    Column("response", Text, nullable=False, server_default=""),
+    Column("responded_by", Uuid, ForeignKey("person.id")),
+    Column("responded_at", String(32)),
+    Column("status", String(16), nullable=False, server_default="open"),
+    Column("cleared_by", Uuid, ForeignKey("person.id")),
+    Column("cleared_at", String(32)),
+    #: A note brought in from a workbook: the same row imported again is recognised by it.
+    Column("import_key", String(64)),
+    *_tracked(),
+)
+_unique_live(review_note, "ref")
+Index("ix_review_note_item", review_note.c.item_type, review_note.c.item_key)
+
+#: The engagement finalized: when, by whom, and the manifest (evidence hashes, history heads) verified then.
+finalization = Table(
+    "finalization",
+    metadata,
+    _id(),
+    Column("finalized_at", String(32), nullable=False),
+    Column("person_id", Uuid, ForeignKey("person.id"), nullable=False),
+    Column("manifest", JSON, nullable=False),
+    *_tracked(),
+)
+
+#: A change to a finalized engagement, with its reason: opened by a member, every later change belongs to it.
+addendum = Table(
+    "addendum",
+    metadata,
+    _id(),
+    Column("ref", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("person_id", Uuid, ForeignKey("person.id"), nullable=False),
+    Column("opened_at", String(32), nullable=False),
+    *_tracked(),
+)
+_unique_live(addendum, "ref")
 
 # --- evidence and the PBC request list (revision 0002) -------------------------------------------
 
