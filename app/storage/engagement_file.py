@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import DBAPIError
 
 from app.errors import EngagementFileError
 from app.storage import migrations
@@ -56,8 +55,8 @@ class EngagementFile:
     def _translated(self) -> Iterator[None]:
         try:
             yield
-        except DBAPIError as exc:
-            raise_if_known(self.path, exc.orig, self.encryption)
+        except Exception as exc:
+            raise_if_known(self.path, exc, self.encryption)
             raise
 
     def close(self) -> None:
@@ -83,12 +82,9 @@ def open_engagement(path: Path | str, passphrase: Passphrase = None) -> Engageme
     try:
         if backup is not None:
             migrations.upgrade(engine)
-    except DBAPIError as exc:
+    except BaseException as exc:
         engine.dispose()
-        raise_if_known(path, exc.orig, found.encryption)
-        raise
-    except BaseException:
-        engine.dispose()
+        raise_if_known(path, exc, found.encryption)
         raise
     return EngagementFile(path, found.encryption, engine, key, backup)
 
@@ -129,8 +125,6 @@ def create_engagement_file(
     except BaseException as exc:
         engine.dispose()
         temporary.unlink(missing_ok=True)
-        if isinstance(exc, DBAPIError):
-            raise_if_known(path, exc.orig, encryption)
-            raise
+        raise_if_known(path, exc, encryption)
         raise
     return EngagementFile(path, encryption, make_engine(path, passphrase), passphrase)

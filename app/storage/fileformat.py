@@ -48,10 +48,14 @@ def sniff(path: Path) -> Encryption:
         raise NotAnEngagementError(path, "is empty (0 bytes), so it is not a Fieldwork engagement.")
     with path.open("rb") as handle:
         header = handle.read(HEADER_SIZE)
+    # A change cut short (a crash, a full disk) leaves the file longer or shorter than whole pages until its
+    # rollback journal is played back: the length says nothing until then (probe() checks it again after).
+    interrupted = hot_journal(path) is not None
     if header.startswith(SQLITE_MAGIC):
-        _check_plain_length(path, header, size)
+        if not interrupted:
+            _check_plain_length(path, header, size)
         return Encryption.PLAIN
-    if size % PAGE_SIZE:
+    if size % PAGE_SIZE and not interrupted:
         raise NotAnEngagementError(
             path,
             "is not a Fieldwork engagement: it is neither a SQLite database nor an encrypted "
@@ -78,7 +82,8 @@ def probe(path: Path, passphrase: Passphrase) -> Probe:
     if encryption is Encryption.ENCRYPTED and passphrase is None:
         raise PassphraseRequired(path, "is encrypted: enter its passphrase to open it.")
     key = passphrase if encryption is Encryption.ENCRYPTED else None
-    recover_interrupted_change(path, key, encryption)
+    if recover_interrupted_change(path, key, encryption):
+        sniff(path)  # the length, now that the file is whole again
     try:
         conn = connect(path, key, read_only=True)
     except Exception as exc:
@@ -108,7 +113,7 @@ def hot_journal(path: Path) -> Path | None:
     return journal if journal.exists() and journal.stat().st_size > 0 else None
 
 
-def recover_interrupted_change(path: Path, key: Passphrase, encryption: Encryption) -> None:
+def recover_interrupted_change(path: Path, key: Passphrase, encryption: Encryption) -> bool:
     """Roll back a change a crash left half-written (a hot rollback journal beside the file).
 
     A read-only connection cannot do this, and SQLite refuses to read the file until it is
@@ -117,12 +122,12 @@ def recover_interrupted_change(path: Path, key: Passphrase, encryption: Encrypti
     fails on the first page, before anything is rolled back.
     """
     if hot_journal(path) is None:
-        return
+        return False
     if encryption is Encryption.PLAIN:
         with path.open("rb") as handle:
             header = handle.read(HEADER_SIZE)
         if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
-            return
+            return False
     conn = connect(path, key)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -131,6 +136,7 @@ def recover_interrupted_change(path: Path, key: Passphrase, encryption: Encrypti
         raise
     finally:
         conn.close()
+    return True
 
 
 def classify(path: Path, exc: BaseException | None, encryption: Encryption | None = None) -> EngagementFileError | None:
@@ -160,7 +166,11 @@ def classify(path: Path, exc: BaseException | None, encryption: Encryption | Non
 
 
 def raise_if_known(path: Path, exc: BaseException | None, encryption: Encryption | None = None) -> None:
-    """Raise the user's sentence for a known driver error; return so the caller re-raises a bug."""
-    known = classify(path, exc, encryption)
+    """Raise the user's sentence for a known driver error; return so the caller re-raises a bug.
+
+    `exc` may be the driver's own error or SQLAlchemy's wrapper of it: bulk paths use the driver's
+    cursor directly, and a full disk there is the same full disk.
+    """
+    known = classify(path, getattr(exc, "orig", None) or exc, encryption)
     if known is not None:
         raise known from exc
