@@ -49,8 +49,28 @@ class NewerVersionError(EngagementFileError):
     """The file was written by a newer Fieldwork whose schema this build does not know."""
 
 
+class NeedsUpgrade(EngagementFileError):
+    """The file was written by an earlier Fieldwork and can only be upgraded by opening it for changes."""
+
+
 class FileLockedError(EngagementFileError):
     """Another program holds a lock on the file."""
+
+
+class FileInUseError(FileLockedError):
+    """Another Fieldwork process has the file open for changes; `holder` says who, when known."""
+
+    def __init__(self, path: Path | str, reason: str, holder: object = None) -> None:
+        super().__init__(path, reason)
+        self.holder = holder
+
+
+class FileChangedUnderneath(EngagementFileError):
+    """The file was deleted, moved or replaced by something else while it was open."""
+
+
+class DamagedFileError(NotAnEngagementError):
+    """The file is an engagement, but its pages do not add up (copied mid-change, or damaged)."""
 
 
 class PassphraseError(EngagementFileError):

@@ -307,6 +307,7 @@ class MainWindow(QMainWindow):
         if not dialog.exec():
             return
         db, new, keep = self.db, dialog.passphrase, dialog.remember.isChecked()
+        self.db = None  # the workspace goes, the file stays open: its writer lock is held through the re-key
         self.close_engagement()  # nothing more can be queued on the file while it is re-encrypted
         self.runner.run(
             "Re-encrypting the engagement",

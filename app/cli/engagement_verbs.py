@@ -214,7 +214,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     from app.services import testing as test_service
     from app.services.overview import overview
 
-    with open_for_command(args.file, args.passphrase_file) as db:
+    with open_for_command(args.file, args.passphrase_file, writes=False) as db:
         doc = info_document(overview(db), control_service.list_controls(db), test_service.list_tests(db))
     if args.json:
         json.dump(doc, sys.stdout, ensure_ascii=False, indent=1)
@@ -227,7 +227,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from app.services.verify import verify
 
-    with open_for_command(args.file, args.passphrase_file) as db:
+    with open_for_command(args.file, args.passphrase_file, writes=False) as db:
         findings = verify(db)
     for finding in findings:
         print(f"{'ok  ' if finding.ok else 'FAIL'} {finding.check}: {finding.detail}")

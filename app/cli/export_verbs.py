@@ -33,7 +33,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise ValidationError("Say what to write: --pdf OUT.pdf, --xlsx OUT.xlsx, or both.")
     from app.exports.dataset import gather
 
-    with open_for_command(args.file, args.passphrase_file) as db:
+    with open_for_command(args.file, args.passphrase_file, writes=False) as db:
         data = gather(db)
     if args.pdf:
         from app.exports.pdf_report import write_report

@@ -57,7 +57,7 @@ def connect(path: Path, passphrase: Passphrase, *, read_only: bool = False) -> D
     return conn
 
 
-def configure(conn: DBAPIConnection, *, building: bool = False) -> None:
+def configure(conn: DBAPIConnection, *, building: bool = False, read_only: bool = False) -> None:
     """Session settings every working connection needs.
 
     Journal mode DELETE (a rollback journal), not WAL: with WAL, committed work sits in
@@ -68,7 +68,8 @@ def configure(conn: DBAPIConnection, *, building: bool = False) -> None:
     measured faster with a rollback journal than with WAL.
     """
     conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-    conn.execute("PRAGMA journal_mode = DELETE")
+    if not read_only:
+        conn.execute("PRAGMA journal_mode = DELETE")
     conn.execute(f"PRAGMA synchronous = {'OFF' if building else 'FULL'}")
     conn.execute(f"PRAGMA foreign_keys = {'OFF' if building else 'ON'}")
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -84,17 +85,18 @@ def _json_default(value: object) -> str:
 dump_json = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
 
 
-def make_engine(path: Path, passphrase: Passphrase, *, building: bool = False) -> Engine:
+def make_engine(path: Path, passphrase: Passphrase, *, building: bool = False, read_only: bool = False) -> Engine:
     """The SQLAlchemy engine for a file; writers begin IMMEDIATE so a lock fails early.
 
     `building=True` is only for a new file under a temporary name: no flush per commit
     and references checked once at the end (it is flushed once before it is renamed
     into place), which makes writing a large engagement several times faster.
+    `read_only=True` opens every connection read-only (a file another process is changing, a read-only disk).
     """
 
     def creator() -> DBAPIConnection:
-        conn = connect(path, passphrase)
-        configure(conn, building=building)
+        conn = connect(path, passphrase, read_only=read_only)
+        configure(conn, building=building, read_only=read_only)
         return conn
 
     engine = create_engine(

@@ -14,22 +14,38 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
-from app.errors import EngagementFileError
+from app.errors import (
+    EngagementFileError,
+    FileChangedUnderneath,
+    NeedsUpgrade,
+    NotAnEngagementError,
+    ReadOnlyError,
+)
 from app.storage import migrations
 from app.storage.database import APPLICATION_ID, Passphrase, make_engine
-from app.storage.fileformat import Encryption, probe, raise_if_known
+from app.storage.fileformat import Encryption, probe, raise_if_known, sniff
 from app.storage.files import fsync_file, fsync_folder
+from app.storage.leftovers import sweep, temporary_name
+from app.storage.writer_lock import Holder, MediumReadOnly, WriterLock
 
 
 @dataclass
 class EngagementFile:
-    """An open engagement file: its path, whether it is encrypted, and its engine."""
+    """An open engagement file: its path, whether it is encrypted, and its engine.
+
+    `lock` is the right to change the file (None: opened read-only, or a file being built);
+    `read_only` says why changes are refused when they are.
+    """
 
     path: Path
     encryption: Encryption
     engine: Engine
     passphrase: Passphrase
     backup: Path | None = None
+    lock: WriterLock | None = None
+    read_only: str | None = None
+    took_over: Holder | None = None
+    identity: tuple[int, int] | None = None
 
     @property
     def encrypted(self) -> bool:
@@ -44,6 +60,8 @@ class EngagementFile:
     @contextlib.contextmanager
     def writing(self) -> Iterator[Connection]:
         """A write transaction: committed when the block ends, rolled back on any error."""
+        if self.read_only is not None:
+            raise ReadOnlyError(f"{self.path.name} is open read-only ({self.read_only}); nothing was changed.")
         with (
             self._translated(),
             self.engine.connect().execution_options(fieldwork_write=True) as conn,
@@ -56,11 +74,34 @@ class EngagementFile:
         try:
             yield
         except Exception as exc:
+            self.raise_if_gone(exc)
             raise_if_known(self.path, exc, self.encryption)
             raise
 
+    def raise_if_gone(self, cause: BaseException | None = None) -> None:
+        """Say so when the file at our path is no longer the one we opened (deleted, moved, replaced)."""
+        if self.identity is None:
+            return
+        try:
+            now = identity_of(self.path)
+        except FileNotFoundError:
+            raise FileChangedUnderneath(
+                self.path,
+                "was moved or deleted while it was open, so the last change was not saved; "
+                "find the file (or restore a backup) and open it again.",
+            ) from cause
+        if now != self.identity:
+            raise FileChangedUnderneath(
+                self.path,
+                "was replaced by another file while it was open, so the last change was not saved; "
+                "open it again to see what it now holds.",
+            ) from cause
+
     def close(self) -> None:
         self.engine.dispose()
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
     def __enter__(self) -> EngagementFile:
         return self
@@ -69,24 +110,60 @@ class EngagementFile:
         self.close()
 
 
-def open_engagement(path: Path | str, passphrase: Passphrase = None) -> EngagementFile:
-    """Identify, guard, back up and migrate if needed, then hand back the open file."""
+def identity_of(path: Path) -> tuple[int, int]:
+    found = path.stat()
+    return found.st_dev, found.st_ino
+
+
+def take_writer_lock(path: Path) -> tuple[WriterLock | None, Holder | None, str | None]:
+    """The lock for changing `path`, whom it was taken over from, or why the file can only be read."""
+    lock = WriterLock(path)
+    try:
+        previous = lock.acquire()
+    except MediumReadOnly:
+        return None, None, "the disk or folder is read-only"
+    if path.exists() and not os.access(path, os.W_OK):
+        lock.release()
+        return None, None, "the file is read-only"
+    sweep(path.parent)
+    return lock, previous, None
+
+
+def open_engagement(path: Path | str, passphrase: Passphrase = None, *, read_only: bool = False) -> EngagementFile:
+    """Identify, guard, back up and migrate if needed, then hand back the open file.
+
+    A file opened for changes is locked against every other Fieldwork process (`FileInUseError` says who
+    has it); `read_only=True` takes no lock, and a read-only disk or file opens read-only by itself.
+    """
     path = Path(path)
-    found = probe(path, passphrase)
-    migrations.check_not_newer(path, found.revision)
-    key = passphrase if found.encryption is Encryption.ENCRYPTED else None
-    backup = None
-    if not migrations.is_current(found.revision):
-        backup = migrations.backup_before_upgrade(path, found.revision)
-    engine = make_engine(path, key)
+    sniff(path)  # a file that is not ours is refused before anything is written beside it
+    lock, took_over, reason = (None, None, "opened read-only") if read_only else take_writer_lock(path)
+    try:
+        found = probe(path, passphrase)
+        migrations.check_not_newer(path, found.revision)
+        if reason is not None and not migrations.is_current(found.revision):
+            raise NeedsUpgrade(
+                path, "was made by an earlier Fieldwork and must be upgraded, which a read-only file cannot be."
+            )
+        key = passphrase if found.encryption is Encryption.ENCRYPTED else None
+        backup = None
+        if not migrations.is_current(found.revision):
+            backup = migrations.backup_before_upgrade(path, found.revision)
+        engine = make_engine(path, key, read_only=reason is not None)
+    except BaseException as exc:
+        if lock is not None:
+            lock.release(not_ours=isinstance(exc, NotAnEngagementError))
+        raise
     try:
         if backup is not None:
             migrations.upgrade(engine)
     except BaseException as exc:
         engine.dispose()
+        if lock is not None:
+            lock.release()
         raise_if_known(path, exc, found.encryption)
         raise
-    return EngagementFile(path, found.encryption, engine, key, backup)
+    return EngagementFile(path, found.encryption, engine, key, backup, lock, reason, took_over, identity_of(path))
 
 
 def create_engagement_file(
@@ -101,11 +178,25 @@ def create_engagement_file(
     `populate` writes the first records; if it fails, no file appears at `path`.
     """
     path = Path(path)
-    if path.exists():
-        raise EngagementFileError(path, "already exists; choose another name or move the existing file.")
     if not path.parent.is_dir():
         raise EngagementFileError(path, f"cannot be created: the folder {path.parent} does not exist.")
-    temporary = path.with_name(f".{path.name}.creating-{os.getpid()}")
+    lock, _, reason = take_writer_lock(path)
+    if lock is None:
+        raise EngagementFileError(path, f"cannot be created here: {reason}.")
+    try:
+        if path.exists():
+            raise EngagementFileError(path, "already exists; choose another name or move the existing file.")
+        _build(path, passphrase, populate, revision)
+    except BaseException:
+        lock.release()
+        raise
+    encryption = Encryption.PLAIN if passphrase is None else Encryption.ENCRYPTED
+    engine = make_engine(path, passphrase)
+    return EngagementFile(path, encryption, engine, passphrase, lock=lock, identity=identity_of(path))
+
+
+def _build(path: Path, passphrase: Passphrase, populate: Callable[[EngagementFile], None], revision: str) -> None:
+    temporary = temporary_name(path, "creating")
     temporary.unlink(missing_ok=True)
     encryption = Encryption.PLAIN if passphrase is None else Encryption.ENCRYPTED
     engine = make_engine(temporary, passphrase, building=True)
@@ -127,4 +218,3 @@ def create_engagement_file(
         temporary.unlink(missing_ok=True)
         raise_if_known(path, exc, encryption)
         raise
-    return EngagementFile(path, encryption, make_engine(path, passphrase), passphrase)
