@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
 
-from app.errors import ReadOnlyError, ValidationError
+from app.errors import EngagementFileError, ReadOnlyError, ValidationError
 from app.keychain import KeychainUnavailable, file_account, forget_account, remember
 from app.passphrase import check_new_passphrase
 from app.services.history import changes
@@ -13,6 +14,8 @@ from app.storage.database import make_engine
 from app.storage.encryption import export_database, rekey
 from app.storage.engagement_file import EngagementFile, open_engagement
 from app.storage.fileformat import Encryption
+from app.storage.files import create_private, fsync_folder
+from app.storage.leftovers import sweep, temporary_name
 
 
 def change_passphrase(db: EngagementFile, new: str, *, remember_it: bool) -> tuple[EngagementFile, str | None]:
@@ -56,10 +59,29 @@ def change_passphrase(db: EngagementFile, new: str, *, remember_it: bool) -> tup
 
 
 def export_unencrypted_copy(db: EngagementFile, target: Path) -> None:
-    """Write a plain copy for an archive that requires one; the original records that it happened."""
+    """Write a plain copy for an archive that requires one; the original records it before the first byte.
+
+    The copy is written under a temporary name readable by its owner only and renamed into place when
+    complete, so a crash leaves no plaintext at the target (and the next write into that folder sweeps
+    the temporary), and the history names every place plaintext may have been written.
+    """
     target = Path(target)
     if target.resolve() == db.path.resolve():
         raise ValidationError("Choose a different file for the unencrypted copy.")
-    export_database(db.path, db.passphrase, target, None)
+    if target.exists():
+        raise EngagementFileError(target, "already exists; choose another name.")
+    if not target.parent.is_dir():
+        raise EngagementFileError(target, f"cannot be written: the folder {target.parent} does not exist.")
+    sweep(target.parent)
     with changes(db) as ch:
         ch.record("export_unencrypted_copy", "engagement_file", db.path.name, {"target": str(target)})
+    temporary = temporary_name(target, "plain")
+    try:
+        create_private(temporary)
+        export_database(db.path, db.passphrase, temporary, None)
+        os.replace(temporary, target)
+        fsync_folder(target.parent)
+    except OSError as exc:
+        raise EngagementFileError(target, f"could not be written: {exc.strerror or exc}.") from exc
+    finally:
+        temporary.unlink(missing_ok=True)

@@ -21,8 +21,11 @@ from app.storage.leftovers import temporary_name
 
 
 def export_database(source: Path, source_key: Passphrase, target: Path, target_key: Passphrase) -> None:
-    """Write every table of `source` into a new file `target` under `target_key` (None: plain)."""
-    if target.exists():
+    """Write every table of `source` into a new file `target` under `target_key` (None: plain).
+
+    `target` may already exist empty (made owner-only by the caller); SQLite keeps its permissions.
+    """
+    if target.exists() and target.stat().st_size:
         raise EngagementFileError(target, "already exists; choose another name.")
     conn = connect(source, source_key)
     try:

@@ -125,7 +125,6 @@ def take_writer_lock(path: Path) -> tuple[WriterLock | None, Holder | None, str 
     if path.exists() and not os.access(path, os.W_OK):
         lock.release()
         return None, None, "the file is read-only"
-    sweep(path.parent)
     return lock, previous, None
 
 
@@ -138,6 +137,7 @@ def open_engagement(path: Path | str, passphrase: Passphrase = None, *, read_onl
     path = Path(path)
     sniff(path)  # a file that is not ours is refused before anything is written beside it
     lock, took_over, reason = (None, None, "opened read-only") if read_only else take_writer_lock(path)
+    sweep(path.parent)  # what killed Fieldwork processes left beside it
     try:
         found = probe(path, passphrase)
         migrations.check_not_newer(path, found.revision)
