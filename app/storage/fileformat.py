@@ -12,13 +12,14 @@ from enum import Enum
 from pathlib import Path
 
 from app.errors import (
+    DamagedFileError,
     EngagementFileError,
     FileLockedError,
     NotAnEngagementError,
     PassphraseRequired,
     WrongPassphrase,
 )
-from app.storage.database import APPLICATION_ID, PAGE_SIZE, Passphrase, connect, is_database_error
+from app.storage.database import APPLICATION_ID, PAGE_SIZE, DBAPIConnection, Passphrase, connect, is_database_error
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 HEADER_SIZE = 100
@@ -93,6 +94,7 @@ def probe(path: Path, passphrase: Passphrase) -> Probe:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         if app_id != APPLICATION_ID:
             raise NotAnEngagementError(path, "is a SQLite database, but not a Fieldwork engagement.")
+        _check_page_count(path, conn)
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         revision = None
         if "alembic_version" in tables:
@@ -106,6 +108,28 @@ def probe(path: Path, passphrase: Passphrase) -> Probe:
     finally:
         conn.close()
     return Probe(encryption, revision)
+
+
+def _check_page_count(path: Path, conn: DBAPIConnection) -> None:
+    """Refuse a file whose length disagrees with the page count in its header.
+
+    That is what copying a file alone, while a change was half-written into it, leaves: the header
+    still counts the pages before the change, the file already holds more (or fewer). While any journal
+    sits beside the file a writer may be at work, and the lengths legitimately differ: no judgement then.
+    """
+    if path.with_name(path.name + "-journal").exists():
+        return
+    page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+    counted = int(conn.execute("PRAGMA page_count").fetchone()[0])
+    held = path.stat().st_size // page_size
+    if counted != held:
+        raise DamagedFileError(
+            path,
+            f"was copied or saved while a change was still being written into it (its header counts {counted} "
+            f"pages, the file holds {held}), so it may hold half of that change; open the original where it "
+            "was being changed, with its '-journal' file beside it, so Fieldwork can undo the unfinished change, "
+            "or restore a backup.",
+        )
 
 
 def hot_journal(path: Path) -> Path | None:
