@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,8 @@ from pathlib import Path
 from app.errors import ValidationError
 
 MIN_LENGTH = 10
+#: A passphrase file holds one line; anything larger is not one (and /dev/zero is never read whole).
+MAX_FILE_BYTES = 4096
 ENV_VARIABLE = "FIELDWORK_PASSPHRASE"
 
 
@@ -52,12 +55,25 @@ def check_new_passphrase(passphrase: str) -> Strength:
 def from_file_or_environment(passphrase_file: Path | None) -> str | None:
     """The passphrase given to a command: a file (first line) first, then FIELDWORK_PASSPHRASE."""
     if passphrase_file is not None:
-        try:
-            text = Path(passphrase_file).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ValidationError(f"Cannot read the passphrase file {passphrase_file}: {exc.strerror}.") from exc
-        lines = text.splitlines()
-        if not lines or not lines[0]:
-            raise ValidationError(f"The passphrase file {passphrase_file} is empty.")
-        return lines[0]
+        return _first_line(Path(passphrase_file))
     return os.environ.get(ENV_VARIABLE) or None
+
+
+def _first_line(path: Path) -> str:
+    """The first line of a small text file; a pipe, a device or a binary file is refused, never read whole."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise ValidationError(f"The passphrase file {path} is not a file but a pipe, a device or a folder.")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ValidationError(f"Cannot read the passphrase file {path}: {exc.strerror}.") from exc
+    if len(data) > MAX_FILE_BYTES:
+        raise ValidationError(f"The passphrase file {path} is larger than {MAX_FILE_BYTES:,} bytes: not a passphrase.")
+    try:
+        lines = data.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError:
+        raise ValidationError(f"The passphrase file {path} is not UTF-8 text.") from None
+    if not lines or not lines[0]:
+        raise ValidationError(f"The passphrase file {path} is empty.")
+    return lines[0]

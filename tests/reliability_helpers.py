@@ -18,6 +18,20 @@ import pytest
 PASSPHRASE = "correct horse battery staple"
 
 
+def engagement_with_a_test(folder: Path, *, encrypted: bool) -> tuple[Path, list[str]]:
+    """A new engagement with one operating test; returns its path and `[test id, passphrase options...]`."""
+    from app.services.engagement import create_engagement
+    from tests.conftest import type2_details
+    from tests.sampling_helpers import operating_test
+
+    path = folder / "acme.fieldwork"
+    db, _ = create_engagement(path, type2_details(), (), PASSPHRASE if encrypted else None)
+    test_id = operating_test(db)
+    db.close()
+    key = ["--passphrase-file", str(passphrase_file(folder.parent))] if encrypted else []
+    return path, [str(test_id), *key]
+
+
 def passphrase_file(folder: Path, text: str = PASSPHRASE) -> Path:
     path = folder / f"pass-{abs(hash(text))}.txt"
     path.write_text(text + "\n", encoding="utf-8")

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from app.errors import DamagedFileError
 from app.services import engagement
+from app.services.history import list_history
 from app.storage.database import connect
 from app.storage.engagement_file import open_engagement
 from tests.conftest import type2_details
-from tests.reliability_helpers import PASSPHRASE, cli, passphrase_file
+from tests.reliability_helpers import PASSPHRASE, cli, engagement_with_a_test, passphrase_file
 
 
 def make(path: Path, passphrase: str | None = PASSPHRASE) -> Path:
@@ -44,3 +47,92 @@ def test_a_copy_taken_while_a_change_was_half_written_is_refused_with_how_to_rec
     assert shown.returncode == 1 and "-journal' file beside it" in shown.stderr
     with open_engagement(path, passphrase, read_only=True) as original:
         assert engagement.get_details(original).client == "Acme Analytics"
+
+
+def tamper(path: Path, sql: str) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute(sql)
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    ("sql", "said"),
+    [
+        ("UPDATE alembic_version SET version_num = '0003'", "could not be upgraded: its contents do not match"),
+        ("DROP TABLE alembic_version", "could not be upgraded: its contents do not match"),
+        ("DROP TABLE soa_line", "is damaged: it lacks the table soa_line; restore a backup."),
+        ("DROP TABLE history", "is damaged: it lacks the table history; restore a backup."),
+        ("DELETE FROM engagement", "is damaged: it lacks the engagement's details; restore a backup."),
+    ],
+    ids=["older-revision", "no-revision", "no-soa", "no-history", "no-engagement"],
+)
+def test_a_tampered_file_gets_a_sentence_and_is_left_as_it_was(tmp_path: Path, sql: str, said: str) -> None:
+    path = make(tmp_path / "acme.fieldwork", passphrase=None)
+    tamper(path, sql)
+    before = path.read_bytes()
+    for verb in (["info"], ["evidence", "add"]):
+        shown = cli(*verb, path, *([path] if verb[0] == "evidence" else []))
+        assert shown.returncode == 1, shown.stderr
+        assert said in shown.stderr
+    assert path.read_bytes() == before
+    assert not list(tmp_path.glob("*.backup-*")), "a failed upgrade keeps no copy of a file it left as it was"
+
+
+def test_text_that_is_not_utf8_on_the_command_line_is_refused(tmp_path: Path) -> None:
+    odd = os.fsdecode(b"Client \xff")
+    made = cli(
+        "new", tmp_path / "a.fieldwork", "--client", odd, "--system", "S", "--type1", "2026-01-01", "--unencrypted"
+    )
+    assert made.returncode == 2 and "not valid UTF-8 text; nothing was changed" in made.stderr
+    path = make(tmp_path / "acme.fieldwork", passphrase=None)
+    copied = cli("export-plain", path, tmp_path / os.fsdecode(b"copy \xfe.fieldwork"))
+    assert copied.returncode == 2 and "not valid UTF-8 text" in copied.stderr
+    with open_engagement(path) as db:
+        assert "export_unencrypted_copy" not in {entry.action for entry in list_history(db)}
+
+
+def special_files(tmp_path: Path) -> dict[str, Path]:
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(b"\xff\xfe\x00\x81 not text")
+    return {"fifo": fifo, "zero": Path("/dev/zero"), "binary": binary}
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ("fifo", "is not a file but a pipe, a device or a folder"),
+        ("zero", "is not a file but a pipe, a device or a folder"),
+        ("binary", "is not UTF-8 text"),
+    ],
+)
+def test_a_passphrase_file_that_is_not_a_small_text_file_is_refused(tmp_path: Path, given: str, said: str) -> None:
+    source = special_files(tmp_path)[given]
+    made = cli(
+        "new", tmp_path / "a.fieldwork", "--client", "C", "--system", "S", "--type1", "2026-01-01",
+        "--passphrase-file", source, timeout=30,
+    )  # fmt: skip
+    assert made.returncode == 2 and said in made.stderr
+    assert not (tmp_path / "a.fieldwork").exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        (["--population", "{fifo}"], "pipe.csv was refused: it is not a file but a pipe, a device or a folder."),
+        (["--population", "{csv}", "--encoding", "utf-32"], "was refused: it is not utf-32 text"),
+    ],
+    ids=["fifo", "utf-32"],
+)
+def test_a_population_file_that_cannot_be_read_as_said_is_refused(
+    tmp_path: Path, options: list[str], said: str
+) -> None:
+    path, (test_id, *_key) = engagement_with_a_test(tmp_path, encrypted=False)
+    csv_file = tmp_path / "changes.csv"
+    csv_file.write_text("Ticket,Date\nCHG-1,2026-02-01\n", encoding="utf-8")
+    files = {"fifo": str(special_files(tmp_path)["fifo"]), "csv": str(csv_file)}
+    sampled = cli("sample", path, "--test", test_id, *(o.format(**files) for o in options), timeout=30)
+    assert sampled.returncode == 2 and said in sampled.stderr

@@ -5,23 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from app.services.engagement import create_engagement
 from app.storage.engagement_file import open_engagement
-from tests.conftest import type2_details
 from tests.evidence_helpers import write_file
-from tests.reliability_helpers import PASSPHRASE, cli, fill, passphrase_file, small_disk
-from tests.sampling_helpers import operating_test, ticket_rows, write_csv
+from tests.reliability_helpers import cli, engagement_with_a_test, fill, small_disk
+from tests.sampling_helpers import ticket_rows, write_csv
 
 __all__ = ["small_disk"]
-
-
-def make_file(folder: Path, *, encrypted: bool) -> tuple[Path, list[str]]:
-    path = folder / "acme.fieldwork"
-    db, _ = create_engagement(path, type2_details(), (), PASSPHRASE if encrypted else None)
-    test_id = operating_test(db)
-    db.close()
-    key = ["--passphrase-file", str(passphrase_file(folder.parent))] if encrypted else []
-    return path, [str(test_id), *key]
 
 
 def info(path: Path, key: list[str]) -> dict[str, object]:
@@ -32,7 +21,7 @@ def info(path: Path, key: list[str]) -> dict[str, object]:
 
 
 def test_disk_full_while_attaching_evidence_leaves_the_file_openable(small_disk: Path, tmp_path: Path) -> None:
-    path, (_test, *key) = make_file(small_disk, encrypted=True)
+    path, (_test, *key) = engagement_with_a_test(small_disk, encrypted=True)
     before = info(path, key)
     big = write_file(tmp_path / "scan.pdf", 30 << 20)
     added = cli("evidence", "add", path, big, *key)
@@ -46,7 +35,7 @@ def test_disk_full_while_attaching_evidence_leaves_the_file_openable(small_disk:
 
 
 def test_disk_full_while_importing_a_population_leaves_the_file_openable(small_disk: Path, tmp_path: Path) -> None:
-    path, (test_id, *key) = make_file(small_disk, encrypted=False)
+    path, (test_id, *key) = engagement_with_a_test(small_disk, encrypted=False)
     rows = [(ident, day.isoformat(), "x" * 80) for ident, day in ticket_rows(60_000)]
     population = write_csv(tmp_path / "changes.csv", ["Ticket", "Date", "Summary"], rows)
     filler = fill(small_disk, leave=2 << 20)

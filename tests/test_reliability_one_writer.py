@@ -19,7 +19,7 @@ from app.storage import encryption
 from app.storage.database import connect
 from app.storage.engagement_file import open_engagement
 from tests.conftest import type2_details
-from tests.reliability_helpers import PASSPHRASE, cli, passphrase_file, small_disk
+from tests.reliability_helpers import PASSPHRASE, cli, engagement_with_a_test, passphrase_file, small_disk
 
 __all__ = ["small_disk"]
 
@@ -159,9 +159,16 @@ def test_a_program_ignoring_the_lock_cannot_commit_during_a_rekey(paused_rekey: 
     rogue.close()
 
 
-def test_a_read_only_disk_opens_read_only_and_says_so(small_disk: Path) -> None:
-    path = make(small_disk / "acme.fieldwork", passphrase=None)
+def test_a_read_only_disk_opens_read_only_and_says_so(small_disk: Path, tmp_path: Path) -> None:
+    path, (test_id, *_key) = engagement_with_a_test(small_disk, encrypted=False)
+    population = tmp_path / "changes.csv"
+    population.write_text("Ticket,Date\nCHG-1,2026-02-01\n", encoding="utf-8")
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    sampled = cli("sample", path, "--test", test_id, "--population", population)
+    assert sampled.returncode == 1
+    assert (
+        "acme.fieldwork can only be read here (the disk or folder is read-only); nothing was changed." in sampled.stderr
+    )
     db = open_engagement(path)
     assert db.read_only == "the disk or folder is read-only"
     with pytest.raises(ReadOnlyError, match=r"acme\.fieldwork is open read-only \(the disk or folder is read-only\)"):

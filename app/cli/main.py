@@ -90,6 +90,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("fieldwork: interrupted.", file=sys.stderr)
         return 130
+    except UnicodeEncodeError as exc:
+        if "surrogates not allowed" not in str(exc):
+            raise
+        # Bytes on the command line that are not UTF-8 (a name from another system) reach Python as
+        # lone surrogates, which no file or engagement can store.
+        print("fieldwork: a value or name given is not valid UTF-8 text; nothing was changed.", file=sys.stderr)
+        return 2
     except Exception as exc:
         log = _log_crash(exc)
         print(f"fieldwork: internal error ({type(exc).__name__}: {exc}); details in {log}", file=sys.stderr)

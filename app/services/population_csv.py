@@ -109,10 +109,15 @@ def _csv_rows(text: IO[str], delimiter: str, source: PopulationSource) -> Rows:
         else:
             reason = f"it is not well-formed CSV near line {reader.line_num + 1} ({exc})"
         raise RefusedFile(name, reason) from None
-    except UnicodeDecodeError:
-        codec = codecs.lookup(source.encoding).name
-        label = "UTF-8" if codec.startswith("utf-8") else codec
-        raise RefusedFile(name, f"it is not {label} text; save it as CSV UTF-8, or give its encoding") from None
+    except UnicodeError:
+        raise _not_text(source) from None
+
+
+def _not_text(source: PopulationSource) -> RefusedFile:
+    """Bytes the stated encoding cannot read (a wrong --encoding, a binary file, UTF-32 without its mark)."""
+    codec = codecs.lookup(source.encoding).name
+    label = "UTF-8" if codec.startswith("utf-8") else codec
+    return RefusedFile(source.path.name, f"it is not {label} text; save it as CSV UTF-8, or give its encoding")
 
 
 def _rectangular(name: str, width: int, rows: Rows) -> Rows:
@@ -130,6 +135,8 @@ def open_csv(source: PopulationSource) -> Iterator[Table]:
         delimiter = _sniff_delimiter(source.path, source.encoding)
     except LookupError:
         raise RefusedFile(name, f"{source.encoding!r} is not a text encoding Fieldwork knows") from None
+    except UnicodeError:
+        raise _not_text(source) from None
     size = source.path.stat().st_size
     with source.path.open("rb") as raw:
         hashing = _HashingReader(raw, name)

@@ -72,9 +72,14 @@ def export_unencrypted_copy(db: EngagementFile, target: Path) -> None:
         raise EngagementFileError(target, "already exists; choose another name.")
     if not target.parent.is_dir():
         raise EngagementFileError(target, f"cannot be written: the folder {target.parent} does not exist.")
+    shown = str(target.absolute())
+    try:
+        shown.encode("utf-8")  # recorded in the history: a name in bytes of another system cannot be
+    except UnicodeEncodeError:
+        raise ValidationError("The name of the unencrypted copy is not valid UTF-8 text; choose another.") from None
     sweep(target.parent)
     with changes(db) as ch:
-        ch.record("export_unencrypted_copy", "engagement_file", db.path.name, {"target": str(target)})
+        ch.record("export_unencrypted_copy", "engagement_file", db.path.name, {"target": shown})
     temporary = temporary_name(target, "plain")
     try:
         create_private(temporary)

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 
 from app.errors import (
+    DamagedFileError,
     EngagementFileError,
     FileChangedUnderneath,
     NeedsUpgrade,
@@ -141,6 +142,8 @@ def open_engagement(path: Path | str, passphrase: Passphrase = None, *, read_onl
     try:
         found = probe(path, passphrase)
         migrations.check_not_newer(path, found.revision)
+        if migrations.is_current(found.revision) and found.missing:
+            raise DamagedFileError(path, f"is damaged: it lacks {', '.join(found.missing)}; restore a backup.")
         if reason is not None and not migrations.is_current(found.revision):
             raise NeedsUpgrade(
                 path, "was made by an earlier Fieldwork and must be upgraded, which a read-only file cannot be."
@@ -162,6 +165,13 @@ def open_engagement(path: Path | str, passphrase: Passphrase = None, *, read_onl
         if lock is not None:
             lock.release()
         raise_if_known(path, exc, found.encryption)
+        if isinstance(exc, Exception) and backup is not None:
+            backup.unlink(missing_ok=True)  # the upgrade rolled back as a whole: the file is its own backup
+            raise DamagedFileError(
+                path,
+                f"could not be upgraded: its contents do not match the version it records ({found.revision}); "
+                "it was left as it was.",
+            ) from exc
         raise
     return EngagementFile(path, found.encryption, engine, key, backup, lock, reason, took_over, identity_of(path))
 

@@ -20,6 +20,7 @@ from app.errors import (
     WrongPassphrase,
 )
 from app.storage.database import APPLICATION_ID, PAGE_SIZE, DBAPIConnection, Passphrase, connect, is_database_error
+from app.storage.schema import metadata
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 HEADER_SIZE = 100
@@ -36,6 +37,7 @@ class Probe:
 
     encryption: Encryption
     revision: str | None
+    missing: tuple[str, ...] = ()  # what this build's schema has and the file lacks, said for people
 
 
 def sniff(path: Path) -> Encryption:
@@ -100,6 +102,9 @@ def probe(path: Path, passphrase: Passphrase) -> Probe:
         if "alembic_version" in tables:
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
             revision = row[0] if row else None
+        missing = tuple(f"the table {name}" for name in sorted(set(metadata.tables) - tables))
+        if "engagement" in tables and not conn.execute("SELECT count(*) FROM engagement").fetchone()[0]:
+            missing += ("the engagement's details",)
     except EngagementFileError:
         raise
     except Exception as exc:
@@ -107,7 +112,7 @@ def probe(path: Path, passphrase: Passphrase) -> Probe:
         raise
     finally:
         conn.close()
-    return Probe(encryption, revision)
+    return Probe(encryption, revision, missing)
 
 
 def _check_page_count(path: Path, conn: DBAPIConnection) -> None:
@@ -176,6 +181,8 @@ def classify(path: Path, exc: BaseException | None, encryption: Encryption | Non
                 path, "could not be opened: the passphrase is wrong, or the file is not a Fieldwork engagement."
             )
         return NotAnEngagementError(path, "is not a Fieldwork engagement file.")
+    if "no such table" in text or "no such column" in text:
+        return DamagedFileError(path, f"is damaged: part of it is missing ({exc}); restore a backup.")
     if "malformed" in text or "corrupt" in text:
         return NotAnEngagementError(path, "is damaged: SQLite reports its contents as malformed.")
     if "disk is full" in text:
