@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.errors import DamagedFileError
+from app.errors import DamagedFileError, FileChangedUnderneath
 from app.services import engagement
 from app.services.history import list_history
 from app.storage.database import connect
@@ -136,3 +136,30 @@ def test_a_population_file_that_cannot_be_read_as_said_is_refused(
     files = {"fifo": str(special_files(tmp_path)["fifo"]), "csv": str(csv_file)}
     sampled = cli("sample", path, "--test", test_id, *(o.format(**files) for o in options), timeout=30)
     assert sampled.returncode == 2 and said in sampled.stderr
+
+
+@pytest.mark.parametrize(
+    ("happening", "said"),
+    [
+        ("deleted", "was moved or deleted while it was open, so the last change was not saved"),
+        ("moved", "was moved or deleted while it was open, so the last change was not saved"),
+        ("replaced", "was replaced by another file while it was open, so the last change was not saved"),
+    ],
+)
+def test_a_file_taken_away_while_open_is_said_as_it_happened(tmp_path: Path, happening: str, said: str) -> None:
+    path = make(tmp_path / "acme.fieldwork", passphrase=None)
+    other = make(tmp_path / "other.fieldwork", passphrase=None)
+    db = open_engagement(path)
+    engagement.update_details(db, type2_details(client="Before"))
+    if happening == "deleted":
+        path.unlink()
+    elif happening == "moved":
+        path.rename(tmp_path / "elsewhere.fieldwork")
+    else:
+        os.replace(other, path)
+    with pytest.raises(FileChangedUnderneath, match=said):
+        engagement.update_details(db, type2_details(client="After"))
+    with pytest.raises(FileChangedUnderneath, match=said):
+        engagement.get_details(db)
+    db.close()
+    assert path.exists() == (happening == "replaced"), "no empty file is made where the engagement was"

@@ -37,15 +37,17 @@ def quote_passphrase(passphrase: str) -> str:
     return "'" + passphrase.replace("'", "''") + "'"
 
 
-def connect(path: Path, passphrase: Passphrase, *, read_only: bool = False) -> DBAPIConnection:
+def connect(path: Path, passphrase: Passphrase, *, read_only: bool = False, create: bool = False) -> DBAPIConnection:
     """A raw DB-API connection with the key applied and nothing written yet.
 
-    Read-only connections are used to identify a file without changing a byte of it.
+    Read-only connections are used to identify a file without changing a byte of it. Only a file
+    being built is created: opening a path whose file was deleted or moved fails, rather than
+    quietly making an empty database there.
     """
-    target = f"{path.resolve().as_uri()}?mode=ro" if read_only else str(path)
+    mode = "ro" if read_only else ("rwc" if create else "rw")
     conn = sqlcipher.connect(
-        target,
-        uri=read_only,
+        f"{path.resolve().as_uri()}?mode={mode}",
+        uri=True,
         check_same_thread=False,
         isolation_level=None,
         timeout=BUSY_TIMEOUT_MS / 1000,
@@ -95,7 +97,7 @@ def make_engine(path: Path, passphrase: Passphrase, *, building: bool = False, r
     """
 
     def creator() -> DBAPIConnection:
-        conn = connect(path, passphrase, read_only=read_only)
+        conn = connect(path, passphrase, read_only=read_only, create=building)
         configure(conn, building=building, read_only=read_only)
         return conn
 

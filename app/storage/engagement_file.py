@@ -55,6 +55,7 @@ class EngagementFile:
     @contextlib.contextmanager
     def reading(self) -> Iterator[Connection]:
         """A read transaction (a consistent snapshot for one screen or export)."""
+        self.raise_if_gone()
         with self._translated(), self.engine.connect() as conn, conn.begin():
             yield conn
 
@@ -63,6 +64,7 @@ class EngagementFile:
         """A write transaction: committed when the block ends, rolled back on any error."""
         if self.read_only is not None:
             raise ReadOnlyError(f"{self.path.name} is open read-only ({self.read_only}); nothing was changed.")
+        self.raise_if_gone()
         with (
             self._translated(),
             self.engine.connect().execution_options(fieldwork_write=True) as conn,
