@@ -163,3 +163,11 @@ def test_a_file_taken_away_while_open_is_said_as_it_happened(tmp_path: Path, hap
         engagement.get_details(db)
     db.close()
     assert path.exists() == (happening == "replaced"), "no empty file is made where the engagement was"
+
+
+@pytest.mark.parametrize("scale", ["0", "201", "100000000"])
+def test_demo_scale_is_bounded(tmp_path: Path, scale: str) -> None:
+    made = cli("demo", tmp_path / "big.fieldwork", "--unencrypted", "--scale", scale)
+    assert made.returncode == 2
+    assert "--scale takes a whole number from 1 to 200." in made.stderr
+    assert not list(tmp_path.iterdir())

@@ -7,6 +7,7 @@ SQLCipher): without a key it reads and writes ordinary SQLite files.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -30,11 +31,32 @@ Passphrase = str | None
 DBAPIConnection = Any
 
 
+#: SQLCipher reads a key string of this form as the raw key itself (64 hex digits, or 96 with the salt) and
+#: skips key derivation; Fieldwork never means one as such.
+RAW_KEY_FORM = re.compile(r"x'(?:[0-9A-Fa-f]{64}|[0-9A-Fa-f]{96})'")
+
+
+class LegacyRawKey(str):
+    """A passphrase of the raw-key form that an earlier Fieldwork handed to SQLCipher as is (a raw key)."""
+
+
+def key_material(passphrase: str) -> str:
+    """What PRAGMA key receives for a passphrase: always something SQLCipher derives a key from.
+
+    A passphrase of the raw-key form gets a line break appended, which no passphrase Fieldwork accepts
+    contains, so it goes through key derivation like any other; every other passphrase is passed as it is
+    (files made before this rule open as they did). `LegacyRawKey` opens a file made before it.
+    """
+    if isinstance(passphrase, LegacyRawKey) or not RAW_KEY_FORM.fullmatch(passphrase):
+        return passphrase
+    return passphrase + "\n"
+
+
 def quote_passphrase(passphrase: str) -> str:
-    """A SQL string literal for PRAGMA key; quotes are doubled, NULs refused."""
+    """A SQL string literal for PRAGMA key (of `key_material`); quotes are doubled, NULs refused."""
     if "\x00" in passphrase:
         raise ValueError("a passphrase cannot contain a NUL character")
-    return "'" + passphrase.replace("'", "''") + "'"
+    return "'" + key_material(passphrase).replace("'", "''") + "'"
 
 
 def connect(path: Path, passphrase: Passphrase, *, read_only: bool = False, create: bool = False) -> DBAPIConnection:

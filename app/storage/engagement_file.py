@@ -21,10 +21,11 @@ from app.errors import (
     NeedsUpgrade,
     NotAnEngagementError,
     ReadOnlyError,
+    WrongPassphrase,
 )
 from app.storage import migrations
-from app.storage.database import APPLICATION_ID, Passphrase, make_engine
-from app.storage.fileformat import Encryption, probe, raise_if_known, sniff
+from app.storage.database import APPLICATION_ID, RAW_KEY_FORM, LegacyRawKey, Passphrase, make_engine
+from app.storage.fileformat import Encryption, Probe, probe, raise_if_known, sniff
 from app.storage.files import fsync_file, fsync_folder
 from app.storage.leftovers import sweep, temporary_name
 from app.storage.writer_lock import Holder, MediumReadOnly, WriterLock
@@ -131,6 +132,17 @@ def take_writer_lock(path: Path) -> tuple[WriterLock | None, Holder | None, str 
     return lock, previous, None
 
 
+def _identify(path: Path, passphrase: Passphrase) -> tuple[Probe, Passphrase]:
+    """Probe the file; a raw-key-form passphrase that fails is tried as the raw key an earlier build made of it."""
+    try:
+        return probe(path, passphrase), passphrase
+    except WrongPassphrase:
+        if passphrase is None or not RAW_KEY_FORM.fullmatch(passphrase):
+            raise
+    legacy = LegacyRawKey(passphrase)
+    return probe(path, legacy), legacy
+
+
 def open_engagement(path: Path | str, passphrase: Passphrase = None, *, read_only: bool = False) -> EngagementFile:
     """Identify, guard, back up and migrate if needed, then hand back the open file.
 
@@ -142,7 +154,7 @@ def open_engagement(path: Path | str, passphrase: Passphrase = None, *, read_onl
     lock, took_over, reason = (None, None, "opened read-only") if read_only else take_writer_lock(path)
     sweep(path.parent)  # what killed Fieldwork processes left beside it
     try:
-        found = probe(path, passphrase)
+        found, passphrase = _identify(path, passphrase)
         migrations.check_not_newer(path, found.revision)
         if migrations.is_current(found.revision) and found.missing:
             raise DamagedFileError(path, f"is damaged: it lacks {', '.join(found.missing)}; restore a backup.")
