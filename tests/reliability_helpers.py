@@ -63,6 +63,28 @@ def start_cli(*args: object) -> subprocess.Popen[str]:
     )
 
 
+HOLD = """
+import sys
+from app.storage.engagement_file import open_engagement
+db = open_engagement(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)
+print("ready", flush=True)
+sys.stdin.readline()
+db.close()
+"""
+
+
+def hold(path: Path, passphrase: str | None = PASSPHRASE) -> subprocess.Popen[str]:
+    """Another Fieldwork process with the file open for changes, until its stdin closes (`communicate("")`)."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(path), *([passphrase] if passphrase else [])],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+    return holder
+
+
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 24 MiB file system of its own: fills up as a laptop's disk does."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,38 +18,17 @@ from app.storage import encryption
 from app.storage.database import connect
 from app.storage.engagement_file import open_engagement
 from tests.conftest import type2_details
-from tests.reliability_helpers import PASSPHRASE, cli, engagement_with_a_test, passphrase_file, small_disk
+from tests.reliability_helpers import PASSPHRASE, cli, engagement_with_a_test, hold, passphrase_file, small_disk
 
 __all__ = ["small_disk"]
 
 NEW = "a quite different passphrase for the file"
-
-HOLD = """
-import sys, time
-from app.storage.engagement_file import open_engagement
-db = open_engagement(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)
-print("ready", flush=True)
-sys.stdin.readline()
-db.close()
-"""
 
 
 def make(path: Path, passphrase: str | None = PASSPHRASE) -> Path:
     db, _ = engagement.create_engagement(path, type2_details(), passphrase=passphrase)
     db.close()
     return path
-
-
-def hold(path: Path, passphrase: str | None = PASSPHRASE) -> subprocess.Popen[str]:
-    """Another Fieldwork process with the file open for changes, until its stdin closes."""
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(path), *([passphrase] if passphrase else [])],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
-    return holder
 
 
 def test_a_second_writer_is_told_who_has_the_file(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Verbs on whole engagements: new, info, demo, verify, passphrase, export-plain.
+"""Verbs on whole engagements: new, info, demo, verify, passphrase, backup, export-plain.
 
 Each command imports its services when it runs: registering the verbs stays cheap for `--version` and `--help`.
 """
@@ -89,6 +89,12 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     rekey.add_argument("--new-passphrase-file", type=Path, required=True, metavar="PATH")
     rekey.add_argument("--no-remember", action="store_true")
     rekey.set_defaults(func=cmd_passphrase)
+
+    backup = verbs.add_parser("backup", help="a consistent copy, encrypted as the file is (even while it is open)")
+    backup.add_argument("file", type=Path)
+    backup.add_argument("destination", type=Path, metavar="DEST", help="a new file, or a folder to put it in")
+    add_passphrase_options(backup)
+    backup.set_defaults(func=cmd_backup)
 
     plain = verbs.add_parser("export-plain", help="write an UNENCRYPTED copy (for an archive that requires one)")
     plain.add_argument("file", type=Path)
@@ -253,6 +259,16 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
     if warning:
         print(f"fieldwork: {warning}", file=sys.stderr)
     print(f"{args.file.name}: the passphrase has been changed.")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from app.services.backup import back_up
+
+    with open_for_command(args.file, args.passphrase_file, writes=False) as db:
+        written = back_up(db, args.destination)
+        kind = "encrypted: it opens with the same passphrase" if db.encrypted else "UNENCRYPTED, as the file is"
+    print(f"Wrote a backup to {written} ({kind}).")
     return 0
 
 

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from app.keychain import recall
 from app.storage.engagement_file import open_engagement
 from tests.conftest import PASSPHRASE
+from tests.reliability_helpers import hold
 from ui.dialogs.passphrase import ChangePassphrase
 from ui.main_window import MainWindow
 
@@ -98,3 +99,40 @@ def test_a_failed_passphrase_change_reopens_the_file_and_says_why(
     assert shown == ["The disk is full; the passphrase was not changed."]
     assert window.workspace is not None and window.db is not None and window.db.path == path
     assert window.workspace.model.rowCount() > 0, "the engagement is open again and loads"
+
+
+def test_back_up_from_the_menu_writes_a_copy_that_opens(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "kept" / "demo backup.fieldwork"
+    target.parent.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    window.back_up()
+    with open_engagement(target, read_only=True) as copy:
+        assert copy.path == target
+    assert "Backed up to" in window.statusBar().currentMessage()
+
+
+def test_a_file_another_process_changes_is_offered_read_only(
+    qtbot: QtBot, demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "held.fieldwork"
+    path.write_bytes(demo_template.read_bytes())
+    holder = hold(path, None)
+    asked: list[str] = []
+
+    def answer(parent: object, title: str, text: str, *a: object) -> QMessageBox.StandardButton:
+        asked.append(text)
+        return QMessageBox.StandardButton.Open
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    main = MainWindow(synchronous=True)
+    qtbot.addWidget(main)
+    try:
+        main.opener.open_path(path)
+    finally:
+        holder.communicate("")
+    assert asked and "is open for changes by Test Auditor (TA)" in asked[0]
+    assert main.db is not None and main.db.read_only == "opened read-only"
+    assert "read-only" in main.windowTitle()
+    main.close_engagement()
