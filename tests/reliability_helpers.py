@@ -18,6 +18,16 @@ import pytest
 PASSPHRASE = "correct horse battery staple"
 
 
+def new_engagement(path: Path, passphrase: str | None = PASSPHRASE) -> Path:
+    """A new, empty engagement at `path`, closed."""
+    from app.services.engagement import create_engagement
+    from tests.conftest import type2_details
+
+    db, _ = create_engagement(path, type2_details(), passphrase=passphrase)
+    db.close()
+    return path
+
+
 def engagement_with_a_test(folder: Path, *, encrypted: bool) -> tuple[Path, list[str]]:
     """A new engagement with one operating test; returns its path and `[test id, passphrase options...]`."""
     from app.services.engagement import create_engagement

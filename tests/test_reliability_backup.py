@@ -13,8 +13,7 @@ from app.keychain import recall, remember
 from app.services import engagement
 from app.services.backup import back_up
 from app.storage.engagement_file import open_engagement
-from tests.conftest import type2_details
-from tests.reliability_helpers import PASSPHRASE, cli, passphrase_file
+from tests.reliability_helpers import PASSPHRASE, cli, new_engagement, passphrase_file
 
 #: Another Fieldwork process that keeps committing changes until its stdin closes.
 BUSY_WRITER = """
@@ -35,14 +34,8 @@ print(n)
 """
 
 
-def make(path: Path) -> Path:
-    db, _ = engagement.create_engagement(path, type2_details(), passphrase=PASSPHRASE)
-    db.close()
-    return path
-
-
 def test_backups_taken_while_another_process_writes_are_whole_and_encrypted_as_the_original(tmp_path: Path) -> None:
-    path = make(tmp_path / "acme.fieldwork")
+    path = new_engagement(tmp_path / "acme.fieldwork")
     remember(path, PASSPHRASE)
     writer = subprocess.Popen(
         [sys.executable, "-c", BUSY_WRITER, str(path), PASSPHRASE],
@@ -72,7 +65,7 @@ def test_backups_taken_while_another_process_writes_are_whole_and_encrypted_as_t
 
 
 def test_a_backup_into_a_folder_is_named_for_the_file_and_never_overwrites(tmp_path: Path) -> None:
-    path = make(tmp_path / "acme.fieldwork")
+    path = new_engagement(tmp_path / "acme.fieldwork")
     with open_engagement(path, PASSPHRASE) as db:
         written = back_up(db, tmp_path)
         assert written.parent == tmp_path and written.name.startswith("acme backup ")

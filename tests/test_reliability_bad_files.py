@@ -15,20 +15,14 @@ from app.services.history import list_history
 from app.storage.database import connect
 from app.storage.engagement_file import open_engagement
 from tests.conftest import type2_details
-from tests.reliability_helpers import PASSPHRASE, cli, engagement_with_a_test, passphrase_file
-
-
-def make(path: Path, passphrase: str | None = PASSPHRASE) -> Path:
-    db, _ = engagement.create_engagement(path, type2_details(), passphrase=passphrase)
-    db.close()
-    return path
+from tests.reliability_helpers import PASSPHRASE, cli, engagement_with_a_test, new_engagement, passphrase_file
 
 
 @pytest.mark.parametrize("passphrase", [PASSPHRASE, None], ids=["encrypted", "plain"])
 def test_a_copy_taken_while_a_change_was_half_written_is_refused_with_how_to_recover(
     tmp_path: Path, passphrase: str | None
 ) -> None:
-    path = make(tmp_path / "acme.fieldwork", passphrase)
+    path = new_engagement(tmp_path / "acme.fieldwork", passphrase)
     copy = tmp_path / "copy" / "acme.fieldwork"
     copy.parent.mkdir()
     writer = connect(path, passphrase)
@@ -69,7 +63,7 @@ def tamper(path: Path, sql: str) -> None:
     ids=["older-revision", "no-revision", "no-soa", "no-history", "no-engagement"],
 )
 def test_a_tampered_file_gets_a_sentence_and_is_left_as_it_was(tmp_path: Path, sql: str, said: str) -> None:
-    path = make(tmp_path / "acme.fieldwork", passphrase=None)
+    path = new_engagement(tmp_path / "acme.fieldwork", passphrase=None)
     tamper(path, sql)
     before = path.read_bytes()
     for verb in (["info"], ["evidence", "add"]):
@@ -86,7 +80,7 @@ def test_text_that_is_not_utf8_on_the_command_line_is_refused(tmp_path: Path) ->
         "new", tmp_path / "a.fieldwork", "--client", odd, "--system", "S", "--type1", "2026-01-01", "--unencrypted"
     )
     assert made.returncode == 2 and "not valid UTF-8 text; nothing was changed" in made.stderr
-    path = make(tmp_path / "acme.fieldwork", passphrase=None)
+    path = new_engagement(tmp_path / "acme.fieldwork", passphrase=None)
     copied = cli("export-plain", path, tmp_path / os.fsdecode(b"copy \xfe.fieldwork"))
     assert copied.returncode == 2 and "not valid UTF-8 text" in copied.stderr
     with open_engagement(path) as db:
@@ -147,8 +141,8 @@ def test_a_population_file_that_cannot_be_read_as_said_is_refused(
     ],
 )
 def test_a_file_taken_away_while_open_is_said_as_it_happened(tmp_path: Path, happening: str, said: str) -> None:
-    path = make(tmp_path / "acme.fieldwork", passphrase=None)
-    other = make(tmp_path / "other.fieldwork", passphrase=None)
+    path = new_engagement(tmp_path / "acme.fieldwork", passphrase=None)
+    other = new_engagement(tmp_path / "other.fieldwork", passphrase=None)
     db = open_engagement(path)
     engagement.update_details(db, type2_details(client="Before"))
     if happening == "deleted":

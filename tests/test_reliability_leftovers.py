@@ -9,14 +9,12 @@ import sys
 import time
 from pathlib import Path
 
-from app.services import engagement
 from app.services.evidence import attach_files
 from app.services.history import list_history
 from app.storage.engagement_file import open_engagement
 from app.storage.leftovers import machine
-from tests.conftest import type2_details
 from tests.evidence_helpers import write_file
-from tests.reliability_helpers import PASSPHRASE, cli, passphrase_file, start_cli
+from tests.reliability_helpers import PASSPHRASE, cli, new_engagement, passphrase_file, start_cli
 
 
 def dead_pid() -> int:
@@ -26,20 +24,15 @@ def dead_pid() -> int:
     return ended.pid
 
 
-def make(path: Path) -> Path:
-    db, _ = engagement.create_engagement(path, type2_details(), passphrase=PASSPHRASE)
-    db.close()
-    return path
-
-
 def test_temporaries_of_dead_processes_are_swept_when_the_file_is_opened(tmp_path: Path) -> None:
-    path = make(tmp_path / "acme.fieldwork")
+    path = new_engagement(tmp_path / "acme.fieldwork")
     here, gone = machine(), dead_pid()
     abandoned = [
         f".acme.fieldwork.rekey~{here}~{gone}",
         f".acme.fieldwork.creating~{here}~{gone}",
         f".report.pdf.part~{here}~{gone}~k2j4x9",
         f".archive.fieldwork.plain~{here}~{gone}",
+        f".archive.fieldwork.plain~{here}~{gone}-journal",
         f".acme.fieldwork.rekey-{gone}",  # as earlier versions named them
         f".acme.fieldwork.creating-{gone}",
     ]
@@ -57,9 +50,10 @@ def test_temporaries_of_dead_processes_are_swept_when_the_file_is_opened(tmp_pat
 
 
 def wait_for(folder: Path, pattern: str, limit: float = 60) -> Path:
+    """The first file matching `pattern` once it holds bytes."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
-        found = list(folder.glob(pattern))
+        found = [p for p in folder.glob(pattern) if p.stat().st_size]
         if found:
             return found[0]
         time.sleep(0.002)
@@ -67,12 +61,12 @@ def wait_for(folder: Path, pattern: str, limit: float = 60) -> Path:
 
 
 def test_killing_export_plain_leaves_no_plaintext_at_the_target_and_the_history_knows(tmp_path: Path) -> None:
-    path = make(tmp_path / "acme.fieldwork")
+    path = new_engagement(tmp_path / "acme.fieldwork")
     with open_engagement(path, PASSPHRASE) as db:
         attach_files(db, [write_file(tmp_path / "large scan.pdf", 120 << 20)])
     target = tmp_path / "archive.fieldwork"
     running = start_cli("export-plain", path, target, "--passphrase-file", passphrase_file(tmp_path))
-    temporary = wait_for(tmp_path, ".archive.fieldwork.plain~*")
+    temporary = wait_for(tmp_path, ".archive.fieldwork.plain~*[0-9]")
     assert temporary.stat().st_mode & 0o077 == 0, "plaintext is readable by its owner only, from its first byte"
     running.send_signal(signal.SIGKILL)
     running.wait()
@@ -80,11 +74,11 @@ def test_killing_export_plain_leaves_no_plaintext_at_the_target_and_the_history_
     with open_engagement(path, PASSPHRASE) as db:
         recorded = [e for e in list_history(db) if e.action == "export_unencrypted_copy"]
         assert [e.new_values for e in recorded] == [{"target": str(target)}]
-    assert not temporary.exists(), "swept when the folder's engagement was opened again"
+    assert not list(tmp_path.glob(".archive*")), "swept (with its journal) when the engagement was opened again"
 
 
 def test_an_unencrypted_copy_is_owner_only(tmp_path: Path) -> None:
-    path = make(tmp_path / "acme.fieldwork")
+    path = new_engagement(tmp_path / "acme.fieldwork")
     target = tmp_path / "archive.fieldwork"
     done = cli("export-plain", path, target, "--passphrase-file", passphrase_file(tmp_path))
     assert done.returncode == 0, done.stderr

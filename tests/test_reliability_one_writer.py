@@ -18,21 +18,23 @@ from app.storage import encryption
 from app.storage.database import connect
 from app.storage.engagement_file import open_engagement
 from tests.conftest import type2_details
-from tests.reliability_helpers import PASSPHRASE, cli, engagement_with_a_test, hold, passphrase_file, small_disk
+from tests.reliability_helpers import (
+    PASSPHRASE,
+    cli,
+    engagement_with_a_test,
+    hold,
+    new_engagement,
+    passphrase_file,
+    small_disk,
+)
 
 __all__ = ["small_disk"]
 
 NEW = "a quite different passphrase for the file"
 
 
-def make(path: Path, passphrase: str | None = PASSPHRASE) -> Path:
-    db, _ = engagement.create_engagement(path, type2_details(), passphrase=passphrase)
-    db.close()
-    return path
-
-
 def test_a_second_writer_is_told_who_has_the_file(tmp_path: Path) -> None:
-    path = make(tmp_path / "acme.fieldwork")
+    path = new_engagement(tmp_path / "acme.fieldwork")
     holder = hold(path)
     try:
         with pytest.raises(FileInUseError, match=rf"open for changes by Test Auditor \(TA\) on {socket.gethostname()}"):
@@ -48,7 +50,7 @@ def test_a_second_writer_is_told_who_has_the_file(tmp_path: Path) -> None:
 
 
 def test_a_holder_that_died_is_taken_over(tmp_path: Path) -> None:
-    path = make(tmp_path / "acme.fieldwork")
+    path = new_engagement(tmp_path / "acme.fieldwork")
     holder = hold(path)
     holder.kill()
     holder.wait()
@@ -58,7 +60,7 @@ def test_a_holder_that_died_is_taken_over(tmp_path: Path) -> None:
 
 
 def test_rekeying_is_refused_while_another_process_writes(tmp_path: Path) -> None:
-    path = make(tmp_path / "acme.fieldwork")
+    path = new_engagement(tmp_path / "acme.fieldwork")
     key = passphrase_file(tmp_path)
     new = passphrase_file(tmp_path, NEW)
     holder = hold(path)
@@ -89,7 +91,7 @@ class PausedRekey:
 
 @pytest.fixture
 def paused_rekey(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PausedRekey]:
-    path = make(tmp_path / "acme.fieldwork")
+    path = new_engagement(tmp_path / "acme.fieldwork")
     reached, go_on = threading.Event(), threading.Event()
     check = encryption.check_opens
 

@@ -9,7 +9,6 @@ It is written under a temporary name, checked, and renamed into place.
 
 from __future__ import annotations
 
-import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,8 +18,8 @@ from app.storage.database import connect
 from app.storage.encryption import check_opens
 from app.storage.engagement_file import EngagementFile
 from app.storage.fileformat import raise_if_known
-from app.storage.files import create_private, fsync_file, fsync_folder
-from app.storage.leftovers import sweep, temporary_name
+from app.storage.files import fsync_file
+from app.storage.leftovers import new_private_file
 
 
 def backup_target(db: EngagementFile, destination: Path) -> Path:
@@ -37,23 +36,10 @@ def back_up(db: EngagementFile, destination: Path) -> Path:
     target = backup_target(db, destination)
     if target.absolute() == db.path.absolute():
         raise EngagementFileError(target, "is the engagement itself; choose another place for the backup.")
-    if target.exists():
-        raise EngagementFileError(target, "already exists; choose another name.")
-    if not target.parent.is_dir():
-        raise EngagementFileError(target, f"cannot be written: the folder {target.parent} does not exist.")
     db.raise_if_gone()
-    sweep(target.parent)
-    temporary = temporary_name(target, "backup")
-    try:
-        create_private(temporary)
+    with new_private_file(target, "backup") as temporary:
         _copy_committed_bytes(db, temporary)
         check_opens(temporary, db.passphrase)
-        os.replace(temporary, target)
-        fsync_folder(target.parent)
-    except OSError as exc:
-        raise EngagementFileError(target, f"could not be written: {exc.strerror or exc}.") from exc
-    finally:
-        temporary.unlink(missing_ok=True)
     return target
 
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from pathlib import Path
 
-from app.errors import EngagementFileError, ReadOnlyError, ValidationError
+from app.errors import ReadOnlyError, ValidationError
 from app.keychain import KeychainUnavailable, file_account, forget_account, remember
 from app.passphrase import check_new_passphrase
 from app.services.history import changes
@@ -14,8 +13,7 @@ from app.storage.database import make_engine
 from app.storage.encryption import export_database, rekey
 from app.storage.engagement_file import EngagementFile, open_engagement
 from app.storage.fileformat import Encryption
-from app.storage.files import create_private, fsync_folder
-from app.storage.leftovers import sweep, temporary_name
+from app.storage.leftovers import new_private_file
 
 
 def change_passphrase(db: EngagementFile, new: str, *, remember_it: bool) -> tuple[EngagementFile, str | None]:
@@ -68,25 +66,12 @@ def export_unencrypted_copy(db: EngagementFile, target: Path) -> None:
     target = Path(target)
     if target.resolve() == db.path.resolve():
         raise ValidationError("Choose a different file for the unencrypted copy.")
-    if target.exists():
-        raise EngagementFileError(target, "already exists; choose another name.")
-    if not target.parent.is_dir():
-        raise EngagementFileError(target, f"cannot be written: the folder {target.parent} does not exist.")
     shown = str(target.absolute())
     try:
         shown.encode("utf-8")  # recorded in the history: a name in bytes of another system cannot be
     except UnicodeEncodeError:
         raise ValidationError("The name of the unencrypted copy is not valid UTF-8 text; choose another.") from None
-    sweep(target.parent)
-    with changes(db) as ch:
-        ch.record("export_unencrypted_copy", "engagement_file", db.path.name, {"target": shown})
-    temporary = temporary_name(target, "plain")
-    try:
-        create_private(temporary)
+    with new_private_file(target, "plain") as temporary:
+        with changes(db) as ch:
+            ch.record("export_unencrypted_copy", "engagement_file", db.path.name, {"target": shown})
         export_database(db.path, db.passphrase, temporary, None)
-        os.replace(temporary, target)
-        fsync_folder(target.parent)
-    except OSError as exc:
-        raise EngagementFileError(target, f"could not be written: {exc.strerror or exc}.") from exc
-    finally:
-        temporary.unlink(missing_ok=True)

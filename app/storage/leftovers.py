@@ -13,16 +13,21 @@ import contextlib
 import os
 import re
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
+
+from app.errors import EngagementFileError
+from app.storage.files import create_private, fsync_folder
 
 PURPOSES = ("creating", "rekey", "part", "plain", "backup")
 
 _NAME = re.compile(
     r"^\.(?P<target>.+)\.(?P<purpose>" + "|".join(PURPOSES) + r")"
     # this build's names carry the machine; earlier builds wrote `.TARGET.rekey-PID` and `.TARGET.creating-PID`
-    r"(?:~(?P<machine>[A-Za-z0-9_-]*)~|-)(?P<pid>\d+)(?:~\w+)?$"
+    r"(?:~(?P<machine>[A-Za-z0-9_-]*)~|-)(?P<pid>\d+)(?:~\w+)?"
+    r"(?:-journal)?$"  # SQLite's journal of a temporary that was being written
 )
 
 
@@ -62,3 +67,26 @@ def sweep(folder: Path) -> list[Path]:
                     os.unlink(entry.path)
                     removed.append(Path(entry.path))
     return removed
+
+
+@contextlib.contextmanager
+def new_private_file(target: Path, purpose: str) -> Iterator[Path]:
+    """Yield an empty owner-only temporary beside `target`; renamed to `target` when the block succeeds.
+
+    For copies of a whole engagement (a backup, a plain copy): `target` must not exist yet.
+    """
+    if target.exists():
+        raise EngagementFileError(target, "already exists; choose another name.")
+    if not target.parent.is_dir():
+        raise EngagementFileError(target, f"cannot be written: the folder {target.parent} does not exist.")
+    sweep(target.parent)
+    temporary = temporary_name(target, purpose)
+    try:
+        create_private(temporary)
+        yield temporary
+        os.replace(temporary, target)
+        fsync_folder(target.parent)
+    except OSError as exc:
+        raise EngagementFileError(target, f"could not be written: {exc.strerror or exc}.") from exc
+    finally:
+        temporary.unlink(missing_ok=True)
