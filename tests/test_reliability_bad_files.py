@@ -165,3 +165,14 @@ def test_demo_scale_is_bounded(tmp_path: Path, scale: str) -> None:
     assert made.returncode == 2
     assert "--scale takes a whole number from 1 to 200." in made.stderr
     assert not list(tmp_path.iterdir())
+
+
+def test_verify_says_what_a_plain_file_cannot_show_and_catches_a_value_that_is_not_its_kind(tmp_path: Path) -> None:
+    path = new_engagement(tmp_path / "acme.fieldwork", passphrase=None)
+    shown = cli("verify", path)
+    assert shown.returncode == 0
+    assert "its pages carry no checksums: a changed byte inside a record's text can go unnoticed" in shown.stdout
+    tamper(path, "UPDATE engagement SET period_end = '2026-13-45'")  # a damaged date, still valid SQLite text
+    damaged = cli("verify", path)
+    assert damaged.returncode == 1
+    assert "FAIL records: Records that cannot be read as what they hold: engagement (ValueError)." in damaged.stdout
