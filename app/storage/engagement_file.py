@@ -220,6 +220,7 @@ def create_engagement_file(
 
 
 def _build(path: Path, passphrase: Passphrase, populate: Callable[[EngagementFile], None], revision: str) -> None:
+    sweep(path.parent)  # what an earlier, killed creation left
     temporary = temporary_name(path, "creating")
     temporary.unlink(missing_ok=True)
     encryption = Encryption.PLAIN if passphrase is None else Encryption.ENCRYPTED

@@ -47,6 +47,11 @@ def temporary_prefix(target: Path, purpose: str) -> str:
     return f"{temporary_name(target, purpose).name}~"
 
 
+def is_temporary(name: str) -> bool:
+    """Whether a file name is one of Fieldwork's temporaries (or a temporary's journal)."""
+    return _NAME.match(name) is not None
+
+
 def _abandoned(name: str) -> bool:
     found = _NAME.match(name)
     if found is None:
