@@ -58,11 +58,11 @@ class FileLockedError(EngagementFileError):
 
 
 class FileInUseError(FileLockedError):
-    """Another Fieldwork process has the file open for changes; `holder` says who, when known."""
+    """Another Fieldwork process has the file open for changes; `who` names it for people."""
 
-    def __init__(self, path: Path | str, reason: str, holder: object = None) -> None:
-        super().__init__(path, reason)
-        self.holder = holder
+    def __init__(self, path: Path | str, who: str) -> None:
+        super().__init__(path, f"is open for changes by {who}; open it read-only, or ask for it to be closed.")
+        self.who = who
 
 
 class FileChangedUnderneath(EngagementFileError):

@@ -23,7 +23,7 @@ from app.services.backup import back_up, backup_target
 from app.services.engagement import create_engagement, get_details
 from app.services.security import change_passphrase, export_unencrypted_copy
 from app.services.verify import Finding, verify
-from app.storage.engagement_file import EngagementFile
+from app.storage.engagement_file import OPENED_READ_ONLY, EngagementFile
 from app.tasks import Task
 from ui.context import Target
 from ui.desktop import PRIVATE_COPIES, offer_to_open
@@ -142,7 +142,8 @@ class MainWindow(QMainWindow):
     # -- state ------------------------------------------------------------------------------------
 
     def _busy(self, busy: bool) -> None:
-        self.state.setText("Saving..." if busy else ("All changes saved" if self.db else ""))
+        saved = "Read-only: nothing can be changed" if self.db and self.db.read_only else "All changes saved"
+        self.state.setText("Saving..." if busy else (saved if self.db else ""))
         self._update_title()
 
     def _update_title(self) -> None:
@@ -374,8 +375,10 @@ class MainWindow(QMainWindow):
 def opened_message(db: EngagementFile) -> str:
     """What the status bar says about a file just opened: its encryption, and why it cannot change if so."""
     message = f"Opened {db.path.name}" + ("" if db.encrypted else " — this file is NOT encrypted")
-    if db.read_only:
-        message += f" — read-only ({db.read_only})"
+    if db.read_only == OPENED_READ_ONLY:
+        message += " — read-only"
+    elif db.read_only:
+        message += f" — read-only: {db.read_only}"
     if db.took_over is not None:
         message += f" — {db.took_over.person} had it open and stopped without closing it"
     return message

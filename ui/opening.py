@@ -129,7 +129,8 @@ class Opener(QObject):
         answer = QMessageBox.question(
             self.parent_widget,
             "Open read-only?",
-            f"{refused.message}\n\nOpen it read-only? You will see the file as it is saved, and cannot change it.",
+            f"{refused.path.name} is open for changes by {refused.who}.\n\n"
+            "Open it read-only? You will see the file as it is saved, and cannot change it.",
             QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
         )
         return answer == QMessageBox.StandardButton.Open

@@ -31,6 +31,10 @@ from app.storage.leftovers import sweep, temporary_name
 from app.storage.writer_lock import Holder, MediumReadOnly, WriterLock
 
 
+#: The reason a file is read-only when the caller asked for it so (rather than the disk or the file refusing).
+OPENED_READ_ONLY = "opened read-only"
+
+
 @dataclass
 class EngagementFile:
     """An open engagement file: its path, whether it is encrypted, and its engine.
@@ -151,7 +155,7 @@ def open_engagement(path: Path | str, passphrase: Passphrase = None, *, read_onl
     """
     path = Path(path)
     sniff(path)  # a file that is not ours is refused before anything is written beside it
-    lock, took_over, reason = (None, None, "opened read-only") if read_only else take_writer_lock(path)
+    lock, took_over, reason = (None, None, OPENED_READ_ONLY) if read_only else take_writer_lock(path)
     sweep(path.parent)  # what killed Fieldwork processes left beside it
     try:
         found, passphrase = _identify(path, passphrase)

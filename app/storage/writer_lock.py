@@ -80,9 +80,7 @@ class WriterLock:
         except Timeout:
             holder = read_holder(self.path)
             who = holder.describe() if holder else "another Fieldwork window or command"
-            raise FileInUseError(
-                self.path, f"is open for changes by {who}; open it read-only, or ask for it to be closed.", holder
-            ) from None
+            raise FileInUseError(self.path, who) from None
         except OSError as exc:
             if exc.errno in READ_ONLY_ERRORS:
                 raise MediumReadOnly(str(exc)) from exc

@@ -132,7 +132,8 @@ def test_a_file_another_process_changes_is_offered_read_only(
         main.opener.open_path(path)
     finally:
         holder.communicate("")
-    assert asked and "is open for changes by Test Auditor (TA)" in asked[0]
+    assert asked and asked[0].startswith("held.fieldwork is open for changes by Test Auditor (TA) on ")
     assert main.db is not None and main.db.read_only == "opened read-only"
     assert "read-only" in main.windowTitle()
+    assert main.state.text() == "Read-only: nothing can be changed"
     main.close_engagement()
