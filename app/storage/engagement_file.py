@@ -30,7 +30,6 @@ from app.storage.files import fsync_file, fsync_folder
 from app.storage.leftovers import sweep, temporary_name
 from app.storage.writer_lock import Holder, MediumReadOnly, WriterLock
 
-
 #: The reason a file is read-only when the caller asked for it so (rather than the disk or the file refusing).
 OPENED_READ_ONLY = "opened read-only"
 
