@@ -176,3 +176,29 @@ def test_verify_says_what_a_plain_file_cannot_show_and_catches_a_value_that_is_n
     damaged = cli("verify", path)
     assert damaged.returncode == 1
     assert "FAIL records: Records that cannot be read as what they hold: engagement (ValueError)." in damaged.stdout
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE engagement SET period_end = '2026-13-45'",
+        "UPDATE engagement SET tsc_categories = '[not json'",
+        "UPDATE history SET new_values = 'not json'",
+    ],
+    ids=["date", "list", "history"],
+)
+def test_a_value_damaged_on_disk_is_a_sentence_in_info_and_both_exports(tmp_path: Path, sql: str) -> None:
+    path = new_engagement(tmp_path / "acme.fieldwork", passphrase=None)
+    tamper(path, sql)
+    said = "is damaged: a stored value cannot be read as what it should be"
+    for verb in (
+        ["info"],
+        ["export", path, "--pdf", tmp_path / "r.pdf"],
+        ["export", path, "--xlsx", tmp_path / "w.xlsx"],
+    ):
+        shown = cli(verb[0], path, *verb[2:])
+        if verb == ["info"] and "history" in sql:
+            assert shown.returncode == 0  # info shows no history
+            continue
+        assert shown.returncode == 1 and said in shown.stderr, shown.stderr
+    assert not (tmp_path / "r.pdf").exists() and not (tmp_path / "w.xlsx").exists()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +84,12 @@ class EngagementFile:
         except Exception as exc:
             self.raise_if_gone(exc)
             raise_if_known(self.path, exc, self.encryption)
+            if _unreadable_value(exc):
+                raise DamagedFileError(
+                    self.path,
+                    "is damaged: a stored value cannot be read as what it should be (a date, a list); "
+                    "run fieldwork verify to see where, or restore a backup.",
+                ) from exc
             raise
 
     def raise_if_gone(self, cause: BaseException | None = None) -> None:
@@ -115,6 +122,12 @@ class EngagementFile:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _unreadable_value(exc: BaseException) -> bool:
+    """A ValueError raised while SQLAlchemy turned a stored value into its type: the file's data, not our code."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return isinstance(exc, ValueError) and any("sqlalchemy" in Path(frame.filename).parts for frame in frames)
 
 
 def identity_of(path: Path) -> tuple[int, int]:
