@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import random
-from pathlib import Path
 
 import pytest
 
@@ -51,7 +50,7 @@ def test_a_killed_command_leaves_a_file_that_opens_verifies_and_keeps_its_data(h
     assert not problems, f"seed {SEED} (FIELDWORK_CRASH_SEED): {problems}"
 
 
-def test_a_write_path_learns_the_states_it_may_leave(harness: Harness, tmp_path: Path) -> None:
+def test_a_write_path_learns_the_states_it_may_leave(harness: Harness) -> None:
     path: WritePath = next(p for p in harness.write_paths() if p.name == "evidence add")
     harness.learn(path)
     assert path.before is not None and path.after is not None
