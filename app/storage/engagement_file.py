@@ -125,9 +125,13 @@ class EngagementFile:
 
 
 def _unreadable_value(exc: BaseException) -> bool:
-    """A ValueError raised while SQLAlchemy turned a stored value into its type: the file's data, not our code."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    return isinstance(exc, ValueError) and any("sqlalchemy" in Path(frame.filename).parts for frame in frames)
+    """A ValueError raised while SQLAlchemy turned a stored value into its type: the file's data, not our code.
+
+    Not text that cannot be encoded on its way in (a name in another system's bytes): that is the input's fault.
+    """
+    if not isinstance(exc, ValueError) or isinstance(exc, UnicodeEncodeError):
+        return False
+    return any("sqlalchemy" in Path(frame.filename).parts for frame in traceback.extract_tb(exc.__traceback__))
 
 
 def identity_of(path: Path) -> tuple[int, int]:
