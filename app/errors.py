@@ -49,8 +49,28 @@ class NewerVersionError(EngagementFileError):
     """The file was written by a newer Fieldwork whose schema this build does not know."""
 
 
+class NeedsUpgrade(EngagementFileError):
+    """The file was written by an earlier Fieldwork and can only be upgraded by opening it for changes."""
+
+
 class FileLockedError(EngagementFileError):
     """Another program holds a lock on the file."""
+
+
+class FileInUseError(FileLockedError):
+    """Another Fieldwork process has the file open for changes; `who` names it for people."""
+
+    def __init__(self, path: Path | str, who: str) -> None:
+        super().__init__(path, f"is open for changes by {who}; open it read-only, or ask for it to be closed.")
+        self.who = who
+
+
+class FileChangedUnderneath(EngagementFileError):
+    """The file was deleted, moved or replaced by something else while it was open."""
+
+
+class DamagedFileError(NotAnEngagementError):
+    """The file is an engagement, but its pages do not add up (copied mid-change, or damaged)."""
 
 
 class PassphraseError(EngagementFileError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,12 @@ REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
 
 
 def reference(name: str) -> list[dict[str, object]]:
+    """The reference catalog beside the checkout: CI always has it; a clone of the repository alone does not."""
     path = REFERENCE / name
     if not path.exists():
-        pytest.fail(f"the reference catalogs are expected beside the checkout: {path}")
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must compare with the reference catalogs beside the checkout: {path}")
+        pytest.skip(f"no reference catalogs beside this checkout ({path}); CI compares them")
     items: list[dict[str, object]] = json.loads(path.read_text(encoding="utf-8"))["items"]
     return items
 

@@ -20,8 +20,12 @@ def test_the_readme_opens_with_set_up_and_test_commands() -> None:
 
 
 def test_ci_installs_and_tests_exactly_as_the_readme_says() -> None:
+    """The same commands, in CI's own environment folder: CI never deletes the developer's `.venv`."""
     setup, test = readme_commands()
     install = setup.rsplit(" && ", 1)[0]
-    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
-    assert install in ci
-    assert test in ci
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    commands = [line for line in ci.splitlines() if not line.startswith("#")]
+    assert not any(".venv" in line.replace(".ci-venv", "") for line in commands)
+    assert install.replace(".venv", ".ci-venv") in ci.splitlines()
+    assert test.replace(".venv", ".ci-venv") in ci.splitlines()
+    assert ".ci-venv/bin/mypy" in ci.splitlines()

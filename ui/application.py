@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import logging
 import sys
 import traceback
 from pathlib import Path
@@ -14,19 +13,17 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME, __version__
-from app.paths import data_dir
+from app.bug_log import log_bug, start_logging
 from app.resources import resource_path
 from ui.main_window import MainWindow
-
-log = logging.getLogger("fieldwork.ui")
 
 
 def _install_crash_path() -> None:
     """A bug shows a dialog with the details and is logged; the app keeps running where it can."""
 
     def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
-        details = "".join(traceback.format_exception(kind, exc, tb))
-        log.error("unhandled error:\n%s", details)
+        details = "".join(traceback.format_exception(kind, exc, tb))  # shown on screen, never written to disk
+        log_bug(exc, "the desktop app")
         box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, "Something went wrong inside Fieldwork.")
         box.setInformativeText("Saved work is safe. The details have been logged.")
         box.setDetailedText(details)
@@ -36,7 +33,7 @@ def _install_crash_path() -> None:
 
 
 def run_app(path: Path | None = None, *, demo: bool = False) -> int:
-    logging.basicConfig(filename=data_dir() / "fieldwork.log", level=logging.INFO)
+    start_logging()
     existing = QApplication.instance()
     application = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     application.setApplicationName(APP_NAME)

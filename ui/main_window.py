@@ -20,10 +20,11 @@ from app.errors import FieldworkError
 from app.exports.report.model import Audience, ReportOptions
 from app.keychain import KeychainUnavailable, remember
 from app.services import controls as control_service
+from app.services.backup import back_up, backup_target
 from app.services.engagement import create_engagement, get_details
 from app.services.security import change_passphrase, export_unencrypted_copy
 from app.services.verify import Finding, verify
-from app.storage.engagement_file import EngagementFile
+from app.storage.engagement_file import OPENED_READ_ONLY, EngagementFile
 from app.tasks import Task
 from ui.context import Target
 from ui.desktop import PRIVATE_COPIES, offer_to_open
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         a("&File", "Export draft &report (PDF)...", self.export_pdf, "Ctrl+E")
         a("&File", "Export draft report (W&ord)...", self.export_docx)
         a("&File", "Export &workpapers (Excel)...", self.export_xlsx, "Ctrl+Shift+E")
+        a("&File", "&Back up...", self.back_up)
         a("&File", "Export &unencrypted copy...", self.export_plain)
         a("&File", "Change &passphrase...", self.change_passphrase)
         a("&File", "&Verify engagement file", self.verify_file)
@@ -147,7 +149,8 @@ class MainWindow(QMainWindow):
     # -- state ------------------------------------------------------------------------------------
 
     def _busy(self, busy: bool) -> None:
-        self.state.setText("Saving..." if busy else ("All changes saved" if self.db else ""))
+        saved = "Read-only: nothing can be changed" if self.db and self.db.read_only else "All changes saved"
+        self.state.setText("Saving..." if busy else (saved if self.db else ""))
         self._update_title()
 
     def _update_title(self) -> None:
@@ -155,6 +158,7 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(APP_NAME)
             return
         kind = "encrypted" if self.db.encrypted else "UNENCRYPTED"
+        kind += ", read-only" if self.db.read_only else ""
         state = " (saving...)" if self.runner.pending else ""
         self.setWindowTitle(f"{self.client} — {self.db.path.name} ({kind}){state} — {APP_NAME}")
 
@@ -187,9 +191,7 @@ class MainWindow(QMainWindow):
         # What is loaded now lives as long as the window: keep the cycle collector from
         # walking it on every full pass (each pass would stall the screen ~100 ms+).
         gc.freeze()
-        self.statusBar().showMessage(
-            f"Opened {db.path.name}" + ("" if db.encrypted else " — this file is NOT encrypted"), 8000
-        )
+        self.statusBar().showMessage(opened_message(db), 10000)
 
     def close_engagement(self) -> None:
         if self.workspace is not None:
@@ -308,6 +310,19 @@ class MainWindow(QMainWindow):
             target, _audience = chosen
             self._export("Export workpapers", target, lambda data, task: write_workbook(data, target, task))
 
+    def back_up(self) -> None:
+        if self.workspace is None or self.db is None:
+            return
+        default = str(backup_target(self.db, self.db.path.parent))
+        chosen, _ = QFileDialog.getSaveFileName(self, "Back up the engagement", default, "*.fieldwork")
+        if chosen:
+            target = Path(chosen)
+            self.workspace.ctx.long(
+                "Backing up the engagement",
+                lambda db, task: back_up(db, target),
+                lambda written: self.statusBar().showMessage(f"Backed up to {written}", 10000),
+            )
+
     def export_plain(self) -> None:
         if self.workspace is None or self.db is None:
             return
@@ -335,6 +350,7 @@ class MainWindow(QMainWindow):
         if not dialog.exec():
             return
         db, new, keep = self.db, dialog.passphrase, dialog.remember.isChecked()
+        self.db = None  # the workspace goes, the file stays open: its writer lock is held through the re-key
         self.close_engagement()  # nothing more can be queued on the file while it is re-encrypted
         self.runner.run(
             "Re-encrypting the engagement",
@@ -382,3 +398,15 @@ class MainWindow(QMainWindow):
         store.setValue("geometry", self.saveGeometry())
         store.sync()
         super().closeEvent(event)
+
+
+def opened_message(db: EngagementFile) -> str:
+    """What the status bar says about a file just opened: its encryption, and why it cannot change if so."""
+    message = f"Opened {db.path.name}" + ("" if db.encrypted else " — this file is NOT encrypted")
+    if db.read_only == OPENED_READ_ONLY:
+        message += " — read-only"
+    elif db.read_only:
+        message += f" — read-only: {db.read_only}"
+    if db.took_over is not None:
+        message += f" — {db.took_over.person} had it open and stopped without closing it"
+    return message

@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
-from app.errors import FieldworkError, PassphraseRequired, WrongPassphrase
+from app.errors import FieldworkError, FileInUseError, PassphraseRequired, WrongPassphrase
 from app.keychain import KeychainUnavailable, recall, remember
 from app.paths import demo_engagement_path
 from app.storage.engagement_file import EngagementFile, open_engagement
@@ -87,11 +87,18 @@ class Opener(QObject):
             return
         self._attempt(path, dialog.passphrase, remember_after=keychain and dialog.remember.isChecked())
 
-    def _attempt(self, path: Path, passphrase: str | None, remember_after: bool, from_keychain: bool = False) -> None:
+    def _attempt(
+        self,
+        path: Path,
+        passphrase: str | None,
+        remember_after: bool,
+        from_keychain: bool = False,
+        read_only: bool = False,
+    ) -> None:
         def work(task: object) -> EngagementFile | FieldworkError:
             try:
-                db = open_engagement(path, passphrase)
-            except (WrongPassphrase, PassphraseRequired) as exc:
+                db = open_engagement(path, passphrase, read_only=read_only)
+            except (WrongPassphrase, PassphraseRequired, FileInUseError) as exc:
                 return exc
             if remember_after and passphrase is not None:
                 with contextlib.suppress(KeychainUnavailable):
@@ -99,6 +106,10 @@ class Opener(QObject):
             return db
 
         def done(result: EngagementFile | FieldworkError) -> None:
+            if isinstance(result, FileInUseError):
+                if self._offer_read_only(result):
+                    self._attempt(path, passphrase, remember_after, from_keychain, read_only=True)
+                return
             if isinstance(result, EngagementFile):
                 if result.backup is not None:
                     self.runner.status(f"Upgraded {path.name}; the previous version is kept as {result.backup.name}.")
@@ -112,6 +123,17 @@ class Opener(QObject):
             self._ask(path, reason, keychain=True)
 
         self.runner.run(f"Opening {path.name}", work, done, progress=True)
+
+    def _offer_read_only(self, refused: FileInUseError) -> bool:
+        """Someone else has the file open for changes: say who, and offer to read it as it is."""
+        answer = QMessageBox.question(
+            self.parent_widget,
+            "Open read-only?",
+            f"{refused.path.name} is open for changes by {refused.who}.\n\n"
+            "Open it read-only? You will see the file as it is saved, and cannot change it.",
+            QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Open
 
     def _refuse(self, message: str) -> None:
         QMessageBox.warning(self.parent_widget, "Cannot open", message)

@@ -8,18 +8,15 @@ next `Task.progress` checkpoint.
 
 from __future__ import annotations
 
-import logging
-import traceback
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from app.bug_log import log_bug
 from app.errors import FieldworkError
 from app.tasks import Cancelled, Task
-
-log = logging.getLogger("fieldwork.ui")
 
 PROGRESS_DELAY_MS = 600
 #: Qt counts progress in C ints; larger totals (bytes of a multi-gigabyte file) are reported in thousandths.
@@ -111,7 +108,7 @@ class Operation(QObject):
             if not self.handles_errors:
                 self.runner.user_error.emit(exc.message)
             return
-        log.error("operation %s failed:\n%s", self.label, "".join(traceback.format_exception(exc)))
+        log_bug(exc, "a background operation")
         self.error.emit(exc)
         self.runner.bug.emit(exc)
 

@@ -1,4 +1,4 @@
-"""Verbs on whole engagements: new, info, demo, verify, passphrase, export-plain.
+"""Verbs on whole engagements: new, info, demo, verify, passphrase, backup, export-plain.
 
 Each command imports its services when it runs: registering the verbs stays cheap for `--version` and `--help`.
 """
@@ -28,6 +28,11 @@ from app.passphrase import from_file_or_environment
 if TYPE_CHECKING:
     from app.services.judged import Judgements
     from app.services.overview import Overview
+    from app.storage.engagement_file import EngagementFile
+
+#: The demo at scale 1 holds 79 controls and 477 sample items in about 4 MB; 200 times that is far past any
+#: real engagement (the benchmarks use 20). More only fills a disk and takes minutes.
+MAX_DEMO_SCALE = 200
 
 
 def _date(text: str) -> date:
@@ -69,7 +74,9 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
     demo = verbs.add_parser("demo", help="write the demo engagement to a new file")
     demo.add_argument("file", type=Path)
-    demo.add_argument("--scale", type=int, default=1, help="repeat the controls N times (benchmarks)")
+    demo.add_argument(
+        "--scale", type=int, default=1, help=f"repeat the controls N times, 1 to {MAX_DEMO_SCALE} (benchmarks)"
+    )
     add_new_file_options(demo)
     demo.set_defaults(func=cmd_demo)
 
@@ -84,6 +91,12 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     rekey.add_argument("--new-passphrase-file", type=Path, required=True, metavar="PATH")
     rekey.add_argument("--no-remember", action="store_true")
     rekey.set_defaults(func=cmd_passphrase)
+
+    backup = verbs.add_parser("backup", help="a consistent copy, encrypted as the file is (even while it is open)")
+    backup.add_argument("file", type=Path)
+    backup.add_argument("destination", type=Path, metavar="DEST", help="a new file, or a folder to put it in")
+    add_passphrase_options(backup)
+    backup.set_defaults(func=cmd_backup)
 
     plain = verbs.add_parser("export-plain", help="write an UNENCRYPTED copy (for an archive that requires one)")
     plain.add_argument("file", type=Path)
@@ -116,8 +129,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.demo import create_demo
 
-    if args.scale < 1:
-        raise ValidationError("--scale takes a whole number of 1 or more.")
+    if not 1 <= args.scale <= MAX_DEMO_SCALE:
+        raise ValidationError(f"--scale takes a whole number from 1 to {MAX_DEMO_SCALE}.")
     passphrase = passphrase_for_new_file(args)
     db = create_demo(args.file, passphrase, args.scale)
     remember_if_wanted(db, args)
@@ -267,16 +280,22 @@ def _print_info(doc: dict[str, Any]) -> None:
         print(f"  {t['ref']:<14} {t['kind']:<10} {t['status']:<12} sample {sample}")
 
 
-def cmd_info(args: argparse.Namespace) -> int:
+def engagement_info(db: EngagementFile) -> dict[str, Any]:
+    """What `info --json` prints, read in one transaction."""
     from app.services.controls import read_controls
     from app.services.judged import read_judgements
     from app.services.overview import read_overview
     from app.services.testing import read_tests
 
-    with open_for_command(args.file, args.passphrase_file) as db, db.reading() as conn:
+    with db.reading() as conn:
         judged = read_judgements(conn)
         view = read_overview(conn, db.encrypted, list(judged.grounds.scope), judged.grounds.statuses)
-        doc = info_document(view, read_controls(conn), read_tests(conn), judged)
+        return info_document(view, read_controls(conn), read_tests(conn), judged)
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    with open_for_command(args.file, args.passphrase_file, writes=False) as db:
+        doc = engagement_info(db)
     if args.json:
         json.dump(doc, sys.stdout, ensure_ascii=False, indent=1)
         print()
@@ -288,7 +307,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from app.services.verify import verify
 
-    with open_for_command(args.file, args.passphrase_file) as db:
+    with open_for_command(args.file, args.passphrase_file, writes=False) as db:
         findings = verify(db)
     for finding in findings:
         print(f"{'ok  ' if finding.ok else 'FAIL'} {finding.check}: {finding.detail}")
@@ -308,6 +327,16 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
     if warning:
         print(f"fieldwork: {warning}", file=sys.stderr)
     print(f"{args.file.name}: the passphrase has been changed.")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from app.services.backup import back_up
+
+    with open_for_command(args.file, args.passphrase_file, writes=False) as db:
+        written = back_up(db, args.destination)
+        kind = "encrypted: it opens with the same passphrase" if db.encrypted else "UNENCRYPTED, as the file is"
+    print(f"Wrote a backup to {written} ({kind}).")
     return 0
 
 

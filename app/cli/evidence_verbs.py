@@ -83,7 +83,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     from app.services.evidence import list_evidence
 
-    with open_for_command(args.file, args.passphrase_file) as db:
+    with open_for_command(args.file, args.passphrase_file, writes=False) as db:
         files = list_evidence(db)
     if args.json:
         json.dump([asdict(f) for f in files], sys.stdout, ensure_ascii=False, indent=1, default=str)
@@ -100,7 +100,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_extract(args: argparse.Namespace) -> int:
     from app.services.evidence_copies import extract_evidence
 
-    with open_for_command(args.file, args.passphrase_file) as db:
+    with open_for_command(args.file, args.passphrase_file, writes=False) as db:
         written = extract_evidence(db, args.evidence, args.to, _progress("extracting"))
     print(f"Wrote {_printable(str(written))} (SHA-256 checked).")
     return 0

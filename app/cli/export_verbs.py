@@ -45,7 +45,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from app.exports.dataset import gather
 
     options = ReportOptions(Audience(args.audience), crosswalk=not args.without_crosswalk)
-    with open_for_command(args.file, args.passphrase_file) as db:
+    with open_for_command(args.file, args.passphrase_file, writes=False) as db:
         data = gather(db)
     if args.pdf:
         from app.exports.pdf_report import write_report

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import app
+from app.bug_log import log_bug
 from app.cli import (
     crosswalk_verbs,
     engagement_verbs,
@@ -22,7 +21,6 @@ from app.cli import (
     sample_verbs,
 )
 from app.errors import FieldworkError
-from app.paths import data_dir
 from app.tasks import Cancelled
 
 if TYPE_CHECKING:
@@ -71,13 +69,6 @@ def _show_workspace(db: EngagementFile) -> str:
     return show_workspace(db)
 
 
-def _log_crash(exc: BaseException) -> Path:
-    log = data_dir() / "fieldwork.log"
-    logging.basicConfig(filename=log, level=logging.INFO)
-    logging.getLogger("fieldwork").error("".join(traceback.format_exception(exc)))
-    return log
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser, verb_names = verbs_parser()
@@ -106,8 +97,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("fieldwork: interrupted.", file=sys.stderr)
         return 130
+    except UnicodeEncodeError as exc:
+        if "surrogates not allowed" not in str(exc):
+            raise
+        # Bytes on the command line that are not UTF-8 (a name from another system) reach Python as
+        # lone surrogates, which no file or engagement can store.
+        print("fieldwork: a value or name given is not valid UTF-8 text; nothing was changed.", file=sys.stderr)
+        return 2
     except Exception as exc:
-        log = _log_crash(exc)
+        log = log_bug(exc, f"the command {args_list[0] if is_verb else 'fieldwork'}")
         print(f"fieldwork: internal error ({type(exc).__name__}: {exc}); details in {log}", file=sys.stderr)
         return 70
 

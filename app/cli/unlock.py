@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.errors import PassphraseRequired, ValidationError, WrongPassphrase
+from app.errors import PassphraseRequired, ReadOnlyError, ValidationError, WrongPassphrase
 from app.passphrase import ENV_VARIABLE, check_new_passphrase, from_file_or_environment
 
 if TYPE_CHECKING:
@@ -49,17 +49,23 @@ def _note(message: str) -> None:
     print(f"fieldwork: {message}", file=sys.stderr)
 
 
-def open_for_command(path: Path, passphrase_file: Path | None) -> EngagementFile:
-    """Open a file for a verb, finding its passphrase the documented way."""
+def open_for_command(path: Path, passphrase_file: Path | None, *, writes: bool = True) -> EngagementFile:
+    """Open a file for a verb, finding its passphrase the documented way.
+
+    A verb that `writes` takes the file's writer lock (and fails, saying who has the file, when another
+    Fieldwork process has it); a verb that only reads opens it read-only, beside any writer.
+    """
     from app.keychain import KeychainUnavailable, recall
-    from app.storage.engagement_file import open_engagement
     from app.storage.fileformat import Encryption, sniff
+
+    def attempt(passphrase: str | None) -> EngagementFile:
+        return _open(path, passphrase, writes)
 
     given = from_file_or_environment(passphrase_file)
     if sniff(path) is Encryption.PLAIN:
-        return open_engagement(path)
+        return attempt(None)
     if given is not None:
-        return open_engagement(path, given)
+        return attempt(given)
     try:
         remembered = recall(path)
     except KeychainUnavailable as exc:
@@ -67,7 +73,7 @@ def open_for_command(path: Path, passphrase_file: Path | None) -> EngagementFile
         remembered = None
     if remembered is not None:
         try:
-            return open_engagement(path, remembered)
+            return attempt(remembered)
         except WrongPassphrase:
             _note("the passphrase in the keychain no longer opens this file.")
     if not _interactive():
@@ -75,10 +81,26 @@ def open_for_command(path: Path, passphrase_file: Path | None) -> EngagementFile
     for _attempt in range(3):
         typed = getpass.getpass(f"Passphrase for {path.name}: ")
         try:
-            return open_engagement(path, typed)
+            return attempt(typed)
         except WrongPassphrase as exc:
             _note(exc.message)
     raise WrongPassphrase(path, "could not be opened: three wrong passphrases.")
+
+
+def _open(path: Path, passphrase: str | None, writes: bool) -> EngagementFile:
+    from app.errors import NeedsUpgrade
+    from app.storage.engagement_file import open_engagement
+
+    if not writes:
+        try:
+            return open_engagement(path, passphrase, read_only=True)
+        except NeedsUpgrade:
+            pass  # an earlier Fieldwork's file: opened for changes once, to upgrade it
+    db = open_engagement(path, passphrase)
+    if db.read_only is not None and writes:
+        db.close()
+        raise ReadOnlyError(f"{path.name} can only be read here ({db.read_only}); nothing was changed.")
+    return db
 
 
 def passphrase_for_new_file(args: argparse.Namespace) -> str | None:

@@ -2,7 +2,8 @@
 
 The bytes go to a temporary file in the target's folder (same file system, so the
 rename is atomic), are flushed to disk, and only then replace the target. A crash,
-an error or a cancel leaves the target as it was.
+an error or a cancel leaves the target as it was; the temporary a crash leaves is
+swept by the next export into that folder (`app.storage.leftovers`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from app.errors import FieldworkError
+from app.storage.leftovers import sweep, temporary_prefix
 
 #: What writing the bytes can meet that is the disk's fault, not a bug: said in a sentence.
 DISK_FULL = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
@@ -34,8 +36,9 @@ def atomic_target(target: Path) -> Iterator[Path]:
     target = Path(target)
     if not target.parent.is_dir():
         raise FieldworkError(f"Cannot write {target.name}: the folder {target.parent} does not exist.")
+    sweep(target.parent)  # what a killed export left in this folder
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        fd, name = tempfile.mkstemp(prefix=temporary_prefix(target, "part"), dir=target.parent)
     except OSError as exc:  # a folder the user may not write to
         raise _cannot_write(target, exc) from exc
     os.close(fd)

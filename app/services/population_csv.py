@@ -110,6 +110,13 @@ def _line_batches(text: IO[str], name: str) -> Iterator[list[str]]:
         yield [carry]
 
 
+def _not_text(source: PopulationSource) -> RefusedFile:
+    """Bytes the stated encoding cannot read (a wrong --encoding, a binary file, UTF-32 without its mark)."""
+    codec = codecs.lookup(source.encoding).name
+    label = "UTF-8" if codec.startswith("utf-8") else codec
+    return RefusedFile(source.path.name, f"it is not {label} text; save it as CSV UTF-8, or give its encoding")
+
+
 class _CsvRows:
     """The file's rows as (line number, cells), each checked in one Python step as it is read.
 
@@ -120,7 +127,7 @@ class _CsvRows:
 
     def __init__(self, text: IO[str], delimiter: str, source: PopulationSource) -> None:
         self.name = source.path.name
-        self.encoding = source.encoding
+        self.source = source
         csv.field_size_limit(MAX_CELL_CHARS)
         self.reader = csv.reader(chain.from_iterable(_line_batches(text, self.name)), delimiter=delimiter, strict=True)
         self.width: int | None = None
@@ -152,11 +159,8 @@ class _CsvRows:
             else:
                 reason = f"it is not well-formed CSV near line {reader.line_num + 1} ({exc})"
             raise RefusedFile(self.name, reason) from None
-        except UnicodeDecodeError:
-            codec = codecs.lookup(self.encoding).name
-            label = "UTF-8" if codec.startswith("utf-8") else codec
-            reason = f"it is not {label} text; save it as CSV UTF-8, or give its encoding"
-            raise RefusedFile(self.name, reason) from None
+        except UnicodeError:
+            raise _not_text(self.source) from None
 
 
 @contextlib.contextmanager
@@ -166,6 +170,8 @@ def open_csv(source: PopulationSource) -> Iterator[Table]:
         delimiter = _sniff_delimiter(source.path, source.encoding)
     except LookupError:
         raise RefusedFile(name, f"{source.encoding!r} is not a text encoding Fieldwork knows") from None
+    except UnicodeError:
+        raise _not_text(source) from None
     size = source.path.stat().st_size
     with source.path.open("rb") as raw:
         hashing = _HashingReader(raw, name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import stat
 from collections.abc import Iterator, Sequence
 from itertools import chain, islice
 from pathlib import Path
@@ -37,9 +38,12 @@ def open_table(source: PopulationSource) -> Iterator[Table]:
     if suffix not in CSV_SUFFIXES | XLSX_SUFFIXES:
         raise RefusedFile(name, "only CSV and XLSX files can be imported as a population")
     try:
-        size = source.path.stat().st_size
+        found = source.path.stat()
     except OSError as exc:
         raise RefusedFile(name, f"it cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(found.st_mode):
+        raise RefusedFile(name, "it is not a file but a pipe, a device or a folder")
+    size = found.st_size
     if size > MAX_SOURCE_BYTES:
         raise RefusedFile(name, f"it is {size:,} bytes, more than {MAX_SOURCE_BYTES:,}")
     opener = open_csv if suffix in CSV_SUFFIXES else open_xlsx

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from app.errors import ValidationError
+from app.errors import ReadOnlyError, ValidationError
 from app.keychain import KeychainUnavailable, file_account, forget_account, remember
 from app.passphrase import check_new_passphrase
 from app.services.history import changes
@@ -13,14 +13,19 @@ from app.storage.database import make_engine
 from app.storage.encryption import export_database, rekey
 from app.storage.engagement_file import EngagementFile, open_engagement
 from app.storage.fileformat import Encryption
+from app.storage.leftovers import new_private_file
 
 
 def change_passphrase(db: EngagementFile, new: str, *, remember_it: bool) -> tuple[EngagementFile, str | None]:
     """Re-key the file (or encrypt a plain one); returns the reopened file and any keychain warning.
 
-    The change is recorded in the new file's own history before it replaces the old one.
+    The change is recorded in the new file's own history before it replaces the old one. The file's
+    writer lock is held from the copy to the rename and handed to the reopened file, so no other
+    Fieldwork process can write into a file about to be replaced; on failure `db` keeps it.
     """
     check_new_passphrase(new)
+    if db.lock is None:
+        raise ReadOnlyError(f"{db.path.name} is open read-only ({db.read_only}); its passphrase cannot be changed.")
     if db.passphrase is not None and new == db.passphrase:
         raise ValidationError("The new passphrase is the same as the current one.")
     path, old = db.path, db.passphrase
@@ -41,19 +46,32 @@ def change_passphrase(db: EngagementFile, new: str, *, remember_it: bool) -> tup
             except KeychainUnavailable as exc:
                 warning.append(exc.message)
 
-    db.close()
+    db.engine.dispose()
     rekey(path, old, new, before_replace)
     if old_account is not None:
         with contextlib.suppress(KeychainUnavailable):
             forget_account(old_account)
-    return open_engagement(path, new), (warning[0] if warning else None)
+    reopened = open_engagement(path, new)  # the lock is re-entrant: this takes a second hold on it
+    db.close()
+    return reopened, (warning[0] if warning else None)
 
 
 def export_unencrypted_copy(db: EngagementFile, target: Path) -> None:
-    """Write a plain copy for an archive that requires one; the original records that it happened."""
+    """Write a plain copy for an archive that requires one; the original records it before the first byte.
+
+    The copy is written under a temporary name readable by its owner only and renamed into place when
+    complete, so a crash leaves no plaintext at the target (and the next write into that folder sweeps
+    the temporary), and the history names every place plaintext may have been written.
+    """
     target = Path(target)
     if target.resolve() == db.path.resolve():
         raise ValidationError("Choose a different file for the unencrypted copy.")
-    export_database(db.path, db.passphrase, target, None)
-    with changes(db) as ch:
-        ch.record("export_unencrypted_copy", "engagement_file", db.path.name, {"target": str(target)})
+    shown = str(target.absolute())
+    try:
+        shown.encode("utf-8")  # recorded in the history: a name in bytes of another system cannot be
+    except UnicodeEncodeError:
+        raise ValidationError("The name of the unencrypted copy is not valid UTF-8 text; choose another.") from None
+    with new_private_file(target, "plain") as temporary:
+        with changes(db) as ch:
+            ch.record("export_unencrypted_copy", "engagement_file", db.path.name, {"target": shown})
+        export_database(db.path, db.passphrase, temporary, None)

@@ -6,13 +6,13 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, LargeBinary, func, select
 
 from app.errors import FieldworkError
 from app.services.evidence_store import ByteProgress, Fingerprint, stream_blob
 from app.services.history_chain import chain_problems, recorded_heads_missing
 from app.storage.engagement_file import EngagementFile
-from app.storage.schema import evidence, evidence_blob, live, requirement, soa_line
+from app.storage.schema import evidence, evidence_blob, live, metadata, requirement, soa_line
 from app.tasks import Task
 
 
@@ -30,10 +30,17 @@ def _pragma_rows(conn: Connection, pragma: str) -> list[str]:
     return [" ".join(str(v) for v in row) for row in conn.exec_driver_sql(f"PRAGMA {pragma}")]
 
 
+#: What verify can and cannot see in a file without SQLCipher's per-page checksums.
+PLAIN_FILE_LIMITS = (
+    "The file is not encrypted, so its pages carry no checksums: a changed byte inside a record's text "
+    "can go unnoticed. Its structure, its records' types and the evidence hashes are still checked."
+)
+
+
 def check_cipher(conn: Connection, db: EngagementFile, task: Task) -> list[Finding]:
     """SQLCipher's own check: every page's HMAC, so tampering with the ciphertext shows."""
     if not db.encrypted:
-        return [Finding("encryption", True, "The file is not encrypted (it was created unencrypted).")]
+        return [Finding("encryption", True, PLAIN_FILE_LIMITS)]
     problems = _pragma_rows(conn, "cipher_integrity_check")
     if problems:
         return [Finding("encryption", False, f"SQLCipher found damaged pages: {'; '.join(problems[:10])}")]
@@ -48,6 +55,25 @@ def check_sqlite(conn: Connection, db: EngagementFile, task: Task) -> list[Findi
     if broken:
         return [Finding("database", False, f"{len(broken)} record(s) point to items that no longer exist.")]
     return [Finding("database", True, "SQLite integrity and reference checks passed.")]
+
+
+def check_records(conn: Connection, db: EngagementFile, task: Task) -> list[Finding]:
+    """Read every record as its column's type (dates, JSON, text that must be UTF-8).
+
+    The cheap check a plain file allows: damage that turns a value into something that is not one of
+    its kind shows here, where SQLite's structural check passes it. Evidence bytes are hashed below.
+    """
+    unreadable = []
+    for table in metadata.sorted_tables:
+        columns = [column for column in table.c if not isinstance(column.type, LargeBinary)]
+        try:
+            for _row in conn.execute(select(*columns).execution_options(yield_per=5000)):
+                pass
+        except Exception as exc:  # any value that does not read as its type, whatever the type raised
+            unreadable.append(f"{table.name} ({type(exc).__name__})")
+    if unreadable:
+        return [Finding("records", False, f"Records that cannot be read as what they hold: {', '.join(unreadable)}.")]
+    return [Finding("records", True, "Every record reads as its columns' types.")]
 
 
 def check_catalog(conn: Connection, db: EngagementFile, task: Task) -> list[Finding]:
@@ -94,7 +120,7 @@ def check_history(conn: Connection, db: EngagementFile, task: Task) -> list[Find
     return findings
 
 
-CHECKS: list[Check] = [check_cipher, check_sqlite, check_catalog, check_evidence, check_history]
+CHECKS: list[Check] = [check_cipher, check_sqlite, check_records, check_catalog, check_evidence, check_history]
 
 
 def verify(db: EngagementFile, task: Task | None = None) -> list[Finding]:

@@ -7,6 +7,7 @@ SQLCipher): without a key it reads and writes ordinary SQLite files.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -31,22 +32,45 @@ Passphrase = str | None
 DBAPIConnection = Any
 
 
+#: SQLCipher reads a key string of this form as the raw key itself (64 hex digits, or 96 with the salt) and
+#: skips key derivation; Fieldwork never means one as such.
+RAW_KEY_FORM = re.compile(r"x'(?:[0-9A-Fa-f]{64}|[0-9A-Fa-f]{96})'")
+
+
+class LegacyRawKey(str):
+    """A passphrase of the raw-key form that an earlier Fieldwork handed to SQLCipher as is (a raw key)."""
+
+
+def key_material(passphrase: str) -> str:
+    """What PRAGMA key receives for a passphrase: always something SQLCipher derives a key from.
+
+    A passphrase of the raw-key form gets a line break appended, which no passphrase Fieldwork accepts
+    contains, so it goes through key derivation like any other; every other passphrase is passed as it is
+    (files made before this rule open as they did). `LegacyRawKey` opens a file made before it.
+    """
+    if isinstance(passphrase, LegacyRawKey) or not RAW_KEY_FORM.fullmatch(passphrase):
+        return passphrase
+    return passphrase + "\n"
+
+
 def quote_passphrase(passphrase: str) -> str:
-    """A SQL string literal for PRAGMA key; quotes are doubled, NULs refused."""
+    """A SQL string literal for PRAGMA key (of `key_material`); quotes are doubled, NULs refused."""
     if "\x00" in passphrase:
         raise ValueError("a passphrase cannot contain a NUL character")
-    return "'" + passphrase.replace("'", "''") + "'"
+    return "'" + key_material(passphrase).replace("'", "''") + "'"
 
 
-def connect(path: Path, passphrase: Passphrase, *, read_only: bool = False) -> DBAPIConnection:
+def connect(path: Path, passphrase: Passphrase, *, read_only: bool = False, create: bool = False) -> DBAPIConnection:
     """A raw DB-API connection with the key applied and nothing written yet.
 
-    Read-only connections are used to identify a file without changing a byte of it.
+    Read-only connections are used to identify a file without changing a byte of it. Only a file
+    being built is created: opening a path whose file was deleted or moved fails, rather than
+    quietly making an empty database there.
     """
-    target = f"{path.resolve().as_uri()}?mode=ro" if read_only else str(path)
+    mode = "ro" if read_only else ("rwc" if create else "rw")
     conn = sqlcipher.connect(
-        target,
-        uri=read_only,
+        f"{path.resolve().as_uri()}?mode={mode}",
+        uri=True,
         check_same_thread=False,
         isolation_level=None,
         timeout=BUSY_TIMEOUT_MS / 1000,
@@ -58,7 +82,7 @@ def connect(path: Path, passphrase: Passphrase, *, read_only: bool = False) -> D
     return conn
 
 
-def configure(conn: DBAPIConnection, *, building: bool = False) -> None:
+def configure(conn: DBAPIConnection, *, building: bool = False, read_only: bool = False) -> None:
     """Session settings every working connection needs.
 
     Journal mode DELETE (a rollback journal), not WAL: with WAL, committed work sits in
@@ -69,7 +93,8 @@ def configure(conn: DBAPIConnection, *, building: bool = False) -> None:
     measured faster with a rollback journal than with WAL.
     """
     conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-    conn.execute("PRAGMA journal_mode = DELETE")
+    if not read_only:
+        conn.execute("PRAGMA journal_mode = DELETE")
     conn.execute(f"PRAGMA synchronous = {'OFF' if building else 'FULL'}")
     conn.execute(f"PRAGMA foreign_keys = {'OFF' if building else 'ON'}")
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -87,17 +112,18 @@ def _json_default(value: object) -> str:
 dump_json = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
 
 
-def make_engine(path: Path, passphrase: Passphrase, *, building: bool = False) -> Engine:
+def make_engine(path: Path, passphrase: Passphrase, *, building: bool = False, read_only: bool = False) -> Engine:
     """The SQLAlchemy engine for a file; writers begin IMMEDIATE so a lock fails early.
 
     `building=True` is only for a new file under a temporary name: no flush per commit
     and references checked once at the end (it is flushed once before it is renamed
     into place), which makes writing a large engagement several times faster.
+    `read_only=True` opens every connection read-only (a file another process is changing, a read-only disk).
     """
 
     def creator() -> DBAPIConnection:
-        conn = connect(path, passphrase)
-        configure(conn, building=building)
+        conn = connect(path, passphrase, read_only=read_only, create=building)
+        configure(conn, building=building, read_only=read_only)
         return conn
 
     engine = create_engine(

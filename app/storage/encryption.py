@@ -8,19 +8,24 @@ new one (new passphrase), never a mix.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from app.errors import EngagementFileError
 from app.storage.database import APPLICATION_ID, PAGE_SIZE, Passphrase, connect, quote_passphrase
 from app.storage.fileformat import Encryption, raise_if_known, sniff
 from app.storage.files import fsync_file, fsync_folder
+from app.storage.leftovers import temporary_name
 
 
 def export_database(source: Path, source_key: Passphrase, target: Path, target_key: Passphrase) -> None:
-    """Write every table of `source` into a new file `target` under `target_key` (None: plain)."""
-    if target.exists():
+    """Write every table of `source` into a new file `target` under `target_key` (None: plain).
+
+    `target` may already exist empty (made owner-only by the caller); SQLite keeps its permissions.
+    """
+    if target.exists() and target.stat().st_size:
         raise EngagementFileError(target, "already exists; choose another name.")
     conn = connect(source, source_key)
     try:
@@ -52,6 +57,27 @@ def check_opens(path: Path, passphrase: Passphrase) -> None:
         raise EngagementFileError(path, f"failed its check after writing ({result}); nothing was replaced.")
 
 
+@contextlib.contextmanager
+def no_other_writer(path: Path, key: Passphrase) -> Iterator[None]:
+    """Hold SQLite's RESERVED lock on `path` for the block: readers go on, any other writer waits and then fails.
+
+    Fieldwork's own writers are already kept out by the writer lock; this also stops a program that ignores it
+    from committing into a file that is about to be replaced.
+    """
+    guard = connect(path, key)
+    try:
+        guard.execute("BEGIN IMMEDIATE")
+    except Exception as exc:
+        guard.close()
+        raise_if_known(path, exc)
+        raise
+    try:
+        yield
+    finally:
+        guard.execute("ROLLBACK")
+        guard.close()
+
+
 def rekey(
     path: Path,
     old: Passphrase,
@@ -60,19 +86,21 @@ def rekey(
 ) -> None:
     """Replace the file with a copy under a new passphrase, atomically.
 
-    `before_replace` runs on the finished temporary file (to record the change in its
-    history and remember the new passphrase) just before the rename.
+    The caller holds the file's writer lock; no other writer can commit from the copy to the rename.
+    `before_replace` runs on the finished temporary file (to record the change in its history and
+    remember the new passphrase) just before the rename.
     """
     if sniff(path) is not Encryption.ENCRYPTED and old is not None:
         raise EngagementFileError(path, "is not encrypted.")
-    temporary = path.with_name(f".{path.name}.rekey-{os.getpid()}")
+    temporary = temporary_name(path, "rekey")
     temporary.unlink(missing_ok=True)
     try:
-        export_database(path, old, temporary, new)
-        check_opens(temporary, new)
-        before_replace(temporary)
-        fsync_file(temporary)
-        os.replace(temporary, path)
-        fsync_folder(path.parent)
+        with no_other_writer(path, old):
+            export_database(path, old, temporary, new)
+            check_opens(temporary, new)
+            before_replace(temporary)
+            fsync_file(temporary)
+            os.replace(temporary, path)
+            fsync_folder(path.parent)
     finally:
         temporary.unlink(missing_ok=True)

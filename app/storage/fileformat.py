@@ -12,13 +12,15 @@ from enum import Enum
 from pathlib import Path
 
 from app.errors import (
+    DamagedFileError,
     EngagementFileError,
     FileLockedError,
     NotAnEngagementError,
     PassphraseRequired,
     WrongPassphrase,
 )
-from app.storage.database import APPLICATION_ID, PAGE_SIZE, Passphrase, connect, is_database_error
+from app.storage.database import APPLICATION_ID, PAGE_SIZE, DBAPIConnection, Passphrase, connect, is_database_error
+from app.storage.schema import metadata
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 HEADER_SIZE = 100
@@ -35,6 +37,7 @@ class Probe:
 
     encryption: Encryption
     revision: str | None
+    missing: tuple[str, ...] = ()  # what this build's schema has and the file lacks, said for people
 
 
 def sniff(path: Path) -> Encryption:
@@ -48,10 +51,14 @@ def sniff(path: Path) -> Encryption:
         raise NotAnEngagementError(path, "is empty (0 bytes), so it is not a Fieldwork engagement.")
     with path.open("rb") as handle:
         header = handle.read(HEADER_SIZE)
+    # A change cut short (a crash, a full disk) leaves the file longer or shorter than whole pages until its
+    # rollback journal is played back: the length says nothing until then (probe() checks it again after).
+    interrupted = hot_journal(path) is not None
     if header.startswith(SQLITE_MAGIC):
-        _check_plain_length(path, header, size)
+        if not interrupted:
+            _check_plain_length(path, header, size)
         return Encryption.PLAIN
-    if size % PAGE_SIZE:
+    if size % PAGE_SIZE and not interrupted:
         raise NotAnEngagementError(
             path,
             "is not a Fieldwork engagement: it is neither a SQLite database nor an encrypted "
@@ -78,7 +85,8 @@ def probe(path: Path, passphrase: Passphrase) -> Probe:
     if encryption is Encryption.ENCRYPTED and passphrase is None:
         raise PassphraseRequired(path, "is encrypted: enter its passphrase to open it.")
     key = passphrase if encryption is Encryption.ENCRYPTED else None
-    recover_interrupted_change(path, key, encryption)
+    if recover_interrupted_change(path, key, encryption):
+        sniff(path)  # the length, now that the file is whole again
     try:
         conn = connect(path, key, read_only=True)
     except Exception as exc:
@@ -88,11 +96,15 @@ def probe(path: Path, passphrase: Passphrase) -> Probe:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         if app_id != APPLICATION_ID:
             raise NotAnEngagementError(path, "is a SQLite database, but not a Fieldwork engagement.")
+        _check_page_count(path, conn)
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         revision = None
         if "alembic_version" in tables:
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
             revision = row[0] if row else None
+        missing = tuple(f"the table {name}" for name in sorted(set(metadata.tables) - tables))
+        if "engagement" in tables and not conn.execute("SELECT count(*) FROM engagement").fetchone()[0]:
+            missing += ("the engagement's details",)
     except EngagementFileError:
         raise
     except Exception as exc:
@@ -100,7 +112,29 @@ def probe(path: Path, passphrase: Passphrase) -> Probe:
         raise
     finally:
         conn.close()
-    return Probe(encryption, revision)
+    return Probe(encryption, revision, missing)
+
+
+def _check_page_count(path: Path, conn: DBAPIConnection) -> None:
+    """Refuse a file whose length disagrees with the page count in its header.
+
+    That is what copying a file alone, while a change was half-written into it, leaves: the header
+    still counts the pages before the change, the file already holds more (or fewer). While any journal
+    sits beside the file a writer may be at work, and the lengths legitimately differ: no judgement then.
+    """
+    if path.with_name(path.name + "-journal").exists():
+        return
+    page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+    counted = int(conn.execute("PRAGMA page_count").fetchone()[0])
+    held = path.stat().st_size // page_size
+    if counted != held:
+        raise DamagedFileError(
+            path,
+            f"was copied or saved while a change was still being written into it (its header counts {counted} "
+            f"pages, the file holds {held}), so it may hold half of that change; open the original where it "
+            "was being changed, with its '-journal' file beside it, so Fieldwork can undo the unfinished change, "
+            "or restore a backup.",
+        )
 
 
 def hot_journal(path: Path) -> Path | None:
@@ -108,7 +142,7 @@ def hot_journal(path: Path) -> Path | None:
     return journal if journal.exists() and journal.stat().st_size > 0 else None
 
 
-def recover_interrupted_change(path: Path, key: Passphrase, encryption: Encryption) -> None:
+def recover_interrupted_change(path: Path, key: Passphrase, encryption: Encryption) -> bool:
     """Roll back a change a crash left half-written (a hot rollback journal beside the file).
 
     A read-only connection cannot do this, and SQLite refuses to read the file until it is
@@ -117,12 +151,12 @@ def recover_interrupted_change(path: Path, key: Passphrase, encryption: Encrypti
     fails on the first page, before anything is rolled back.
     """
     if hot_journal(path) is None:
-        return
+        return False
     if encryption is Encryption.PLAIN:
         with path.open("rb") as handle:
             header = handle.read(HEADER_SIZE)
         if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
-            return
+            return False
     conn = connect(path, key)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -131,6 +165,7 @@ def recover_interrupted_change(path: Path, key: Passphrase, encryption: Encrypti
         raise
     finally:
         conn.close()
+    return True
 
 
 def classify(path: Path, exc: BaseException | None, encryption: Encryption | None = None) -> EngagementFileError | None:
@@ -146,6 +181,8 @@ def classify(path: Path, exc: BaseException | None, encryption: Encryption | Non
                 path, "could not be opened: the passphrase is wrong, or the file is not a Fieldwork engagement."
             )
         return NotAnEngagementError(path, "is not a Fieldwork engagement file.")
+    if "no such table" in text or "no such column" in text:
+        return DamagedFileError(path, f"is damaged: part of it is missing ({exc}); restore a backup.")
     if "malformed" in text or "corrupt" in text:
         return NotAnEngagementError(path, "is damaged: SQLite reports its contents as malformed.")
     if "disk is full" in text:
@@ -160,7 +197,11 @@ def classify(path: Path, exc: BaseException | None, encryption: Encryption | Non
 
 
 def raise_if_known(path: Path, exc: BaseException | None, encryption: Encryption | None = None) -> None:
-    """Raise the user's sentence for a known driver error; return so the caller re-raises a bug."""
-    known = classify(path, exc, encryption)
+    """Raise the user's sentence for a known driver error; return so the caller re-raises a bug.
+
+    `exc` may be the driver's own error or SQLAlchemy's wrapper of it: bulk paths use the driver's
+    cursor directly, and a full disk there is the same full disk.
+    """
+    known = classify(path, getattr(exc, "orig", None) or exc, encryption)
     if known is not None:
         raise known from exc

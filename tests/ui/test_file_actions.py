@@ -14,6 +14,7 @@ from app.exports.report.model import Audience
 from app.keychain import recall
 from app.storage.engagement_file import open_engagement
 from tests.conftest import PASSPHRASE
+from tests.reliability_helpers import hold
 from ui.dialogs.passphrase import ChangePassphrase
 from ui.main_window import MainWindow
 
@@ -121,3 +122,41 @@ def test_the_word_report_exports_from_the_menu_as_the_copy_chosen(
     assert offered == [f"{COPY_FILTERS[a]} (*.docx)" for a in (Audience.INTERNAL, Audience.CLIENT)]
     text = docx_text(target)
     assert "Client copy: the examination report only" in text and "Evidence index" not in text
+
+
+def test_back_up_from_the_menu_writes_a_copy_that_opens(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "kept" / "demo backup.fieldwork"
+    target.parent.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    window.back_up()
+    with open_engagement(target, read_only=True) as copy:
+        assert copy.path == target
+    assert "Backed up to" in window.statusBar().currentMessage()
+
+
+def test_a_file_another_process_changes_is_offered_read_only(
+    qtbot: QtBot, demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "held.fieldwork"
+    path.write_bytes(demo_template.read_bytes())
+    holder = hold(path, None)
+    asked: list[str] = []
+
+    def answer(parent: object, title: str, text: str, *a: object) -> QMessageBox.StandardButton:
+        asked.append(text)
+        return QMessageBox.StandardButton.Open
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    main = MainWindow(synchronous=True)
+    qtbot.addWidget(main)
+    try:
+        main.opener.open_path(path)
+    finally:
+        holder.communicate("")
+    assert asked and asked[0].startswith("held.fieldwork is open for changes by Test Auditor (TA) on ")
+    assert main.db is not None and main.db.read_only == "opened read-only"
+    assert "read-only" in main.windowTitle()
+    assert main.state.text() == "Read-only: nothing can be changed"
+    main.close_engagement()
