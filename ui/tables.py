@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSortFilterProxyModel, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from ui.models.table import RowTableModel
@@ -12,8 +12,14 @@ from ui.models.table import RowTableModel
 MEASURED_ROWS = 150
 
 
-def make_table(model: RowTableModel, *, stretch: int | None = -1, editable: bool = False) -> QTableView:
-    """A table over a `RowTableModel`.
+def make_table(
+    model: RowTableModel,
+    *,
+    stretch: int | None = -1,
+    editable: bool = False,
+    sorted_by: QSortFilterProxyModel | None = None,
+) -> QTableView:
+    """A table over a `RowTableModel` (shown through `sorted_by`, a sorting proxy over it, when given).
 
     Read-only tables select rows. Editable tables select cells, so F2, typing and Tab work
     on the cell the keyboard is on. Column `stretch` (default: the last; None: none) takes
@@ -21,7 +27,8 @@ def make_table(model: RowTableModel, *, stretch: int | None = -1, editable: bool
     fit their contents.
     """
     table = QTableView()
-    table.setModel(model)
+    table.setModel(sorted_by or model)
+    table.setSortingEnabled(sorted_by is not None)
     if editable:
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         table.setEditTriggers(
@@ -62,6 +69,7 @@ def _fit_rows_when_changed(table: QTableView) -> None:
 
     timer.timeout.connect(fit)
     model = table.model()
+    model.layoutChanged.connect(timer.start)  # sorted
     model.modelReset.connect(timer.start)
     model.dataChanged.connect(timer.start)
     model.rowsInserted.connect(timer.start)

@@ -32,6 +32,8 @@ VIEWS: dict[str, tuple[str, str]] = {
     "soa": ("ui.views.soa", "SoaView"),
     "evidence": ("ui.views.evidence", "EvidenceView"),
     "pbc": ("ui.views.pbc", "PbcView"),
+    "findings": ("ui.views.findings", "FindingsView"),
+    "opinion": ("ui.views.opinion", "OpinionView"),
     "settings": ("ui.views.settings", "SettingsView"),
 }
 
@@ -55,8 +57,9 @@ class Workspace(QWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
-        self.tree.header().resizeSection(1, self.fontMetrics().horizontalAdvance("Concluded") + 24)
+        for section, widest in ((1, "Tested"), (2, "⚠ Met, exc.")):
+            self.tree.header().setSectionResizeMode(section, QHeaderView.ResizeMode.Fixed)
+            self.tree.header().resizeSection(section, self.fontMetrics().horizontalAdvance(widest) + 16)
         self.filter.textChanged.connect(self.apply_filter)
         self.filter.returnPressed.connect(lambda: self.tree.setFocus())
         self.tree.selectionModel().currentChanged.connect(self._node_chosen)
