@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
 
@@ -37,7 +37,11 @@ class PickList(QWidget):
         self.list = QListView()
         self.list.setModel(self.shown)
         self.list.setUniformItemSizes(True)
-        self.list.setMinimumHeight(rows * self.fontMetrics().lineSpacing() + 12)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.rows = rows
+        self.list.setFixedHeight(rows * (self.fontMetrics().lineSpacing() + 3) + 6)
+        self.loading = False
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -53,7 +57,8 @@ class PickList(QWidget):
 
     def set_choices(self, choices: Sequence[Choice[Any]], chosen: Collection[Any]) -> None:
         """Offer `choices` with the keys `chosen` ticked (no `changed`: this is what is stored)."""
-        with QSignalBlocker(self.items):
+        self.loading = True  # the model's own signals must flow: the filter proxy follows them
+        try:
             self.items.clear()
             for choice in choices:
                 item = QStandardItem(f"{choice.ref}  {choice.label}" if choice.label else choice.ref)
@@ -68,7 +73,10 @@ class PickList(QWidget):
                     font.setBold(True)
                     item.setFont(font)
                 self.items.appendRow(item)
-        self.list.reset()
+        finally:
+            self.loading = False
+        if self.items.rowCount():  # exactly `rows` rows high, now that a row can be measured
+            self.list.setFixedHeight(self.rows * self.list.sizeHintForRow(0) + 2 * self.list.frameWidth())
         self._summarise()
 
     def _all(self) -> list[QStandardItem]:
@@ -92,6 +100,8 @@ class PickList(QWidget):
                 item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
 
     def _ticked(self, _item: QStandardItem) -> None:
+        if self.loading:
+            return
         self._summarise()
         self.changed.emit()
 

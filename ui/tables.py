@@ -18,13 +18,15 @@ def make_table(
     stretch: int | None = -1,
     editable: bool = False,
     sorted_by: QSortFilterProxyModel | None = None,
+    row_lines: int | None = None,
 ) -> QTableView:
     """A table over a `RowTableModel` (shown through `sorted_by`, a sorting proxy over it, when given).
 
     Read-only tables select rows. Editable tables select cells, so F2, typing and Tab work
     on the cell the keyboard is on. Column `stretch` (default: the last; None: none) takes
     the spare width and wraps; a column's `width` gives it a starting width; the others
-    fit their contents.
+    fit their contents. Rows grow to show wrapped text, or hold `row_lines` lines each (long
+    texts, read in full in their tooltip, would make rows taller than the table).
     """
     table = QTableView()
     table.setModel(sorted_by or model)
@@ -54,7 +56,12 @@ def make_table(
             header.resizeSection(number, column.width)
         else:
             header.setSectionResizeMode(number, QHeaderView.ResizeMode.ResizeToContents)
-    _fit_rows_when_changed(table)
+    if row_lines is None:
+        _fit_rows_when_changed(table)
+    else:
+        rows = table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(row_lines * table.fontMetrics().lineSpacing() + 8)
     return table
 
 

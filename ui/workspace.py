@@ -147,7 +147,8 @@ class Workspace(QWidget):
 
     def _node_chosen(self, current: QModelIndex, previous: QModelIndex) -> None:
         node: Node | None = current.data(NODE_ROLE)
-        if node is not None and node.target is not None and node.target != self.current:
+        shown = (self.current, Target(self.current.kind)) if self.current is not None else ()
+        if node is not None and node.target is not None and node.target not in shown:  # not the page already open
             self.open_target(node.target)
 
     def _prebuild_next(self) -> None:
@@ -177,7 +178,10 @@ class Workspace(QWidget):
         self._select(target)
 
     def _find(self, target: Target) -> QModelIndex:
-        node = next((n for n in self.model.root.descendants() if n.target == target), None)
+        """The target's node, or its page's (a finding opened on the findings register)."""
+        nodes = self.model.root.descendants()
+        node = next((n for n in nodes if n.target == target), None)
+        node = node or next((n for n in nodes if n.target == Target(target.kind)), None)
         return self.model.index_of(node) if node is not None else QModelIndex()
 
     def _select(self, target: Target) -> None:

@@ -85,12 +85,14 @@ class ConclusionBox(QGroupBox):
             "What the conclusion rests on: the tests and their results, the deviations evaluated, compensating "
             "controls, findings."
         )
-        self.basis.setMinimumHeight(3 * self.fontMetrics().lineSpacing() + 12)
+        line = self.fontMetrics().lineSpacing()
+        self.basis.setMinimumHeight(3 * line + 12)
+        self.basis.setMaximumHeight(6 * line + 12)
         self.basis.committed.connect(lambda _text: self.save())
-        self.deviations = PickList("Filter deviations by reference or text")
+        self.deviations = PickList("Filter deviations by reference or text", rows=4)
         self.deviations.setToolTip("Deviations of the linked controls' tests are in bold.")
         self.deviations.changed.connect(self.save)
-        self.compensating = PickList("Filter controls by reference or title")
+        self.compensating = PickList("Filter controls by reference or title", rows=4)
         self.compensating.changed.connect(self.save)
         self.problem = problem_note()
 

@@ -75,8 +75,18 @@ def conclusion_line(page: DashboardPage, framework: Framework) -> str:
     return f"{framework.label}: {', '.join(parts) or 'nothing in scope'}"
 
 
+#: Kinds of finding counted in the plural.
+PLURALS = {
+    FindingKind.MAJOR: "major nonconformities",
+    FindingKind.MINOR: "minor nonconformities",
+    FindingKind.OBSERVATION: "observations",
+    FindingKind.OFI: "opportunities for improvement",
+}
+
+
 def findings_line(page: DashboardPage) -> str:
-    parts = [f"{page.open_findings[kind]} {kind.label.lower()}" for kind in FindingKind if page.open_findings.get(kind)]
+    counts = page.open_findings
+    parts = [f"{n} {kind.label.lower() if n == 1 else PLURALS[kind]}" for kind in FindingKind if (n := counts.get(kind))]
     return ", ".join(parts) or "none"
 
 
@@ -141,7 +151,7 @@ class DashboardView(DetailView):
             ],
             key=lambda d: d.id,
         )
-        self.exception_table = make_table(self.exceptions, stretch=1)
+        self.exception_table = make_table(self.exceptions, stretch=2, row_lines=2)
         self.exception_table.doubleClicked.connect(
             lambda index: ctx.open(Target("test", self.exceptions.row(index).test_id))
         )
@@ -195,7 +205,7 @@ class DashboardView(DetailView):
         row = 0
         for framework in Framework:
             totals = view.totals[framework]
-            share = f"{totals.concluded} of {totals.in_scope} concluded" if totals.in_scope else ""
+            share = f"{totals.concluded} of {totals.in_scope} tested" if totals.in_scope else ""
             grid.addWidget(heading(f"{framework.label}  ({share})"), row, 0, 1, 3)
             row += 1
             for group in (g for g in view.groups if g.framework is framework):

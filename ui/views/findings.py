@@ -35,24 +35,25 @@ def _requirements(row: FindingRow) -> str:
     return ", ".join(row.finding.requirements)
 
 
+def _due(row: FindingRow) -> str:
+    due = row.finding.due_date
+    return (due.isoformat() if due else "") + (" overdue" if row.overdue else "")
+
+
 def findings_columns() -> list[Column[FindingRow]]:
     return [
         Column("Ref", lambda r: r.finding.ref),
-        Column("Kind", lambda r: r.finding.kind.label, sort=lambda r: KINDS.index(r.finding.kind)),
-        Column("Requirements", _requirements, tooltip=_requirements),
-        Column("Statement", lambda r: r.finding.statement, tooltip=lambda r: r.finding.statement, width=360),
-        Column("Status", lambda r: r.finding.status.label, sort=lambda r: STATUSES.index(r.finding.status)),
-        Column("Owner", lambda r: r.finding.owner),
+        Column("Kind", lambda r: r.finding.kind.label, sort=lambda r: KINDS.index(r.finding.kind), width=120),
+        Column("Requirements", _requirements, tooltip=_requirements, width=100),
+        Column("Statement", lambda r: r.finding.statement, tooltip=lambda r: r.finding.statement),
+        Column("Status", lambda r: r.finding.status.label, sort=lambda r: STATUSES.index(r.finding.status), width=130),
+        Column("Owner", lambda r: r.finding.owner, tooltip=lambda r: r.finding.owner, width=110),
         Column(
             "Due",
-            lambda r: r.finding.due_date.isoformat() if r.finding.due_date else "",
-            sort=lambda r: r.finding.due_date.isoformat() if r.finding.due_date else "9999",
-        ),
-        Column(
-            "Overdue",
-            lambda r: "Overdue" if r.overdue else "",
+            _due,
             icon=lambda r: icon(Status.EXCEPTIONS) if r.overdue else None,
-            sort=lambda r: int(r.overdue),
+            tooltip=lambda r: "Open after its due date" if r.overdue else "",
+            sort=lambda r: r.finding.due_date.isoformat() if r.finding.due_date else "9999",
         ),
     ]
 
@@ -79,7 +80,7 @@ class FindingsView(DetailView):
         self.sorted = QSortFilterProxyModel(self)
         self.sorted.setSourceModel(self.model)
         self.sorted.setSortRole(SORT_ROLE)
-        self.table = make_table(self.model, stretch=3, sorted_by=self.sorted)
+        self.table = make_table(self.model, stretch=3, sorted_by=self.sorted, row_lines=3)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.activated.connect(lambda index: self.edit(self._row_at(index)))
         self.table.selectionModel().currentRowChanged.connect(lambda _current, _previous: self._show_evidence())
@@ -93,7 +94,7 @@ class FindingsView(DetailView):
             trailing=[("De&lete...", self.delete_selected)],
         )
         column.addLayout(actions)
-        self.evidence = EvidencePanel(ctx, "Select a finding; drop files on its row to attach them as evidence.")
+        self.evidence = EvidencePanel(ctx, "Files for the selected finding; drop files on a finding's row to attach them to it.")
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(register)
         split.addWidget(self.evidence)

@@ -101,7 +101,7 @@ class OpinionView(DetailView):
             ],
             key=lambda m: (m.kind, m.text),
         )
-        self.matter_table = make_table(self.matters, stretch=1)
+        self.matter_table = make_table(self.matters, stretch=1, row_lines=2)
         self.matter_table.activated.connect(self._open_matter)
         return self.matter_table
 

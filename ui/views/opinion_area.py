@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QLabel, QWidget
 
 from app.domain.judgements import OpinionArea, OpinionJudgement
@@ -32,7 +33,7 @@ TITLES = {
 def _text_box(placeholder: str, lines: int) -> CommitTextEdit:
     box = CommitTextEdit()
     box.setPlaceholderText(placeholder)
-    box.setMinimumHeight(lines * box.fontMetrics().lineSpacing() + 12)
+    box.setFixedHeight(lines * box.fontMetrics().lineSpacing() + 12)
     return box
 
 
@@ -57,6 +58,8 @@ class AreaEditor(QGroupBox):
         self.area = area
         self.row: AreaRow | None = None
         self.proposal = note()
+        self.proposal.setMinimumHeight(5 * self.fontMetrics().lineSpacing())  # a wrapped list of requirements fits
+        self.proposal.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.kind = ChoiceBox(Opinion)
         self.kind.chosen.connect(lambda _kind: self.save())
         self.pervasive = QCheckBox("The matters are pervasive")
@@ -69,6 +72,7 @@ class AreaEditor(QGroupBox):
         self.departure.committed.connect(lambda _text: self.save())
         self.problem = problem_note()
         form = QFormLayout(self)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # three areas side by side: labels above
         form.addRow(self.proposal)
         form.addRow("Recorded", self.kind)
         form.addRow("", self.pervasive)

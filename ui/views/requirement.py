@@ -48,7 +48,7 @@ class RequirementView(DetailView):
         self.progress = ProgressBox()
         self.conclusion = ConclusionBox(ctx)
         judged.addWidget(self.progress, 1)
-        judged.addWidget(self.conclusion, 3)
+        judged.addWidget(self.conclusion, 4)
         layout.addLayout(judged)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._controls_tab(), "")
