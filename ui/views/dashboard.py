@@ -86,7 +86,9 @@ PLURALS = {
 
 def findings_line(page: DashboardPage) -> str:
     counts = page.open_findings
-    parts = [f"{n} {kind.label.lower() if n == 1 else PLURALS[kind]}" for kind in FindingKind if (n := counts.get(kind))]
+    parts = [
+        f"{n} {kind.label.lower() if n == 1 else PLURALS[kind]}" for kind in FindingKind if (n := counts.get(kind))
+    ]
     return ", ".join(parts) or "none"
 
 

@@ -94,7 +94,9 @@ class FindingsView(DetailView):
             trailing=[("De&lete...", self.delete_selected)],
         )
         column.addLayout(actions)
-        self.evidence = EvidencePanel(ctx, "Files for the selected finding; drop files on a finding's row to attach them to it.")
+        self.evidence = EvidencePanel(
+            ctx, "Files for the selected finding; drop files on a finding's row to attach them to it."
+        )
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(register)
         split.addWidget(self.evidence)
