@@ -42,6 +42,7 @@ class PickList(QWidget):
         self.rows = rows
         self.list.setFixedHeight(rows * (self.fontMetrics().lineSpacing() + 3) + 6)
         self.loading = False
+        self.offered: list[Choice[Any]] = []
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -56,23 +57,21 @@ class PickList(QWidget):
         self.items.itemChanged.connect(self._ticked)
 
     def set_choices(self, choices: Sequence[Choice[Any]], chosen: Collection[Any]) -> None:
-        """Offer `choices` with the keys `chosen` ticked (no `changed`: this is what is stored)."""
+        """Offer `choices` with the keys `chosen` ticked (no `changed`: this is what is stored).
+
+        The same choices again (a reload after a save) only update the ticks: the items stay, and with them
+        the place in the list (and a tick being handled, when the save was made as the user ticked).
+        """
         self.loading = True  # the model's own signals must flow: the filter proxy follows them
         try:
-            self.items.clear()
-            for choice in choices:
-                item = QStandardItem(f"{choice.ref}  {choice.label}" if choice.label else choice.ref)
-                item.setData(choice.key, KEY_ROLE)
-                item.setData(choice.ref, REF_ROLE)
-                item.setToolTip(choice.label)
-                item.setEditable(False)
-                item.setCheckable(True)
-                item.setCheckState(Qt.CheckState.Checked if choice.key in chosen else Qt.CheckState.Unchecked)
-                if choice.near:
-                    font = QFont(item.font())
-                    font.setBold(True)
-                    item.setFont(font)
-                self.items.appendRow(item)
+            if list(choices) != self.offered:
+                self.offered = list(choices)
+                self.items.clear()
+                for choice in choices:
+                    self.items.appendRow(_item(choice))
+            for item in self._all():
+                ticked = item.data(KEY_ROLE) in chosen
+                item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
         finally:
             self.loading = False
         if self.items.rowCount():  # exactly `rows` rows high, now that a row can be measured
@@ -95,9 +94,8 @@ class PickList(QWidget):
 
     def tick(self, ref: str, on: bool = True) -> None:
         """Tick (or untick) a choice by its reference, as the user would."""
-        for item in self._all():
-            if item.data(REF_ROLE) == ref:
-                item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+        item = next(item for item in self._all() if item.data(REF_ROLE) == ref)
+        item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
 
     def _ticked(self, _item: QStandardItem) -> None:
         if self.loading:
@@ -113,3 +111,17 @@ class PickList(QWidget):
         self.list.setFocus()
         if not self.list.currentIndex().isValid() and self.shown.rowCount():
             self.list.setCurrentIndex(self.shown.index(0, 0))
+
+
+def _item(choice: Choice[Any]) -> QStandardItem:
+    item = QStandardItem(f"{choice.ref}  {choice.label}" if choice.label else choice.ref)
+    item.setData(choice.key, KEY_ROLE)
+    item.setData(choice.ref, REF_ROLE)
+    item.setToolTip(choice.label)
+    item.setEditable(False)
+    item.setCheckable(True)
+    if choice.near:
+        font = QFont(item.font())
+        font.setBold(True)
+        item.setFont(font)
+    return item
