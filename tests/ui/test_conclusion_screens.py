@@ -11,7 +11,7 @@ from app.domain.records import ControlInput, DeviationInput, SampleItemInput, Te
 from app.domain.vocabulary import Conclusion, Method, SampleResult, TestKind
 from app.services import controls, deviations, findings, soa, testing
 from app.services.conclusions import get_conclusion
-from tests.ui.driving import choose, write
+from tests.ui.driving import choose, open_page, write
 from ui.context import Target
 from ui.models.navigator import NODE_ROLE
 from ui.views.findings import FindingsView
@@ -40,10 +40,7 @@ def change_approval(workspace: Workspace, *, deviation: bool = False) -> TestId:
 
 def requirement_page(workspace: Workspace, code: str) -> RequirementView:
     workspace.reload()  # the set-up above went around the app
-    workspace.open_target(Target("requirement", code))
-    view = workspace.views["requirement"]
-    assert isinstance(view, RequirementView)
-    return view
+    return open_page(workspace, Target("requirement", code), RequirementView)
 
 
 def navigator_conclusion(workspace: Workspace, code: str) -> str:

@@ -16,7 +16,7 @@ from app.services import evidence as ev
 from app.services import findings
 from app.storage.engagement_file import EngagementFile
 from tests.evidence_helpers import write_file
-from tests.ui.driving import choose
+from tests.ui.driving import choose, open_page
 from tests.ui.test_evidence_views import click, receipts
 from ui.context import Target
 from ui.dialogs.finding import FindingDialog
@@ -29,10 +29,7 @@ STATEMENT = "Top management did not review the AI management system in the perio
 
 
 def register(workspace: Workspace) -> FindingsView:
-    workspace.open_target(Target("findings"))
-    view = workspace.views["findings"]
-    assert isinstance(view, FindingsView)
-    return view
+    return open_page(workspace, Target("findings"), FindingsView)
 
 
 def open_dialog(view: FindingsView, button: str) -> FindingDialog:
@@ -52,10 +49,13 @@ def stored(db: EngagementFile) -> findings.Finding:
     return found
 
 
-def test_a_finding_with_no_deviation_moves_through_its_life_cycle(workspace: Workspace) -> None:
+def test_a_finding_with_no_deviation_moves_through_its_life_cycle(
+    workspace: Workspace, qtmodeltester: ModelTester
+) -> None:
     db = workspace.ctx.db
     view = register(workspace)
     dialog = open_dialog(view, "New finding...")
+    qtmodeltester.check(dialog.requirements.shown)
     choose(dialog.kind, FindingKind.MAJOR)
     assert save(dialog) == "Write the finding's statement: what does not conform, and to what."
     dialog.statement.setPlainText(STATEMENT)

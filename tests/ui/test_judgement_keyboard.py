@@ -13,10 +13,12 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QTabWidget, QWidget
 
 from app.services import findings
+from tests.ui.driving import open_page
 from tests.ui.test_evidence_views import click
 from ui.context import Target
 from ui.dialogs.finding import FindingDialog
 from ui.views.findings import FindingsView
+from ui.views.requirement import RequirementView
 from ui.workspace import Workspace
 
 #: The main window's menus (File, Edit, Go, Help) own these.
@@ -56,9 +58,7 @@ def focus_chain(root: QWidget) -> list[QWidget]:
 
 
 def new_finding(workspace: Workspace) -> FindingDialog:
-    workspace.open_target(Target("findings"))
-    view = workspace.views["findings"]
-    assert isinstance(view, FindingsView)
+    view = open_page(workspace, Target("findings"), FindingsView)
     click(view, "New finding...")
     assert view.dialog is not None
     return view.dialog
@@ -93,8 +93,7 @@ def test_the_finding_dialog_tabs_in_reading_order_saves_on_enter_and_cancels_on_
 
 
 def test_the_conclusion_fields_tab_in_reading_order(demo_workspace: Workspace) -> None:
-    demo_workspace.open_target(Target("requirement", "8.4"))
-    box = demo_workspace.views["requirement"].conclusion  # type: ignore[attr-defined]
+    box = open_page(demo_workspace, Target("requirement", "8.4"), RequirementView).conclusion
     chain = focus_chain(box)
     wanted = [box.kind, box.basis, box.deviations.filter, box.deviations.list, box.compensating.filter]
     assert [w for w in chain if w in wanted] == wanted

@@ -17,7 +17,7 @@ from app.services.engagement import create_engagement
 from app.services.opinion import opinion_worksheet
 from tests.conftest import TEAM, type2_details
 from tests.ui.conftest import shown_workspace
-from tests.ui.driving import choose, write
+from tests.ui.driving import choose, open_page, write
 from tests.ui.test_evidence_views import click
 from ui.context import Target
 from ui.views.control_test import ControlTestView
@@ -30,10 +30,7 @@ DEPARTS = "The auditor judges the management review failure severe enough to aff
 
 
 def worksheet_page(workspace: Workspace) -> OpinionView:
-    workspace.open_target(Target("opinion"))
-    view = workspace.views["opinion"]
-    assert isinstance(view, OpinionView)
-    return view
+    return open_page(workspace, Target("opinion"), OpinionView)
 
 
 def test_an_opinion_that_departs_from_the_proposal_needs_its_reason(demo_workspace: Workspace) -> None:
@@ -138,12 +135,17 @@ def test_a_material_misstatement_is_recorded_and_qualifies_the_description(demo_
     assert view.tabs.currentIndex() == 1
     assert view.misstatement_table.selectionModel().selectedRows()[0].row() == view.misstatements.row_of(made.id)
 
+    click(view, "Edit...")  # the one selected: management corrects it
+    assert view.dialog is not None and view.dialog.description.toPlainText() == made.description
+    view.dialog.corrected.setChecked(True)
+    view.dialog.buttons.button(view.dialog.buttons.StandardButton.Save).click()
+    assert next(m for m in misstatements.list_misstatements(db) if m.id == made.id).corrected
+    assert made.id not in {m.key for m in view.matters.rows}, "a corrected misstatement no longer bears on it"
+
 
 def test_the_dashboard_counts_the_judgements_and_opens_the_worksheet(demo_workspace: Workspace) -> None:
     db = demo_workspace.ctx.db
-    demo_workspace.open_target(Target("dashboard"))
-    view = demo_workspace.views["dashboard"]
-    assert isinstance(view, DashboardView)
+    view = open_page(demo_workspace, Target("dashboard"), DashboardView)
     every = list_conclusions(db)
     iso_met = sum(c.conclusion is CriterionConclusion.MET and c.framework is Framework.ISO42001 for c in every)
     assert f"ISO/IEC 42001: {iso_met} met," in view.conclusion_counts.text()

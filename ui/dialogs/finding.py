@@ -31,7 +31,7 @@ from ui.context import UiContext
 from ui.date_fields import OptionalDateField
 from ui.dialogs.saving import SavingDialog
 from ui.pick_list import PickList
-from ui.widgets import ChoiceBox
+from ui.widgets import ChoiceBox, note
 
 #: What a due date starts from when the auditor sets one: a usual time to correct a nonconformity.
 CORRECTION_TIME = timedelta(days=60)
@@ -77,7 +77,7 @@ class FindingDialog(SavingDialog):
         form = QFormLayout(group)
         self.kind = ChoiceBox(FindingKind)
         self.kind.load(existing.kind if existing else FindingKind.MINOR)
-        self.requirements = PickList("Filter by code or title (e.g. 9.3, A.6.2)", rows=4)
+        self.requirements = PickList("Filter by code or title (e.g. 9.3, A.6.2)", rows=6)
         self.requirements.set_choices(page.requirements, set(existing.requirements) if existing else set())
         self.statement = _text(
             existing.statement if existing else "",
@@ -109,6 +109,8 @@ class FindingDialog(SavingDialog):
         self.verified_on.load(existing.verified_on if existing else None, date.today())
         self.verification = _text(existing.verification if existing else "", "What showed the action works", 2)
         _row(form, "S&tatus", self.status)
+        self.no_action = note("An observation or an opportunity for improvement has no corrective action to follow.")
+        form.addRow(self.no_action)
         self.corrective_rows = [
             _row(form, "&Correction", self.correction),
             _row(form, "Root ca&use", self.root_cause),
@@ -137,6 +139,7 @@ class FindingDialog(SavingDialog):
             self.status.offer(status, nonconformity or status in (FindingStatus.OPEN, FindingStatus.CLOSED))
         for label in self.corrective_rows + self.verification_rows:
             self.form.setRowVisible(label, nonconformity)
+        self.form.setRowVisible(self.no_action, not nonconformity)
         verifiable = self._status() in VERIFIABLE
         for field in (self.verified_by, self.verified_on, self.verification):
             field.setEnabled(verifiable)

@@ -1,8 +1,8 @@
-"""What pages edited in place share: a line saying why an edit was refused."""
+"""What pages edited in place share: a line saying why an edit was refused, a question before a delete."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from app.domain.vocabulary import Status
 from ui.status_style import colour
@@ -29,3 +29,8 @@ def problem_note() -> NoteLine:
     line = NoteLine()
     line.setStyleSheet(f"color: {colour(Status.EXCEPTIONS).name()}")
     return line
+
+
+def confirmed(parent: QWidget, title: str, question: str) -> bool:
+    """Whether the user answers yes (asked before a delete)."""
+    return QMessageBox.question(parent, title, question) == QMessageBox.StandardButton.Yes

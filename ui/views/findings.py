@@ -11,7 +11,7 @@ from pathlib import Path
 from uuid import UUID
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSplitter, QVBoxLayout, QWidget
 
 from app.domain.judgements import FindingKind, FindingStatus
 from app.domain.vocabulary import Status
@@ -25,6 +25,7 @@ from ui.models.table import SORT_ROLE, Column, RowTableModel
 from ui.status_style import COLOURS, icon
 from ui.tables import make_table
 from ui.views.base import DetailView
+from ui.views.editing import confirmed
 from ui.widgets import button_row, heading, note
 
 OVERDUE_SHADE = "#fce8e6"
@@ -177,10 +178,8 @@ class FindingsView(DetailView):
         if chosen is None:
             return
         found = chosen.finding
-        answer = QMessageBox.question(
-            self, "Delete finding", f"Delete {found.ref} ({found.kind.label.lower()})? Its files stay in the library."
-        )
-        if answer == QMessageBox.StandardButton.Yes:
+        question = f"Delete {found.ref} ({found.kind.label.lower()})? Its files stay in the library."
+        if confirmed(self, "Delete finding", question):
             self.ctx.write(f"Deleted {found.ref}", lambda db: finding_service.delete_finding(db, found.id))
 
     def _dropped(self, paths: list[Path], row: int) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QMessageBox, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from app.domain.judgements import Misstatement, OpinionArea
 from app.domain.vocabulary import DESCRIPTION_HEADINGS, Opinion, Status
@@ -22,6 +22,7 @@ from ui.models.table import Column, RowTableModel
 from ui.status_style import COLOURS
 from ui.tables import make_table, selected_rows
 from ui.views.base import DetailView
+from ui.views.editing import confirmed
 from ui.views.opinion_area import AreaEditor
 from ui.widgets import button_row, heading, note
 
@@ -182,8 +183,5 @@ class OpinionView(DetailView):
 
     def delete_selected(self) -> None:
         chosen = self._selected()
-        if chosen is None:
-            return
-        answer = QMessageBox.question(self, "Delete misstatement", f"Delete {chosen.ref}: {chosen.description}?")
-        if answer == QMessageBox.StandardButton.Yes:
+        if chosen is not None and confirmed(self, "Delete misstatement", f"Delete {chosen.ref}: {chosen.description}?"):
             self.ctx.write(f"Deleted {chosen.ref}", lambda db: misstatement_service.delete_misstatement(db, chosen.id))
