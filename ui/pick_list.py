@@ -2,7 +2,8 @@
 
 Used for the requirements a finding is raised against, the deviations a conclusion or a finding cites and the
 controls that compensate. What is ticked stays ticked while the list is narrowed, and the line under the list
-names everything ticked, so nothing chosen is hidden by the filter.
+names everything ticked, so nothing chosen is hidden by the filter. The list's model holds the choices as they
+were read and the keys ticked, so offering a thousand controls costs the screen nothing per row.
 """
 
 from __future__ import annotations
@@ -10,14 +11,73 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
 
 from app.pages.choices import Choice
 
-KEY_ROLE = Qt.ItemDataRole.UserRole + 1
-REF_ROLE = Qt.ItemDataRole.UserRole + 2
+Index = QModelIndex | QPersistentModelIndex
+
+
+class ChoiceModel(QAbstractListModel):
+    """Choices with a tick each; `toggled` fires when the user ticks or unticks one."""
+
+    toggled = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.choices: list[Choice[Any]] = []
+        self.ticked: set[Any] = set()
+        self.bold = QFont()
+        self.bold.setBold(True)
+
+    def offer(self, choices: Sequence[Choice[Any]], chosen: Collection[Any]) -> None:
+        """Show `choices` with `chosen` ticked; the same choices again only change the ticks."""
+        if list(choices) != self.choices:
+            self.beginResetModel()
+            self.choices, self.ticked = list(choices), set(chosen)
+            self.endResetModel()
+        elif set(chosen) != self.ticked:
+            self.ticked = set(chosen)
+            self.dataChanged.emit(self.index(0), self.index(len(self.choices) - 1), [Qt.ItemDataRole.CheckStateRole])
+
+    def chosen(self) -> list[Choice[Any]]:
+        return [c for c in self.choices if c.key in self.ticked]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.choices)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.choices):
+            return None
+        choice = self.choices[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{choice.ref}  {choice.label}" if choice.label else choice.ref
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return choice.label or None
+        if role == Qt.ItemDataRole.CheckStateRole:
+            return Qt.CheckState.Checked if choice.key in self.ticked else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.FontRole and choice.near:
+            return self.bold
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.CheckStateRole or not index.isValid():
+            return False
+        key = self.choices[index.row()].key
+        if Qt.CheckState(value) == Qt.CheckState.Checked:
+            self.ticked.add(key)
+        else:
+            self.ticked.discard(key)
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
+        self.toggled.emit()
+        return True
 
 
 class PickList(QWidget):
@@ -30,7 +90,7 @@ class PickList(QWidget):
         self.filter = QLineEdit()
         self.filter.setPlaceholderText(placeholder)
         self.filter.setClearButtonEnabled(True)
-        self.items = QStandardItemModel(self)
+        self.items = ChoiceModel(self)
         self.shown = QSortFilterProxyModel(self)
         self.shown.setSourceModel(self.items)
         self.shown.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -41,8 +101,6 @@ class PickList(QWidget):
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.rows = rows
         self.list.setFixedHeight(rows * (self.fontMetrics().lineSpacing() + 3) + 6)
-        self.loading = False
-        self.offered: list[Choice[Any]] = []
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -54,52 +112,33 @@ class PickList(QWidget):
         self.setFocusProxy(self.filter)
         self.filter.textChanged.connect(self.shown.setFilterFixedString)
         self.filter.returnPressed.connect(self._to_list)
-        self.items.itemChanged.connect(self._ticked)
+        self.items.toggled.connect(self._toggled)
 
     def set_choices(self, choices: Sequence[Choice[Any]], chosen: Collection[Any]) -> None:
-        """Offer `choices` with the keys `chosen` ticked (no `changed`: this is what is stored).
-
-        The same choices again (a reload after a save) only update the ticks: the items stay, and with them
-        the place in the list (and a tick being handled, when the save was made as the user ticked).
-        """
-        self.loading = True  # the model's own signals must flow: the filter proxy follows them
-        try:
-            if list(choices) != self.offered:
-                self.offered = list(choices)
-                self.items.clear()
-                for choice in choices:
-                    self.items.appendRow(_item(choice))
-            for item in self._all():
-                ticked = item.data(KEY_ROLE) in chosen
-                item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
-        finally:
-            self.loading = False
+        """Offer `choices` with the keys `chosen` ticked (no `changed`: this is what is stored)."""
+        self.items.offer(choices, chosen)
         if self.items.rowCount():  # exactly `rows` rows high, now that a row can be measured
             self.list.setFixedHeight(self.rows * self.list.sizeHintForRow(0) + 2 * self.list.frameWidth())
         self._summarise()
 
-    def _all(self) -> list[QStandardItem]:
-        return [self.items.item(row) for row in range(self.items.rowCount())]
-
     def chosen(self) -> list[Any]:
         """The keys ticked, in the list's order."""
-        return [item.data(KEY_ROLE) for item in self._all() if item.checkState() == Qt.CheckState.Checked]
+        return [c.key for c in self.items.chosen()]
 
     def chosen_refs(self) -> list[str]:
-        return [item.data(REF_ROLE) for item in self._all() if item.checkState() == Qt.CheckState.Checked]
+        return [c.ref for c in self.items.chosen()]
 
     def refs(self) -> list[str]:
         """Every reference offered, in the list's order."""
-        return [item.data(REF_ROLE) for item in self._all()]
+        return [c.ref for c in self.items.choices]
 
     def tick(self, ref: str, on: bool = True) -> None:
         """Tick (or untick) a choice by its reference, as the user would."""
-        item = next(item for item in self._all() if item.data(REF_ROLE) == ref)
-        item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+        row = self.refs().index(ref)
+        state = Qt.CheckState.Checked if on else Qt.CheckState.Unchecked
+        self.items.setData(self.items.index(row), state, Qt.ItemDataRole.CheckStateRole)
 
-    def _ticked(self, _item: QStandardItem) -> None:
-        if self.loading:
-            return
+    def _toggled(self) -> None:
         self._summarise()
         self.changed.emit()
 
@@ -111,17 +150,3 @@ class PickList(QWidget):
         self.list.setFocus()
         if not self.list.currentIndex().isValid() and self.shown.rowCount():
             self.list.setCurrentIndex(self.shown.index(0, 0))
-
-
-def _item(choice: Choice[Any]) -> QStandardItem:
-    item = QStandardItem(f"{choice.ref}  {choice.label}" if choice.label else choice.ref)
-    item.setData(choice.key, KEY_ROLE)
-    item.setData(choice.ref, REF_ROLE)
-    item.setToolTip(choice.label)
-    item.setEditable(False)
-    item.setCheckable(True)
-    if choice.near:
-        font = QFont(item.font())
-        font.setBold(True)
-        item.setFont(font)
-    return item

@@ -55,6 +55,7 @@ def test_a_finding_with_no_deviation_moves_through_its_life_cycle(
     db = workspace.ctx.db
     view = register(workspace)
     dialog = open_dialog(view, "New finding...")
+    qtmodeltester.check(dialog.requirements.items)
     qtmodeltester.check(dialog.requirements.shown)
     choose(dialog.kind, FindingKind.MAJOR)
     assert save(dialog) == "Write the finding's statement: what does not conform, and to what."

@@ -85,6 +85,10 @@ def test_the_finding_dialog_tabs_in_reading_order_saves_on_enter_and_cancels_on_
         dialog.owner,
     ]
     assert [w for w in chain if w in wanted] == wanted
+    QTest.keyClicks(dialog.requirements.filter, "9.3")
+    QTest.keyClick(dialog.requirements.filter, Qt.Key.Key_Return)  # to the narrowed list, on its first line
+    QTest.keyClick(dialog.requirements.list, Qt.Key.Key_Space)
+    assert dialog.requirements.chosen_refs() == ["9.3"]
     QTest.keyClick(dialog.owner, Qt.Key.Key_Return)
     assert dialog.isVisible() and dialog.error.text().startswith("Write the finding's statement"), "Enter saves"
     QTest.keyClick(dialog.owner, Qt.Key.Key_Escape)
