@@ -144,3 +144,21 @@ def test_the_iso_findings_raised_against_a_requirement_open_in_the_register(
     soc2 = requirement_page(demo_workspace, "CC8.1")
     assert not soc2.tabs.isTabVisible(2), "SOC 2 results are deviations, not findings"
     assert findings.list_findings(demo_workspace.ctx.db)
+
+
+def test_a_reload_read_before_the_last_save_does_not_undo_what_was_just_ticked(workspace: Workspace) -> None:
+    db = workspace.ctx.db
+    test_id = change_approval(workspace, deviation=True)
+    found = deviations.add_deviation(db, test_id, DeviationInput("1 of 2 changes lacked approval."))
+    testing.conclude(db, test_id, Conclusion.EXCEPTIONS)
+    view = requirement_page(workspace, "CC8.1")
+    stale = view.page
+    assert stale is not None
+    box = view.conclusion
+    box.saves.started()  # a save the worker has not answered yet
+    box.deviations.tick(found.ref)  # saved and reloaded at once here; the reload leaves the tick alone
+    box.show_page(stale)  # a reload read before the save in flight
+    assert box.deviations.chosen_refs() == [found.ref] and box.saves.busy
+    box.saves.finished()
+    box.show_page(stale)
+    assert box.deviations.chosen_refs() == [], "once nothing is in flight, the page shows what is stored"

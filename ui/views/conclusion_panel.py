@@ -19,7 +19,7 @@ from app.services.conclusions import set_conclusion
 from ui.context import UiContext
 from ui.pick_list import PickList
 from ui.status_style import COLOURS, icon
-from ui.views.editing import NoteLine, problem_note
+from ui.views.editing import NoteLine, SavesInFlight, problem_note
 from ui.widgets import ChoiceBox, CommitTextEdit, note
 
 #: Conclusions recorded here (excluded is the Statement of Applicability's).
@@ -73,6 +73,7 @@ class ConclusionBox(QGroupBox):
         super().__init__("Auditor's conclusion", parent)
         self.ctx = ctx
         self.page: RequirementPage | None = None
+        self.saves = SavesInFlight()
         self.kind = ChoiceBox(RECORDED)
         self.kind.chosen.connect(lambda _kind: self.save())
         self.unsupported = NoteLine()
@@ -122,6 +123,9 @@ class ConclusionBox(QGroupBox):
 
     def show_page(self, page: RequirementPage) -> None:
         """Show what is stored (after a save, a reload or another requirement)."""
+        same = self.page is not None and self.page.requirement.code == page.requirement.code
+        if same and self.saves.busy:
+            return  # the fields hold what is being saved; the reload after the last save shows it stored
         self.page = page
         found = page.conclusion
         excluded = found is not None and found.conclusion is CriterionConclusion.EXCLUDED
@@ -157,14 +161,17 @@ class ConclusionBox(QGroupBox):
         if self.page is None or self.page.conclusion is None:
             return
         code, values = self.page.requirement.code, self.values()
+        self.saves.started()
         self.ctx.write(
             f"{code} conclusion",
             lambda db: set_conclusion(db, code, values),
+            self.saves.finished,
             on_error=lambda exc: self._refused(code, exc),
         )
 
     def _refused(self, code: str, exc: BaseException) -> None:
         """Say why under the fields, which keep what was entered; elsewhere (the page moved on), in a message."""
+        self.saves.finished()
         if not isinstance(exc, FieldworkError):
             return
         if self.page is not None and self.page.requirement.code == code and self.isVisible():

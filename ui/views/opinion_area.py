@@ -19,7 +19,7 @@ from app.pages.opinion import AreaRow
 from app.services.opinion import record_opinion
 from ui.context import UiContext
 from ui.status_style import COLOURS
-from ui.views.editing import problem_note
+from ui.views.editing import SavesInFlight, problem_note
 from ui.widgets import ChoiceBox, CommitTextEdit, note
 
 #: Group titles with their keyboard mnemonic (Alt+D, Alt+S, Alt+O move into the area).
@@ -57,6 +57,7 @@ class AreaEditor(QGroupBox):
         self.ctx = ctx
         self.area = area
         self.row: AreaRow | None = None
+        self.saves = SavesInFlight()
         self.proposal = note()
         self.proposal.setMinimumHeight(5 * self.fontMetrics().lineSpacing())  # a wrapped list of requirements fits
         self.proposal.setAlignment(Qt.AlignmentFlag.AlignTop)
@@ -81,6 +82,8 @@ class AreaEditor(QGroupBox):
         form.addRow(self.problem)
 
     def show_row(self, row: AreaRow) -> None:
+        if self.saves.busy:
+            return  # the fields hold what is being saved; the reload after the last save shows it stored
         self.row = row
         recorded = row.recorded
         self.proposal.setText(proposal_html(row))
@@ -113,12 +116,15 @@ class AreaEditor(QGroupBox):
             return
         judged = self.values()
         self._mark_departure(judged.kind)
+        self.saves.started()
         self.ctx.write(
             f"Opinion on {self.area.label.lower()}",
             lambda db: record_opinion(db, judged),
+            self.saves.finished,
             on_error=self._refused,
         )
 
     def _refused(self, exc: BaseException) -> None:
+        self.saves.finished()
         if isinstance(exc, FieldworkError):
             self.problem.setText(f"Not recorded: {exc.message}")
