@@ -1,4 +1,4 @@
-"""The evidence on a control's or a test's page: the files linked to it, to attach, open and unlink in place.
+"""The evidence on a control's, a test's or a finding's page: the files linked to it, to attach, open and unlink.
 
 A test's list also holds the files linked to its sample items, with the item named, so a file dropped on a
 sample row shows up on the page where it was dropped.
@@ -6,14 +6,13 @@ sample row shows up on the page where it was dropped.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from app.domain.records import EvidenceFile
+from app.pages.linked_evidence import LinkedEvidence
 from app.services import evidence as ev
 from ui.context import UiContext
 from ui.evidence_actions import attach, choose_files, open_copy, unlink
@@ -37,20 +36,6 @@ def human_size(size: int) -> str:
 def local_time(at_utc: str) -> str:
     """A stored UTC timestamp as the auditor's clock reads it, to the minute."""
     return datetime.fromisoformat(at_utc).astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-@dataclass(frozen=True)
-class LinkedEvidence:
-    file: EvidenceFile
-    uses: tuple[ev.EvidenceUse, ...]  # its links to the item shown (or to that test's sample items)
-
-
-def read_linked(conn, targets: Collection[ev.Target]) -> list[LinkedEvidence]:
-    """The files linked to any of `targets`, read in the caller's transaction (`conn`) with the page."""
-    wanted = set(targets)
-    uses = {key: tuple(u for u in found if u.target in wanted) for key, found in ev.read_uses(conn).items()}
-    uses = {key: found for key, found in uses.items() if found}
-    return [LinkedEvidence(file, uses[file.id]) for file in ev.read_evidence(conn, uses)]
 
 
 class EvidencePanel(QWidget):
@@ -87,10 +72,17 @@ class EvidencePanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table)
 
-    def show_files(self, rows: list[LinkedEvidence], target: ev.Target, place: str) -> None:
+    def show_files(self, rows: Sequence[LinkedEvidence], target: ev.Target, place: str) -> None:
         """`target` is what attached files link to; `place` names it ("C-001.T2") in titles and messages."""
         self.target, self.place = target, place
         self.model.set_rows(rows)
+        self.setEnabled(True)
+
+    def clear(self) -> None:
+        """Nothing chosen to show the files of (a register with no row selected)."""
+        self.target, self.place = None, ""
+        self.model.set_rows([])
+        self.setEnabled(False)
 
     def attach(self, paths: list[Path]) -> None:
         if self.target is not None:

@@ -125,6 +125,8 @@ class MainWindow(QMainWindow):
         a("&Go", "&Statement of Applicability", lambda: self._go(Target("soa")), "Ctrl+2")
         a("&Go", "&Evidence library", lambda: self._go(Target("evidence")), "Ctrl+3")
         a("&Go", "&PBC requests", lambda: self._go(Target("pbc")), "Ctrl+4")
+        a("&Go", "F&indings register", lambda: self._go(Target("findings")), "Ctrl+5")
+        a("&Go", "&Opinion worksheet", lambda: self._go(Target("opinion")), "Ctrl+6")
         a("&Go", "Engagement se&ttings", lambda: self._go(Target("settings")), "Ctrl+,")
         self.menus["&Go"].addSeparator()
         a("&Go", "&Next requirement", lambda: self._workspace_do("step_requirement", 1), "Alt+Down")

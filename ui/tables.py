@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSortFilterProxyModel, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from ui.models.table import RowTableModel
@@ -12,16 +12,25 @@ from ui.models.table import RowTableModel
 MEASURED_ROWS = 150
 
 
-def make_table(model: RowTableModel, *, stretch: int | None = -1, editable: bool = False) -> QTableView:
-    """A table over a `RowTableModel`.
+def make_table(
+    model: RowTableModel,
+    *,
+    stretch: int | None = -1,
+    editable: bool = False,
+    sorted_by: QSortFilterProxyModel | None = None,
+    row_lines: int | None = None,
+) -> QTableView:
+    """A table over a `RowTableModel` (shown through `sorted_by`, a sorting proxy over it, when given).
 
     Read-only tables select rows. Editable tables select cells, so F2, typing and Tab work
     on the cell the keyboard is on. Column `stretch` (default: the last; None: none) takes
     the spare width and wraps; a column's `width` gives it a starting width; the others
-    fit their contents.
+    fit their contents. Rows grow to show wrapped text, or hold `row_lines` lines each (long
+    texts, read in full in their tooltip, would make rows taller than the table).
     """
     table = QTableView()
-    table.setModel(model)
+    table.setModel(sorted_by or model)
+    table.setSortingEnabled(sorted_by is not None)
     if editable:
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         table.setEditTriggers(
@@ -47,7 +56,12 @@ def make_table(model: RowTableModel, *, stretch: int | None = -1, editable: bool
             header.resizeSection(number, column.width)
         else:
             header.setSectionResizeMode(number, QHeaderView.ResizeMode.ResizeToContents)
-    _fit_rows_when_changed(table)
+    if row_lines is None:
+        _fit_rows_when_changed(table)
+    else:
+        rows = table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(row_lines * table.fontMetrics().lineSpacing() + 8)
     return table
 
 
@@ -62,6 +76,7 @@ def _fit_rows_when_changed(table: QTableView) -> None:
 
     timer.timeout.connect(fit)
     model = table.model()
+    model.layoutChanged.connect(timer.start)  # sorted
     model.modelReset.connect(timer.start)
     model.dataChanged.connect(timer.start)
     model.rowsInserted.connect(timer.start)

@@ -33,6 +33,8 @@ VIEWS: dict[str, tuple[str, str]] = {
     "evidence": ("ui.views.evidence", "EvidenceView"),
     "pbc": ("ui.views.pbc", "PbcView"),
     "readiness": ("ui.views.readiness", "ReadinessView"),
+    "findings": ("ui.views.findings", "FindingsView"),
+    "opinion": ("ui.views.opinion", "OpinionView"),
     "settings": ("ui.views.settings", "SettingsView"),
 }
 
@@ -56,8 +58,9 @@ class Workspace(QWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
-        self.tree.header().resizeSection(1, self.fontMetrics().horizontalAdvance("Concluded") + 24)
+        for section, widest in ((1, "Tested"), (2, "⚠ Met, exc.")):
+            self.tree.header().setSectionResizeMode(section, QHeaderView.ResizeMode.Fixed)
+            self.tree.header().resizeSection(section, self.fontMetrics().horizontalAdvance(widest) + 16)
         self.filter.textChanged.connect(self.apply_filter)
         self.filter.returnPressed.connect(lambda: self.tree.setFocus())
         self.tree.selectionModel().currentChanged.connect(self._node_chosen)
@@ -145,7 +148,8 @@ class Workspace(QWidget):
 
     def _node_chosen(self, current: QModelIndex, previous: QModelIndex) -> None:
         node: Node | None = current.data(NODE_ROLE)
-        if node is not None and node.target is not None and node.target != self.current:
+        shown = (self.current, Target(self.current.kind)) if self.current is not None else ()
+        if node is not None and node.target is not None and node.target not in shown:  # not the page already open
             self.open_target(node.target)
 
     def _prebuild_next(self) -> None:
@@ -175,7 +179,10 @@ class Workspace(QWidget):
         self._select(target)
 
     def _find(self, target: Target) -> QModelIndex:
-        node = next((n for n in self.model.root.descendants() if n.target == target), None)
+        """The target's node, or its page's (a finding opened on the findings register)."""
+        nodes = self.model.root.descendants()
+        node = next((n for n in nodes if n.target == target), None)
+        node = node or next((n for n in nodes if n.target == Target(target.kind)), None)
         return self.model.index_of(node) if node is not None else QModelIndex()
 
     def _select(self, target: Target) -> None:

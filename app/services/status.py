@@ -134,7 +134,11 @@ def read_awaiting_operating_test(conn: Connection, report_type: ReportType) -> f
 
 
 def control_statuses(conn: Connection, report_type: ReportType) -> dict[ControlId, Status]:
-    states = [s for s in read_test_states(conn).values() if counted(s, report_type)]
+    return statuses_of_controls([s for s in read_test_states(conn).values() if counted(s, report_type)], report_type)
+
+
+def statuses_of_controls(states: list[TestState], report_type: ReportType) -> dict[ControlId, Status]:
+    """Each control's status from the states of its counted tests (read once for a page that needs more)."""
     by_control: dict[ControlId, list[Status]] = defaultdict(list)
     for state in states:
         by_control[state.control_id].append(state.status)

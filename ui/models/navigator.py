@@ -7,12 +7,33 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
+from app.domain.judgements import CriterionConclusion
+from app.domain.vocabulary import Status
 from ui.models.navigator_tree import Node
 from ui.status_style import colour, icon
 
 Index = QModelIndex | QPersistentModelIndex
 NODE_ROLE = Qt.ItemDataRole.UserRole + 2
-COLUMNS = ("Item", "Concluded")
+#: The tests' progress ("12/38" tested below a group) and the auditor's conclusion on a requirement.
+COLUMNS = ("Item", "Tested", "Conclusion")
+#: Conclusions as the narrow column shows them (the tooltip gives the full words).
+SHORT = {
+    CriterionConclusion.MET: "Met",
+    CriterionConclusion.MET_WITH_EXCEPTIONS: "Met, exc.",
+    CriterionConclusion.NOT_MET: "Not met",
+    CriterionConclusion.NOT_RELEVANT: "N/R",
+    CriterionConclusion.EXCLUDED: "Excluded",
+    CriterionConclusion.NOT_CONCLUDED: "",
+}
+#: A conclusion the file no longer supports is marked so it cannot pass unseen.
+UNSUPPORTED = "⚠ "
+
+
+def conclusion_text(node: Node) -> str:
+    found = node.conclusion
+    if found is None:
+        return ""
+    return (UNSUPPORTED if found.unsupported else "") + SHORT[found.conclusion]
 SELECTABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
@@ -61,7 +82,7 @@ class NavigatorModel(QAbstractItemModel):
         return len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 2:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 3:
             return COLUMNS[section]
         return None
 
@@ -72,20 +93,15 @@ class NavigatorModel(QAbstractItemModel):
         if role == NODE_ROLE:
             return node
         if role == Qt.ItemDataRole.DisplayRole:
-            return node.label if index.column() == 0 else node.progress
+            return (node.label, node.progress, conclusion_text(node))[index.column()]
         if role == Qt.ItemDataRole.DecorationRole and index.column() == 0 and node.status is not None:
             return icon(node.status)
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 1 and node.status is not None:
             return colour(node.status)
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2 and node.conclusion is not None:
+            return colour(Status.EXCEPTIONS) if node.conclusion.unsupported else None
         if role == Qt.ItemDataRole.ToolTipRole and node.status is not None:
-            counts = node.counts
-            detail = ""
-            if counts is not None:
-                detail = (
-                    f"\n{counts.concluded} concluded, {counts.in_progress} in progress, "
-                    f"{counts.exceptions} with exceptions, {counts.not_started} not started"
-                )
-            return f"{node.label}\nStatus: {node.status.label}{detail}"
+            return _tooltip(node)
         if role == Qt.ItemDataRole.FontRole and node.target is None:
             font = QFont()
             font.setBold(True)
@@ -94,3 +110,20 @@ class NavigatorModel(QAbstractItemModel):
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         return SELECTABLE if index.isValid() else Qt.ItemFlag.NoItemFlags
+
+
+def _tooltip(node: Node) -> str:
+    assert node.status is not None
+    lines = [node.label, f"Progress: {node.status.label}"]
+    counts = node.counts
+    if counts is not None:
+        lines.append(
+            f"{counts.concluded} tested, {counts.in_progress} in progress, "
+            f"{counts.exceptions} with exceptions, {counts.not_started} not started"
+        )
+    found = node.conclusion
+    if found is not None:
+        lines.append(f"Conclusion: {found.conclusion.label}")
+        if found.unsupported:
+            lines.append(f"Not supported: {found.unsupported}")
+    return "\n".join(lines)

@@ -11,21 +11,22 @@ import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from app.domain.ids import ControlId
-from app.domain.records import Control, ControlTest, Deviation, Requirement, RequirementStatus, StatusCounts
+from app.domain.ids import ControlId, TestId
+from app.domain.judgements import RequirementConclusion
+from app.domain.records import Control, Deviation, Requirement, RequirementStatus, StatusCounts
 from app.domain.vocabulary import Framework, RequirementKind, Status
 from app.services import controls as control_service
 from app.services import deviations as deviation_service
-from app.services import requirements as requirement_service
-from app.services import testing as test_service
-from app.services.engagement import read_details
-from app.services.status import combine, control_statuses, count, read_requirement_statuses
+from app.services.conclusions import read_conclusions, read_grounds
+from app.services.status import TestState, combine, count, read_test_states, statuses_of_controls
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target
 
 PAGES = (
     ("Dashboard", Target("dashboard")),
+    ("Opinion worksheet", Target("opinion")),
     ("Statement of Applicability", Target("soa")),
+    ("Findings register", Target("findings")),
     ("Evidence library", Target("evidence")),
     ("PBC requests", Target("pbc")),
     ("ISO/IEC 42001 readiness", Target("readiness")),
@@ -40,6 +41,7 @@ class Node:
     status: Status | None = None
     counts: StatusCounts | None = None
     search: str = ""
+    conclusion: RequirementConclusion | None = None  # the auditor's, on a requirement
     children: list[Node] = field(default_factory=list)
     row: int = 0
     _parent: weakref.ref[Node] | None = None
@@ -72,22 +74,27 @@ class Snapshot:
     statuses: dict[str, RequirementStatus]
     controls: list[Control]
     control_status: dict[ControlId, Status]
-    tests: list[ControlTest]
+    tests: list[TestState]  # every test, counted in the report or not
+    test_refs: dict[TestId, str]
     deviations: list[Deviation]
+    conclusions: dict[str, RequirementConclusion]
 
 
 def read_snapshot(db: EngagementFile) -> Snapshot:
     """One read transaction for everything the navigator shows."""
     with db.reading() as conn:
-        details = read_details(conn)
-        scope = requirement_service.read_scope(conn)
+        grounds = read_grounds(conn)
         return Snapshot(
-            requirements=scope,
-            statuses=read_requirement_statuses(conn, scope, details.report_type),
+            requirements=list(grounds.scope),
+            statuses=grounds.statuses,
             controls=control_service.read_controls(conn),
-            control_status=control_statuses(conn, details.report_type),
-            tests=test_service.read_tests(conn),
+            control_status=statuses_of_controls(
+                [t for found in grounds.tests.values() for t in found], grounds.report_type
+            ),
+            tests=sorted(read_test_states(conn).values(), key=lambda t: t.test_id),
+            test_refs=grounds.test_refs,
             deviations=deviation_service.read_deviations(conn),
+            conclusions={c.code: c for c in read_conclusions(conn, grounds)},
         )
 
 
@@ -112,11 +119,14 @@ def _summarise(node: Node) -> None:
 def _requirement_node(req: Requirement, snap: Snapshot, control_text: dict[str, str]) -> Node:
     state = snap.statuses.get(req.code)
     flag = "  (no control)" if state and state.gap and state.status is not Status.EXCLUDED else ""
+    concluded = snap.conclusions.get(req.code)
+    judged = f"{concluded.conclusion.label} {'unsupported' if concluded.unsupported else ''}" if concluded else ""
     return Node(
         label=f"{req.code} {req.title}{flag}",
         target=Target("requirement", req.code),
         status=state.status if state else None,
-        search=f"{req.code} {req.title} {control_text.get(req.code, '')}".lower(),
+        search=f"{req.code} {req.title} {judged} {control_text.get(req.code, '')}".lower(),
+        conclusion=concluded,
     )
 
 
@@ -170,7 +180,7 @@ def _add_iso(root: Node, snap: Snapshot, control_text: dict[str, str]) -> None:
 
 def _add_controls(root: Node, snap: Snapshot) -> None:
     section = root.add(Node("Controls", search="controls"))
-    tests_by_control: dict[ControlId, list[ControlTest]] = defaultdict(list)
+    tests_by_control: dict[ControlId, list[TestState]] = defaultdict(list)
     for test in snap.tests:
         tests_by_control[test.control_id].append(test)
     for c in snap.controls:
@@ -184,9 +194,8 @@ def _add_controls(root: Node, snap: Snapshot) -> None:
             )
         )
         for test in tests_by_control.get(c.id, []):
-            node.add(
-                Node(f"{test.ref} {test.kind.label}", Target("test", test.id), test.status, search=test.ref.lower())
-            )
+            ref = snap.test_refs[test.test_id]
+            node.add(Node(f"{ref} {test.kind.label}", Target("test", test.test_id), test.status, search=ref.lower()))
         if node.children:
             node.counts = count(t.status for t in tests_by_control[c.id])
 
@@ -210,7 +219,7 @@ def prune(node: Node, words: list[str]) -> Node:
 
     A group that matches keeps all it holds (typing "CC6" shows the whole group).
     """
-    copy = Node(node.label, node.target, node.status, node.counts, node.search)
+    copy = Node(node.label, node.target, node.status, node.counts, node.search, node.conclusion)
     if node.parent is not None and words and all(word in node.search for word in words):
         for child in node.children:
             copy.add(prune(child, []))

@@ -12,6 +12,8 @@ from PySide6.QtGui import QBrush, QColor, QIcon
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+#: What a sorting proxy compares (`Column.sort`, else the text shown).
+SORT_ROLE = Qt.ItemDataRole.UserRole + 3
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class Column(Generic[R]):
     check: Callable[[R], bool] | None = None  # a checkbox column (edit receives a bool)
     edit_value: Callable[[R], Any] | None = None  # what an editor starts from, when it differs from the display
     width: int | None = None
+    sort: Callable[[R], int | str] | None = None  # sorts as people expect (a severity rank, an ISO date)
 
 
 class RowTableModel(QAbstractTableModel, Generic[R]):
@@ -94,6 +97,8 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             return QBrush(QColor(shade)) if shade else None
         if role == ROW_ROLE:
             return record
+        if role == SORT_ROLE:
+            return column.sort(record) if column.sort is not None else self.data(index)
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from app.domain.records import Control, ControlInput, ControlTest, Requirement, Suggestion, TestPlan
 from app.domain.vocabulary import ControlType, Frequency, Method, Nature, TestKind
 from app.errors import FieldworkError
+from app.pages.linked_evidence import LinkedEvidence, read_linked
 from app.services import controls as control_service
 from app.services import evidence as evidence_service
 from app.services import requirements as requirement_service
@@ -29,7 +30,7 @@ from app.services.status import read_requirement_statuses
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
 from ui.evidence_drop import FileDrop
-from ui.evidence_panel import EvidencePanel, LinkedEvidence, read_linked
+from ui.evidence_panel import EvidencePanel
 from ui.models.table import Column, RowTableModel
 from ui.served import Served, served_by, served_table
 from ui.status_style import icon

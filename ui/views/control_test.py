@@ -38,6 +38,7 @@ from app.domain.records import (
 )
 from app.domain.vocabulary import Conclusion, Method, SampleResult, Selection, Status, TestKind
 from app.errors import FieldworkError, ValidationError
+from app.pages.linked_evidence import LinkedEvidence, read_linked
 from app.services import controls as control_service
 from app.services import deviations as deviation_service
 from app.services import engagement as engagement_service
@@ -53,7 +54,7 @@ from ui.delegates import ChoiceDelegate, DateDelegate
 from ui.dialogs.deviation import DeviationDialog
 from ui.evidence_actions import attach
 from ui.evidence_drop import FileDrop
-from ui.evidence_panel import EvidencePanel, LinkedEvidence, read_linked
+from ui.evidence_panel import EvidencePanel
 from ui.models.table import Column, RowTableModel
 from ui.served import Served, served_by, served_table
 from ui.status_style import icon

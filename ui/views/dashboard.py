@@ -1,4 +1,5 @@
-"""Where the engagement stands: progress per framework and group, open items and exceptions."""
+"""Where the engagement stands: progress per framework and group, the judgements (conclusions, open findings,
+whether the file supports the opinion), open items and exceptions."""
 
 from __future__ import annotations
 
@@ -6,19 +7,13 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent
-from PySide6.QtWidgets import (
-    QGridLayout,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from app.domain.judgements import CriterionConclusion, FindingKind
 from app.domain.records import Deviation, RequirementStatus, StatusCounts
 from app.domain.vocabulary import Framework, Status
-from app.services import deviations as deviation_service
-from app.services.overview import GroupProgress, Overview, overview
-from app.services.requirements import list_requirements
-from app.storage.engagement_file import EngagementFile
+from app.pages.dashboard import DashboardPage, load_dashboard_page
+from app.services.overview import GroupProgress
 from ui.context import Target, UiContext
 from ui.models.table import Column, RowTableModel
 from ui.status_style import colour, icon
@@ -35,18 +30,6 @@ class OpenItem:
     title: str
     status: Status
     detail: str
-
-
-@dataclass(frozen=True)
-class DashboardData:
-    overview: Overview
-    titles: dict[str, str]
-    deviations: list[Deviation]
-
-
-def load_dashboard(db: EngagementFile) -> DashboardData:
-    titles = {r.code: r.title for r in list_requirements(db)}
-    return DashboardData(overview(db), titles, deviation_service.list_deviations(db))
 
 
 def _amount(counts: StatusCounts, status: Status) -> int:
@@ -85,6 +68,43 @@ class ProgressBar(QWidget):
         self.clicked.emit()
 
 
+def conclusion_line(page: DashboardPage, framework: Framework) -> str:
+    """How many requirements of a framework the auditor has concluded each way ("16 met, 7 met with ...")."""
+    found = page.conclusions.get(framework, {})
+    parts = [f"{found[kind]} {kind.label.lower()}" for kind in CriterionConclusion if found.get(kind)]
+    return f"{framework.label}: {', '.join(parts) or 'nothing in scope'}"
+
+
+#: Kinds of finding counted in the plural.
+PLURALS = {
+    FindingKind.MAJOR: "major nonconformities",
+    FindingKind.MINOR: "minor nonconformities",
+    FindingKind.OBSERVATION: "observations",
+    FindingKind.OFI: "opportunities for improvement",
+}
+
+
+def findings_line(page: DashboardPage) -> str:
+    counts = page.open_findings
+    parts = [
+        f"{n} {kind.label.lower() if n == 1 else PLURALS[kind]}" for kind in FindingKind if (n := counts.get(kind))
+    ]
+    return ", ".join(parts) or "none"
+
+
+def opinion_line(page: DashboardPage) -> str:
+    """The opinion recorded and whether the file supports it, as a link to the worksheet."""
+    worksheet = page.worksheet
+    recorded = worksheet.overall_recorded.label
+    if worksheet.supported:
+        return f"{recorded}, supported by the file · <a href='opinion'>Opinion worksheet</a>"
+    reasons = len(worksheet.reasons)
+    return (
+        f"{recorded}, <b style='color:{colour(Status.EXCEPTIONS).name()}'>not supported by the file</b> "
+        f"({reasons} reason{'s' if reasons != 1 else ''}) · <a href='opinion'>Opinion worksheet</a>"
+    )
+
+
 def _detail(state: RequirementStatus) -> str:
     if state.gap:
         return "no control"
@@ -100,6 +120,7 @@ class DashboardView(DetailView):
         self.counts = note()
         outer.addWidget(self.summary)
         outer.addWidget(self.counts)
+        outer.addLayout(self._judgements())
         legend = " ".join(f"<span style='color:{colour(s).name()}'>■</span> {s.label}" for s in SEGMENTS)
         outer.addWidget(note(legend))
         self.bars_area = QScrollArea()
@@ -132,46 +153,61 @@ class DashboardView(DetailView):
             ],
             key=lambda d: d.id,
         )
-        self.exception_table = make_table(self.exceptions, stretch=1)
+        self.exception_table = make_table(self.exceptions, stretch=2, row_lines=2)
         self.exception_table.doubleClicked.connect(
             lambda index: ctx.open(Target("test", self.exceptions.row(index).test_id))
         )
         outer.addWidget(self.exception_table, 2)
 
-    def load(self) -> None:
-        self.ctx.read("Loading the dashboard", load_dashboard, self._show)
+    def _judgements(self) -> QGridLayout:
+        grid = QGridLayout()
+        self.conclusion_counts = note()
+        self.open_findings = note()
+        self.opinion = note()
+        for label in (self.open_findings, self.opinion):
+            label.linkActivated.connect(lambda page: self.ctx.open(Target(page)))
+        for row, (title, label) in enumerate(
+            (("Conclusions", self.conclusion_counts), ("Open findings", self.open_findings), ("Opinion", self.opinion))
+        ):
+            grid.addWidget(QLabel(f"<b>{title}</b>"), row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(label, row, 1)
+        grid.setColumnStretch(1, 1)
+        return grid
 
-    def _show(self, data: DashboardData) -> None:
-        view = data.overview
-        details = view.details
+    def load(self) -> None:
+        self.ctx.read("Loading the dashboard", load_dashboard_page, self._show)
+
+    def _show(self, page: DashboardPage) -> None:
+        details = page.details
         self.summary.setText(f"{details.client}: {details.system_name}")
-        n = view.counts
+        n = page.counts
         self.counts.setText(
             f"{details.report_type.label}, {details.period_label} · {n['controls']} controls, {n['tests']} tests, "
             f"{n['sample_items']} sample items, {n['deviations']} exceptions"
-            + (f" · {len(view.gaps)} requirement(s) without a control" if view.gaps else "")
+            + (f" · {len(page.gaps)} requirement(s) without a control" if page.gaps else "")
         )
-        self._show_bars(view)
+        self._show_judgements(page)
+        self._show_bars(page)
         items = [
-            OpenItem(
-                code,
-                data.titles.get(code, ""),
-                state.status,
-                _detail(state),
-            )
-            for code, state in view.statuses.items()
+            OpenItem(code, page.titles.get(code, ""), state.status, _detail(state))
+            for code, state in page.statuses.items()
             if state.status in (Status.NOT_STARTED, Status.IN_PROGRESS, Status.EXCEPTIONS)
         ]
         self.open_items.set_rows(items)
-        self.exceptions.set_rows(data.deviations)
+        self.exceptions.set_rows(page.deviations)
 
-    def _show_bars(self, view: Overview) -> None:
+    def _show_judgements(self, page: DashboardPage) -> None:
+        self.conclusion_counts.setText("<br>".join(conclusion_line(page, f) for f in Framework))
+        self.open_findings.setText(findings_line(page) + " · <a href='findings'>Findings register</a>")
+        self.opinion.setText(opinion_line(page))
+
+    def _show_bars(self, view: DashboardPage) -> None:
         panel = QWidget()
         grid = QGridLayout(panel)
         row = 0
         for framework in Framework:
-            totals = view.framework_counts(framework)
-            share = f"{totals.concluded} of {totals.in_scope} concluded" if totals.in_scope else ""
+            totals = view.totals[framework]
+            share = f"{totals.concluded} of {totals.in_scope} tested" if totals.in_scope else ""
             grid.addWidget(heading(f"{framework.label}  ({share})"), row, 0, 1, 3)
             row += 1
             for group in (g for g in view.groups if g.framework is framework):

@@ -1,8 +1,8 @@
-"""What pages edited in place share: a line saying why an edit was refused."""
+"""What pages edited in place share: a line saying why an edit was refused, a question before a delete."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from app.domain.vocabulary import Status
 from ui.status_style import colour
@@ -29,3 +29,30 @@ def problem_note() -> NoteLine:
     line = NoteLine()
     line.setStyleSheet(f"color: {colour(Status.EXCEPTIONS).name()}")
     return line
+
+
+def confirmed(parent: QWidget, title: str, question: str) -> bool:
+    """Whether the user answers yes (asked before a delete)."""
+    return QMessageBox.question(parent, title, question) == QMessageBox.StandardButton.Yes
+
+
+class SavesInFlight:
+    """The saves a panel has asked for and not yet heard back from.
+
+    Every save reloads the pages. A reload read before the panel's latest save would put back what the user
+    has just changed (a second tick undone, then lost by the next save), so a panel keeps its fields while
+    its saves are in flight; the reload after the last of them shows what is stored.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def started(self) -> None:
+        self.count += 1
+
+    def finished(self, _result: object = None) -> None:
+        self.count = max(self.count - 1, 0)
+
+    @property
+    def busy(self) -> bool:
+        return self.count > 0

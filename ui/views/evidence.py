@@ -49,6 +49,7 @@ KIND_LABELS = {
     ev.TargetKind.TEST: "Test",
     ev.TargetKind.SAMPLE_ITEM: "Sample item",
     ev.TargetKind.PBC_REQUEST: "PBC request",
+    ev.TargetKind.FINDING: "Finding",
 }
 
 COLUMNS: list[tuple[Column[EvidenceFile], ev.SortKey | None]] = [

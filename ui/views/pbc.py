@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
 
 from app.domain.records import PbcRequest
 from app.domain.vocabulary import Status
@@ -33,7 +33,7 @@ from ui.models.table import Column, RowTableModel
 from ui.status_style import COLOURS, icon
 from ui.tables import make_table, selected_rows
 from ui.views.base import DetailView
-from ui.views.editing import problem_note
+from ui.views.editing import confirmed, problem_note
 from ui.widgets import button_row, heading, note
 
 DUE, STATUS, RECEIVED = 3, 4, 5
@@ -179,10 +179,7 @@ class PbcView(DetailView):
 
     def delete_selected(self) -> None:
         chosen = self._selected()
-        if chosen is None:
-            return
-        answer = QMessageBox.question(self, "Delete PBC request", f"Delete {chosen.ref}: {chosen.request}?")
-        if answer == QMessageBox.StandardButton.Yes:
+        if chosen is not None and confirmed(self, "Delete PBC request", f"Delete {chosen.ref}: {chosen.request}?"):
             self._write(f"Deleted {chosen.ref}", lambda db: pbc_service.delete_request(db, chosen.id))
 
     # -- evidence and export --------------------------------------------------------------------------

@@ -1,87 +1,35 @@
-"""A requirement: what it asks, the controls that serve it, its crosswalk links, and its conclusion."""
+"""A requirement: what it asks, its progress beside the auditor's conclusion, the controls that serve it, its
+crosswalk links and the ISO/IEC 42001 findings raised against it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QInputDialog,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
-from app.domain.records import Control, ControlInput, Mapping, Requirement, RequirementStatus
+from app.domain.judgements import Finding
+from app.domain.records import Control, ControlInput
 from app.domain.vocabulary import Framework, Status
-from app.errors import NotFoundError
+from app.pages.requirement import Related, RequirementPage, load_requirement_page
 from app.services import controls as control_service
-from app.services import requirements as requirement_service
-from app.services.engagement import read_details
-from app.services.status import control_statuses, read_requirement_statuses
-from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
 from ui.models.table import Column, RowTableModel
 from ui.status_style import icon
 from ui.tables import make_table
 from ui.views.base import DetailView
+from ui.views.conclusion_panel import ConclusionBox, ProgressBox
 from ui.widgets import heading, note
 
 
-@dataclass(frozen=True)
-class Related:
-    code: str
-    title: str
-    relationship: str
-    rationale: str
-    status: Status
-
-
-@dataclass(frozen=True)
-class RequirementPage:
-    requirement: Requirement
-    state: RequirementStatus | None
-    controls: list[Control]
-    control_status: dict[int, Status]
-    related: list[Related]
-    all_controls: list[Control]
-
-
-def load_page(db: EngagementFile, code: str) -> RequirementPage:
-    """Everything the page shows, read in one transaction."""
-    with db.reading() as conn:
-        details = read_details(conn)
-        scope = requirement_service.read_scope(conn)
-        by_code = {r.code: r for r in scope}
-        if code not in by_code:
-            raise NotFoundError(f"{code} is not in the scope of this engagement.")
-        statuses = read_requirement_statuses(conn, scope, details.report_type)
-        everything = control_service.read_controls(conn)
-        links = [m for m in requirement_service.read_mappings(conn) if code in (m.iso_code, m.soc2_code)]
-        by_control = control_statuses(conn, details.report_type)
-    related = []
-    for link in links:
-        other = link.soc2_code if link.iso_code == code else link.iso_code
-        if other in by_code:
-            state = statuses.get(other)
-            status = state.status if state else Status.NOT_STARTED
-            related.append(Related(other, by_code[other].title, _relationship(link, code), link.rationale, status))
-    return RequirementPage(
-        by_code[code],
-        statuses.get(code),
-        [c for c in everything if code in c.requirements],
-        by_control,
-        related,
-        everything,
+def findings_model() -> RowTableModel[Finding]:
+    return RowTableModel[Finding](
+        [
+            Column("Finding", lambda f: f.ref),
+            Column("Kind", lambda f: f.kind.label),
+            Column("Status", lambda f: f.status.label),
+            Column("Statement", lambda f: f.statement, tooltip=lambda f: f.statement),
+        ],
+        key=lambda f: f.id,
     )
-
-
-def _relationship(link: Mapping, code: str) -> str:
-    """Read the relationship from this requirement's side (the crosswalk stores it ISO-first)."""
-    if link.iso_code == code or link.relationship.value in ("equal", "intersect"):
-        return link.relationship.label
-    return {"subset": "Superset", "superset": "Subset"}[link.relationship.value]
 
 
 class RequirementView(DetailView):
@@ -93,13 +41,25 @@ class RequirementView(DetailView):
         self.kind = note()
         self.description = note()
         self.description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.conclusion = note()
         layout.addWidget(self.title)
         layout.addWidget(self.kind)
         layout.addWidget(self.description)
-        layout.addWidget(self.conclusion)
+        judged = QHBoxLayout()
+        self.progress = ProgressBox()
+        self.conclusion = ConclusionBox(ctx)
+        judged.addWidget(self.progress, 1)
+        judged.addWidget(self.conclusion, 4)
+        layout.addLayout(judged)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._controls_tab(), "")
+        self.tabs.addTab(self._related_tab(), "")
+        self.findings_tab = self._findings_tab()
+        self.tabs.addTab(self.findings_tab, "")
+        layout.addWidget(self.tabs, 1)
 
-        layout.addWidget(heading("Controls that serve it"))
+    def _controls_tab(self) -> QWidget:
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
         self.controls = RowTableModel[Control](
             [
                 Column("Control", lambda c: c.ref, icon=lambda c: icon(self._control_status(c))),
@@ -110,8 +70,10 @@ class RequirementView(DetailView):
             key=lambda c: c.id,
         )
         self.control_table = make_table(self.controls, stretch=1)
-        self.control_table.doubleClicked.connect(lambda index: ctx.open(Target("control", self.controls.row(index).id)))
-        layout.addWidget(self.control_table, 2)
+        self.control_table.activated.connect(
+            lambda index: self.ctx.open(Target("control", self.controls.row(index).id))
+        )
+        layout.addWidget(self.control_table)
         buttons = QHBoxLayout()
         self.new_control = QPushButton("&New control for this requirement")
         self.new_control.clicked.connect(self.create_control)
@@ -121,9 +83,9 @@ class RequirementView(DetailView):
         buttons.addWidget(self.link_control)
         buttons.addStretch()
         layout.addLayout(buttons)
+        return tab
 
-        self.related_heading = heading("Related requirements (crosswalk)")
-        layout.addWidget(self.related_heading)
+    def _related_tab(self) -> QWidget:
         self.related = RowTableModel[Related](
             [
                 Column("Requirement", lambda r: r.code, icon=lambda r: icon(r.status)),
@@ -135,12 +97,17 @@ class RequirementView(DetailView):
         )
         self.related_table = make_table(self.related)
         self.related_table.activated.connect(
-            lambda index: ctx.open(Target("requirement", self.related.row(index).code))
+            lambda index: self.ctx.open(Target("requirement", self.related.row(index).code))
         )
-        self.related_table.doubleClicked.connect(
-            lambda index: ctx.open(Target("requirement", self.related.row(index).code))
+        return self.related_table
+
+    def _findings_tab(self) -> QWidget:
+        self.findings = findings_model()
+        self.findings_table = make_table(self.findings)
+        self.findings_table.activated.connect(
+            lambda index: self.ctx.open(Target("findings", self.findings.row(index).id))
         )
-        layout.addWidget(self.related_table, 2)
+        return self.findings_table
 
     def _control_status(self, control: Control) -> Status:
         return self.page.control_status.get(control.id, Status.NOT_STARTED) if self.page else Status.NOT_STARTED
@@ -148,7 +115,7 @@ class RequirementView(DetailView):
     def load(self) -> None:
         assert self.target is not None
         code = str(self.target.key)
-        self.ctx.read(f"Loading {code}", lambda db: load_page(db, code), self._show)
+        self.ctx.read(f"Loading {code}", lambda db: load_requirement_page(db, code), self._show)
 
     def _show(self, page: RequirementPage) -> None:
         self.page = page
@@ -157,24 +124,17 @@ class RequirementView(DetailView):
         where = req.category or ("ISO/IEC 42001" if req.framework is Framework.ISO42001 else "")
         self.kind.setText(f"{req.framework.label} · {req.kind.label}{' · ' + where if where else ''}")
         self.description.setText(req.description)
-        self.conclusion.setText(self._conclusion_text(page))
+        self.progress.show_page(page)
+        self.conclusion.show_page(page)
         self.controls.set_rows(page.controls)
         self.related.set_rows(page.related)
+        self.findings.set_rows(page.findings)
         other = "ISO/IEC 42001" if req.framework is Framework.SOC2 else "SOC 2"
-        self.related_heading.setText(f"Related {other} requirements (crosswalk)")
-
-    def _conclusion_text(self, page: RequirementPage) -> str:
-        state = page.state
-        if state is None:
-            return "Not in the scope of this engagement."
-        if state.status is Status.EXCLUDED:
-            return "Excluded in the Statement of Applicability."
-        gap = "  No control serves this requirement yet." if state.gap else ""
-        awaiting = f"  {state.awaiting_note}." if state.awaiting_note else ""
-        return (
-            f"<b>Conclusion: {state.status.label}</b> — {state.controls} control(s), {state.tests} test(s): "
-            f"{state.tests_concluded} concluded, {state.tests_with_exceptions} with exceptions.{gap}{awaiting}"
-        )
+        self.tabs.setTabText(0, f"Con&trols that serve it ({len(page.controls)})")
+        self.tabs.setTabText(1, f"C&rosswalk to {other} ({len(page.related)})")
+        iso = req.framework is Framework.ISO42001
+        self.tabs.setTabVisible(2, iso)
+        self.tabs.setTabText(2, f"&ISO findings raised against it ({len(page.findings)})")
 
     def create_control(self) -> None:
         if self.page is None:

@@ -1,0 +1,34 @@
+"""Doing what a user does with the app's own widgets: open a page, pick from a list, type into a field and leave it."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TypeVar
+
+from ui.context import Target
+from ui.views.base import DetailView
+from ui.widgets import ChoiceBox, CommitTextEdit
+from ui.workspace import Workspace
+
+V = TypeVar("V", bound=DetailView)
+
+
+def open_page(workspace: Workspace, target: Target, page: type[V]) -> V:
+    """Open `target` as the navigator would, and the page that shows it."""
+    workspace.open_target(target)
+    view = workspace.views[target.kind]
+    assert isinstance(view, page)
+    return view
+
+
+def choose(box: ChoiceBox, member: Enum) -> None:
+    """Pick a value as the user does (the box reports `activated`)."""
+    index = box.members.index(member)
+    box.setCurrentIndex(index)
+    box.activated.emit(index)
+
+
+def write(field: CommitTextEdit, text: str) -> None:
+    """Type into a field and leave it."""
+    field.setPlainText(text)
+    field.flush()
