@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from app.cli.main import main
 from app.domain.judgements import CriterionConclusion, FindingKind, OpinionArea
-from app.domain.vocabulary import Opinion
+from app.domain.vocabulary import Framework, Opinion
 from app.exports.dataset import gather
 from app.exports.docx_report import write_docx
 from app.exports.pdf_report import write_report
@@ -114,3 +114,26 @@ def test_conclusions_findings_and_the_opinion_agree_in_the_workbook_and_info(
         label = next(a.label for a in OpinionArea if a.value == area["area"])
         assert opinion[label].startswith(opinions[area["recorded"]])
 
+
+def test_the_report_states_each_iso_conclusion_and_finding_as_the_workbook_does(
+    demo: EngagementFile, tmp_path: Path
+) -> None:
+    from app.exports.docx_report import write_docx
+    from tests.report_reading import docx_text, pdf_body
+
+    data = gather(demo)
+    write_report(data, tmp_path / "report.pdf", Task())
+    write_docx(data, tmp_path / "report.docx", Task())
+    for text in (pdf_body(tmp_path / "report.pdf"), " ".join(docx_text(tmp_path / "report.docx").split())):
+        section = text[text.rindex("Section IV-A") :]
+        for found in data.conclusions:
+            if found.framework is Framework.SOC2 or found.conclusion is CriterionConclusion.EXCLUDED:
+                continue
+            heading = f"{found.code} {found.title} Results of tests"
+            start = section.index(heading)
+            entry = section[start : section.index("Results of tests", start + len(heading))]
+            concluded = found.conclusion is not CriterionConclusion.NOT_CONCLUDED
+            assert f"Conclusion: {found.conclusion.label if concluded else '[Not concluded]'}" in entry, found.code
+            for raised in data.findings:
+                listed = f"Finding {raised.ref}:" in entry
+                assert listed == (found.code in raised.requirements), (found.code, raised.ref)
