@@ -91,7 +91,7 @@ def test_every_sheet_has_a_frozen_filtered_header_and_fitted_widths(demo_book: t
 
 
 def test_the_sheets_list_what_the_engagement_holds(demo: EngagementFile, tmp_path: Path) -> None:
-    _, book = export(demo, tmp_path)
+    data, book = export(demo, tmp_path)
     counts = {name: len(records(book[name])) for name in SHEETS}
     tests = testing.list_tests(demo)
     assert counts["Controls"] == len(controls.list_controls(demo))
@@ -101,7 +101,7 @@ def test_the_sheets_list_what_the_engagement_holds(demo: EngagementFile, tmp_pat
     assert counts["SoA"] == len(list_soa(demo)) == 38
     assert counts["Coverage"] == len(requirement_statuses(demo))
     assert counts["Audit trail"] == len(list_history(demo))
-    assert counts["Review notes"] == 0 and counts["Long text"] == 0
+    assert counts["Review notes"] == len(data.review_notes) and counts["Long text"] == 0
     controls_sheet = book["Controls"]
     assert headers(controls_sheet)[:10] == [
         "Reference", "Title", "Description", "Owner", "Frequency", "Nature", "Type", "Key control",
@@ -297,17 +297,18 @@ def test_evidence_is_indexed_and_referenced_from_what_it_supports(demo: Engageme
     assert index["Evidence files"] == 2
 
 
-def test_the_index_and_review_notes_say_what_is_not_tracked_yet(demo_book: tuple[ReportData, Workbook]) -> None:
+def test_the_index_counts_review_notes_and_sign_offs(demo_book: tuple[ReportData, Workbook]) -> None:
     data, book = demo_book
     index = {row["Item"].value: row["Value"].value for row in records(book["Index"])}
     assert index["Service organization"] == data.details.client
-    assert index["Open review notes"] == "not yet tracked" and index["Stale sign-offs (changed after review)"] == (
-        "not yet tracked"
-    )
+    states = [state for found in data.signoffs.values() for state in found.values()]
+    assert index["Open review notes"] == sum(note.open for note in data.review_notes)
+    assert index["Items changed after review"] == sum(state.stale for state in states)
+    assert index["Items prepared and reviewed"] == f"{sum(s.complete for s in states)} of {len(states)}"
     assert index["Exceptions (deviations)"] == data.counts["deviations"]
     notes = book["Review notes"]
-    assert "Manager's response" in headers(notes) and records(notes) == []
-    assert "not yet tracked" in notes["A2"].value
+    assert {"Item key", "Note text", "Response"} <= set(headers(notes))
+    assert notes.auto_filter.ref.endswith(str(len(data.review_notes) + 1 + 300)), "the filter covers rows to add"
 
 
 def test_a_type1_engagement_shows_its_date_and_no_operating_results(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ SHEETS = [
     "SoA",
     "Coverage",
     "Evidence",
+    "Sign-offs",
     "Review notes",
     "Audit trail",
     "Long text",
@@ -48,10 +49,12 @@ def headers(sheet: Any) -> list[str]:
 
 
 def records(sheet: Any) -> list[dict[str, Any]]:
-    """Data rows as {header: cell}: the rows the filter covers (a note under an empty table is not one)."""
+    """Data rows as {header: cell}: the rows the filter covers that hold anything (a note under an empty table is
+    not one, nor a row left empty to be written in)."""
     names = headers(sheet)
     _, _, _, last = range_boundaries(sheet.auto_filter.ref)
-    return [dict(zip(names, row, strict=True)) for row in sheet.iter_rows(min_row=2, max_row=last, max_col=len(names))]
+    rows = sheet.iter_rows(min_row=2, max_row=last, max_col=len(names))
+    return [dict(zip(names, row, strict=True)) for row in rows if any(cell.value is not None for cell in row)]
 
 
 def text(cell: Any) -> str:

@@ -40,6 +40,9 @@ from app.services.judged import read_judgements
 from app.services.overview import GroupProgress, read_counts, read_groups, requirement_gaps, requirements_in_scope
 from app.services.pbc import read_pbc_requests
 from app.services.requirements import read_mappings
+from app.services.review_notes import ReviewNote, read_notes
+from app.services.signables import ItemType
+from app.services.signoffs import ItemSignOffs, read_signoffs
 from app.services.soa import read_soa
 from app.services.status import control_statuses, read_awaiting_operating_test
 from app.services.testing import read_sample_items, read_tests
@@ -77,6 +80,9 @@ class ReportData:
     worksheet: OpinionWorksheet
     #: The opinion per area, subservice organizations and complementary controls, as the wording takes them.
     inputs: ReportInputs = field(default_factory=ReportInputs)
+    #: Every signable item's sign-offs (stale or not), by kind and key; and the review notes.
+    signoffs: dict[ItemType, dict[str, ItemSignOffs]] = field(default_factory=dict)
+    review_notes: tuple[ReviewNote, ...] = ()
 
     @property
     def gaps(self) -> tuple[str, ...]:
@@ -148,5 +154,7 @@ def gather(db: EngagementFile) -> ReportData:
             misstatements=judged.misstatements,
             worksheet=judged.worksheet,
             inputs=report_inputs(details, judged.worksheet),
+            signoffs={kind: read_signoffs(conn, kind) for kind in ItemType},
+            review_notes=tuple(read_notes(conn)),
         )
     return data

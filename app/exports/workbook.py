@@ -15,7 +15,8 @@ from app.exports.xlsx.index import index_table
 from app.exports.xlsx.judgements import conclusions_table, findings_table, opinion_table
 from app.exports.xlsx.matrix import controls_table, exceptions_table, samples_table, tests_table
 from app.exports.xlsx.places import Places
-from app.exports.xlsx.records import audit_trail_table, evidence_table, review_notes_table
+from app.exports.xlsx.records import audit_trail_table, evidence_table
+from app.exports.xlsx.review import review_notes_table, signoffs_table
 from app.exports.xlsx.scope import coverage_table, soa_table
 from app.exports.xlsx.table import Table
 from app.exports.xlsx.writer import write_tables
@@ -37,7 +38,8 @@ def _tables(data: ReportData) -> list[Table]:
         soa_table(data),
         coverage_table(data),
         evidence_table(data),
-        review_notes_table(),
+        signoffs_table(data),
+        review_notes_table(data),
         audit_trail_table(data),
     ]
 

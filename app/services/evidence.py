@@ -173,8 +173,8 @@ def attach_stream(
             {
                 "ref": _next_ref(ch.conn),
                 "blob_sha256": sha256,
-            "original_name": original_name,
-            "media_type": _media_type(original_name),
+                "original_name": original_name,
+                "media_type": _media_type(original_name),
                 "received_date": receipt.received_date,
                 "provided_by": receipt.provided_by.strip(),
                 "pbc_request_id": receipt.pbc_request_id,

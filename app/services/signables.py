@@ -235,3 +235,33 @@ def read_item(conn: Connection, item_type: ItemType, key: str) -> Item:
     if found is None:
         raise NotFoundError(f"There is no {ItemType(item_type).label.lower()} {key} to sign in this engagement.")
     return found
+
+
+def resolve_item(conn: Connection, text: str) -> tuple[ItemType, str]:
+    """An item named as a workbook row keys it ("control_test:<uuid>") or as people do: C-001, C-001.T2, F-001,
+    DC4, "opinion", or a requirement's code (its conclusion where one is recorded, else its SoA line)."""
+    from app.services.controls import find_control_id
+    from app.services.findings import find_finding_id
+    from app.services.testing import find_test_id
+
+    said = text.strip()
+    kind, _, key = said.partition(":")
+    if key and kind in {k.value for k in ItemType}:
+        return read_item(conn, ItemType(kind), key).item_type, key
+    upper = said.upper()
+    if upper == OPINION_KEY.upper():
+        return ItemType.OPINION, OPINION_KEY
+    finders = (
+        (ItemType.TEST, find_test_id),
+        (ItemType.CONTROL, find_control_id),
+        (ItemType.FINDING, find_finding_id),
+    )
+    for found_type, finder in finders:
+        try:
+            return found_type, str(finder(conn, said))
+        except NotFoundError:
+            continue
+    for found_type in (ItemType.CONCLUSION, ItemType.SOA_LINE, ItemType.DESCRIPTION):
+        if read_items(conn, found_type, upper if found_type is not ItemType.CONCLUSION else said):
+            return found_type, upper if found_type is not ItemType.CONCLUSION else said
+    raise NotFoundError(f"There is no item {said!r} in this engagement to sign or note.")

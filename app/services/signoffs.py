@@ -235,4 +235,3 @@ def _both(found: ItemSignOffs) -> Sequence[SignOff]:
 def changed_since_review(db: EngagementFile) -> list[ChangedSinceReview]:
     with db.reading() as conn:
         return read_changed_since_review(conn)
-

@@ -212,9 +212,7 @@ def insert_sample_rows(ch: Changes, test_id: TestId, rows: Sequence[dict[str, An
     start = ch.conn.execute(
         select(func.coalesce(func.max(sample_item.c.seq), 0)).where(sample_item.c.test_id == test_id)
     ).scalar_one()
-    full = [
-        {"id": new_id(), "test_id": test_id, "seq": start + offset + 1, **row} for offset, row in enumerate(rows)
-    ]
+    full = [{"id": new_id(), "test_id": test_id, "seq": start + offset + 1, **row} for offset, row in enumerate(rows)]
     ch.insert_many(sample_item, full)
     conclusion_follows(ch, test_id)
     return [_item_record(row) for row in full]

@@ -34,6 +34,8 @@ def conclusion_text(node: Node) -> str:
     if found is None:
         return ""
     return (UNSUPPORTED if found.unsupported else "") + SHORT[found.conclusion]
+
+
 SELECTABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 

@@ -1,7 +1,4 @@
-"""The first sheet: which engagement this is, what each sheet holds (with a link to it), and the counts.
-
-Review notes and sign-offs are not tracked by Fieldwork yet; their rows say so rather than show a number.
-"""
+"""The first sheet: which engagement this is, what each sheet holds (with a link to it), and the counts."""
 
 from __future__ import annotations
 
@@ -11,8 +8,6 @@ from app.exports.dataset import ReportData
 from app.exports.xlsx import places
 from app.exports.xlsx.long_text import LONG_TEXT_SHEET
 from app.exports.xlsx.table import Column, Mark, Row, Table, Value, joined, location, utc_datetime, yes_no
-
-NOT_TRACKED = "not yet tracked"
 
 SHEETS = (
     (places.CONTROLS, "The control matrix: each client control, its requirements in both frameworks, and results."),
@@ -29,7 +24,8 @@ SHEETS = (
         "gaps highlighted.",
     ),
     (places.EVIDENCE, "The evidence index, with each file's SHA-256."),
-    (places.REVIEW_NOTES, "Review notes, with a column for the manager's response."),
+    (places.SIGNOFFS, "Every item's preparer and reviewer sign-offs, and whether it changed after review."),
+    (places.REVIEW_NOTES, "Review notes; write new ones in the rows below (item key or reference, note, initials)."),
     (places.AUDIT_TRAIL, "Every change recorded in the engagement file: who, when, old and new values."),
     (LONG_TEXT_SHEET, "The full text of any entry longer than an Excel cell holds, in parts."),
 )
@@ -68,6 +64,9 @@ def index_table(data: ReportData) -> Table:
     concluded = sum(c.conclusion is not CriterionConclusion.NOT_CONCLUDED for c in data.conclusions)
     not_met = sum(c.conclusion is CriterionConclusion.NOT_MET for c in data.conclusions)
     open_findings = sum(f.open for f in data.findings)
+    open_notes = sum(note.open for note in data.review_notes)
+    states = [state for found in data.signoffs.values() for state in found.values()]
+    complete, stale = sum(s.complete for s in states), sum(s.stale for s in states)
     reported = len(data.reported_deviations)
     rows = [Row(("Engagement", item, value)) for item, value in _engagement_rows(data)]
     rows += [Row(("Team", member.name, f"{member.initials}, {member.role.label}")) for member in data.team]
@@ -89,9 +88,9 @@ def index_table(data: ReportData) -> Table:
         ("Exceptions in the report", reported, places.EXCEPTIONS, None),
         ("Evidence files", len(data.evidence), places.EVIDENCE, None),
         ("PBC requests", len(data.pbc_requests), None, None),
-        ("Open review notes", NOT_TRACKED, places.REVIEW_NOTES, None),
-        ("Sign-offs (preparer and reviewer)", NOT_TRACKED, None, None),
-        ("Stale sign-offs (changed after review)", NOT_TRACKED, None, None),
+        ("Open review notes", open_notes, places.REVIEW_NOTES, Mark.EXCEPTION if open_notes else None),
+        ("Items prepared and reviewed", f"{complete} of {len(states)}", places.SIGNOFFS, None),
+        ("Items changed after review", stale, places.SIGNOFFS, Mark.EXCEPTION if stale else None),
     ]
     for item, value, target, mark in counts:
         rows.append(Row(("Counts", item, value), mark, {1: location(target, 1)} if target else {}))

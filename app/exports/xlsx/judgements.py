@@ -10,7 +10,9 @@ from app.domain.judgements import CriterionConclusion, Finding
 from app.domain.vocabulary import Framework
 from app.exports.dataset import ReportData
 from app.exports.xlsx.places import CONCLUSIONS, EXCEPTIONS, FINDINGS, OPINION
+from app.exports.xlsx.review import SIGNOFF_COLUMNS, signoff_mark, signoff_values
 from app.exports.xlsx.table import Column, Mark, Row, Table, joined, yes_no
+from app.services.signables import ItemType
 
 #: Conclusions a reviewer must look at: not met, or not (or no longer) supported.
 _FLAGGED = frozenset({CriterionConclusion.NOT_MET, CriterionConclusion.NOT_CONCLUDED})
@@ -29,6 +31,7 @@ def conclusions_table(data: ReportData) -> Table:
         Column("ISO findings", 14),
         Column("Compensating controls", 18),
         Column("No longer supported because", 50),
+        *SIGNOFF_COLUMNS,
     )
     rows = []
     for c in data.conclusions:
@@ -45,12 +48,13 @@ def conclusions_table(data: ReportData) -> Table:
             joined(c.findings),
             joined(c.compensating_controls),
             c.unsupported or None,
+            *signoff_values(data, ItemType.CONCLUSION, c.code),
         )
-        rows.append(Row(values, mark))
+        rows.append(Row(values, mark or signoff_mark(data, ItemType.CONCLUSION, c.code)))
     return Table(CONCLUSIONS, columns, rows)
 
 
-def _finding_row(found: Finding, deviation_rows: dict[str, int]) -> Row:
+def _finding_row(data: ReportData, found: Finding, deviation_rows: dict[str, int]) -> Row:
     values = (
         found.ref,
         found.kind.label,
@@ -69,10 +73,12 @@ def _finding_row(found: Finding, deviation_rows: dict[str, int]) -> Row:
         found.verified_on,
         found.verification or None,
         found.closed_on,
+        *signoff_values(data, ItemType.FINDING, str(found.id)),
     )
     first = next((deviation_rows[ref] for ref in found.deviations if ref in deviation_rows), None)
     links = {6: f"'{EXCEPTIONS}'!A{first}"} if first else {}
-    return Row(values, Mark.EXCEPTION if found.kind.nonconformity and found.open else None, links)
+    open_nonconformity = Mark.EXCEPTION if found.kind.nonconformity and found.open else None
+    return Row(values, open_nonconformity or signoff_mark(data, ItemType.FINDING, str(found.id)), links)
 
 
 def findings_table(data: ReportData) -> Table:
@@ -94,9 +100,10 @@ def findings_table(data: ReportData) -> Table:
         Column("Verified on", 11),
         Column("Verification of effectiveness", 50),
         Column("Closed on", 11),
+        *SIGNOFF_COLUMNS,
     )
     deviation_rows = {found.ref: number for number, found in enumerate(data.deviations, start=2)}
-    rows = [_finding_row(found, deviation_rows) for found in data.findings]
+    rows = [_finding_row(data, found, deviation_rows) for found in data.findings]
     return Table(FINDINGS, columns, rows, empty_note="No ISO/IEC 42001 findings are recorded.")
 
 

@@ -14,7 +14,9 @@ from app.domain.records import ControlTest
 from app.domain.vocabulary import ReportType, SampleResult, Status, TestKind
 from app.exports.dataset import ReportData
 from app.exports.xlsx.places import CONTROLS, EXCEPTIONS, SAMPLES, TESTS, Places
+from app.exports.xlsx.review import SIGNOFF_COLUMNS, signoff_mark, signoff_values
 from app.exports.xlsx.table import Column, Mark, Row, Table, joined, location, yes_no
+from app.services.signables import ItemType
 
 
 def _links(*pairs: tuple[int, str | None]) -> dict[int, str]:
@@ -52,6 +54,7 @@ def controls_table(data: ReportData, places: Places) -> Table:
         Column("Operating effectiveness", 24),
         Column("Status", 14),
         Column("Evidence", 16),
+        *SIGNOFF_COLUMNS,
     )
     report_type = data.details.report_type
     rows = []
@@ -76,8 +79,9 @@ def controls_table(data: ReportData, places: Places) -> Table:
             _result(tests, TestKind.OPERATING, report_type),
             status.label,
             evidence,
+            *signoff_values(data, ItemType.CONTROL, str(control.id)),
         )
-        mark = Mark.EXCEPTION if status is Status.EXCEPTIONS else None
+        mark = Mark.EXCEPTION if status is Status.EXCEPTIONS else signoff_mark(data, ItemType.CONTROL, str(control.id))
         rows.append(Row(values, mark, _links((14, evidence_link))))
     return Table(CONTROLS, columns, rows)
 
@@ -103,6 +107,7 @@ def tests_table(data: ReportData, places: Places) -> Table:
         Column("Status", 14),
         Column("Evidence", 16),
         Column("In the report", 12),
+        *SIGNOFF_COLUMNS,
     )
     rows = []
     for test in data.tests:
@@ -127,8 +132,9 @@ def tests_table(data: ReportData, places: Places) -> Table:
             test.status.label,
             evidence,
             in_report(data, test),
+            *signoff_values(data, ItemType.TEST, str(test.id)),
         )
-        mark = Mark.EXCEPTION if test.status is Status.EXCEPTIONS else None
+        mark = Mark.EXCEPTION if test.status is Status.EXCEPTIONS else signoff_mark(data, ItemType.TEST, str(test.id))
         control_link = location(CONTROLS, places.control_rows[test.control_id])
         rows.append(Row(values, mark, _links((1, control_link), (17, evidence_link))))
     return Table(TESTS, columns, rows)

@@ -28,6 +28,7 @@ AUDIT_TRAIL = "Audit trail"
 CONCLUSIONS = "Conclusions"
 FINDINGS = "Findings and corrective actions"
 OPINION = "Opinion worksheet"
+SIGNOFFS = "Sign-offs"
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from app.exports.dataset import ReportData
-from app.exports.xlsx.places import AUDIT_TRAIL, EVIDENCE, REVIEW_NOTES
+from app.exports.xlsx.places import AUDIT_TRAIL, EVIDENCE
 from app.exports.xlsx.table import Column, Row, Table, joined, utc_datetime
 
 
@@ -42,25 +42,6 @@ def evidence_table(data: ReportData) -> Table:
         for found in data.evidence
     ]
     return Table(EVIDENCE, columns, rows, "No evidence files are attached to this engagement.")
-
-
-def review_notes_table() -> Table:
-    """Header only until review notes are tracked; the manager's column is there to fill in."""
-    columns = (
-        Column("Reference", 10),
-        Column("Item", 14),
-        Column("Raised by", 18),
-        Column("Raised (UTC)", 19),
-        Column("Note", 60),
-        Column("Status", 10),
-        Column("Preparer's response", 50),
-        Column("Manager's response", 50),
-    )
-    note = (
-        "Review notes are not yet tracked in Fieldwork, so none are listed. "
-        "Write any notes below; the Manager's response column is yours to fill in."
-    )
-    return Table(REVIEW_NOTES, columns, (), note)
 
 
 _as_json = json.JSONEncoder(ensure_ascii=False).encode

@@ -10,7 +10,9 @@ from collections import defaultdict
 from app.domain.vocabulary import Status
 from app.exports.dataset import ReportData
 from app.exports.xlsx.places import COVERAGE, SOA
+from app.exports.xlsx.review import SIGNOFF_COLUMNS, signoff_mark, signoff_values
 from app.exports.xlsx.table import Column, Mark, Row, Table, joined, yes_no
+from app.services.signables import ItemType
 
 
 def _mark(status: Status, gap: bool) -> Mark | None:
@@ -31,6 +33,7 @@ def soa_table(data: ReportData) -> Table:
         Column("Conclusion", 18),
         Column("ISO findings", 14),
         Column("Gap (no control)", 9),
+        *SIGNOFF_COLUMNS,
     )
     gaps = set(data.gaps)
     concluded = {c.code: c for c in data.conclusions}
@@ -49,8 +52,9 @@ def soa_table(data: ReportData) -> Table:
             conclusion.conclusion.label if conclusion else None,
             joined(conclusion.findings) if conclusion else None,
             yes_no(gap),
+            *signoff_values(data, ItemType.SOA_LINE, line.annex_code),
         )
-        rows.append(Row(values, _mark(line.status, gap)))
+        rows.append(Row(values, _mark(line.status, gap) or signoff_mark(data, ItemType.SOA_LINE, line.annex_code)))
     return Table(SOA, columns, rows)
 
 

@@ -46,6 +46,8 @@ class Table:
     rows: Sequence[Row]
     #: Shown in place of rows when there are none, so an empty sheet says why.
     empty_note: str = ""
+    #: Rows below the data that a reader may write in: the filter covers them, so added rows sort with the rest.
+    writable_rows: int = 0
 
 
 def location(sheet: str, row: int, column: str = "A") -> str:

@@ -208,7 +208,8 @@ class WorkbookWriter:
                 self._task.progress(self._done + number - 1, self._total, table.name)
         if not table.rows and table.empty_note:
             sheet.append([self._text_cell(sheet, table.empty_note, _NOTE)])
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table.rows) + 1}"
+        last = len(table.rows) + 1 + table.writable_rows
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{last}"
         self._done += len(table.rows)
 
     def save(self, target: Path) -> None:
