@@ -193,3 +193,32 @@ def test_recording_a_result_then_undoing_it(engagement: EngagementFile) -> None:
 
     undo(engagement, since)
     assert testing.list_sample_items(engagement, test.id)[0].result is None
+
+
+def test_deleting_a_control_with_tests_says_first_what_goes_with_it(engagement: EngagementFile) -> None:
+    from app.services.deleting import what_goes_with_control, what_goes_with_test
+
+    made = controls.create_control(engagement, ControlInput("Change approval"), ["CC8.1"])
+    test = testing.add_test(engagement, made.id, PLAN)
+    items = testing.add_sample_items(engagement, test.id, [SampleItemInput(f"CHG-{n}") for n in (1, 2, 3)])
+    deviations.add_deviation(engagement, test.id, DeviationInput("Approved late.", sample_items=(items[0].id,)))
+    entries = len(list_history(engagement))
+
+    said = what_goes_with_control(engagement, made.id)
+    assert dict(said.counts) == {
+        "control_test": 1,
+        "sample_item": 3,
+        "deviation": 1,
+        "deviation_sample_item": 1,
+        "control_requirement": 1,
+    }
+    assert said.sentence() == (
+        "It also deletes 1 test, 3 sample items, 1 deviation, 1 link from a deviation to a sample item "
+        "and 1 link to a requirement."
+    )
+    assert what_goes_with_test(engagement, test.id).sentence().startswith("It also deletes 3 sample items,")
+    assert len(list_history(engagement)) == entries  # the preview kept nothing
+    assert controls.get_control(engagement, made.id).ref == "C-001"
+
+    controls.delete_control(engagement, made.id)
+    assert controls.list_controls(engagement) == [] and testing.list_tests(engagement) == []

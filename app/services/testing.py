@@ -94,14 +94,19 @@ def update_plan(db: EngagementFile, test_id: TestId, plan: TestPlan) -> ControlT
 def delete_test(db: EngagementFile, test_id: TestId) -> None:
     """Delete a test with its sample items and deviations, every row recorded in the history."""
     with changes(db) as ch:
-        items = select(sample_item.c.id).where(sample_item.c.test_id == test_id, live(sample_item))
-        _unlink_evidence(ch, (evidence_link.c.test_id == test_id) | evidence_link.c.sample_item_id.in_(items))
-        ch.delete_where(sample_item, sample_item.c.test_id == test_id)
-        ch.delete_where(deviation, deviation.c.test_id == test_id)
-        from app.services.population import drop_population  # it looks tests up here: import when used
+        remove_test(ch, test_id)
 
-        drop_population(ch, test_id)
-        ch.delete(control_test, {"id": test_id})
+
+def remove_test(ch: Changes, test_id: TestId) -> None:
+    """Inside a change: a test, its sample items, deviations, population and links to evidence (files stay)."""
+    items = select(sample_item.c.id).where(sample_item.c.test_id == test_id, live(sample_item))
+    _unlink_evidence(ch, (evidence_link.c.test_id == test_id) | evidence_link.c.sample_item_id.in_(items))
+    ch.delete_where(sample_item, sample_item.c.test_id == test_id)
+    ch.delete_where(deviation, deviation.c.test_id == test_id)
+    from app.services.population import drop_population  # it looks tests up here: import when used
+
+    drop_population(ch, test_id)
+    ch.delete(control_test, {"id": test_id})
 
 
 def _unlink_evidence(ch: Changes, condition: ColumnElement[bool]) -> None:
@@ -231,8 +236,13 @@ def update_sample_item(db: EngagementFile, item_id: SampleItemId, item: SampleIt
 def delete_sample_items(db: EngagementFile, item_ids: Sequence[SampleItemId]) -> None:
     """Remove several sample items as one action (each recorded in the history)."""
     with changes(db) as ch:
-        _unlink_evidence(ch, evidence_link.c.sample_item_id.in_(list(item_ids)))
-        ch.delete_where(sample_item, sample_item.c.id.in_(list(item_ids)))
+        remove_sample_items(ch, item_ids)
+
+
+def remove_sample_items(ch: Changes, item_ids: Sequence[SampleItemId]) -> None:
+    """Inside a change: sample items, their links to evidence (files stay) and to deviations."""
+    _unlink_evidence(ch, evidence_link.c.sample_item_id.in_(list(item_ids)))
+    ch.delete_where(sample_item, sample_item.c.id.in_(list(item_ids)))
 
 
 def _item_record(row: Any) -> SampleItem:
