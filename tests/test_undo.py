@@ -33,7 +33,8 @@ def test_undo_of_an_insert_deletes_it_and_redo_brings_it_back(engagement: Engage
     assert undone.summary == "adding control C-001 and 1 more change"
     assert controls.list_controls(engagement) == []
     assert undo_state(engagement, since).undo is None
-    assert undo_state(engagement, since).redo is not None
+    offered = undo_state(engagement, since).redo
+    assert offered is not None and offered.summary == undone.summary  # Redo is named for what it redoes
 
     redo(engagement, since)
     again = controls.get_control(engagement, made.id)
@@ -222,3 +223,18 @@ def test_deleting_a_control_with_tests_says_first_what_goes_with_it(engagement: 
 
     controls.delete_control(engagement, made.id)
     assert controls.list_controls(engagement) == [] and testing.list_tests(engagement) == []
+
+
+def test_a_cascaded_delete_is_undone_redone_and_undone_again(engagement: EngagementFile) -> None:
+    made = controls.create_control(engagement, ControlInput("Change approval"))
+    test = testing.add_test(engagement, made.id, PLAN)
+    items = testing.add_sample_items(engagement, test.id, [SampleItemInput(f"CHG-{n}") for n in (1, 2, 3)])
+    deviations.add_deviation(engagement, test.id, DeviationInput("Approved late.", sample_items=(items[1].id,)))
+    since = session_start(engagement)
+    testing.delete_test(engagement, test.id)  # the item's link to the deviation goes by cascade
+
+    for _ in range(2):
+        undo(engagement, since)
+        assert deviations.list_deviations(engagement, test.id)[0].sample_items == ("#2",)
+        redo(engagement, since)
+        assert testing.list_tests(engagement) == []

@@ -14,7 +14,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QStackedWidget
 
 from app import APP_NAME, __version__
-from app.domain.records import ControlInput
 from app.domain.vocabulary import TestKind
 from app.errors import FieldworkError
 from app.exports.report.model import Audience, ReportOptions
@@ -28,12 +27,14 @@ from app.storage.engagement_file import OPENED_READ_ONLY, EngagementFile
 from app.tasks import Task
 from ui.context import Target
 from ui.desktop import PRIVATE_COPIES, offer_to_open
+from ui.dialogs.new_control import NewControlDialog
 from ui.dialogs.new_engagement import NewEngagementWizard
 from ui.dialogs.passphrase import ChangePassphrase
 from ui.opening import Opener
 from ui.operations import Runner
 from ui.settings import add_recent, settings
 from ui.start_screen import StartScreen
+from ui.undo_actions import UndoActions
 from ui.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -118,8 +119,12 @@ class MainWindow(QMainWindow):
         self.menus["&File"].addSeparator()
         a("&File", "&Quit", self.close, QKeySequence.StandardKey.Quit, engaged=False)
 
-        a("&Edit", "New &control", self.new_control, "Ctrl+Shift+N")
-        a("&Edit", "New &test for this control", self.new_test, "Ctrl+T")
+        self.undo_actions = UndoActions(self)
+        for action in (self.undo_actions.undo, self.undo_actions.redo):
+            self.menus["&Edit"].addAction(action)
+        self.menus["&Edit"].addSeparator()
+        a("&Edit", "New &control...", self.new_control, "Ctrl+Shift+N")
+        a("&Edit", "New &test for this control...", self.new_test, "Ctrl+T")
 
         a("&Go", "&Dashboard", lambda: self._go(Target("dashboard")), "Ctrl+1")
         a("&Go", "&Statement of Applicability", lambda: self._go(Target("soa")), "Ctrl+2")
@@ -185,6 +190,7 @@ class MainWindow(QMainWindow):
         self.client = get_details(db).client
         self.workspace = Workspace(db, self.runner)
         self.workspace.ctx.changed.connect(self._update_title)
+        self.undo_actions.attach(self.workspace)
         self.pages.addWidget(self.workspace)
         self.pages.setCurrentWidget(self.workspace)
         self._enable_engaged(True)
@@ -202,6 +208,7 @@ class MainWindow(QMainWindow):
             self.pages.removeWidget(self.workspace)
             self.workspace.deleteLater()
             self.workspace = None
+            self.undo_actions.attach(None)
         if self.db is not None:
             self.db.close()
             self.db = None
@@ -242,13 +249,18 @@ class MainWindow(QMainWindow):
     # -- edit -----------------------------------------------------------------------------------------
 
     def new_control(self) -> None:
+        """Describe a new control in a form; it is saved, linked to the requirement open, only on Save."""
         if self.workspace is None:
             return
         current = self.workspace.current
         codes = [str(current.key)] if current is not None and current.kind == "requirement" else []
+        dialog = NewControlDialog(", ".join(codes), self)
+        if not dialog.exec():
+            return
+        values = dialog.values()
         self.workspace.ctx.write(
             "New control",
-            lambda db: control_service.create_control(db, ControlInput("New control"), codes),
+            lambda db: control_service.create_control(db, values, codes),
             lambda made: self._go(Target("control", made.id)),
         )
 

@@ -275,17 +275,20 @@ class Changes:
             self._append([("update", table.name, item_key(table, old), before, changed)])
         return old
 
-    def delete(self, table: Table, key: Row) -> dict[str, Any]:
-        removed = self.delete_where(table, self._where(table, key))
+    def delete(self, table: Table, key: Row, *, cascade: bool = True) -> dict[str, Any]:
+        removed = self.delete_where(table, self._where(table, key), cascade=cascade)
         if len(removed) != 1:
             raise _gone(table, key)
         return removed[0]
 
-    def delete_where(self, table: Table, condition: ColumnElement[bool]) -> list[dict[str, Any]]:
+    def delete_where(
+        self, table: Table, condition: ColumnElement[bool], *, cascade: bool = True
+    ) -> list[dict[str, Any]]:
         """Delete every matching live row, each one recorded (cascades never hide a deletion).
 
         A record keeps a tombstone (its values, `deleted_at` and a new version), so a copy of the file
-        merged later learns of the deletion rather than bringing the record back.
+        merged later learns of the deletion rather than bringing the record back. `cascade=False` is for
+        writing history back (undo), whose entries already name each link the original change made.
         """
         if self.finalized:
             raise ReadOnlyError(f"The engagement was finalized on {self.finalized[:10]}: nothing in it can be deleted.")
@@ -298,7 +301,7 @@ class Changes:
             else:
                 self.conn.execute(delete(table).where(condition))
             self._append([("delete", table.name, item_key(table, row), row, None) for row in old_rows])
-            for link, column, referred in _links_to(table):
+            for link, column, referred in _links_to(table) if cascade else ():
                 self.delete_where(link, link.c[column].in_([row[referred] for row in old_rows]))
         return old_rows
 

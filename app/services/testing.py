@@ -56,6 +56,11 @@ def _plan_row(plan: TestPlan) -> dict[str, Any]:
     }
 
 
+def check_plan(plan: TestPlan) -> None:
+    """Refuse a plan the services would refuse, before anything is saved (a form checks what was typed)."""
+    _plan_row(plan)
+
+
 def check_seed(seed: int) -> None:
     if not 0 <= seed <= MAX_SEED:
         raise ValidationError("A seed is a whole number from 0 to 2^63 - 1.")

@@ -51,7 +51,8 @@ class Step:
     first_seq: int
     last_seq: int
     at_utc: str
-    #: What it was, for the Edit menu ("editing control C-004 and 3 more changes").
+    #: What it did, for the Edit menu ("editing control C-004 and 3 more changes"); an undo or a redo is
+    #: named for the action it undid or redid.
     summary: str
     #: (kind, step) when the step is an undo or a redo of another: the other's `entry`.
     marker: tuple[str, str] | None = None
@@ -89,14 +90,20 @@ def _noun(item_type: str) -> str:
     return item_type.replace("_", " ")
 
 
+def _ref(entry: Any) -> str:
+    return next((str(v["ref"]) for v in (entry.new_values, entry.old_values) if v and v.get("ref")), "")
+
+
 def _summary(rows: Sequence[Any]) -> str:
-    """The step in words: its first row change, and how many more it made."""
+    """The step in words: the record it was about, and how many more changes it made. A delete takes its
+    parts first and the record asked for last; other actions make or change the record first."""
     changed = [row for row in rows if row.action in ROW_ACTIONS and row.item_type not in KEPT]
     if not changed:
         return ""
-    first = changed[0]
-    ref = next((v["ref"] for v in (first.new_values, first.old_values) if v and v.get("ref")), "")
-    words = f"{VERBS[first.action]} {_noun(first.item_type)}{f' {ref}' if ref else ''}"
+    named = [row for row in changed if _ref(row)] or changed
+    main = named[-1] if named[-1].action == "delete" else named[0]
+    ref = _ref(main)
+    words = f"{VERBS[main.action]} {_noun(main.item_type)}{f' {ref}' if ref else ''}"
     more = len(changed) - 1
     return words + (f" and {more} more change{'s' if more > 1 else ''}" if more else "")
 
@@ -116,12 +123,12 @@ def read_steps(conn: Connection, since: int) -> list[Step]:
         grouped.setdefault(row.at_utc, []).append(row)
     steps = []
     for at_utc, rows in grouped.items():
-        marker = next(
-            ((r.action, r.item_id) for r in rows if r.action in (UNDO, REDO) and r.item_type == "history"), None
-        )
-        summary = _summary(rows)
-        if summary or marker:
-            steps.append(Step(origin, rows[0].seq, rows[-1].seq, at_utc, summary, marker))
+        mark = next((r for r in rows if r.action in (UNDO, REDO) and r.item_type == history.name), None)
+        if mark is not None:  # named for the action it undid or redid, as the Edit menu offers it again
+            summary = (mark.new_values or {}).get("summary", "")
+            steps.append(Step(origin, rows[0].seq, rows[-1].seq, at_utc, summary, (mark.action, mark.item_id)))
+        elif summary := _summary(rows):
+            steps.append(Step(origin, rows[0].seq, rows[-1].seq, at_utc, summary))
     return steps
 
 
@@ -223,7 +230,7 @@ def write_back(ch: Changes, entries: Sequence[HistoryEntry]) -> None:
 
 def _write_back_one(ch: Changes, table: Table, key: dict[str, Any], entry: HistoryEntry) -> None:
     if entry.action == "create":
-        ch.delete(table, key)
+        ch.delete(table, key, cascade=False)  # the links the step made are entries of their own
     elif entry.action == "update":
         ch.update(table, key, _values(table, entry.old_values or {}))
     elif is_tracked(table):

@@ -17,18 +17,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.records import Control, ControlInput, ControlTest, Requirement, Suggestion, TestPlan
-from app.domain.vocabulary import ControlType, Frequency, Method, Nature, TestKind
+from app.domain.records import Control, ControlInput, ControlTest, Requirement, Suggestion
+from app.domain.vocabulary import ControlType, Frequency, Nature, TestKind
 from app.errors import FieldworkError
 from app.pages.linked_evidence import LinkedEvidence, read_linked
 from app.services import controls as control_service
 from app.services import evidence as evidence_service
 from app.services import requirements as requirement_service
 from app.services import testing as test_service
+from app.services.deleting import what_goes_with_control, what_goes_with_test
 from app.services.engagement import read_details
 from app.services.status import read_requirement_statuses
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
+from ui.dialogs.confirm_delete import confirm_delete
+from ui.dialogs.new_test import NewTestDialog
 from ui.evidence_drop import FileDrop
 from ui.evidence_panel import EvidencePanel
 from ui.models.table import Column, RowTableModel
@@ -159,7 +162,7 @@ class ControlView(DetailView):
                 ("New test of &design", lambda: self.new_test(TestKind.DESIGN)),
                 ("New test of o&perating effectiveness", lambda: self.new_test(TestKind.OPERATING)),
             ],
-            trailing=[("Delete control...", self.delete_control)],
+            trailing=[("Delete test...", self.delete_test), ("Delete control...", self.delete_control)],
         )
 
     def load(self) -> None:
@@ -249,25 +252,54 @@ class ControlView(DetailView):
         self.ctx.write(f"Dismissed {code}", lambda db: control_service.dismiss_suggestion(db, control_id, code))
 
     def new_test(self, kind: TestKind) -> None:
+        """Plan a new test in a form; it is saved only when the auditor confirms it."""
         if self.page is None:
             return
         ref = self.page.control.ref
-        methods = (Method.INQUIRY, Method.INSPECTION)
-        plan = TestPlan(kind, methods=methods if kind is TestKind.DESIGN else (Method.INSPECTION,))
+        dialog = NewTestDialog(ref, kind, self)
+        if not dialog.exec():
+            return
+        plan = dialog.plan()
         self.ctx.write(
             f"New test for {ref}",
             lambda db: test_service.add_test(db, ref, plan),
             lambda made: self.ctx.open(Target("test", made.id)),
         )
 
+    def delete_test(self) -> None:
+        chosen = self._selected(self.test_table, self.tests)
+        if chosen is not None:
+            ask_to_delete_test(self.ctx, self, chosen)
+
     def delete_control(self) -> None:
         if self.page is None:
             return
         control = self.page.control
-        answer = QMessageBox.question(self, "Delete control", f"Delete {control.ref} {control.title}?")
-        if answer == QMessageBox.StandardButton.Yes:
-            self.ctx.write(
+        confirm_delete(
+            self.ctx,
+            self,
+            "Delete control",
+            f"Delete {control.ref} {control.title}?",
+            lambda db: what_goes_with_control(db, control.id),
+            lambda: self.ctx.write(
                 f"Deleted {control.ref}",
                 lambda db: control_service.delete_control(db, control.id),
                 lambda _: self.ctx.open(Target("dashboard")),
-            )
+            ),
+        )
+
+
+def ask_to_delete_test(ctx: UiContext, parent: QWidget, test: ControlTest) -> None:
+    """Delete a test after saying what goes with it; its control's page is shown afterwards."""
+    confirm_delete(
+        ctx,
+        parent,
+        "Delete test",
+        f"Delete {test.ref} ({test.kind.label.lower()})?",
+        lambda db: what_goes_with_test(db, test.id),
+        lambda: ctx.write(
+            f"Deleted {test.ref}",
+            lambda db: test_service.delete_test(db, test.id),
+            lambda _: ctx.open(Target("control", test.control_id)),
+        ),
+    )

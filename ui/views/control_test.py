@@ -45,12 +45,14 @@ from app.services import engagement as engagement_service
 from app.services import evidence as evidence_service
 from app.services import requirements as requirement_service
 from app.services import testing as test_service
+from app.services.deleting import what_goes_with_deviation, what_goes_with_items
 from app.services.pasted_rows import parse_pasted_rows
 from app.services.population import read_population
 from app.services.status import read_requirement_statuses
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
 from ui.delegates import ChoiceDelegate, DateDelegate
+from ui.dialogs.confirm_delete import confirm_delete
 from ui.dialogs.deviation import DeviationDialog
 from ui.evidence_actions import attach
 from ui.evidence_drop import FileDrop
@@ -60,6 +62,7 @@ from ui.served import Served, served_by, served_table
 from ui.status_style import icon
 from ui.tables import make_table, selected_rows
 from ui.views.base import DetailView
+from ui.views.control import ask_to_delete_test
 from ui.views.sampling_panel import SamplingPanel
 from ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, button_row, heading, note
 
@@ -130,7 +133,12 @@ class ControlTestView(DetailView):
         self.title = heading("")
         self.subtitle = QLabel()
         self.subtitle.linkActivated.connect(self._open_control)
-        outer.addWidget(self.title)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        remove = QPushButton("Delete test...")
+        remove.clicked.connect(self.delete_test)
+        top.addWidget(remove)
+        outer.addLayout(top)
         outer.addWidget(self.subtitle)
         self.tabs = QTabWidget()
         outer.addWidget(self.tabs, 1)
@@ -431,9 +439,20 @@ class ControlTestView(DetailView):
         if not rows:
             return
         ids = [self.items.rows[row].id for row in rows]
-        answer = QMessageBox.question(self, "Delete sample items", f"Delete {len(ids)} sample item(s)?")
-        if answer == QMessageBox.StandardButton.Yes:
-            self.ctx.write(f"{len(ids)} sample item(s) deleted", lambda db: test_service.delete_sample_items(db, ids))
+        confirm_delete(
+            self.ctx,
+            self,
+            "Delete sample items",
+            f"Delete {len(ids)} sample item(s)?",
+            lambda db: what_goes_with_items(db, ids),
+            lambda: self.ctx.write(
+                f"{len(ids)} sample item(s) deleted", lambda db: test_service.delete_sample_items(db, ids)
+            ),
+        )
+
+    def delete_test(self) -> None:
+        if self.page is not None:
+            ask_to_delete_test(self.ctx, self, self.page.test)
 
     def add_deviation(self) -> None:
         if self.page is None:
@@ -454,9 +473,16 @@ class ControlTestView(DetailView):
         if not rows:
             return
         chosen = self.deviations.row(rows[0])
-        answer = QMessageBox.question(self, "Delete deviation", f"Delete the deviation\n{chosen.description}?")
-        if answer == QMessageBox.StandardButton.Yes:
-            self.ctx.write("Deviation deleted", lambda db: deviation_service.delete_deviation(db, chosen.id))
+        confirm_delete(
+            self.ctx,
+            self,
+            "Delete deviation",
+            f"Delete {chosen.ref}: {chosen.description}?",
+            lambda db: what_goes_with_deviation(db, chosen.id),
+            lambda: self.ctx.write(
+                f"Deleted {chosen.ref}", lambda db: deviation_service.delete_deviation(db, chosen.id)
+            ),
+        )
 
     def save_conclusion(self) -> None:
         if self.page is None:
