@@ -3,9 +3,7 @@ and Undo / Redo of what was done."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -15,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from app.domain.vocabulary import Method, TestKind
 from app.services import controls, testing
-from tests.ui.driving import choose
+from tests.ui.driving import answering, choose
 from ui.context import Target
 from ui.dialogs.new_control import NewControlDialog
 from ui.dialogs.new_test import NewTestDialog
@@ -34,19 +32,6 @@ def window(qtbot: QtBot, demo_template: Path, tmp_path: Path) -> MainWindow:
     main.opener.open_path(copy)
     assert main.db is not None
     return main
-
-
-def answering(monkeypatch: pytest.MonkeyPatch, dialog: type[QDialog], fill: Callable[[Any], None] | None) -> None:
-    """The dialog filled in as `fill` does and saved, or cancelled when `fill` is None."""
-
-    def run(self: Any) -> int:
-        if fill is None:
-            return QDialog.DialogCode.Rejected
-        fill(self)
-        self._accept()
-        return self.result()
-
-    monkeypatch.setattr(dialog, "exec", run)
 
 
 def confirming(monkeypatch: pytest.MonkeyPatch, said: list[str]) -> None:

@@ -28,6 +28,10 @@ class NewControlDialog(QDialog):
         self.nature = ChoiceBox(Nature)
         self.control_type = ChoiceBox(ControlType)
         self.key = QCheckBox("&Key control")
+        first = ControlInput("")  # the model's defaults: on occurrence, manual, preventive
+        self.frequency.load(first.frequency)
+        self.nature.load(first.nature)
+        self.control_type.load(first.control_type)
         form.addRow("&Title", self.title)
         form.addRow("&Description", self.description)
         form.addRow("&Owner", self.owner)

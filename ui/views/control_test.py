@@ -329,7 +329,7 @@ class ControlTestView(DetailView):
             widget.setVisible(operating)
         self.sizes_row.setVisible(operating and not page.population_imported)
         if operating:
-            self.sampling.show_test(t.id, t.items_total)
+            self.sampling.show_test(t.id, t.items_total, t.population_size)
         self.population_size.blockSignals(True)
         self.population_size.setValue(UNKNOWN if t.population_size is None else t.population_size)
         self.population_size.blockSignals(False)
