@@ -11,6 +11,7 @@ from sqlalchemy import Connection, RowMapping, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.domain.ids import ControlId, SampleItemId, TestId, new_id
+from app.domain.reasons import is_written_out, written_out_hint
 from app.domain.records import (
     ControlTest,
     SampleItem,
@@ -185,9 +186,7 @@ def _item_row(item: SampleItemInput) -> dict[str, Any]:
     if not identifier:
         raise ValidationError("Each sample item needs an identifier (a ticket, user, change or date).")
     result = SampleResult(item.result).value if item.result else None
-    deviation_text = item.deviation_text.strip()
-    if result == SampleResult.DEVIATION.value and not deviation_text:
-        raise ValidationError(f"Describe the deviation found in sample item {identifier}.")
+    deviation_text = item.deviation_text.strip()  # a deviation may be marked first and described next
     return {
         "identifier": identifier,
         "item_date": item.item_date,
@@ -300,13 +299,34 @@ def conclude(db: EngagementFile, test_id: TestId, conclusion: Conclusion | None,
     """Record (or reopen with None) a test's conclusion; it must agree with what was found."""
     with changes(db) as ch:
         found = read_test(ch.conn, test_id)
+        if conclusion is not None:
+            _refuse_undescribed(found, read_sample_items(ch.conn, test_id))
         if conclusion is Conclusion.NO_EXCEPTIONS:
             _refuse_clean_conclusion(found)
         elif conclusion is Conclusion.NOT_OPERATED:
             _refuse_not_operated(found, note)
+        elif conclusion is Conclusion.EXCEPTIONS:
+            _refuse_untested_unexplained(found, note)
         value = Conclusion(conclusion).value if conclusion else None
         ch.update(control_test, {"id": test_id}, {"conclusion": value, "conclusion_note": note.strip()})
         return read_test(ch.conn, test_id)
+
+
+def _refuse_undescribed(found: ControlTest, items: Sequence[SampleItem]) -> None:
+    """A deviation marked on an item but not yet described cannot support any conclusion."""
+    bare = [f"#{i.seq}" for i in items if i.result is SampleResult.DEVIATION and not i.deviation_text]
+    if bare:
+        raise ValidationError(f"Describe the deviation found in sample item {', '.join(bare)} of {found.ref} first.")
+
+
+def _refuse_untested_unexplained(found: ControlTest, note: str) -> None:
+    """Concluding with items untested needs a note that says why (a sentence a reviewer can read)."""
+    pending = found.items_total - found.items_with_result
+    if pending and not is_written_out(note):
+        raise ValidationError(
+            f"{found.ref} has {pending} of {found.items_total} sample item(s) without a result: record them, "
+            f"or say in the conclusion note, in {written_out_hint()}, why they were not tested."
+        )
 
 
 def _refuse_clean_conclusion(found: ControlTest) -> None:

@@ -6,7 +6,7 @@ table at the bottom shows them so the auditor sees the effect of each result at 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.ids import SampleItemId
+from app.domain.reasons import written_out_hint
 from app.domain.records import (
     Control,
     ControlTest,
@@ -125,10 +127,35 @@ def _as_input(item: SampleItem, **changes: Any) -> SampleItemInput:
     return replace(values, **changes)
 
 
+#: The sample grid's column where a deviation is described.
+DEVIATION_COLUMN = 5
+
+
+def _deviation_cell(item: SampleItem) -> str:
+    if item.result is SampleResult.DEVIATION and not item.deviation_text:
+        return "Describe the deviation here"
+    return item.deviation_text
+
+
+def _conclusion_hint(test: ControlTest, items: Sequence[SampleItem]) -> str:
+    """What stands in the way of concluding, said before the auditor tries."""
+    bare = [f"#{i.seq}" for i in items if i.result is SampleResult.DEVIATION and not i.deviation_text]
+    if bare:
+        return f"Describe the deviation in item {', '.join(bare)} before concluding."
+    pending = test.items_total - test.items_with_result
+    if pending:
+        return (
+            f"{pending} of {test.items_total} item(s) have no result: record them, or conclude with a note "
+            f"({written_out_hint()}) saying why they were not tested."
+        )
+    return ""
+
+
 class ControlTestView(DetailView):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.page: TestPage | None = None
+        self.describing: SampleItemId | None = None
         outer = QVBoxLayout(self)
         self.title = heading("")
         self.subtitle = QLabel()
@@ -234,8 +261,9 @@ class ControlTestView(DetailView):
                 Column("Tickmarks", lambda i: i.tickmarks, edit=lambda i, v: self._edit_item(i, tickmarks=str(v))),
                 Column(
                     "Deviation",
-                    lambda i: i.deviation_text,
+                    _deviation_cell,
                     edit=lambda i, v: self._edit_item(i, deviation_text=str(v)),
+                    edit_value=lambda i: i.deviation_text,
                     tooltip=lambda i: i.deviation_text,
                 ),
             ],
@@ -254,6 +282,7 @@ class ControlTestView(DetailView):
             [
                 ("&Add item...", self.add_item),
                 ("Paste rows from a spreadsheet", self.paste_rows),
+                ("Record as a deviation...", self.record_deviation_for_selected),
                 ("Delete selected items", self.delete_items),
             ]
         )
@@ -281,7 +310,7 @@ class ControlTestView(DetailView):
         layout.addWidget(self.deviation_table)
         row = QHBoxLayout()
         add = QPushButton("Record a de&viation...")
-        add.clicked.connect(self.add_deviation)
+        add.clicked.connect(lambda _checked=False: self.add_deviation())
         remove = QPushButton("Delete deviation")
         remove.clicked.connect(self.delete_deviation)
         row.addWidget(add)
@@ -296,6 +325,8 @@ class ControlTestView(DetailView):
         self.conclusion_note.committed.connect(lambda _t: self.save_conclusion())
         conclusion.addRow("&Conclusion", self.conclusion)
         conclusion.addRow("Conclusion note", self.conclusion_note)
+        self.conclusion_hint = note()
+        conclusion.addRow("", self.conclusion_hint)
         layout.addLayout(conclusion)
 
         layout.addWidget(heading("Requirements this test serves"))
@@ -344,10 +375,12 @@ class ControlTestView(DetailView):
         self.legend.setText("Tickmarks: " + "  ".join(m.symbol for m in page.tickmarks) + "  (hover for meanings)")
         self.legend.setToolTip("\n".join(f"{m.symbol} = {m.meaning}" for m in page.tickmarks))
         self.items.set_rows(page.items)
+        self._describe_pending()
         self.deviations.set_rows(page.deviations)
         self.conclusion.offer(Conclusion.NOT_OPERATED, t.kind is TestKind.OPERATING)
         self.conclusion.load(t.conclusion)
         self.conclusion_note.load(t.conclusion_note)
+        self.conclusion_hint.setText(_conclusion_hint(t, page.items))
         self.served.set_rows(page.served)
         self.evidence.show_files(page.evidence, _evidence_target(t.id), t.ref)
         found = (
@@ -407,6 +440,8 @@ class ControlTestView(DetailView):
         values = _as_input(item, **changes)
         if values == _as_input(item):
             return
+        if values.result is SampleResult.DEVIATION and not values.deviation_text:
+            self.describing = item.id  # the choice is kept; the description is typed in the row next
         self.ctx.write(
             f"Sample item {item.identifier}", lambda db: test_service.update_sample_item(db, item.id, values)
         )
@@ -454,10 +489,29 @@ class ControlTestView(DetailView):
         if self.page is not None:
             ask_to_delete_test(self.ctx, self, self.page.test)
 
-    def add_deviation(self) -> None:
+    def _describe_pending(self) -> None:
+        """Open the Deviation cell of the item just marked as one, to describe it there (no popup)."""
+        row = self.items.row_of(self.describing)
+        self.describing = None
+        if row >= 0:
+            index = self.items.index(row, DEVIATION_COLUMN)
+            self.item_table.setCurrentIndex(index)
+            self.item_table.edit(index)
+
+    def record_deviation_for_selected(self) -> None:
+        """A deviation found in the selected items: the form opens with them ticked."""
+        rows = selected_rows(self.item_table)
+        self.add_deviation([self.items.rows[row] for row in rows])
+
+    def add_deviation(self, found_in: Sequence[SampleItem] | None = None) -> None:
+        """Record a deviation; it names the items it was found in: those chosen, else those marked but not yet
+        in a deviation of this test."""
         if self.page is None:
             return
-        dialog = DeviationDialog(self.items.rows, parent=self)
+        if not found_in:
+            named = {item_id for d in self.page.deviations for item_id in d.sample_item_ids}
+            found_in = [i for i in self.items.rows if i.result is SampleResult.DEVIATION and i.id not in named]
+        dialog = DeviationDialog(self.items.rows, parent=self, found_in=found_in)
         if dialog.exec():
             test_id, values = self.page.test.id, dialog.values()
             self.ctx.write("Deviation recorded", lambda db: deviation_service.add_deviation(db, test_id, values))
