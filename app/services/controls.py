@@ -174,6 +174,14 @@ def link_requirement(db: EngagementFile, control_id: ControlId, code: str) -> Co
         return read_control(ch.conn, control_id)
 
 
+def link_requirements(db: EngagementFile, control_id: ControlId, codes: Iterable[str]) -> Control:
+    """Link a control to several requirements as one action (one step to undo)."""
+    with changes(db) as ch:
+        for code in codes:
+            _link(ch, control_id, code)
+        return read_control(ch.conn, control_id)
+
+
 def unlink_requirement(db: EngagementFile, control_id: ControlId, code: str) -> Control:
     with changes(db) as ch:
         ch.delete_where(

@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
-    QInputDialog,
     QMessageBox,
     QSplitter,
     QTableView,
@@ -32,6 +31,7 @@ from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
 from ui.dialogs.confirm_delete import confirm_delete
 from ui.dialogs.new_test import NewTestDialog
+from ui.dialogs.requirement_picker import RequirementPicker
 from ui.evidence_drop import FileDrop
 from ui.evidence_panel import EvidencePanel
 from ui.models.table import Column, RowTableModel
@@ -50,6 +50,7 @@ class ControlPage:
     tests: list[ControlTest]
     choices: list[Requirement]
     evidence: list[LinkedEvidence]
+    scope: list[Requirement]
 
 
 def load_page(db: EngagementFile, control_id: int) -> ControlPage:
@@ -62,7 +63,7 @@ def load_page(db: EngagementFile, control_id: int) -> ControlPage:
         evidence = read_linked(conn, [_evidence_target(control_id)])
     linked = served_by(control, scope, statuses)
     choices = [r for r in scope if r.code in statuses and r.code not in control.requirements]
-    return ControlPage(control, linked, suggestions, tests, choices, evidence)
+    return ControlPage(control, linked, suggestions, tests, choices, evidence, scope)
 
 
 def _evidence_target(control_id: int) -> evidence_service.Target:
@@ -220,15 +221,17 @@ class ControlView(DetailView):
         return model.row(rows[0]) if rows else None
 
     def link_requirement(self) -> None:
+        """Tick the requirements in a searchable tree; all of them are linked as one action."""
         if self.page is None:
             return
-        labels = [f"{r.code}  {r.title}" for r in self.page.choices]
-        choice, ok = QInputDialog.getItem(self, "Link requirement", "Requirement this control serves:", labels, 0, True)
-        if not ok or not choice.strip():
+        c = self.page.control
+        picker = RequirementPicker(c.ref, self.page.scope, [r.code for r in self.page.choices], c.requirements, self)
+        if not picker.exec():
             return
-        code = choice.split()[0]
-        control_id = self.page.control.id
-        self.ctx.write(f"Linked {code}", lambda db: control_service.link_requirement(db, control_id, code))
+        codes, control_id = picker.chosen(), c.id
+        self.ctx.write(
+            f"Linked {', '.join(codes)}", lambda db: control_service.link_requirements(db, control_id, codes)
+        )
 
     def unlink_requirement(self) -> None:
         chosen = self._selected(self.linked_table, self.linked)
