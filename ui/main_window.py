@@ -26,7 +26,7 @@ from app.services.verify import Finding, verify
 from app.storage.engagement_file import OPENED_READ_ONLY, EngagementFile
 from app.tasks import Task
 from ui.context import Target
-from ui.desktop import PRIVATE_COPIES, offer_to_open
+from ui.desktop import PRIVATE_COPIES, export_folder, offer_to_open
 from ui.dialogs.new_control import NewControlDialog
 from ui.dialogs.new_engagement import NewEngagementWizard
 from ui.dialogs.passphrase import ChangePassphrase
@@ -187,14 +187,15 @@ class MainWindow(QMainWindow):
     def show_engagement(self, db: EngagementFile) -> None:
         self.close_engagement()
         self.db = db
-        self.client = get_details(db).client
+        details = get_details(db)
+        self.client = details.client
         self.workspace = Workspace(db, self.runner)
         self.workspace.ctx.changed.connect(self._update_title)
         self.undo_actions.attach(self.workspace)
         self.pages.addWidget(self.workspace)
         self.pages.setCurrentWidget(self.workspace)
         self._enable_engaged(True)
-        add_recent(db.path)
+        add_recent(db.path, f"{details.client} · {details.report_type.label} · {details.period_label}")
         self._busy(False)
         # What is loaded now lives as long as the window: keep the cycle collector from
         # walking it on every full pass (each pass would stall the screen ~100 ms+).
@@ -214,6 +215,7 @@ class MainWindow(QMainWindow):
             self.db = None
         PRIVATE_COPIES.discard_all()  # evidence opened from this engagement must not outlive it on disk
         self._enable_engaged(False)
+        self.state.clear()  # "All changes saved" speaks of an open file only
         self.start.refresh()
         self.pages.setCurrentWidget(self.start)
         self._update_title()
@@ -281,7 +283,7 @@ class MainWindow(QMainWindow):
         internal one first: the default for drafts)."""
         if self.workspace is None or self.db is None:
             return None
-        default = str(self.db.path.with_suffix(suffix))
+        default = str(export_folder(self.db.path) / self.db.path.with_suffix(suffix).name)
         offered = {f"{COPY_FILTERS[a]} (*{suffix})": a for a in Audience} if copies else {f"*{suffix}": None}
         chosen, selected = QFileDialog.getSaveFileName(self, title, default, ";;".join(offered))
         return (Path(chosen), offered.get(selected) or Audience.INTERNAL) if chosen else None
@@ -327,7 +329,7 @@ class MainWindow(QMainWindow):
     def back_up(self) -> None:
         if self.workspace is None or self.db is None:
             return
-        default = str(backup_target(self.db, self.db.path.parent))
+        default = str(backup_target(self.db, export_folder(self.db.path)))
         chosen, _ = QFileDialog.getSaveFileName(self, "Back up the engagement", default, "*.fieldwork")
         if chosen:
             target = Path(chosen)
@@ -349,7 +351,7 @@ class MainWindow(QMainWindow):
         )
         if warning != QMessageBox.StandardButton.Ok:
             return
-        default = str(self.db.path.with_name(self.db.path.stem + " (unencrypted).fieldwork"))
+        default = str(export_folder(self.db.path) / (self.db.path.stem + " (unencrypted).fieldwork"))
         chosen, _ = QFileDialog.getSaveFileName(self, "Unencrypted copy", default, "*.fieldwork")
         if chosen:
             target = Path(chosen)

@@ -8,13 +8,13 @@ import pytest
 
 from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QTableWidgetItem
 from pytestqt.qtbot import QtBot
 
 from app.domain.judgements import DeviationNature
-from app.domain.vocabulary import Conclusion, SampleResult, Status, TestKind
+from app.domain.vocabulary import Conclusion, Role, SampleResult, Status, TestKind
 from app.services import controls, deviations, testing
-from tests.ui.driving import answering
+from tests.ui.driving import answering, choose
 from ui.context import Target
 from ui.dialogs.deviation import DeviationDialog
 from ui.dialogs.new_control import NewControlDialog
@@ -64,12 +64,21 @@ def fill_wizard(wizard: NewEngagementWizard, path: Path) -> None:
     wizard.categories["Availability"].setChecked(True)
     wizard.iso_scope.setPlainText("The AIMS for the triage assistant.")
     wizard.next()
-    wizard.next()  # no team yet
+    wizard.add_person()  # the role is chosen from the roles, not typed
+    wizard.team_table.setItem(0, 0, QTableWidgetItem("Dana Reyes"))
+    choose(wizard.team_table.cellWidget(0, 2), Role.SENIOR)
+    wizard.next()
+    assert [(m.name, m.initials, m.role) for m in wizard.team] == [("Dana Reyes", "DR", Role.SENIOR)]
     wizard.passphrase_fields.first.setText(PASSPHRASE)
     wizard.passphrase_fields.second.setText(PASSPHRASE)
     wizard.next()
     wizard.file_field.setText(str(path))
-    assert wizard.currentId() == 5, "every earlier page accepted its answers"
+    wizard.next()
+    assert wizard.currentId() == 6, "every earlier page accepted its answers"
+    summary = wizard.summary.text()
+    for said in ("Lumen Health AI", "SOC 2 Type 2, 2026-01-01 to 2026-12-31", "Dana Reyes (DR), Senior", str(path)):
+        assert said in summary, said
+    assert "Encrypted, passphrase kept in this computer's keychain" in summary
     assert wizard.validateCurrentPage()  # what Finish does
 
 
