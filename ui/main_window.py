@@ -215,7 +215,8 @@ class MainWindow(QMainWindow):
             self.db = None
         PRIVATE_COPIES.discard_all()  # evidence opened from this engagement must not outlive it on disk
         self._enable_engaged(False)
-        self.state.clear()  # "All changes saved" speaks of an open file only
+        self.state.clear()  # "All changes saved" speaks of an open file only, as does "Opened ..."
+        self.statusBar().clearMessage()
         self.start.refresh()
         self.pages.setCurrentWidget(self.start)
         self._update_title()

@@ -36,7 +36,7 @@ NOUNS = {
     "control_requirement": ("link to a requirement", "links to requirements"),
     "dismissed_suggestion": ("dismissed suggestion", "dismissed suggestions"),
     "evidence_link": ("link to evidence (the file stays in the library)", "links to evidence (the files stay)"),
-    "conclusion_deviation": ("deviation cited in a conclusion", "deviations cited in conclusions"),
+    "conclusion_deviation": ("citation in a requirement's conclusion", "citations in requirements' conclusions"),
     "compensating_control": ("compensating control in a conclusion", "compensating controls in conclusions"),
     "finding_deviation": ("link from a finding to a deviation", "links from findings to deviations"),
 }
@@ -48,10 +48,12 @@ class WhatGoes:
 
     counts: tuple[tuple[str, int], ...]
 
+    def parts(self) -> list[str]:
+        """Each kind with its count, in words ("25 sample items")."""
+        return [f"{count} {_noun(kind, count)}" for kind, count in self.counts]
+
     def sentence(self) -> str:
-        if not self.counts:
-            return "Nothing else goes with it."
-        return "It also deletes " + _listed([f"{count} {_noun(kind, count)}" for kind, count in self.counts]) + "."
+        return f"It also deletes {_listed(self.parts())}." if self.counts else "Nothing else goes with it."
 
 
 def _noun(kind: str, count: int) -> str:

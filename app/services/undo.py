@@ -94,7 +94,17 @@ def _ref(entry: Any) -> str:
     return next((str(v["ref"]) for v in (entry.new_values, entry.old_values) if v and v.get("ref")), "")
 
 
-def _summary(rows: Sequence[Any]) -> str:
+def _stored_ref(conn: Connection, entry: Any) -> str:
+    """The reference of the record an entry changed, read from the record (an update names only what changed)."""
+    table = metadata.tables.get(entry.item_type)
+    if table is None or "ref" not in table.c:
+        return ""
+    key = _key(table, entry)
+    found = conn.execute(select(table.c.ref).where(*(table.c[name] == value for name, value in key.items())))
+    return str(found.scalar() or "")
+
+
+def _summary(conn: Connection, rows: Sequence[Any]) -> str:
     """The step in words: the record it was about, and how many more changes it made. A delete takes its
     parts first and the record asked for last; other actions make or change the record first."""
     changed = [row for row in rows if row.action in ROW_ACTIONS and row.item_type not in KEPT]
@@ -102,7 +112,7 @@ def _summary(rows: Sequence[Any]) -> str:
         return ""
     named = [row for row in changed if _ref(row)] or changed
     main = named[-1] if named[-1].action == "delete" else named[0]
-    ref = _ref(main)
+    ref = _ref(main) or _stored_ref(conn, main)
     words = f"{VERBS[main.action]} {_noun(main.item_type)}{f' {ref}' if ref else ''}"
     more = len(changed) - 1
     return words + (f" and {more} more change{'s' if more > 1 else ''}" if more else "")
@@ -127,7 +137,7 @@ def read_steps(conn: Connection, since: int) -> list[Step]:
         if mark is not None:  # named for the action it undid or redid, as the Edit menu offers it again
             summary = (mark.new_values or {}).get("summary", "")
             steps.append(Step(origin, rows[0].seq, rows[-1].seq, at_utc, summary, (mark.action, mark.item_id)))
-        elif summary := _summary(rows):
+        elif summary := _summary(conn, rows):
             steps.append(Step(origin, rows[0].seq, rows[-1].seq, at_utc, summary))
     return steps
 

@@ -113,7 +113,8 @@ def test_a_test_is_deleted_after_saying_what_goes_and_undo_brings_it_back(
     confirming(monkeypatch, said)
 
     view.delete_test()
-    assert said[0].startswith(f"Delete C-074.T2 (test of operating effectiveness)? | It also deletes {items} sample")
+    question = "Delete C-074.T2 (test of operating effectiveness)?"
+    assert said[0].startswith(f"{question} | It also deletes:\n  •  {items} sample items\n")
     assert "brings it all back" in said[0]
     assert "C-074.T2" not in [t.ref for t in testing.list_tests(window.db)]
     assert window.workspace.current == Target("control", test.control_id)
@@ -137,7 +138,7 @@ def test_a_control_with_tests_is_deleted_with_them(window: MainWindow, monkeypat
 
     view.delete_control()
     tests = len(view.tests.rows)
-    assert f"It also deletes {tests} tests" in said[0]
+    assert f"It also deletes:\n  •  {tests} tests\n" in said[0]
     assert "C-074" not in [c.ref for c in controls.list_controls(window.db)]
 
 
@@ -154,12 +155,12 @@ def test_undo_and_redo_of_an_edit_on_the_control_page(window: MainWindow) -> Non
 
     view.owner.setText("Head of IT Security")
     view.owner.flush()
-    assert undo.isEnabled() and undo.text() == "&Undo editing control"
+    assert undo.isEnabled() and undo.text() == "&Undo editing control C-001"
 
     undo.trigger()
     assert controls.get_control(window.db, "C-001").owner == control.owner
     assert view.owner.text() == control.owner  # the page shows what is stored again
-    assert not undo.isEnabled() and redo.text() == "&Redo editing control"
+    assert not undo.isEnabled() and redo.text() == "&Redo editing control C-001"
     redo.trigger()
     assert controls.get_control(window.db, "C-001").owner == "Head of IT Security"
 

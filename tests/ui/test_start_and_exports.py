@@ -38,6 +38,7 @@ def test_the_recent_list_shows_client_period_and_path_and_no_stale_saved(
     window.close_engagement()
 
     assert window.state.text() == ""  # the start screen has no file to have saved
+    assert window.statusBar().currentMessage() == ""
     first = window.start.recent.item(0).text()
     about, where = first.split("\n")
     assert about.startswith(f"{window.client} · SOC 2 Type 2 · 20") and " to 20" in about

@@ -23,7 +23,9 @@ def confirm_delete(
 
     def ask(found: WhatGoes) -> None:
         box = QMessageBox(QMessageBox.Icon.Question, title, question, parent=parent)
-        box.setInformativeText(f"{found.sentence()}\nEdit > Undo (Ctrl+Z) brings it all back.")
+        goes = "".join(f"\n  •  {part}" for part in found.parts())
+        said = f"It also deletes:{goes}" if goes else found.sentence()
+        box.setInformativeText(f"{said}\n\nEdit > Undo (Ctrl+Z) brings it all back.")
         box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         if box.exec() == QMessageBox.StandardButton.Yes:

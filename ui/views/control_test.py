@@ -53,7 +53,7 @@ from app.services.population import read_population
 from app.services.status import read_requirement_statuses
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
-from ui.delegates import ChoiceDelegate, DateDelegate
+from ui.delegates import ChoiceDelegate, DateDelegate, HintDelegate
 from ui.dialogs.confirm_delete import confirm_delete
 from ui.dialogs.deviation import DeviationDialog
 from ui.evidence_actions import attach
@@ -274,6 +274,9 @@ class ControlTestView(DetailView):
         self.item_table.setItemDelegateForColumn(2, DateDelegate(self.item_table))
         self.item_table.setItemDelegateForColumn(
             3, ChoiceDelegate(SampleResult, none_label="not yet tested", parent=self.item_table)
+        )
+        self.item_table.setItemDelegateForColumn(
+            DEVIATION_COLUMN, HintDelegate("What was found in this item (Enter to save)", self.item_table)
         )
         paste = QShortcut(QKeySequence.StandardKey.Paste, self.item_table)
         paste.activated.connect(self.paste_rows)
