@@ -56,7 +56,10 @@ def export_folder(engagement: Path) -> Path:
     else the user's Documents (or home) folder, never a hidden one (the demo lives in Fieldwork's data folder)."""
     folder = engagement.resolve().parent
     hidden = any(part.startswith(".") for part in folder.parts) or folder.is_relative_to(data_dir().resolve())
-    if not hidden:
-        return folder
+    return folder if not hidden else documents_folder()
+
+
+def documents_folder() -> Path:
+    """The user's Documents folder, or home where there is none."""
     documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     return Path(documents) if documents and Path(documents).is_dir() else Path.home()

@@ -25,7 +25,9 @@ def window(qtbot: QtBot) -> MainWindow:
 
 def _documents_or_home() -> Path:
     documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(documents) if documents and Path(documents).is_dir() else Path.home()
+    found = Path(documents) if documents and Path(documents).is_dir() else Path.home()
+    assert not any(part.startswith(".") for part in found.parts)
+    return found
 
 
 def test_the_recent_list_shows_client_period_and_path_and_no_stale_saved(

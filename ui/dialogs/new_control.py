@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QDialog, QFormLayout, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QDialog, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from app.domain.records import ControlInput
 from app.domain.vocabulary import ControlType, Frequency, Nature
@@ -40,7 +40,7 @@ class NewControlDialog(QDialog):
         form.addRow("T&ype", self.control_type)
         form.addRow("", self.key)
         if serves:
-            form.addRow("Serves", QLineEdit(serves, readOnly=True))
+            form.addRow("Serves", QLabel(f"{serves}  (linked when saved)"))
         self.error, _ = dialog_foot(self, form.addRow, self._accept, Button.Save)
         self.resize(520, 0)
 

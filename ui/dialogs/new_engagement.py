@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
 from app.domain.records import EngagementDetails, TeamMember
 from app.domain.vocabulary import TSC_CATEGORIES, ReportType, Role
 from app.errors import ValidationError
-from app.paths import data_dir
 from app.services.engagement import normalized, validate_details
 from ui.date_fields import DateField
+from ui.desktop import documents_folder
 from ui.dialogs.passphrase import NewPassphraseFields
 from ui.views.editing import problem_note
 from ui.widgets import ChoiceBox, note
@@ -175,10 +175,7 @@ class NewEngagementWizard(QWizard):
 
     def _summarize(self) -> None:
         details = self.details or self.collect()
-        team = (
-            "".join(f"<li>{escape(m.name)} ({escape(m.initials)}), {m.role.label}</li>" for m in self.team)
-            or "<li>Nobody yet: add the team in the engagement's settings.</li>"
-        )
+        team = "<br>".join(f"{escape(m.name)} ({escape(m.initials)}), {m.role.label}" for m in self.team)
         protection = (
             "<b>NOT encrypted</b>: anyone with the file can read it"
             if self.passphrase is None
@@ -190,7 +187,7 @@ class NewEngagementWizard(QWizard):
             ("Report", f"{details.report_type.label}, {details.period_label}"),
             ("Trust Services categories", ", ".join(details.tsc_categories)),
             ("ISO/IEC 42001 scope", escape(details.iso_scope) or "(not stated yet)"),
-            ("Team", f"<ul style='margin:0'>{team}</ul>"),
+            ("Team", team or "Nobody yet: add the team in the engagement's settings."),
             ("File", f"{escape(str(self.path))}<br>{protection}"),
         ]
         self.summary.setText(
@@ -303,9 +300,7 @@ class NewEngagementWizard(QWizard):
         if self.file_field.text():
             return
         name = re.sub(r"[^\w\- ]+", "", self.client.text()).strip() or "Engagement"
-        folder = Path.home() / "Documents"
-        folder = folder if folder.is_dir() else data_dir()
-        self.file_field.setText(str(folder / f"{name}.fieldwork"))
+        self.file_field.setText(str(documents_folder() / f"{name}.fieldwork"))
 
     def _browse(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(

@@ -83,8 +83,8 @@ def size_question(plan: SamplePlan, size: int) -> tuple[str, bool]:
     assert found is not None
     if size < found.minimum:
         return (
-            f"The methodology's range for this control is {found.minimum}-{found.maximum} (suggested {found.size}). "
-            f"A sample of {size} is below its minimum: justify it in {written_out_hint()}, "
+            f"The methodology's range for this control is {found.minimum}-{found.maximum} (suggested {found.size}).\n"
+            f"A sample of {size} is below its minimum: justify it in {written_out_hint()},\n"
             "saying why fewer items are enough.",
             True,
         )
