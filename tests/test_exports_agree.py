@@ -113,4 +113,3 @@ def test_conclusions_findings_and_the_opinion_agree_in_the_workbook_and_info(
     for area in doc["opinion"]["areas"]:
         label = next(a.label for a in OpinionArea if a.value == area["area"])
         assert opinion[label].startswith(opinions[area["recorded"]])
-

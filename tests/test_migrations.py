@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 from collections.abc import Callable
@@ -11,12 +12,17 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import select
 
+from app.domain.vocabulary import EngagementStage
+from app.domain.workpapers import WorkpaperFields, WorkpaperKind
 from app.services.history import changes
+from app.services.stage import get_stage
+from app.services.workpapers import insert_workpaper
 from app.storage.database import make_engine
 from app.storage.engagement_file import EngagementFile, create_engagement_file, open_engagement
 from app.storage.migrations import CURRENT_REVISION, alembic_config, head_revision, script_directory
-from app.storage.schema import metadata, tickmark
+from app.storage.schema import evidence, evidence_link, metadata, tickmark
 from tests.conftest import PASSPHRASE
 
 EARLIER = [s.revision for s in script_directory().walk_revisions() if s.revision != head_revision()]
@@ -159,6 +165,33 @@ def seed_0006(conn: sqlite3.Connection) -> None:
     )
 
 
+def seed_0007(conn: sqlite3.Connection) -> None:
+    """Revision 0007: a typed status ("finalized"), a test concluded clean, evidence on a test, an item, a finding."""
+    c1, t1, i1, e1, f1 = (_hex(n) for n in (1, 3, 5, 6, 40))
+    conn.executescript(
+        f"""
+        INSERT INTO fieldwork_meta VALUES ('engagement_id', '7e2f3a0e-1b2c-4d5e-8f90-a1b2c3d4e5f6');
+        INSERT INTO engagement (id, client, system_name, report_type, period_start, period_end, tsc_categories,
+            status) VALUES ('{_hex(99)}', 'Old Client', 'Old System', 'type2', '2025-01-01', '2025-12-31',
+            '["Security"]', 'finalized');
+        INSERT INTO requirement VALUES ('CC8.1', 'soc2', 'criterion', 'Change', 'd', NULL, 'Security', 'CC8', 1);
+        INSERT INTO control (id, ref, title, frequency, nature, control_type)
+            VALUES ('{c1}', 'C-001', 'Change approval', 'on_occurrence', 'manual', 'preventive');
+        INSERT INTO control_test (id, ref, control_id, kind, methods, conclusion, population_size)
+            VALUES ('{t1}', 'C-001.T1', '{c1}', 'operating', '["inspection"]', 'no_exceptions', 40);
+        INSERT INTO sample_item (id, test_id, seq, identifier, result) VALUES ('{i1}', '{t1}', 1, 'CHG-1', 'no_exception');
+        INSERT INTO finding (id, ref, kind, statement) VALUES ('{f1}', 'F-001', 'observation', 'Minutes late');
+        INSERT INTO evidence_blob VALUES ('ab' || hex(zeroblob(31)), 5, 1);
+        INSERT INTO evidence_chunk VALUES (1, 0, x'68656c6c6f');
+        INSERT INTO evidence (id, ref, blob_sha256, original_name, media_type, attached_by, attached_at)
+            VALUES ('{e1}', 'E-0001', 'ab' || hex(zeroblob(31)), 'tickets.csv', 'text/csv', 'X', '2025-06-01');
+        INSERT INTO evidence_link (id, evidence_id, sample_item_id) VALUES ('{_hex(30)}', '{e1}', '{i1}');
+        INSERT INTO evidence_link (id, evidence_id, test_id) VALUES ('{_hex(31)}', '{e1}', '{t1}');
+        INSERT INTO evidence_link (id, evidence_id, finding_id) VALUES ('{_hex(32)}', '{e1}', '{f1}');
+        """
+    )
+
+
 SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "0001": seed_0001,
     "0002": seed_0002,
@@ -166,6 +199,7 @@ SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "0004": seed_0004,
     "0005": seed_0005,
     "0006": seed_0006,
+    "0007": seed_0007,
 }
 
 
@@ -318,6 +352,7 @@ JOINS = {
         "WHERE l.deviation_id = d.id)",
     },
 }
+JOINS["0008_workpapers"] = JOINS["0007"]
 
 
 def content(conn: sqlite3.Connection, revision: str) -> dict[str, list[tuple[object, ...]]]:
@@ -450,3 +485,48 @@ def test_going_back_to_0006_puts_the_grades_back_on_their_deviations(tmp_path: P
     ]
     assert tuple(opinion) == ("qualified", "CC8.1 was not met.")
     assert links == 2
+
+
+# --- 0008_workpapers: workpapers and IPE; the engagement's stage derived, not typed ----------------------------
+
+
+def test_a_finalized_status_becomes_the_finalized_marker_and_the_typed_status_goes(tmp_path: Path) -> None:
+    path = tmp_path / "typed.fieldwork"
+    make_old_file(path, "0007", None)
+    db = open_engagement(path)
+    try:
+        with db.reading() as conn:
+            columns = [row[1] for row in conn.exec_driver_sql("PRAGMA table_info(engagement)")]
+            marker, required = conn.exec_driver_sql("SELECT finalized_at, require_ipe FROM engagement").one()
+            recorded = conn.exec_driver_sql(
+                "SELECT old_values, new_values FROM history WHERE person = 'Fieldwork (migration 0008_workpapers)'"
+            ).all()
+            links = conn.exec_driver_sql("SELECT count(*) FROM evidence_link WHERE finding_id IS NOT NULL").scalar()
+        stage = get_stage(db)
+    finally:
+        db.close()
+    assert "status" not in columns and marker is not None and required
+    assert [json.loads(old) for old, _ in recorded] == [{"status": "finalized"}]
+    assert stage.stage is EngagementStage.FINALIZED
+    assert links == 1, "the finding's evidence link is kept through the rebuild of the links"
+
+
+def test_going_back_to_0007_types_the_status_again_and_drops_the_workpapers(tmp_path: Path) -> None:
+    path = tmp_path / "typed.fieldwork"
+    make_old_file(path, "0007", None)
+    db = open_engagement(path)
+    with db.writing() as conn:
+        conn.exec_driver_sql("UPDATE engagement SET finalized_at = NULL")
+    with changes(db) as ch:
+        made = insert_workpaper(ch, WorkpaperFields("A-100", "Acceptance", WorkpaperKind.CHECKLIST), items=["Q?"])
+        blob = ch.conn.execute(select(evidence.c.id)).scalar_one()
+        ch.insert(evidence_link, {"evidence_id": blob, "workpaper_id": made})
+    downgrade(db, "0007")
+    with db.reading() as conn:
+        status = conn.exec_driver_sql("SELECT status FROM engagement").scalar_one()
+        tables = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'").scalars())
+        links = conn.exec_driver_sql("SELECT count(*) FROM evidence_link").scalar_one()
+    db.close()
+    assert status == "fieldwork", "a concluded test: fieldwork had begun"
+    assert not tables & {"workpaper", "workpaper_item", "ipe_assessment"}
+    assert links == 3, "the links of 0007 stay; the workpaper's goes with it"

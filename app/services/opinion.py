@@ -116,9 +116,7 @@ def _major_findings(conn: Connection, conclusions: Sequence[RequirementConclusio
     return matters, contradictions
 
 
-def _propose(
-    framework: Framework, area: OpinionArea, matters: Iterable[Matter], pervasive: bool
-) -> AreaProposal:
+def _propose(framework: Framework, area: OpinionArea, matters: Iterable[Matter], pervasive: bool) -> AreaProposal:
     bearing = [m for m in matters if area in m.areas and m.framework in (framework, None)]
     failed = [m.text for m in bearing if m.kind in ("not_met", "misstatement")]
     limited = [m.text for m in bearing if m.kind == "scope_limitation"]

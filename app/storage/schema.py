@@ -99,13 +99,17 @@ engagement = Table(
     Column("period_end", Date),
     Column("tsc_categories", JSON, nullable=False),
     Column("iso_scope", Text, nullable=False, server_default=""),
-    Column("status", String(16), nullable=False, server_default="planning"),
     Column("report_release_date", Date),
     Column("documentation_completion_date", Date),
     Column("subservice_treatment", String(16), nullable=False, server_default="carve_out"),
     Column("subservice_organizations", Text, nullable=False, server_default=""),
     Column("auditor_firm", Text, nullable=False, server_default=""),  # revision 0004
     Column("auditor_city", Text, nullable=False, server_default=""),  # revision 0004
+    # revision 0008_workpapers: the stage is derived from the file; finalizing (issue 16) sets this marker
+    Column("finalized_at", String(32)),
+    # revision 0008_workpapers: a clean conclusion needs its population's IPE assessed, unless switched off (why)
+    Column("require_ipe", Boolean, nullable=False, server_default="1"),
+    Column("require_ipe_reason", Text, nullable=False, server_default=""),
     *_tracked(),
 )
 
@@ -387,6 +391,86 @@ opinion = Table(
     *_tracked(),
 )
 
+# --- engagement workpapers and information produced by the entity (revision 0008_workpapers) --------
+
+#: A workpaper of the engagement around the tests (JUDGEMENTS.md section 7), from a firm-editable template.
+workpaper = Table(
+    "workpaper",
+    metadata,
+    _id(),
+    Column("ref", String(16), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("body", Text, nullable=False, server_default=""),
+    Column("completion_item", Boolean, nullable=False, server_default="0"),
+    Column("dated", Date),
+    Column("signed_by", Text, nullable=False, server_default=""),
+    Column("signer_title", Text, nullable=False, server_default=""),
+    Column("completed_at", String(32)),
+    # What its template asks of it, kept with it (`domain.workpapers.WorkpaperShape`).
+    Column("template", String(64), nullable=False, server_default=""),
+    Column("member_statement", Text, nullable=False, server_default=""),
+    Column("asks_signer", Boolean, nullable=False, server_default="0"),
+    Column("date_label", Text, nullable=False, server_default=""),
+    Column("date_rule", String(24)),
+    Column("shows", String(24)),
+    *_tracked(),
+)
+_unique_live(workpaper, "ref")
+
+#: A checklist item or confirmation line of a workpaper, with its answer.
+workpaper_item = Table(
+    "workpaper_item",
+    metadata,
+    _id(),
+    Column("workpaper_id", Uuid, ForeignKey("workpaper.id"), nullable=False, index=True),
+    Column("seq", Integer, nullable=False),
+    Column("prompt", Text, nullable=False),
+    Column("answer", String(16)),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("person_id", Uuid, ForeignKey("person.id")),
+    *_tracked(),
+)
+_unique_live(workpaper_item, "workpaper_id", "seq")
+
+workpaper_requirement = Table(
+    "workpaper_requirement",
+    metadata,
+    Column("workpaper_id", Uuid, ForeignKey("workpaper.id"), primary_key=True),
+    Column("requirement_code", String(16), ForeignKey("requirement.code"), primary_key=True, index=True),
+    *_tracked(),
+)
+
+workpaper_control = Table(
+    "workpaper_control",
+    metadata,
+    Column("workpaper_id", Uuid, ForeignKey("workpaper.id"), primary_key=True),
+    Column("control_id", Uuid, ForeignKey("control.id"), primary_key=True, index=True),
+    *_tracked(),
+)
+
+#: The assessment of one population (a test's) or key report (a control's) the entity produced.
+ipe_assessment = Table(
+    "ipe_assessment",
+    metadata,
+    _id(),
+    Column("ref", String(16), nullable=False),
+    Column("test_id", Uuid, ForeignKey("control_test.id")),
+    Column("control_id", Uuid, ForeignKey("control.id"), nullable=False, index=True),
+    Column("name", Text, nullable=False, server_default=""),
+    Column("source_system", Text, nullable=False, server_default=""),
+    Column("report", Text, nullable=False, server_default=""),
+    Column("parameters", Text, nullable=False, server_default=""),
+    Column("produced_by", Text, nullable=False, server_default=""),
+    Column("produced_on", Date),
+    Column("observed", Boolean, nullable=False, server_default="0"),
+    Column("procedures", Text, nullable=False, server_default=""),
+    Column("result", String(24)),
+    *_tracked(),
+)
+_unique_live(ipe_assessment, "ref")
+_unique_live(ipe_assessment, "test_id")
+
 # --- evidence and the PBC request list (revision 0002) -------------------------------------------
 
 pbc_request = Table(
@@ -443,7 +527,7 @@ evidence = Table(
 _unique_live(evidence, "ref")
 
 #: The columns of `evidence_link` that name what a file supports; exactly one is set.
-LINK_TARGETS = ("control_id", "test_id", "sample_item_id", "pbc_request_id", "finding_id")
+LINK_TARGETS = ("control_id", "test_id", "sample_item_id", "pbc_request_id", "finding_id", "workpaper_id", "ipe_id")
 
 evidence_link = Table(
     "evidence_link",
@@ -455,6 +539,8 @@ evidence_link = Table(
     Column("sample_item_id", Uuid, ForeignKey("sample_item.id")),
     Column("pbc_request_id", Uuid, ForeignKey("pbc_request.id")),
     Column("finding_id", Uuid, ForeignKey("finding.id")),  # revision 0007: a finding's objective evidence
+    Column("workpaper_id", Uuid, ForeignKey("workpaper.id")),  # revision 0008_workpapers
+    Column("ipe_id", Uuid, ForeignKey("ipe_assessment.id")),  # revision 0008_workpapers
     *_tracked(),
     CheckConstraint(
         " + ".join(f"(CASE WHEN {name} IS NULL THEN 0 ELSE 1 END)" for name in LINK_TARGETS) + " = 1",

@@ -28,6 +28,8 @@ AUDIT_TRAIL = "Audit trail"
 CONCLUSIONS = "Conclusions"
 FINDINGS = "Findings and corrective actions"
 OPINION = "Opinion worksheet"
+WORKPAPERS = "Engagement workpapers"
+IPE = "IPE assessments"
 
 
 @dataclass(frozen=True)
