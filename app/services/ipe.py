@@ -14,13 +14,12 @@ Rules the auditors can rely on:
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Connection, select
 
-from app.domain.ids import ControlId, EvidenceId, IpeId, TestId
+from app.domain.ids import ControlId, IpeId, TestId
 from app.domain.ipe import (
     IpeAssessment,
     IpeInput,
@@ -35,6 +34,7 @@ from app.domain.ipe import (
 from app.domain.records import ControlTest
 from app.domain.vocabulary import Conclusion, TestKind
 from app.errors import NotFoundError, ValidationError
+from app.services.grouped import evidence_by
 from app.services.history import Changes, changes
 from app.services.refs import find_id, next_number
 from app.storage.engagement_file import EngagementFile
@@ -42,7 +42,6 @@ from app.storage.schema import (
     control,
     control_test,
     engagement,
-    evidence,
     evidence_link,
     ipe_assessment,
     live,
@@ -238,15 +237,7 @@ def _values(row: Any) -> IpeInput:
 
 def read_assessments(conn: Connection, ipe_id: IpeId | None = None) -> list[IpeAssessment]:
     """Every assessment by reference, named by its test (a population) or its control (a key report)."""
-    files: dict[IpeId, list[tuple[EvidenceId, str]]] = defaultdict(list)
-    linked = (
-        select(evidence_link.c.ipe_id, evidence.c.id, evidence.c.ref)
-        .join(evidence, evidence.c.id == evidence_link.c.evidence_id)
-        .where(evidence_link.c.ipe_id.is_not(None), live(evidence_link))
-        .order_by(evidence.c.ref)
-    )
-    for key, evidence_id, ref in conn.execute(linked):
-        files[key].append((evidence_id, ref))
+    files = evidence_by(conn, evidence_link.c.ipe_id)
     query = (
         select(ipe_assessment, control.c.ref.label("control_ref"), control_test.c.ref.label("test_ref"))
         .join(control, control.c.id == ipe_assessment.c.control_id)

@@ -39,6 +39,7 @@ from app.domain.workpapers import (
 )
 from app.errors import NotFoundError, ValidationError
 from app.services.engagement import read_team
+from app.services.grouped import evidence_by, grouped
 from app.services.history import Changes, changes
 from app.services.refs import find_id
 from app.services.requirements import require_auditable
@@ -46,7 +47,6 @@ from app.storage.engagement_file import EngagementFile
 from app.storage.schema import (
     control,
     engagement,
-    evidence,
     evidence_link,
     live,
     workpaper,
@@ -306,13 +306,6 @@ def _fields(row: Any) -> WorkpaperFields:
     )
 
 
-def _grouped(conn: Connection, query: Any) -> dict[WorkpaperId, list[Any]]:
-    found: dict[WorkpaperId, list[Any]] = defaultdict(list)
-    for key, *values in conn.execute(query):
-        found[key].append(values[0] if len(values) == 1 else tuple(values))
-    return found
-
-
 def _items(conn: Connection) -> dict[WorkpaperId, list[ChecklistItem]]:
     query = select(workpaper_item).where(live(workpaper_item)).order_by(workpaper_item.c.seq)
     found: dict[WorkpaperId, list[ChecklistItem]] = defaultdict(list)
@@ -352,26 +345,20 @@ def read_workpapers(
     if not rows:
         return []
     items = _items(conn)
-    codes = _grouped(
+    codes = grouped(
         conn,
         select(workpaper_requirement.c.workpaper_id, workpaper_requirement.c.requirement_code)
         .where(live(workpaper_requirement))
         .order_by(workpaper_requirement.c.requirement_code),
     )
-    linked = _grouped(
+    linked = grouped(
         conn,
         select(workpaper_control.c.workpaper_id, control.c.id, control.c.ref)
         .join(control, control.c.id == workpaper_control.c.control_id)
         .where(live(workpaper_control))
         .order_by(control.c.ref),
     )
-    files = _grouped(
-        conn,
-        select(evidence_link.c.workpaper_id, evidence.c.id, evidence.c.ref)
-        .join(evidence, evidence.c.id == evidence_link.c.evidence_id)
-        .where(evidence_link.c.workpaper_id.is_not(None), live(evidence_link))
-        .order_by(evidence.c.ref),
-    )
+    files = evidence_by(conn, evidence_link.c.workpaper_id)
     team, release = read_team(conn), _release_date(conn)
     shows_worksheet = with_worksheet and any(row["shows"] == Shows.OPINION_WORKSHEET.value for row in rows)
     reasons = _worksheet_reasons(conn, worksheet) if shows_worksheet else ()
