@@ -179,7 +179,8 @@ def seed_0007(conn: sqlite3.Connection) -> None:
             VALUES ('{c1}', 'C-001', 'Change approval', 'on_occurrence', 'manual', 'preventive');
         INSERT INTO control_test (id, ref, control_id, kind, methods, conclusion, population_size)
             VALUES ('{t1}', 'C-001.T1', '{c1}', 'operating', '["inspection"]', 'no_exceptions', 40);
-        INSERT INTO sample_item (id, test_id, seq, identifier, result) VALUES ('{i1}', '{t1}', 1, 'CHG-1', 'no_exception');
+        INSERT INTO sample_item (id, test_id, seq, identifier, result)
+            VALUES ('{i1}', '{t1}', 1, 'CHG-1', 'no_exception');
         INSERT INTO finding (id, ref, kind, statement) VALUES ('{f1}', 'F-001', 'observation', 'Minutes late');
         INSERT INTO evidence_blob VALUES ('ab' || hex(zeroblob(31)), 5, 1);
         INSERT INTO evidence_chunk VALUES (1, 0, x'68656c6c6f');

@@ -203,11 +203,14 @@ def report_date_conflict(fields: WorkpaperFields, shape: WorkpaperShape, release
 
 
 def _item_problems(items: tuple[ChecklistItem, ...]) -> list[str]:
-    unanswered = [item.seq for item in items if item.answer is None]
+    """Unanswered items (a team member's confirmation line is counted as that member's, not here), and every "No"
+    without a note."""
+    general = [item for item in items if item.person_id is None]
+    unanswered = [item.seq for item in general if item.answer is None]
     problems = []
     if unanswered:
         listed = ", ".join(str(seq) for seq in unanswered[:8]) + (", ..." if len(unanswered) > 8 else "")
-        problems.append(f"{len(unanswered)} of {len(items)} item(s) not answered ({listed})")
+        problems.append(f"{len(unanswered)} of {len(general)} item(s) not answered ({listed})")
     problems += [
         f"Item {item.seq} is answered No without a note saying what was done about it"
         for item in items
@@ -218,7 +221,7 @@ def _item_problems(items: tuple[ChecklistItem, ...]) -> list[str]:
 
 def _date_problems(fields: WorkpaperFields, shape: WorkpaperShape, release: date | None) -> list[str]:
     if shape.date_label and fields.dated is None:
-        return [f"No date recorded ({shape.date_label})"]
+        return [f"The date is not recorded ({shape.date_label})"]
     if shape.date_rule is DateRule.THROUGH_REPORT_DATE and fields.dated is not None:
         if release is None:
             return ["The report release date is not recorded, so these procedures cannot be shown to run to it"]
@@ -249,7 +252,7 @@ def missing(
         problems.append("The memo has no text")
     if shape.asks_signer:
         problems += [
-            f"{what} not recorded"
+            f"{what} is not recorded"
             for what, value in (("Who signed", fields.signed_by), ("The signer's title", fields.signer_title))
             if not value.strip()
         ]

@@ -107,7 +107,8 @@ def _row(values: IpeInput) -> dict[str, Any]:
             if not row[name]
         ]
         if lacking:
-            raise ValidationError(f"Record {', '.join(lacking)} before the result.")
+            listed = lacking[0] if len(lacking) == 1 else f"{', '.join(lacking[:-1])} and {lacking[-1]}"
+            raise ValidationError(f"Record {listed} before the result.")
     return row
 
 
@@ -165,24 +166,31 @@ def _refuse_unsupporting(ch: Changes, ipe_id: IpeId, clearing: bool) -> None:
 
 def assess_population(db: EngagementFile, test_id: TestId, values: IpeInput) -> IpeAssessment:
     """Record the assessment of a test's population (made if it has none yet)."""
-    row = {**_row(values), "name": ""}
     with changes(db) as ch:
-        ipe_id = population_assessment(ch, test_id)
-        _refuse_unsupporting(ch, ipe_id, row["result"] is None)
-        ch.update(ipe_assessment, {"id": ipe_id}, row)
-        return read_assessment(ch.conn, ipe_id)
+        return read_assessment(ch.conn, put_population(ch, test_id, values))
+
+
+def put_population(ch: Changes, test_id: TestId, values: IpeInput) -> IpeId:
+    row = {**_row(values), "name": ""}
+    ipe_id = population_assessment(ch, test_id)
+    _refuse_unsupporting(ch, ipe_id, row["result"] is None)
+    ch.update(ipe_assessment, {"id": ipe_id}, row)
+    return ipe_id
 
 
 def add_key_report(db: EngagementFile, control_id: ControlId, values: IpeInput) -> IpeAssessment:
     """A key report a control relies on (the listing a reviewer works from, a system-generated exception report)."""
+    with changes(db) as ch:
+        return read_assessment(ch.conn, insert_key_report(ch, control_id, values))
+
+
+def insert_key_report(ch: Changes, control_id: ControlId, values: IpeInput) -> IpeId:
     row = _row(values)
     if not row["name"]:
         raise ValidationError("Name the report the control relies on.")
-    with changes(db) as ch:
-        if ch.conn.execute(select(control.c.id).where(control.c.id == control_id, live(control))).first() is None:
-            raise NotFoundError("That control no longer exists.")
-        ipe_id = IpeId(ch.insert(ipe_assessment, {"ref": _next_ref(ch.conn), "control_id": control_id, **row}))
-        return read_assessment(ch.conn, ipe_id)
+    if ch.conn.execute(select(control.c.id).where(control.c.id == control_id, live(control))).first() is None:
+        raise NotFoundError("That control no longer exists.")
+    return IpeId(ch.insert(ipe_assessment, {"ref": _next_ref(ch.conn), "control_id": control_id, **row}))
 
 
 def update_assessment(db: EngagementFile, ipe_id: IpeId, values: IpeInput) -> IpeAssessment:

@@ -214,13 +214,16 @@ def add_member_lines(db: EngagementFile, workpaper_id: WorkpaperId) -> Workpaper
 
 
 def answer_item(db: EngagementFile, item_id: WorkpaperItemId, answer: Answer | None, note: str = "") -> Workpaper:
-    values = {"answer": Answer(answer).value if answer else None, "note": note.strip()}
     with changes(db) as ch:
-        ch.update(workpaper_item, {"id": item_id}, values)
-        owner = ch.conn.execute(
-            select(workpaper_item.c.workpaper_id).where(workpaper_item.c.id == item_id)
-        ).scalar_one()
-        return read_workpaper(ch.conn, owner)
+        return read_workpaper(ch.conn, put_answer(ch, item_id, answer, note))
+
+
+def put_answer(ch: Changes, item_id: WorkpaperItemId, answer: Answer | None, note: str = "") -> WorkpaperId:
+    """Answer a checklist item inside the caller's change; the workpaper it belongs to."""
+    values = {"answer": Answer(answer).value if answer else None, "note": note.strip()}
+    ch.update(workpaper_item, {"id": item_id}, values)
+    query = select(workpaper_item.c.workpaper_id).where(workpaper_item.c.id == item_id)
+    return WorkpaperId(ch.conn.execute(query).scalar_one())
 
 
 def remove_item(db: EngagementFile, item_id: WorkpaperItemId) -> Workpaper:
@@ -237,30 +240,38 @@ def set_links(
 ) -> Workpaper:
     """Make the workpaper's linked requirements and controls exactly these (a risk assessment links the criteria a
     risk threatens and the controls that address it)."""
-    codes = [code.strip() for code in requirements if code.strip()]
     with changes(db) as ch:
-        _require(ch.conn, workpaper_id)
-        for code in codes:
-            require_auditable(ch.conn, code)
-        known = set(
-            ch.conn.execute(select(control.c.id).where(control.c.id.in_(list(controls)), live(control))).scalars()
-        )
-        if len(known) != len(set(controls)):
-            raise NotFoundError("A control named for the workpaper no longer exists.")
-        owner = ("workpaper_id", workpaper_id)
-        ch.set_links(workpaper_requirement, owner, "requirement_code", codes)
-        ch.set_links(workpaper_control, owner, "control_id", list(controls))
+        put_links(ch, workpaper_id, requirements, controls)
         return read_workpaper(ch.conn, workpaper_id)
+
+
+def put_links(
+    ch: Changes, workpaper_id: WorkpaperId, requirements: Sequence[str], controls: Sequence[ControlId]
+) -> None:
+    codes = [code.strip() for code in requirements if code.strip()]
+    _require(ch.conn, workpaper_id)
+    for code in codes:
+        require_auditable(ch.conn, code)
+    query = select(control.c.id).where(control.c.id.in_(list(controls)), live(control))
+    if len(set(ch.conn.execute(query).scalars())) != len(set(controls)):
+        raise NotFoundError("A control named for the workpaper no longer exists.")
+    owner = ("workpaper_id", workpaper_id)
+    ch.set_links(workpaper_requirement, owner, "requirement_code", codes)
+    ch.set_links(workpaper_control, owner, "control_id", list(controls))
 
 
 def mark_complete(db: EngagementFile, workpaper_id: WorkpaperId, complete: bool = True) -> Workpaper:
     """Mark a workpaper done (refused while something is missing, naming it), or open it again."""
     with changes(db) as ch:
-        found = read_workpaper(ch.conn, workpaper_id)
-        if complete and found.missing:
-            raise ValidationError(f"{found.ref} is not complete yet: {'; '.join(found.missing)}.")
-        ch.update(workpaper, {"id": workpaper_id}, {"completed_at": ch.at_utc if complete else None})
+        put_complete(ch, workpaper_id, complete)
         return read_workpaper(ch.conn, workpaper_id)
+
+
+def put_complete(ch: Changes, workpaper_id: WorkpaperId, complete: bool = True) -> None:
+    found = read_workpaper(ch.conn, workpaper_id)
+    if complete and found.missing:
+        raise ValidationError(f"{found.ref} is not complete yet: {'; '.join(found.missing)}.")
+    ch.update(workpaper, {"id": workpaper_id}, {"completed_at": ch.at_utc if complete else None})
 
 
 def check_report_date(conn: Connection, release: date | None) -> None:
