@@ -289,3 +289,31 @@ def test_the_tested_demo_is_in_fieldwork_with_its_workpapers_partly_done(demo: E
     assert made["A-200"].missing == ("No confirmation from Gregory Alcott (GA)",)
     assert made["A-100"].evidence and made["A-300"].requirements and made["A-300"].controls
     assert made["C-400"].missing[0].startswith("The opinion worksheet does not support the opinion recorded")
+
+
+# --- the pages, read without Qt ----------------------------------------------------------------------------------
+
+
+def test_the_workpaper_pages_read_what_the_screens_show(demo: EngagementFile) -> None:
+    from app.pages.ipe import read_population_state
+    from app.pages.workpapers import load_workpaper_page, load_workpapers_page
+    from app.services.testing import find_test_id
+
+    index = load_workpapers_page(demo)
+    assert [w.ref for w in index.workpapers] == BUNDLED and index.templates == () and index.problems == ()
+    assert index.open_items == 7 and index.stage.stage is EngagementStage.FIELDWORK
+    description = load_workpaper_page(demo, by_ref(demo, "B-100").id)
+    assert description.shown == (
+        "M-001 (DC4), corrected: The February 11, 2026 database failover incident was described as lasting 1 hour "
+        "20 minutes; the incident record shows 2 hours 14 minutes. Management corrected the description.",
+    )
+    memo = load_workpaper_page(demo, by_ref(demo, "C-400").id)
+    assert "Operating effectiveness: recorded qualified, proposed qualified" in memo.shown
+    acceptance = load_workpaper_page(demo, by_ref(demo, "A-100").id)
+    assert [row.file.original_name for row in acceptance.evidence] == ["Engagement letter FY2026.md"]
+    assert acceptance.controls["C-001"] and acceptance.target.kind is ev.TargetKind.WORKPAPER
+    with demo.reading() as conn:
+        state = read_population_state(conn, find_test_id(conn, "C-068.T2"))
+        annual = read_population_state(conn, find_test_id(conn, "C-003.T2"))
+    assert state.relied is not None and state.relied.state == "Not complete and accurate" and state.required
+    assert annual.relied is None, "a population of one relies on no listing"

@@ -94,5 +94,11 @@ def open_use(ctx: UiContext, use: ev.EvidenceUse) -> None:
             lambda test: ctx.open(Target("test", test.id)),
         )
         return
-    pages = {ev.TargetKind.CONTROL: "control", ev.TargetKind.TEST: "test", ev.TargetKind.PBC_REQUEST: "pbc"}
+    pages = {
+        ev.TargetKind.CONTROL: "control",
+        ev.TargetKind.TEST: "test",
+        ev.TargetKind.PBC_REQUEST: "pbc",
+        ev.TargetKind.WORKPAPER: "workpaper",
+        ev.TargetKind.IPE: "ipe",
+    }
     ctx.open(Target(pages[kind], key))

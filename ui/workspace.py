@@ -34,6 +34,9 @@ VIEWS: dict[str, tuple[str, str]] = {
     "pbc": ("ui.views.pbc", "PbcView"),
     "readiness": ("ui.views.readiness", "ReadinessView"),
     "settings": ("ui.views.settings", "SettingsView"),
+    "workpapers": ("ui.views.workpapers", "WorkpapersView"),
+    "workpaper": ("ui.views.workpaper", "WorkpaperView"),
+    "ipe": ("ui.views.ipe", "IpeView"),
 }
 
 

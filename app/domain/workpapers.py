@@ -19,7 +19,7 @@ from typing import Any
 from app.domain.ids import ControlId, EvidenceId, PersonId, WorkpaperId, WorkpaperItemId
 from app.domain.judgements import Misstatement, OpinionWorksheet
 from app.domain.records import TeamMember
-from app.domain.vocabulary import EngagementStage, Labelled
+from app.domain.vocabulary import EngagementStage, Labelled, Status
 
 #: An index reference: one to three letters, a dash, a number, and an optional sub-number (A-100, B-10.2).
 REF_PATTERN = re.compile(r"^[A-Z]{1,3}-\d{1,4}(?:\.\d{1,3})?$")
@@ -126,6 +126,14 @@ class Workpaper:
     @property
     def answered(self) -> int:
         return sum(item.answer is not None for item in self.items)
+
+    @property
+    def progress(self) -> Status:
+        """Where it stands in the words progress is shown in everywhere: complete, started, or not started."""
+        if self.complete:
+            return Status.CONCLUDED
+        started = self.answered or self.completed_at or self.evidence
+        return Status.IN_PROGRESS if started else Status.NOT_STARTED
 
     @property
     def state(self) -> str:

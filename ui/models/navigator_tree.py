@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from app.domain.ids import ControlId
 from app.domain.records import Control, ControlTest, Deviation, Requirement, RequirementStatus, StatusCounts
 from app.domain.vocabulary import Framework, RequirementKind, Status
+from app.domain.workpapers import Workpaper
 from app.services import controls as control_service
 from app.services import deviations as deviation_service
 from app.services import requirements as requirement_service
 from app.services import testing as test_service
 from app.services.engagement import read_details
 from app.services.status import combine, control_statuses, count, read_requirement_statuses
+from app.services.workpapers import read_workpapers
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target
 
@@ -74,6 +76,7 @@ class Snapshot:
     control_status: dict[ControlId, Status]
     tests: list[ControlTest]
     deviations: list[Deviation]
+    workpapers: list[Workpaper] = field(default_factory=list)
 
 
 def read_snapshot(db: EngagementFile) -> Snapshot:
@@ -88,6 +91,7 @@ def read_snapshot(db: EngagementFile) -> Snapshot:
             control_status=control_statuses(conn, details.report_type),
             tests=test_service.read_tests(conn),
             deviations=deviation_service.read_deviations(conn),
+            workpapers=read_workpapers(conn),
         )
 
 
@@ -134,6 +138,7 @@ def build_tree(snap: Snapshot) -> Node:
     _add_iso(root, snap, control_text)
     _add_controls(root, snap)
     _add_exceptions(root, snap)
+    _add_workpapers(root, snap)
     for section in root.children:
         _summarise(section)
     return root
@@ -203,6 +208,18 @@ def _add_exceptions(root: Node, snap: Snapshot) -> None:
                 search=f"{dev.test_ref} {dev.control_ref} {dev.description}".lower(),
             )
         )
+
+
+def _add_workpapers(root: Node, snap: Snapshot) -> None:
+    """The engagement's workpapers by index, and the information produced by the entity; the section opens the
+    index page and counts the workpapers complete."""
+    section = root.add(Node("Workpapers", Target("workpapers"), search="workpapers"))
+    for found in snap.workpapers:
+        label = f"{found.ref} {found.title}"
+        section.add(Node(label, Target("workpaper", found.id), found.progress, search=label.lower()))
+    section.add(Node("Information produced by the entity (IPE)", Target("ipe"), search="ipe information produced"))
+    if snap.workpapers:
+        section.counts = count(w.progress for w in snap.workpapers)
 
 
 def prune(node: Node, words: list[str]) -> Node:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.records import Deviation, RequirementStatus, StatusCounts
 from app.domain.vocabulary import Framework, Status
+from app.pages.workpapers import WorkpapersPage, load_workpapers_page
 from app.services import deviations as deviation_service
 from app.services.overview import GroupProgress, Overview, overview
 from app.services.requirements import list_requirements
@@ -42,11 +43,23 @@ class DashboardData:
     overview: Overview
     titles: dict[str, str]
     deviations: list[Deviation]
+    workpapers: WorkpapersPage
 
 
 def load_dashboard(db: EngagementFile) -> DashboardData:
     titles = {r.code: r.title for r in list_requirements(db)}
-    return DashboardData(overview(db), titles, deviation_service.list_deviations(db))
+    return DashboardData(overview(db), titles, deviation_service.list_deviations(db), load_workpapers_page(db))
+
+
+def completion_text(page: WorkpapersPage) -> str:
+    """The stage, and the completion items finalizing will check that are not complete yet."""
+    stage = f"Stage: <b>{page.stage.stage.label}</b> ({page.stage.reason})"
+    if not page.completion:
+        return stage
+    return (
+        f"{stage} · <a href='workpapers'>Completion items not complete: <b>{page.open_items}</b> "
+        f"of {len(page.completion)}</a>"
+    )
 
 
 def _amount(counts: StatusCounts, status: Status) -> int:
@@ -100,6 +113,9 @@ class DashboardView(DetailView):
         self.counts = note()
         outer.addWidget(self.summary)
         outer.addWidget(self.counts)
+        self.work = note()
+        self.work.linkActivated.connect(lambda _link: ctx.open(Target("workpapers")))
+        outer.addWidget(self.work)
         legend = " ".join(f"<span style='color:{colour(s).name()}'>■</span> {s.label}" for s in SEGMENTS)
         outer.addWidget(note(legend))
         self.bars_area = QScrollArea()
@@ -151,6 +167,7 @@ class DashboardView(DetailView):
             f"{n['sample_items']} sample items, {n['deviations']} exceptions"
             + (f" · {len(view.gaps)} requirement(s) without a control" if view.gaps else "")
         )
+        self.work.setText(completion_text(data.workpapers))
         self._show_bars(view)
         items = [
             OpenItem(

@@ -49,6 +49,9 @@ KIND_LABELS = {
     ev.TargetKind.TEST: "Test",
     ev.TargetKind.SAMPLE_ITEM: "Sample item",
     ev.TargetKind.PBC_REQUEST: "PBC request",
+    ev.TargetKind.FINDING: "Finding",
+    ev.TargetKind.WORKPAPER: "Workpaper",
+    ev.TargetKind.IPE: "IPE assessment",
 }
 
 COLUMNS: list[tuple[Column[EvidenceFile], ev.SortKey | None]] = [
