@@ -65,7 +65,7 @@ def _workpaper(ch: Changes, ref: str, raw: dict[str, Any]) -> None:
 
 def _assessment(raw: dict[str, Any], procedures: dict[str, str], count: int | None) -> IpeInput:
     procedure = procedures.get(raw.get("procedure", ""), "")
-    text = procedure.format(by=raw["by"], system=raw["system"], count=count) + raw.get("note", "")
+    text = procedure.format(by=raw["by"], system=raw["system"], count=count)
     result = raw.get("result", "reliable") if procedure else None
     return IpeInput(
         source_system=raw["system"],

@@ -283,8 +283,9 @@ def shown_lines(
             f"{r.area.label}: recorded {r.kind.label.lower()}, proposed {worksheet.proposed(r.area).label.lower()}"
             for r in worksheet.recorded
         ]
-        lines += [f"Matter: {matter.text}" for matter in worksheet.matters]
-        lines += [f"Not yet supported: {reason}" for reason in worksheet.reasons]
+        matters = [matter.text for matter in worksheet.matters]
+        lines += [f"Matter: {text}" for text in matters]
+        lines += [f"Not yet supported: {reason}" for reason in worksheet.reasons if reason not in matters]
         return tuple(lines) or ("The worksheet lists no matter.",)
     if shows is Shows.MISSTATEMENTS:
         found = [

@@ -96,7 +96,9 @@ def test_the_opinion_memo_shows_the_worksheet_and_links_are_typed_by_reference(
     demo_workspace: Workspace, demo: EngagementFile
 ) -> None:
     view = open_workpaper(demo_workspace, demo, "C-400")
-    assert not view.shown_heading.isHidden() and "Operating effectiveness: recorded qualified" in view.shown.text()
+    assert (
+        not view.shown_heading.isHidden() and "Operating effectiveness: recorded qualified" in view.shown.toPlainText()
+    )
     assert "does not support the opinion recorded" in view.state.text()
     view.controls.setText("C-025, C-999")
     view.controls.flush()

@@ -52,7 +52,7 @@ class IpeView(DetailView):
         )
         self.population_table = make_table(self.populations, stretch=1)
         self.population_table.doubleClicked.connect(lambda index: self.assess(self.populations.row(index)))
-        layout.addWidget(self.population_table, 3)
+        layout.addWidget(self.population_table, 4)
         row, _ = button_row([("&Assess population...", self.assess_selected), ("Open test", self.open_test)])
         layout.addLayout(row)
         layout.addWidget(heading("Key reports the controls rely on"))
@@ -68,7 +68,7 @@ class IpeView(DetailView):
         )
         self.report_table = make_table(self.reports, stretch=2)
         self.report_table.doubleClicked.connect(lambda index: self.edit_report(self.reports.row(index)))
-        layout.addWidget(self.report_table, 2)
+        layout.addWidget(self.report_table, 1)
         row, _ = button_row(
             [("Add &key report...", self.add_report), ("Edit report...", self.edit_selected_report)],
             [("Delete report...", self.delete_report)],
@@ -81,9 +81,12 @@ class IpeView(DetailView):
     def _show(self, page: IpePage) -> None:
         self.page = page
         register = page.register
+        waiting = [p.test_ref for p in register.populations if p.result is not IpeResult.RELIABLE]
+        still = f" Not assessed or not reliable: {', '.join(waiting)}." if waiting else ""
         self.summary.setText(
             f"{len(register.populations)} tests rely on a population listed by the entity; "
-            f"<b>{register.assessed} assessed</b> for completeness and accuracy. Double-click a row to assess it."
+            f"<b>{register.assessed} assessed</b> for completeness and accuracy.{still} "
+            "Double-click a row to assess it."
         )
         self.rule.setChecked(register.rule.required)
         self.rule_reason.setText(

@@ -15,11 +15,13 @@ from typing import Any
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QCheckBox,
-    QGridLayout,
+    QFormLayout,
+    QHBoxLayout,
     QInputDialog,
     QLabel,
     QMessageBox,
     QTabWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -39,7 +41,7 @@ from ui.models.table import Column, RowTableModel
 from ui.status_style import icon
 from ui.tables import make_table, selected_rows
 from ui.views.base import DetailView
-from ui.views.editing import NoteLine, problem_note
+from ui.views.editing import problem_note
 from ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, button_row, heading, note
 
 #: Shown for an answer not given yet, in the table and its editor.
@@ -85,8 +87,8 @@ class WorkpaperView(DetailView):
 
     # -- panels ---------------------------------------------------------------------------------------
 
-    def _header(self) -> QGridLayout:
-        grid = QGridLayout()
+    def _header(self) -> QVBoxLayout:
+        """Two lines: what the workpaper is, then its date and signer where its template asks for them."""
         self.ref = CommitLineEdit()
         self.ref.setMaximumWidth(90)
         self.name = CommitLineEdit()
@@ -98,28 +100,37 @@ class WorkpaperView(DetailView):
         self.signed_by.setPlaceholderText("who signed")
         self.signer_title = CommitLineEdit()
         self.signer_title.setPlaceholderText("their title")
-        for column, (label, widget) in enumerate(
-            (("&Ref", self.ref), ("T&itle", self.name), ("Kin&d", self.kind), ("", self.completion))
+        self.signed_label = QLabel("Si&gned by")
+        self.signed_label.setBuddy(self.signed_by)
+        first = QHBoxLayout()
+        for label, widget, stretch in (
+            ("&Ref", self.ref, 0),
+            ("T&itle", self.name, 1),
+            ("Kin&d", self.kind, 0),
+            ("", self.completion, 0),
         ):
             if label:
                 caption = QLabel(label)
                 caption.setBuddy(widget)
-                grid.addWidget(caption, 0, 2 * column)
-            grid.addWidget(widget, 0, 2 * column + 1)
-        self.signed_label = QLabel("Si&gned by")
-        self.signed_label.setBuddy(self.signed_by)
-        grid.addWidget(self.date_label, 1, 0)
-        grid.addWidget(self.dated, 1, 1, 1, 2)
-        grid.addWidget(self.signed_label, 1, 3)
-        grid.addWidget(self.signed_by, 1, 4, 1, 2)
-        grid.addWidget(self.signer_title, 1, 6, 1, 2)
-        grid.setColumnStretch(3, 1)
+                first.addWidget(caption)
+            first.addWidget(widget, stretch)
+        second = QHBoxLayout()
+        second.addWidget(self.date_label)
+        second.addWidget(self.dated)
+        second.addSpacing(24)
+        second.addWidget(self.signed_label)
+        second.addWidget(self.signed_by, 1)
+        second.addWidget(self.signer_title, 1)
+        second.addStretch()
+        header = QVBoxLayout()
+        header.addLayout(first)
+        header.addLayout(second)
         for field in (self.ref, self.name, self.signed_by, self.signer_title):
             field.committed.connect(lambda _text: self.save())
         self.kind.chosen.connect(lambda _kind: self.save())
         self.completion.toggled.connect(lambda _on: self.save())
         self.dated.committed.connect(lambda _date: self.save())
-        return grid
+        return header
 
     def _checklist_tab(self) -> QWidget:
         tab = QWidget()
@@ -166,29 +177,24 @@ class WorkpaperView(DetailView):
         self.body.setPlaceholderText("The memo, or the instructions above the checklist.")
         self.body.committed.connect(lambda _text: self.save())
         layout.addWidget(self.body, 3)
-        self.shown_heading = QLabel("<b>From the file</b>")
-        self.shown = NoteLine()
+        self.shown_heading = QLabel("<b>From the file</b> (kept up to date: not part of the text)")
+        self.shown = QTextBrowser()  # scrolls: the memo keeps its room however much the file says
         layout.addWidget(self.shown_heading)
-        layout.addWidget(self.shown)
+        layout.addWidget(self.shown, 2)
         return tab
 
     def _links_tab(self) -> QWidget:
         tab = QWidget()
         layout = QVBoxLayout(tab)
-        grid = QGridLayout()
+        form = QFormLayout()
         self.requirements = CommitLineEdit()
         self.requirements.setPlaceholderText("criteria and requirements, e.g. CC3.2, 6.1.2, A.5.2")
         self.controls = CommitLineEdit()
         self.controls.setPlaceholderText("controls, e.g. C-017, C-021")
-        for row_number, (label, field) in enumerate(
-            (("Re&quirements", self.requirements), ("C&ontrols", self.controls))
-        ):
-            caption = QLabel(label)
-            caption.setBuddy(field)
-            grid.addWidget(caption, row_number, 0)
-            grid.addWidget(field, row_number, 1)
+        for label, field in (("Re&quirements", self.requirements), ("C&ontrols", self.controls)):
+            form.addRow(label, field)
             field.committed.connect(lambda _text: self.save_links())
-        layout.addLayout(grid)
+        layout.addLayout(form)
         self.evidence = EvidencePanel(self.ctx, "Drop files on this page to attach them to the workpaper.")
         layout.addWidget(self.evidence, 1)
         return tab
@@ -201,6 +207,7 @@ class WorkpaperView(DetailView):
         self.ctx.read("Loading the workpaper", lambda db: load_workpaper_page(db, workpaper_id), self._show)
 
     def _show(self, page: WorkpaperPage) -> None:
+        opened = self.page is None or self.page.workpaper.id != page.workpaper.id
         self.page = page
         found, fields, shape = page.workpaper, page.workpaper.fields, page.workpaper.shape
         self.title.setText(f"{found.ref}  {found.title}")
@@ -213,6 +220,8 @@ class WorkpaperView(DetailView):
         self.completion.blockSignals(False)
         self.date_label.setText(shape.date_label or "Date")
         self.dated.load(fields.dated, fields.dated or date.today())
+        for widget in (self.date_label, self.dated):  # a date only where the template asks one (or one was set)
+            widget.setVisible(bool(shape.date_label) or fields.dated is not None)
         for widget in (self.signed_label, self.signed_by, self.signer_title):
             widget.setVisible(shape.asks_signer)
         self.signed_by.load(fields.signed_by)
@@ -221,7 +230,8 @@ class WorkpaperView(DetailView):
         self.member_button.setVisible(bool(shape.member_statement))
         self.body.load(fields.body)
         self.shown_heading.setVisible(bool(page.shown))
-        self.shown.setText("<br>".join(page.shown))
+        self.shown.setVisible(bool(page.shown))
+        self.shown.setPlainText("\n".join(page.shown))
         self.requirements.load(", ".join(found.requirements))
         self.controls.load(", ".join(found.controls))
         self.evidence.show_files(list(page.evidence), page.target, found.ref)
@@ -229,7 +239,10 @@ class WorkpaperView(DetailView):
         self.reopen_button.setEnabled(bool(found.completed_at))
         answered = f" ({found.answered} of {len(found.items)})" if found.items else ""
         self.tabs.setTabText(0, f"C&hecklist{answered}")
-        self.tabs.setTabText(2, f"&Links and evidence ({len(page.evidence)})")
+        links = len(found.requirements) + len(found.controls)
+        self.tabs.setTabText(2, f"&Links and evidence ({links} links, {len(page.evidence)} files)")
+        if opened:  # a memo opens on its text, the others on their checklist
+            self.tabs.setCurrentIndex(1 if found.kind is WorkpaperKind.MEMO else 0)
 
     # -- saving ---------------------------------------------------------------------------------------
 

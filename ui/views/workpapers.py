@@ -32,14 +32,14 @@ class WorkpapersView(DetailView):
         self.model = RowTableModel[Workpaper](
             [
                 Column("Ref", lambda w: w.ref, icon=lambda w: icon(w.progress)),
-                Column("Title", lambda w: w.title),
+                Column("Title", lambda w: w.title, width=280),
                 Column("Kind", lambda w: w.kind.label),
                 Column("Completion item", lambda w: "Yes" if w.fields.completion_item else ""),
-                Column("State", lambda w: w.state, tooltip=lambda w: "\n".join(w.missing)),
+                Column("Still needed", lambda w: "; ".join(w.missing) or w.state),
             ],
             key=lambda w: w.id,
         )
-        self.table = make_table(self.model, stretch=1)
+        self.table = make_table(self.model)
         self.table.doubleClicked.connect(lambda index: ctx.open(Target("workpaper", self.model.row(index).id)))
         layout.addWidget(self.table, 1)
         row, buttons = button_row([("&New workpaper...", self.new), ("Add from &templates...", self.add_templates)])
@@ -55,8 +55,7 @@ class WorkpapersView(DetailView):
         self.stage.setText(f"Engagement stage: <b>{page.stage.stage.label}</b>, from the file: {page.stage.reason}")
         done = len(page.completion) - page.open_items
         self.completion.setText(
-            f"Completion items: <b>{done} of {len(page.completion)} complete</b>. Finalizing checks each one "
-            "(hover over a workpaper's state to see what it still needs)."
+            f"Completion items: <b>{done} of {len(page.completion)} complete</b>. Finalizing checks each one."
         )
         self.model.set_rows(page.workpapers)
         self.template_button.setEnabled(bool(page.templates))

@@ -69,9 +69,7 @@ def _tracked() -> list[sa.Column]:
 
 def _fk(table: str, column: str, target: str, ondelete: str | None = None) -> sa.ForeignKeyConstraint:
     referred = target.split(".")[0]
-    return sa.ForeignKeyConstraint(
-        [column], [target], name=op.f(f"fk_{table}_{column}_{referred}"), ondelete=ondelete
-    )
+    return sa.ForeignKeyConstraint([column], [target], name=op.f(f"fk_{table}_{column}_{referred}"), ondelete=ondelete)
 
 
 def _pk(table: str, *columns: str) -> sa.PrimaryKeyConstraint:
@@ -426,7 +424,9 @@ def upgrade() -> None:
         return str(_derived(base, start_ms, table, old))
 
     raw = conn.connection.driver_connection
-    raw.create_function("fw_key", 2, lambda table, old: None if old is None else _derived(base, start_ms, table, old).hex)
+    raw.create_function(
+        "fw_key", 2, lambda table, old: None if old is None else _derived(base, start_ms, table, old).hex
+    )
     raw.create_function("fw_item", 2, _item_renamer(conn, key))
     legacy_origin = uuid.uuid5(base, "history").hex
 

@@ -220,7 +220,9 @@ def _number_deviations(conn: sa.Connection) -> None:
     counts: dict[str, int] = {}
     for deviation_id, test_ref in rows:
         counts[test_ref] = counts.get(test_ref, 0) + 1
-        conn.exec_driver_sql("UPDATE deviation SET ref = ? WHERE id = ?", (f"{test_ref}.D{counts[test_ref]}", deviation_id))
+        conn.exec_driver_sql(
+            "UPDATE deviation SET ref = ? WHERE id = ?", (f"{test_ref}.D{counts[test_ref]}", deviation_id)
+        )
     op.create_index("uq_deviation_ref", "deviation", ["ref"], unique=True, sqlite_where=sa.text("deleted_at IS NULL"))
 
 
