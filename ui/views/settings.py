@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QSizePolicy,
     QTabWidget,
     QVBoxLayout,
@@ -139,7 +140,7 @@ class SettingsView(DetailView):
             row.addWidget(box)
         row.addStretch()
         self.iso_scope = _text_box()
-        self.stage = note()
+        self.stage = QLabel()  # one line: a wrapped label in this form is laid out before its text arrives
         self.form.addRow("Service &organization", self.client)
         self.form.addRow("S&ystem", self.system)
         self.form.addRow("Report &type", self.report_type)

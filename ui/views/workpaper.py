@@ -239,6 +239,7 @@ class WorkpaperView(DetailView):
         self.reopen_button.setEnabled(bool(found.completed_at))
         answered = f" ({found.answered} of {len(found.items)})" if found.items else ""
         self.tabs.setTabText(0, f"C&hecklist{answered}")
+        self.tabs.setTabText(1, "&Text and what the file says" if page.shown else "&Text")
         links = len(found.requirements) + len(found.controls)
         self.tabs.setTabText(2, f"&Links and evidence ({links} links, {len(page.evidence)} files)")
         if opened:  # a memo opens on its text, the others on their checklist
