@@ -115,7 +115,7 @@ class Fields:
     def texts(self, key: str, *, required: bool = True) -> list[str]:
         value = self.raw.get(key, None if required else [])
         if not isinstance(value, list) or (required and not value) or not all(isinstance(v, str) for v in value):
-            raise TemplateProblem(f"{key!r} must be a list of {'one or more' if required else ''} texts", self.at(key))
+            raise TemplateProblem(f"{key!r} must be a list of {'one or more ' if required else ''}texts", self.at(key))
         return value
 
     def flag(self, key: str, default: bool) -> bool:
