@@ -18,6 +18,7 @@ from uuid import UUID
 
 from app.demo_evidence import fill_demo_evidence
 from app.demo_judgements import fill_demo_judgements
+from app.demo_workpapers import fill_demo_workpapers
 from app.domain.ids import new_id
 from app.domain.records import EngagementDetails, TeamMember, Tickmark
 from app.domain.vocabulary import (
@@ -42,6 +43,7 @@ from app.storage.schema import (
     sample_item,
     soa_line,
 )
+from app.workpaper_templates import load_workpaper_templates
 
 
 def load_demo_content() -> dict[str, Any]:
@@ -218,6 +220,7 @@ def fill_demo(ch: Changes, data: dict[str, Any], scale: int) -> None:
     ch.insert_many(deviation_sample_item, rows.deviation_items)
     fill_demo_evidence(ch, data)
     fill_demo_judgements(ch, data)
+    fill_demo_workpapers(ch, data)
 
 
 def create_demo(path: Path | str, passphrase: Passphrase = None, scale: int = 1) -> EngagementFile:
@@ -227,6 +230,11 @@ def create_demo(path: Path | str, passphrase: Passphrase = None, scale: int = 1)
     data = load_demo_content()
     team = [TeamMember(m["name"], m["initials"], Role(m["role"])) for m in data["team"]]
     db, _warnings = create_engagement(
-        path, demo_details(data), team, passphrase, fill=lambda ch: fill_demo(ch, data, scale)
+        path,
+        demo_details(data),
+        team,
+        passphrase,
+        fill=lambda ch: fill_demo(ch, data, scale),
+        workpapers=load_workpaper_templates(firm_files=False),  # the same demo on every machine
     )
     return db

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 from collections.abc import Callable
@@ -11,12 +12,18 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import select
 
+from app.domain.vocabulary import EngagementStage
+from app.domain.workpapers import WorkpaperFields, WorkpaperKind
 from app.services.history import changes
+from app.services.stage import get_stage
+from app.services.workpapers import insert_workpaper
 from app.storage.database import make_engine
 from app.storage.engagement_file import EngagementFile, create_engagement_file, open_engagement
+from app.storage.chain import GENESIS, entry_hash
 from app.storage.migrations import CURRENT_REVISION, alembic_config, head_revision, script_directory
-from app.storage.schema import metadata, tickmark
+from app.storage.schema import evidence, evidence_link, metadata, tickmark
 from tests.conftest import PASSPHRASE
 
 EARLIER = [s.revision for s in script_directory().walk_revisions() if s.revision != head_revision()]
@@ -160,14 +167,16 @@ def seed_0006(conn: sqlite3.Connection) -> None:
 
 
 def seed_0007(conn: sqlite3.Connection) -> None:
-    """Revision 0007: the judgement records, and history from two copies of the file (two origins)."""
+    """Revision 0007: the judgement records, a typed status ("finalized"), evidence on a test, an item and a finding,
+    and history from two copies of the file (two origins)."""
     c1, t1, i1, d1, f1, e1 = (_hex(n) for n in range(41, 47))
     other = _hex(77)
     conn.executescript(
         f"""
         INSERT INTO fieldwork_meta VALUES ('engagement_id', '6d1f3a0e-1b2c-4d5e-8f90-a1b2c3d4e5f7');
-        INSERT INTO engagement (id, client, system_name, report_type, period_start, period_end, tsc_categories)
-            VALUES ('{_hex(98)}', 'Old Client', 'Old System', 'type2', '2025-01-01', '2025-12-31', '["Security"]');
+        INSERT INTO engagement (id, client, system_name, report_type, period_start, period_end, tsc_categories,
+            status) VALUES ('{_hex(98)}', 'Old Client', 'Old System', 'type2', '2025-01-01', '2025-12-31',
+            '["Security"]', 'finalized');
         INSERT INTO requirement VALUES ('CC8.1', 'soc2', 'criterion', 'Change', 'd', NULL, 'Security', 'CC8', 1);
         INSERT INTO requirement VALUES ('8', 'iso42001', 'clause', 'Operation', 'd', NULL, NULL, NULL, 2);
         INSERT INTO requirement VALUES ('8.1', 'iso42001', 'subclause', 'Planning', 'd', '8', NULL, NULL, 3);
@@ -194,14 +203,59 @@ def seed_0007(conn: sqlite3.Connection) -> None:
         INSERT INTO evidence (id, ref, blob_sha256, original_name, media_type, attached_by, attached_at)
             VALUES ('{e1}', 'E-0001', 'ab' || hex(zeroblob(31)), 'ticket.csv', 'text/csv', 'X', '2025-06-01');
         INSERT INTO evidence_link (id, evidence_id, finding_id) VALUES ('{_hex(49)}', '{e1}', '{f1}');
-        INSERT INTO history SELECT replace(value, '-', ''), 4, '2025-06-01T00:00:00+00:00', 'X', 'create',
+        INSERT INTO evidence_link (id, evidence_id, sample_item_id) VALUES ('{_hex(50)}', '{e1}', '{i1}');
+        INSERT INTO evidence_link (id, evidence_id, test_id) VALUES ('{_hex(51)}', '{e1}', '{t1}');
+        INSERT INTO history (origin, seq, at_utc, person, action, item_type, item_id, old_values, new_values)
+            SELECT replace(value, '-', ''), 4, '2025-06-01T00:00:00+00:00', 'X', 'create',
             'control', '{uuid.UUID(hex=c1)}', NULL, '{{"ref": "C-001", "when": "2025-06-01"}}'
             FROM fieldwork_meta WHERE key = 'replica_id';
-        INSERT INTO history SELECT replace(value, '-', ''), 5, '2025-06-02T00:00:00+00:00', 'X', 'update',
+        INSERT INTO history (origin, seq, at_utc, person, action, item_type, item_id, old_values, new_values)
+            SELECT replace(value, '-', ''), 5, '2025-06-02T00:00:00+00:00', 'X', 'update',
             'control', '{uuid.UUID(hex=c1)}', '{{"title": "Old"}}', '{{"title": "Change approval"}}'
             FROM fieldwork_meta WHERE key = 'replica_id';
-        INSERT INTO history VALUES ('{other}', 1, '2025-06-01T12:00:00+00:00', 'Y', 'create', 'finding',
+        INSERT INTO history (origin, seq, at_utc, person, action, item_type, item_id, old_values, new_values)
+            VALUES ('{other}', 1, '2025-06-01T12:00:00+00:00', 'Y', 'create', 'finding',
             '{uuid.UUID(hex=f1)}', NULL, '{{"ref": "F-001"}}');
+        """
+    )
+
+
+def _chain_history(conn: sqlite3.Connection) -> None:
+    """Hash the seeded history as the app would have, lifting the append-only triggers for the seeding only."""
+    triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'history'")
+    saved = triggers.fetchall()
+    for name, _ in saved:
+        conn.execute(f"DROP TRIGGER {name}")
+    names = ("origin", "seq", "at_utc", "person", "action", "item_type", "item_id", "old_values", "new_values")
+    heads: dict[str, str] = {}
+    for row in conn.execute(f"SELECT {', '.join(names)} FROM history ORDER BY origin, seq").fetchall():
+        entry = dict(zip(names, row, strict=True))
+        for field in ("old_values", "new_values"):
+            entry[field] = json.loads(entry[field]) if entry[field] is not None else None
+        prev = heads.get(entry["origin"], GENESIS)
+        heads[entry["origin"]] = entry_hash(entry, prev)
+        conn.execute(
+            "UPDATE history SET prev_hash = ?, hash = ? WHERE origin = ? AND seq = ?",
+            (prev, heads[entry["origin"]], entry["origin"], entry["seq"]),
+        )
+    for _, sql in saved:
+        conn.execute(sql)
+
+
+def seed_0008_review(conn: sqlite3.Connection) -> None:
+    """Revision 0008_review: 0007's records with the history chained, a team member's sign-off and a review note."""
+    seed_0007(conn)
+    _chain_history(conn)
+    person, control = _hex(60), _hex(41)
+    conn.executescript(
+        f"""
+        INSERT INTO person (id, name, initials, role) VALUES ('{person}', 'Dana Reyes', 'DR', 'senior');
+        INSERT INTO signoff (id, item_type, item_key, role, person_id, signed_at, content_hash, history_origin,
+            history_seq, history_hash) VALUES ('{_hex(61)}', 'control', '{uuid.UUID(hex=control)}', 'preparer',
+            '{person}', '2025-06-03T00:00:00+00:00', '{"0" * 64}', '{_hex(77)}', 1, '{"0" * 64}');
+        INSERT INTO review_note (id, ref, item_type, item_key, text, raised_by, raised_at)
+            VALUES ('{_hex(62)}', 'RN-001', 'control', '{uuid.UUID(hex=control)}', 'Who approves?', '{person}',
+            '2025-06-03T00:00:00+00:00');
         """
     )
 
@@ -214,6 +268,7 @@ SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "0005": seed_0005,
     "0006": seed_0006,
     "0007": seed_0007,
+    "0008_review": seed_0008_review,
 }
 
 
@@ -366,6 +421,7 @@ JOINS = {
         "WHERE l.deviation_id = d.id)",
     },
 }
+JOINS["0009_workpapers"] = JOINS["0007"]
 
 
 def content(conn: sqlite3.Connection, revision: str) -> dict[str, list[tuple[object, ...]]]:
@@ -529,3 +585,53 @@ def test_the_existing_history_is_chained_once_per_origin_and_then_verifies(tmp_p
             conn.exec_driver_sql("DELETE FROM history")
     finally:
         db.close()
+
+
+# --- 0009_workpapers: workpapers and IPE; the engagement's stage derived, not typed -----------------------
+
+
+def test_a_typed_finalized_status_goes_and_the_history_says_so_in_its_chain(tmp_path: Path) -> None:
+    """A typed "finalized" was never verified nor read-only: the file is not finalized until finalizing runs."""
+    from app.services.verify import verify
+
+    path = tmp_path / "typed.fieldwork"
+    make_old_file(path, "0007", None)
+    db = open_engagement(path)
+    try:
+        with db.reading() as conn:
+            columns = [row[1] for row in conn.exec_driver_sql("PRAGMA table_info(engagement)")]
+            required = conn.exec_driver_sql("SELECT require_ipe FROM engagement").scalar_one()
+            recorded = conn.exec_driver_sql(
+                "SELECT old_values, new_values FROM history WHERE person = 'Fieldwork (migration 0009_workpapers)'"
+            ).all()
+            links = conn.exec_driver_sql("SELECT count(*) FROM evidence_link WHERE finding_id IS NOT NULL").scalar()
+        stage = get_stage(db)
+        [chain] = [found for found in verify(db) if found.check == "history"]
+    finally:
+        db.close()
+    assert "status" not in columns and required
+    assert [(json.loads(old), json.loads(new)) for old, new in recorded] == [
+        ({"status": "finalized"}, {"status": None})
+    ]
+    assert stage.stage is EngagementStage.COMPLETION, "every test concluded, but nothing finalized it"
+    assert chain.ok, chain.detail
+    assert links == 1, "the finding's evidence link is kept through the rebuild of the links"
+
+
+def test_going_back_to_0007_types_the_status_again_and_drops_the_workpapers(tmp_path: Path) -> None:
+    path = tmp_path / "typed.fieldwork"
+    make_old_file(path, "0007", None)
+    db = open_engagement(path)
+    with changes(db) as ch:
+        made = insert_workpaper(ch, WorkpaperFields("A-100", "Acceptance", WorkpaperKind.CHECKLIST), items=["Q?"])
+        blob = ch.conn.execute(select(evidence.c.id)).scalar_one()
+        ch.insert(evidence_link, {"evidence_id": blob, "workpaper_id": made})
+    downgrade(db, "0007")
+    with db.reading() as conn:
+        status = conn.exec_driver_sql("SELECT status FROM engagement").scalar_one()
+        tables = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'").scalars())
+        links = conn.exec_driver_sql("SELECT count(*) FROM evidence_link").scalar_one()
+    db.close()
+    assert status == "fieldwork", "a concluded test: fieldwork had begun"
+    assert not tables & {"workpaper", "workpaper_item", "ipe_assessment"}
+    assert links == 3, "the links of 0007 stay; the workpaper's goes with it"

@@ -19,7 +19,6 @@ from app.domain.judgements import DeviationNature
 from app.domain.vocabulary import (
     Conclusion,
     ControlType,
-    EngagementStatus,
     Framework,
     Frequency,
     ImplementationStatus,
@@ -57,7 +56,6 @@ class EngagementDetails:
     as_of_date: date | None = None
     tsc_categories: tuple[str, ...] = ("Security",)
     iso_scope: str = ""
-    status: EngagementStatus = EngagementStatus.PLANNING
     report_release_date: date | None = None
     documentation_completion_date: date | None = None
     subservice_treatment: SubserviceTreatment = SubserviceTreatment.CARVE_OUT

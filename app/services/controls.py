@@ -16,6 +16,7 @@ from app.domain.records import Control, ControlInput, Suggestion
 from app.domain.vocabulary import ControlType, Framework, Frequency, Nature
 from app.errors import NotFoundError, ValidationError
 from app.services.history import Changes, changes
+from app.services.ipe import drop_assessments
 from app.services.refs import find_id, next_number
 from app.services.requirements import read_mappings, read_scope, require_auditable
 from app.storage.engagement_file import EngagementFile
@@ -25,6 +26,7 @@ from app.storage.schema import (
     control_test,
     dismissed_suggestion,
     evidence_link,
+    ipe_assessment,
     live,
     requirement,
 )
@@ -139,6 +141,7 @@ def delete_control(db: EngagementFile, control_id: ControlId) -> None:
         if refs:
             raise ValidationError(f"Delete its tests first ({', '.join(refs)}): their results would be lost.")
         ch.delete_where(evidence_link, evidence_link.c.control_id == control_id)  # the files stay in the library
+        drop_assessments(ch, ipe_assessment.c.control_id == control_id)  # the key reports it relied on
         ch.delete(control, {"id": control_id})  # its requirement links and dismissals go with it
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from sqlalchemy import Connection, insert, select
@@ -19,7 +19,6 @@ from app.domain.records import EngagementDetails, FileFacts, TeamMember, Tickmar
 from app.domain.vocabulary import (
     DESCRIPTION_HEADINGS,
     TSC_CATEGORIES,
-    EngagementStatus,
     Opinion,
     ReportType,
     RequirementKind,
@@ -34,6 +33,7 @@ from app.storage.schema import (
     description_section,
     engagement,
     fieldwork_meta,
+    finalization,
     live,
     mapping,
     opinion,
@@ -43,6 +43,9 @@ from app.storage.schema import (
     soa_line,
     tickmark,
 )
+
+if TYPE_CHECKING:
+    from app.workpaper_templates import WorkpaperLibrary
 
 FORMAT_NAME = "fieldwork-engagement"
 MIN_TYPE2_DAYS = 90
@@ -127,14 +130,20 @@ def create_engagement(
     team: Sequence[TeamMember] = (),
     passphrase: Passphrase = None,
     fill: Callable[[Changes], None] | None = None,
+    workpapers: WorkpaperLibrary | None = None,
 ) -> tuple[EngagementFile, tuple[str, ...]]:
-    """A new engagement file with the bundled catalogs, an SoA line per Annex A control and the team.
+    """A new engagement file with the bundled catalogs, an SoA line per Annex A control, the team and the
+    workpapers of the templates (`workpapers`, else the bundled and the firm's; a broken one is a warning).
 
     `fill` adds more records in the same transaction (the demo engagement), so a
     failure leaves no file behind.
     """
+    from app.services.workpapers import insert_from_template  # it reads the team from here: import when used
+    from app.workpaper_templates import load_workpaper_templates
+
     details = normalized(details)
-    warnings = validate_details(details)
+    library = workpapers if workpapers is not None else load_workpaper_templates()
+    warnings = validate_details(details) + tuple(f"Workpaper template left out: {p}" for p in library.problems)
     members = _team_rows(team)
     catalog = load_catalog()
 
@@ -152,6 +161,8 @@ def create_engagement(
             annex = [i.code for i in catalog.items if i.kind is RequirementKind.ANNEX_CONTROL]
             ch.insert_many(soa_line, [{"annex_code": code, "included": True, "justification": ""} for code in annex])
             ch.insert_many(opinion, [{"area": area.value, "kind": Opinion.UNMODIFIED.value} for area in OpinionArea])
+            for template in library.templates:
+                insert_from_template(ch, template)
             if fill is not None:
                 fill(ch)
 
@@ -239,7 +250,6 @@ def read_details(conn: Connection) -> EngagementDetails:
         as_of_date=row["as_of_date"],
         tsc_categories=tuple(row["tsc_categories"]),
         iso_scope=row["iso_scope"],
-        status=EngagementStatus(row["status"]),
         report_release_date=row["report_release_date"],
         documentation_completion_date=row["documentation_completion_date"],
         subservice_treatment=SubserviceTreatment(row["subservice_treatment"]),
@@ -253,12 +263,21 @@ def read_details(conn: Connection) -> EngagementDetails:
 
 
 def update_details(db: EngagementFile, details: EngagementDetails) -> tuple[str, ...]:
+    from app.services.workpapers import check_report_date
+
     details = normalized(details)
     warnings = validate_details(details)
     with changes(db) as ch:
+        check_report_date(ch.conn, details.report_release_date)
         key = ch.conn.execute(select(engagement.c.id).where(live(engagement))).scalar_one()
         ch.update(engagement, {"id": key}, _details_row(details))
     return warnings
+
+
+def read_finalized_at(conn: Connection) -> str | None:
+    """When the engagement was finalized (UTC), or None (finalizing's record; the stage reads it)."""
+    found: str | None = conn.execute(select(finalization.c.finalized_at).where(live(finalization))).scalar()
+    return found
 
 
 def file_facts(db: EngagementFile) -> FileFacts:

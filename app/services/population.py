@@ -1,5 +1,8 @@
 """A test's population: imported from a file or entered by hand, kept with its source, checked against the period.
 
+An imported file is kept as evidence of the test and of its population's IPE assessment (`services.ipe`), in the
+import's transaction: the very bytes the rows came from, or the import is refused.
+
 Imported rows are written without `Changes`, as evidence chunks are: a history entry per row would
 double the file and say nothing more, because the population's own entry (file name, SHA-256, row
 count, who and when) stands for them. Rows entered by hand have no file to stand for them, so each
@@ -19,17 +22,20 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, case, delete, false, func, insert, select
 
-from app.domain.ids import PopulationId, TestId, new_id
+from app.domain.ids import EvidenceId, PopulationId, TestId, new_id
 from app.domain.sampling import Population, PopulationItemInput, PopulationRow, PopulationSource
 from app.domain.vocabulary import ReportType
 from app.errors import ValidationError
 from app.services.engagement import read_details
+from app.services.evidence import Receipt, Target, TargetKind, attach_stream, link
+from app.services.evidence_store import ByteProgress
 from app.services.history import Changes, changes
+from app.services.ipe import new_population
 from app.services.population_files import open_table
 from app.services.population_table import Cell, Table, cell_text, parse_date
 from app.services.testing import conclusion_follows, find_test_id
 from app.storage.engagement_file import EngagementFile
-from app.storage.schema import control_test, live, population, population_row, sample_item
+from app.storage.schema import control_test, evidence, evidence_link, live, population, population_row, sample_item
 from app.tasks import Task
 
 ROW_BATCH = 5_000
@@ -71,6 +77,7 @@ def import_population(
         date_index = table.column_index(date_column) if date_column else None
         with changes(db) as ch:
             find_test_id(ch.conn, test_id)
+            replacing = read_population(ch.conn, test_id) is not None
             drop_population(ch, test_id)
             population_id = PopulationId(new_id())
             # The population row is written last, when its row count and hash are known.
@@ -96,9 +103,38 @@ def import_population(
                 },
             )
             _describe_on_test(ch, test_id, count, table.name)
+            _keep_as_evidence(ch, test_id, source, table.sha256(), replacing, task)
             found = read_population(ch.conn, test_id)
     assert found is not None
     return found
+
+
+def _keep_as_evidence(
+    ch: Changes, test_id: TestId, source: PopulationSource, sha256: str, replacing: bool, task: Task
+) -> None:
+    """The imported file as evidence of the test and its IPE assessment (the same content already linked to the
+    test is linked again, not stored again); refused if the bytes stored are not the bytes the rows came from."""
+    ipe_id = new_population(ch, test_id, replacing)
+    targets = [Target(TargetKind.TEST, test_id), Target(TargetKind.IPE, ipe_id)]
+    already = ch.conn.execute(
+        select(evidence.c.id)
+        .join(evidence_link, evidence_link.c.evidence_id == evidence.c.id)
+        .where(
+            evidence.c.blob_sha256 == sha256, evidence_link.c.test_id == test_id, live(evidence), live(evidence_link)
+        )
+    ).scalar()
+    if already is not None:
+        link(ch, EvidenceId(already), targets[1])
+        return
+    progress = ByteProgress(task, source.path.stat().st_size)
+    try:
+        with source.path.open("rb", buffering=0) as handle:
+            kept = attach_stream(ch, handle, source.path.name, targets, Receipt(), progress)
+    except OSError as exc:
+        raise ValidationError(f"Cannot keep {source.path.name} as evidence: {exc.strerror or exc}.") from exc
+    stored = ch.conn.execute(select(evidence.c.blob_sha256).where(evidence.c.id == kept)).scalar_one()
+    if stored != sha256:
+        raise ValidationError(f"{source.path.name} changed while it was imported; import it again.")
 
 
 def _rows(

@@ -25,7 +25,16 @@ from app.services.refs import find_id, next_number
 from app.services.selection import MAX_SEED
 from app.services.status import read_test_states
 from app.storage.engagement_file import EngagementFile
-from app.storage.schema import control, control_test, deviation, evidence_link, live, sample_item, tickmark
+from app.storage.schema import (
+    control,
+    control_test,
+    deviation,
+    evidence_link,
+    ipe_assessment,
+    live,
+    sample_item,
+    tickmark,
+)
 
 # --- plan ---------------------------------------------------------------------------------------
 
@@ -98,9 +107,11 @@ def delete_test(db: EngagementFile, test_id: TestId) -> None:
         _unlink_evidence(ch, (evidence_link.c.test_id == test_id) | evidence_link.c.sample_item_id.in_(items))
         ch.delete_where(sample_item, sample_item.c.test_id == test_id)
         ch.delete_where(deviation, deviation.c.test_id == test_id)
-        from app.services.population import drop_population  # it looks tests up here: import when used
+        from app.services.ipe import drop_assessments  # they look tests up here: import when used
+        from app.services.population import drop_population
 
         drop_population(ch, test_id)
+        drop_assessments(ch, ipe_assessment.c.test_id == test_id)
         ch.delete(control_test, {"id": test_id})
 
 
@@ -287,6 +298,7 @@ def conclude(db: EngagementFile, test_id: TestId, conclusion: Conclusion | None,
         found = read_test(ch.conn, test_id)
         if conclusion is Conclusion.NO_EXCEPTIONS:
             _refuse_clean_conclusion(found)
+            _refuse_unassessed_population(ch.conn, found)
         elif conclusion is Conclusion.NOT_OPERATED:
             _refuse_not_operated(found, note)
         value = Conclusion(conclusion).value if conclusion else None
@@ -305,6 +317,15 @@ def _refuse_clean_conclusion(found: ControlTest) -> None:
             f"{found.ref} plans a sample of {found.sample_size} but holds {found.items_total} item(s); "
             "add the rest or change the plan."
         )
+
+
+def _refuse_unassessed_population(conn: Connection, found: ControlTest) -> None:
+    """A clean conclusion rests on a population whose completeness and accuracy were assessed (`services.ipe`)."""
+    from app.services.ipe import refusal  # it reads tests here: import when used
+
+    reason = refusal(conn, found)
+    if reason:
+        raise ValidationError(reason)
 
 
 def _did_operate_because(found: ControlTest) -> str:

@@ -50,6 +50,8 @@ KIND_LABELS = {
     ev.TargetKind.SAMPLE_ITEM: "Sample item",
     ev.TargetKind.PBC_REQUEST: "PBC request",
     ev.TargetKind.FINDING: "Finding",
+    ev.TargetKind.WORKPAPER: "Workpaper",
+    ev.TargetKind.IPE: "IPE assessment",
 }
 
 COLUMNS: list[tuple[Column[EvidenceFile], ev.SortKey | None]] = [

@@ -107,10 +107,15 @@ def tests_table(data: ReportData, places: Places) -> Table:
         Column("Status", 14),
         Column("Evidence", 16),
         Column("In the report", 12),
+        Column("Relies on a population (IPE)", 10),
+        Column("IPE assessment", 10),
+        Column("IPE result", 20),
         *SIGNOFF_COLUMNS,
     )
+    populations = {p.test_id: p for p in data.ipe.populations}
     rows = []
     for test in data.tests:
+        relied = populations.get(test.id)
         evidence, evidence_link = places.evidence(test.ref)
         values = (
             test.ref,
@@ -132,6 +137,9 @@ def tests_table(data: ReportData, places: Places) -> Table:
             test.status.label,
             evidence,
             in_report(data, test),
+            yes_no(relied is not None),
+            relied.assessment.ref if relied and relied.assessment else None,
+            relied.state if relied else None,
             *signoff_values(data, ItemType.TEST, str(test.id)),
         )
         mark = Mark.EXCEPTION if test.status is Status.EXCEPTIONS else signoff_mark(data, ItemType.TEST, str(test.id))
