@@ -117,7 +117,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
         found = _ensure_population(db, test_id, args)
         if found.outside_period:
             print(
-                f"fieldwork: warning: {found.outside_period:,} item(s) are dated outside the period "
+                f"fieldwork: warning: {found.outside_period:,} item(s) are dated outside {found.outside_label} "
                 "and cannot be selected.",
                 file=sys.stderr,
             )

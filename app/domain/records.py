@@ -16,6 +16,7 @@ from app.domain.ids import (
     TestId,
 )
 from app.domain.judgements import DeviationNature
+from app.domain.over_time import Span, TestRound
 from app.domain.vocabulary import (
     Conclusion,
     ControlType,
@@ -140,6 +141,14 @@ class Control:
     control_type: ControlType
     is_key: bool
     requirements: tuple[str, ...] = ()
+    #: When it was in operation (None: throughout), the control it replaced and the one that replaced it.
+    effective_from: date | None = None
+    effective_to: date | None = None
+    replaces_id: ControlId | None = None
+    replaces_ref: str | None = None
+    replaced_by_ref: str | None = None
+    #: The prior period's control it was rolled forward from.
+    predecessor_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -186,6 +195,13 @@ class ControlTest:
     items_with_result: int = 0
     items_with_deviation: int = 0
     deviation_count: int = 0
+    round: TestRound | None = None
+    #: The test's own window as recorded (None: the period while the control was in operation) ...
+    window_start: date | None = None
+    window_end: date | None = None
+    #: ... and the days it covers (None in a Type 1 examination, which is as of a date).
+    window: Span | None = None
+    predecessor_id: UUID | None = None
 
 
 @dataclass(frozen=True)

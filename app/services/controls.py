@@ -48,7 +48,8 @@ def _row(values: ControlInput) -> dict[str, Any]:
     return row
 
 
-def _record(row: RowMapping, requirements: Iterable[str]) -> Control:
+def _record(row: RowMapping, requirements: Iterable[str], neighbours: Neighbours) -> Control:
+    refs, replaced_by = neighbours
     return Control(
         id=row["id"],
         ref=row["ref"],
@@ -60,7 +61,26 @@ def _record(row: RowMapping, requirements: Iterable[str]) -> Control:
         control_type=ControlType(row["control_type"]),
         is_key=bool(row["is_key"]),
         requirements=tuple(requirements),
+        effective_from=row["effective_from"],
+        effective_to=row["effective_to"],
+        replaces_id=row["replaces_id"],
+        replaces_ref=refs.get(row["replaces_id"]),
+        replaced_by_ref=replaced_by.get(row["id"]),
+        predecessor_id=row["predecessor_id"],
     )
+
+
+#: Live controls' references by id, and the reference of the control that replaced each one.
+Neighbours = tuple[dict[ControlId, str], dict[ControlId, str]]
+
+
+def _neighbours(rows: Iterable[RowMapping]) -> Neighbours:
+    refs, replaced_by = {}, {}
+    for row in rows:
+        refs[row["id"]] = row["ref"]
+        if row["replaces_id"] is not None:
+            replaced_by[row["replaces_id"]] = row["ref"]
+    return refs, replaced_by
 
 
 def next_ref(conn: Connection) -> str:
@@ -83,8 +103,9 @@ def read_links(conn: Connection) -> dict[ControlId, list[str]]:
 
 def read_controls(conn: Connection) -> list[Control]:
     links = read_links(conn)
-    rows = conn.execute(select(control).where(live(control)).order_by(control.c.ref)).mappings()
-    return [_record(row, links.get(row["id"], ())) for row in rows]
+    rows = conn.execute(select(control).where(live(control)).order_by(control.c.ref)).mappings().all()
+    neighbours = _neighbours(rows)
+    return [_record(row, links.get(row["id"], ()), neighbours) for row in rows]
 
 
 def list_controls(db: EngagementFile) -> list[Control]:
@@ -100,7 +121,9 @@ def read_control(conn: Connection, control_id: ControlId) -> Control:
     row = conn.execute(select(control).where(control.c.id == control_id, live(control))).mappings().first()
     if row is None:
         raise NotFoundError(f"Control {control_id} no longer exists.")
-    return _record(row, read_links(conn).get(control_id, ()))
+    near = (control.c.id == row["replaces_id"]) | (control.c.replaces_id == control_id)
+    around = conn.execute(select(control).where(near, live(control))).mappings().all()
+    return _record(row, read_links(conn).get(control_id, ()), _neighbours([row, *around]))
 
 
 def get_control(db: EngagementFile, ref_or_id: str | UUID) -> Control:

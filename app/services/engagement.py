@@ -15,6 +15,7 @@ import app
 from app.catalog import Catalog, load_catalog
 from app.domain.ids import PersonId, new_id
 from app.domain.judgements import OpinionArea
+from app.domain.over_time import Span
 from app.domain.records import EngagementDetails, FileFacts, TeamMember, Tickmark
 from app.domain.vocabulary import (
     DESCRIPTION_HEADINGS,
@@ -245,6 +246,17 @@ def read_details(conn: Connection) -> EngagementDetails:
         auditor_firm=row["auditor_firm"],
         auditor_city=row["auditor_city"],
     )
+
+
+def period_span(details: EngagementDetails) -> Span | None:
+    """The Type 2 period as days; a Type 1 examination is as of a date and has none."""
+    if details.report_type is not ReportType.TYPE2 or not details.period_start or not details.period_end:
+        return None
+    return Span(details.period_start, details.period_end)
+
+
+def read_period_span(conn: Connection) -> Span | None:
+    return period_span(read_details(conn))
 
 
 def update_details(db: EngagementFile, details: EngagementDetails) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, RowMapping, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.domain.ids import ControlId, SampleItemId, TestId, new_id
+from app.domain.over_time import Span, TestRound, covered_window, in_operation
 from app.domain.records import (
     ControlTest,
     SampleItem,
@@ -20,6 +21,7 @@ from app.domain.records import (
 from app.domain.vocabulary import Conclusion, Method, SampleResult, Selection, TestKind
 from app.errors import NotFoundError, ValidationError
 from app.services.controls import find_control_id
+from app.services.engagement import read_period_span
 from app.services.history import Changes, changes
 from app.services.refs import find_id, next_number
 from app.services.selection import MAX_SEED
@@ -109,7 +111,8 @@ def _unlink_evidence(ch: Changes, condition: ColumnElement[bool]) -> None:
     ch.delete_where(evidence_link, condition)
 
 
-def _test_record(row: RowMapping, control_ref: str, state: Any) -> ControlTest:
+def _test_record(row: RowMapping, control_ref: str, state: Any, period: Span | None) -> ControlTest:
+    operating = in_operation(period, row["control_from"], row["control_to"])
     return ControlTest(
         id=row["id"],
         ref=row["ref"],
@@ -130,6 +133,11 @@ def _test_record(row: RowMapping, control_ref: str, state: Any) -> ControlTest:
         items_with_result=state.items_with_result,
         items_with_deviation=state.items_with_deviation,
         deviation_count=state.deviations,
+        round=TestRound(row["round"]) if row["round"] else None,
+        window_start=row["window_start"],
+        window_end=row["window_end"],
+        window=covered_window(period, operating, row["window_start"], row["window_end"]),
+        predecessor_id=row["predecessor_id"],
     )
 
 
@@ -137,8 +145,14 @@ def read_tests(
     conn: Connection, control_id: ControlId | None = None, test_id: TestId | None = None
 ) -> list[ControlTest]:
     states = read_test_states(conn, control_id=control_id, test_id=test_id)
+    period = read_period_span(conn)
     query = (
-        select(control_test, control.c.ref.label("control_ref"))
+        select(
+            control_test,
+            control.c.ref.label("control_ref"),
+            control.c.effective_from.label("control_from"),
+            control.c.effective_to.label("control_to"),
+        )
         .join(control, control.c.id == control_test.c.control_id)
         .where(live(control_test))
         .order_by(control.c.ref, control_test.c.id)
@@ -147,7 +161,8 @@ def read_tests(
         query = query.where(control_test.c.control_id == control_id)
     if test_id is not None:
         query = query.where(control_test.c.id == test_id)
-    return [_test_record(row, row["control_ref"], states[row["id"]]) for row in conn.execute(query).mappings()]
+    rows = conn.execute(query).mappings()
+    return [_test_record(row, row["control_ref"], states[row["id"]], period) for row in rows]
 
 
 def read_test(conn: Connection, test_id: TestId) -> ControlTest:
