@@ -67,6 +67,13 @@ class EngagementDetails:
     auditor_city: str = ""
 
     @property
+    def period(self) -> Span | None:
+        """The Type 2 period as days; a Type 1 examination is as of a date and has none."""
+        if self.report_type is not ReportType.TYPE2 or not self.period_start or not self.period_end:
+            return None
+        return Span(self.period_start, self.period_end)
+
+    @property
     def period_label(self) -> str:
         if self.report_type is ReportType.TYPE1:
             return f"as of {self.as_of_date.isoformat() if self.as_of_date else '(no date)'}"

@@ -248,15 +248,8 @@ def read_details(conn: Connection) -> EngagementDetails:
     )
 
 
-def period_span(details: EngagementDetails) -> Span | None:
-    """The Type 2 period as days; a Type 1 examination is as of a date and has none."""
-    if details.report_type is not ReportType.TYPE2 or not details.period_start or not details.period_end:
-        return None
-    return Span(details.period_start, details.period_end)
-
-
 def read_period_span(conn: Connection) -> Span | None:
-    return period_span(read_details(conn))
+    return read_details(conn).period
 
 
 def update_details(db: EngagementFile, details: EngagementDetails) -> tuple[str, ...]:
