@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import app
 from app.cli import (
+    control_verbs,
     crosswalk_verbs,
     engagement_verbs,
     evidence_verbs,
@@ -20,6 +21,7 @@ from app.cli import (
     fairness_verbs,
     readiness_verbs,
     sample_verbs,
+    testing_verbs,
 )
 from app.errors import FieldworkError
 from app.paths import data_dir
@@ -36,6 +38,8 @@ VERB_MODULES = [
     fairness_verbs,
     crosswalk_verbs,
     readiness_verbs,
+    control_verbs,
+    testing_verbs,
 ]
 
 

@@ -23,7 +23,7 @@ class TestRound(Labelled):
     """Which part of the work a test of operating effectiveness is (none: the period in one test)."""
 
     INTERIM = "interim", "Interim"
-    UPDATE = "update", "Update (the rest of the period)"
+    UPDATE = "update", "Update"  # the rest of the period, after an interim test
     REMEDIATION = "remediation_retest", "Remediation retest"
 
 

@@ -152,6 +152,11 @@ def update_control(db: EngagementFile, control_id: ControlId, values: ControlInp
         return read_control(ch.conn, control_id)
 
 
+def put_control(ch: Changes, control_id: ControlId, values: ControlInput) -> None:
+    """Inside a change: give the control these fields."""
+    ch.update(control, {"id": control_id}, _row(values))
+
+
 def delete_control(db: EngagementFile, control_id: ControlId) -> None:
     """Remove a control that has no tests; its links go with it, each recorded."""
     with changes(db) as ch:

@@ -9,19 +9,20 @@ interim test ends; a remediation retest starts on the day the control was remedi
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 from sqlalchemy import Connection, select
 
 from app.domain.ids import TestId
 from app.domain.over_time import ONE_DAY, Span, TestRound, TestTiming, covered_window, in_operation
-from app.domain.records import ControlTest
+from app.domain.records import ControlTest, TestPlan
 from app.domain.vocabulary import TestKind
 from app.errors import ValidationError
 from app.services.control_dates import items_outside
-from app.services.controls import read_control
+from app.services.controls import find_control_id, read_control
 from app.services.engagement import read_period_span
 from app.services.history import Changes, changes
-from app.services.testing import find_test_id, read_test, read_tests
+from app.services.testing import find_test_id, insert_test, read_test, read_tests
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import control, control_test
 
@@ -43,6 +44,16 @@ def window_phrase(window: Span | None, period: Span | None) -> str:
     if window is None or window == period:
         return "the period"
     return f"the test's window ({window.label})"
+
+
+def add_timed_test(
+    db: EngagementFile, control_ref_or_id: str | UUID, plan: TestPlan, timing: TestTiming
+) -> ControlTest:
+    """A new test of a control with its round and window, as one action."""
+    with changes(db) as ch:
+        test_id = insert_test(ch, find_control_id(ch.conn, control_ref_or_id), plan)
+        put_test_timing(ch, test_id, timing)
+        return read_test(ch.conn, test_id)
 
 
 def set_test_timing(db: EngagementFile, test_id: TestId, timing: TestTiming) -> ControlTest:
