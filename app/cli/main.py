@@ -19,6 +19,7 @@ from app.cli import (
     evidence_verbs,
     export_verbs,
     fairness_verbs,
+    matrix_verbs,
     readiness_verbs,
     sample_verbs,
     testing_verbs,
@@ -40,6 +41,7 @@ VERB_MODULES = [
     readiness_verbs,
     control_verbs,
     testing_verbs,
+    matrix_verbs,
 ]
 
 

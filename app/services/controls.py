@@ -32,7 +32,8 @@ from app.storage.schema import (
 REF_PATTERN = re.compile(r"^C-(\d+)$")
 
 
-def _row(values: ControlInput) -> dict[str, Any]:
+def control_values(values: ControlInput) -> dict[str, Any]:
+    """A control's stored fields, trimmed and checked (a title is needed)."""
     title = values.title.strip()
     if not title:
         raise ValidationError("Give the control a short title.")
@@ -87,14 +88,16 @@ def next_ref(conn: Connection) -> str:
     return f"C-{next_number(conn, control.c.ref, REF_PATTERN):03d}"
 
 
-def read_links(conn: Connection) -> dict[ControlId, list[str]]:
-    """Requirement codes per control, in catalog order."""
+def read_links(conn: Connection, control_id: ControlId | None = None) -> dict[ControlId, list[str]]:
+    """Requirement codes per control (or of one control), in catalog order."""
     query = (
         select(control_requirement.c.control_id, control_requirement.c.requirement_code)
         .join(requirement, requirement.c.code == control_requirement.c.requirement_code)
         .where(live(control_requirement))
         .order_by(requirement.c.sort_order)
     )
+    if control_id is not None:
+        query = query.where(control_requirement.c.control_id == control_id)
     links: dict[ControlId, list[str]] = defaultdict(list)
     for control_id, code in conn.execute(query):
         links[control_id].append(code)
@@ -123,7 +126,7 @@ def read_control(conn: Connection, control_id: ControlId) -> Control:
         raise NotFoundError(f"Control {control_id} no longer exists.")
     near = (control.c.id == row["replaces_id"]) | (control.c.replaces_id == control_id)
     around = conn.execute(select(control).where(near, live(control))).mappings().all()
-    return _record(row, read_links(conn).get(control_id, ()), _neighbours([row, *around]))
+    return _record(row, read_links(conn, control_id).get(control_id, ()), _neighbours([row, *around]))
 
 
 def get_control(db: EngagementFile, ref_or_id: str | UUID) -> Control:
@@ -139,14 +142,14 @@ def create_control(db: EngagementFile, values: ControlInput, requirements: Itera
 
 def insert_control(ch: Changes, values: ControlInput, requirements: Iterable[str] = ()) -> ControlId:
     """Inside a change: a new control with the next free reference, linked to the requirements; its id."""
-    control_id = ControlId(ch.insert(control, {"ref": next_ref(ch.conn), **_row(values)}))
+    control_id = ControlId(ch.insert(control, {"ref": next_ref(ch.conn), **control_values(values)}))
     for code in requirements:
         _link(ch, control_id, code)
     return control_id
 
 
 def update_control(db: EngagementFile, control_id: ControlId, values: ControlInput) -> Control:
-    row = _row(values)
+    row = control_values(values)
     with changes(db) as ch:
         ch.update(control, {"id": control_id}, row)
         return read_control(ch.conn, control_id)
@@ -154,7 +157,7 @@ def update_control(db: EngagementFile, control_id: ControlId, values: ControlInp
 
 def put_control(ch: Changes, control_id: ControlId, values: ControlInput) -> None:
     """Inside a change: give the control these fields."""
-    ch.update(control, {"id": control_id}, _row(values))
+    ch.update(control, {"id": control_id}, control_values(values))
 
 
 def delete_control(db: EngagementFile, control_id: ControlId) -> None:

@@ -32,7 +32,8 @@ from app.storage.schema import control, control_test, deviation, evidence_link, 
 # --- plan ---------------------------------------------------------------------------------------
 
 
-def _plan_row(plan: TestPlan) -> dict[str, Any]:
+def plan_row(plan: TestPlan) -> dict[str, Any]:
+    """A plan's stored fields, refused when it cannot be right (inquiry alone, a sample larger than its population)."""
     methods = [Method(m).value for m in plan.methods]
     if methods == [Method.INQUIRY.value]:
         raise ValidationError("Inquiry alone is never enough: add observation, inspection or reperformance.")
@@ -81,12 +82,12 @@ def add_test(db: EngagementFile, control_ref_or_id: str | UUID, plan: TestPlan) 
 
 def insert_test(ch: Changes, control_id: ControlId, plan: TestPlan) -> TestId:
     """Inside a change: a new test of the control with its next reference (C-001.T3); its id."""
-    row = {"ref": next_test_ref(ch.conn, control_id), "control_id": control_id, **_plan_row(plan)}
+    row = {"ref": next_test_ref(ch.conn, control_id), "control_id": control_id, **plan_row(plan)}
     return TestId(ch.insert(control_test, row))
 
 
 def update_plan(db: EngagementFile, test_id: TestId, plan: TestPlan) -> ControlTest:
-    row = _plan_row(plan)
+    row = plan_row(plan)
     with changes(db) as ch:
         ch.update(control_test, {"id": test_id}, row)
         conclusion_follows(ch, test_id)
