@@ -77,9 +77,7 @@ def test_importing_the_same_matrix_again_changes_nothing(demo: EngagementFile, e
     assert len(list_history(demo)) == entries
 
 
-def test_a_preview_lists_adds_changes_and_unchanged_and_writes_nothing(
-    demo: EngagementFile, exported: Path
-) -> None:
+def test_a_preview_lists_adds_changes_and_unchanged_and_writes_nothing(demo: EngagementFile, exported: Path) -> None:
     book = openpyxl.load_workbook(exported)
     sheet = book["Controls"]
     header = [cell.value for cell in sheet[1]]

@@ -12,14 +12,19 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from app.errors import PassphraseRequired, ValidationError, WrongPassphrase
 from app.passphrase import ENV_VARIABLE, check_new_passphrase, from_file_or_environment
 
 if TYPE_CHECKING:
     from app.storage.engagement_file import EngagementFile
+
+Passphrase = str | None
+#: What an opener gives back: an engagement file open to change, or one open to read only.
+Opened = TypeVar("Opened")
 
 HOW = f"use --passphrase-file FILE or set {ENV_VARIABLE}"
 
@@ -51,15 +56,21 @@ def _note(message: str) -> None:
 
 def open_for_command(path: Path, passphrase_file: Path | None) -> EngagementFile:
     """Open a file for a verb, finding its passphrase the documented way."""
-    from app.keychain import KeychainUnavailable, recall
     from app.storage.engagement_file import open_engagement
+
+    return unlock(path, passphrase_file, open_engagement)
+
+
+def unlock(path: Path, passphrase_file: Path | None, opener: Callable[[Path, Passphrase], Opened]) -> Opened:
+    """Open a file with `opener` (read-write, or read only), finding its passphrase the documented way."""
+    from app.keychain import KeychainUnavailable, recall
     from app.storage.fileformat import Encryption, sniff
 
     given = from_file_or_environment(passphrase_file)
     if sniff(path) is Encryption.PLAIN:
-        return open_engagement(path)
+        return opener(path, None)
     if given is not None:
-        return open_engagement(path, given)
+        return opener(path, given)
     try:
         remembered = recall(path)
     except KeychainUnavailable as exc:
@@ -67,7 +78,7 @@ def open_for_command(path: Path, passphrase_file: Path | None) -> EngagementFile
         remembered = None
     if remembered is not None:
         try:
-            return open_engagement(path, remembered)
+            return opener(path, remembered)
         except WrongPassphrase:
             _note("the passphrase in the keychain no longer opens this file.")
     if not _interactive():
@@ -75,7 +86,7 @@ def open_for_command(path: Path, passphrase_file: Path | None) -> EngagementFile
     for _attempt in range(3):
         typed = getpass.getpass(f"Passphrase for {path.name}: ")
         try:
-            return open_engagement(path, typed)
+            return opener(path, typed)
         except WrongPassphrase as exc:
             _note(exc.message)
     raise WrongPassphrase(path, "could not be opened: three wrong passphrases.")

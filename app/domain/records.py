@@ -91,6 +91,9 @@ class FileFacts:
     created_with: str
     created_at: str
     catalog_versions: dict[str, str]
+    #: For an engagement rolled forward: the prior period's engagement id and its file's SHA-256.
+    rolled_from_engagement_id: str | None = None
+    rolled_from_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -377,3 +380,5 @@ class EvidenceFile:
     attached_by: str
     attached_at: str
     used_by: tuple[str, ...] = ()
+    #: A document of the prior period, carried forward with the controls it supports.
+    prior_period: bool = False

@@ -69,6 +69,7 @@ def _finding_row(found: Finding, deviation_rows: dict[str, int]) -> Row:
         found.verified_on,
         found.verification or None,
         found.closed_on,
+        "Prior period: to follow up" if found.prior_period else None,
     )
     first = next((deviation_rows[ref] for ref in found.deviations if ref in deviation_rows), None)
     links = {6: f"'{EXCEPTIONS}'!A{first}"} if first else {}
@@ -94,6 +95,7 @@ def findings_table(data: ReportData) -> Table:
         Column("Verified on", 11),
         Column("Verification of effectiveness", 50),
         Column("Closed on", 11),
+        Column("Raised", 16),
     )
     deviation_rows = {found.ref: number for number, found in enumerate(data.deviations, start=2)}
     rows = [_finding_row(found, deviation_rows) for found in data.findings]
