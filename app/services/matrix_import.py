@@ -287,8 +287,16 @@ def _check_requirements(conn: Connection, reading: _Reading, rows: list[_Row]) -
 # --- the import ----------------------------------------------------------------------------------------------
 
 
-def import_matrix(db: EngagementFile, source: MatrixSource, *, write: bool, task: Task | None = None) -> MatrixOutcome:
-    """Read the matrix and take it into the engagement: kept only with `write` and when every row can be taken."""
+def import_matrix(
+    db: EngagementFile,
+    source: MatrixSource,
+    *,
+    write: bool,
+    task: Task | None = None,
+    expected: MatrixOutcome | None = None,
+) -> MatrixOutcome:
+    """Read the matrix and take it into the engagement: kept only with `write` and when every row can be taken,
+    and, after a preview (`expected`), only if the run does exactly what the preview said."""
     task = task or Task()
     reading = _Reading(task)
     outcome: MatrixOutcome | None = None
@@ -297,13 +305,19 @@ def import_matrix(db: EngagementFile, source: MatrixSource, *, write: bool, task
             _Import(ch, reading, source, task).run()
             lines = sorted(reading.lines, key=lambda line: (line.sheet != CONTROLS_SHEET, line.row))
             outcome = MatrixOutcome(reading.file_name, reading.sha256, tuple(lines), written=False)
-            if outcome.problems or not write:
+            if outcome.problems or not write or _differs(outcome, expected):
                 raise _Undo
             outcome = replace(outcome, written=True)
     except _Undo:
         pass
     assert outcome is not None
+    if write and not outcome.problems and _differs(outcome, expected):
+        raise ValidationError("The matrix or the engagement has changed since the preview; preview it again.")
     return outcome
+
+
+def _differs(outcome: MatrixOutcome, expected: MatrixOutcome | None) -> bool:
+    return expected is not None and (outcome.sha256, outcome.lines) != (expected.sha256, expected.lines)
 
 
 class _Import:

@@ -52,6 +52,8 @@ class SettingsPage:
     team: list[TeamMember]
     tickmarks: list[Tickmark]
     description: dict[str, str]
+    #: Sections carried forward from the prior period and not yet edited for this one.
+    to_update: frozenset[str] = frozenset()
 
 
 def load_page(db: EngagementFile) -> SettingsPage:
@@ -63,6 +65,7 @@ def load_page(db: EngagementFile) -> SettingsPage:
             engagement_service.read_team(conn),
             engagement_service.read_tickmarks(conn),
             engagement_service.read_system_description(conn),
+            engagement_service.read_sections_to_update(conn),
         )
 
 
@@ -256,7 +259,7 @@ class SettingsView(DetailView):
         self._show_details(page.details)
         self.team.show_team(page.team)
         self.tickmarks.show_tickmarks(page.tickmarks)
-        self.description.show_description(page.description)
+        self.description.show_description(page.description, page.to_update)
         self.reload_all = False
 
     def _typing_in(self, field: QWidget) -> bool:

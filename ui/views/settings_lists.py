@@ -194,6 +194,11 @@ class TickmarkPanel(QWidget):
             self.page.write(f"Removed tickmark {symbol}", lambda db: engagement_service.remove_tickmark(db, symbol))
 
 
+#: How a section carried forward from the prior period is marked until it is edited.
+TO_UPDATE = "⟳ to update"
+CARRIED = "Carried forward from the prior period: update it for this period (the mark goes once it is edited)."
+
+
 class DescriptionPanel(QWidget):
     """The client's description of the system under the DC 200 headings: pick a heading, write its text."""
 
@@ -201,6 +206,7 @@ class DescriptionPanel(QWidget):
         super().__init__(parent)
         self.page = page
         self.texts: dict[str, str] = dict.fromkeys(DESCRIPTION_HEADINGS, "")
+        self.to_update: frozenset[str] = frozenset()
         self.headings = QListWidget()
         self.headings.setWordWrap(True)
         self.headings.setSpacing(3)  # wrapped headings read as separate entries
@@ -236,20 +242,28 @@ class DescriptionPanel(QWidget):
         self.headings.currentRowChanged.connect(self._choose)
         self.headings.setCurrentRow(0)
 
-    def show_description(self, texts: dict[str, str]) -> None:
-        self.texts = dict(texts)
+    def show_description(self, texts: dict[str, str], to_update: frozenset[str] = frozenset()) -> None:
+        """The texts, each heading carried forward from the prior period marked until its text is edited."""
+        self.texts, self.to_update = dict(texts), to_update
         for row in range(self.headings.count()):
             item = self.headings.item(row)
             code = item.data(Qt.ItemDataRole.UserRole)
-            item.setToolTip("" if self.texts.get(code) else "Not written yet")
+            marked = code in to_update
+            item.setText(f"{code}  {DESCRIPTION_HEADINGS[code]}" + (f"  {TO_UPDATE}" if marked else ""))
+            item.setToolTip(CARRIED if marked else "" if self.texts.get(code) else "Not written yet")
             item.setForeground(self.palette().text() if self.texts.get(code) else self.palette().placeholderText())
+        self._title()
         if not self.editor.hasFocus():
             self.editor.load(self.texts.get(self.code, ""))
+
+    def _title(self) -> None:
+        marked = f"<br><i>{CARRIED}</i>" if self.code in self.to_update else ""
+        self.title.setText(f"<b>{self.code}  {DESCRIPTION_HEADINGS[self.code]}</b>{marked}")
 
     def _choose(self, row: int) -> None:
         self.editor.flush()  # saves the heading being left, under its own code
         self.code = self.headings.item(row).data(Qt.ItemDataRole.UserRole)
-        self.title.setText(f"<b>{self.code}  {DESCRIPTION_HEADINGS[self.code]}</b>")
+        self._title()
         self.editor.load(self.texts.get(self.code, ""))
 
     def _save(self, text: str) -> None:
