@@ -16,7 +16,7 @@ from app.exports.control_matrix import write_control_matrix
 from app.services import controls, testing
 from app.services.engagement import create_engagement
 from app.services.history import list_history
-from app.services.matrix_import import Action, MatrixOutcome, import_matrix, preview_matrix, source_from
+from app.services.matrix_import import Action, MatrixOutcome, default_source, import_matrix, preview_matrix
 from app.storage.engagement_file import EngagementFile
 from app.tasks import Task
 from tests.conftest import TEAM
@@ -45,7 +45,7 @@ def blank_like_demo(path: Path) -> EngagementFile:
 
 
 def imported(db: EngagementFile, workbook: Path, write: bool = True) -> MatrixOutcome:
-    return import_matrix(db, source_from(preview_matrix(workbook), workbook), write=write)
+    return import_matrix(db, default_source(workbook), write=write)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from app.cli.table_options import reading_task
@@ -62,8 +61,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _chosen(guessed: dict[str, tuple[str, ...]], given: list[tuple[str, str]], names: set[str]) -> dict:
-    chosen = dict(guessed)
+def _overrides(given: list[tuple[str, str]], names: set[str]) -> dict[str, tuple[str, ...]]:
+    chosen: dict[str, tuple[str, ...]] = {}
     for field, header in given:
         if field not in names:
             raise ValidationError(f"There is no field {field}; the fields are {', '.join(sorted(names))}.")
@@ -72,22 +71,21 @@ def _chosen(guessed: dict[str, tuple[str, ...]], given: list[tuple[str, str]], n
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from app.services.matrix_fields import ControlField, TestField
-    from app.services.matrix_import import Action, import_matrix, preview_matrix, source_from
+    from app.domain.sampling import PopulationSource
+    from app.services.matrix_fields import TESTS_SHEET, ControlField, TestField
+    from app.services.matrix_import import Action, MatrixSource, SheetSource, import_matrix
 
-    found = preview_matrix(args.source, args.controls_sheet, args.tests_sheet)
-    source = source_from(found, args.source)
-    controls = replace(
-        source.controls, columns=_chosen(found.control_columns, args.column, {f.value for f in ControlField})
+    controls = SheetSource(
+        PopulationSource(args.source, args.controls_sheet), overrides=_overrides(args.column, set(ControlField))
     )
-    tests = None
-    if source.tests is not None and not args.no_tests:
-        tests = replace(
-            source.tests, columns=_chosen(found.test_columns, args.test_column, {f.value for f in TestField})
-        )
+    tests = SheetSource(
+        PopulationSource(args.source, args.tests_sheet or TESTS_SHEET),
+        overrides=_overrides(args.test_column, set(TestField)),
+        optional=args.tests_sheet is None,
+    )
+    source = MatrixSource(controls, None if args.no_tests else tests)
     with open_for_command(args.file, args.passphrase_file) as db:
-        outcome = import_matrix(db, replace(source, controls=controls, tests=tests), write=not args.dry_run,
-                                task=reading_task("reading"))  # fmt: skip
+        outcome = import_matrix(db, source, write=not args.dry_run, task=reading_task("reading"))
     if sys.stderr.isatty():
         print(file=sys.stderr)
     for line in outcome.lines:

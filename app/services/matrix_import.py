@@ -15,7 +15,6 @@ to a second record.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -43,7 +42,7 @@ from app.services.matrix_fields import (
     TestField,
     guess_columns,
 )
-from app.services.population_files import open_table, preview
+from app.services.population_files import TableFile, open_file, preview_of, read_table
 from app.services.population_table import Cell, RefusedFile, Table
 from app.services.refs import next_number
 from app.services.requirements import require_auditable
@@ -64,16 +63,28 @@ PROGRESS_EVERY = 500
 
 @dataclass(frozen=True)
 class SheetSource:
-    """A sheet of the matrix and the column each field comes from (by field value; requirements may be several)."""
+    """A sheet of the matrix and the column each field comes from (by field value; requirements may be several).
+
+    `columns` None: guessed from the header as it is read, then `overrides` taken over the guess. An `optional`
+    sheet is read only if the file has it. A sheet of controls not named is the export's (Controls) or the first.
+    """
 
     source: PopulationSource
-    columns: Mapping[str, tuple[str, ...]]
+    columns: Mapping[str, tuple[str, ...]] | None = None
+    overrides: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    optional: bool = False
 
 
 @dataclass(frozen=True)
 class MatrixSource:
     controls: SheetSource
     tests: SheetSource | None = None
+
+
+def default_source(path: Path) -> MatrixSource:
+    """The export's sheets, if the file has them, with every column guessed from its header."""
+    tests = SheetSource(PopulationSource(path, TESTS_SHEET), optional=True)
+    return MatrixSource(SheetSource(PopulationSource(path)), tests)
 
 
 class Action(Labelled):
@@ -136,12 +147,11 @@ class MatrixPreview:
 
 def preview_matrix(path: Path, controls_sheet: str | None = None, tests_sheet: str | None = None) -> MatrixPreview:
     """Read the start of each sheet (the sheets named like the export's, unless chosen) and guess the columns."""
-    first = preview(PopulationSource(path, controls_sheet))
-    names = first.sheet_names
-    if controls_sheet is None and CONTROLS_SHEET in names and first.sheet != CONTROLS_SHEET:
-        first = preview(PopulationSource(path, CONTROLS_SHEET))
-    wanted_tests = tests_sheet or (TESTS_SHEET if TESTS_SHEET in names else None)
-    tests = preview(PopulationSource(path, wanted_tests)) if wanted_tests else None
+    with open_file(path) as found:
+        names = found.sheet_names
+        first = preview_of(found, PopulationSource(path, _controls_sheet(controls_sheet, names)))
+        wanted_tests = tests_sheet or (TESTS_SHEET if TESTS_SHEET in names else None)
+        tests = preview_of(found, PopulationSource(path, wanted_tests)) if wanted_tests else None
     return MatrixPreview(
         file_name=first.source_name,
         sheet_names=names,
@@ -152,15 +162,8 @@ def preview_matrix(path: Path, controls_sheet: str | None = None, tests_sheet: s
     )
 
 
-def source_from(found: MatrixPreview, path: Path) -> MatrixSource:
-    """The source a preview describes, with its guessed columns (the command line's default)."""
-    controls = SheetSource(
-        PopulationSource(path, found.controls.sheet, found.controls.header_row), found.control_columns
-    )
-    if found.tests is None:
-        return MatrixSource(controls)
-    tests = SheetSource(PopulationSource(path, found.tests.sheet, found.tests.header_row), found.test_columns)
-    return MatrixSource(controls, tests)
+def _controls_sheet(chosen: str | None, names: tuple[str, ...]) -> str | None:
+    return chosen or (CONTROLS_SHEET if CONTROLS_SHEET in names else None)
 
 
 # --- reading the sheets --------------------------------------------------------------------------------------
@@ -231,24 +234,24 @@ class _Reading:
         self.lines.append(MatrixLine(row.sheet, row.number, action, ref, detail))
 
     def rows(
-        self, sheet: SheetSource, name: str, fields: type[ControlField] | type[TestField], done: int, total: int
+        self, found: TableFile, sheet: SheetSource, name: str, fields: type[ControlField] | type[TestField]
     ) -> list[_Row]:
-        with open_table(sheet.source) as table:
-            self.sha256, self.file_name = "", table.name
-            indexes = _field_cells(table, sheet.columns)
+        with read_table(found, sheet.source) as table:
+            self.file_name = table.name
+            synonyms = CONTROL_SYNONYMS if fields is ControlField else TEST_SYNONYMS
+            columns = sheet.columns if sheet.columns is not None else guess_columns(synonyms, table.columns)
+            indexes = _field_cells(table, {**columns, **sheet.overrides})
             labels = {member.value: member.label for member in fields}
-            found = list(self._parse(table, name, indexes, labels, done, total))
+            found_rows = list(self._parse(table, name, indexes, labels))
             self.sha256 = table.sha256()
-        return found
+        return found_rows
 
-    def _parse(
-        self, table: Table, name: str, indexes: dict[str, list[int]], labels: dict[str, str], done: int, total: int
-    ) -> Iterator[_Row]:
+    def _parse(self, table: Table, name: str, indexes: dict[str, list[int]], labels: dict[str, str]) -> Iterator[_Row]:
         for count, (number, row_cells) in enumerate(table.rows, start=1):
             if count > MAX_MATRIX_ROWS:
                 raise RefusedFile(table.name, f"the sheet {name} holds more than {MAX_MATRIX_ROWS:,} rows")
             if count % PROGRESS_EVERY == 0:
-                self.task.progress(done, total, f"{name}: {count:,} rows")
+                self.task.progress(*table.progress(), f"{name}: {count:,} rows")
             row = _Row(name, number, "")
             for key, where in indexes.items():
                 try:
@@ -330,9 +333,14 @@ class _Import:
         self.refs: dict[ControlId, str] = {}  # a control -> its reference in the engagement
 
     def run(self) -> None:
-        reading = self.reading
-        control_rows = reading.rows(self.source.controls, CONTROLS_SHEET, ControlField, 0, 4)
-        test_rows = reading.rows(self.source.tests, TESTS_SHEET, TestField, 1, 4) if self.source.tests else []
+        reading, tests = self.reading, self.source.tests
+        controls = self.source.controls
+        with open_file(controls.source.path) as found:
+            chosen = replace(controls.source, sheet=_controls_sheet(controls.source.sheet, found.sheet_names))
+            control_rows = reading.rows(found, replace(controls, source=chosen), CONTROLS_SHEET, ControlField)
+            test_rows = []
+            if tests is not None and (not tests.optional or tests.source.sheet in found.sheet_names):
+                test_rows = reading.rows(found, tests, TESTS_SHEET, TestField)
         _duplicates(reading, control_rows, "control")
         _duplicates(reading, [row for row in test_rows if row.ref], "test")
         _check_requirements(self.conn, reading, control_rows)
@@ -575,8 +583,8 @@ class _Tests:
             self.run.reading.refuse(row, "A new test needs its kind (design or operating).")
             return None
         control_ref = self.run.refs[control_id]
-        ours = row.ref and re.fullmatch(rf"{re.escape(control_ref)}\.T\d+", row.ref)
-        number = int(row.ref.rpartition(".T")[2]) if ours else 0
+        head, _, tail = row.ref.rpartition(".T")
+        number = int(tail) if head == control_ref and tail.isdigit() else 0
         if number <= self.numbers[control_ref]:
             number = self.numbers[control_ref] + 1
         self.numbers[control_ref] = number
