@@ -100,19 +100,6 @@ def _dates(args: argparse.Namespace, current: ControlDates) -> ControlDates | No
     return replace(current, **given) if given else None
 
 
-def _current(found: Control) -> tuple[ControlInput, ControlDates]:
-    values = ControlInput(
-        found.title,
-        found.description,
-        found.owner,
-        found.frequency,
-        found.nature,
-        found.control_type,
-        found.is_key,
-    )
-    return values, ControlDates(found.effective_from, found.effective_to, found.replaces_id)
-
-
 def _said(found: Control) -> str:
     dates = f" from {found.effective_from}" if found.effective_from else ""
     dates += f" until {found.effective_to}" if found.effective_to else ""
@@ -132,14 +119,14 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
-    from app.services.control_dates import edit_control
-    from app.services.controls import get_control
+    from app.services.control_dates import edit_control, held_dates
+    from app.services.controls import control_input, get_control
 
     with open_for_command(args.file, args.passphrase_file) as db:
         found = get_control(db, args.control)
-        values, dates = _current(found)
+        values = control_input(found)
         changed = _input(args, values)
-        made = edit_control(db, found.id, changed if changed != values else None, _dates(args, dates))
+        made = edit_control(db, found.id, changed if changed != values else None, _dates(args, held_dates(found)))
     print(f"Saved {_said(made)}.")
     return 0
 

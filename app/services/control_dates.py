@@ -8,6 +8,7 @@ must fall within them: a change that would strand them is refused with the first
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import Connection, select
@@ -21,6 +22,11 @@ from app.services.engagement import read_period_span
 from app.services.history import Changes, changes
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import control, control_test, live, sample_item
+
+
+def held_dates(found: Control) -> ControlDates:
+    """The dates a control has now (its replacement named by id)."""
+    return ControlDates(found.effective_from, found.effective_to, found.replaces_id)
 
 
 def create_dated_control(
@@ -97,7 +103,7 @@ def _replaced(conn: Connection, found: Control, dates: ControlDates) -> ControlI
 def _end_replaced(ch: Changes, replaced: ControlId, start: date) -> None:
     old = read_control(ch.conn, replaced)
     if old.effective_to is None:
-        put_control_dates(ch, replaced, ControlDates(old.effective_from, start - ONE_DAY, old.replaces_id))
+        put_control_dates(ch, replaced, replace(held_dates(old), effective_to=start - ONE_DAY))
 
 
 def _check_tests_fit(conn: Connection, found: Control, span: Span) -> None:

@@ -49,6 +49,13 @@ def control_values(values: ControlInput) -> dict[str, Any]:
     return row
 
 
+def control_input(found: Control) -> ControlInput:
+    """A control's fields as an input, for changing some of them."""
+    return ControlInput(
+        found.title, found.description, found.owner, found.frequency, found.nature, found.control_type, found.is_key
+    )
+
+
 def _record(row: RowMapping, requirements: Iterable[str], neighbours: Neighbours) -> Control:
     refs, replaced_by = neighbours
     return Control(

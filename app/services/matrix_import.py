@@ -30,8 +30,8 @@ from app.domain.sampling import PopulationPreview, PopulationSource
 from app.domain.vocabulary import ControlType, Frequency, Labelled, Method, Nature, TestKind
 from app.errors import FieldworkError, ValidationError
 from app.services import matrix_fields as cells
-from app.services.control_dates import put_control_dates
-from app.services.controls import REF_PATTERN, control_values, put_control, read_controls
+from app.services.control_dates import held_dates, put_control_dates
+from app.services.controls import REF_PATTERN, control_input, control_values, put_control, read_controls
 from app.services.history import Changes, changes
 from app.services.matrix_fields import (
     CONTROL_SYNONYMS,
@@ -47,7 +47,7 @@ from app.services.population_table import Cell, RefusedFile, Table
 from app.services.refs import next_number
 from app.services.requirements import require_auditable
 from app.services.test_windows import put_test_timing
-from app.services.testing import conclusion_follows, plan_row, read_tests
+from app.services.testing import conclusion_follows, plan_of, plan_row, read_tests
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import control, control_requirement, control_test
 from app.tasks import Task
@@ -414,7 +414,7 @@ class _Import:
             owner = ("control_id", found.id)
             self.ch.set_links(control_requirement, owner, "requirement_code", list(codes))
         dates = _dates_of(row, found)
-        if dates is not None and dates != ControlDates(found.effective_from, found.effective_to, found.replaces_id):
+        if dates is not None and dates != held_dates(found):
             changed.append("dates")
         if changed:
             self.reading.say(row, Action.CHANGE, found.ref, f"Change {found.ref}: {', '.join(changed)}")
@@ -428,7 +428,7 @@ class _Import:
         dates = _dates_of(row, found)
         if control_id is None or dates is None:
             return
-        current = ControlDates(found.effective_from, found.effective_to, found.replaces_id) if found else ControlDates()
+        current = held_dates(found) if found else ControlDates()
         if dates == current:
             return
         if isinstance(dates.replaces, str):
@@ -460,35 +460,38 @@ def _stored(found: Control, name: str) -> Any:
     return value.value if isinstance(value, Labelled) else value
 
 
+def _given(row: _Row, fields: Mapping[str, str], clearable: str = "") -> dict[str, Any]:
+    """The row's values for an input's fields (field value -> input name); a blank cell gives none, except for
+    the `clearable` field, which a blank cell clears."""
+    return {
+        name: row.values[key]
+        for key, name in fields.items()
+        if key in row.values and (row.values[key] is not None or name == clearable)
+    }
+
+
+CONTROL_INPUT: dict[str, str] = {
+    ControlField.TITLE: "title",
+    ControlField.DESCRIPTION: "description",
+    ControlField.OWNER: "owner",
+    ControlField.FREQUENCY: "frequency",
+    ControlField.NATURE: "nature",
+    ControlField.TYPE: "control_type",
+    ControlField.KEY: "is_key",
+}
+TEST_PLAN: dict[str, str] = {
+    TestField.KIND: "kind",
+    TestField.PROCEDURE: "procedure",
+    TestField.METHODS: "methods",
+    TestField.POPULATION: "population",
+    TestField.PLANNED_SIZE: "sample_size",
+}
+
+
 def _control_input(row: _Row, found: Control | None) -> ControlInput:
     """The control as the row has it: the row's fields over the engagement's (or the defaults, for a new one)."""
-    current = (
-        ControlInput("")
-        if found is None
-        else ControlInput(
-            found.title,
-            found.description,
-            found.owner,
-            found.frequency,
-            found.nature,
-            found.control_type,
-            found.is_key,
-        )
-    )
-    given = {
-        name: row.values[key]
-        for key, name in (
-            (ControlField.TITLE, "title"),
-            (ControlField.DESCRIPTION, "description"),
-            (ControlField.OWNER, "owner"),
-            (ControlField.FREQUENCY, "frequency"),
-            (ControlField.NATURE, "nature"),
-            (ControlField.TYPE, "control_type"),
-            (ControlField.KEY, "is_key"),
-        )
-        if key in row.values and row.values[key] is not None
-    }
-    return replace(current, **given)
+    current = ControlInput("") if found is None else control_input(found)
+    return replace(current, **_given(row, CONTROL_INPUT))
 
 
 def _dates_of(row: _Row, found: Control | None) -> ControlDates | None:
@@ -496,7 +499,7 @@ def _dates_of(row: _Row, found: Control | None) -> ControlDates | None:
     keys = (ControlField.EFFECTIVE_FROM, ControlField.EFFECTIVE_TO, ControlField.REPLACES)
     if not any(key in row.values for key in keys):
         return None
-    current = ControlDates(found.effective_from, found.effective_to, found.replaces_id) if found else ControlDates()
+    current = held_dates(found) if found else ControlDates()
     replaced = row.values.get(ControlField.REPLACES, current.replaces)
     if found is not None and replaced == found.replaces_ref:
         replaced = found.replaces_id
@@ -564,19 +567,8 @@ class _Tests:
         return True, found
 
     def _plan(self, row: _Row, found: ControlTest | None) -> TestPlan:
-        current = TestPlan(TestKind.OPERATING) if found is None else _plan_of(found)
-        given = {
-            name: row.values[key]
-            for key, name in (
-                (TestField.KIND, "kind"),
-                (TestField.PROCEDURE, "procedure"),
-                (TestField.METHODS, "methods"),
-                (TestField.POPULATION, "population"),
-                (TestField.PLANNED_SIZE, "sample_size"),
-            )
-            if key in row.values and (row.values[key] is not None or name == "sample_size")
-        }
-        return replace(current, **given)
+        current = TestPlan(TestKind.OPERATING) if found is None else plan_of(found)
+        return replace(current, **_given(row, TEST_PLAN, clearable="sample_size"))
 
     def _new(self, row: _Row, control_id: ControlId) -> dict[str, Any] | None:
         if row.values.get(TestField.KIND) is None:
@@ -601,7 +593,7 @@ class _Tests:
 
     def _change(self, row: _Row, found: ControlTest) -> None:
         try:
-            wanted, held = plan_row(self._plan(row, found)), plan_row(_plan_of(found))
+            wanted, held = plan_row(self._plan(row, found)), plan_row(plan_of(found))
         except ValidationError as exc:
             self.run.reading.refuse(row, exc.message)
             return
@@ -625,19 +617,6 @@ class _Tests:
             put_test_timing(self.ch, test_id, timing)
         except FieldworkError as exc:
             self.run.reading.refuse(row, exc.message)
-
-
-def _plan_of(found: ControlTest) -> TestPlan:
-    return TestPlan(
-        found.kind,
-        found.procedure,
-        found.methods,
-        found.population,
-        found.population_size,
-        found.sample_size,
-        found.selection,
-        found.seed,
-    )
 
 
 def _held_timing(found: ControlTest) -> TestTiming:

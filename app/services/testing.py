@@ -59,6 +59,20 @@ def plan_row(plan: TestPlan) -> dict[str, Any]:
     }
 
 
+def plan_of(test: ControlTest) -> TestPlan:
+    """A test's plan as an input, for changing some of it."""
+    return TestPlan(
+        test.kind,
+        test.procedure,
+        test.methods,
+        test.population,
+        test.population_size,
+        test.sample_size,
+        test.selection,
+        test.seed,
+    )
+
+
 def check_seed(seed: int) -> None:
     if not 0 <= seed <= MAX_SEED:
         raise ValidationError("A seed is a whole number from 0 to 2^63 - 1.")

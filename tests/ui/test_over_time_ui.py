@@ -31,15 +31,8 @@ from ui.workspace import Workspace
 
 
 @pytest.fixture
-def window(qtbot: QtBot, demo_template: Path, tmp_path: Path) -> MainWindow:
-    main = MainWindow(synchronous=True)
-    qtbot.addWidget(main)
-    main.show()
-    copy = tmp_path / "demo.fieldwork"
-    copy.write_bytes(demo_template.read_bytes())
-    main.opener.open_path(copy)
-    assert main.db is not None
-    return main
+def window(demo_window: MainWindow) -> MainWindow:
+    return demo_window
 
 
 def test_rolling_forward_from_the_file_menu_writes_and_opens_next_period(
