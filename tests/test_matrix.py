@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -138,6 +139,7 @@ def test_rows_that_cannot_be_taken_are_listed_by_row_and_nothing_is_written(
         "Controls row 6: The control has no title.",
         "Controls row 7: 6 is a clause; link controls to its criteria, subclauses or controls.",
         "Tests row 3: There is no control AC-99 in the matrix or the engagement.",
+        "Tests row 4: Its control AC-03 cannot be taken (see the Controls sheet).",
     ]
     assert controls.list_controls(engagement) == []
 
@@ -204,9 +206,35 @@ def test_the_command_line_exports_previews_refuses_and_imports(demo: EngagementF
     before = next_path.read_bytes()
     assert main(["matrix", "import", str(next_path), str(target), "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "controls: 82 add, 0 change, 0 unchanged" in out and out.endswith("Dry run: nothing was written.\n")
+    assert "Controls: 82 add, 0 change, 0 unchanged" in out and out.endswith("Dry run: nothing was written.\n")
     assert next_path.read_bytes() == before
     assert main(["matrix", "import", str(next_path), str(target), "--column", "requirements=Nothing"]) != 0
     assert "has no column 'Nothing'" in capsys.readouterr().err
     assert main(["matrix", "import", str(next_path), str(target)]) == 0
     assert capsys.readouterr().out.endswith("Imported.\n")
+
+
+def test_a_new_control_without_a_reference_keeps_its_dates(engagement: EngagementFile, tmp_path: Path) -> None:
+    rows = [["Interview summaries confirmed", "2026-03-17"]]
+    path = write_csv(tmp_path / "m.csv", ["Title", "In operation from"], rows)
+    outcome = imported(engagement, path)
+    assert [line.text for line in outcome.lines] == ["Controls row 2: Add C-001 Interview summaries confirmed"]
+    assert controls.get_control(engagement, "C-001").effective_from == date(2026, 3, 17)
+
+
+def test_rows_that_can_be_taken_are_still_listed_beside_those_that_cannot(
+    engagement: EngagementFile, tmp_path: Path
+) -> None:
+    made = controls.create_control(engagement, ControlInput("Access reviewed", owner="CISO"), ["CC6.2"])
+    path = write_csv(
+        tmp_path / "m.csv",
+        ["Reference", "Title", "Owner", "Frequency"],
+        [[made.ref, "Access reviewed", "IT Manager", ""], ["AC-9", "Backups", "", "Hourly"], ["", "Logs", "", ""]],
+    )
+    outcome = imported(engagement, path)
+    assert [(line.row, line.action) for line in outcome.lines] == [
+        (2, Action.CHANGE),
+        (3, Action.REFUSED),
+        (4, Action.ADD),
+    ]
+    assert not outcome.written and controls.get_control(engagement, made.id).owner == "CISO"

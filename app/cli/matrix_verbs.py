@@ -95,7 +95,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"fieldwork: {line.text}", file=sys.stderr)
     print(f"{outcome.file_name}: {outcome.summary}.")
     if outcome.problems:
-        print(f"fieldwork: nothing was imported: {len(outcome.problems)} row(s) cannot be taken.", file=sys.stderr)
+        print(f"fieldwork: nothing was imported: {outcome.refused_rows} row(s) cannot be taken.", file=sys.stderr)
         return 1
     print("Imported." if outcome.written else "Dry run: nothing was written.")
     return 0

@@ -120,6 +120,11 @@ class MatrixOutcome:
     def problems(self) -> tuple[MatrixLine, ...]:
         return tuple(line for line in self.lines if line.action is Action.REFUSED)
 
+    @property
+    def refused_rows(self) -> int:
+        """Rows that cannot be taken (a row may have several problems)."""
+        return len({(line.sheet, line.row) for line in self.problems})
+
     def count(self, sheet: str, action: Action) -> int:
         return sum(1 for line in self.lines if line.sheet == sheet and line.action is action)
 
@@ -129,7 +134,8 @@ class MatrixOutcome:
         for sheet, noun in ((CONTROLS_SHEET, "control"), (TESTS_SHEET, "test")):
             counts = [(a, self.count(sheet, a)) for a in (Action.ADD, Action.CHANGE, Action.UNCHANGED)]
             parts.append(f"{noun}s: " + ", ".join(f"{n} {a.label.lower()}" for a, n in counts))
-        refused = f"; {len(self.problems)} row(s) cannot be taken" if self.problems else ""
+        parts[0] = parts[0].capitalize()
+        refused = f"; {self.refused_rows} row(s) cannot be taken" if self.problems else ""
         return "; ".join(parts) + refused
 
 
@@ -175,6 +181,8 @@ class _Row:
     number: int
     ref: str
     values: dict[str, Any] = field(default_factory=dict)
+    #: The control the row became (a control's row, once taken).
+    taken: ControlId | None = None
 
 
 class _Undo(Exception):
@@ -227,6 +235,9 @@ class _Reading:
         self.sha256 = ""
         self.file_name = ""
 
+    def refused_rows(self) -> set[tuple[str, int]]:
+        return {(line.sheet, line.row) for line in self.lines if line.action is Action.REFUSED}
+
     def refuse(self, row: _Row, detail: str) -> None:
         self.lines.append(MatrixLine(row.sheet, row.number, Action.REFUSED, row.ref, detail))
 
@@ -253,7 +264,7 @@ class _Reading:
             if count % PROGRESS_EVERY == 0:
                 self.task.progress(*table.progress(), f"{name}: {count:,} rows")
             row = _Row(name, number, "")
-            for key, where in indexes.items():
+            for key, where in sorted(indexes.items(), key=lambda item: item[0] != "reference"):
                 try:
                     row.values[key] = READERS[key]([row_cells[i] for i in where], labels[key])
                 except cells.CellError as exc:
@@ -347,12 +358,13 @@ class _Import:
         self.controls = {found.ref: found for found in read_controls(self.conn)}
         self.refs = {found.id: ref for ref, found in self.controls.items()}
         self._check_names(control_rows, test_rows)
-        if any(line.action is Action.REFUSED for line in reading.lines):
-            return
+        # The rows that can be taken are taken even when others cannot: the preview lists what each would do,
+        # and the transaction keeps none of it.
+        refused = reading.refused_rows()
         self.task.progress(2, 4, "controls")
-        self._take_controls(control_rows)
+        self._take_controls([row for row in control_rows if (CONTROLS_SHEET, row.number) not in refused])
         self.task.progress(3, 4, "tests")
-        _Tests(self, test_rows).take()
+        _Tests(self, [row for row in test_rows if (TESTS_SHEET, row.number) not in refused]).take()
 
     def _check_names(self, control_rows: list[_Row], test_rows: list[_Row]) -> None:
         """What the rows refer to must be there: a replaced control, a tested control, a title for a new one."""
@@ -380,21 +392,22 @@ class _Import:
         for row in rows:
             found = self.controls.get(row.ref) if row.ref else None
             if found is not None:
-                self.ids[row.ref] = found.id
+                self.ids[row.ref] = row.taken = found.id
                 self._change_control(row, found)
+                continue
+            try:
+                values = control_values(_control_input(row, None))
+            except ValidationError as exc:
+                self.reading.refuse(row, exc.message)
                 continue
             ref, note = _free_ref(row.ref, used, following)
             if not row.ref:
                 following = int(REF_PATTERN.match(ref).group(1)) + 1  # type: ignore[union-attr]
             used.add(ref)
-            control_id = ControlId(new_id())
+            control_id = row.taken = ControlId(new_id())
             self.ids[row.ref or ref] = control_id
             self.refs[control_id] = ref
-            try:
-                new_rows.append({"id": control_id, "ref": ref, **control_values(_control_input(row, None))})
-            except ValidationError as exc:
-                self.reading.refuse(row, exc.message)
-                continue
+            new_rows.append({"id": control_id, "ref": ref, **values})
             codes = row.values.get(ControlField.REQUIREMENTS, ())
             links += [{"control_id": control_id, "requirement_code": code} for code in codes]
             self.reading.say(row, Action.ADD, ref, f"Add {ref} {row.values.get(ControlField.TITLE, '')}{note}")
@@ -423,7 +436,7 @@ class _Import:
 
     def _dates(self, row: _Row) -> None:
         """Dates and replacements through the service's own checks, once every control of the matrix exists."""
-        control_id = self.ids.get(row.ref) if row.ref else None
+        control_id = row.taken
         found = self.controls.get(row.ref) if row.ref else None
         dates = _dates_of(row, found)
         if control_id is None or dates is None:
@@ -533,7 +546,11 @@ class _Tests:
         timed: list[tuple[_Row, TestId, ControlTest | None]] = []
         for row in self.rows:
             tested = row.values[TestField.CONTROL]
-            control_id = self.run.ids.get(tested) or self.run.controls[tested].id
+            known = self.run.controls.get(tested)
+            control_id = self.run.ids.get(tested) or (known.id if known else None)
+            if control_id is None:
+                self.run.reading.refuse(row, f"Its control {tested} cannot be taken (see the Controls sheet).")
+                continue
             taken, found = self._match(row, control_id)
             if not taken:
                 continue

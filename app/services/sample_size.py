@@ -113,7 +113,8 @@ def suggest(basis: SizeBasis, methodology: Methodology | None = None) -> SizeSug
         if basis.population is None:
             raise ValidationError("An on-occurrence control is sized by its population: import or enter it first.")
         band = next(b for b in table.bands if b.up_to is None or basis.population <= b.up_to)
-        sizes, why = band.sizes, f"On-occurrence control with {basis.population:,} items in the period: {band.sizes}"
+        span = "test window" if basis.window else "period"
+        sizes, why = band.sizes, f"On-occurrence control with {basis.population:,} items in the {span}: {band.sizes}"
     else:
         sizes, why = _prorated(table, table.frequencies[basis.frequency], basis)
     pick = sizes.minimum + math.ceil(table.risk[risk] * (sizes.maximum - sizes.minimum))

@@ -16,7 +16,7 @@ from app.domain.records import ControlInput, TestPlan
 from app.domain.vocabulary import Method, TestKind
 from app.exports.control_matrix import write_control_matrix
 from app.services import controls, testing
-from app.services.engagement import file_facts
+from app.services.engagement import file_facts, system_description
 from app.services.matrix_import import Action
 from app.storage.engagement_file import EngagementFile
 from app.tasks import Task
@@ -162,3 +162,46 @@ def test_the_matrix_exports_from_the_file_menu(
     monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.No)
     window.export_matrix()
     assert target.stat().st_size > 10_000
+
+
+def test_the_control_page_shows_and_sets_the_control_it_replaced(window: MainWindow) -> None:
+    assert window.db is not None and window.workspace is not None
+    window.workspace.open_target(Target("control", controls.get_control(window.db, "C-081").id))
+    view = window.workspace.views["control"]
+    assert isinstance(view, ControlView)
+    assert view.replaces.currentText() == "C-080" and view.over_time.text() == "Replaced C-080 on 2026-04-09."
+    view.replaces.setCurrentText("(no other control)")
+    view.save_dates()
+    assert controls.get_control(window.db, "C-081").replaces_ref is None
+
+
+def test_a_section_carried_forward_keeps_its_mark_until_confirmed(
+    qtbot: QtBot, engagement: EngagementFile, tmp_path: Path
+) -> None:
+    from app.domain.vocabulary import ReportType
+    from app.services.engagement import read_sections_to_update, set_description_section
+    from app.services.roll_forward import NewPeriod, roll_forward
+    from app.storage.read_only import open_read_only
+    from tests.ui.conftest import shown_workspace
+
+    set_description_section(engagement, "DC1", "Acme provides model hosting.")
+    with open_read_only(engagement.path) as old:
+        db, _done = roll_forward(
+            old, tmp_path / "next.fieldwork", NewPeriod(ReportType.TYPE1, as_of=date(2027, 6, 30)), None
+        )
+    try:
+        workspace = shown_workspace(qtbot, db)
+        workspace.open_target(Target("settings"))
+        panel = workspace.views["settings"].description  # type: ignore[attr-defined]
+        assert panel.headings.item(0).text().endswith("to update") and not panel.headings.item(1).text().endswith(
+            "to update"
+        )
+        panel.headings.setCurrentRow(0)
+        assert panel.still_right.isVisibleTo(panel)
+        panel.still_right.click()
+        with db.reading() as conn:
+            assert read_sections_to_update(conn) == frozenset()
+        assert panel.headings.item(0).text() == "DC1  Services provided"
+        assert system_description(db)["DC1"] == "Acme provides model hosting.", "the text stays as it was"
+    finally:
+        db.close()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QGridLayout,
     QLabel,
     QSplitter,
     QTabWidget,
@@ -52,21 +53,32 @@ NO_TESTS = "(no sheet of tests)"
 MORE = "more_requirements"
 
 
+#: Fields side by side in the grid of column choices.
+ACROSS = 3
+
+
 class _Mapping:
     """A sheet's picker and a column box per field, filled from the sheet's columns and the guess."""
 
     def __init__(self, picker: TablePicker, fields: type[ControlField] | type[TestField]) -> None:
         self.picker, self.synonyms = picker, CONTROL_SYNONYMS if fields is ControlField else TEST_SYNONYMS
         self.boxes: dict[str, QComboBox] = {}
+        self.grid = QGridLayout()
+        picker.extra.addWidget(QLabel("Column of each field:"))
+        picker.extra.addLayout(self.grid)
         for member in fields:
-            self._box(member.value, f"{member.label}")
+            self._box(member.value, member.label)
             if member is ControlField.REQUIREMENTS:
                 self._box(MORE, "More requirements")
 
     def _box(self, key: str, label: str) -> None:
         box = QComboBox()
+        place = len(self.boxes)
         self.boxes[key] = box
-        self.picker.form.addRow(label, box)
+        row, column = divmod(place, ACROSS)
+        self.grid.addWidget(QLabel(label), row, 2 * column)
+        self.grid.addWidget(box, row, 2 * column + 1)
+        self.grid.setColumnStretch(2 * column + 1, 1)
 
     def fill(self, found: PopulationPreview | None, guessed: dict[str, tuple[str, ...]] | None = None) -> None:
         columns = (ABSENT, *(found.columns if found else ()))
@@ -91,6 +103,10 @@ class _Mapping:
                 columns[name] = (*columns.get(name, ()), box.currentText())
         found = picker.shown
         return SheetSource(PopulationSource(picker.source.path, found.sheet, found.header_row), columns)
+
+
+#: What the preview lists first: what stops the import, then what it would change.
+ORDER = (Action.REFUSED, Action.CHANGE, Action.ADD, Action.UNCHANGED)
 
 
 def _highlight(line: MatrixLine) -> str | None:
@@ -200,8 +216,8 @@ class MatrixImportDialog(QDialog):
         )
 
     def _previewed(self, outcome: MatrixOutcome, source: MatrixSource) -> None:
-        self.lines.set_rows(outcome.lines)
-        refused = len(outcome.problems)
+        self.lines.set_rows(sorted(outcome.lines, key=lambda line: ORDER.index(line.action)))
+        refused = outcome.refused_rows
         self.summary.setText(
             f"<b>{outcome.summary}.</b> "
             + (f"Fix the {refused} row(s) that cannot be taken in the workbook, then preview again." if refused else

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
@@ -98,13 +99,15 @@ class RollForwardDialog(QDialog):
         period.addWidget(note("to"))
         period.addWidget(self.end)
         form.addRow(self.type2, period)
-        self.path = QLineEdit(str(source.with_name(f"{source.stem} {offered.last_day}.fieldwork")))
+        self.path = QLineEdit(str(source.with_name(f"{source.stem} - next period to {offered.last_day}.fieldwork")))
         browse = QPushButton("&Browse...")
         browse.clicked.connect(self._browse)
         where = QHBoxLayout()
         where.addWidget(self.path, 1)
         where.addWidget(browse)
-        form.addRow("New &file", where)
+        label = QLabel("New &file")
+        label.setBuddy(self.path)
+        form.addRow(label, where)
         self.evidence = QCheckBox("Copy the documents linked to controls (policies, charters), marked prior-period")
         form.addRow("", self.evidence)
         layout.addLayout(form)
@@ -122,8 +125,17 @@ class RollForwardDialog(QDialog):
         layout.addWidget(self.remember)
         self.new_passphrase.toggled.connect(self.fields.setEnabled)
         self.fields.setEnabled(self.new_passphrase.isChecked())
+        self.type1.toggled.connect(self._type_chosen)
+        self._type_chosen()
+        layout.addStretch()
         self.error, self.buttons = dialog_foot(self, layout.addWidget, self._accept)
-        self.resize(720, 560)
+        self.resize(720, self.sizeHint().height())
+
+    def _type_chosen(self) -> None:
+        type1 = self.type1.isChecked()
+        self.as_of.setEnabled(type1)
+        for field in (self.start, self.end):
+            field.setEnabled(not type1)
 
     def _browse(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(self, "New engagement", self.path.text(), "Engagements (*.fieldwork)")

@@ -53,6 +53,9 @@ class TablePicker(QWidget):
         self.form.addRow("&Sheet", self.sheet)
         self.form.addRow("&Header row", self.header_row)
         layout.addLayout(self.form)
+        #: Where a dialog puts fields of its own that do not fit the form (a grid of column choices).
+        self.extra = QVBoxLayout()
+        layout.addLayout(self.extra)
         self.table = QTableWidget()
         layout.addWidget(QLabel("First rows as they will be read:"))
         layout.addWidget(self.table, 1)

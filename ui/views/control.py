@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.ids import ControlId
 from app.domain.over_time import ControlDates, Span
 from app.domain.records import Control, ControlInput, ControlTest, Requirement, Suggestion, TestPlan
 from app.domain.timeline import control_notes, coverage_gaps, gap_text
@@ -58,8 +57,8 @@ class ControlPage:
     choices: list[Requirement]
     evidence: list[LinkedEvidence]
     period: Span | None = None
-    #: The other controls, as (id, reference), for "replaces".
-    others: tuple[tuple[ControlId, str], ...] = ()
+    #: The other controls' references, for "replaces".
+    others: tuple[str, ...] = ()
 
 
 def load_page(db: EngagementFile, control_id: int) -> ControlPage:
@@ -71,7 +70,7 @@ def load_page(db: EngagementFile, control_id: int) -> ControlPage:
         statuses = read_requirement_statuses(conn, scope, details.report_type)
         tests = test_service.read_tests(conn, control_id=control_id)
         evidence = read_linked(conn, [_evidence_target(control_id)])
-        others = tuple((c.id, c.ref) for c in control_service.read_controls(conn) if c.id != control.id)
+        others = tuple(c.ref for c in control_service.read_controls(conn) if c.id != control.id)
     linked = served_by(control, scope, statuses)
     choices = [r for r in scope if r.code in statuses and r.code not in control.requirements]
     return ControlPage(control, linked, suggestions, tests, choices, evidence, details.period, others)
@@ -121,6 +120,7 @@ class ControlView(DetailView):
         form.addRow("", self.key)
         self.effective_from, self.effective_to = OptionalDateField(), OptionalDateField()
         self.replaces = QComboBox()
+        self.replaces.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         dates = QHBoxLayout()
         parts = (("from", self.effective_from), ("until", self.effective_to), ("replacing", self.replaces))
         for label, widget in parts:
@@ -223,9 +223,9 @@ class ControlView(DetailView):
         with QSignalBlocker(self.replaces):
             self.replaces.clear()
             self.replaces.addItem(NOT_REPLACING, None)
-            for other_id, ref in page.others:
-                self.replaces.addItem(ref, other_id)
-            self.replaces.setCurrentIndex(max(0, self.replaces.findData(c.replaces_id)) if c.replaces_id else 0)
+            for ref in page.others:
+                self.replaces.addItem(ref, ref)
+            self.replaces.setCurrentIndex(max(0, self.replaces.findText(c.replaces_ref)) if c.replaces_ref else 0)
         self.over_time.setText(over_time(page))
         self.over_time.setVisible(bool(self.over_time.text()))
         self.linked.set_rows(page.linked)

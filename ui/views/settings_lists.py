@@ -218,6 +218,9 @@ class DescriptionPanel(QWidget):
         self.title.setWordWrap(True)
         self.editor = CommitTextEdit()
         self.editor.committed.connect(self._save)
+        self.still_right = QPushButton("&Still right for this period")
+        self.still_right.setToolTip("Keep the text as it is and remove the mark carried forward from the prior period")
+        self.still_right.clicked.connect(lambda: self._save(self.editor.toPlainText()))
         self.code = ""
 
         left = QWidget()
@@ -231,6 +234,7 @@ class DescriptionPanel(QWidget):
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.title)
+        column.addWidget(self.still_right, 0, Qt.AlignmentFlag.AlignLeft)
         column.addWidget(self.editor)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
@@ -257,8 +261,10 @@ class DescriptionPanel(QWidget):
             self.editor.load(self.texts.get(self.code, ""))
 
     def _title(self) -> None:
-        marked = f"<br><i>{CARRIED}</i>" if self.code in self.to_update else ""
+        carried = self.code in self.to_update
+        marked = f"<br><i>{CARRIED}</i>" if carried else ""
         self.title.setText(f"<b>{self.code}  {DESCRIPTION_HEADINGS[self.code]}</b>{marked}")
+        self.still_right.setVisible(carried)
 
     def _choose(self, row: int) -> None:
         self.editor.flush()  # saves the heading being left, under its own code
