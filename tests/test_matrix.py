@@ -141,6 +141,7 @@ def test_rows_that_cannot_be_taken_are_listed_by_row_and_nothing_is_written(
         "Tests row 3: There is no control AC-99 in the matrix or the engagement.",
         "Tests row 4: Its control AC-03 cannot be taken (see the Controls sheet).",
     ]
+    assert outcome.problems[0].ref == "AC-02", "each line names the row's reference"
     assert controls.list_controls(engagement) == []
 
 

@@ -258,18 +258,23 @@ class _Reading:
         return found_rows
 
     def _parse(self, table: Table, name: str, indexes: dict[str, list[int]], labels: dict[str, str]) -> Iterator[_Row]:
+        ordered = sorted(indexes.items(), key=lambda item: item[0] != "reference")
         for count, (number, row_cells) in enumerate(table.rows, start=1):
             if count > MAX_MATRIX_ROWS:
                 raise RefusedFile(table.name, f"the sheet {name} holds more than {MAX_MATRIX_ROWS:,} rows")
             if count % PROGRESS_EVERY == 0:
                 self.task.progress(*table.progress(), f"{name}: {count:,} rows")
             row = _Row(name, number, "")
-            for key, where in sorted(indexes.items(), key=lambda item: item[0] != "reference"):
+            for key, where in ordered:  # the reference first: the lines about the row name it
                 try:
-                    row.values[key] = READERS[key]([row_cells[i] for i in where], labels[key])
+                    value = READERS[key]([row_cells[i] for i in where], labels[key])
                 except cells.CellError as exc:
                     self.refuse(row, str(exc)[:1].upper() + str(exc)[1:] + ".")
-            row.ref = row.values.pop("reference", "") or ""
+                    continue
+                if key == "reference":
+                    row.ref = value
+                else:
+                    row.values[key] = value
             if len(row.ref) > MAX_REF:
                 self.refuse(row, f"The reference {row.ref[:40]}... is longer than {MAX_REF} characters.")
             yield row

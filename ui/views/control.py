@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.over_time import ControlDates, Span
 from app.domain.records import Control, ControlInput, ControlTest, Requirement, Suggestion, TestPlan
-from app.domain.timeline import control_notes, coverage_gaps, gap_text
+from app.domain.timeline import control_notes, coverage_gaps, gap_text, test_title
 from app.domain.vocabulary import ControlType, Frequency, Method, Nature, TestKind
 from app.errors import FieldworkError
 from app.services import controls as control_service
@@ -179,7 +179,8 @@ class ControlView(DetailView):
         self.tests = RowTableModel[ControlTest](
             [
                 Column("Test", lambda t: t.ref, icon=lambda t: icon(t.status)),
-                Column("Kind", lambda t: t.kind.label),
+                Column("Kind", test_title),
+                Column("Covers", lambda t: t.window.label if t.window and t.kind is TestKind.OPERATING else ""),
                 Column("Status", lambda t: t.status.label),
                 Column("Sample", _sample_progress),
                 Column("Deviations", lambda t: t.deviation_count or ""),
