@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict
 from typing import Any
 from uuid import UUID
 
@@ -37,16 +36,15 @@ def control_values(values: ControlInput) -> dict[str, Any]:
     title = values.title.strip()
     if not title:
         raise ValidationError("Give the control a short title.")
-    row = asdict(values)
-    row.update(
-        title=title,
-        description=values.description.strip(),
-        owner=values.owner.strip(),
-        frequency=Frequency(values.frequency).value,
-        nature=Nature(values.nature).value,
-        control_type=ControlType(values.control_type).value,
-    )
-    return row
+    return {
+        "title": title,
+        "description": values.description.strip(),
+        "owner": values.owner.strip(),
+        "frequency": Frequency(values.frequency).value,
+        "nature": Nature(values.nature).value,
+        "control_type": ControlType(values.control_type).value,
+        "is_key": values.is_key,
+    }
 
 
 def control_input(found: Control) -> ControlInput:

@@ -7,6 +7,7 @@ cannot be read as its field says why in a sentence, which the import lists with 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -134,9 +135,15 @@ def choice(cell: Cell, kind: type[Labelled], label: str) -> Labelled | None:
     if not value:
         return None
     try:
-        return kind.parse(value)
+        return _parsed(kind, value)
     except ValueError as exc:
         raise CellError(f"{label.lower()} {exc}") from None
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(kind: type[Labelled], value: str) -> Labelled:
+    """A matrix says "Monthly" thousands of times: each spelling is looked up once."""
+    return kind.parse(value)
 
 
 def choices(cell: Cell, kind: type[Labelled], label: str) -> tuple[Labelled, ...]:

@@ -258,16 +258,18 @@ class _Reading:
         return found_rows
 
     def _parse(self, table: Table, name: str, indexes: dict[str, list[int]], labels: dict[str, str]) -> Iterator[_Row]:
-        ordered = sorted(indexes.items(), key=lambda item: item[0] != "reference")
+        # The reference first: the lines about the row name it. Each field's reader is looked up once.
+        readers = [(key, where, READERS[key], labels[key]) for key, where in indexes.items()]
+        readers.sort(key=lambda reader: reader[0] != "reference")
         for count, (number, row_cells) in enumerate(table.rows, start=1):
             if count > MAX_MATRIX_ROWS:
                 raise RefusedFile(table.name, f"the sheet {name} holds more than {MAX_MATRIX_ROWS:,} rows")
             if count % PROGRESS_EVERY == 0:
                 self.task.progress(*table.progress(), f"{name}: {count:,} rows")
             row = _Row(name, number, "")
-            for key, where in ordered:  # the reference first: the lines about the row name it
+            for key, where, read, label in readers:
                 try:
-                    value = READERS[key]([row_cells[i] for i in where], labels[key])
+                    value = read([row_cells[i] for i in where], label)
                 except cells.CellError as exc:
                     self.refuse(row, str(exc)[:1].upper() + str(exc)[1:] + ".")
                     continue
