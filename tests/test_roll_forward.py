@@ -207,3 +207,17 @@ def test_a_file_from_an_earlier_revision_rolls_forward_untouched(tmp_path: Path)
         "0007.fieldwork",
         "next.fieldwork",
     ], "no backup or copy is left beside it"
+
+
+def test_the_findings_report_marks_a_finding_to_follow_up(demo_and_next: tuple[Path, Path]) -> None:
+    from app.exports.dataset import gather
+    from app.exports.report.build import build_report
+    from tests.report_reading import render_docx
+
+    _source, target = demo_and_next
+    db = open_engagement(target)
+    try:
+        text = render_docx(build_report(gather(db), Task()))
+    finally:
+        db.close()
+    assert "Raised: in the prior period; its corrective action is followed up in this one" in text
