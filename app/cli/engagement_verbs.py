@@ -284,6 +284,8 @@ def _print_info(doc: dict[str, Any]) -> None:
     print(f"  {ReportType(e['report_type']).label}, {period}; categories: {', '.join(e['tsc_categories'])}")
     print(f"  File: {'encrypted' if f['encrypted'] else 'UNENCRYPTED'}, engagement {f['engagement_id']}")
     print(f"  Stage: {doc['stage']['stage']}: {doc['stage']['reason']}")
+    if f.get("rolled_from_engagement_id"):
+        print(f"  Rolled forward from engagement {f['rolled_from_engagement_id']} (SHA-256 {f['rolled_from_sha256']})")
     counts = ", ".join(f"{value} {name.replace('_', ' ')}" for name, value in n.items())
     print(f"  Counts: {counts}")
     print("\nProgress (concluded / in progress / exceptions / not started / excluded):")

@@ -15,6 +15,7 @@ import app
 from app.catalog import Catalog, load_catalog
 from app.domain.ids import PersonId, new_id
 from app.domain.judgements import OpinionArea
+from app.domain.over_time import Span
 from app.domain.records import EngagementDetails, FileFacts, TeamMember, Tickmark
 from app.domain.vocabulary import (
     DESCRIPTION_HEADINGS,
@@ -262,6 +263,10 @@ def read_details(conn: Connection) -> EngagementDetails:
     )
 
 
+def read_period_span(conn: Connection) -> Span | None:
+    return read_details(conn).period
+
+
 def update_details(db: EngagementFile, details: EngagementDetails) -> tuple[str, ...]:
     from app.services.workpapers import check_report_date
 
@@ -293,6 +298,8 @@ def read_facts(conn: Connection, encrypted: bool) -> FileFacts:
         created_with=meta["created_with"],
         created_at=meta["created_at"],
         catalog_versions={k.removeprefix("catalog_"): v for k, v in meta.items() if k.startswith("catalog_")},
+        rolled_from_engagement_id=meta.get("rolled_from_engagement_id"),
+        rolled_from_sha256=meta.get("rolled_from_sha256"),
     )
 
 
@@ -391,7 +398,14 @@ def read_system_description(conn: Connection) -> dict[str, str]:
 
 
 def set_description_section(db: EngagementFile, code: str, text: str) -> None:
+    """Save a section's text; once edited, a section carried forward from the prior period is this period's."""
     if code not in DESCRIPTION_HEADINGS:
         raise ValidationError(f"{code} is not a description-of-the-system heading (DC1 to DC9).")
     with changes(db) as ch:
-        ch.update(description_section, {"code": code}, {"text": text})
+        ch.update(description_section, {"code": code}, {"text": text, "to_update": False})
+
+
+def read_sections_to_update(conn: Connection) -> frozenset[str]:
+    """The sections carried forward from the prior period and not yet edited for this one."""
+    query = select(description_section.c.code).where(description_section.c.to_update.is_(True))
+    return frozenset(conn.execute(query).scalars())

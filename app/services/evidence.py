@@ -388,6 +388,7 @@ def read_evidence(conn: Connection, ids: Collection[EvidenceId] | None = None) -
             attached_by=row["attached_by"],
             attached_at=row["attached_at"],
             used_by=tuple(use.ref for use in uses.get(row["id"], ())),
+            prior_period=row["predecessor_id"] is not None,
         )
         for row in conn.execute(query).mappings()
     ]

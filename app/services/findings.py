@@ -201,6 +201,7 @@ def _record(row: Any, codes: list[str], deviations: list[tuple[UUID, str]], file
         closed_on=row["closed_on"],
         deviation_ids=tuple(DeviationId(key) for key, _ in deviations),
         evidence_ids=tuple(EvidenceId(key) for key, _ in files),
+        predecessor_id=row["predecessor_id"],
     )
 
 

@@ -8,31 +8,32 @@ double the file and say nothing more, because the population's own entry (file n
 count, who and when) stands for them. Rows entered by hand have no file to stand for them, so each
 one is recorded. An import is one transaction: an error or a cancel leaves no row behind.
 
-Items dated outside the engagement period are flagged here (`outside_period`) and left out of the
-rows a sample can be drawn from (`eligible_rows`); undated items stay eligible.
+Items dated outside the test's window (the period, unless the test or its control says otherwise:
+`test_windows`) are flagged here (`outside_period`) and left out of the rows a sample can be drawn from
+(`eligible_rows`); undated items stay eligible.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date
 from itertools import islice
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, case, delete, false, func, insert, select
 
 from app.domain.ids import EvidenceId, PopulationId, TestId, new_id
+from app.domain.over_time import Span
 from app.domain.sampling import Population, PopulationItemInput, PopulationRow, PopulationSource
-from app.domain.vocabulary import ReportType
 from app.errors import ValidationError
-from app.services.engagement import read_details
+from app.services.engagement import read_period_span
 from app.services.evidence import Receipt, Target, TargetKind, attach_stream, link
 from app.services.evidence_store import ByteProgress
 from app.services.history import Changes, changes
 from app.services.ipe import new_population
 from app.services.population_files import open_table
 from app.services.population_table import Cell, Table, cell_text, parse_date
+from app.services.test_windows import read_test_window, window_phrase
 from app.services.testing import conclusion_follows, find_test_id
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import control_test, evidence, evidence_link, live, population, population_row, sample_item
@@ -42,8 +43,6 @@ ROW_BATCH = 5_000
 ROW_COLUMNS = ("population_id", "row_no", "identifier", "item_date", "values")
 BY_HAND = "Entered by hand"
 HAND_COLUMNS = ("Identifier", "Date")
-
-Period = tuple[date, date] | None
 
 
 def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -277,29 +276,26 @@ def remove_population(db: EngagementFile, test_id: TestId) -> None:
 # --- reading -------------------------------------------------------------------------------------
 
 
-def read_period(conn: Connection) -> Period:
-    """The Type 2 period items must fall in; a Type 1 examination has none."""
-    details = read_details(conn)
-    if details.report_type is not ReportType.TYPE2 or not details.period_start or not details.period_end:
-        return None
-    return details.period_start, details.period_end
-
-
-def _outside(period: Period) -> ColumnElement[bool]:
-    if period is None:
+def _outside(window: Span | None) -> ColumnElement[bool]:
+    if window is None:
         return false()
-    start, end = period
     return population_row.c.item_date.is_not(None) & (
-        (population_row.c.item_date < start) | (population_row.c.item_date > end)
+        (population_row.c.item_date < window.start) | (population_row.c.item_date > window.end)
     )
+
+
+def _window_of(conn: Connection, population_id: PopulationId) -> Span | None:
+    test_id = conn.execute(select(population.c.test_id).where(population.c.id == population_id)).scalar_one()
+    return read_test_window(conn, test_id)
 
 
 def read_population(conn: Connection, test_id: TestId) -> Population | None:
     row = conn.execute(select(population).where(population.c.test_id == test_id, live(population))).mappings().first()
     if row is None:
         return None
+    window = read_test_window(conn, test_id)
     flags = select(
-        func.coalesce(func.sum(case((_outside(read_period(conn)), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((_outside(window), 1), else_=0)), 0),
         func.coalesce(func.sum(case((population_row.c.item_date.is_(None), 1), else_=0)), 0),
     ).where(population_row.c.population_id == row["id"])
     outside, undated = conn.execute(flags).one()
@@ -317,6 +313,7 @@ def read_population(conn: Connection, test_id: TestId) -> Population | None:
         imported_at=row["imported_at"],
         outside_period=int(outside),
         undated=int(undated) if row["date_column"] else 0,
+        outside_label=window_phrase(window, read_period_span(conn)),
     )
 
 
@@ -343,7 +340,7 @@ def read_population_rows(
     found = require_population(conn, test_id)
     condition = population_row.c.population_id == found.id
     if outside_period_only:
-        condition = condition & _outside(read_period(conn))
+        condition = condition & _outside(read_test_window(conn, test_id))
     query = select(population_row).where(condition).order_by(population_row.c.row_no).offset(offset).limit(limit)
     return [_row_record(row) for row in conn.execute(query).mappings()]
 
@@ -360,14 +357,15 @@ def _row_record(row: Any) -> PopulationRow:
 
 
 def eligible_rows(conn: Connection, population_id: PopulationId, skip: Iterable[int] = ()) -> Iterator[int]:
-    """Row numbers a sample may be drawn from, in population order: in the period (or undated), not in `skip`.
+    """Row numbers a sample may be drawn from, in population order: in the test's window (or undated), not in
+    `skip`.
 
     Streamed through the driver's cursor: SQLAlchemy's per-row processing was most of a selection's time.
     """
     skipped = set(skip)
     query = (
         select(population_row.c.row_no)
-        .where(population_row.c.population_id == population_id, ~_outside(read_period(conn)))
+        .where(population_row.c.population_id == population_id, ~_outside(_window_of(conn, population_id)))
         .order_by(population_row.c.row_no)
     )
     cursor = conn.connection.cursor()
@@ -381,7 +379,7 @@ def eligible_rows(conn: Connection, population_id: PopulationId, skip: Iterable[
 
 def count_eligible(conn: Connection, population_id: PopulationId, skip: Iterable[int] = ()) -> int:
     """How many rows `eligible_rows` yields, counted by SQLite rather than by streaming them."""
-    condition = (population_row.c.population_id == population_id) & ~_outside(read_period(conn))
+    condition = (population_row.c.population_id == population_id) & ~_outside(_window_of(conn, population_id))
     total = _count(conn, condition)
     for chunk in _batches(sorted(set(skip)), 500):
         total -= _count(conn, condition & population_row.c.row_no.in_(chunk))

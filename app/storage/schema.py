@@ -126,6 +126,7 @@ person = Table(
     Column("initials", String(8), nullable=False),
     Column("role", String(16), nullable=False),
     *_tracked(),
+    Column("predecessor_id", Uuid),  # revision 0010: rolled forward from
 )
 _unique_live(person, "initials")
 
@@ -143,6 +144,8 @@ description_section = Table(
     Column("code", String(8), primary_key=True),
     Column("text", Text, nullable=False, server_default=""),
     *_tracked(),
+    # revision 0010: carried forward from the prior period and not yet edited for this one
+    Column("to_update", Boolean, nullable=False, server_default="0"),
 )
 
 requirement = Table(
@@ -185,6 +188,12 @@ control = Table(
     Column("control_type", String(16), nullable=False),
     Column("is_key", Boolean, nullable=False, server_default="1"),
     *_tracked(),
+    # revision 0010: when the control was in operation (None: throughout), the control it replaced, and the
+    # record it was rolled forward from (in the prior period's file, so no foreign key)
+    Column("effective_from", Date),
+    Column("effective_to", Date),
+    Column("replaces_id", Uuid, ForeignKey("control.id")),
+    Column("predecessor_id", Uuid),
 )
 _unique_live(control, "ref")
 
@@ -233,6 +242,12 @@ control_test = Table(
     Column("risk", String(16)),  # revision 0003: picks the sample size within the frequency's range
     Column("size_override_reason", Text),  # revision 0003: why the size differs from the suggestion
     *_tracked(),
+    # revision 0010: the days the test covers (None: the period, while the control was in operation), its round
+    # (interim, update, remediation retest), and the prior period's test it was rolled forward from
+    Column("window_start", Date),
+    Column("window_end", Date),
+    Column("round", String(24)),
+    Column("predecessor_id", Uuid),
 )
 _unique_live(control_test, "ref")
 
@@ -375,6 +390,7 @@ finding = Table(
     Column("verification", Text, nullable=False, server_default=""),
     Column("closed_on", Date),
     *_tracked(),
+    Column("predecessor_id", Uuid),  # revision 0008: a prior-period finding to follow up, rolled forward from
 )
 _unique_live(finding, "ref")
 
@@ -569,6 +585,7 @@ pbc_request = Table(
     Column("status", String(16), nullable=False, server_default="open"),
     Column("received_date", Date),
     *_tracked(),
+    Column("predecessor_id", Uuid),  # revision 0008: rolled forward from
 )
 _unique_live(pbc_request, "ref")
 
@@ -608,6 +625,7 @@ evidence = Table(
     Column("attached_by", Text, nullable=False),
     Column("attached_at", String(32), nullable=False),
     *_tracked(),
+    Column("predecessor_id", Uuid),  # revision 0008: a prior-period document, rolled forward from
 )
 _unique_live(evidence, "ref")
 

@@ -66,7 +66,8 @@ def describe_ipe(state: PopulationState) -> str:
 def describe_population(found: Population | None) -> str:
     if found is None:
         return "No population imported: import the list of items the control acted on in the period."
-    flagged = f", <b>{found.outside_period} dated outside the period</b> (never drawn)" if found.outside_period else ""
+    outside = f"{found.outside_period} dated outside {found.outside_label}"
+    flagged = f", <b>{outside}</b> (never drawn)" if found.outside_period else ""
     undated = f", {found.undated} without a date" if found.undated else ""
     digest = f" · SHA-256 {found.source_sha256[:12]}…" if found.source_sha256 else ""
     return f"Population: {found.source_name}, {found.row_count:,} items{flagged}{undated}{digest}"

@@ -56,6 +56,8 @@ class SettingsPage:
     tickmarks: list[Tickmark]
     description: dict[str, str]
     stage: Stage
+    #: Sections carried forward from the prior period and not yet edited for this one.
+    to_update: frozenset[str] = frozenset()
 
 
 def load_page(db: EngagementFile) -> SettingsPage:
@@ -68,6 +70,7 @@ def load_page(db: EngagementFile) -> SettingsPage:
             engagement_service.read_tickmarks(conn),
             engagement_service.read_system_description(conn),
             read_stage(conn),
+            engagement_service.read_sections_to_update(conn),
         )
 
 
@@ -260,7 +263,7 @@ class SettingsView(DetailView):
         self.stage.setText(f"<b>{page.stage.stage.label}</b> (from the file: {page.stage.reason})")
         self.team.show_team(page.team)
         self.tickmarks.show_tickmarks(page.tickmarks)
-        self.description.show_description(page.description)
+        self.description.show_description(page.description, page.to_update)
         self.reload_all = False
 
     def _typing_in(self, field: QWidget) -> bool:
