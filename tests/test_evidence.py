@@ -18,8 +18,7 @@ from app.services.evidence_store import ByteProgress
 from app.services.history import changes, list_history
 from app.services.verify import verify
 from app.storage.engagement_file import EngagementFile
-from app.storage.schema import engagement as engagement_table
-from app.storage.schema import evidence_chunk
+from app.storage.schema import evidence_chunk, finalization, person
 from app.tasks import Cancelled, Task
 from tests.evidence_helpers import MIB, make_items, row_counts, sha256_of, write_file
 
@@ -124,9 +123,9 @@ def test_delete_refuses_a_linked_file_and_keeps_shared_bytes(engagement: Engagem
 
 def test_nothing_is_deleted_from_a_finalized_engagement(engagement: EngagementFile, tmp_path: Path) -> None:
     [found] = ev.attach_files(engagement, [write_file(tmp_path / "a.txt", 10)])
-    with changes(engagement) as ch:
-        key = ch.conn.execute(select(engagement_table.c.id)).scalar_one()
-        ch.update(engagement_table, {"id": key}, {"finalized_at": ch.at_utc})  # as finalizing marks it
+    with changes(engagement) as ch:  # the record finalizing writes (test_review finalizes for real)
+        member = ch.conn.execute(select(person.c.id)).scalars().first()
+        ch.insert(finalization, {"finalized_at": ch.at_utc, "person_id": member, "manifest": {}})
     with pytest.raises(ReadOnlyError):
         ev.delete_evidence(engagement, found.id)
     assert row_counts(engagement)["evidence"] == 1
