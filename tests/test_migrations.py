@@ -159,6 +159,37 @@ def seed_0006(conn: sqlite3.Connection) -> None:
     )
 
 
+def seed_0007(conn: sqlite3.Connection) -> None:
+    """Revision 0007: a finding with objective evidence beside a control's and a sample item's evidence."""
+    c1, t1, i1, e1, f1 = (_hex(n) for n in range(41, 46))
+    conn.executescript(
+        f"""
+        INSERT INTO fieldwork_meta VALUES ('engagement_id', '7d1f3a0e-1b2c-4d5e-8f90-a1b2c3d4e5f7');
+        INSERT INTO engagement (id, client, system_name, report_type, period_start, period_end, tsc_categories)
+            VALUES ('{_hex(98)}', 'Old Client', 'Old System', 'type2', '2025-01-01', '2025-12-31', '["Security"]');
+        INSERT INTO requirement VALUES ('8', 'iso42001', 'clause', 'Operation', 'd', NULL, NULL, NULL, 2);
+        INSERT INTO requirement VALUES ('8.4', 'iso42001', 'subclause', 'Impact', 'd', '8', NULL, NULL, 3);
+        INSERT INTO control (id, ref, title, frequency, nature, control_type)
+            VALUES ('{c1}', 'C-001', 'Change approval', 'on_occurrence', 'manual', 'preventive');
+        INSERT INTO control_requirement (control_id, requirement_code) VALUES ('{c1}', '8.4');
+        INSERT INTO control_test (id, ref, control_id, kind, methods, conclusion)
+            VALUES ('{t1}', 'C-001.T1', '{c1}', 'operating', '[]', 'exceptions');
+        INSERT INTO sample_item (id, test_id, seq, identifier, result) VALUES ('{i1}', '{t1}', 1, 'CHG-1', 'deviation');
+        INSERT INTO finding (id, ref, kind, statement) VALUES ('{f1}', 'F-001', 'major_nonconformity', 'Late');
+        INSERT INTO finding_requirement (finding_id, requirement_code) VALUES ('{f1}', '8.4');
+        INSERT INTO evidence_blob VALUES ('ab' || hex(zeroblob(31)), 5, 1);
+        INSERT INTO evidence_chunk VALUES (1, 0, x'68656c6c6f');
+        INSERT INTO evidence (id, ref, blob_sha256, original_name, media_type, attached_by, attached_at)
+            VALUES ('{e1}', 'E-0001', 'ab' || hex(zeroblob(31)), 'release.pdf', 'application/pdf', 'X', '2025-06-01');
+        INSERT INTO evidence_link (id, evidence_id, sample_item_id) VALUES ('{_hex(50)}', '{e1}', '{i1}');
+        INSERT INTO evidence_link (id, evidence_id, control_id) VALUES ('{_hex(51)}', '{e1}', '{c1}');
+        INSERT INTO evidence_link (id, evidence_id, finding_id, deleted_at)
+            VALUES ('{_hex(52)}', '{e1}', '{f1}', '2025-06-02T00:00:00+00:00');
+        INSERT INTO evidence_link (id, evidence_id, finding_id) VALUES ('{_hex(53)}', '{e1}', '{f1}');
+        """
+    )
+
+
 SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "0001": seed_0001,
     "0002": seed_0002,
@@ -166,6 +197,7 @@ SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "0004": seed_0004,
     "0005": seed_0005,
     "0006": seed_0006,
+    "0007": seed_0007,
 }
 
 
@@ -318,6 +350,7 @@ JOINS = {
         "WHERE l.deviation_id = d.id)",
     },
 }
+JOINS["0008_ai_systems"] = JOINS["0007"]  # AI systems add tables; nothing above reads differently
 
 
 def content(conn: sqlite3.Connection, revision: str) -> dict[str, list[tuple[object, ...]]]:

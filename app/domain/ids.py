@@ -27,6 +27,9 @@ PopulationId = NewType("PopulationId", uuid.UUID)
 FindingId = NewType("FindingId", uuid.UUID)
 MisstatementId = NewType("MisstatementId", uuid.UUID)
 ReplicaId = NewType("ReplicaId", uuid.UUID)
+AiSystemId = NewType("AiSystemId", uuid.UUID)
+ImpactAssessmentId = NewType("ImpactAssessmentId", uuid.UUID)
+FairnessResultId = NewType("FairnessResultId", uuid.UUID)
 
 
 def new_id() -> uuid.UUID:

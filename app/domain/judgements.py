@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from app.domain.ids import ControlId, DeviationId, EvidenceId, FindingId, MisstatementId
+from app.domain.ids import AiSystemId, ControlId, DeviationId, EvidenceId, FindingId, MisstatementId
 from app.domain.vocabulary import Framework, Labelled, Opinion, Status
 
 
@@ -130,6 +130,8 @@ class FindingInput:
     verified_on: date | None = None
     verification: str = ""
     closed_on: date | None = None
+    #: The AI systems the finding concerns, where it concerns particular ones; None leaves them as they are.
+    ai_systems: tuple[AiSystemId, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,9 @@ class Finding:
     closed_on: date | None
     deviation_ids: tuple[DeviationId, ...] = ()
     evidence_ids: tuple[EvidenceId, ...] = ()
+    #: The names of the AI systems it concerns, and their ids.
+    ai_systems: tuple[str, ...] = ()
+    ai_system_ids: tuple[AiSystemId, ...] = ()
 
     @property
     def open(self) -> bool:

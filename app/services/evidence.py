@@ -4,7 +4,7 @@ Rules the auditors can rely on:
 - The same content attached twice is stored once. Each attach is still its own evidence record (E-0001,
   E-0002) with its own name, received date, provider and request, because two receipts of the same bytes
   are two facts of the engagement; both records point to one blob.
-- A file is linked to any number of controls, tests, sample items and PBC requests. Unlinking removes the
+- A file is linked to any number of controls, tests, sample items, PBC requests, findings and AI systems. Unlinking removes the
   link only: the record and its bytes stay in the library (shown as unused), because the history names
   them. Bytes go only with `delete_evidence`, which refuses a file that still supports an item or an
   engagement past its documentation completion date, and keeps a blob another record still shares.
@@ -33,6 +33,7 @@ from app.domain.records import EvidenceFile
 from app.domain.vocabulary import EngagementStatus, TestKind
 from app.errors import FieldworkError, NotFoundError, ReadOnlyError, ValidationError
 from app.services import pbc
+from app.services.ai_systems import find_system
 from app.services.controls import find_control_id
 from app.services.engagement import read_details
 from app.services.evidence_store import ByteProgress, Readable, drop_content, store_stream
@@ -42,6 +43,7 @@ from app.services.refs import next_number
 from app.services.testing import find_test_id
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import (
+    ai_system,
     control,
     control_test,
     evidence,
@@ -66,6 +68,7 @@ class TargetKind(StrEnum):
     SAMPLE_ITEM = "sample_item_id"
     PBC_REQUEST = "pbc_request_id"
     FINDING = "finding_id"
+    AI_SYSTEM = "ai_system_id"
 
 
 @dataclass(frozen=True)
@@ -198,6 +201,7 @@ _TARGET_TABLES = {
     TargetKind.SAMPLE_ITEM: sample_item,
     TargetKind.PBC_REQUEST: pbc_request,
     TargetKind.FINDING: finding,
+    TargetKind.AI_SYSTEM: ai_system,
 }
 
 
@@ -316,12 +320,15 @@ def read_uses(conn: Connection, evidence_id: EvidenceId | None = None) -> dict[E
             pbc_request.c.request,
             finding.c.ref.label("finding_ref"),
             finding.c.statement,
+            ai_system.c.ref.label("ai_system_ref"),
+            ai_system.c.name,
         )
         .outerjoin(control, control.c.id == el.c.control_id)
         .outerjoin(item, item.c.id == el.c.sample_item_id)
         .outerjoin(control_test, control_test.c.id == func.coalesce(el.c.test_id, item.c.test_id))
         .outerjoin(pbc_request, pbc_request.c.id == el.c.pbc_request_id)
         .outerjoin(finding, finding.c.id == el.c.finding_id)
+        .outerjoin(ai_system, ai_system.c.id == el.c.ai_system_id)
         .where(live(el))
     )
     if evidence_id is not None:
@@ -337,8 +344,10 @@ def read_uses(conn: Connection, evidence_id: EvidenceId | None = None) -> dict[E
             ref, label, seq = f"{row['test_ref']} #{row['seq']}", row["identifier"], row["seq"]
         elif kind is TargetKind.PBC_REQUEST:
             ref, label, seq = row["pbc_ref"], row["request"], 0
-        else:
+        elif kind is TargetKind.FINDING:
             ref, label, seq = row["finding_ref"], row["statement"], 0
+        else:
+            ref, label, seq = row["ai_system_ref"], row["name"], 0
         order = (list(TargetKind).index(kind), ref.split(" #")[0], seq)
         found[row["evidence_id"]].append((order, EvidenceUse(Target(kind, row[kind.value]), ref, label)))
     return {key: [use for _, use in sorted(uses, key=lambda pair: pair[0])] for key, uses in found.items()}
@@ -431,11 +440,12 @@ _FINDERS = {
     TargetKind.SAMPLE_ITEM: find_sample_item_id,
     TargetKind.PBC_REQUEST: pbc.find_request_id,
     TargetKind.FINDING: find_finding_id,
+    TargetKind.AI_SYSTEM: find_system,
 }
 
 
 def resolve_target(conn: Connection, kind: TargetKind, ref_or_id: str | UUID) -> Target:
-    """A target named the way people name it (C-001, C-001.T2, C-001.T2 #3, PBC-004) or by id."""
+    """A target named the way people name it (C-001, C-001.T2, C-001.T2 #3, PBC-004, AI-01) or by id."""
     return Target(kind, _FINDERS[kind](conn, ref_or_id))
 
 

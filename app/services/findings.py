@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Connection, select
 
-from app.domain.ids import DeviationId, EvidenceId, FindingId
+from app.domain.ids import AiSystemId, DeviationId, EvidenceId, FindingId
 from app.domain.judgements import Finding, FindingInput, FindingKind, FindingStatus
 from app.domain.vocabulary import Framework
 from app.errors import NotFoundError, ValidationError
@@ -27,10 +28,12 @@ from app.services.refs import find_id, next_number
 from app.services.requirements import require_auditable
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import (
+    ai_system,
     deviation,
     evidence,
     evidence_link,
     finding,
+    finding_ai_system,
     finding_deviation,
     finding_requirement,
     live,
@@ -112,10 +115,20 @@ def _check_deviations(ch: Changes, ids: tuple[DeviationId, ...]) -> list[Deviati
     return wanted
 
 
+def _check_systems(ch: Changes, ids: tuple[AiSystemId, ...]) -> list[AiSystemId]:
+    wanted = list(dict.fromkeys(ids))
+    found = set(ch.conn.execute(select(ai_system.c.id).where(ai_system.c.id.in_(wanted), live(ai_system))).scalars())
+    if len(found) != len(wanted):
+        raise NotFoundError("An AI system named by the finding no longer exists.")
+    return wanted
+
+
 def _save(ch: Changes, finding_id: FindingId, values: FindingInput) -> None:
     owner = ("finding_id", finding_id)
     ch.set_links(finding_requirement, owner, "requirement_code", _check_requirements(ch, values.requirements))
     ch.set_links(finding_deviation, owner, "deviation_id", _check_deviations(ch, values.deviations))
+    if values.ai_systems is not None:
+        ch.set_links(finding_ai_system, owner, "ai_system_id", _check_systems(ch, values.ai_systems))
 
 
 def create_finding(db: EngagementFile, values: FindingInput) -> Finding:
@@ -184,11 +197,22 @@ def read_findings(conn: Connection, finding_id: FindingId | None = None) -> list
         .where(evidence_link.c.finding_id.is_not(None), live(evidence_link))
         .order_by(evidence.c.ref),
     )
+    systems = _grouped(
+        conn,
+        select(finding_ai_system.c.finding_id, ai_system.c.id, ai_system.c.name)
+        .join(ai_system, ai_system.c.id == finding_ai_system.c.ai_system_id)
+        .where(live(finding_ai_system), live(ai_system))
+        .order_by(ai_system.c.ref),
+    )
     query = select(finding).where(live(finding)).order_by(finding.c.ref)
     if finding_id is not None:
         query = query.where(finding.c.id == finding_id)
     return [
-        _record(row, requirements.get(row["id"], []), deviations.get(row["id"], []), files.get(row["id"], []))
+        replace(
+            _record(row, requirements.get(row["id"], []), deviations.get(row["id"], []), files.get(row["id"], [])),
+            ai_systems=tuple(name for _, name in systems.get(row["id"], [])),
+            ai_system_ids=tuple(AiSystemId(key) for key, _ in systems.get(row["id"], [])),
+        )
         for row in conn.execute(query).mappings()
     ]
 

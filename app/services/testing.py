@@ -25,7 +25,16 @@ from app.services.refs import find_id, next_number
 from app.services.selection import MAX_SEED
 from app.services.status import read_test_states
 from app.storage.engagement_file import EngagementFile
-from app.storage.schema import control, control_test, deviation, evidence_link, live, sample_item, tickmark
+from app.storage.schema import (
+    control,
+    control_test,
+    deviation,
+    evidence_link,
+    fairness_result,
+    live,
+    sample_item,
+    tickmark,
+)
 
 # --- plan ---------------------------------------------------------------------------------------
 
@@ -98,6 +107,7 @@ def delete_test(db: EngagementFile, test_id: TestId) -> None:
         _unlink_evidence(ch, (evidence_link.c.test_id == test_id) | evidence_link.c.sample_item_id.in_(items))
         ch.delete_where(sample_item, sample_item.c.test_id == test_id)
         ch.delete_where(deviation, deviation.c.test_id == test_id)
+        ch.delete_where(fairness_result, fairness_result.c.test_id == test_id)
         from app.services.population import drop_population  # it looks tests up here: import when used
 
         drop_population(ch, test_id)
