@@ -105,13 +105,13 @@ DEMO_FILES = (
     DemoFile(
         "AI system impact assessment - Candidate Ranker v3.md",
         "PBC-005",
-        ((TargetKind.CONTROL, "C-021"), (TargetKind.SAMPLE_ITEM, "C-021.T2 #1")),
+        ((TargetKind.CONTROL, "C-021"), (TargetKind.SAMPLE_ITEM, "C-021.T2 #1"), (TargetKind.AI_SYSTEM, "Match Score")),
         _document("AI system impact assessment", ("Intended use", "Fairness and bias", "Harm to individuals")),
     ),
     DemoFile(
         "Weekly model monitoring log 2026.csv",
         "PBC-007",
-        ((TargetKind.TEST, "C-040.T2"),),
+        ((TargetKind.TEST, "C-040.T2"), (TargetKind.AI_SYSTEM, "Match Score")),
         _monitoring,
     ),
 )

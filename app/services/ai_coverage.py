@@ -3,7 +3,9 @@ the gaps a system in production must not have.
 
 A cell is covered when a control linked to the system serves the requirement; its tests are those of such controls
 that count for the system (all of a control's tests, except a test that names other systems), and its status is
-theirs combined as everywhere (`status.combine`; a Type 2 control tested for design only is not started). Controls
+theirs combined as everywhere (`status.combine`; a Type 2 control tested for design only is not started). A concluded
+test's exceptions count against a system unless every deviation it found is attributed elsewhere, by a finding that
+names other systems (one release of nine, of another system, lacked its assessment). Controls
 serving the requirement but linked to no AI system are organization-wide: named in the cell, never counted as
 covering a system, so a forgotten link shows as a gap instead of hiding one.
 
@@ -18,8 +20,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, select
 
 from app.domain.ai_systems import (
     HUMAN_OVERSIGHT,
@@ -33,15 +36,23 @@ from app.domain.ai_systems import (
     MatrixRequirement,
     SystemCoverage,
 )
-from app.domain.ids import AiSystemId, ControlId, TestId
+from app.domain.ids import AiSystemId, ControlId, DeviationId, TestId
 from app.domain.judgements import Finding
 from app.domain.records import EngagementDetails
 from app.domain.vocabulary import RequirementKind, Status
 from app.services.ai_systems import read_systems
 from app.services.conclusions import Grounds
 from app.services.impact_assessments import assessment_state, read_assessments
-from app.services.status import combine
-from app.storage.schema import live, test_ai_system
+from app.services.status import TestState, combine
+from app.storage.schema import (
+    control_test,
+    deviation,
+    finding,
+    finding_ai_system,
+    finding_deviation,
+    live,
+    test_ai_system,
+)
 
 
 def examined(details: EngagementDetails) -> tuple[date, date] | None:
@@ -60,17 +71,43 @@ def matrix_requirements(grounds: Grounds) -> tuple[MatrixRequirement, ...]:
     )
 
 
+def _grouped(conn: Connection, query: Select[Any]) -> dict[Any, set[Any]]:
+    found: dict[Any, set[Any]] = defaultdict(set)
+    for key, value in conn.execute(query):
+        found[key].add(value)
+    return found
+
+
 class _Links:
     """Who is linked to which system, read once for the whole matrix."""
 
     def __init__(self, conn: Connection, systems: Sequence[AiSystem]) -> None:
         self.controls: dict[AiSystemId, frozenset[ControlId]] = {s.id: frozenset(s.control_ids) for s in systems}
         self.linked_anywhere = frozenset(c for s in systems for c in s.control_ids)
-        named: dict[TestId, set[AiSystemId]] = defaultdict(set)
-        query = select(test_ai_system.c.test_id, test_ai_system.c.ai_system_id).where(live(test_ai_system))
-        for test_id, system_id in conn.execute(query):
-            named[test_id].add(system_id)
-        self.tests_named = named
+        self.tests_named: dict[TestId, set[AiSystemId]] = _grouped(
+            conn, select(test_ai_system.c.test_id, test_ai_system.c.ai_system_id).where(live(test_ai_system))
+        )
+        self.deviations: dict[TestId, set[DeviationId]] = _grouped(
+            conn, select(deviation.c.test_id, deviation.c.id).where(live(deviation))
+        )
+        self.attributed: dict[DeviationId, set[AiSystemId]] = _grouped(
+            conn,
+            select(finding_deviation.c.deviation_id, finding_ai_system.c.ai_system_id)
+            .join(finding_ai_system, finding_ai_system.c.finding_id == finding_deviation.c.finding_id)
+            .join(finding, finding.c.id == finding_deviation.c.finding_id)
+            .where(live(finding_deviation), live(finding_ai_system), live(finding)),
+        )
+        concluded = select(control_test.c.id).where(control_test.c.conclusion.is_not(None), live(control_test))
+        self.concluded = frozenset(conn.execute(concluded).scalars())
+
+    def status_for(self, state: TestState, system_id: AiSystemId) -> Status:
+        """A test's status as it bears on one system: a concluded test whose every deviation is attributed to other
+        systems only found no exception in this one."""
+        found = self.deviations.get(state.test_id, set())
+        elsewhere = bool(found) and all(d in self.attributed and system_id not in self.attributed[d] for d in found)
+        if state.status is Status.EXCEPTIONS and elsewhere and state.test_id in self.concluded:
+            return Status.CONCLUDED
+        return state.status
 
 
 def _cell(grounds: Grounds, links: _Links, system: AiSystem, code: str) -> CoverageCell:
@@ -82,17 +119,16 @@ def _cell(grounds: Grounds, links: _Links, system: AiSystem, code: str) -> Cover
         for state in grounds.tests.get(c, ())
         if system.id in links.tests_named.get(state.test_id, {system.id})
     ]
-    statuses = [t.status for t in tests] + [Status.NOT_STARTED for c in mine if c in grounds.awaiting]
-    if code in grounds.excluded:
-        status = Status.EXCLUDED
-    else:
-        status = combine(statuses) if statuses else Status.NOT_STARTED
+    statuses = [links.status_for(t, system.id) for t in tests] + [
+        Status.NOT_STARTED for c in mine if c in grounds.awaiting
+    ]
+    status = combine(statuses) if statuses else Status.NOT_STARTED
     return CoverageCell(
         code=code,
         controls=tuple(grounds.control_refs[c] for c in mine),
         organization_wide=tuple(grounds.control_refs[c] for c in serving if c not in links.linked_anywhere),
         tests=tuple(grounds.test_refs[t.test_id] for t in tests),
-        status=status,
+        status=Status.EXCLUDED if code in grounds.excluded else status,
     )
 
 
@@ -116,7 +152,8 @@ def _gaps(grounds: Grounds, links: _Links, found: SystemCoverage) -> tuple[Gap, 
         gaps.append(Gap(GapKind.LATE_IMPACT_ASSESSMENT, text))
     controls = links.controls[system.id]
     if not _serves(grounds, controls, MONITORING):
-        text = f"No control linked to {system.name} serves {', '.join(MONITORING)} (AI system operation and monitoring)."
+        serves = f"serves {', '.join(MONITORING)} (AI system operation and monitoring)"
+        text = f"No control linked to {system.name} {serves}."
         gaps.append(Gap(GapKind.NO_MONITORING, text))
     if not _serves(grounds, controls, HUMAN_OVERSIGHT):
         text = (

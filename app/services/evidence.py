@@ -4,9 +4,9 @@ Rules the auditors can rely on:
 - The same content attached twice is stored once. Each attach is still its own evidence record (E-0001,
   E-0002) with its own name, received date, provider and request, because two receipts of the same bytes
   are two facts of the engagement; both records point to one blob.
-- A file is linked to any number of controls, tests, sample items, PBC requests, findings and AI systems. Unlinking removes the
-  link only: the record and its bytes stay in the library (shown as unused), because the history names
-  them. Bytes go only with `delete_evidence`, which refuses a file that still supports an item or an
+- A file is linked to any number of controls, tests, sample items, PBC requests, findings and AI systems.
+  Unlinking removes the link only: the record and its bytes stay in the library (shown as unused), because
+  the history names them. Bytes go only with `delete_evidence`, which refuses a file that still supports an item or an
   engagement past its documentation completion date, and keeps a blob another record still shares.
 - A file's `pbc_request_id` says which request it was received in answer to; it is always one of its PBC
   links, set when the first PBC link is made and cleared when that link is removed.
