@@ -207,6 +207,7 @@ def judgement_document(judged: Judgements) -> dict[str, Any]:
                 "status": f.status.value,
                 "statement": f.statement,
                 "deviations": list(f.deviations),
+                "ai_systems": list(f.ai_systems),
                 "due_date": f.due_date.isoformat() if f.due_date else None,
             }
             for f in judged.findings
@@ -268,6 +269,8 @@ def _print_info(doc: dict[str, Any]) -> None:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
+    from app.cli.ai_document import ai_systems_document, print_ai_systems
+    from app.services.ai_coverage import read_ai_overview
     from app.services.controls import read_controls
     from app.services.judged import read_judgements
     from app.services.overview import read_overview
@@ -277,11 +280,14 @@ def cmd_info(args: argparse.Namespace) -> int:
         judged = read_judgements(conn)
         view = read_overview(conn, db.encrypted, list(judged.grounds.scope), judged.grounds.statuses)
         doc = info_document(view, read_controls(conn), read_tests(conn), judged)
+        ai = read_ai_overview(conn, judged.grounds, view.details, judged.findings)
+        doc["ai_systems"] = ai_systems_document(ai)
     if args.json:
         json.dump(doc, sys.stdout, ensure_ascii=False, indent=1)
         print()
     else:
         _print_info(doc)
+        print_ai_systems(doc["ai_systems"])
     return 0
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from app.domain.ai_systems import AiOverview
+from app.domain.fairness import StoredFairnessResult
 from app.domain.ids import ControlId, TestId
 from app.domain.judgements import Finding, Misstatement, OpinionWorksheet, RequirementConclusion
 from app.domain.records import (
@@ -32,9 +34,11 @@ from app.domain.records import (
 from app.domain.report_inputs import ReportInputs, report_inputs
 from app.domain.vocabulary import ReportType, Status, TestKind
 from app.services import engagement as engagement_service
+from app.services.ai_coverage import read_ai_overview
 from app.services.controls import read_controls
 from app.services.deviations import read_deviations
 from app.services.evidence import read_evidence
+from app.services.fairness_results import read_fairness_results
 from app.services.history import read_history
 from app.services.judged import read_judgements
 from app.services.overview import GroupProgress, read_counts, read_groups, requirement_gaps, requirements_in_scope
@@ -77,6 +81,10 @@ class ReportData:
     worksheet: OpinionWorksheet
     #: The opinion per area, subservice organizations and complementary controls, as the wording takes them.
     inputs: ReportInputs = field(default_factory=ReportInputs)
+    #: The AI system inventory, its impact assessments and the coverage matrix (`ai_coverage.read_ai_overview`).
+    ai: AiOverview = field(default_factory=AiOverview)
+    #: Fairness re-performances stored with their tests.
+    fairness: tuple[StoredFairnessResult, ...] = ()
 
     @property
     def gaps(self) -> tuple[str, ...]:
@@ -148,5 +156,7 @@ def gather(db: EngagementFile) -> ReportData:
             misstatements=judged.misstatements,
             worksheet=judged.worksheet,
             inputs=report_inputs(details, judged.worksheet),
+            ai=read_ai_overview(conn, judged.grounds, details, judged.findings),
+            fairness=tuple(read_fairness_results(conn)),
         )
     return data

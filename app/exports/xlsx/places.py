@@ -28,6 +28,10 @@ AUDIT_TRAIL = "Audit trail"
 CONCLUSIONS = "Conclusions"
 FINDINGS = "Findings and corrective actions"
 OPINION = "Opinion worksheet"
+AI_SYSTEMS = "AI systems"
+AI_ASSESSMENTS = "AI impact assessments"
+AI_COVERAGE = "AI coverage"
+FAIRNESS = "Fairness re-performance"
 
 
 @dataclass(frozen=True)
