@@ -33,6 +33,7 @@ VIEWS: dict[str, tuple[str, str]] = {
     "evidence": ("ui.views.evidence", "EvidenceView"),
     "pbc": ("ui.views.pbc", "PbcView"),
     "readiness": ("ui.views.readiness", "ReadinessView"),
+    "ai_systems": ("ui.views.ai_systems", "AiSystemsView"),
     "settings": ("ui.views.settings", "SettingsView"),
 }
 

@@ -1,9 +1,9 @@
 """Importing the client's AI system inventory from its spreadsheet (CSV or XLSX).
 
-The file is the client's, so it is read by the population readers (`population_files.open_table`) with their
-limits for hostile files, and previewed the same way; the auditor maps each inventory field to a column (a guess
-from the headers comes first). A system whose name is already in the inventory is updated, keeping what the file
-does not map; any other is added. One transaction: a refused row, named with its number and column, keeps nothing.
+The file is the client's, so it is previewed and read by the population readers (`population_files.preview` and
+`open_table`) with their limits for hostile files; the auditor maps each inventory field to a column (a guess from
+the headers comes first). A system whose name is already in the inventory is updated, keeping what the file does not
+map; any other is added. One transaction: a refused row, named with its number and column, keeps nothing.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from itertools import islice
 from typing import Any
 
 from app.domain.ai_systems import STAGES, AiRole, AiSystemInput, LifeCycleStage, RiskLevel, parse_components
-from app.domain.sampling import PopulationPreview, PopulationSource
+from app.domain.sampling import PopulationSource
 from app.domain.vocabulary import Labelled
 from app.errors import ValidationError
 from app.services.ai_systems import id_by_name, insert_system, read_system, write_system
 from app.services.history import changes
-from app.services.population_files import open_table, preview
+from app.services.population_files import open_table
 from app.services.population_table import Cell, Rows, cell_text, parse_date
 from app.storage.engagement_file import EngagementFile
 from app.tasks import Task
@@ -77,13 +77,6 @@ _NO = ("no", "n", "false", "0", "out of scope", "out")
 _ROLE_SPLIT = re.compile(r"\s*(?:,|;|/|&|\band\b)\s*", re.IGNORECASE)
 
 @dataclass(frozen=True)
-class InventoryPreview:
-    table: PopulationPreview
-    #: The column guessed for each field the headers suggest.
-    mapping: dict[InventoryField, str]
-
-
-@dataclass(frozen=True)
 class InventoryImport:
     source_name: str
     sha256: str
@@ -110,12 +103,6 @@ def guess_mapping(columns: Sequence[str]) -> dict[InventoryField, str]:
             if re.search(rf"\b{re.escape(hint)}\b", normal[column]):
                 take(field, column)
     return {field: found[field] for field in InventoryField if field in found}
-
-
-def preview_inventory(source: PopulationSource) -> InventoryPreview:
-    """The file's first rows as the population preview shows them, and a first guess at the mapping."""
-    shown = preview(source)
-    return InventoryPreview(shown, guess_mapping(shown.columns))
 
 
 # --- reading a row -------------------------------------------------------------------------------------------

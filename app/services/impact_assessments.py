@@ -21,7 +21,8 @@ from app.storage.engagement_file import EngagementFile
 from app.storage.schema import ai_system, impact_assessment, live
 
 
-def _row(values: ImpactAssessmentInput) -> dict[str, Any]:
+def assessment_row(values: ImpactAssessmentInput) -> dict[str, Any]:
+    """The stored values of an assessment, refused with one sentence when they cannot be right."""
     assessor, approver = values.assessor.strip(), values.approved_by.strip()
     if values.assessed_on is None:
         raise ValidationError("Give the date the impact assessment was performed.")
@@ -47,7 +48,7 @@ def _row(values: ImpactAssessmentInput) -> dict[str, Any]:
 
 
 def insert_assessment(ch: Changes, system_id: AiSystemId, values: ImpactAssessmentInput) -> ImpactAssessmentId:
-    row = _row(values)
+    row = assessment_row(values)
     find_system(ch.conn, system_id)
     return ImpactAssessmentId(ch.insert(impact_assessment, {"ai_system_id": system_id, **row}))
 
@@ -60,7 +61,7 @@ def add_assessment(db: EngagementFile, system_id: AiSystemId, values: ImpactAsse
 def update_assessment(
     db: EngagementFile, assessment_id: ImpactAssessmentId, values: ImpactAssessmentInput
 ) -> ImpactAssessment:
-    row = _row(values)
+    row = assessment_row(values)
     with changes(db) as ch:
         ch.update(impact_assessment, {"id": assessment_id}, row)
         return read_assessment(ch.conn, assessment_id)

@@ -11,6 +11,7 @@ import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from app.domain.ai_systems import AiSystem
 from app.domain.ids import ControlId
 from app.domain.records import Control, ControlTest, Deviation, Requirement, RequirementStatus, StatusCounts
 from app.domain.vocabulary import Framework, RequirementKind, Status
@@ -18,6 +19,7 @@ from app.services import controls as control_service
 from app.services import deviations as deviation_service
 from app.services import requirements as requirement_service
 from app.services import testing as test_service
+from app.services.ai_systems import read_systems
 from app.services.engagement import read_details
 from app.services.status import combine, control_statuses, count, read_requirement_statuses
 from app.storage.engagement_file import EngagementFile
@@ -29,6 +31,7 @@ PAGES = (
     ("Evidence library", Target("evidence")),
     ("PBC requests", Target("pbc")),
     ("ISO/IEC 42001 readiness", Target("readiness")),
+    ("AI systems", Target("ai_systems")),
     ("Engagement settings", Target("settings")),
 )
 
@@ -74,6 +77,7 @@ class Snapshot:
     control_status: dict[ControlId, Status]
     tests: list[ControlTest]
     deviations: list[Deviation]
+    ai_systems: list[AiSystem] = field(default_factory=list)
 
 
 def read_snapshot(db: EngagementFile) -> Snapshot:
@@ -88,6 +92,7 @@ def read_snapshot(db: EngagementFile) -> Snapshot:
             control_status=control_statuses(conn, details.report_type),
             tests=test_service.read_tests(conn),
             deviations=deviation_service.read_deviations(conn),
+            ai_systems=read_systems(conn),
         )
 
 
@@ -123,7 +128,11 @@ def _requirement_node(req: Requirement, snap: Snapshot, control_text: dict[str, 
 def build_tree(snap: Snapshot) -> Node:
     root = Node("root")
     for label, target in PAGES:
-        root.add(Node(label, target, search=label.lower()))
+        page = root.add(Node(label, target, search=label.lower()))
+        if target.kind == "ai_systems":
+            for system in snap.ai_systems:
+                words = f"{system.ref} {system.name} {system.purpose}".lower()
+                page.add(Node(system.label, Target("ai_systems", system.id), search=words))
     texts: dict[str, dict[str, None]] = defaultdict(dict)  # insertion-ordered sets: each text once
     for c in snap.controls:
         for code in c.requirements:
