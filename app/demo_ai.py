@@ -2,16 +2,20 @@
 each, written through the same services as the app's screens (so the demo holds nothing the app would refuse).
 
 The Interview Summary Assistant went live on 2026-03-17 and its impact assessment was approved on 2026-04-28: the
-coverage matrix flags it. The Skills Graph was retired in August 2026, inside the period.
+coverage matrix flags it. The Skills Graph was retired in August 2026, inside the period. The auditor re-performed
+the bias audit's impact ratios for two categories (C-022.T2) from the auditor's data table, attached as evidence.
 """
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
+from app.demo_evidence import BIAS_AUDIT_FILE, demo_file_content
 from app.domain.ai_systems import (
     STAGES,
     AiRole,
@@ -21,9 +25,14 @@ from app.domain.ai_systems import (
     LifeCycleStage,
     RiskLevel,
 )
+from app.domain.fairness import FairnessResult
+from app.domain.sampling import PopulationSource
 from app.services.ai_systems import LinkKind, insert_system, set_links
+from app.services.fairness import record_fairness_run, reperform
+from app.services.fairness_results import store_fairness_result
 from app.services.history import Changes
 from app.services.impact_assessments import insert_assessment
+from app.services.testing import find_test_id
 from app.storage.schema import control, control_test, live
 
 _ASSESSMENT_DATES = ("assessed_on", "approved_on", "next_review")
@@ -66,3 +75,20 @@ def fill_demo_ai(ch: Changes, data: dict[str, Any]) -> None:
         set_links(ch, system_id, LinkKind.TEST, [tests[ref] for ref in raw.get("tests", ())])
         for assessment in raw.get("impact_assessments", ()):
             insert_assessment(ch, system_id, _assessment(assessment))
+
+
+#: The categories C-022.T2 re-performed, as columns of the bias auditor's data table.
+REPERFORMED = ("sex", "race_ethnicity")
+
+
+def fill_demo_fairness(ch: Changes) -> None:
+    """Re-perform the bias audit's scoring rates for C-022.T2 from the attached data table, and store them."""
+    test_id = find_test_id(ch.conn, "C-022.T2")
+    with tempfile.TemporaryDirectory(prefix="fieldwork-demo-") as folder:
+        path = Path(folder) / BIAS_AUDIT_FILE
+        path.write_bytes(demo_file_content(BIAS_AUDIT_FILE))
+        for column in REPERFORMED:
+            figures = reperform(PopulationSource(path), column, "scored_above_median")
+            result = FairnessResult("C-022.T2", ch.person, ch.at_utc, figures)
+            store_fairness_result(ch, test_id, result)
+            record_fairness_run(ch, test_id, result)
