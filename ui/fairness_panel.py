@@ -18,6 +18,7 @@ from app.services.fairness import percent, ratio_text, run_fairness
 from app.services.fairness_results import delete_fairness_result
 from ui.context import UiContext
 from ui.dialogs.fairness_run import FairnessRunDialog
+from ui.evidence_panel import local_time
 from ui.models.table import Column, RowTableModel
 from ui.status_style import COLOURS, icon
 from ui.tables import make_table
@@ -28,7 +29,7 @@ BELOW_SHADE = "#fce8e6"
 
 def summary_html(stored: StoredFairnessResult) -> str:
     """Where the figures come from and how to read them, with the caveats."""
-    result, figures = stored.result, stored.result.figures
+    figures = stored.result.figures
     sheet = f", sheet {escape(figures.sheet)}" if figures.sheet else ""
     below = ", ".join(escape(g.group) for g in figures.below_four_fifths)
     verdict = (
@@ -40,12 +41,18 @@ def summary_html(stored: StoredFairnessResult) -> str:
     columns = f"group column '{escape(figures.group_column)}', outcome column '{escape(figures.outcome_column)}'"
     lines = [
         f"{escape(figures.source_name)}{sheet} · SHA-256 {figures.sha256}",
-        f"{figures.decisions:,} decisions; {columns}; by {escape(result.computed_by)} at {escape(result.computed_at)}.",
+        f"{figures.decisions:,} decisions; {columns}.",
         escape(figures.rule),
         verdict,
         *(f"Caveat: {escape(caveat)}" for caveat in figures.caveats),
     ]
     return "<br>".join(lines)
+
+
+def _run_label(stored: StoredFairnessResult) -> str:
+    figures = stored.result.figures
+    when = local_time(stored.result.computed_at)
+    return f"By {figures.group_column} · {figures.source_name} · run {when} by {stored.result.computed_by}"
 
 
 class FairnessPanel(QWidget):
@@ -62,8 +69,7 @@ class FairnessPanel(QWidget):
         self.delete = QPushButton("Delete this run...")
         self.delete.clicked.connect(self.delete_run)
         top = QHBoxLayout()
-        top.addWidget(self.title)
-        top.addWidget(self.runs, 1)
+        top.addWidget(self.title, 1)
         top.addWidget(run)
         top.addWidget(self.delete)
         self.summary = note()
@@ -82,16 +88,18 @@ class FairnessPanel(QWidget):
             highlight=lambda g: BELOW_SHADE if g.below_four_fifths else None,
         )
         self.table = make_table(self.groups, stretch=0)
+        self.table.setMaximumHeight(self.table.verticalHeader().defaultSectionSize() * 9)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addWidget(self.runs)
         layout.addWidget(self.summary)
         layout.addWidget(self.table)
 
     def show_results(self, test_id: TestId, test_ref: str, results: list[StoredFairnessResult]) -> None:
         self.test, self.results = (test_id, test_ref), results
         self.runs.clear()
-        self.runs.addItems([f"{r.result.computed_at} · {r.result.figures.source_name}" for r in results])
+        self.runs.addItems([_run_label(r) for r in results])
         for widget in (self.runs, self.delete, self.summary, self.table):
             widget.setVisible(bool(results))
         self.title.setText(f"Fairness re-performance ({len(results)})" if results else "Fairness re-performance")
