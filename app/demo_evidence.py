@@ -141,7 +141,7 @@ DEMO_FILES = (
     DemoFile(
         "Weekly model monitoring log 2026.csv",
         "PBC-007",
-        ((TargetKind.TEST, "C-040.T2"), (TargetKind.AI_SYSTEM, "Match Score")),
+        ((TargetKind.TEST, "C-040.T2"),),
         _monitoring,
     ),
     DemoFile(

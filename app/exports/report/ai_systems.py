@@ -44,7 +44,7 @@ def _row(system: AiSystem) -> Row:
 
 def ai_systems_in_scope(figures: ReportFigures) -> list[Block]:
     ai = figures.data.ai
-    story: list[Block] = [Heading(HEADING, 1)]
+    story: list[Block] = [Heading(HEADING, 2)]  # under the AIMS scope statement, out of the contents
     if not ai.in_scope:
         missing = "[MISSING: no AI system in the scope of the AI management system is recorded]"
         return [*story, Para(missing, Style.FLAG)]
