@@ -193,9 +193,10 @@ def _check_names(name: str, rows: Sequence[_Row]) -> None:
 
 
 def _merged(base: AiSystemInput, row: _Row) -> AiSystemInput:
-    """The record after the import: the mapped fields from the row, the rest as they were (or blank)."""
+    """The record after the import: the mapped fields from the row, the rest as they were (or blank). A system
+    matched by name keeps its spelling in the inventory (the match ignores case and spacing)."""
     given = {field.value: value for field, value in row.fields.items() if field is not InventoryField.STAGE}
-    merged = replace(base, **given)
+    merged = replace(base, **{**given, "name": base.name or given["name"]})
     stage = row.fields.get(InventoryField.STAGE) or _latest_dated(merged) or base.stage
     return replace(merged, stage=stage)
 
@@ -232,7 +233,7 @@ def import_inventory(
                     added.append(str(row.fields[InventoryField.NAME]))
                 else:
                     write_system(ch, existing, _merged(base, row))
-                    updated.append(str(row.fields[InventoryField.NAME]))
+                    updated.append(base.name)
             except ValidationError as exc:
                 raise ValidationError(f"{name}, row {row.number}: {exc.message}") from None
         detail = {"source": name, "sha256": sha256, "mapping": {f.value: c for f, c in mapping.items()}}
