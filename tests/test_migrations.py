@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,12 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from app.domain.ai_systems import AiSystemInput, ImpactAssessmentInput, LifeCycleStage
+from app.services import ai_systems as inventory
+from app.services import evidence, findings
+from app.services.ai_systems import LinkKind
 from app.services.history import changes
+from app.services.impact_assessments import add_assessment
 from app.storage.database import make_engine
 from app.storage.engagement_file import EngagementFile, create_engagement_file, open_engagement
 from app.storage.migrations import CURRENT_REVISION, alembic_config, head_revision, script_directory
@@ -483,3 +489,58 @@ def test_going_back_to_0006_puts_the_grades_back_on_their_deviations(tmp_path: P
     ]
     assert tuple(opinion) == ("qualified", "CC8.1 was not met.")
     assert links == 2
+
+
+# --- 0008_ai_systems: the AI system inventory, its links, impact assessments, fairness results -------------
+
+LINKS = "SELECT id, control_id, sample_item_id, finding_id, deleted_at FROM evidence_link ORDER BY id"
+
+
+def _with_an_ai_system(db: EngagementFile) -> None:
+    """Through the services: a system linked to the control, its evidence and an impact assessment."""
+    system = inventory.create_system(
+        db, AiSystemInput("Release Gate Model", stage=LifeCycleStage.DEPLOYED, deployed_on=date(2025, 3, 1))
+    )
+    with db.reading() as conn:
+        control_id = conn.exec_driver_sql("SELECT id FROM control").scalar_one()
+        evidence_id = conn.exec_driver_sql("SELECT id FROM evidence").scalar_one()
+    inventory.link_system(db, system.id, LinkKind.CONTROL, [uuid.UUID(hex=control_id)])
+    evidence.link_evidence(db, uuid.UUID(hex=evidence_id), evidence.Target(evidence.TargetKind.AI_SYSTEM, system.id))
+    add_assessment(db, system.id, ImpactAssessmentInput(date(2025, 2, 1), "Risk office"))
+
+
+def test_a_0007_file_keeps_every_evidence_link_and_takes_ai_systems(tmp_path: Path) -> None:
+    path = tmp_path / "0007.fieldwork"
+    make_old_file(path, "0007", None)
+    before = sqlite3.connect(path)
+    try:
+        expected = before.execute(LINKS).fetchall()
+    finally:
+        before.close()
+    db = open_engagement(path)
+    try:
+        with db.reading() as conn:
+            assert conn.exec_driver_sql(LINKS).all() == expected and len(expected) == 4
+            assert conn.exec_driver_sql("SELECT count(*) FROM ai_system").scalar_one() == 0
+        _with_an_ai_system(db)
+        (system,) = inventory.list_systems(db)
+        assert system.controls == ("C-001",) and system.evidence == ("E-0001",)
+        assert findings.list_findings(db)[0].evidence == ("E-0001",), "the finding keeps its objective evidence"
+    finally:
+        db.close()
+
+
+def test_going_back_to_0007_drops_the_ai_systems_and_keeps_every_other_link(tmp_path: Path) -> None:
+    path = tmp_path / "0007.fieldwork"
+    make_old_file(path, "0007", None)
+    db = open_engagement(path)
+    with db.reading() as conn:
+        expected = conn.exec_driver_sql(LINKS).all()
+    _with_an_ai_system(db)
+    downgrade(db, "0007")
+    with db.reading() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == "0007"
+        assert conn.exec_driver_sql(LINKS).all() == expected
+        tables = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'").scalars())
+    db.close()
+    assert not tables & {"ai_system", "control_ai_system", "impact_assessment", "fairness_result"}
