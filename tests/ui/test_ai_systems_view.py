@@ -25,7 +25,6 @@ from ui.views.ai_systems import AiSystemsView
 from ui.views.control_test import ControlTestView
 from ui.workspace import Workspace
 
-
 PAGE = Target("ai_systems")
 
 
