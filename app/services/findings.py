@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Table, select
 
 from app.domain.ids import AiSystemId, DeviationId, EvidenceId, FindingId
 from app.domain.judgements import Finding, FindingInput, FindingKind, FindingStatus
@@ -107,28 +108,22 @@ def _check_requirements(ch: Changes, codes: tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-def _check_deviations(ch: Changes, ids: tuple[DeviationId, ...]) -> list[DeviationId]:
+def _existing(ch: Changes, table: Table, ids: Sequence[UUID], noun: str) -> list[UUID]:
+    """The records named by the finding, each once, refused when one is gone."""
     wanted = list(dict.fromkeys(ids))
-    found = set(ch.conn.execute(select(deviation.c.id).where(deviation.c.id.in_(wanted), live(deviation))).scalars())
+    found = set(ch.conn.execute(select(table.c.id).where(table.c.id.in_(wanted), live(table))).scalars())
     if len(found) != len(wanted):
-        raise NotFoundError("A deviation named by the finding no longer exists.")
-    return wanted
-
-
-def _check_systems(ch: Changes, ids: tuple[AiSystemId, ...]) -> list[AiSystemId]:
-    wanted = list(dict.fromkeys(ids))
-    found = set(ch.conn.execute(select(ai_system.c.id).where(ai_system.c.id.in_(wanted), live(ai_system))).scalars())
-    if len(found) != len(wanted):
-        raise NotFoundError("An AI system named by the finding no longer exists.")
+        raise NotFoundError(f"{noun} named by the finding no longer exists.")
     return wanted
 
 
 def _save(ch: Changes, finding_id: FindingId, values: FindingInput) -> None:
     owner = ("finding_id", finding_id)
     ch.set_links(finding_requirement, owner, "requirement_code", _check_requirements(ch, values.requirements))
-    ch.set_links(finding_deviation, owner, "deviation_id", _check_deviations(ch, values.deviations))
+    ch.set_links(finding_deviation, owner, "deviation_id", _existing(ch, deviation, values.deviations, "A deviation"))
     if values.ai_systems is not None:
-        ch.set_links(finding_ai_system, owner, "ai_system_id", _check_systems(ch, values.ai_systems))
+        systems = _existing(ch, ai_system, values.ai_systems, "An AI system")
+        ch.set_links(finding_ai_system, owner, "ai_system_id", systems)
 
 
 def create_finding(db: EngagementFile, values: FindingInput) -> Finding:
