@@ -8,10 +8,15 @@ workpapers, sample seeds, the evidence examined and how far unfinished work has 
 
 from __future__ import annotations
 
+from collections import defaultdict
+
+from app.domain.fairness import StoredFairnessResult
+from app.domain.ids import TestId
 from app.domain.records import Control, ControlTest, EvidenceFile
 from app.domain.vocabulary import Conclusion, Selection, TestKind
 from app.exports.report.figures import ReportFigures
 from app.exports.report.model import Cell, Para, Row, Style, Table, filled, gap, joined
+from app.services.fairness import ratio_text
 
 CONTROL_WIDTHS = (0.32, 0.44, 0.24)
 SEEDED = (Selection.RANDOM, Selection.SYSTEMATIC)
@@ -45,12 +50,26 @@ def _sample(figures: ReportFigures, test: ControlTest) -> Para:
     return Para(f"Sample: {items(test.sample_size)}, {test.selection.label.lower()} selection{seed}", Style.CELL_NOTE)
 
 
+def _fairness(stored: StoredFairnessResult) -> Para:
+    """A fairness re-performance in one line: the file, what it held, and the groups below four fifths."""
+    figures = stored.result.figures
+    below = ", ".join(f"{g.group} ({ratio_text(g.impact_ratio)})" for g in figures.below_four_fifths) or "none"
+    return Para(
+        f"Fairness re-performed from {figures.source_name} (SHA-256 {figures.sha256}): {figures.decisions:,} "
+        f"decisions by {figures.group_column}; groups below four fifths of {figures.reference.group}'s rate: {below}",
+        Style.CELL_NOTE,
+    )
+
+
 class Describer:
     """Builds control rows; knows where each test sits in the workpapers for the internal copy's pointers."""
 
     def __init__(self, figures: ReportFigures) -> None:
         self.figures = figures
         self.test_rows = {test.id: row for row, test in enumerate(figures.data.tests, start=2)}  # under the header
+        self.fairness: dict[TestId, list[StoredFairnessResult]] = defaultdict(list)
+        for stored in figures.data.fairness:
+            self.fairness[stored.test_id].append(stored)
 
     def _name(self, test: ControlTest) -> str:
         """How a test is named: by its reference in the internal copy, by its kind in the client's."""
@@ -72,6 +91,8 @@ class Describer:
             size = f" ({items(test.population_size)})" if test.population_size is not None else ""
             lines.append(filled(test.population, "population", Style.CELL_NOTE, before="Population: ", after=size))
             lines.append(_sample(self.figures, test))
+        if self.figures.internal:  # the decisions file and its fingerprint are workpaper detail
+            lines += [_fairness(stored) for stored in self.fairness[test.id]]
         return lines
 
     def _result(self, test: ControlTest) -> list[Para]:
