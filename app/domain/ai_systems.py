@@ -9,7 +9,7 @@ Controls, tests, findings, evidence and impact assessments link to it, so the wo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 
 from app.domain.ids import AiSystemId, ControlId, FindingId, ImpactAssessmentId, TestId
@@ -147,7 +147,7 @@ class AiSystem(AiSystemInput):
         return ", ".join(role.label for role in self.roles)
 
     def as_input(self) -> AiSystemInput:
-        return AiSystemInput(**{name: getattr(self, name) for name in AiSystemInput.__dataclass_fields__})
+        return AiSystemInput(**{each.name: getattr(self, each.name) for each in fields(AiSystemInput)})
 
     def in_production(self, start: date, end: date) -> bool:
         """Whether the system ran in production at some time from `start` to `end` (the period, or the as-of date

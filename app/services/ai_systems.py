@@ -194,22 +194,19 @@ def set_links(ch: Changes, system_id: AiSystemId, link: LinkKind, ids: Sequence[
         _require(ch.conn, kind, key)
     if link is LinkKind.TEST and ids:
         _refuse_test_outside(ch.conn, system_id, ids)
-    table = kind.table
-    current = set(
-        ch.conn.execute(
-            select(table.c[kind.column]).where(table.c.ai_system_id == system_id, live(table))
-        ).scalars()
-    )
-    for key in dict.fromkeys(ids):
-        if key not in current:
-            ch.insert(table, {kind.column: key, "ai_system_id": system_id})
-    gone = current - set(ids)
-    if gone:
-        ch.delete_where(table, (table.c.ai_system_id == system_id) & table.c[kind.column].in_(gone))
+    before = set(_linked_ids(ch.conn, kind, system_id))
+    ch.set_links(kind.table, ("ai_system_id", system_id), kind.column, list(ids))
+    gone = before - set(ids)
     if link is LinkKind.CONTROL and gone:
         tests = select(control_test.c.id).where(control_test.c.control_id.in_(gone))
         condition = (test_ai_system.c.ai_system_id == system_id) & test_ai_system.c.test_id.in_(tests)
         ch.delete_where(test_ai_system, condition)
+
+
+def _linked_ids(conn: Connection, kind: _Kind, system_id: AiSystemId) -> list[UUID]:
+    table = kind.table
+    query = select(table.c[kind.column]).where(table.c.ai_system_id == system_id, live(table))
+    return list(conn.execute(query).scalars())
 
 
 def link_system(db: EngagementFile, system_id: AiSystemId, link: LinkKind, ids: Sequence[UUID]) -> AiSystem:

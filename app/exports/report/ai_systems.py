@@ -13,7 +13,7 @@ from app.exports.report.figures import ReportFigures
 from app.exports.report.model import Block, Cell, Heading, Para, Row, Style, Table, gap, single
 
 HEADING = "AI systems in the scope of the AI management system"
-WIDTHS = (0.17, 0.33, 0.11, 0.14, 0.25)
+WIDTHS = (0.15, 0.31, 0.10, 0.12, 0.32)
 
 
 def _life_cycle(system: AiSystem) -> Cell:
