@@ -81,7 +81,7 @@ def unlink(ctx: UiContext, parent: QWidget, found: EvidenceFile, uses: Sequence[
 
 
 def open_use(ctx: UiContext, use: ev.EvidenceUse) -> None:
-    """Go to the control, test or PBC request a file supports (a sample item opens on its test)."""
+    """Go to the control, test, PBC request or AI system a file supports (a sample item opens on its test)."""
     kind, key = use.target.kind, use.target.id
     if kind is ev.TargetKind.SAMPLE_ITEM:
         match = ev.SAMPLE_REF_PATTERN.match(use.ref)
@@ -94,5 +94,11 @@ def open_use(ctx: UiContext, use: ev.EvidenceUse) -> None:
             lambda test: ctx.open(Target("test", test.id)),
         )
         return
-    pages = {ev.TargetKind.CONTROL: "control", ev.TargetKind.TEST: "test", ev.TargetKind.PBC_REQUEST: "pbc"}
-    ctx.open(Target(pages[kind], key))
+    pages = {
+        ev.TargetKind.CONTROL: "control",
+        ev.TargetKind.TEST: "test",
+        ev.TargetKind.PBC_REQUEST: "pbc",
+        ev.TargetKind.AI_SYSTEM: "ai_systems",
+    }
+    if kind in pages:  # a finding has no page of its own yet
+        ctx.open(Target(pages[kind], key))

@@ -23,6 +23,7 @@ from ui.dialogs.impact_assessment import ImpactAssessmentDialog
 from ui.dialogs.inventory_import import InventoryImportDialog
 from ui.views.ai_systems import AiSystemsView
 from ui.views.control_test import ControlTestView
+from ui.views.evidence import EvidenceView
 from ui.workspace import Workspace
 
 PAGE = Target("ai_systems")
@@ -176,3 +177,18 @@ def test_the_test_page_shows_its_stored_fairness_runs_and_runs_another(
     assert panel.runs.count() == 3 and "decisions.csv" in panel.runs.itemText(0)
     assert [g.group for g in panel.groups.rows] == ["M", "F"] and panel.groups.rows[1].favourable == 0
     assert "Below four fifths of M's rate: F." in panel.summary.text()
+
+
+def test_a_file_used_by_an_ai_system_says_so_in_the_library_and_opens_it(demo_workspace: Workspace) -> None:
+    demo_workspace.open_target(Target("evidence"))
+    library = demo_workspace.views["evidence"]
+    assert isinstance(library, EvidenceView)
+    found = next(f for f in library.model.rows if f.original_name.startswith("2026 bias audit"))
+    library.table.selectRow(library.model.row_of(found.id))
+    kinds = [library.uses.index(row, 1).data() for row in range(library.uses.rowCount())]
+    assert [u.ref for u in library.uses.rows] == ["C-022.T2", "PBC-011", "AI-01"] and kinds[-1] == "AI system"
+    library.uses_table.doubleClicked.emit(library.uses.index(2, 0))
+    view = demo_workspace.views["ai_systems"]
+    assert isinstance(view, AiSystemsView) and demo_workspace.stack.currentWidget() is view
+    chosen = view.selected()
+    assert chosen is not None and chosen.name == "Match Score" and found.ref in chosen.evidence

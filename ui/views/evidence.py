@@ -49,6 +49,8 @@ KIND_LABELS = {
     ev.TargetKind.TEST: "Test",
     ev.TargetKind.SAMPLE_ITEM: "Sample item",
     ev.TargetKind.PBC_REQUEST: "PBC request",
+    ev.TargetKind.FINDING: "Finding",
+    ev.TargetKind.AI_SYSTEM: "AI system",
 }
 
 COLUMNS: list[tuple[Column[EvidenceFile], ev.SortKey | None]] = [
