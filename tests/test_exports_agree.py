@@ -156,7 +156,8 @@ def test_the_ai_systems_agree_in_the_page_the_workbook_the_report_and_info(
         assert covered == found.covered == in_info
 
     for text in (" ".join(pdf_pages(tmp_path / "report.pdf")), flat(docx_text(tmp_path / "report.docx"))):
-        described = _section(text, "AI systems in the scope of the AI management system", "Section IV:")
-        assert all(system.name in described for system in page.overview.in_scope)
+        described = _section(text, "Section III: Description of the system", "Section IV:")
+        table = described[described.index("AI systems in the scope of the AI management system") :]
+        assert all(system.name in table for system in page.overview.in_scope)
         concerned = page.overview.systems_concerned("8.4")
         assert "8.4 AI system impact assessment" in text and f"AI systems concerned: {', '.join(concerned)}" in text

@@ -251,6 +251,14 @@ class CoverageCell:
             Status.IN_PROGRESS: "Testing in progress",
         }.get(self.status, "Not yet tested")
 
+    @property
+    def text(self) -> str:
+        """The cell as the page and the workbook show it: "C-040, C-041: Tested, exceptions", and on a line of its
+        own the organization-wide controls serving the requirement."""
+        shown = f"{', '.join(self.controls)}: {self.result}" if self.covered else self.result
+        wide = f"\nOrganization-wide: {', '.join(self.organization_wide)}" if self.organization_wide else ""
+        return shown + wide
+
 
 @dataclass(frozen=True)
 class SystemCoverage:

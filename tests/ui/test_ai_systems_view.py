@@ -59,8 +59,8 @@ def test_the_demo_inventory_shows_the_late_assessment_and_the_matrix(demo_worksp
         "Interview Summary Assistant",
     ]
     row = view.matrix.row_of("8.4")
-    assert view.matrix.index(row, 5).data() == "C-021\nTested, exceptions"
-    assert view.matrix.index(row, 2).data() == "C-021\nTested, no exceptions", "the finding names another system"
+    assert view.matrix.index(row, 5).data() == "C-021: Tested, exceptions"
+    assert view.matrix.index(row, 2).data() == "C-021: Tested, no exceptions", "the finding names another system"
     assert "42 days later" in view.gap_list.text()
 
 

@@ -101,13 +101,6 @@ def details_html(system: AiSystem, found: SystemCoverage | None) -> str:
     return f"{gaps}<table>{cells}</table>"
 
 
-def _cell_text(cell: CoverageCell) -> str:
-    if cell.covered:
-        return f"{', '.join(cell.controls)}\n{cell.result}"
-    wide = f"\nOrganization-wide: {', '.join(cell.organization_wide)}" if cell.organization_wide else ""
-    return cell.result + wide
-
-
 def _cell_tooltip(cell: CoverageCell) -> str:
     lines = [cell.result, f"Tests: {', '.join(cell.tests)}" if cell.tests else ""]
     if cell.organization_wide:
@@ -118,7 +111,7 @@ def _cell_tooltip(cell: CoverageCell) -> str:
 def _matrix_column(found: SystemCoverage) -> Column[MatrixRequirement]:
     return Column(
         found.system.name,
-        lambda r: _cell_text(found.cell(r.code)),
+        lambda r: found.cell(r.code).text,
         icon=lambda r: icon(found.cell(r.code).status) if found.cell(r.code).covered else None,
         tooltip=lambda r: _cell_tooltip(found.cell(r.code)),
     )

@@ -6,7 +6,7 @@ system what the work covers and what it lacks (the gaps, highlighted), and re-re
 
 from __future__ import annotations
 
-from app.domain.ai_systems import STAGES, AiSystem, CoverageCell, SystemCoverage
+from app.domain.ai_systems import STAGES, AiSystem, SystemCoverage
 from app.domain.vocabulary import Status
 from app.exports.dataset import ReportData
 from app.exports.xlsx.places import AI_ASSESSMENTS, AI_COVERAGE, AI_SYSTEMS, FAIRNESS
@@ -112,13 +112,6 @@ def impact_assessments_table(data: ReportData) -> Table:
     return Table(AI_ASSESSMENTS, columns, rows, empty_note="No AI system impact assessment is recorded.")
 
 
-def _cell_text(cell: CoverageCell) -> str:
-    lines = [f"{joined(cell.controls)}: {cell.result}" if cell.covered else cell.result]
-    if cell.organization_wide:
-        lines.append(f"Organization-wide: {joined(cell.organization_wide)}")
-    return "\n".join(lines)
-
-
 def ai_coverage_table(data: ReportData) -> Table:
     """Each clause 8 requirement and Annex A control against each AI system in scope."""
     ai = data.ai
@@ -132,7 +125,7 @@ def ai_coverage_table(data: ReportData) -> Table:
     rows = []
     for requirement in ai.requirements:
         cells = [found.cell(requirement.code) for found in systems]
-        values = (requirement.code, requirement.title, yes_no(requirement.excluded), *map(_cell_text, cells))
+        values = (requirement.code, requirement.title, yes_no(requirement.excluded), *(cell.text for cell in cells))
         exceptions = any(cell.status is Status.EXCEPTIONS for cell in cells)
         rows.append(Row(values, Mark.EXCEPTION if exceptions else None))
     return Table(AI_COVERAGE, columns, rows, empty_note="No AI system in scope is recorded.")
