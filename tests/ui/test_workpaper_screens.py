@@ -176,4 +176,5 @@ def test_the_dashboard_counts_the_completion_items_not_complete_and_settings_sho
     assert demo_workspace.current == Target("workpapers")
     demo_workspace.open_target(Target("settings"))
     settings = demo_workspace.views["settings"]
-    assert isinstance(settings, SettingsView) and "<b>Fieldwork</b> (from the file: 9 of 166 tests are not concluded" in settings.stage.text()
+    assert isinstance(settings, SettingsView)
+    assert "<b>Fieldwork</b> (from the file: 9 of 166 tests are not concluded" in settings.stage.text()
