@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QCheckBox, QDialog, QFormLayout, QHBoxLayout, QPla
 from app.domain.records import TestPlan
 from app.domain.vocabulary import Method, TestKind
 from app.errors import ValidationError
-from app.services.testing import check_plan
+from app.services.testing import plan_row
 from ui.dialogs.foot import Button, dialog_foot
 from ui.widgets import ChoiceBox
 
@@ -50,7 +50,7 @@ class NewTestDialog(QDialog):
             self.error.setText("Tick at least one method.")
             return
         try:
-            check_plan(plan)
+            plan_row(plan)  # the service's own checks, before anything is saved
         except ValidationError as exc:
             self.error.setText(exc.message)
             return
