@@ -32,6 +32,8 @@ NOUNS = {
     "deviation": ("deviation", "deviations"),
     "population": ("imported population", "imported populations"),
     "population_row": ("population row", "population rows"),
+    "ipe_assessment": ("IPE assessment", "IPE assessments"),
+    "fairness_result": ("fairness review result", "fairness review results"),
     "deviation_sample_item": ("link from a deviation to a sample item", "links from deviations to sample items"),
     "control_requirement": ("link to a requirement", "links to requirements"),
     "dismissed_suggestion": ("dismissed suggestion", "dismissed suggestions"),

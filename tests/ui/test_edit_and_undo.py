@@ -3,8 +3,6 @@ and Undo / Redo of what was done."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from PySide6.QtGui import QKeySequence
@@ -23,15 +21,8 @@ from ui.views.control_test import ControlTestView
 
 
 @pytest.fixture
-def window(qtbot: QtBot, demo_template: Path, tmp_path: Path) -> MainWindow:
-    main = MainWindow(synchronous=True)
-    qtbot.addWidget(main)
-    main.show()
-    copy = tmp_path / "demo.fieldwork"
-    copy.write_bytes(demo_template.read_bytes())
-    main.opener.open_path(copy)
-    assert main.db is not None
-    return main
+def window(demo_window: MainWindow) -> MainWindow:
+    return demo_window
 
 
 def confirming(monkeypatch: pytest.MonkeyPatch, said: list[str]) -> None:
