@@ -19,10 +19,11 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import groupby
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Date, DateTime, Integer, Table, Uuid, and_, func, select
+from sqlalchemy import Connection, Date, DateTime, Integer, RowMapping, Table, Uuid, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.domain.records import HistoryEntry
@@ -219,18 +220,22 @@ def _entries(conn: Connection, step: Step) -> list[HistoryEntry]:
 def write_back(ch: Changes, entries: Sequence[HistoryEntry]) -> None:
     """Write back each entry's old values, newest first, after checking that nothing changed the row since.
 
-    Inside one transaction: a refusal part-way leaves nothing written back."""
+    Inside one transaction: a refusal part-way leaves nothing written back. Records the step created one after
+    another (a pasted sample) are checked and deleted a batch at a time."""
     for entry in entries:
         if entry.action in IRREVERSIBLE:
             raise ValidationError(f"This change cannot be undone: {IRREVERSIBLE[entry.action]}.")
-    for entry in reversed(entries):
-        if entry.action not in ROW_ACTIONS or entry.item_type in KEPT or entry.item_type not in metadata.tables:
-            continue
-        table = metadata.tables[entry.item_type]
-        key = _key(table, entry)
-        _check_unchanged(ch.conn, table, key, entry)
+    changed = [e for e in reversed(entries) if e.action in ROW_ACTIONS and e.item_type in _WRITABLE]
+    for (kind, action), run in groupby(changed, key=lambda e: (e.item_type, e.action)):
+        table = metadata.tables[kind]
         try:
-            _write_back_one(ch, table, key, entry)
+            if action == "create" and len(table.primary_key.columns) == 1:
+                _delete_created(ch, table, list(run))
+                continue
+            for entry in run:
+                key = _key(table, entry)
+                _check_unchanged(table, entry, _current(ch.conn, table, key))
+                _write_back_one(ch, table, key, entry)
         except IntegrityError as exc:
             raise ValidationError(
                 f"The {_noun(table.name)} cannot be brought back: another record has since taken its place "
@@ -238,9 +243,27 @@ def write_back(ch: Changes, entries: Sequence[HistoryEntry]) -> None:
             ) from exc
 
 
+#: Tables whose history entries are rows to write back.
+_WRITABLE = frozenset(name for name in metadata.tables if name not in KEPT)
+#: How many keys one query names (well under SQLite's limit on parameters).
+BATCH = 500
+
+
+def _delete_created(ch: Changes, table: Table, run: Sequence[HistoryEntry]) -> None:
+    """Undo the creation of many records of one table: each checked as the step left it, then deleted."""
+    (column,) = table.primary_key.columns
+    for start in range(0, len(run), BATCH):
+        batch = run[start : start + BATCH]
+        keys = [_key(table, entry)[column.name] for entry in batch]
+        rows = {row[column.name]: row for row in ch.conn.execute(select(table).where(column.in_(keys))).mappings()}
+        for key, entry in zip(keys, batch, strict=True):
+            _check_unchanged(table, entry, rows.get(key))
+        ch.delete_where(table, column.in_(keys), cascade=False)  # the links the step made are entries of their own
+
+
 def _write_back_one(ch: Changes, table: Table, key: dict[str, Any], entry: HistoryEntry) -> None:
     if entry.action == "create":
-        ch.delete(table, key, cascade=False)  # the links the step made are entries of their own
+        ch.delete(table, key, cascade=False)
     elif entry.action == "update":
         ch.update(table, key, _values(table, entry.old_values or {}))
     elif is_tracked(table):
@@ -281,10 +304,15 @@ def _as_stored(value: Any) -> Any:
     return json.loads(dump_json(value))
 
 
-def _check_unchanged(conn: Connection, table: Table, key: dict[str, Any], entry: HistoryEntry) -> None:
+def _current(conn: Connection, table: Table, key: dict[str, Any]) -> RowMapping | None:
+    """The row as it is now, tombstone or not."""
+    return (
+        conn.execute(select(table).where(*(table.c[name] == value for name, value in key.items()))).mappings().first()
+    )
+
+
+def _check_unchanged(table: Table, entry: HistoryEntry, row: RowMapping | None) -> None:
     """Refuse when the row is no longer as the entry left it: writing back would overwrite a later change."""
-    condition = and_(*(table.c[name] == value for name, value in key.items()))
-    row = conn.execute(select(table).where(condition)).mappings().first()
     if row is None:
         same = entry.action == "delete" and not is_tracked(table)
     elif entry.action == "delete":
