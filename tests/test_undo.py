@@ -238,3 +238,16 @@ def test_a_cascaded_delete_is_undone_redone_and_undone_again(engagement: Engagem
         assert deviations.list_deviations(engagement, test.id)[0].sample_items == ("#2",)
         redo(engagement, since)
         assert testing.list_tests(engagement) == []
+
+
+def test_a_finding_says_what_goes_with_it_and_comes_back_whole(demo: EngagementFile) -> None:
+    from app.services import findings
+    from app.services.deleting import what_goes_with_finding
+
+    found = next(f for f in findings.list_findings(demo) if f.requirements)
+    said = dict(what_goes_with_finding(demo, found.id).counts)
+    assert said.get("finding_requirement") == len(found.requirements)
+    since = session_start(demo)
+    findings.delete_finding(demo, found.id)
+    undo(demo, since)
+    assert findings.get_finding(demo, found.id).requirements == found.requirements

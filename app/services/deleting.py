@@ -11,16 +11,20 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Table, func, select
 
-from app.domain.ids import ControlId, DeviationId, SampleItemId, TestId
+from app.domain.ids import ControlId, DeviationId, FindingId, MisstatementId, PbcRequestId, SampleItemId, TestId
 from app.services.controls import remove_control
+from app.services.findings import remove_finding
 from app.services.history import Changes, changes
 from app.services.testing import remove_sample_items, remove_test
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import (
     control,
     control_test,
+    description_misstatement,
     deviation,
+    finding,
     history,
+    pbc_request,
     sample_item,
 )
 
@@ -41,6 +45,7 @@ NOUNS = {
     "conclusion_deviation": ("citation in a requirement's conclusion", "citations in requirements' conclusions"),
     "compensating_control": ("compensating control in a conclusion", "compensating controls in conclusions"),
     "finding_deviation": ("link from a finding to a deviation", "links from findings to deviations"),
+    "finding_requirement": ("link from a finding to a requirement", "links from findings to requirements"),
 }
 
 
@@ -113,3 +118,15 @@ def what_goes_with_items(db: EngagementFile, item_ids: Sequence[SampleItemId]) -
 
 def what_goes_with_deviation(db: EngagementFile, deviation_id: DeviationId) -> WhatGoes:
     return what_goes(db, lambda ch: ch.delete(deviation, {"id": deviation_id}), deviation)
+
+
+def what_goes_with_finding(db: EngagementFile, finding_id: FindingId) -> WhatGoes:
+    return what_goes(db, lambda ch: remove_finding(ch, finding_id), finding)
+
+
+def what_goes_with_request(db: EngagementFile, request_id: PbcRequestId) -> WhatGoes:
+    return what_goes(db, lambda ch: ch.delete(pbc_request, {"id": request_id}), pbc_request)
+
+
+def what_goes_with_misstatement(db: EngagementFile, key: MisstatementId) -> WhatGoes:
+    return what_goes(db, lambda ch: ch.delete(description_misstatement, {"id": key}), description_misstatement)
