@@ -22,8 +22,10 @@ def make_table(
 ) -> QTableView:
     """A table over a `RowTableModel` (shown through `sorted_by`, a sorting proxy over it, when given).
 
-    Read-only tables select rows. Editable tables select cells, so F2, typing and Tab work
-    on the cell the keyboard is on. Column `stretch` (default: the last; None: none) takes
+    Read-only tables select rows. Editable tables select cells, so F2 and typing work on the
+    cell the keyboard is on; arrow keys move between cells and Tab leaves the table (a keyboard
+    user is never trapped in a grid; inside an open editor Tab still moves to the next cell).
+    Column `stretch` (default: the last; None: none) takes
     the spare width and wraps; a column's `width` gives it a starting width; the others
     fit their contents. Rows grow to show wrapped text, or hold `row_lines` lines each (long
     texts, read in full in their tooltip, would make rows taller than the table).
@@ -41,7 +43,7 @@ def make_table(
     else:
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setTabKeyNavigation(editable)
+    table.setTabKeyNavigation(False)
     table.verticalHeader().hide()
     table.setWordWrap(True)
     header = table.horizontalHeader()

@@ -4,19 +4,37 @@ from __future__ import annotations
 
 import importlib
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, Qt, QTimer
-from PySide6.QtWidgets import QHeaderView, QLineEdit, QSplitter, QStackedWidget, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHeaderView,
+    QLineEdit,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
+from ui.context_menus import ContextMenu, MenuItem, copy_text
 from ui.models.navigator import NODE_ROLE, NavigatorModel
 from ui.models.navigator_tree import Node, build_tree, prune, read_snapshot, size
 from ui.operations import Runner
 from ui.settings import settings
 from ui.views.base import DetailView
+from ui.visits import Visits
 from ui.widgets import flush_edits
 
 SPLITTER_KEY = "workspace/splitter"
+#: The navigator never gets narrower than this, so its labels stay readable on half a screen; its share of the
+#: window at first is NAVIGATOR_SHARE, within NAVIGATOR_DEFAULT (most titles read in full at 1280 px).
+NAVIGATOR_MIN = 230
+NAVIGATOR_SHARE = 0.36
+NAVIGATOR_DEFAULT = (300, 560)
 PREBUILD_DELAY_MS = 250
 
 #: Above this many visible rows a filtered tree opens one level only (expanding thousands stalls).
@@ -26,6 +44,7 @@ MAX_EXPANDED = 600
 #: start-up loads only the dashboard and what it needs.
 VIEWS: dict[str, tuple[str, str]] = {
     "dashboard": ("ui.views.dashboard", "DashboardView"),
+    "matrix": ("ui.views.control_matrix", "ControlMatrixView"),
     "requirement": ("ui.views.requirement", "RequirementView"),
     "control": ("ui.views.control", "ControlView"),
     "test": ("ui.views.control_test", "ControlTestView"),
@@ -40,11 +59,15 @@ VIEWS: dict[str, tuple[str, str]] = {
 
 
 class Workspace(QWidget):
+    #: The page shown changed (Back and Forward may have become possible).
+    moved = Signal()
+
     def __init__(self, db: EngagementFile, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db = db
         self.ctx = UiContext(db, runner)
         self.current: Target | None = None
+        self.visits: Visits[Target] = Visits()
 
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter by ID, title or control text (Ctrl+F)")
@@ -56,6 +79,9 @@ class Workspace(QWidget):
         self.tree.setModel(self.model)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
+        self.tree.setIndentation(14)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # both the ID and the title's end stay in view
+        ContextMenu(self.tree, self._navigator_menu)
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for section, widest in ((1, "Tested"), (2, "⚠ Met, exc.")):
@@ -66,20 +92,21 @@ class Workspace(QWidget):
         self.tree.selectionModel().currentChanged.connect(self._node_chosen)
 
         left = QWidget()
+        left.setMinimumWidth(NAVIGATOR_MIN)
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.filter)
         column.addWidget(self.tree)
         self.stack = QStackedWidget()
+        self.stack.currentChanged.connect(self._only_current_sizes)
         self.views: dict[str, DetailView] = {}
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
-        self.splitter.addWidget(self.stack)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([380, 900])
-        saved = settings().value(SPLITTER_KEY)
-        if isinstance(saved, QByteArray):
-            self.splitter.restoreState(saved)
+        self.splitter.addWidget(_scrolling(self.stack))
+        self.splitter.setCollapsible(0, False)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setStretchFactor(1, 1)
+        self._restore_splitter()
         self.splitter.splitterMoved.connect(
             lambda _pos, _index: settings().setValue(SPLITTER_KEY, self.splitter.saveState())
         )
@@ -93,6 +120,36 @@ class Workspace(QWidget):
         self.ctx.changed.connect(self.reload)
         self.reload()
         self.open_target(Target("dashboard"))
+
+    def _restore_splitter(self) -> None:
+        """The navigator's width as the user left it, unless that hid its labels (a state saved on a tiny window
+        must not come back at the next start)."""
+        saved = settings().value(SPLITTER_KEY)
+        restored = isinstance(saved, QByteArray) and self.splitter.restoreState(saved)
+        if restored and self.splitter.sizes()[0] >= NAVIGATOR_MIN:
+            return
+        width = max(self.width(), 1280)
+        left = min(max(int(width * NAVIGATOR_SHARE), NAVIGATOR_DEFAULT[0]), NAVIGATOR_DEFAULT[1])
+        self.splitter.setSizes([left, width - left])
+
+    def _only_current_sizes(self, shown: int) -> None:
+        """Only the page shown sets the workspace's minimum size (a stack takes its largest page's)."""
+        for index in range(self.stack.count()):
+            page = self.stack.widget(index)
+            assert page is not None
+            policy = QSizePolicy.Policy.Preferred if index == shown else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+        self.stack.updateGeometry()
+
+    def _navigator_menu(self, index: QModelIndex) -> list[MenuItem]:
+        node: Node | None = index.data(NODE_ROLE)
+        items: list[MenuItem] = []
+        if node is not None and node.target is not None:
+            target = node.target
+            items.append(("Open", lambda: self.open_target(target)))
+            if target.key is not None:
+                items.append(("Copy reference", lambda: copy_text(node.reference)))
+        return [*items, ("Expand all", self.tree.expandAll), ("Collapse all", self.tree.collapseAll)]
 
     def reload(self) -> None:
         """Rebuild the navigator (statuses change with every result) and refresh the open page."""
@@ -164,19 +221,33 @@ class Workspace(QWidget):
         if kind not in self.views and kind in VIEWS:
             module, name = VIEWS[kind]
             view: DetailView = getattr(importlib.import_module(module), name)(self.ctx)
+            view.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)  # until it is shown
             self.stack.addWidget(view)
             self.views[kind] = view
         return self.views.get(kind)
 
     def open_target(self, target: Target) -> None:
+        if self._show(target):
+            self.visits.visit(target)
+            self.moved.emit()
+
+    def go(self, step: int) -> None:
+        """Back (-1) or Forward (+1) through the pages visited."""
+        target = self.visits.go(step)
+        if target is not None:
+            self._show(target)
+            self.moved.emit()
+
+    def _show(self, target: Target) -> bool:
         view = self.view_for(target.kind)
         if view is None:
             self.ctx.runner.status(f"{target.kind.capitalize()} is not available in this version.")
-            return
+            return False
         self.current = target
         self.stack.setCurrentWidget(view)
         view.show_target(target)
         self._select(target)
+        return True
 
     def _find(self, target: Target) -> QModelIndex:
         """The target's node, or its page's (a finding opened on the findings register)."""
@@ -210,3 +281,12 @@ class Workspace(QWidget):
 
     def flush(self) -> None:
         flush_edits(self)
+
+
+def _scrolling(pages: QWidget) -> QScrollArea:
+    """The pages, scrolled only when the window is smaller than the page shown can be (never cut off)."""
+    area = QScrollArea()
+    area.setWidget(pages)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    return area

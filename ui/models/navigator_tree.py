@@ -24,6 +24,7 @@ from ui.context import Target
 
 PAGES = (
     ("Dashboard", Target("dashboard")),
+    ("Control matrix", Target("matrix")),
     ("Opinion worksheet", Target("opinion")),
     ("Statement of Applicability", Target("soa")),
     ("Findings register", Target("findings")),
@@ -63,6 +64,11 @@ class Node:
         if self.counts is None or not self.counts.in_scope:
             return ""
         return f"{self.counts.concluded}/{self.counts.in_scope}"
+
+    @property
+    def reference(self) -> str:
+        """The requirement's code or the control's or test's reference that starts the label."""
+        return self.label.split(maxsplit=1)[0].rstrip(":") if self.label else ""
 
     def descendants(self) -> list[Node]:
         return [node for child in self.children for node in (child, *child.descendants())]

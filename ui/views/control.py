@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -29,6 +29,7 @@ from app.services.engagement import read_details
 from app.services.status import read_requirement_statuses
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
+from ui.context_menus import ContextMenu, MenuItem, open_and_copy
 from ui.evidence_drop import FileDrop
 from ui.evidence_panel import EvidencePanel
 from ui.models.table import Column, RowTableModel
@@ -151,7 +152,8 @@ class ControlView(DetailView):
             key=lambda t: t.id,
         )
         self.test_table = make_table(self.tests)
-        self.test_table.doubleClicked.connect(lambda index: self.ctx.open(Target("test", self.tests.row(index).id)))
+        self.test_table.doubleClicked.connect(self.open_test)
+        ContextMenu(self.test_table, self._test_menu)
         return section(
             "Tests",
             self.test_table,
@@ -161,6 +163,12 @@ class ControlView(DetailView):
             ],
             trailing=[("Delete control...", self.delete_control)],
         )
+
+    def _test_menu(self, index: QModelIndex) -> list[MenuItem]:
+        return open_and_copy(index, lambda: self.open_test(index), lambda: self.tests.row(index).ref)
+
+    def open_test(self, index: QModelIndex) -> None:
+        self.ctx.open(Target("test", self.tests.row(index).id))
 
     def load(self) -> None:
         assert self.target is not None

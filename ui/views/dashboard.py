@@ -15,6 +15,7 @@ from app.domain.vocabulary import Framework, Status
 from app.pages.dashboard import DashboardPage, load_dashboard_page
 from app.services.overview import GroupProgress
 from ui.context import Target, UiContext
+from ui.context_menus import ContextMenu, open_and_copy
 from ui.models.table import Column, RowTableModel
 from ui.status_style import colour, icon
 from ui.tables import make_table
@@ -141,6 +142,14 @@ class DashboardView(DetailView):
         self.open_table.doubleClicked.connect(
             lambda index: ctx.open(Target("requirement", self.open_items.row(index).code))
         )
+        ContextMenu(
+            self.open_table,
+            lambda index: open_and_copy(
+                index,
+                lambda: ctx.open(Target("requirement", self.open_items.row(index).code)),
+                lambda: self.open_items.row(index).code,
+            ),
+        )
         outer.addWidget(self.open_table, 2)
 
         outer.addWidget(heading("Exceptions"))
@@ -156,6 +165,14 @@ class DashboardView(DetailView):
         self.exception_table = make_table(self.exceptions, stretch=2, row_lines=2)
         self.exception_table.doubleClicked.connect(
             lambda index: ctx.open(Target("test", self.exceptions.row(index).test_id))
+        )
+        ContextMenu(
+            self.exception_table,
+            lambda index: open_and_copy(
+                index,
+                lambda: ctx.open(Target("test", self.exceptions.row(index).test_id)),
+                lambda: self.exceptions.row(index).ref,
+            ),
         )
         outer.addWidget(self.exception_table, 2)
 

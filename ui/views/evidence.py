@@ -31,6 +31,7 @@ from app.services.evidence_copies import extract_evidence
 from app.storage.engagement_file import EngagementFile
 from app.tasks import Task
 from ui.context import UiContext
+from ui.context_menus import ContextMenu, MenuItem, copy_text
 from ui.evidence_actions import attach, choose_files, open_copy, open_use, unlink
 from ui.evidence_drop import FileDrop
 from ui.evidence_panel import human_size, local_time
@@ -114,6 +115,7 @@ class EvidenceView(DetailView):
         header.sortIndicatorChanged.connect(self._sort_chosen)
         self.table.doubleClicked.connect(lambda index: open_copy(self.ctx, self.model.row(index)))
         self.table.selectionModel().currentRowChanged.connect(lambda current, _previous: self._load_uses(current))
+        ContextMenu(self.table, self._menu)
         delete_key = QShortcut(QKeySequence.StandardKey.Delete, self.table, self.delete_selected)
         delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)  # never while typing in the filter
 
@@ -168,6 +170,18 @@ class EvidenceView(DetailView):
         row.addStretch()
         layout.addLayout(row)
         return panel
+
+    def _menu(self, index: QModelIndex) -> list[MenuItem]:
+        if not index.isValid():
+            return [("Attach files...", lambda: attach(self.ctx, self, choose_files(self)))]
+        found = self.model.row(index)
+        return [
+            ("Open", lambda: open_copy(self.ctx, found)),
+            ("Save a copy...", self.save_copies),
+            ("Copy reference", lambda: copy_text(found.ref)),
+            ("Copy SHA-256", lambda: copy_text(found.sha256)),
+            ("Delete...", self.delete_selected),
+        ]
 
     # -- loading --------------------------------------------------------------------------------------
 
