@@ -61,7 +61,7 @@ def _monitoring(rng: random.Random) -> str:
     return "\n".join(rows) + "\n"
 
 
-def _document(title: str, sections: tuple[str, ...]) -> Callable[[random.Random], str]:
+def document(title: str, sections: tuple[str, ...]) -> Callable[[random.Random], str]:
     def write(rng: random.Random) -> str:
         body = [f"# {title}", "", "Synthetic document generated for the Fieldwork demo engagement.", ""]
         for number, heading in enumerate(sections, start=1):
@@ -78,7 +78,7 @@ DEMO_FILES = (
         "Code of Business Conduct v4.2.md",
         "PBC-002",
         ((TargetKind.CONTROL, "C-001"), (TargetKind.TEST, "C-001.T1")),
-        _document("Code of Business Conduct v4.2", ("Integrity", "Responsible AI Principles", "Speaking up")),
+        document("Code of Business Conduct v4.2", ("Integrity", "Responsible AI Principles", "Speaking up")),
     ),
     DemoFile(
         "BambooHR new hires 2025-10-01 to 2026-09-30.csv",
@@ -100,13 +100,13 @@ DEMO_FILES = (
         "AI Governance Committee charter v2.md",
         "PBC-004",
         ((TargetKind.CONTROL, "C-004"), (TargetKind.TEST, "C-004.T1")),
-        _document("AI Governance Committee charter", ("Purpose", "Membership", "Meetings", "Decisions")),
+        document("AI Governance Committee charter", ("Purpose", "Membership", "Meetings", "Decisions")),
     ),
     DemoFile(
         "AI system impact assessment - Candidate Ranker v3.md",
         "PBC-005",
         ((TargetKind.CONTROL, "C-021"), (TargetKind.SAMPLE_ITEM, "C-021.T2 #1")),
-        _document("AI system impact assessment", ("Intended use", "Fairness and bias", "Harm to individuals")),
+        document("AI system impact assessment", ("Intended use", "Fairness and bias", "Harm to individuals")),
     ),
     DemoFile(
         "Weekly model monitoring log 2026.csv",

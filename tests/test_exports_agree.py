@@ -11,8 +11,10 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from app.cli.main import main
+from app.domain.ipe import IpeResult
 from app.domain.judgements import CriterionConclusion, FindingKind, OpinionArea
 from app.domain.vocabulary import Framework, Opinion
+from app.domain.workpapers import WorkpaperKind
 from app.exports.dataset import gather
 from app.exports.docx_report import write_docx
 from app.exports.pdf_report import write_report
@@ -137,3 +139,54 @@ def test_the_report_states_each_iso_conclusion_and_finding_as_the_workbook_does(
             for raised in data.findings:
                 listed = f"Finding {raised.ref}:" in entry
                 assert listed == (found.code in raised.requirements), (found.code, raised.ref)
+
+
+def test_workpapers_and_ipe_agree_in_the_workbook_info_and_the_report(
+    demo: EngagementFile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = gather(demo)
+    write_workbook(data, tmp_path / "workpapers.xlsx", Task())
+    write_report(data, tmp_path / "report.pdf", Task())
+    write_docx(data, tmp_path / "report.docx", Task())
+    book = load_workbook(tmp_path / "workpapers.xlsx")
+    demo.close()
+    assert main(["info", str(demo.path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+
+    kinds = {kind.value: kind.label for kind in WorkpaperKind}
+    sheet = [
+        (row["Reference"].value, row["Title"].value, row["Kind"].value, row["Complete"].value == "Yes")
+        for row in records(book["Engagement workpapers"])
+    ]
+    from_info = [(w["ref"], w["title"], kinds[w["kind"]], w["complete"]) for w in doc["workpapers"]]
+    assert sheet == from_info == [(w.ref, w.title, w.kind.label, w.complete) for w in data.workpapers]
+    assert any(complete for *_, complete in sheet) and not all(complete for *_, complete in sheet)
+    index = {row["Item"].value: row["Value"].value for row in records(book["Index"])}
+    assert index["Completion items not complete"] == sum(
+        w["completion_item"] and not w["complete"] for w in doc["workpapers"]
+    )
+    assert index["Engagement stage"].startswith(doc["stage"]["stage"].capitalize())
+
+    results = {result.value: result.label for result in IpeResult}
+    relied = [
+        (row["Reference"].value, row["IPE result"].value)
+        for row in records(book["Tests"])
+        if row["Relies on a population (IPE)"].value == "Yes"
+    ]
+    from_info_ipe = [(p["test"], results[p["result"]] if p["result"] else "Not assessed") for p in doc["ipe"]]
+    assert relied == from_info_ipe and len(relied) == index["Populations relied on"]
+    assessed = sum(p["assessed"] for p in doc["ipe"])
+    assert assessed == index["Populations relied on with IPE assessed"] == data.ipe.assessed
+    unassessed = [p["test"] for p in doc["ipe"] if not p["assessed"]]
+    reliable = sum(p["result"] == IpeResult.RELIABLE.value for p in doc["ipe"])
+    assert unassessed and reliable
+
+    pdf = "\n".join(page.extract_text() for page in PdfReader(tmp_path / "report.pdf").pages)
+    for text in (pdf, docx_text(tmp_path / "report.docx")):
+        flat = " ".join(text.split())
+        summary = (
+            f"{len(relied)} tests rely on a population; {assessed} are assessed, {reliable} complete and accurate."
+        )
+        assert summary in flat
+        assert f"Not yet assessed: {', '.join(unassessed)}." in flat
+        assert "evaluated whether the information was sufficiently reliable for our purposes" in flat

@@ -26,6 +26,8 @@ SHEETS = [
     "Conclusions",
     "Findings and corrective actions",
     "Opinion worksheet",
+    "Engagement workpapers",
+    "IPE assessments",
     "SoA",
     "Coverage",
     "Evidence",

@@ -99,5 +99,7 @@ def open_use(ctx: UiContext, use: ev.EvidenceUse) -> None:
         ev.TargetKind.TEST: "test",
         ev.TargetKind.PBC_REQUEST: "pbc",
         ev.TargetKind.FINDING: "findings",
+        ev.TargetKind.WORKPAPER: "workpaper",
+        ev.TargetKind.IPE: "ipe",
     }
     ctx.open(Target(pages[kind], key))

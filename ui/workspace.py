@@ -55,6 +55,9 @@ VIEWS: dict[str, tuple[str, str]] = {
     "findings": ("ui.views.findings", "FindingsView"),
     "opinion": ("ui.views.opinion", "OpinionView"),
     "settings": ("ui.views.settings", "SettingsView"),
+    "workpapers": ("ui.views.workpapers", "WorkpapersView"),
+    "workpaper": ("ui.views.workpaper", "WorkpaperView"),
+    "ipe": ("ui.views.ipe", "IpeView"),
 }
 
 

@@ -27,6 +27,9 @@ PopulationId = NewType("PopulationId", uuid.UUID)
 FindingId = NewType("FindingId", uuid.UUID)
 MisstatementId = NewType("MisstatementId", uuid.UUID)
 ReplicaId = NewType("ReplicaId", uuid.UUID)
+WorkpaperId = NewType("WorkpaperId", uuid.UUID)
+WorkpaperItemId = NewType("WorkpaperItemId", uuid.UUID)
+IpeId = NewType("IpeId", uuid.UUID)
 
 
 def new_id() -> uuid.UUID:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from uuid import UUID
 
 from app.domain.ids import ControlId, DeviationId, EvidenceId, FindingId, MisstatementId
 from app.domain.vocabulary import Framework, Labelled, Opinion, Status
@@ -154,10 +155,17 @@ class Finding:
     closed_on: date | None
     deviation_ids: tuple[DeviationId, ...] = ()
     evidence_ids: tuple[EvidenceId, ...] = ()
+    #: The prior period's finding this one follows up (rolled forward), if it is one.
+    predecessor_id: UUID | None = None
 
     @property
     def open(self) -> bool:
         return self.status not in SETTLED
+
+    @property
+    def prior_period(self) -> bool:
+        """A prior-period finding to follow up: raised last period, its corrective action verified in this one."""
+        return self.predecessor_id is not None
 
 
 @dataclass(frozen=True)

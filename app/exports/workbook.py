@@ -19,6 +19,7 @@ from app.exports.xlsx.records import audit_trail_table, evidence_table
 from app.exports.xlsx.review import review_notes_table, signoffs_table
 from app.exports.xlsx.scope import coverage_table, soa_table
 from app.exports.xlsx.table import Table
+from app.exports.xlsx.workpapers import ipe_table, workpapers_table
 from app.exports.xlsx.writer import write_tables
 from app.tasks import Task
 
@@ -35,6 +36,8 @@ def _tables(data: ReportData) -> list[Table]:
         conclusions_table(data),
         findings_table(data),
         opinion_table(data),
+        workpapers_table(data),
+        ipe_table(data),
         soa_table(data),
         coverage_table(data),
         evidence_table(data),

@@ -28,6 +28,7 @@ from app.services.review_notes import read_notes
 from app.services.signables import ItemType
 from app.services.signoffs import read_signoffs
 from app.services.verify import verify
+from app.services.workpapers import read_completion_items
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import addendum, engagement, finalization, live
 from app.tasks import Task
@@ -68,10 +69,19 @@ def _open_notes(conn: Connection) -> list[str]:
     return [f"{note.ref} on {note.item_ref}: {note.status.label.lower()}" for note in read_notes(conn, open_only=True)]
 
 
-#: What finalizing checks, each giving the problems it finds (engagement workpapers add their completion items).
+def _completion_items(conn: Connection) -> list[str]:
+    return [
+        f"{item.ref} {item.title}: {' '.join(item.reasons)}"
+        for item in read_completion_items(conn)
+        if not item.complete
+    ]
+
+
+#: What finalizing checks, each giving the problems it finds.
 FINALIZE_CHECKS: list[tuple[str, Callable[[Connection], list[str]]]] = [
     ("review notes open", _open_notes),
     ("sign-offs missing or stale", _missing_signoffs),
+    ("completion items not complete", _completion_items),
 ]
 
 

@@ -11,7 +11,6 @@ implementation, verification of effectiveness, closure.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -22,13 +21,13 @@ from app.domain.ids import DeviationId, EvidenceId, FindingId
 from app.domain.judgements import Finding, FindingInput, FindingKind, FindingStatus
 from app.domain.vocabulary import Framework
 from app.errors import NotFoundError, ValidationError
+from app.services.grouped import evidence_by, grouped
 from app.services.history import Changes, changes
 from app.services.refs import find_id, next_number
 from app.services.requirements import require_auditable
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import (
     deviation,
-    evidence,
     evidence_link,
     finding,
     finding_deviation,
@@ -154,36 +153,23 @@ def find_finding_id(conn: Connection, ref_or_id: str | UUID) -> FindingId:
 # --- reading -------------------------------------------------------------------------------------
 
 
-def _grouped(conn: Connection, query: Any) -> dict[FindingId, list[Any]]:
-    found: dict[FindingId, list[Any]] = defaultdict(list)
-    for finding_id, *values in conn.execute(query):
-        found[finding_id].append(values[0] if len(values) == 1 else tuple(values))
-    return found
-
-
 def read_findings(conn: Connection, finding_id: FindingId | None = None) -> list[Finding]:
     """The register in reference order, each finding with its requirements, deviations and evidence."""
-    requirements = _grouped(
+    requirements = grouped(
         conn,
         select(finding_requirement.c.finding_id, finding_requirement.c.requirement_code)
         .join(requirement, requirement.c.code == finding_requirement.c.requirement_code)
         .where(live(finding_requirement))
         .order_by(requirement.c.sort_order),
     )
-    deviations = _grouped(
+    deviations = grouped(
         conn,
         select(finding_deviation.c.finding_id, deviation.c.id, deviation.c.ref)
         .join(deviation, deviation.c.id == finding_deviation.c.deviation_id)
         .where(live(finding_deviation), live(deviation))
         .order_by(deviation.c.ref),
     )
-    files = _grouped(
-        conn,
-        select(evidence_link.c.finding_id, evidence.c.id, evidence.c.ref)
-        .join(evidence, evidence.c.id == evidence_link.c.evidence_id)
-        .where(evidence_link.c.finding_id.is_not(None), live(evidence_link))
-        .order_by(evidence.c.ref),
-    )
+    files = evidence_by(conn, evidence_link.c.finding_id)
     query = select(finding).where(live(finding)).order_by(finding.c.ref)
     if finding_id is not None:
         query = query.where(finding.c.id == finding_id)
@@ -215,6 +201,7 @@ def _record(row: Any, codes: list[str], deviations: list[tuple[UUID, str]], file
         closed_on=row["closed_on"],
         deviation_ids=tuple(DeviationId(key) for key, _ in deviations),
         evidence_ids=tuple(EvidenceId(key) for key, _ in files),
+        predecessor_id=row["predecessor_id"],
     )
 
 

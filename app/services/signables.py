@@ -18,7 +18,7 @@ from uuid import UUID
 from sqlalchemy import Connection, Table, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.domain.ids import parse_id
+from app.domain.ids import WorkpaperId, parse_id
 from app.domain.vocabulary import Labelled
 from app.errors import NotFoundError
 from app.storage.chain import content_hash
@@ -55,6 +55,7 @@ class ItemType(Labelled):
     SOA_LINE = "soa_line", "SoA line"
     DESCRIPTION = "description_section", "Description section"
     OPINION = "opinion", "Opinion"
+    WORKPAPER = "workpaper", "Workpaper"
 
 
 #: The opinion is one item, whatever its areas.
@@ -213,6 +214,17 @@ def _opinion(conn: Connection, key: str | None) -> Contents:
     yield OPINION_KEY, "Opinion", sorted(_live(conn, opinion), key=lambda row: row["area"])
 
 
+def _workpapers(conn: Connection, key: str | None) -> Contents:
+    """An engagement workpaper: what its content() says (text, checklist answers, dates, signer)."""
+    from app.services.workpapers import read_workpapers
+
+    found = _uuid(key)
+    if key is not None and found is None:
+        return
+    for paper in read_workpapers(conn, None if found is None else WorkpaperId(found)):
+        yield str(paper.id), paper.fields.ref, paper.content()
+
+
 READERS: dict[ItemType, Callable[[Connection, str | None], Contents]] = {
     ItemType.CONTROL: _controls,
     ItemType.TEST: _tests,
@@ -221,6 +233,7 @@ READERS: dict[ItemType, Callable[[Connection, str | None], Contents]] = {
     ItemType.SOA_LINE: _natural(soa_line, "annex_code"),
     ItemType.DESCRIPTION: _natural(description_section, "code"),
     ItemType.OPINION: _opinion,
+    ItemType.WORKPAPER: _workpapers,
 }
 
 

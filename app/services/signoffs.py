@@ -23,7 +23,7 @@ from app.services.acting import acting_member
 from app.services.history import changes, read_history
 from app.services.signables import Item, ItemType, read_item, read_items
 from app.storage.engagement_file import EngagementFile
-from app.storage.schema import engagement, live, person, review_note, signoff
+from app.storage.schema import engagement, live, person, review_note, signoff, workpaper
 
 
 class SignRole(Labelled):
@@ -31,8 +31,18 @@ class SignRole(Labelled):
     REVIEWER = "reviewer", "Reviewer"
 
 
-#: Who may review what: the opinion is the quality reviewer's; other items any member's.
-REVIEWERS_OF = {ItemType.OPINION: frozenset({Role.QUALITY_REVIEWER})}
+QUALITY_REVIEW = frozenset({Role.QUALITY_REVIEWER})
+
+
+def _reviewers_of(conn: Connection, item: Item) -> frozenset[Role] | None:
+    """Who may review an item: the opinion and the completion items are the quality reviewer's; the rest any
+    member's (None)."""
+    if item.item_type is ItemType.OPINION:
+        return QUALITY_REVIEW
+    if item.item_type is ItemType.WORKPAPER:
+        query = select(workpaper.c.completion_item).where(workpaper.c.id == UUID(item.key))
+        return QUALITY_REVIEW if conn.execute(query).scalar() else None
+    return None
 
 
 @dataclass(frozen=True)
@@ -97,10 +107,10 @@ def _refuse(conn: Connection, item: Item, role: SignRole, member: TeamMember) ->
     if role is SignRole.REVIEWER:
         if SignRole.PREPARER not in current:
             raise ValidationError(f"{item.ref} has no preparer's sign-off yet: it is reviewed once prepared.")
-        allowed = REVIEWERS_OF.get(item.item_type)
+        allowed = _reviewers_of(conn, item)
         if allowed is not None and member.role not in allowed:
             names = ", ".join(r.label.lower() for r in sorted(allowed))
-            raise ValidationError(f"The {item.item_type.label.lower()} is reviewed by the {names}.")
+            raise ValidationError(f"{item.ref} is reviewed by the {names}.")
     self_review = conn.execute(select(engagement.c.allow_self_review).where(live(engagement))).scalar()
     if other is not None and other["person_id"] == member.id and not self_review:
         raise ValidationError(

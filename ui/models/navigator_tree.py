@@ -15,10 +15,12 @@ from app.domain.ids import ControlId, TestId
 from app.domain.judgements import RequirementConclusion
 from app.domain.records import Control, Deviation, Requirement, RequirementStatus, StatusCounts
 from app.domain.vocabulary import Framework, RequirementKind, Status
+from app.domain.workpapers import Workpaper
 from app.services import controls as control_service
 from app.services import deviations as deviation_service
 from app.services.conclusions import read_conclusions, read_grounds
 from app.services.status import TestState, combine, count, read_test_states, statuses_of_controls
+from app.services.workpapers import read_workpapers
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target
 
@@ -84,6 +86,7 @@ class Snapshot:
     test_refs: dict[TestId, str]
     deviations: list[Deviation]
     conclusions: dict[str, RequirementConclusion]
+    workpapers: list[Workpaper] = field(default_factory=list)
 
 
 def read_snapshot(db: EngagementFile) -> Snapshot:
@@ -101,6 +104,7 @@ def read_snapshot(db: EngagementFile) -> Snapshot:
             test_refs=grounds.test_refs,
             deviations=deviation_service.read_deviations(conn),
             conclusions={c.code: c for c in read_conclusions(conn, grounds)},
+            workpapers=read_workpapers(conn),
         )
 
 
@@ -150,6 +154,7 @@ def build_tree(snap: Snapshot) -> Node:
     _add_iso(root, snap, control_text)
     _add_controls(root, snap)
     _add_exceptions(root, snap)
+    _add_workpapers(root, snap)
     for section in root.children:
         _summarise(section)
     return root
@@ -218,6 +223,18 @@ def _add_exceptions(root: Node, snap: Snapshot) -> None:
                 search=f"{dev.test_ref} {dev.control_ref} {dev.description}".lower(),
             )
         )
+
+
+def _add_workpapers(root: Node, snap: Snapshot) -> None:
+    """The engagement's workpapers by index, and the information produced by the entity; the section opens the
+    index page and counts the workpapers complete."""
+    section = root.add(Node("Workpapers", Target("workpapers"), search="workpapers"))
+    for found in snap.workpapers:
+        label = f"{found.ref} {found.title}"
+        section.add(Node(label, Target("workpaper", found.id), found.progress, search=label.lower()))
+    section.add(Node("Information produced by the entity (IPE)", Target("ipe"), search="ipe information produced"))
+    if snap.workpapers:
+        section.counts = count(w.progress for w in snap.workpapers)
 
 
 def prune(node: Node, words: list[str]) -> Node:

@@ -29,6 +29,8 @@ CONCLUSIONS = "Conclusions"
 FINDINGS = "Findings and corrective actions"
 OPINION = "Opinion worksheet"
 SIGNOFFS = "Sign-offs"
+WORKPAPERS = "Engagement workpapers"
+IPE = "IPE assessments"
 
 
 @dataclass(frozen=True)
