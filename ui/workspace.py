@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import importlib
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QFrame,
     QHeaderView,
     QLineEdit,
-    QScrollArea,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
@@ -27,15 +25,21 @@ from ui.operations import Runner
 from ui.settings import settings
 from ui.views.base import DetailView
 from ui.visits import Visits
-from ui.widgets import flush_edits
+from ui.widgets import flush_edits, scrolled
 
 SPLITTER_KEY = "workspace/splitter"
 #: The navigator never gets narrower than this, so its labels stay readable on half a screen; its share of the
 #: window at first is NAVIGATOR_SHARE, within NAVIGATOR_DEFAULT (most titles read in full at 1280 px).
-NAVIGATOR_MIN = 230
+NAVIGATOR_MIN = 215
 NAVIGATOR_SHARE = 0.36
 NAVIGATOR_DEFAULT = (300, 560)
+#: The page keeps this width as the window narrows (the navigator gives way down to its minimum first); pages are
+#: laid out to fit it, so half a 1440 px screen shows both side by side.
+PAGE_MIN_WIDTH = 480
 PREBUILD_DELAY_MS = 250
+
+#: Below this width the navigator shows its items and progress only (the conclusion is in each row's tooltip).
+NARROW_NAVIGATOR = 340
 
 #: Above this many visible rows a filtered tree opens one level only (expanding thousands stalls).
 MAX_EXPANDED = 600
@@ -85,6 +89,7 @@ class Workspace(QWidget):
         self.tree.setIndentation(14)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # both the ID and the title's end stay in view
         ContextMenu(self.tree, self._navigator_menu)
+        self.tree.installEventFilter(self)
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for section, widest in ((1, "Tested"), (2, "⚠ Met, exc.")):
@@ -105,7 +110,9 @@ class Workspace(QWidget):
         self.views: dict[str, DetailView] = {}
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
-        self.splitter.addWidget(_scrolling(self.stack))
+        pages = scrolled(self.stack)  # scrolls only when the window is smaller than the page shown can be
+        pages.setMinimumWidth(PAGE_MIN_WIDTH)
+        self.splitter.addWidget(pages)
         self.splitter.setCollapsible(0, False)
         self.splitter.setCollapsible(1, False)
         self.splitter.setStretchFactor(1, 1)
@@ -123,6 +130,11 @@ class Workspace(QWidget):
         self.ctx.changed.connect(self.reload)
         self.reload()
         self.open_target(Target("dashboard"))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.tree and event.type() == QEvent.Type.Resize:
+            self.tree.header().setSectionHidden(2, self.tree.width() < NARROW_NAVIGATOR)
+        return super().eventFilter(watched, event)
 
     def _restore_splitter(self) -> None:
         """The navigator's width as the user left it, unless that hid its labels (a state saved on a tiny window
@@ -284,12 +296,3 @@ class Workspace(QWidget):
 
     def flush(self) -> None:
         flush_edits(self)
-
-
-def _scrolling(pages: QWidget) -> QScrollArea:
-    """The pages, scrolled only when the window is smaller than the page shown can be (never cut off)."""
-    area = QScrollArea()
-    area.setWidget(pages)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    return area

@@ -174,7 +174,7 @@ class EvidenceView(DetailView):
         self.uses_table.doubleClicked.connect(lambda index: open_use(self.ctx, self.uses.row(index)))
         layout.addWidget(self.uses_table)
         row = QHBoxLayout()
-        go = QPushButton("&Go to item")
+        go = QPushButton("Go to &item")
         go.clicked.connect(lambda: self._with_use(lambda use: open_use(self.ctx, use)))
         remove = QPushButton("Unlin&k from this item")
         remove.clicked.connect(self.unlink_selected_use)
