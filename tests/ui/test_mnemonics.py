@@ -36,7 +36,8 @@ def mnemonics(window: MainWindow) -> dict[str, list[str]]:
     for widget in window.findChildren(QWidget):
         if not widget.isVisibleTo(window) or not widget.isEnabled():
             continue
-        if isinstance(widget, QAbstractButton) or (isinstance(widget, QLabel) and widget.buddy() is not None and widget.buddy().isVisibleTo(window)):
+        buddy = widget.buddy() if isinstance(widget, QLabel) else None
+        if isinstance(widget, QAbstractButton) or (buddy is not None and buddy.isVisibleTo(window)):
             add(widget.text())
         elif isinstance(widget, QGroupBox):
             add(widget.title())
