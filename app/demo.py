@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from app.demo_ai import fill_demo_ai, fill_demo_fairness
 from app.demo_evidence import fill_demo_evidence
 from app.demo_judgements import fill_demo_judgements
 from app.demo_workpapers import fill_demo_workpapers
@@ -233,7 +234,9 @@ def fill_demo(ch: Changes, data: dict[str, Any], scale: int) -> None:
     ch.insert_many(sample_item, rows.items)
     ch.insert_many(deviation, rows.deviations)
     ch.insert_many(deviation_sample_item, rows.deviation_items)
+    fill_demo_ai(ch, data)
     fill_demo_evidence(ch, data)
+    fill_demo_fairness(ch)
     fill_demo_judgements(ch, data)
     fill_demo_workpapers(ch, data)
 

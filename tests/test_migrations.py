@@ -6,6 +6,7 @@ import json
 import sqlite3
 import uuid
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select
 
+from app.domain.ai_systems import AiSystemInput, ImpactAssessmentInput, LifeCycleStage
 from app.domain.vocabulary import EngagementStage
 from app.domain.workpapers import WorkpaperFields, WorkpaperKind
+from app.services import ai_systems as inventory
+from app.services import evidence as evidence_service
+from app.services import findings
+from app.services.ai_systems import LinkKind
 from app.services.history import changes
+from app.services.impact_assessments import add_assessment
 from app.services.stage import get_stage
 from app.services.workpapers import insert_workpaper
 from app.storage.chain import GENESIS, entry_hash
@@ -294,6 +301,37 @@ def seed_0009_workpapers(conn: sqlite3.Connection) -> None:
     )
 
 
+def seed_0010_over_time(conn: sqlite3.Connection) -> None:
+    """Revision 0010_over_time: a finding with objective evidence beside a control's and a sample item's evidence."""
+    c1, t1, i1, e1, f1 = (_hex(n) for n in range(41, 46))
+    conn.executescript(
+        f"""
+        INSERT INTO fieldwork_meta VALUES ('engagement_id', '7d1f3a0e-1b2c-4d5e-8f90-a1b2c3d4e5f7');
+        INSERT INTO engagement (id, client, system_name, report_type, period_start, period_end, tsc_categories)
+            VALUES ('{_hex(98)}', 'Old Client', 'Old System', 'type2', '2025-01-01', '2025-12-31', '["Security"]');
+        INSERT INTO requirement VALUES ('8', 'iso42001', 'clause', 'Operation', 'd', NULL, NULL, NULL, 2);
+        INSERT INTO requirement VALUES ('8.4', 'iso42001', 'subclause', 'Impact', 'd', '8', NULL, NULL, 3);
+        INSERT INTO control (id, ref, title, frequency, nature, control_type)
+            VALUES ('{c1}', 'C-001', 'Change approval', 'on_occurrence', 'manual', 'preventive');
+        INSERT INTO control_requirement (control_id, requirement_code) VALUES ('{c1}', '8.4');
+        INSERT INTO control_test (id, ref, control_id, kind, methods, conclusion)
+            VALUES ('{t1}', 'C-001.T1', '{c1}', 'operating', '[]', 'exceptions');
+        INSERT INTO sample_item (id, test_id, seq, identifier, result) VALUES ('{i1}', '{t1}', 1, 'CHG-1', 'deviation');
+        INSERT INTO finding (id, ref, kind, statement) VALUES ('{f1}', 'F-001', 'major_nonconformity', 'Late');
+        INSERT INTO finding_requirement (finding_id, requirement_code) VALUES ('{f1}', '8.4');
+        INSERT INTO evidence_blob VALUES ('ab' || hex(zeroblob(31)), 5, 1);
+        INSERT INTO evidence_chunk VALUES (1, 0, x'68656c6c6f');
+        INSERT INTO evidence (id, ref, blob_sha256, original_name, media_type, attached_by, attached_at)
+            VALUES ('{e1}', 'E-0001', 'ab' || hex(zeroblob(31)), 'release.pdf', 'application/pdf', 'X', '2025-06-01');
+        INSERT INTO evidence_link (id, evidence_id, sample_item_id) VALUES ('{_hex(50)}', '{e1}', '{i1}');
+        INSERT INTO evidence_link (id, evidence_id, control_id) VALUES ('{_hex(51)}', '{e1}', '{c1}');
+        INSERT INTO evidence_link (id, evidence_id, finding_id, deleted_at)
+            VALUES ('{_hex(52)}', '{e1}', '{f1}', '2025-06-02T00:00:00+00:00');
+        INSERT INTO evidence_link (id, evidence_id, finding_id) VALUES ('{_hex(53)}', '{e1}', '{f1}');
+        """
+    )
+
+
 SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "0001": seed_0001,
     "0002": seed_0002,
@@ -304,6 +342,7 @@ SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "0007": seed_0007,
     "0008_review": seed_0008_review,
     "0009_workpapers": seed_0009_workpapers,
+    "0010_over_time": seed_0010_over_time,
 }
 
 
@@ -456,7 +495,7 @@ JOINS = {
         "WHERE l.deviation_id = d.id)",
     },
 }
-JOINS["0009_workpapers"] = JOINS["0010_over_time"] = JOINS["0007"]  # 0009 and 0010 change none of these
+JOINS["0009_workpapers"] = JOINS["0010_over_time"] = JOINS["0011_ai_systems"] = JOINS["0007"]  # none change these
 
 
 def content(conn: sqlite3.Connection, revision: str) -> dict[str, list[tuple[object, ...]]]:
@@ -730,3 +769,59 @@ def test_going_back_to_0009_keeps_every_record_and_drops_the_dates(tmp_path: Pat
     assert "WHERE deleted_at IS NULL" in indexes, "references stay unique among live controls only"
     again = open_engagement(path)  # and forward once more
     again.close()
+
+
+# --- 0011_ai_systems: the AI system inventory, its links, impact assessments, fairness results -------------
+
+LINKS = "SELECT id, control_id, sample_item_id, finding_id, deleted_at FROM evidence_link ORDER BY id"
+
+
+def _with_an_ai_system(db: EngagementFile) -> None:
+    """Through the services: a system linked to the control, its evidence and an impact assessment."""
+    system = inventory.create_system(
+        db, AiSystemInput("Release Gate Model", stage=LifeCycleStage.DEPLOYED, deployed_on=date(2025, 3, 1))
+    )
+    with db.reading() as conn:
+        control_id = conn.exec_driver_sql("SELECT id FROM control").scalar_one()
+        evidence_id = conn.exec_driver_sql("SELECT id FROM evidence").scalar_one()
+    inventory.link_system(db, system.id, LinkKind.CONTROL, [uuid.UUID(hex=control_id)])
+    target = evidence_service.Target(evidence_service.TargetKind.AI_SYSTEM, system.id)
+    evidence_service.link_evidence(db, uuid.UUID(hex=evidence_id), target)
+    add_assessment(db, system.id, ImpactAssessmentInput(date(2025, 2, 1), "Risk office"))
+
+
+def test_a_0010_file_keeps_every_evidence_link_and_takes_ai_systems(tmp_path: Path) -> None:
+    path = tmp_path / "0010.fieldwork"
+    make_old_file(path, "0010_over_time", None)
+    before = sqlite3.connect(path)
+    try:
+        expected = before.execute(LINKS).fetchall()
+    finally:
+        before.close()
+    db = open_engagement(path)
+    try:
+        with db.reading() as conn:
+            assert conn.exec_driver_sql(LINKS).all() == expected and len(expected) == 4
+            assert conn.exec_driver_sql("SELECT count(*) FROM ai_system").scalar_one() == 0
+        _with_an_ai_system(db)
+        (system,) = inventory.list_systems(db)
+        assert system.controls == ("C-001",) and system.evidence == ("E-0001",)
+        assert findings.list_findings(db)[0].evidence == ("E-0001",), "the finding keeps its objective evidence"
+    finally:
+        db.close()
+
+
+def test_going_back_to_0010_drops_the_ai_systems_and_keeps_every_other_link(tmp_path: Path) -> None:
+    path = tmp_path / "0010.fieldwork"
+    make_old_file(path, "0010_over_time", None)
+    db = open_engagement(path)
+    with db.reading() as conn:
+        expected = conn.exec_driver_sql(LINKS).all()
+    _with_an_ai_system(db)
+    downgrade(db, "0010_over_time")
+    with db.reading() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == "0010_over_time"
+        assert conn.exec_driver_sql(LINKS).all() == expected
+        tables = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'").scalars())
+    db.close()
+    assert not tables & {"ai_system", "control_ai_system", "impact_assessment", "fairness_result"}

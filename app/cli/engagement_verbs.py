@@ -221,6 +221,7 @@ def judgement_document(judged: Judgements) -> dict[str, Any]:
                 "status": f.status.value,
                 "statement": f.statement,
                 "deviations": list(f.deviations),
+                "ai_systems": list(f.ai_systems),
                 "due_date": f.due_date.isoformat() if f.due_date else None,
             }
             for f in judged.findings
@@ -320,6 +321,8 @@ def _print_info(doc: dict[str, Any]) -> None:
 
 def engagement_info(db: EngagementFile) -> dict[str, Any]:
     """What `info --json` prints, read in one transaction."""
+    from app.cli.ai_document import ai_systems_document
+    from app.services.ai_coverage import read_ai_overview
     from app.services.controls import read_controls
     from app.services.ipe import read_register
     from app.services.judged import read_judgements
@@ -336,10 +339,14 @@ def engagement_info(db: EngagementFile) -> dict[str, Any]:
         stage = read_stage(conn, tests, workpapers)
         doc = info_document(view, read_controls(conn), tests, judged)
         doc.update(work_document(stage, workpapers, read_register(conn, tests)))
+        ai = read_ai_overview(conn, judged.grounds, view.details, judged.findings)
+        doc["ai_systems"] = ai_systems_document(ai)
         return doc
 
 
 def cmd_info(args: argparse.Namespace) -> int:
+    from app.cli.ai_document import print_ai_systems
+
     with open_for_command(args.file, args.passphrase_file, writes=False) as db:
         doc = engagement_info(db)
     if args.json:
@@ -347,6 +354,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         print()
     else:
         _print_info(doc)
+        print_ai_systems(doc["ai_systems"])
     return 0
 
 

@@ -20,6 +20,7 @@ from app.cli import (
     fairness_verbs,
     matrix_verbs,
     readiness_verbs,
+    review_verbs,
     roll_forward_verbs,
     sample_verbs,
     testing_verbs,
@@ -42,6 +43,7 @@ VERB_MODULES = [
     testing_verbs,
     matrix_verbs,
     roll_forward_verbs,
+    review_verbs,
 ]
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from app.domain.ids import ControlId, DeviationId, EvidenceId, FindingId, MisstatementId
+from app.domain.ids import AiSystemId, ControlId, DeviationId, EvidenceId, FindingId, MisstatementId
 from app.domain.vocabulary import Framework, Labelled, Opinion, Status
 
 
@@ -131,6 +131,8 @@ class FindingInput:
     verified_on: date | None = None
     verification: str = ""
     closed_on: date | None = None
+    #: The AI systems the finding concerns, where it concerns particular ones; None leaves them as they are.
+    ai_systems: tuple[AiSystemId, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,9 @@ class Finding:
     evidence_ids: tuple[EvidenceId, ...] = ()
     #: The prior period's finding this one follows up (rolled forward), if it is one.
     predecessor_id: UUID | None = None
+    #: The names of the AI systems it concerns, and their ids.
+    ai_systems: tuple[str, ...] = ()
+    ai_system_ids: tuple[AiSystemId, ...] = ()
 
     @property
     def open(self) -> bool:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from app.domain.ai_systems import AiOverview
+from app.domain.fairness import StoredFairnessResult
 from app.domain.ids import ControlId, TestId
 from app.domain.ipe import IpeRegister, IpeRule
 from app.domain.judgements import Finding, Misstatement, OpinionWorksheet, RequirementConclusion
@@ -34,9 +36,11 @@ from app.domain.report_inputs import ReportInputs, report_inputs
 from app.domain.vocabulary import EngagementStage, ReportType, Status, TestKind
 from app.domain.workpapers import Stage, Workpaper
 from app.services import engagement as engagement_service
+from app.services.ai_coverage import read_ai_overview
 from app.services.controls import read_controls
 from app.services.deviations import read_deviations
 from app.services.evidence import read_evidence
+from app.services.fairness_results import read_fairness_results
 from app.services.history import read_history
 from app.services.ipe import read_register
 from app.services.judged import read_judgements
@@ -93,6 +97,10 @@ class ReportData:
     #: The populations the tests rely on and the key reports, with their IPE assessments and the rule.
     ipe: IpeRegister = field(default_factory=lambda: IpeRegister((), (), IpeRule()))
     stage: Stage = field(default_factory=lambda: Stage(EngagementStage.PLANNING, ""))
+    #: The AI system inventory, its impact assessments and the coverage matrix (`ai_coverage.read_ai_overview`).
+    ai: AiOverview = field(default_factory=AiOverview)
+    #: Fairness re-performances stored with their tests.
+    fairness: tuple[StoredFairnessResult, ...] = ()
 
     @property
     def gaps(self) -> tuple[str, ...]:
@@ -171,5 +179,7 @@ def gather(db: EngagementFile) -> ReportData:
             workpapers=tuple(workpapers),
             ipe=read_register(conn, tests),
             stage=read_stage(conn, tests, workpapers),
+            ai=read_ai_overview(conn, judged.grounds, details, judged.findings),
+            fairness=tuple(read_fairness_results(conn)),
         )
     return data

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from app.exports.collector import collector_paused
 from app.exports.dataset import ReportData
+from app.exports.xlsx.ai import ai_coverage_table, ai_systems_table, fairness_table, impact_assessments_table
 from app.exports.xlsx.index import index_table
 from app.exports.xlsx.judgements import conclusions_table, findings_table, opinion_table
 from app.exports.xlsx.matrix import controls_table, exceptions_table, samples_table, tests_table
@@ -40,6 +41,10 @@ def _tables(data: ReportData) -> list[Table]:
         ipe_table(data),
         soa_table(data),
         coverage_table(data),
+        ai_systems_table(data),
+        impact_assessments_table(data),
+        ai_coverage_table(data),
+        fairness_table(data),
         evidence_table(data),
         signoffs_table(data),
         review_notes_table(data),

@@ -32,6 +32,7 @@ from app.storage.schema import (
     control_test,
     deviation,
     evidence_link,
+    fairness_result,
     ipe_assessment,
     live,
     sample_item,
@@ -124,6 +125,7 @@ def delete_test(db: EngagementFile, test_id: TestId) -> None:
         _unlink_evidence(ch, (evidence_link.c.test_id == test_id) | evidence_link.c.sample_item_id.in_(items))
         ch.delete_where(sample_item, sample_item.c.test_id == test_id)
         ch.delete_where(deviation, deviation.c.test_id == test_id)
+        ch.delete_where(fairness_result, fairness_result.c.test_id == test_id)
         from app.services.ipe import drop_assessments  # they look tests up here: import when used
         from app.services.population import drop_population
 

@@ -629,8 +629,115 @@ evidence = Table(
 )
 _unique_live(evidence, "ref")
 
+# --- AI systems (revision 0011): the inventory, links to it, impact assessments --------------
+
+#: An AI system in the client's inventory; the AI management system covers it or not (`in_scope`, with why).
+ai_system = Table(
+    "ai_system",
+    metadata,
+    _id(),
+    Column("ref", String(16), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("purpose", Text, nullable=False, server_default=""),
+    Column("roles", JSON, nullable=False),
+    Column("affected", Text, nullable=False, server_default=""),
+    Column("risk_level", String(16)),
+    Column("stage", String(16), nullable=False),
+    Column("design_on", Date),
+    Column("development_on", Date),
+    Column("verification_on", Date),
+    Column("deployed_on", Date),
+    Column("retired_on", Date),
+    Column("models", JSON, nullable=False),
+    Column("datasets", JSON, nullable=False),
+    Column("owner", Text, nullable=False, server_default=""),
+    Column("in_scope", Boolean, nullable=False, server_default="1"),
+    Column("scope_reason", Text, nullable=False, server_default=""),
+    *_tracked(),
+)
+_unique_live(ai_system, "ref")
+_unique_live(ai_system, "name")
+
+#: The AI systems a control applies to.
+control_ai_system = Table(
+    "control_ai_system",
+    metadata,
+    Column("control_id", Uuid, ForeignKey("control.id"), primary_key=True),
+    Column("ai_system_id", Uuid, ForeignKey("ai_system.id"), primary_key=True, index=True),
+    *_tracked(),
+)
+
+#: The AI systems a test examined, when fewer than its control's (a test naming none counts for all of them).
+test_ai_system = Table(
+    "test_ai_system",
+    metadata,
+    Column("test_id", Uuid, ForeignKey("control_test.id"), primary_key=True),
+    Column("ai_system_id", Uuid, ForeignKey("ai_system.id"), primary_key=True, index=True),
+    *_tracked(),
+)
+
+#: The AI systems a finding concerns, where it concerns particular ones.
+finding_ai_system = Table(
+    "finding_ai_system",
+    metadata,
+    Column("finding_id", Uuid, ForeignKey("finding.id"), primary_key=True),
+    Column("ai_system_id", Uuid, ForeignKey("ai_system.id"), primary_key=True, index=True),
+    *_tracked(),
+)
+
+#: An AI system impact assessment (ISO/IEC 42001 A.5, 8.4), of one system.
+impact_assessment = Table(
+    "impact_assessment",
+    metadata,
+    _id(),
+    Column("ai_system_id", Uuid, ForeignKey("ai_system.id"), nullable=False, index=True),
+    Column("reference", Text, nullable=False, server_default=""),
+    Column("assessed_on", Date, nullable=False),
+    Column("assessor", Text, nullable=False),
+    Column("individuals", Text, nullable=False, server_default=""),
+    Column("societal", Text, nullable=False, server_default=""),
+    Column("results", Text, nullable=False, server_default=""),
+    Column("approved_by", Text, nullable=False, server_default=""),
+    Column("approved_on", Date),
+    Column("next_review", Date),
+    *_tracked(),
+)
+
+#: A fairness re-performance stored with its test: the decisions file's name and hash, the columns, and the counts
+#: per group (from which the rates and ratios follow exactly).
+fairness_result = Table(
+    "fairness_result",
+    metadata,
+    _id(),
+    Column("test_id", Uuid, ForeignKey("control_test.id"), nullable=False, index=True),
+    Column("source_name", Text, nullable=False),
+    Column("sheet_name", Text),
+    Column("sha256", String(64), nullable=False),
+    Column("group_column", Text, nullable=False),
+    Column("outcome_column", Text, nullable=False),
+    Column("favourable", JSON, nullable=False),
+    Column("rule", Text, nullable=False),
+    Column("outcomes", JSON, nullable=False),
+    Column("decisions", Integer, nullable=False),
+    Column("left_out", Integer, nullable=False),
+    Column("groups", JSON, nullable=False),
+    Column("caveats", JSON, nullable=False),
+    Column("computed_by", Text, nullable=False),
+    Column("computed_at", String(32), nullable=False),
+    *_tracked(),
+)
+
 #: The columns of `evidence_link` that name what a file supports; exactly one is set.
-LINK_TARGETS = ("control_id", "test_id", "sample_item_id", "pbc_request_id", "finding_id", "workpaper_id", "ipe_id")
+LINK_TARGETS = (
+    "control_id",
+    "test_id",
+    "sample_item_id",
+    "pbc_request_id",
+    "finding_id",
+    "workpaper_id",
+    "ipe_id",
+    "ai_system_id",
+)
 
 evidence_link = Table(
     "evidence_link",
@@ -644,6 +751,7 @@ evidence_link = Table(
     Column("finding_id", Uuid, ForeignKey("finding.id")),  # revision 0007: a finding's objective evidence
     Column("workpaper_id", Uuid, ForeignKey("workpaper.id")),  # revision 0009
     Column("ipe_id", Uuid, ForeignKey("ipe_assessment.id")),  # revision 0009
+    Column("ai_system_id", Uuid, ForeignKey("ai_system.id")),  # revision 0011
     *_tracked(),
     CheckConstraint(
         " + ".join(f"(CASE WHEN {name} IS NULL THEN 0 ELSE 1 END)" for name in LINK_TARGETS) + " = 1",

@@ -130,7 +130,7 @@ def test_the_sampling_panel_shows_the_ipe_state_and_assesses_it(
     assert testing.get_test(engagement, test.id).conclusion is None, "refused: the population is not assessed"
 
     def fill(dialog: IpeDialog) -> int:
-        dialog.result.load(IpeResult.RELIABLE)
+        dialog.ipe_result.load(IpeResult.RELIABLE)
         dialog._save()
         assert "Record the source system" in dialog.error.text(), "refused in the dialog, what was typed kept"
         dialog.source_system.setText("GitHub")
@@ -154,8 +154,8 @@ def test_the_ipe_page_lists_the_populations_and_switches_the_rule_off_with_a_rea
     demo_workspace.open_target(Target("ipe"))
     view = demo_workspace.views["ipe"]
     assert isinstance(view, IpeView)
-    assert view.populations.rowCount() == 44 and view.reports.rowCount() == 3
-    assert "40 assessed" in view.summary.text() and view.rule.isChecked()
+    assert view.populations.rowCount() == 48 and view.reports.rowCount() == 3
+    assert "44 assessed" in view.summary.text() and view.rule.isChecked()
     monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *args, **kwargs: ("", False))
     view.rule.click()
     assert view.rule.isChecked(), "cancelled: the rule stays on"
@@ -176,4 +176,5 @@ def test_the_dashboard_counts_the_completion_items_not_complete_and_settings_sho
     assert demo_workspace.current == Target("workpapers")
     demo_workspace.open_target(Target("settings"))
     settings = demo_workspace.views["settings"]
-    assert isinstance(settings, SettingsView) and "<b>Fieldwork</b> (from the file: 9 of 158" in settings.stage.text()
+    assert isinstance(settings, SettingsView)
+    assert "<b>Fieldwork</b> (from the file: 9 of 166 tests are not concluded" in settings.stage.text()

@@ -77,8 +77,8 @@ class IpeDialog(QDialog):
         self.procedures = _text(
             values.procedures, "e.g. Reperformed the query; agreed the count to the system; traced 5 items each way."
         )
-        self.result = ChoiceBox(IpeResult, none_label="Not assessed yet")
-        self.result.load(values.result)
+        self.ipe_result = ChoiceBox(IpeResult, none_label="Not assessed yet")
+        self.ipe_result.load(values.result)
         form.addRow("&Source system", self.source_system)
         form.addRow("&Query or report", self.report)
         form.addRow("&Parameters", self.parameters)
@@ -86,7 +86,7 @@ class IpeDialog(QDialog):
         form.addRow("Produced o&n", self.produced_on)
         form.addRow("", self.observed)
         form.addRow("Completeness and &accuracy\nprocedures", self.procedures)
-        form.addRow("&Result", self.result)
+        form.addRow("&Result", self.ipe_result)
         self.error, _ = dialog_foot(self, form.addRow, self._save, Button.Save)
         self.resize(620, 460)
 
@@ -103,7 +103,7 @@ class IpeDialog(QDialog):
         return self.controls[index][2] if self.controls and index >= 0 else None
 
     def values(self) -> IpeInput:
-        result = self.result.value()
+        result = self.ipe_result.value()
         return IpeInput(
             source_system=self.source_system.text(),
             report=self.report.text(),

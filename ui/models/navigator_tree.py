@@ -11,6 +11,7 @@ import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from app.domain.ai_systems import AiSystem
 from app.domain.ids import ControlId, TestId
 from app.domain.judgements import RequirementConclusion
 from app.domain.records import Control, Deviation, Requirement, RequirementStatus, StatusCounts
@@ -18,6 +19,7 @@ from app.domain.vocabulary import Framework, RequirementKind, Status
 from app.domain.workpapers import Workpaper
 from app.services import controls as control_service
 from app.services import deviations as deviation_service
+from app.services.ai_systems import read_systems
 from app.services.conclusions import read_conclusions, read_grounds
 from app.services.status import TestState, combine, count, read_test_states, statuses_of_controls
 from app.services.workpapers import read_workpapers
@@ -33,6 +35,7 @@ PAGES = (
     ("Evidence library", Target("evidence")),
     ("PBC requests", Target("pbc")),
     ("ISO/IEC 42001 readiness", Target("readiness")),
+    ("AI systems", Target("ai_systems")),
     ("Engagement settings", Target("settings")),
 )
 
@@ -87,6 +90,7 @@ class Snapshot:
     deviations: list[Deviation]
     conclusions: dict[str, RequirementConclusion]
     workpapers: list[Workpaper] = field(default_factory=list)
+    ai_systems: list[AiSystem] = field(default_factory=list)
 
 
 def read_snapshot(db: EngagementFile) -> Snapshot:
@@ -105,6 +109,7 @@ def read_snapshot(db: EngagementFile) -> Snapshot:
             deviations=deviation_service.read_deviations(conn),
             conclusions={c.code: c for c in read_conclusions(conn, grounds)},
             workpapers=read_workpapers(conn),
+            ai_systems=read_systems(conn),
         )
 
 
@@ -143,7 +148,11 @@ def _requirement_node(req: Requirement, snap: Snapshot, control_text: dict[str, 
 def build_tree(snap: Snapshot) -> Node:
     root = Node("root")
     for label, target in PAGES:
-        root.add(Node(label, target, search=label.lower()))
+        page = root.add(Node(label, target, search=label.lower()))
+        if target.kind == "ai_systems":
+            for system in snap.ai_systems:
+                words = f"{system.ref} {system.name} {system.purpose}".lower()
+                page.add(Node(system.label, Target("ai_systems", system.id), search=words))
     texts: dict[str, dict[str, None]] = defaultdict(dict)  # insertion-ordered sets: each text once
     for c in snap.controls:
         for code in c.requirements:

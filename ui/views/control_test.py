@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.fairness import StoredFairnessResult
 from app.domain.over_time import TestRound, TestTiming
 from app.domain.records import (
     Control,
@@ -49,6 +50,7 @@ from app.services import engagement as engagement_service
 from app.services import evidence as evidence_service
 from app.services import requirements as requirement_service
 from app.services import testing as test_service
+from app.services.fairness_results import read_fairness_results
 from app.services.pasted_rows import parse_pasted_rows
 from app.services.population import read_population
 from app.services.status import read_requirement_statuses
@@ -61,6 +63,7 @@ from ui.dialogs.deviation import DeviationDialog
 from ui.evidence_actions import attach
 from ui.evidence_drop import FileDrop
 from ui.evidence_panel import EvidencePanel
+from ui.fairness_panel import FairnessPanel
 from ui.models.table import Column, RowTableModel
 from ui.served import Served, served_by, served_table
 from ui.status_style import icon
@@ -80,6 +83,7 @@ class TestPage:
     served: list[Served]
     evidence: list[LinkedEvidence]
     population_imported: bool
+    fairness: list[StoredFairnessResult]
 
 
 def load_page(db: EngagementFile, test_id: int) -> TestPage:
@@ -100,6 +104,7 @@ def load_page(db: EngagementFile, test_id: int) -> TestPage:
             served=served,
             evidence=read_linked(conn, [_evidence_target(test_id), *(_item_target(i) for i in items)]),
             population_imported=read_population(conn, test_id) is not None,
+            fairness=read_fairness_results(conn, test_id),
         )
 
 
@@ -376,6 +381,8 @@ class ControlTestView(DetailView):
         conclusion.addRow("Conclusion note", self.conclusion_note)
         layout.addLayout(conclusion)
 
+        self.fairness = FairnessPanel(self.ctx)
+        layout.addWidget(self.fairness)
         layout.addWidget(heading("Requirements this test serves"))
         self.served, self.served_table = served_table(self.ctx)
         layout.addWidget(self.served_table, 2)
@@ -445,6 +452,7 @@ class ControlTestView(DetailView):
         self.conclusion.load(t.conclusion)
         self.conclusion_note.load(t.conclusion_note)
         self.served.set_rows(page.served)
+        self.fairness.show_results(t.id, t.ref, page.fairness)
         self.evidence.show_files(page.evidence, _evidence_target(t.id), t.ref)
         found = (
             f" ({len(page.deviations)} deviation{'s' if len(page.deviations) != 1 else ''})" if page.deviations else ""

@@ -53,6 +53,7 @@ KIND_LABELS = {
     ev.TargetKind.FINDING: "Finding",
     ev.TargetKind.WORKPAPER: "Workpaper",
     ev.TargetKind.IPE: "IPE assessment",
+    ev.TargetKind.AI_SYSTEM: "AI system",
 }
 
 COLUMNS: list[tuple[Column[EvidenceFile], ev.SortKey | None]] = [

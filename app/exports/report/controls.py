@@ -11,12 +11,17 @@ stays as it was found.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
+from app.domain.fairness import StoredFairnessResult
+from app.domain.ids import TestId
 from app.domain.over_time import Span
 from app.domain.records import Control, ControlTest, EvidenceFile
 from app.domain.timeline import control_notes, coverage_gaps, gap_text, test_title, window_note
 from app.domain.vocabulary import Conclusion, Selection, TestKind
 from app.exports.report.figures import ReportFigures
 from app.exports.report.model import Cell, Para, Row, Style, Table, filled, gap, joined
+from app.services.fairness import ratio_text
 
 CONTROL_WIDTHS = (0.32, 0.44, 0.24)
 SEEDED = (Selection.RANDOM, Selection.SYSTEMATIC)
@@ -51,6 +56,17 @@ def _sample(figures: ReportFigures, test: ControlTest) -> Para:
     return Para(f"Sample: {items(test.sample_size)}, {test.selection.label.lower()} selection{seed}", Style.CELL_NOTE)
 
 
+def _fairness(stored: StoredFairnessResult) -> Para:
+    """A fairness re-performance in one line: the file, what it held, and the groups below four fifths."""
+    figures = stored.result.figures
+    below = ", ".join(f"{g.group} ({ratio_text(g.impact_ratio)})" for g in figures.below_four_fifths) or "none"
+    return Para(
+        f"Fairness re-performed from {figures.source_name} (SHA-256 {figures.sha256}): {figures.decisions:,} "
+        f"decisions by {figures.group_column}; groups below four fifths of {figures.reference.group}'s rate: {below}",
+        Style.CELL_NOTE,
+    )
+
+
 class Describer:
     """Builds control rows; knows where each test sits in the workpapers for the internal copy's pointers."""
 
@@ -60,6 +76,9 @@ class Describer:
         self.period = figures.data.details.period
         shown = [test for tests in figures.tests_by_control.values() for test in tests]
         self.untested = coverage_gaps(figures.data.controls, shown, self.period)
+        self.fairness: dict[TestId, list[StoredFairnessResult]] = defaultdict(list)
+        for stored in figures.data.fairness:
+            self.fairness[stored.test_id].append(stored)
 
     def _name(self, test: ControlTest) -> str:
         """How a test is named: by its reference in the internal copy, by its kind (and round) in the client's."""
@@ -83,6 +102,8 @@ class Describer:
             size = f" ({items(test.population_size)})" if test.population_size is not None else ""
             lines.append(filled(test.population, "population", Style.CELL_NOTE, before="Population: ", after=size))
             lines.append(_sample(self.figures, test))
+        if self.figures.internal:  # the decisions file and its fingerprint are workpaper detail
+            lines += [_fairness(stored) for stored in self.fairness[test.id]]
         return lines
 
     def _result(self, test: ControlTest) -> list[Para]:

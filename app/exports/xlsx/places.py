@@ -31,6 +31,10 @@ OPINION = "Opinion worksheet"
 SIGNOFFS = "Sign-offs"
 WORKPAPERS = "Engagement workpapers"
 IPE = "IPE assessments"
+AI_SYSTEMS = "AI systems"
+AI_ASSESSMENTS = "AI impact assessments"
+AI_COVERAGE = "AI coverage"
+FAIRNESS = "Fairness re-performance"
 
 
 @dataclass(frozen=True)
