@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from PySide6.QtCore import QByteArray, QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHeaderView,
     QLineEdit,
@@ -27,12 +27,14 @@ from ui.views.base import DetailView
 from ui.visits import Visits
 from ui.widgets import flush_edits, scrolled
 
-SPLITTER_KEY = "workspace/splitter"
+SPLITTER_KEY = "workspace/navigator_width"
 #: The navigator never gets narrower than this, so its labels stay readable on half a screen; its share of the
 #: window at first is NAVIGATOR_SHARE, within NAVIGATOR_DEFAULT (most titles read in full at 1280 px).
 NAVIGATOR_MIN = 215
 NAVIGATOR_SHARE = 0.36
 NAVIGATOR_DEFAULT = (300, 560)
+#: A navigator saved within this of its minimum was pushed there by a small window, not chosen: not restored.
+CRAMPED = 25
 #: The page keeps this width as the window narrows (the navigator gives way down to its minimum first); pages are
 #: laid out to fit it, so half a 1440 px screen shows both side by side.
 PAGE_MIN_WIDTH = 480
@@ -119,7 +121,7 @@ class Workspace(QWidget):
         self.splitter.setStretchFactor(1, 1)
         self._restore_splitter()
         self.splitter.splitterMoved.connect(
-            lambda _pos, _index: settings().setValue(SPLITTER_KEY, self.splitter.saveState())
+            lambda _pos, _index: settings().setValue(SPLITTER_KEY, self.splitter.sizes()[0])
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -138,14 +140,13 @@ class Workspace(QWidget):
         return super().eventFilter(watched, event)
 
     def _restore_splitter(self) -> None:
-        """The navigator's width as the user left it, unless that hid its labels (a state saved on a tiny window
-        must not come back at the next start)."""
+        """The navigator's width as the user left it, unless that hid its labels (a width a tiny window pushed it
+        to must not come back at the next start)."""
         saved = settings().value(SPLITTER_KEY)
-        restored = isinstance(saved, QByteArray) and self.splitter.restoreState(saved)
-        if restored and self.splitter.sizes()[0] >= NAVIGATOR_MIN:
-            return
+        kept = int(saved) if isinstance(saved, (int, str)) and str(saved).isdigit() else 0
         width = max(self.width(), 1280)
-        left = min(max(int(width * NAVIGATOR_SHARE), NAVIGATOR_DEFAULT[0]), NAVIGATOR_DEFAULT[1])
+        default = min(max(int(width * NAVIGATOR_SHARE), NAVIGATOR_DEFAULT[0]), NAVIGATOR_DEFAULT[1])
+        left = kept if kept > NAVIGATOR_MIN + CRAMPED else default
         self.splitter.setSizes([left, width - left])
 
     def _only_current_sizes(self, shown: int) -> None:

@@ -179,7 +179,7 @@ class ControlTestView(DetailView):
         self.work.addWidget(self.sample)
         self.work.setStretchFactor(1, 1)
         self.tabs.addTab(self.work, PLAN_TAB[TestKind.OPERATING])
-        self.tabs.addTab(self._findings_panel(), "Fi&ndings and conclusion")
+        self.tabs.addTab(scrolled(self._findings_panel()), "Fi&ndings and conclusion")
         self.evidence = EvidencePanel(
             ctx, "Drop files on this page to attach them to the test, or on a sample item to attach them to it."
         )

@@ -58,9 +58,15 @@ KIND_LABELS = {
 
 COLUMNS: list[tuple[Column[EvidenceFile], ev.SortKey | None]] = [
     (Column("Ref", lambda f: f.ref), ev.SortKey.REF),
-    (Column("File", lambda f: f.original_name, tooltip=lambda f: f.original_name), ev.SortKey.NAME),
+    (Column("File", lambda f: f.original_name, tooltip=lambda f: f.original_name, width=220), ev.SortKey.NAME),
+    (
+        Column(
+            "Used by", lambda f: ", ".join(f.used_by) or "(unused)", tooltip=lambda f: "\n".join(f.used_by), width=190
+        ),
+        None,
+    ),
     (Column("Size", lambda f: human_size(f.size), tooltip=lambda f: f"{f.size:,} bytes"), ev.SortKey.SIZE),
-    (Column("Type", lambda f: f.media_type), ev.SortKey.MEDIA_TYPE),
+    (Column("Type", lambda f: f.media_type, tooltip=lambda f: f.media_type, width=110), ev.SortKey.MEDIA_TYPE),
     (
         Column(
             "Received",
@@ -84,12 +90,6 @@ COLUMNS: list[tuple[Column[EvidenceFile], ev.SortKey | None]] = [
         ev.SortKey.ATTACHED,
     ),
     (Column("SHA-256", lambda f: f.sha256[:HASH_CHARS] + "…", tooltip=lambda f: f.sha256), None),
-    (
-        Column(
-            "Used by", lambda f: ", ".join(f.used_by) or "(unused)", tooltip=lambda f: "\n".join(f.used_by), width=170
-        ),
-        None,
-    ),
 ]
 SORT_KEYS = [key for _column, key in COLUMNS]
 
@@ -121,7 +121,10 @@ class EvidenceView(DetailView):
         layout.addLayout(filters)
 
         self.model = RowTableModel[EvidenceFile]([column for column, _key in COLUMNS], key=lambda f: f.id)
-        self.table = make_table(self.model, stretch=1)
+        # What a file is and what it supports come first and stay in view; names and types keep a width, elided
+        # in the middle (the extension stays in view) with the whole in the tooltip; the hash takes what is left.
+        self.table = make_table(self.model, stretch=len(COLUMNS) - 1)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         header = self.table.horizontalHeader()
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
