@@ -23,17 +23,6 @@ FITTED = {"dashboard", "matrix", "soa", "evidence", "control", "test", "requirem
 DESKTOP_CHROME = 60
 
 
-@pytest.fixture
-def window(qtbot: QtBot, demo_template: Path, tmp_path: Path) -> MainWindow:
-    main = MainWindow(synchronous=True)
-    qtbot.addWidget(main)
-    main.show()
-    copy = tmp_path / "demo.fieldwork"
-    copy.write_bytes(demo_template.read_bytes())
-    main.opener.open_path(copy)
-    return main
-
-
 def _every_page(window: MainWindow) -> list[Target]:
     assert window.workspace is not None
     db = window.workspace.db
@@ -49,16 +38,16 @@ def _every_page(window: MainWindow) -> list[Target]:
 
 
 @pytest.mark.parametrize("screen", [(1366, 768), (1280, 720), (720, 900)])
-def test_every_page_fits_the_screen_without_cutting_it(window: MainWindow, screen: tuple[int, int]) -> None:
+def test_every_page_fits_the_screen_without_cutting_it(demo_window: MainWindow, screen: tuple[int, int]) -> None:
     width, height = screen
-    workspace = window.workspace
+    workspace = demo_window.workspace
     assert workspace is not None
-    window.resize(width, height - DESKTOP_CHROME)
+    demo_window.resize(width, height - DESKTOP_CHROME)
     too_big = {}
-    for target in _every_page(window):
+    for target in _every_page(demo_window):
         workspace.open_target(target)
         QApplication.processEvents()
-        least = window.minimumSizeHint()
+        least = demo_window.minimumSizeHint()
         if least.width() > width or least.height() > height - DESKTOP_CHROME:
             too_big[target.kind] = least.toTuple()
         view = workspace.views[target.kind]
@@ -68,16 +57,16 @@ def test_every_page_fits_the_screen_without_cutting_it(window: MainWindow, scree
         if view.minimumSizeHint().height() > room.height():
             too_big[f"{target.kind} (page)"] = view.minimumSizeHint().toTuple()
     assert not too_big, f"larger than {width}x{height}: {too_big}"
-    assert window.size().toTuple() == (width, height - DESKTOP_CHROME), "the window took the size asked for"
-    assert window.statusBar().isVisible() and window.statusBar().geometry().bottom() < window.height()
+    assert demo_window.size().toTuple() == (width, height - DESKTOP_CHROME), "the window took the size asked for"
+    assert demo_window.statusBar().isVisible() and demo_window.statusBar().geometry().bottom() < demo_window.height()
 
 
 def test_half_a_screen_keeps_the_navigator_readable_and_a_tiny_one_is_not_restored(
-    window: MainWindow, qtbot: QtBot, demo_template: Path, tmp_path: Path
+    demo_window: MainWindow, qtbot: QtBot, demo_template: Path, tmp_path: Path
 ) -> None:
-    workspace = window.workspace
+    workspace = demo_window.workspace
     assert workspace is not None
-    window.resize(720, 840)
+    demo_window.resize(720, 840)
     QApplication.processEvents()
     navigator = workspace.splitter.sizes()[0]
     assert navigator >= NAVIGATOR_MIN
@@ -86,7 +75,7 @@ def test_half_a_screen_keeps_the_navigator_readable_and_a_tiny_one_is_not_restor
     assert workspace.splitter.sizes()[0] >= NAVIGATOR_MIN, "the navigator does not collapse"
     workspace.splitter.splitterMoved.emit(40, 1)
     assert settings().value(SPLITTER_KEY) is not None
-    window.close()
+    demo_window.close()
     again = MainWindow(synchronous=True)
     qtbot.addWidget(again)
     again.resize(1280, 720)
@@ -104,10 +93,10 @@ def _right_edge(table: QTableView, column: int) -> int:
     return header.sectionViewportPosition(column) + header.sectionSize(column)
 
 
-def test_evidence_and_soa_columns_are_readable_at_1280(window: MainWindow) -> None:
-    workspace = window.workspace
+def test_evidence_and_soa_columns_are_readable_at_1280(demo_window: MainWindow) -> None:
+    workspace = demo_window.workspace
     assert workspace is not None
-    window.resize(1280, 720 - DESKTOP_CHROME)
+    demo_window.resize(1280, 720 - DESKTOP_CHROME)
     workspace.open_target(Target("evidence"))
     QApplication.processEvents()
     library = workspace.views["evidence"]
