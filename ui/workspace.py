@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import importlib
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QHeaderView,
     QLineEdit,
@@ -113,7 +114,7 @@ class Workspace(QWidget):
         self.views: dict[str, DetailView] = {}
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
-        pages = scrolled(self.stack)  # scrolls only when the window is smaller than the page shown can be
+        pages = scrolled(_Holder(self.stack))  # scrolls only when the window is smaller than the page can be
         pages.setMinimumWidth(PAGE_MIN_WIDTH)
         self.splitter.addWidget(pages)
         self.splitter.setCollapsible(0, False)
@@ -157,6 +158,9 @@ class Workspace(QWidget):
             policy = QSizePolicy.Policy.Preferred if index == shown else QSizePolicy.Policy.Ignored
             page.setSizePolicy(policy, policy)
         self.stack.updateGeometry()
+        holder = self.stack.parentWidget()
+        if holder is not None:
+            holder.updateGeometry()
 
     def _navigator_menu(self, index: QModelIndex) -> list[MenuItem]:
         node: Node | None = index.data(NODE_ROLE)
@@ -298,3 +302,28 @@ class Workspace(QWidget):
 
     def flush(self) -> None:
         flush_edits(self)
+
+
+class _Holder(QWidget):
+    """The pages, held without a layout. A scroll area sizes a widget whose layout has a height-for-width (any
+    wrapped label has) to that height, its preferred one: it would scroll pages that fit. Held so, the pages
+    scroll only below their minimum size."""
+
+    def __init__(self, pages: QWidget) -> None:
+        super().__init__()
+        self.pages = pages
+        pages.setParent(self)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.pages.minimumSizeHint()
+
+    def sizeHint(self) -> QSize:
+        return self.pages.minimumSizeHint()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.pages.setGeometry(self.rect())
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:  # a page's minimum may have changed
+            self.updateGeometry()
+        return super().event(event)

