@@ -150,3 +150,27 @@ def test_tab_leaves_an_editable_grid(demo_workspace: Workspace, qtbot: QtBot) ->
     qtbot.keyClick(grid, Qt.Key.Key_Tab)
     assert not grid.hasFocus(), "Tab moves on to the next field, out of the grid"
     assert grid.currentIndex().column() == 1
+
+
+def test_leaves_show_their_own_progress_and_conclusion(demo_workspace: Workspace) -> None:
+    nodes = demo_workspace.model.root.descendants()
+    model = demo_workspace.model
+
+    def row(label_start: str) -> tuple[str, str]:
+        node = next(n for n in nodes if n.label.startswith(label_start))
+        index = model.index_of(node)
+        return model.index(index.row(), 1, index.parent()).data(), model.index(index.row(), 2, index.parent()).data()
+
+    test = next(t for t in testing.list_tests(demo_workspace.db) if t.ref == "C-014.T2")
+    assert row("C-014.T2 ") == (f"{test.items_with_result}/{test.items_total}", "Exceptions")
+    assert row("C-014.T1 ")[1] == "Tested"
+    requirement = next(n for n in nodes if n.target is not None and n.target.kind == "requirement" and n.conclusion)
+    progress, said = row(requirement.label)
+    assert said, "a requirement shows its conclusion, or Open"
+    state = requirement.conclusion
+    assert state is not None and (said == "Open") == (state.conclusion.value == "not_concluded")
+    assert progress == "" or "/" in progress
+    controls = next(n for n in model.root.children if n.label == "Controls").descendants()
+    blank = [n.label for n in controls if not row(n.label)[1]]
+    assert len(controls) > 100
+    assert not blank, "every control and test says where it stands"
