@@ -21,6 +21,7 @@ from ui.models.navigator import NODE_ROLE
 from ui.views.control import ControlView
 from ui.views.control_matrix import ControlMatrixView
 from ui.views.control_test import ControlTestView
+from ui.views.dashboard import DashboardView
 from ui.workspace import Workspace
 
 
@@ -174,3 +175,11 @@ def test_leaves_show_their_own_progress_and_conclusion(demo_workspace: Workspace
     blank = [n.label for n in controls if not row(n.label)[1]]
     assert len(controls) > 100
     assert not blank, "every control and test says where it stands"
+
+
+def test_the_dashboard_gives_the_next_step_and_goes_there(workspace: Workspace) -> None:
+    view = open_page(workspace, Target("dashboard"), DashboardView)
+    assert "Next step:" in view.next_step.text() and "Add the client's controls" in view.next_step.text()
+    view.next_step.linkActivated.emit("go")
+    assert workspace.current == Target("readiness")
+    assert [view.tabs.tabText(i).split(" (")[0] for i in range(3)] == ["&Progress", "&Open items", "E&xceptions"]
