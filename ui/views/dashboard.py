@@ -246,7 +246,8 @@ class DashboardView(DetailView):
         self.tabs.setTabText(1, f"{TAB_TITLES[1]} ({len(items)})")
         self.tabs.setTabText(2, f"{TAB_TITLES[2]} ({len(page.deviations)})")
         self.step = next_step(page)
-        self.next_step.setText(f"<b>Next step:</b> {html.escape(self.step.text, quote=False)} <a href='go'>Go there</a>")
+        said = html.escape(self.step.text, quote=False)
+        self.next_step.setText(f"<b>Next step:</b> {said} <a href='go'>Go there</a>")
 
     def _take_next_step(self) -> None:
         if self.step is not None:
