@@ -25,7 +25,7 @@ def test_a_new_engagement_is_told_to_add_controls_then_link_then_test(engagement
     assert (step.kind, "1 control has no test yet (first: C-001)" in step.text) == ("matrix", True)
     testing.add_test(engagement, made.ref, TestPlan(TestKind.DESIGN))
     step = next_step(load_dashboard_page(engagement))
-    assert "1 test has" in step.text and "not concluded" in step.text
+    assert "1 test is not concluded yet (first: C-001.T1)" in step.text
 
 
 def test_the_demo_names_what_is_left(demo: EngagementFile) -> None:

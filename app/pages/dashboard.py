@@ -107,8 +107,10 @@ def next_step(page: DashboardPage) -> NextStep:
         return NextStep(f"{_count(page.untested_controls, 'control')} no test yet (first: "
                         f"{page.untested_controls[0]}): open it and add a test.", "matrix")  # fmt: skip
     if page.open_tests:
-        return NextStep(f"{_count(page.open_tests, 'test')} not concluded yet (first: {page.open_tests[0]}): "
-                        "record the results and conclude.", "matrix")  # fmt: skip
+        open_tests = _count(page.open_tests, "test", ("is", "are"))
+        return NextStep(
+            f"{open_tests} not concluded yet (first: {page.open_tests[0]}): record the results and conclude.", "matrix"
+        )
     unanswered = [d for d in page.deviations if not d.management_response]
     if unanswered:
         return NextStep(f"{_count(unanswered, 'deviation')} no management response (first: "
@@ -122,8 +124,9 @@ def next_step(page: DashboardPage) -> NextStep:
     return NextStep("Everything is concluded: export the draft report (File > Export, Ctrl+E).", "dashboard")
 
 
-def _count(things: Sequence[object], noun: str) -> str:
-    return f"1 {noun} has" if len(things) == 1 else f"{len(things)} {noun}s have"
+def _count(things: Sequence[object], noun: str, verbs: tuple[str, str] = ("has", "have")) -> str:
+    """"1 test is" / "9 tests are": a count with its noun and the verb that agrees."""
+    return f"1 {noun} {verbs[0]}" if len(things) == 1 else f"{len(things)} {noun}s {verbs[1]}"
 
 
 def _ready_to_conclude(page: DashboardPage) -> list[str]:
