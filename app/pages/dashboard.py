@@ -125,7 +125,7 @@ def next_step(page: DashboardPage) -> NextStep:
 
 
 def _count(things: Sequence[object], noun: str, verbs: tuple[str, str] = ("has", "have")) -> str:
-    """"1 test is" / "9 tests are": a count with its noun and the verb that agrees."""
+    """A count with its noun and the verb that agrees ("1 test is", "9 tests are")."""
     return f"1 {noun} {verbs[0]}" if len(things) == 1 else f"{len(things)} {noun}s {verbs[1]}"
 
 
