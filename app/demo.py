@@ -20,6 +20,7 @@ from uuid import UUID
 from app.demo_ai import fill_demo_ai, fill_demo_fairness
 from app.demo_evidence import fill_demo_evidence
 from app.demo_judgements import fill_demo_judgements
+from app.demo_review import act_as, fill_demo_review, team_of
 from app.demo_workpapers import fill_demo_workpapers
 from app.domain.ids import new_id
 from app.domain.over_time import Span, covered_window, in_operation
@@ -212,6 +213,8 @@ def fill_demo(ch: Changes, data: dict[str, Any], scale: int) -> None:
     details = demo_details(data)
     period = details.period
     assert period is not None
+    team = team_of(ch)  # each part recorded as the member who would have done it
+    act_as(ch, team["OC"])
     for mark in data.get("tickmarks", []):
         put_tickmark(ch, Tickmark(mark["symbol"], mark["meaning"]))
     for code, text in data.get("system_description", {}).items():
@@ -231,14 +234,18 @@ def fill_demo(ch: Changes, data: dict[str, Any], scale: int) -> None:
     ch.insert_many(control, rows.controls)
     ch.insert_many(control_requirement, rows.links)
     ch.insert_many(control_test, rows.tests)
+    fill_demo_ai(ch, data)
+    act_as(ch, team["PN"])
     ch.insert_many(sample_item, rows.items)
     ch.insert_many(deviation, rows.deviations)
     ch.insert_many(deviation_sample_item, rows.deviation_items)
-    fill_demo_ai(ch, data)
     fill_demo_evidence(ch, data)
     fill_demo_fairness(ch)
+    act_as(ch, team["HB"])
     fill_demo_judgements(ch, data)
+    act_as(ch, team["OC"])
     fill_demo_workpapers(ch, data)
+    fill_demo_review(ch, data)
 
 
 def create_demo(path: Path | str, passphrase: Passphrase = None, scale: int = 1) -> EngagementFile:

@@ -301,3 +301,27 @@ def test_finalizing_is_refused_with_open_items_and_then_the_file_is_read_only(
     with pytest.raises(ReadOnlyError, match="nothing in it can be deleted"):
         controls.delete_control(engagement, controls.create_control(engagement, ControlInput("Late")).id)
     assert history_check(engagement)[0]
+
+
+def test_an_item_reads_the_same_alone_as_among_all_of_its_kind(demo: EngagementFile) -> None:
+    """Staleness compares the hash signed (one item read) with the hash shown in lists (all read at once)."""
+    from app.services.signables import read_items
+
+    with demo.reading() as conn:
+        for kind in ItemType:
+            every = read_items(conn, kind)
+            assert every, kind
+            for key, item in list(every.items())[:40]:
+                assert read_items(conn, kind, key)[key].content_hash == item.content_hash, (kind, item.ref)
+
+
+def test_the_demo_has_sign_offs_some_changed_after_review_and_notes_in_each_state(demo: EngagementFile) -> None:
+    stale = {changed.state.item.ref: changed for changed in changed_since_review(demo)}
+    assert set(stale) == {"C-003", "DC7"}, "only what changed after review"
+    [owner] = stale["C-003"].changes
+    assert owner.old_values == {"owner": "People Operations Manager"} and owner.person == "Owen Castellano (OC)"
+    reviewed = [s for kind in ItemType for s in list_signoffs(demo, kind).values() if s.complete]
+    assert len(reviewed) >= 30
+    assert {note.status for note in list_notes(demo)} == set(NoteStatus)
+    people = {entry.person for entry in list_history(demo, 100_000)}
+    assert {"Priya Nandakumar (PN)", "Owen Castellano (OC)", "Hannah Brightwater (HB)"} <= people

@@ -22,7 +22,7 @@ from app.services.acting import acting_member
 from app.services.engagement import read_details
 from app.services.evidence import read_evidence
 from app.services.history import changes
-from app.services.history_chain import chain_problems
+from app.services.history_chain import read_chain
 from app.services.refs import next_number
 from app.services.review_notes import read_notes
 from app.services.signables import ItemType
@@ -118,7 +118,7 @@ def finalize(db: EngagementFile, release: date, task: Task | None = None) -> Fin
         ).one()
         completed = completion_date(release, days)
         ch.update(engagement, {"id": key}, {"report_release_date": release, "documentation_completion_date": completed})
-        _, heads = chain_problems(ch.conn)
+        heads = read_chain(ch.conn).heads
         origin, seq, head = ch.head()
         heads[origin] = (seq, head)
         retention = date(release.year + years, release.month, min(release.day, 28))

@@ -134,6 +134,9 @@ def _tests(conn: Connection, key: str | None) -> Contents:
 
     items = _live(conn, sample_item, *of(sample_item))
     seq_of = {row["id"]: row["seq"] for row in items}
+    items_of: dict[Any, list[Any]] = {}
+    for row in items:
+        items_of.setdefault(row["test_id"], []).append(row["id"])
     sample = _by(items, "test_id")
     links = _by(_live(conn, deviation_sample_item), "deviation_id", drop=())
     deviations = _live(conn, deviation, *of(deviation))
@@ -152,7 +155,7 @@ def _tests(conn: Connection, key: str | None) -> Contents:
             "deviations": found_in.get(tid, []),
             "population": {k: held[k] for k in ("source_name", "source_sha256", "row_count") if k in held},
             "evidence": files.get(tid, []),
-            "item_evidence": sorted((seq_of[i], ref) for i, refs in item_files.items() for ref in refs if i in seq_of),
+            "item_evidence": sorted((seq_of[i], ref) for i in items_of.get(tid, []) for ref in item_files.get(i, [])),
         }
         yield str(tid), row["ref"], content
 
@@ -252,10 +255,12 @@ def read_item(conn: Connection, item_type: ItemType, key: str) -> Item:
 
 def resolve_item(conn: Connection, text: str) -> tuple[ItemType, str]:
     """An item named as a workbook row keys it ("control_test:<uuid>") or as people do: C-001, C-001.T2, F-001,
-    DC4, "opinion", or a requirement's code (its conclusion where one is recorded, else its SoA line)."""
+    A-100 (a workpaper), DC4, "opinion", or a requirement's code (its conclusion where one is recorded, else its
+    SoA line)."""
     from app.services.controls import find_control_id
     from app.services.findings import find_finding_id
     from app.services.testing import find_test_id
+    from app.services.workpapers import find_workpaper_id
 
     said = text.strip()
     kind, _, key = said.partition(":")
@@ -268,6 +273,7 @@ def resolve_item(conn: Connection, text: str) -> tuple[ItemType, str]:
         (ItemType.TEST, find_test_id),
         (ItemType.CONTROL, find_control_id),
         (ItemType.FINDING, find_finding_id),
+        (ItemType.WORKPAPER, find_workpaper_id),
     )
     for found_type, finder in finders:
         try:

@@ -20,7 +20,7 @@ from app.domain.records import HistoryEntry, TeamMember
 from app.domain.vocabulary import Labelled, Role
 from app.errors import ValidationError
 from app.services.acting import acting_member
-from app.services.history import changes, read_history
+from app.services.history import Changes, changes, read_history
 from app.services.signables import Item, ItemType, read_item, read_items
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import engagement, live, person, review_note, signoff, workpaper
@@ -119,32 +119,36 @@ def _refuse(conn: Connection, item: Item, role: SignRole, member: TeamMember) ->
         )
 
 
+def put_signoff(ch: Changes, member: TeamMember, item_type: ItemType, key: str, role: SignRole) -> Item:
+    """Sign in the caller's transaction, by `member`, with the service's refusals; returns the item signed."""
+    item = read_item(ch.conn, item_type, key)
+    _refuse(ch.conn, item, role, member)
+    ch.delete_where(
+        signoff,
+        (signoff.c.item_type == item.item_type.value) & (signoff.c.item_key == item.key) & (signoff.c.role == role),
+    )
+    origin, seq, head = ch.head()
+    ch.insert(
+        signoff,
+        {
+            "item_type": item.item_type.value,
+            "item_key": item.key,
+            "role": role.value,
+            "person_id": member.id,
+            "signed_at": ch.at_utc,
+            "content_hash": item.content_hash,
+            "history_origin": origin,
+            "history_seq": seq,
+            "history_hash": head,
+        },
+    )
+    return item
+
+
 def sign(db: EngagementFile, item_type: ItemType, key: str, role: SignRole) -> ItemSignOffs:
     """Sign an item as preparer or reviewer, now; signing again replaces one's earlier sign-off in that role."""
-    role = SignRole(role)
     with changes(db) as ch:
-        member = _member_of(ch.conn)
-        item = read_item(ch.conn, item_type, key)
-        _refuse(ch.conn, item, role, member)
-        ch.delete_where(
-            signoff,
-            (signoff.c.item_type == item.item_type.value) & (signoff.c.item_key == item.key) & (signoff.c.role == role),
-        )
-        origin, seq, head = ch.head()
-        ch.insert(
-            signoff,
-            {
-                "item_type": item.item_type.value,
-                "item_key": item.key,
-                "role": role.value,
-                "person_id": member.id,
-                "signed_at": ch.at_utc,
-                "content_hash": item.content_hash,
-                "history_origin": origin,
-                "history_seq": seq,
-                "history_hash": head,
-            },
-        )
+        item = put_signoff(ch, _member_of(ch.conn), item_type, key, SignRole(role))
         return read_signoffs(ch.conn, item.item_type, item.key)[item.key]
 
 
