@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
         bar.addAction(self.back)
         bar.addAction(self.forward)
         self.addToolBar(bar)
+        self.navigation = bar
 
     def _moved(self) -> None:
         """Back and Forward are offered only where there is somewhere to go."""
@@ -168,6 +169,7 @@ class MainWindow(QMainWindow):
     def _enable_engaged(self, enabled: bool) -> None:
         for action in self.engaged_actions:
             action.setEnabled(enabled)
+        self.navigation.setVisible(enabled)  # nothing to go back to on the start screen
         self._moved()
 
     def _go(self, target: Target) -> None:
