@@ -178,6 +178,7 @@ class ControlTestView(DetailView):
         self.sample = self._sample_panel()
         self.work.addWidget(self.sample)
         self.work.setStretchFactor(1, 1)
+        self.work.setSizes([260, 420])  # the grid gets the larger share: it is where the day's work is
         self.tabs.addTab(self.work, PLAN_TAB[TestKind.OPERATING])
         self.tabs.addTab(scrolled(self._findings_panel()), "Fi&ndings and conclusion")
         self.evidence = EvidencePanel(
@@ -363,13 +364,14 @@ class ControlTestView(DetailView):
         listed = QWidget()
         column = QVBoxLayout(listed)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(heading("Deviations"))
         column.addWidget(self.deviation_table, 1)
         column.addLayout(row)
         found = QSplitter(Qt.Orientation.Vertical)
         found.setChildrenCollapsible(False)
         found.addWidget(listed)
         found.addWidget(self.deviation_text)
+        found.setStretchFactor(1, 2)
+        found.setSizes([110, 260])  # the list is short; the text of the one chosen is what is read
         layout.addWidget(found, 3)
 
         conclusion = QFormLayout()

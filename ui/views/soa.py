@@ -70,10 +70,10 @@ class SoaView(DetailView):
                     lambda s: s.implementation_status.label if s.implementation_status else NOT_ASSESSED,
                     edit=lambda s, status: self.save(s, implementation_status=_status(status)),
                     edit_value=lambda s: s.implementation_status,
-                    width=140,
+                    width=125,
                 ),
                 Column(
-                    "Implementing controls",
+                    "Client controls",
                     lambda s: ", ".join(s.controls),
                     tooltip=lambda s: ", ".join(s.controls),
                     width=110,
