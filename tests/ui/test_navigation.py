@@ -83,10 +83,11 @@ def test_the_control_matrix_filters_sorts_and_opens(demo_workspace: Workspace, q
     view.key_only.setChecked(False)
     view.status.setCurrentIndex(0)
     view.status.activated.emit(0)
-    view.table.sortByColumn(7, Qt.SortOrder.DescendingOrder)  # deviations, most first
+    titles = [c.title for c in view.model.columns]
+    view.table.sortByColumn(titles.index("Deviations"), Qt.SortOrder.DescendingOrder)  # most first
     counts = [view.line_at(view.sorted.index(r, 0)).deviations for r in range(view.sorted.rowCount())]
     assert counts == sorted(counts, reverse=True) and counts[0] > 0
-    view.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)  # owner
+    view.table.sortByColumn(titles.index("Owner"), Qt.SortOrder.AscendingOrder)
     owners = [view.line_at(view.sorted.index(r, 0)).control.owner for r in range(view.sorted.rowCount())]
     assert owners == sorted(owners)
     first = view.sorted.index(0, 0)

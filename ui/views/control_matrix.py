@@ -23,13 +23,16 @@ STATUSES = list(Status)
 
 
 def matrix_columns() -> list[Column[MatrixLine]]:
+    """Where each control stands first (reference, title, status, tests), then who runs it and how."""
     return [
         Column("Control", lambda m: m.control.ref, icon=lambda m: icon(m.status)),
-        Column("Title", lambda m: m.control.title, tooltip=lambda m: m.control.description or m.control.title),
-        Column("Owner", lambda m: m.control.owner, tooltip=lambda m: m.control.owner, width=150),
-        Column("Frequency", lambda m: m.control.frequency.label),
-        Column("Nature", lambda m: m.control.nature.label, width=120),
-        Column("Key", lambda m: "Key" if m.control.is_key else "", sort=lambda m: 0 if m.control.is_key else 1),
+        Column(
+            "Title",
+            lambda m: m.control.title,
+            tooltip=lambda m: m.control.description or m.control.title,
+            width=230,
+        ),
+        Column("Status", lambda m: m.status.label, sort=lambda m: STATUSES.index(m.status)),
         Column(
             "Tests",
             lambda m: f"{m.tests_concluded}/{m.tests}" if m.tests else "none",
@@ -37,12 +40,14 @@ def matrix_columns() -> list[Column[MatrixLine]]:
             sort=lambda m: m.tests_concluded * 1000 + m.tests,
         ),
         Column("Deviations", lambda m: m.deviations or "", sort=lambda m: m.deviations),
-        Column("Status", lambda m: m.status.label, sort=lambda m: STATUSES.index(m.status)),
+        Column("Key", lambda m: "Key" if m.control.is_key else "", sort=lambda m: 0 if m.control.is_key else 1),
+        Column("Owner", lambda m: m.control.owner, tooltip=lambda m: m.control.owner, width=150),
+        Column("Frequency", lambda m: m.control.frequency.label),
+        Column("Nature", lambda m: m.control.nature.label, width=120),
         Column(
             "Requirements",
             lambda m: ", ".join(m.control.requirements),
             tooltip=lambda m: ", ".join(m.control.requirements),
-            width=160,
         ),
     ]
 
@@ -92,7 +97,7 @@ class ControlMatrixView(DetailView):
         self.model = RowTableModel[MatrixLine](matrix_columns(), key=lambda m: m.id)
         self.sorted = MatrixFilter(self)
         self.sorted.setSourceModel(self.model)
-        self.table = make_table(self.model, stretch=1, sorted_by=self.sorted, row_lines=1)
+        self.table = make_table(self.model, sorted_by=self.sorted, row_lines=1)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.activated.connect(self._open)
         ContextMenu(
