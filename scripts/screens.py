@@ -2,7 +2,8 @@
 
     python scripts/screens.py WIDTHxHEIGHT PAGE
 
-PAGE is one of `start`, `dashboard`, `control`, `test`, `test-findings`, `soa`, `evidence`, `matrix`.
+PAGE is one of `start`, `dashboard`, `control`, `test`, `test-findings`, `design` (a test of design), `soa`,
+`evidence`, `matrix`.
 The window is placed at the top-left corner of the screen, without decorations (Xvfb runs no window
 manager), so a capture of the screen shows the window exactly at that size. Run it under
 `../shared/tools/screenshot.sh`. It works in a private Fieldwork home, so no saved window state leaks in.
@@ -27,7 +28,7 @@ from ui.main_window import MainWindow
 from ui.settings import add_recent
 
 #: The pages shown: the control and the test are those with the most on them in the demo.
-CONTROL, TEST = "C-014", "C-014.T2"
+CONTROL, TEST, DESIGN = "C-014", "C-014.T2", "C-014.T1"
 
 
 def main(size: str, page: str) -> int:
@@ -47,11 +48,12 @@ def main(size: str, page: str) -> int:
     if workspace is not None:
         with workspace.db.reading() as conn:
             control = next(c for c in control_service.read_controls(conn) if c.ref == CONTROL)
-            test = next(t for t in test_service.read_tests(conn, control_id=control.id) if t.ref == TEST)
+            tests = {t.ref: t for t in test_service.read_tests(conn, control_id=control.id)}
         targets = {
             "control": Target("control", control.id),
-            "test": Target("test", test.id),
-            "test-findings": Target("test", test.id),
+            "test": Target("test", tests[TEST].id),
+            "test-findings": Target("test", tests[TEST].id),
+            "design": Target("test", tests[DESIGN].id),
         }
         workspace.open_target(targets.get(page, Target(page)))
         if page == "test-findings":

@@ -128,6 +128,8 @@ def _spin(high: int, blank: str) -> QSpinBox:
     return spin
 
 
+#: The lines a walkthrough narrative's field asks for (the plan scrolls if the window is smaller).
+WALKTHROUGH_LINES = 16
 #: The first tab's title by kind of test.
 PLAN_TAB = {TestKind.OPERATING: "&Plan and sample", TestKind.DESIGN: "&Plan and walkthrough"}
 
@@ -471,7 +473,8 @@ class ControlTestView(DetailView):
             if operating
             else "Who was interviewed, what was observed and inspected, and how the control is designed to work."
         )
-        self.procedure.lines = 4 if operating else None
+        self.procedure.lines = 4 if operating else WALKTHROUGH_LINES
+        self.procedure.updateGeometry()
         self.procedure.setMaximumHeight(self.procedure.sizeHint().height() * 3 if operating else 16_777_215)
         self.sample.setVisible(operating)
         self.tabs.setTabText(0, PLAN_TAB[kind])
