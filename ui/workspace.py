@@ -91,7 +91,6 @@ class Workspace(QWidget):
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
         self.tree.setIndentation(14)
-        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # both the ID and the title's end stay in view
         ContextMenu(self.tree, self._navigator_menu)
         self.tree.installEventFilter(self)
         self.tree.header().setStretchLastSection(False)
@@ -137,7 +136,10 @@ class Workspace(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.tree and event.type() == QEvent.Type.Resize:
-            self.tree.header().setSectionHidden(2, self.tree.width() < NARROW_NAVIGATOR)
+            narrow = self.tree.width() < NARROW_NAVIGATOR
+            self.tree.header().setSectionHidden(2, narrow)
+            # Wide, both the ID and the title's end stay in view; narrow, the ID and the title's start.
+            self.tree.setTextElideMode(Qt.TextElideMode.ElideRight if narrow else Qt.TextElideMode.ElideMiddle)
         return super().eventFilter(watched, event)
 
     def _restore_splitter(self) -> None:
