@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, QTimer
+from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from ui.models.table import RowTableModel
@@ -19,6 +19,7 @@ def make_table(
     editable: bool = False,
     sorted_by: QSortFilterProxyModel | None = None,
     row_lines: int | None = None,
+    stretch_at_least: int | None = None,
 ) -> QTableView:
     """A table over a `RowTableModel` (shown through `sorted_by`, a sorting proxy over it, when given).
 
@@ -28,7 +29,9 @@ def make_table(
     Column `stretch` (default: the last; None: none) takes
     the spare width and wraps; a column's `width` gives it a starting width; the others
     fit their contents. Rows grow to show wrapped text, or hold `row_lines` lines each (long
-    texts, read in full in their tooltip, would make rows taller than the table).
+    texts, read in full in their tooltip, would make rows taller than the table). With
+    `stretch_at_least`, the stretched column never gets narrower than that: on a narrow window
+    the table scrolls sideways rather than squeeze the text it is read for.
     """
     table = QTableView()
     table.setModel(sorted_by or model)
@@ -51,7 +54,10 @@ def make_table(
     header.setResizeContentsPrecision(MEASURED_ROWS)
     wide = model.columnCount() - 1 if stretch == -1 else stretch
     for number, column in enumerate(model.columns):
-        if number == wide:
+        if number == wide and stretch_at_least is not None:
+            header.setSectionResizeMode(number, QHeaderView.ResizeMode.Interactive)
+            _StretchAtLeast(table, number, stretch_at_least)
+        elif number == wide:
             header.setSectionResizeMode(number, QHeaderView.ResizeMode.Stretch)
         elif column.width is not None:
             header.setSectionResizeMode(number, QHeaderView.ResizeMode.Interactive)
@@ -65,6 +71,22 @@ def make_table(
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(row_lines * table.fontMetrics().lineSpacing() + 8)
     return table
+
+
+class _StretchAtLeast(QObject):
+    """Gives a column the width the others leave, but never less than `least`, whenever the table is resized."""
+
+    def __init__(self, table: QTableView, column: int, least: int) -> None:
+        super().__init__(table)
+        self.table, self.column, self.least = table, column, least
+        table.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            header = self.table.horizontalHeader()
+            others = sum(header.sectionSize(n) for n in range(header.count()) if n != self.column)
+            header.resizeSection(self.column, max(self.least, self.table.viewport().width() - others))
+        return False
 
 
 def _fit_rows_when_changed(table: QTableView) -> None:

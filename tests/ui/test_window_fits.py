@@ -14,7 +14,7 @@ from ui.context import Target
 from ui.main_window import MainWindow
 from ui.settings import settings
 from ui.views.evidence import EvidenceView
-from ui.views.soa import JUSTIFICATION, SoaView
+from ui.views.soa import JUSTIFICATION, JUSTIFICATION_WIDTH, SoaView
 from ui.workspace import NAVIGATOR_MIN, SPLITTER_KEY
 
 #: Pages laid out to fit the window whole at these sizes (the others scroll when they must).
@@ -117,3 +117,6 @@ def test_evidence_and_soa_columns_are_readable_at_1280(demo_window: MainWindow) 
     assert _right_edge(soa.table, soa.model.columnCount() - 1) <= soa.table.viewport().width() + 1
     shown = soa.table.viewport().height() // soa.table.rowHeight(0)
     assert shown >= 7, f"only {shown} of {soa.model.rowCount()} lines in view"
+    demo_window.resize(720, 840)  # half a screen: the justification keeps its width, the table scrolls sideways
+    QApplication.processEvents()
+    assert soa.table.horizontalHeader().sectionSize(JUSTIFICATION) >= JUSTIFICATION_WIDTH

@@ -28,6 +28,8 @@ from ui.widgets import heading, note
 
 NOT_ASSESSED = "Not assessed"
 JUSTIFICATION, IMPLEMENTATION = 3, 4
+#: The justification is what the page is read for: below this the table scrolls sideways instead.
+JUSTIFICATION_WIDTH = 240
 
 
 def _status(value: Any) -> ImplementationStatus | None:
@@ -82,7 +84,9 @@ class SoaView(DetailView):
             key=lambda s: s.annex_code,
         )
         # Three lines a row: titles and most justifications read in full; the tooltip has the rest.
-        self.table = make_table(self.model, stretch=JUSTIFICATION, editable=True, row_lines=3)
+        self.table = make_table(
+            self.model, stretch=JUSTIFICATION, editable=True, row_lines=3, stretch_at_least=JUSTIFICATION_WIDTH
+        )
         self.table.setItemDelegateForColumn(
             IMPLEMENTATION, ChoiceDelegate(ImplementationStatus, none_label=NOT_ASSESSED, parent=self.table)
         )
