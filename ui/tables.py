@@ -10,6 +10,9 @@ from ui.models.table import RowTableModel
 #: Columns are sized from this many rows, and rows grow to fit wrapped text only up to
 #: this many rows: measuring every cell of a long table stalls the screen.
 MEASURED_ROWS = 150
+#: A row grown to fit wrapped text stops at this many lines (a long text in a narrow column would otherwise
+#: make one row fill the table; its tooltip, or the page it opens, has the rest).
+MAX_ROW_LINES = 6
 
 
 def make_table(
@@ -97,6 +100,10 @@ def _fit_rows_when_changed(table: QTableView) -> None:
         model = table.model()
         if model is not None and model.rowCount() <= MEASURED_ROWS:
             table.resizeRowsToContents()
+            tallest = MAX_ROW_LINES * table.fontMetrics().lineSpacing() + 8
+            for row in range(model.rowCount()):
+                if table.rowHeight(row) > tallest:
+                    table.setRowHeight(row, tallest)
 
     timer.timeout.connect(fit)
     model = table.model()
