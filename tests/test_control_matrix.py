@@ -17,7 +17,7 @@ def test_each_control_has_a_line_with_its_tests_deviations_and_status(demo: Enga
     with demo.reading() as conn:
         own = testing.read_tests(conn, control_id=line.id)
         every_test = testing.read_tests(conn)
-    assert line.tests == len(own) == 2
+    assert line.tests == len(own) >= 2
     assert line.tests_concluded == sum(t.conclusion is not None for t in own)
     assert line.deviations == sum(t.deviation_count for t in own) >= 1
     assert line.status is Status.EXCEPTIONS, "a control with a deviation shows exceptions"
