@@ -159,8 +159,6 @@ class SamplingPanel(QWidget):
         grid.addWidget(self.ipe, 4, 0, 1, 4)
         grid.addWidget(self.ipe_button, 4, 4)
         grid.setColumnStretch(2, 1)
-        for said in (self.population, self.suggestion, self.override, self.draw, self.ipe):
-            said.setMinimumWidth(60)  # a long justification wraps; it never widens the page
 
     # -- loading ------------------------------------------------------------------------------------
 
