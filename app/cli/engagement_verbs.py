@@ -286,11 +286,14 @@ def engagement_info(db: EngagementFile) -> dict[str, Any]:
     from app.services.judged import read_judgements
     from app.services.overview import read_overview
     from app.services.testing import read_tests
+    from app.services.unevidenced import read_tests_without_evidence
 
     with db.reading() as conn:
         judged = read_judgements(conn)
         view = read_overview(conn, db.encrypted, list(judged.grounds.scope), judged.grounds.statuses)
-        return info_document(view, read_controls(conn), read_tests(conn), judged)
+        doc = info_document(view, read_controls(conn), read_tests(conn), judged)
+        doc["tests_concluded_without_evidence"] = list(read_tests_without_evidence(conn).values())
+        return doc
 
 
 def cmd_info(args: argparse.Namespace) -> int:

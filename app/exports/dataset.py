@@ -35,6 +35,7 @@ from app.services import engagement as engagement_service
 from app.services.controls import read_controls
 from app.services.deviations import read_deviations
 from app.services.evidence import read_evidence
+from app.services.finalizing import read_finalized
 from app.services.history import read_history
 from app.services.judged import read_judgements
 from app.services.overview import GroupProgress, read_counts, read_groups, requirement_gaps, requirements_in_scope
@@ -46,6 +47,7 @@ from app.services.signoffs import ItemSignOffs, read_signoffs
 from app.services.soa import read_soa
 from app.services.status import control_statuses, read_awaiting_operating_test
 from app.services.testing import read_sample_items, read_tests
+from app.services.unevidenced import read_tests_without_evidence
 from app.storage.engagement_file import EngagementFile
 
 
@@ -83,6 +85,10 @@ class ReportData:
     #: Every signable item's sign-offs (stale or not), by kind and key; and the review notes.
     signoffs: dict[ItemType, dict[str, ItemSignOffs]] = field(default_factory=dict)
     review_notes: tuple[ReviewNote, ...] = ()
+    #: Concluded tests that no evidence file supports (`unevidenced.read_tests_without_evidence`), id to reference.
+    tests_without_evidence: dict[TestId, str] = field(default_factory=dict)
+    #: When the engagement was finalized (None while it is a draft).
+    finalized_at: str | None = None
 
     @property
     def gaps(self) -> tuple[str, ...]:
@@ -156,5 +162,7 @@ def gather(db: EngagementFile) -> ReportData:
             inputs=report_inputs(details, judged.worksheet),
             signoffs={kind: read_signoffs(conn, kind) for kind in ItemType},
             review_notes=tuple(read_notes(conn)),
+            tests_without_evidence=read_tests_without_evidence(conn),
+            finalized_at=finalized.finalized_at if (finalized := read_finalized(conn)) else None,
         )
     return data

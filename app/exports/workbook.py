@@ -19,7 +19,7 @@ from app.exports.xlsx.records import audit_trail_table, evidence_table
 from app.exports.xlsx.review import review_notes_table, signoffs_table
 from app.exports.xlsx.scope import coverage_table, soa_table
 from app.exports.xlsx.table import Table
-from app.exports.xlsx.writer import write_tables
+from app.exports.xlsx.writer import RunningHead, write_tables
 from app.tasks import Task
 
 
@@ -53,4 +53,7 @@ def write_workbook(data: ReportData, target: Path, task: Task) -> None:
 def _write(data: ReportData, target: Path, task: Task) -> None:
     title = f"Workpapers: {data.details.client}, {data.details.system_name}"
     identifier = data.facts.engagement_id  # which engagement file these came from
-    write_tables(_tables(data), target, task, title=title, identifier=identifier, generated=data.generated_at)
+    head = RunningHead(data.details.client, draft=data.finalized_at is None)
+    write_tables(
+        _tables(data), target, task, title=title, identifier=identifier, generated=data.generated_at, head=head
+    )

@@ -16,6 +16,7 @@ from app.services.engagement import read_details
 from app.services.judged import read_judgements
 from app.services.overview import GroupProgress, read_counts, read_groups
 from app.services.status import count
+from app.services.unevidenced import read_tests_without_evidence
 from app.storage.engagement_file import EngagementFile
 
 
@@ -32,6 +33,8 @@ class DashboardPage:
     open_findings: dict[FindingKind, int]
     worksheet: OpinionWorksheet
     totals: dict[Framework, StatusCounts]
+    #: Concluded tests no evidence file supports (`unevidenced.read_tests_without_evidence`).
+    tests_without_evidence: int = 0
 
 
 def read_dashboard_page(conn: Connection) -> DashboardPage:
@@ -54,6 +57,7 @@ def read_dashboard_page(conn: Connection) -> DashboardPage:
         open_findings=dict(Counter(f.kind for f in judged.findings if f.open)),
         worksheet=judged.worksheet,
         totals={f: count(s.status for s in statuses.values() if framework_of[s.code] is f) for f in Framework},
+        tests_without_evidence=len(read_tests_without_evidence(conn)),
     )
 
 

@@ -106,6 +106,7 @@ def tests_table(data: ReportData, places: Places) -> Table:
         Column("Conclusion note", 40),
         Column("Status", 14),
         Column("Evidence", 16),
+        Column("Concluded without evidence", 11),
         Column("In the report", 12),
         *SIGNOFF_COLUMNS,
     )
@@ -131,6 +132,7 @@ def tests_table(data: ReportData, places: Places) -> Table:
             test.conclusion_note,
             test.status.label,
             evidence,
+            yes_no(test.id in data.tests_without_evidence) if test.conclusion else None,
             in_report(data, test),
             *signoff_values(data, ItemType.TEST, str(test.id)),
         )
