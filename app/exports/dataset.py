@@ -89,6 +89,8 @@ class ReportData:
     tests_without_evidence: dict[TestId, str] = field(default_factory=dict)
     #: When the engagement was finalized (None while it is a draft).
     finalized_at: str | None = None
+    #: What a review pack's rows are limited to (`review_pack.limit`), said on the Index; empty for everything.
+    limited_to: str = ""
 
     @property
     def gaps(self) -> tuple[str, ...]:

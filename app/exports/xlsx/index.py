@@ -70,6 +70,8 @@ def index_table(data: ReportData) -> Table:
     reported = len(data.reported_deviations)
     unevidenced = len(data.tests_without_evidence)
     rows = [Row(("Engagement", item, value)) for item, value in _engagement_rows(data)]
+    if data.limited_to:
+        rows.append(Row(("Engagement", "Rows limited to", data.limited_to), Mark.EXCEPTION))
     rows += [Row(("Team", member.name, f"{member.initials}, {member.role.label}")) for member in data.team]
     rows += [Row(("Sheets", name, about), links={1: location(name, 1)}) for name, about in SHEETS]
     gaps = Mark.GAP if data.gaps else None

@@ -15,11 +15,11 @@ from app.domain.vocabulary import ReportType, SampleResult, Status, TestKind
 from app.exports.dataset import ReportData
 from app.exports.xlsx.places import CONTROLS, EXCEPTIONS, SAMPLES, TESTS, Places
 from app.exports.xlsx.review import SIGNOFF_COLUMNS, signoff_mark, signoff_values
-from app.exports.xlsx.table import Column, Mark, Row, Table, joined, location, yes_no
+from app.exports.xlsx.table import Column, FileLink, Mark, Row, Table, joined, location, yes_no
 from app.services.signables import ItemType
 
 
-def _links(*pairs: tuple[int, str | None]) -> dict[int, str]:
+def _links(*pairs: tuple[int, str | FileLink | None]) -> dict[int, str | FileLink]:
     return {index: target for index, target in pairs if target}
 
 

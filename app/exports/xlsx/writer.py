@@ -24,6 +24,7 @@ the client, the sheet's name, "Page N of M" and, until the engagement is finaliz
 from __future__ import annotations
 
 import contextlib
+import urllib.parse
 from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 import app
 from app.exports.atomic import atomic_target
 from app.exports.xlsx.long_text import LongTexts
-from app.exports.xlsx.table import Mark, Row, Table, utc_datetime
+from app.exports.xlsx.table import FileLink, Mark, Row, Table, utc_datetime
 from app.exports.xlsx.text import cell_text, fits, is_plain, needs_quote_prefix
 from app.tasks import Task
 
@@ -197,9 +198,9 @@ class _Links:
     """
 
     def __init__(self) -> None:
-        self._runs: dict[int, tuple[Hyperlink, str, int, int]] = {}
+        self._runs: dict[int, tuple[Hyperlink, str | FileLink, int, int]] = {}
 
-    def link(self, index: int, number: int, target: str) -> Hyperlink | None:
+    def link(self, index: int, number: int, target: str | FileLink) -> Hyperlink | None:
         """The new link for the cell at column `index` of row `number`, or None when the run above takes it in."""
         run = self._runs.get(index)
         if run is not None and run[1] == target and run[3] == number - 1:
@@ -208,7 +209,10 @@ class _Links:
             link.ref = f"{letter}{first}:{letter}{number}"
             self._runs[index] = (link, target, first, number)
             return None
-        link = Hyperlink(ref="", location=target)
+        if isinstance(target, FileLink):  # a relative URL: its spaces and other characters escaped
+            link = Hyperlink(ref="", target=urllib.parse.quote(target.path, safe="/"))
+        else:
+            link = Hyperlink(ref="", location=target)
         self._runs[index] = (link, target, number, number)
         return link
 
