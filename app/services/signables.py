@@ -133,6 +133,7 @@ def _tests(conn: Connection, key: str | None) -> Contents:
 
     items = _live(conn, sample_item, *of(sample_item))
     seq_of = {row["id"]: row["seq"] for row in items}
+    test_of = {row["id"]: row["test_id"] for row in items}
     sample = _by(items, "test_id")
     links = _by(_live(conn, deviation_sample_item), "deviation_id", drop=())
     deviations = _live(conn, deviation, *of(deviation))
@@ -151,7 +152,9 @@ def _tests(conn: Connection, key: str | None) -> Contents:
             "deviations": found_in.get(tid, []),
             "population": {k: held[k] for k in ("source_name", "source_sha256", "row_count") if k in held},
             "evidence": files.get(tid, []),
-            "item_evidence": sorted((seq_of[i], ref) for i, refs in item_files.items() for ref in refs if i in seq_of),
+            "item_evidence": sorted(
+                (seq_of[i], ref) for i, refs in item_files.items() for ref in refs if test_of.get(i) == tid
+            ),
         }
         yield str(tid), row["ref"], content
 
