@@ -34,6 +34,7 @@ class ReviewPackDialog(QDialog):
     def __init__(self, default: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export review pack")
+        self.setMinimumWidth(600)  # the warning reads in three lines, the folder's path shows whole
         warning = QLabel(WARNING)
         warning.setWordWrap(True)
         self.folder = QLineEdit(str(default))
