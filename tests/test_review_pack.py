@@ -17,7 +17,8 @@ import pytest
 from openpyxl import load_workbook
 
 from app.cli.main import main
-from app.exports.dataset import gather
+from app.domain.records import ControlTest
+from app.exports.dataset import ReportData, gather
 from app.exports.review_pack import PackOptions, PackWritten, needs_review, write_review_pack
 from app.services.evidence import Target, TargetKind, attach_files
 from app.services.history import list_history
@@ -177,6 +178,20 @@ def _sign_both(db: EngagementFile, kind: ItemType, key: str, monkeypatch: pytest
     sign(db, kind, key, SignRole.REVIEWER)
 
 
+def _unsigned(data: ReportData) -> list[ControlTest]:
+    """Concluded tests that neither they nor their control carry a sign-off yet (the demo has signed some)."""
+
+    def bare(kind: ItemType, key: str) -> bool:
+        state = data.signoffs[kind].get(key)
+        return state is None or (state.preparer is None and state.reviewer is None)
+
+    return [
+        t
+        for t in data.tests
+        if t.conclusion is not None and bare(ItemType.TEST, str(t.id)) and bare(ItemType.CONTROL, str(t.control_id))
+    ]
+
+
 def test_a_signed_test_whose_sample_items_have_evidence_is_not_stale(
     demo: EngagementFile, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -184,7 +199,7 @@ def test_a_signed_test_whose_sample_items_have_evidence_is_not_stale(
     evidence when read in bulk, so each such test read as changed after review the moment it was signed)."""
     data = gather(demo)
     cited = {ref.split(" #")[0] for found in data.evidence for ref in found.used_by if " #" in ref}
-    test = next(t for t in data.tests if t.ref in cited)
+    test = next(t for t in _unsigned(data) if t.ref in cited)
     _sign_both(demo, ItemType.TEST, str(test.id), monkeypatch)
     state = gather(demo).signoffs[ItemType.TEST][str(test.id)]
     assert state.complete and not state.stale
@@ -214,20 +229,21 @@ def test_changed_since_review_keeps_what_a_reviewer_still_has_to_look_at(
     demo: EngagementFile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = gather(demo)
-    evidenced = [t for t in data.tests if t.conclusion is not None and t.id not in data.tests_without_evidence]
-    reviewed, changed = evidenced[0], evidenced[1]
+    reviewed = _unsigned(data)[0]
+    changed = next(t for t in _unsigned(data) if t.control_id != reviewed.control_id)
     for test in (reviewed, changed):
         _sign_both(demo, ItemType.TEST, str(test.id), monkeypatch)
         _sign_both(demo, ItemType.CONTROL, str(test.control_id), monkeypatch)
     conclude(demo, changed.id, changed.conclusion, "Re-performed after the client's correction.")  # now stale
     states = gather(demo).signoffs[ItemType.TEST]
     assert not needs_review(states[str(reviewed.id)]) and needs_review(states[str(changed.id)])
+    assert any(not needs_review(states[str(t.id)]) for t in data.tests if t.id != reviewed.id), "the demo's review"
 
     pack = _pack(demo, tmp_path, PackOptions(changed_since_review=True))
     book = load_workbook(pack / "workpapers.xlsx")
     tests = {row["Reference"].value for row in records(book["Tests"])}
     assert changed.ref in tests and reviewed.ref not in tests
-    assert tests == {t.ref for t in data.tests if t.id != reviewed.id}, "never reviewed: still to look at"
+    assert tests == {t.ref for t in data.tests if needs_review(states[str(t.id)])}, "never reviewed: still to look at"
     assert reviewed.ref not in {row["Test"].value for row in records(book["Samples"])}
 
 

@@ -35,7 +35,11 @@ VIEWS: dict[str, tuple[str, str]] = {
     "readiness": ("ui.views.readiness", "ReadinessView"),
     "findings": ("ui.views.findings", "FindingsView"),
     "opinion": ("ui.views.opinion", "OpinionView"),
+    "ai_systems": ("ui.views.ai_systems", "AiSystemsView"),
     "settings": ("ui.views.settings", "SettingsView"),
+    "workpapers": ("ui.views.workpapers", "WorkpapersView"),
+    "workpaper": ("ui.views.workpaper", "WorkpaperView"),
+    "ipe": ("ui.views.ipe", "IpeView"),
 }
 
 

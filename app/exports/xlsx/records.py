@@ -23,6 +23,7 @@ def evidence_table(data: ReportData, places: Places) -> Table:
         Column("Attached by", 20),
         Column("Attached (UTC)", 19),
         Column("Supports", 40),
+        Column("Period", 12),
     )
     rows = [
         Row(
@@ -38,6 +39,7 @@ def evidence_table(data: ReportData, places: Places) -> Table:
                 found.attached_by,
                 utc_datetime(found.attached_at),
                 joined(found.used_by),
+                "Prior period" if found.prior_period else None,
             ),
             links={1: link} if (link := places.file(found.ref)) else {},
         )
