@@ -93,6 +93,8 @@ def text_lines(text: str, width: int) -> int:
     """Lines a wrapped text takes in a column `width` characters wide; a little more than it needs, never fewer
     (a row too short overlaps the next one in LibreOffice and cuts the text in Excel)."""
     per_line = max(round(width * CHARS_PER_WIDTH) - WRAP_LOSS, 1)
+    if "\n" not in text:  # most texts: one paragraph
+        return -(-len(text) // per_line) or 1
     return sum(-(-len(line) // per_line) or 1 for line in text.split("\n"))
 
 
