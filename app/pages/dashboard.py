@@ -1,5 +1,6 @@
 """The dashboard: progress per framework and group, open items, the exceptions, and where the judgements stand
-(conclusions by kind per framework, open findings by kind, whether the file supports the opinion recorded)."""
+(conclusions by kind per framework, open findings by kind, whether the file supports the opinion recorded), and
+review (open notes, items changed after review, the days left to assemble the documentation once released)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import Connection
 from app.domain.judgements import CriterionConclusion, FindingKind, OpinionWorksheet
 from app.domain.records import Deviation, EngagementDetails, RequirementStatus, StatusCounts
 from app.domain.vocabulary import Framework, Status
+from app.pages.review import ReviewSummary, read_review_summary
 from app.services.deviations import read_deviations
 from app.services.engagement import read_details
 from app.services.judged import read_judgements
@@ -32,6 +34,7 @@ class DashboardPage:
     open_findings: dict[FindingKind, int]
     worksheet: OpinionWorksheet
     totals: dict[Framework, StatusCounts]
+    review: ReviewSummary
 
 
 def read_dashboard_page(conn: Connection) -> DashboardPage:
@@ -54,6 +57,7 @@ def read_dashboard_page(conn: Connection) -> DashboardPage:
         open_findings=dict(Counter(f.kind for f in judged.findings if f.open)),
         worksheet=judged.worksheet,
         totals={f: count(s.status for s in statuses.values() if framework_of[s.code] is f) for f in Framework},
+        review=read_review_summary(conn),
     )
 
 

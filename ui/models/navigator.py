@@ -9,7 +9,7 @@ from PySide6.QtGui import QFont
 
 from app.domain.judgements import CriterionConclusion
 from app.domain.vocabulary import Status
-from ui.models.navigator_tree import Node
+from ui.models.navigator_tree import STALE_WORDS, Node
 from ui.status_style import colour, icon
 
 Index = QModelIndex | QPersistentModelIndex
@@ -25,6 +25,8 @@ SHORT = {
     CriterionConclusion.EXCLUDED: "Excluded",
     CriterionConclusion.NOT_CONCLUDED: "",
 }
+#: An item signed, then changed.
+STALE_MARK = f"⚠ {STALE_WORDS}"
 #: A conclusion the file no longer supports is marked so it cannot pass unseen.
 UNSUPPORTED = "⚠ "
 
@@ -95,7 +97,8 @@ class NavigatorModel(QAbstractItemModel):
         if role == NODE_ROLE:
             return node
         if role == Qt.ItemDataRole.DisplayRole:
-            return (node.label, node.progress, conclusion_text(node))[index.column()]
+            label = f"{node.label}  {STALE_MARK}" if node.stale else node.label
+            return (label, node.progress, conclusion_text(node))[index.column()]
         if role == Qt.ItemDataRole.DecorationRole and index.column() == 0 and node.status is not None:
             return icon(node.status)
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 1 and node.status is not None:
@@ -117,6 +120,8 @@ class NavigatorModel(QAbstractItemModel):
 def _tooltip(node: Node) -> str:
     assert node.status is not None
     lines = [node.label, f"Progress: {node.status.label}"]
+    if node.stale:
+        lines.append("Changed after review: its sign-off no longer matches it (Go > Changed since review)")
     counts = node.counts
     if counts is not None:
         lines.append(

@@ -26,12 +26,14 @@ from app.services import evidence as evidence_service
 from app.services import requirements as requirement_service
 from app.services import testing as test_service
 from app.services.engagement import read_details
+from app.services.signables import ItemType
 from app.services.status import read_requirement_statuses
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
 from ui.evidence_drop import FileDrop
 from ui.evidence_panel import EvidencePanel
 from ui.models.table import Column, RowTableModel
+from ui.review_strip import ReviewStrip
 from ui.served import Served, served_by, served_table
 from ui.status_style import icon
 from ui.tables import make_table
@@ -79,6 +81,8 @@ class ControlView(DetailView):
         outer = QVBoxLayout(self)
         self.title_label = heading("")
         outer.addWidget(self.title_label)
+        self.review = ReviewStrip(ctx)
+        outer.addWidget(self.review)
 
         form = QFormLayout()
         self.title = CommitLineEdit()
@@ -166,6 +170,7 @@ class ControlView(DetailView):
         assert self.target is not None
         control_id = self.target.key
         self.ctx.read("Loading the control", lambda db: load_page(db, control_id), self._show)
+        self.review.show_item(ItemType.CONTROL, str(control_id))
 
     def _show(self, page: ControlPage) -> None:
         self.page = page

@@ -47,6 +47,7 @@ from app.services import requirements as requirement_service
 from app.services import testing as test_service
 from app.services.pasted_rows import parse_pasted_rows
 from app.services.population import read_population
+from app.services.signables import ItemType
 from app.services.status import read_requirement_statuses
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
@@ -56,6 +57,7 @@ from ui.evidence_actions import attach
 from ui.evidence_drop import FileDrop
 from ui.evidence_panel import EvidencePanel
 from ui.models.table import Column, RowTableModel
+from ui.review_strip import ReviewStrip
 from ui.served import Served, served_by, served_table
 from ui.status_style import icon
 from ui.tables import make_table, selected_rows
@@ -132,6 +134,8 @@ class ControlTestView(DetailView):
         self.subtitle.linkActivated.connect(self._open_control)
         outer.addWidget(self.title)
         outer.addWidget(self.subtitle)
+        self.review = ReviewStrip(ctx)
+        outer.addWidget(self.review)
         self.tabs = QTabWidget()
         outer.addWidget(self.tabs, 1)
         work = QWidget()
@@ -301,6 +305,7 @@ class ControlTestView(DetailView):
         assert self.target is not None
         test_id = self.target.key
         self.ctx.read("Loading the test", lambda db: load_page(db, test_id), self._show)
+        self.review.show_item(ItemType.TEST, str(test_id))
 
     def _show(self, page: TestPage) -> None:
         self.page = page

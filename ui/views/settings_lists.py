@@ -27,9 +27,11 @@ from PySide6.QtWidgets import (
 from app.domain.records import TeamMember, Tickmark
 from app.domain.vocabulary import DESCRIPTION_HEADINGS, Role
 from app.services import engagement as engagement_service
+from app.services.signables import ItemType
 from app.storage.engagement_file import EngagementFile
 from ui.delegates import ChoiceDelegate
 from ui.models.table import Column, RowTableModel
+from ui.review_strip import ReviewStrip
 from ui.tables import make_table
 from ui.widgets import ChoiceBox, CommitTextEdit, note
 
@@ -197,9 +199,10 @@ class TickmarkPanel(QWidget):
 class DescriptionPanel(QWidget):
     """The client's description of the system under the DC 200 headings: pick a heading, write its text."""
 
-    def __init__(self, page: Page, parent: QWidget | None = None) -> None:
+    def __init__(self, page: Page, review: ReviewStrip | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.page = page
+        self.review = review
         self.texts: dict[str, str] = dict.fromkeys(DESCRIPTION_HEADINGS, "")
         self.headings = QListWidget()
         self.headings.setWordWrap(True)
@@ -225,6 +228,8 @@ class DescriptionPanel(QWidget):
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.title)
+        if review is not None:
+            column.addWidget(review)
         column.addWidget(self.editor)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
@@ -245,12 +250,23 @@ class DescriptionPanel(QWidget):
             item.setForeground(self.palette().text() if self.texts.get(code) else self.palette().placeholderText())
         if not self.editor.hasFocus():
             self.editor.load(self.texts.get(self.code, ""))
+        self._show_review()
+
+    def _show_review(self) -> None:
+        """The heading's sign-offs, read once the page shows (not while it is being built)."""
+        if self.review is not None and self.code and self.isVisible():
+            self.review.show_item(ItemType.DESCRIPTION, self.code)
+
+    def choose(self, code: str) -> None:
+        """Show a heading (opened from a review note or a changed item)."""
+        self.headings.setCurrentRow(list(DESCRIPTION_HEADINGS).index(code))
 
     def _choose(self, row: int) -> None:
         self.editor.flush()  # saves the heading being left, under its own code
         self.code = self.headings.item(row).data(Qt.ItemDataRole.UserRole)
         self.title.setText(f"<b>{self.code}  {DESCRIPTION_HEADINGS[self.code]}</b>")
         self.editor.load(self.texts.get(self.code, ""))
+        self._show_review()
 
     def _save(self, text: str) -> None:
         code = self.code
