@@ -24,7 +24,7 @@ class FinalizeDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.page: FinalizingPage | None = None
-        self.done: Finalized | None = None
+        self.result_finalized: Finalized | None = None
         self.setWindowTitle("Finalize the engagement")
         self.intro = note("Checking what finalizing needs…")
         self.blockers = QListWidget()
@@ -84,7 +84,7 @@ class FinalizeDialog(QDialog):
         )
 
     def _finished(self, done: Finalized) -> None:
-        self.done = done
+        self.result_finalized = done
         self.buttons.setEnabled(True)
         self.accept()
         self.ctx.changed.emit()

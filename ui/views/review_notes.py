@@ -104,8 +104,11 @@ class ReviewNotesView(DetailView):
         wanted = FILTERS[self.filter.currentText()]
         self.model.set_rows([n for n in self.page.notes if n.status in wanted])
 
-    def _selected(self) -> ReviewNote | None:
+    def _selected(self, doing: str = "") -> ReviewNote | None:
+        """The note selected; without one, says to select the note `doing` needs."""
         rows = selected_rows(self.table)
+        if not rows and doing:
+            self.problem.setText(f"Select the note to {doing}.")
         return self.model.rows[rows[0]] if rows else None
 
     def _refused(self, exc: BaseException) -> None:
@@ -119,9 +122,8 @@ class ReviewNotesView(DetailView):
         self.dialog.open()
 
     def respond(self) -> None:
-        chosen = self._selected()
+        chosen = self._selected("respond to")
         if chosen is None:
-            self.problem.setText("Select the note to respond to.")
             return
         prompt = f"{chosen.ref} on {chosen.item_ref}: {chosen.text}\n\n&Your response"
         self.dialog = NoteDialog(self.ctx, f"Respond to {chosen.ref}", prompt, responding_to(chosen.ref), parent=self)
@@ -129,9 +131,8 @@ class ReviewNotesView(DetailView):
         self.dialog.open()
 
     def clear(self) -> None:
-        chosen = self._selected()
+        chosen = self._selected("clear")
         if chosen is None:
-            self.problem.setText("Select the note to clear.")
             return
         ref = chosen.ref
         self.ctx.write(
