@@ -142,6 +142,11 @@ def _tests(conn: Connection, key: str | None) -> Contents:
     populations = {row.pop("test_id"): row for row in _live(conn, population, *of(population))}
     files = _files(conn, "test_id")
     item_files = _files(conn, "sample_item_id", None if only is None else list(seq_of))
+    item_evidence: dict[Any, list[tuple[int, str]]] = defaultdict(list)  # per test: its own items' files only
+    test_of = {row["id"]: row["test_id"] for row in items}
+    for item_id, refs in item_files.items():
+        if item_id in test_of:
+            item_evidence[test_of[item_id]].extend((seq_of[item_id], ref) for ref in refs)
     for row in _live(conn, control_test, *([] if only is None else [control_test.c.id == only])):
         tid = row.pop("id")
         held = populations.get(tid, {})
@@ -151,7 +156,7 @@ def _tests(conn: Connection, key: str | None) -> Contents:
             "deviations": found_in.get(tid, []),
             "population": {k: held[k] for k in ("source_name", "source_sha256", "row_count") if k in held},
             "evidence": files.get(tid, []),
-            "item_evidence": sorted((seq_of[i], ref) for i, refs in item_files.items() for ref in refs if i in seq_of),
+            "item_evidence": sorted(item_evidence.get(tid, [])),
         }
         yield str(tid), row["ref"], content
 
