@@ -40,7 +40,7 @@ def test_an_items_history_holds_its_changes_and_its_review_and_nothing_of_other_
     raise_note(engagement, ItemType.CONTROL, key, "Who approves removals?")
 
     lines = [describe(e) for e in load_item_history(engagement, ItemType.CONTROL, key)]
-    assert lines[0] == "review note added: Who approves removals?"
+    assert lines[0] == "review note added: RN-001"
     assert "control: owner: (empty) → CISO" in lines
     assert "signed as preparer" in lines
     assert any(line.startswith("control requirement added") for line in lines), "its links are part of it"
@@ -101,7 +101,9 @@ def test_the_summary_counts_open_notes_and_changed_items_and_counts_down_once_re
 def test_finalizing_lists_what_stops_it(engagement: EngagementFile) -> None:
     page = load_finalizing_page(engagement)
     assert page.finalized is None and page.completion_days == 60
-    assert any("sign-offs missing or stale: A.2.2: a preparer's sign-off missing" in line for line in page.blockers)
+    [signoffs] = page.blockers
+    assert signoffs.title == f"{len(signoffs.problems)} sign-offs missing or stale"
+    assert "A.2.2: a preparer's sign-off missing" in signoffs.problems
 
 
 def test_an_item_read_alone_hashes_as_it_does_read_with_all_the_others(demo: EngagementFile) -> None:

@@ -60,21 +60,24 @@ class ReviewStrip(QFrame):
         self.raise_note = self._button("Raise review note…", self.raise_one)
         self.history = self._button("History…", self.show_history)
         reads(self.history)
-        row = QHBoxLayout()
-        row.setContentsMargins(4, 2, 4, 2)
-        for widget in (self.preparer, self.reviewer, self.stale):
-            row.addWidget(widget)
-        row.addStretch()
+        # Two short rows, so the strip fits beside the navigator at 1366 pixels: what is, then what can be done.
+        state = QHBoxLayout()
+        for widget in (self.preparer, self.reviewer, self.stale, self.notes):
+            state.addWidget(widget)
+            state.addSpacing(8)
+        state.addStretch()
+        actions = QHBoxLayout()
         for widget in (self.sign_preparer, self.sign_reviewer, self.withdraw):
-            row.addWidget(widget)
-        row.addSpacing(12)
-        for widget in (self.notes, self.raise_note, self.history):
-            row.addWidget(widget)
+            actions.addWidget(widget)
+        actions.addStretch()
+        actions.addWidget(self.raise_note)
+        actions.addWidget(self.history)
         self.problem = problem_note()
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addLayout(row)
+        layout.setContentsMargins(0, 4, 0, 2)
+        layout.setSpacing(2)
+        layout.addLayout(state)
+        layout.addLayout(actions)
         layout.addWidget(self.problem)
         self.hide()
 
@@ -112,7 +115,8 @@ class ReviewStrip(QFrame):
         self.withdraw.setVisible(own is not None)
         self.withdraw.setText(f"Remove my {own.label.lower()} sign-off" if own else "")
         count = len(review.open_notes)
-        self.notes.setText(f"<b>{count} open note{'s' if count != 1 else ''}</b>" if count else "No open notes")
+        plural = "s" if count != 1 else ""
+        self.notes.setText(f"<b>{count} open review note{plural}</b>" if count else "No open review notes")
         self.notes.setToolTip("\n".join(f"{n.ref}: {n.text}" for n in review.open_notes))
 
     def _own_role(self) -> SignRole | None:

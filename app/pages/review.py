@@ -17,7 +17,7 @@ from sqlalchemy import Connection, String, cast, or_, select
 from app.domain.records import HistoryEntry, TeamMember
 from app.services.acting import acting_member
 from app.services.engagement import read_details, read_team
-from app.services.finalizing import Finalized, read_blockers, read_finalized
+from app.services.finalizing import FINALIZE_CHECKS, Finalized, read_finalized
 from app.services.history import read_history
 from app.services.review_notes import NoteStatus, ReviewNote, read_notes
 from app.services.signables import ItemType, read_items, resolve_item
@@ -132,17 +132,27 @@ def load_notes_page(db: EngagementFile) -> NotesPage:
 
 
 @dataclass(frozen=True)
+class Blocker:
+    """One of finalizing's checks that fails, with every problem it found (each a line for the user)."""
+
+    title: str
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class FinalizingPage:
     """What the Finalize dialog shows: what stops it (empty when nothing does), and the dates it will set."""
 
-    blockers: tuple[str, ...]
+    blockers: tuple[Blocker, ...]
     completion_days: int
     finalized: Finalized | None
 
 
 def read_finalizing_page(conn: Connection) -> FinalizingPage:
+    """Finalizing's own checks (`FINALIZE_CHECKS`), each problem listed rather than the first few counted."""
     finalized = read_finalized(conn)
-    blockers = () if finalized else tuple(read_blockers(conn))
+    found = [] if finalized else [(title, check(conn)) for title, check in FINALIZE_CHECKS]
+    blockers = tuple(Blocker(f"{len(problems)} {title}", tuple(problems)) for title, problems in found if problems)
     return FinalizingPage(blockers, read_details(conn).completion_days, finalized)
 
 
@@ -197,14 +207,13 @@ def resolve_named(db: EngagementFile, said: str) -> ItemKey:
 SHOWN_CHARS = 80
 
 
-def _shown(value: object) -> str:
-    text = "(empty)" if value in (None, "", [], {}) else str(value)
-    text = " ".join(text.split())
-    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+def describe(entry: HistoryEntry, limit: int | None = SHOWN_CHARS) -> str:
+    """A history entry in one line for people: what was changed, from what to what (each value cut at `limit`)."""
 
+    def _shown(value: object) -> str:
+        text = " ".join(("(empty)" if value in (None, "", [], {}) else str(value)).split())
+        return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
-def describe(entry: HistoryEntry) -> str:
-    """A history entry in one line for people: what was changed, from what to what."""
     what = entry.item_type.replace("_", " ")
     new, old = entry.new_values or {}, entry.old_values or {}
     if entry.item_type == signoff.name:
@@ -214,7 +223,8 @@ def describe(entry: HistoryEntry) -> str:
         changed = "; ".join(f"{name}: {_shown(old.get(name))} → {_shown(value)}" for name, value in new.items())
         return f"{what}: {changed}"
     if entry.action == "create":
-        text = new.get("text") or new.get("title") or new.get("identifier") or new.get("requirement_code") or ""
+        named = ("ref", "text", "title", "identifier", "requirement_code")
+        text = next((new[name] for name in named if new.get(name)), "")
         return f"{what} added" + (f": {_shown(text)}" if text else "")
     if entry.action == "delete":
         return f"{what} deleted"

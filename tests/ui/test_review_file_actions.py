@@ -64,13 +64,21 @@ def finalize_dialog(window: MainWindow) -> FinalizeDialog:
     return dialog
 
 
+def blockers(dialog: FinalizeDialog) -> list[tuple[str, list[str]]]:
+    """What the dialog lists as stopping finalizing: each check's title and its problems."""
+    groups = [dialog.blockers.topLevelItem(i) for i in range(dialog.blockers.topLevelItemCount())]
+    return [(g.text(0), [g.child(j).text(0) for j in range(g.childCount())]) for g in groups]
+
+
 def test_finalize_lists_what_stops_it_then_makes_the_file_read_only_until_an_addendum(
     window: MainWindow, engagement: EngagementFile, acting: Acting
 ) -> None:
     made = controls.create_control(engagement, ControlInput("Access review"), ["CC6.2"])
     dialog = finalize_dialog(window)
-    items = [dialog.blockers.item(i).text() for i in range(dialog.blockers.count())]
-    assert len(items) == 1 and "sign-offs missing or stale: C-001: a preparer's sign-off missing" in items[0]
+    [group] = blockers(dialog)
+    assert group[0].endswith("sign-offs missing or stale")
+    assert "C-001: a preparer's sign-off missing" in group[1] and "A.2.2: a preparer's sign-off missing" in group[1]
+    assert int(group[0].split()[0]) == len(group[1]), "each problem is listed, not only the first few"
     assert not dialog.buttons.button(OK).isEnabled()
     dialog.reject()
 
@@ -79,16 +87,14 @@ def test_finalize_lists_what_stops_it_then_makes_the_file_read_only_until_an_add
     raise_note(engagement, ItemType.CONTROL, str(made.id), "Who approves removals?")
     acting("Dana Reyes")
     dialog = finalize_dialog(window)
-    assert [dialog.blockers.item(i).text() for i in range(dialog.blockers.count())] == [
-        "1 review notes open: RN-001 on C-001: open"
-    ]
+    assert blockers(dialog) == [("1 review notes open", ["RN-001 on C-001: open"])]
     dialog.reject()
     acting("Sam Ortiz")
     clear(engagement, "RN-001")
     acting("Dana Reyes")
 
     dialog = finalize_dialog(window)
-    assert dialog.blockers.count() == 0 and dialog.buttons.button(OK).isEnabled()
+    assert blockers(dialog) == [] and dialog.buttons.button(OK).isEnabled()
     dialog.release.setDate(date(2027, 1, 15))
     assert "2027-03-16 (60 days after)" in dialog.dates.text()
     dialog.buttons.button(OK).click()

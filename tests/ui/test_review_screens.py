@@ -41,10 +41,11 @@ def shown(strip: ReviewStrip) -> tuple[str, str, bool]:
     return strip.preparer.text(), strip.reviewer.text(), strip.stale.isVisibleTo(strip)
 
 
-def navigator_label(workspace: Workspace, target: Target) -> str:
+def navigator_mark(workspace: Workspace, target: Target) -> str:
+    """What the navigator's narrow third column says of an item (its conclusion; whether it changed after review)."""
     index = workspace._find(target)
     assert index.isValid() and index.data(NODE_ROLE).target == target
-    return str(index.data())
+    return str(index.siblingAtColumn(2).data())
 
 
 def save(dialog: NoteDialog, text: str) -> str:
@@ -76,14 +77,14 @@ def test_signing_a_control_from_its_page_and_seeing_it_marked_when_it_changes(
     assert not strip.withdraw.isVisibleTo(strip), "Sam signed nothing here"
     strip.sign_reviewer.click()
     assert "SO" in strip.reviewer.text() and not shown(strip)[2]
-    assert STALE_MARK not in navigator_label(workspace, Target("control", made.id))
+    assert navigator_mark(workspace, Target("control", made.id)) == ""
 
     acting("Dana Reyes")
     view.owner.setText("CISO")
     view.owner.flush()
     assert shown(strip)[2], "changed after review"
     assert "preparer's (DR" in strip.stale.toolTip() and "reviewer's (SO" in strip.stale.toolTip()
-    assert navigator_label(workspace, Target("control", made.id)).endswith(STALE_MARK)
+    assert navigator_mark(workspace, Target("control", made.id)) == f"{STALE_MARK}changed"
     workspace.filter.setText("changed after review")
     assert [n.target for n in workspace.model.root.descendants() if n.target and n.target.kind == "control"] == [
         Target("control", made.id)
@@ -132,7 +133,7 @@ def test_an_items_history_is_one_click_from_its_page(workspace: Workspace, actin
     ]
     assert [r[2] for r in rows[:2]] == ["signed as preparer", "control: owner: (empty) → CISO"]
     assert all(r[1] == "Dana Reyes (DR)" for r in rows[:2])
-    assert rows[-1][2] == "control added: Access review"
+    assert rows[-1][2] == "control added: C-001"
 
 
 def test_a_review_note_raised_on_a_page_answered_and_cleared_on_the_notes_page(
@@ -147,7 +148,7 @@ def test_a_review_note_raised_on_a_page_answered_and_cleared_on_the_notes_page(
     assert isinstance(dialog, NoteDialog)
     assert save(dialog, "  ") == "Write the review note."
     assert save(dialog, "Who approves removals?") == ""
-    assert view.review.notes.text() == "<b>1 open note</b>"
+    assert view.review.notes.text() == "<b>1 open review note</b>"
     dashboard = open_page(workspace, Target("dashboard"), DashboardView)
     assert dashboard.review.text().startswith("1 open review note ·")
 
@@ -175,7 +176,7 @@ def test_a_review_note_raised_on_a_page_answered_and_cleared_on_the_notes_page(
     assert {n.ref: n.status for n in list_notes(db)} == {"RN-001": NoteStatus.CLEARED, "RN-002": NoteStatus.OPEN}
     notes.filter.setCurrentText("Cleared")
     assert [n.ref for n in notes.model.rows] == ["RN-001"]
-    assert "The CISO approves them. (Dana Reyes (DR))" in notes.model.data(notes.model.index(0, 4))
+    assert "The CISO approves them. — Dana Reyes (DR)" in notes.model.data(notes.model.index(0, 4))
     notes.filter.setCurrentText(next(iter(FILTERS)))
     assert [n.ref for n in notes.model.rows] == ["RN-002"]
     notes.table.selectRow(0)
@@ -239,4 +240,4 @@ def test_requirement_with_a_stale_conclusion_is_marked_in_the_navigator(workspac
     view = open_page(workspace, Target("requirement", "9.3"), RequirementView)
     write(view.conclusion.basis, "No management review in the period.")
     assert view.conclusion.review.stale.isVisibleTo(view.conclusion.review)
-    assert navigator_label(workspace, Target("requirement", "9.3")).endswith(STALE_MARK)
+    assert navigator_mark(workspace, Target("requirement", "9.3")) == f"{STALE_MARK}Not met"

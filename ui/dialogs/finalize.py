@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QListWidget, QWidget
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QTreeWidget, QTreeWidgetItem, QWidget
 
 from app.errors import FieldworkError
 from app.pages.review import FinalizingPage, load_finalizing_page
@@ -17,6 +17,9 @@ from ui.context import UiContext
 from ui.date_fields import DateField
 from ui.dialogs.foot import Button, dialog_foot
 from ui.widgets import note
+
+#: A check with more problems than this is shown closed (its title counts them); the user opens it.
+EXPANDED = 30
 
 
 class FinalizeDialog(QDialog):
@@ -27,7 +30,8 @@ class FinalizeDialog(QDialog):
         self.result_finalized: Finalized | None = None
         self.setWindowTitle("Finalize the engagement")
         self.intro = note("Checking what finalizing needs…")
-        self.blockers = QListWidget()
+        self.blockers = QTreeWidget()
+        self.blockers.setHeaderHidden(True)
         self.blockers.setWordWrap(True)
         self.release = DateField()
         self.release.load(date.today())
@@ -49,7 +53,14 @@ class FinalizeDialog(QDialog):
         self.page = page
         refused = bool(page.blockers) or page.finalized is not None
         self.blockers.clear()
-        self.blockers.addItems(list(page.blockers))
+        for blocker in page.blockers:
+            group = QTreeWidgetItem(self.blockers, [blocker.title])
+            font = group.font(0)
+            font.setBold(True)
+            group.setFont(0, font)
+            for problem in blocker.problems:
+                QTreeWidgetItem(group, [problem])
+            group.setExpanded(len(blocker.problems) <= EXPANDED)
         self.blockers.setVisible(bool(page.blockers))
         for widget in (self.release, self.release_label, self.dates):
             widget.setVisible(not refused)

@@ -22,7 +22,7 @@ def history_model() -> RowTableModel[HistoryEntry]:
         [
             Column("When (UTC)", when),
             Column("Who", lambda e: e.person),
-            Column("Change", describe, tooltip=describe),
+            Column("Change", describe, tooltip=lambda e: describe(e, limit=None)),
         ],
         key=lambda e: (e.origin, e.seq),
     )

@@ -25,17 +25,18 @@ SHORT = {
     CriterionConclusion.EXCLUDED: "Excluded",
     CriterionConclusion.NOT_CONCLUDED: "",
 }
-#: An item signed, then changed.
-STALE_MARK = f"⚠ {STALE_WORDS}"
+#: An item signed, then changed (in the narrow column: the tooltip says it in words, the filter finds the words).
+STALE_MARK = "✎ "
 #: A conclusion the file no longer supports is marked so it cannot pass unseen.
 UNSUPPORTED = "⚠ "
 
 
 def conclusion_text(node: Node) -> str:
+    """The conclusion in short, marked when its sign-off no longer matches (on a control or test: the mark alone)."""
     found = node.conclusion
     if found is None:
-        return ""
-    return (UNSUPPORTED if found.unsupported else "") + SHORT[found.conclusion]
+        return f"{STALE_MARK}changed" if node.stale else ""
+    return (STALE_MARK if node.stale else "") + (UNSUPPORTED if found.unsupported else "") + SHORT[found.conclusion]
 
 
 SELECTABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -97,14 +98,14 @@ class NavigatorModel(QAbstractItemModel):
         if role == NODE_ROLE:
             return node
         if role == Qt.ItemDataRole.DisplayRole:
-            label = f"{node.label}  {STALE_MARK}" if node.stale else node.label
-            return (label, node.progress, conclusion_text(node))[index.column()]
+            return (node.label, node.progress, conclusion_text(node))[index.column()]
         if role == Qt.ItemDataRole.DecorationRole and index.column() == 0 and node.status is not None:
             return icon(node.status)
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 1 and node.status is not None:
             return colour(node.status)
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2 and node.conclusion is not None:
-            return colour(Status.EXCEPTIONS) if node.conclusion.unsupported else None
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2 and (node.conclusion or node.stale):
+            unsupported = node.conclusion is not None and node.conclusion.unsupported
+            return colour(Status.EXCEPTIONS) if unsupported or node.stale else None
         if role == Qt.ItemDataRole.ToolTipRole and node.status is not None:
             return _tooltip(node)
         if role == Qt.ItemDataRole.FontRole and node.target is None:
@@ -121,7 +122,7 @@ def _tooltip(node: Node) -> str:
     assert node.status is not None
     lines = [node.label, f"Progress: {node.status.label}"]
     if node.stale:
-        lines.append("Changed after review: its sign-off no longer matches it (Go > Changed since review)")
+        lines.append(f"{STALE_MARK}{STALE_WORDS}: its sign-off no longer matches it (Go > Changed since review)")
     counts = node.counts
     if counts is not None:
         lines.append(

@@ -33,17 +33,17 @@ FILTERS: dict[str, frozenset[NoteStatus]] = {
 
 
 def _response(note: ReviewNote) -> str:
-    return f"{note.response} ({note.responded_by})" if note.response else ""
+    return f"{note.response} — {note.responded_by}" if note.response else ""
 
 
 def notes_columns() -> list[Column[ReviewNote]]:
     return [
-        Column("Note", lambda n: n.ref),
+        Column("Ref", lambda n: n.ref),
         Column("Item", lambda n: n.item_ref, tooltip=lambda n: n.item_type.label),
         Column("Note", lambda n: n.text, tooltip=lambda n: n.text),
-        Column("Raised by", lambda n: f"{n.raised_by}, {n.raised_at[:10]}"),
-        Column("Response", _response, tooltip=_response),
-        Column("Status", lambda n: n.status.label + (f" by {n.cleared_by}" if n.cleared_by else "")),
+        Column("Raised", lambda n: f"{n.raised_by}\n{n.raised_at[:10]}", width=170),
+        Column("Response", _response, tooltip=_response, width=280),
+        Column("Status", lambda n: n.status.label + (f" by {n.cleared_by}" if n.cleared_by else ""), width=170),
     ]
 
 
