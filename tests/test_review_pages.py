@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+import pytest
+
 from app.domain.judgements import FindingInput, FindingKind
 from app.domain.records import ControlInput
+from app.pages import review
 from app.pages.findings import load_findings_page
 from app.pages.review import (
     describe,
@@ -15,6 +18,7 @@ from app.pages.review import (
     load_item_review,
     load_review_summary,
     load_who_acts,
+    read_stale,
 )
 from app.services import controls
 from app.services.engagement import get_details, update_details
@@ -115,3 +119,17 @@ def test_an_item_read_alone_hashes_as_it_does_read_with_all_the_others(demo: Eng
             assert everything, kind
             for key in list(everything)[:60]:
                 assert read_items(conn, kind, key)[key] == everything[key], (kind, everything[key].ref)
+
+
+def test_changed_items_are_the_same_read_one_by_one_or_all_at_once(
+    engagement: EngagementFile, acting: Acting, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    acting("Dana Reyes")
+    made = [controls.create_control(engagement, ControlInput(f"Control {n}"), ["CC6.2"]) for n in range(3)]
+    for found in made:
+        sign(engagement, ItemType.CONTROL, str(found.id), SignRole.PREPARER)
+    controls.update_control(engagement, made[1].id, ControlInput("Control 1", owner="CISO"))
+    with engagement.reading() as conn:
+        one_by_one = read_stale(conn)
+        monkeypatch.setattr(review, "ONE_BY_ONE", 0)
+        assert read_stale(conn) == one_by_one == {(ItemType.CONTROL, str(made[1].id))}

@@ -8,11 +8,11 @@ from app.services.finalizing import Finalized
 
 
 def finalized_text(found: Finalized, addendum: str | None) -> str:
-    dates = (
-        f"report released {found.release_date.isoformat()}, documentation complete by "
-        f"{found.completion_date.isoformat()}, kept until {found.retention_until.isoformat()}"
+    head = (
+        f"<b>Finalized</b> on {found.finalized_at[:10]} by {found.member}. Report released "
+        f"{found.release_date.isoformat()}; documentation complete by {found.completion_date.isoformat()}; "
+        f"kept until {found.retention_until.isoformat()}."
     )
-    head = f"<b>Finalized</b> on {found.finalized_at[:10]} by {found.member} ({dates})."
     if addendum:
         return f"{head} <b>Addendum {addendum} is open</b>: changes are recorded under it; nothing can be deleted."
     return f"{head} Nothing in it can be changed. To change it, File &gt; Open addendum… with the reason."

@@ -125,7 +125,7 @@ def review_line(page: DashboardPage, today: date) -> str:
             warn = colour(Status.EXCEPTIONS).name()
             parts.append(f"<b style='color:{warn}'>documentation completion date {due} passed {-left} days ago</b>")
     if review.finalized is not None:
-        parts.append(f"finalized on {review.finalized.finalized_at[:10]} by {review.finalized.member}")
+        parts.append(f"Finalized on {review.finalized.finalized_at[:10]} by {review.finalized.member}")
     return "<br>".join(parts)
 
 
