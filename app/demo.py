@@ -2,8 +2,9 @@
 
 `scale` repeats the controls (with their tests, samples and deviations) to make large
 engagements for benchmarks; every copy keeps the same requirement links. Sample items
-are generated from each test's plan with its own seed, so the demo is the same on
-every machine.
+are generated from each test's plan with its own seed, dated across the days the test
+covers, so the demo is the same on every machine. Controls may carry the dates they were
+in operation and the control they replaced; tests, their round and window.
 """
 
 from __future__ import annotations
@@ -16,9 +17,13 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from app.demo_ai import fill_demo_ai, fill_demo_fairness
 from app.demo_evidence import fill_demo_evidence
 from app.demo_judgements import fill_demo_judgements
+from app.demo_review import act_as, fill_demo_review, team_of
+from app.demo_workpapers import fill_demo_workpapers
 from app.domain.ids import new_id
+from app.domain.over_time import Span, covered_window, in_operation
 from app.domain.records import EngagementDetails, TeamMember, Tickmark
 from app.domain.vocabulary import (
     ImplementationStatus,
@@ -42,6 +47,7 @@ from app.storage.schema import (
     sample_item,
     soa_line,
 )
+from app.workpaper_templates import load_workpaper_templates
 
 
 def load_demo_content() -> dict[str, Any]:
@@ -80,16 +86,20 @@ class _Rows:
 DEVIATION, NO_EXCEPTION = SampleResult.DEVIATION.value, SampleResult.NO_EXCEPTION.value
 
 
+def _day(raw: dict[str, Any], key: str) -> date | None:
+    return date.fromisoformat(raw[key]) if raw.get(key) else None
+
+
 def _sample_rows(
-    test: dict[str, Any], test_id: UUID, copy: int, period: tuple[date, date], deviation_text: dict[int, str]
+    test: dict[str, Any], test_id: UUID, copy: int, window: Span, deviation_text: dict[int, str]
 ) -> list[dict[str, Any]]:
     size = int(test.get("sample_size") or 0)
     population = max(int(test.get("population_size") or size), size)
     rng = random.Random(int(test.get("seed") or 0) * 1000 + copy)
     picks = sorted(rng.sample(range(population), size))
     recorded = round(size * float(test.get("progress", 1)))
-    start, end = period
-    span, prefix, spread = (end - start).days, test.get("item_prefix", "ITEM-"), max(population, 1)
+    start, span = window.start, window.days - 1
+    prefix, spread = test.get("item_prefix", "ITEM-"), max(population, 1)
     rows = []
     for seq, index in enumerate(picks, start=1):
         is_deviation = (seq - 1) in deviation_text
@@ -112,12 +122,13 @@ def _sample_rows(
     return rows
 
 
-def _control_rows(data: dict[str, Any], scale: int, period: tuple[date, date]) -> _Rows:
+def _control_rows(data: dict[str, Any], scale: int, period: Span) -> _Rows:
     rows = _Rows([], [], [], [], [], [])
     for copy in range(1, scale + 1):
+        ids = {raw["ref"]: new_id() for raw in data["controls"]}
         for raw in data["controls"]:
             ref = raw["ref"] if copy == 1 else f"{raw['ref']}-{copy}"
-            control_id = new_id()
+            control_id = ids[raw["ref"]]
             rows.controls.append(
                 {
                     "id": control_id,
@@ -129,17 +140,21 @@ def _control_rows(data: dict[str, Any], scale: int, period: tuple[date, date]) -
                     "nature": raw["nature"],
                     "control_type": raw["control_type"],
                     "is_key": bool(raw["key"]),
+                    "effective_from": _day(raw, "effective_from"),
+                    "effective_to": _day(raw, "effective_to"),
+                    "replaces_id": ids[raw["replaces"]] if raw.get("replaces") else None,
                 }
             )
             rows.links += [{"control_id": control_id, "requirement_code": code} for code in raw["requirements"]]
+            operating = in_operation(period, _day(raw, "effective_from"), _day(raw, "effective_to"))
             for number, test in enumerate(raw["tests"], start=1):
-                _add_test(rows, test, control_id, f"{ref}.T{number}", copy, period)
+                window = covered_window(period, operating, _day(test, "window_start"), _day(test, "window_end"))
+                assert window is not None
+                _add_test(rows, test, control_id, f"{ref}.T{number}", copy, window)
     return rows
 
 
-def _add_test(
-    rows: _Rows, test: dict[str, Any], control_id: UUID, ref: str, copy: int, period: tuple[date, date]
-) -> None:
+def _add_test(rows: _Rows, test: dict[str, Any], control_id: UUID, ref: str, copy: int, window: Span) -> None:
     test_id = new_id()
     rows.tests.append(
         {
@@ -156,6 +171,9 @@ def _add_test(
             "seed": test.get("seed"),
             "conclusion": test.get("conclusion"),
             "conclusion_note": test.get("conclusion_note", ""),
+            "round": test.get("round"),
+            "window_start": _day(test, "window_start"),
+            "window_end": _day(test, "window_end"),
         }
     )
     texts: dict[int, str] = {}
@@ -182,7 +200,7 @@ def _add_test(
             }
         )
     if test["kind"] == "operating":
-        items = _sample_rows(test, test_id, copy, period, texts)
+        items = _sample_rows(test, test_id, copy, window, texts)
         rows.items += items
         for deviation_id, indexes in found_in:
             rows.deviation_items += [
@@ -193,7 +211,10 @@ def _add_test(
 def fill_demo(ch: Changes, data: dict[str, Any], scale: int) -> None:
     """Write the demo's records into a new engagement, in the caller's transaction."""
     details = demo_details(data)
-    assert details.period_start and details.period_end
+    period = details.period
+    assert period is not None
+    team = team_of(ch)  # each part recorded as the member who would have done it
+    act_as(ch, team["OC"])
     for mark in data.get("tickmarks", []):
         put_tickmark(ch, Tickmark(mark["symbol"], mark["meaning"]))
     for code, text in data.get("system_description", {}).items():
@@ -209,15 +230,22 @@ def fill_demo(ch: Changes, data: dict[str, Any], scale: int) -> None:
                 "implementation_status": ImplementationStatus(status).value if status else None,
             },
         )
-    rows = _control_rows(data, scale, (details.period_start, details.period_end))
+    rows = _control_rows(data, scale, period)
     ch.insert_many(control, rows.controls)
     ch.insert_many(control_requirement, rows.links)
     ch.insert_many(control_test, rows.tests)
+    fill_demo_ai(ch, data)
+    act_as(ch, team["PN"])
     ch.insert_many(sample_item, rows.items)
     ch.insert_many(deviation, rows.deviations)
     ch.insert_many(deviation_sample_item, rows.deviation_items)
     fill_demo_evidence(ch, data)
+    fill_demo_fairness(ch)
+    act_as(ch, team["HB"])
     fill_demo_judgements(ch, data)
+    act_as(ch, team["OC"])
+    fill_demo_workpapers(ch, data)
+    fill_demo_review(ch, data)
 
 
 def create_demo(path: Path | str, passphrase: Passphrase = None, scale: int = 1) -> EngagementFile:
@@ -227,6 +255,11 @@ def create_demo(path: Path | str, passphrase: Passphrase = None, scale: int = 1)
     data = load_demo_content()
     team = [TeamMember(m["name"], m["initials"], Role(m["role"])) for m in data["team"]]
     db, _warnings = create_engagement(
-        path, demo_details(data), team, passphrase, fill=lambda ch: fill_demo(ch, data, scale)
+        path,
+        demo_details(data),
+        team,
+        passphrase,
+        fill=lambda ch: fill_demo(ch, data, scale),
+        workpapers=load_workpaper_templates(firm_files=False),  # the same demo on every machine
     )
     return db

@@ -61,7 +61,37 @@ def _monitoring(rng: random.Random) -> str:
     return "\n".join(rows) + "\n"
 
 
-def _document(title: str, sections: tuple[str, ...]) -> Callable[[random.Random], str]:
+#: The bias auditor's data table for the Match Score: (sex, race or ethnicity, applicants, scored above the median).
+SCORING_RATES = (
+    ("Female", "Hispanic or Latino", 412, 131),
+    ("Female", "White", 803, 259),
+    ("Female", "Black or African American", 356, 110),
+    ("Female", "Asian", 231, 77),
+    ("Female", "Two or more races", 61, 19),
+    ("Female", "Native Hawaiian or Pacific Islander", 9, 3),
+    ("Male", "Hispanic or Latino", 447, 151),
+    ("Male", "White", 871, 302),
+    ("Male", "Black or African American", 368, 121),
+    ("Male", "Asian", 262, 92),
+    ("Male", "Two or more races", 68, 23),
+    ("Male", "American Indian or Alaska Native", 12, 4),
+    ("", "White", 40, 12),
+)
+BIAS_AUDIT_FILE = "2026 bias audit - Match Score scoring rates.csv"
+
+
+def _scoring_rates(rng: random.Random) -> str:
+    """One row per applicant, shuffled: whether the Match Score put them above the requisition's median."""
+    rows = []
+    for sex, race, applicants, above in SCORING_RATES:
+        rows += [(sex, race, "Yes" if n < above else "No") for n in range(applicants)]
+    rng.shuffle(rows)
+    lines = ["applicant_ref,sex,race_ethnicity,scored_above_median"]
+    lines += [f"APP-{100001 + n},{sex},{race},{above}" for n, (sex, race, above) in enumerate(rows)]
+    return "\n".join(lines) + "\n"
+
+
+def document(title: str, sections: tuple[str, ...]) -> Callable[[random.Random], str]:
     def write(rng: random.Random) -> str:
         body = [f"# {title}", "", "Synthetic document generated for the Fieldwork demo engagement.", ""]
         for number, heading in enumerate(sections, start=1):
@@ -78,7 +108,7 @@ DEMO_FILES = (
         "Code of Business Conduct v4.2.md",
         "PBC-002",
         ((TargetKind.CONTROL, "C-001"), (TargetKind.TEST, "C-001.T1")),
-        _document("Code of Business Conduct v4.2", ("Integrity", "Responsible AI Principles", "Speaking up")),
+        document("Code of Business Conduct v4.2", ("Integrity", "Responsible AI Principles", "Speaking up")),
     ),
     DemoFile(
         "BambooHR new hires 2025-10-01 to 2026-09-30.csv",
@@ -100,13 +130,13 @@ DEMO_FILES = (
         "AI Governance Committee charter v2.md",
         "PBC-004",
         ((TargetKind.CONTROL, "C-004"), (TargetKind.TEST, "C-004.T1")),
-        _document("AI Governance Committee charter", ("Purpose", "Membership", "Meetings", "Decisions")),
+        document("AI Governance Committee charter", ("Purpose", "Membership", "Meetings", "Decisions")),
     ),
     DemoFile(
         "AI system impact assessment - Candidate Ranker v3.md",
         "PBC-005",
-        ((TargetKind.CONTROL, "C-021"), (TargetKind.SAMPLE_ITEM, "C-021.T2 #1")),
-        _document("AI system impact assessment", ("Intended use", "Fairness and bias", "Harm to individuals")),
+        ((TargetKind.CONTROL, "C-021"), (TargetKind.SAMPLE_ITEM, "C-021.T2 #1"), (TargetKind.AI_SYSTEM, "Match Score")),
+        document("AI system impact assessment", ("Intended use", "Fairness and bias", "Harm to individuals")),
     ),
     DemoFile(
         "Weekly model monitoring log 2026.csv",
@@ -114,7 +144,19 @@ DEMO_FILES = (
         ((TargetKind.TEST, "C-040.T2"),),
         _monitoring,
     ),
+    DemoFile(
+        BIAS_AUDIT_FILE,
+        "PBC-011",
+        ((TargetKind.TEST, "C-022.T2"), (TargetKind.AI_SYSTEM, "Match Score")),
+        _scoring_rates,
+    ),
 )
+
+
+def demo_file_content(name: str) -> bytes:
+    """A demo file's bytes, as attached (the same seed gives the same bytes)."""
+    seed, found = next((n, f) for n, f in enumerate(DEMO_FILES, start=1) if f.name == name)
+    return found.content(random.Random(seed)).encode("utf-8")
 
 
 def fill_demo_evidence(ch: Changes, data: dict[str, Any]) -> None:
@@ -129,9 +171,9 @@ def fill_demo_evidence(ch: Changes, data: dict[str, Any]) -> None:
         insert_request(ch, values, raw["ref"])
         received[raw["ref"]] = (on, raw["requested_of"])
     progress = ByteProgress(Task(), 0)
-    for seed, demo_file in enumerate(DEMO_FILES, start=1):
+    for demo_file in DEMO_FILES:
         on, provider = received[demo_file.request]
         receipt = Receipt(on, provider, find_request_id(ch.conn, demo_file.request))
         targets = [resolve_target(ch.conn, kind, ref) for kind, ref in demo_file.links]
-        content = io.BytesIO(demo_file.content(random.Random(seed)).encode("utf-8"))
+        content = io.BytesIO(demo_file_content(demo_file.name))
         attach_stream(ch, content, demo_file.name, targets, receipt, progress)

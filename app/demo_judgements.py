@@ -22,6 +22,7 @@ from app.domain.judgements import (
     OpinionJudgement,
 )
 from app.domain.vocabulary import Opinion
+from app.services.ai_systems import read_systems
 from app.services.conclusions import Grounds, put_conclusion, read_grounds
 from app.services.deviations import read_deviations
 from app.services.findings import insert_finding
@@ -32,14 +33,16 @@ from app.services.opinion import put_judgement
 _DATES = ("due_date", "verified_on", "closed_on")
 
 
-def _finding(raw: dict[str, Any], deviations: dict[str, Any]) -> FindingInput:
-    fields = {k: v for k, v in raw.items() if k not in ("ref", "deviations", "kind", "status", "requirements")}
+def _finding(raw: dict[str, Any], deviations: dict[str, Any], systems: dict[str, Any]) -> FindingInput:
+    named = ("ref", "deviations", "kind", "status", "requirements", "ai_systems")
+    fields = {k: v for k, v in raw.items() if k not in named}
     fields.update({name: date.fromisoformat(raw[name]) for name in _DATES if raw.get(name)})
     return FindingInput(
         kind=FindingKind(raw["kind"]),
         status=FindingStatus(raw.get("status", "open")),
         requirements=tuple(raw["requirements"]),
         deviations=tuple(deviations[control] for control in raw["deviations"]),
+        ai_systems=tuple(systems[name] for name in raw.get("ai_systems", ())),
         **fields,
     )
 
@@ -64,8 +67,9 @@ def _automatic(ch: Changes, grounds: Grounds, explicit: dict[str, Any]) -> None:
 def fill_demo_judgements(ch: Changes, data: dict[str, Any]) -> None:
     """Write the demo's judgements in the caller's transaction (after its controls, tests and grounds)."""
     by_control = {d.control_ref: d.id for d in read_deviations(ch.conn)}
+    systems = {s.name: s.id for s in read_systems(ch.conn)}
     for raw in data.get("findings", []):
-        insert_finding(ch, _finding(raw, by_control))
+        insert_finding(ch, _finding(raw, by_control, systems))
     grounds = read_grounds(ch.conn)
     explicit = data.get("conclusions", {})
     controls = {ref: key for key, ref in grounds.control_refs.items()}

@@ -88,6 +88,13 @@ def peak_memory_of(code: str, env: dict[str, str] | None = None) -> dict[str, fl
     return result
 
 
+def best_of(repeat: int, run: Callable[[int], dict[str, float]]) -> dict[str, float]:
+    """The fastest of `repeat` child runs (by "seconds"), with the highest peak memory any of them reached."""
+    runs = [run(number) for number in range(repeat)]
+    fastest = min(runs, key=lambda found: found["seconds"])
+    return {**fastest, "peak_mib": max(found["peak_mib"] for found in runs)}
+
+
 def report(title: str, rows: Sequence[tuple[str, str]]) -> None:
     """Print a small aligned table: the figures a note quotes."""
     print(f"\n{title}")

@@ -6,8 +6,9 @@ One generated population (ticket, opened date, approver, status, summary). The b
 import must do: `csv.reader` (or openpyxl read-only for XLSX) and a plain `sqlite3` `executemany` of the same
 rows into a table shaped like `population_row`, with the engagement file's page size, journal and durability,
 in one transaction. Fieldwork's `import_population` then imports the same file into a fresh unencrypted and a
-fresh encrypted engagement, with its checks, the hash and progress to a `Task`. Each run is a child process,
-so each peak is its own. Last, random and systematic selections of 60 items from the imported population.
+fresh encrypted engagement, with its checks, the hash, progress to a `Task`, and the file kept as evidence. Each
+run is a child process, so each peak is its own. Last, random and systematic selections of 60 items from the
+imported population.
 """
 
 from __future__ import annotations

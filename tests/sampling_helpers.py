@@ -11,14 +11,28 @@ from pathlib import Path
 import openpyxl
 from sqlalchemy import func, select
 
+from app.domain.ipe import IpeInput, IpeResult
 from app.domain.records import ControlInput, TestPlan
 from app.domain.sampling import PopulationItemInput
 from app.domain.vocabulary import Frequency, Method, Nature, TestKind
-from app.services import controls, population, testing
+from app.services import controls, ipe, population, testing
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import history
 
 START = date(2026, 1, 1)
+
+#: What an auditor records of a population shown complete and accurate.
+RELIABLE = IpeInput(
+    source_system="Jira",
+    report="Changes merged in the period",
+    procedures="Agreed the listing's count to the system's own; traced five items each way.",
+    result=IpeResult.RELIABLE,
+)
+
+
+def assess_population(db: EngagementFile, test_id: int) -> None:
+    """The population's completeness and accuracy assessed, as a clean conclusion needs (`services.ipe`)."""
+    ipe.assess_population(db, test_id, RELIABLE)
 
 
 def operating_test(db: EngagementFile, frequency: Frequency = Frequency.DAILY, nature: Nature = Nature.MANUAL) -> int:

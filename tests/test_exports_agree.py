@@ -11,16 +11,20 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from app.cli.main import main
+from app.domain.ai_systems import LifeCycleStage, SystemCoverage
+from app.domain.ipe import IpeResult
 from app.domain.judgements import CriterionConclusion, FindingKind, OpinionArea
 from app.domain.vocabulary import Framework, Opinion
+from app.domain.workpapers import WorkpaperKind
 from app.exports.dataset import gather
 from app.exports.docx_report import write_docx
 from app.exports.pdf_report import write_report
 from app.exports.workbook import write_workbook
+from app.pages.ai_systems import ai_systems_page
 from app.services.overview import overview
 from app.storage.engagement_file import EngagementFile
 from app.tasks import Task
-from tests.report_reading import docx_text
+from tests.report_reading import docx_text, flat, pdf_pages
 from tests.xlsx_reading import records
 
 
@@ -137,3 +141,100 @@ def test_the_report_states_each_iso_conclusion_and_finding_as_the_workbook_does(
             for raised in data.findings:
                 listed = f"Finding {raised.ref}:" in entry
                 assert listed == (found.code in raised.requirements), (found.code, raised.ref)
+
+
+def test_workpapers_and_ipe_agree_in_the_workbook_info_and_the_report(
+    demo: EngagementFile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = gather(demo)
+    write_workbook(data, tmp_path / "workpapers.xlsx", Task())
+    write_report(data, tmp_path / "report.pdf", Task())
+    write_docx(data, tmp_path / "report.docx", Task())
+    book = load_workbook(tmp_path / "workpapers.xlsx")
+    demo.close()
+    assert main(["info", str(demo.path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+
+    kinds = {kind.value: kind.label for kind in WorkpaperKind}
+    sheet = [
+        (row["Reference"].value, row["Title"].value, row["Kind"].value, row["Complete"].value == "Yes")
+        for row in records(book["Engagement workpapers"])
+    ]
+    from_info = [(w["ref"], w["title"], kinds[w["kind"]], w["complete"]) for w in doc["workpapers"]]
+    assert sheet == from_info == [(w.ref, w.title, w.kind.label, w.complete) for w in data.workpapers]
+    assert any(complete for *_, complete in sheet) and not all(complete for *_, complete in sheet)
+    index = {row["Item"].value: row["Value"].value for row in records(book["Index"])}
+    assert index["Completion items not complete"] == sum(
+        w["completion_item"] and not w["complete"] for w in doc["workpapers"]
+    )
+    assert index["Engagement stage"].startswith(doc["stage"]["stage"].capitalize())
+
+    results = {result.value: result.label for result in IpeResult}
+    relied = [
+        (row["Reference"].value, row["IPE result"].value)
+        for row in records(book["Tests"])
+        if row["Relies on a population (IPE)"].value == "Yes"
+    ]
+    from_info_ipe = [(p["test"], results[p["result"]] if p["result"] else "Not assessed") for p in doc["ipe"]]
+    assert relied == from_info_ipe and len(relied) == index["Populations relied on"]
+    assessed = sum(p["assessed"] for p in doc["ipe"])
+    assert assessed == index["Populations relied on with IPE assessed"] == data.ipe.assessed
+    unassessed = [p["test"] for p in doc["ipe"] if not p["assessed"]]
+    reliable = sum(p["result"] == IpeResult.RELIABLE.value for p in doc["ipe"])
+    assert unassessed and reliable
+
+    pdf = "\n".join(page.extract_text() for page in PdfReader(tmp_path / "report.pdf").pages)
+    for text in (pdf, docx_text(tmp_path / "report.docx")):
+        flat = " ".join(text.split())
+        summary = (
+            f"{len(relied)} tests rely on a population; {assessed} are assessed, {reliable} complete and accurate."
+        )
+        assert summary in flat
+        assert f"Not yet assessed: {', '.join(unassessed)}." in flat
+        assert "evaluated whether the information was sufficiently reliable for our purposes" in flat
+
+
+def test_the_ai_systems_agree_in_the_page_the_workbook_the_report_and_info(
+    demo: EngagementFile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = gather(demo)
+    page = ai_systems_page(demo)
+    write_workbook(data, tmp_path / "workpapers.xlsx", Task())
+    write_report(data, tmp_path / "report.pdf", Task())
+    write_docx(data, tmp_path / "report.docx", Task())
+    book = load_workbook(tmp_path / "workpapers.xlsx")
+    demo.close()
+    assert main(["info", str(demo.path), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)["ai_systems"]
+
+    def gaps(found: SystemCoverage | None) -> str:
+        return "\n".join(gap.text for gap in found.gaps) if found else ""
+
+    on_page = [(s.name, s.stage.label, s.in_scope, gaps(page.coverage_of(s.id))) for s in page.systems]
+    gathered = [(s.name, s.stage.label, s.in_scope, gaps(data.ai.coverage_of(s.id))) for s in data.ai.systems]
+    sheet = [
+        (row["AI system"].value, row["Stage"].value, row["In scope"].value == "Yes", row["Gaps flagged"].value or "")
+        for row in records(book["AI systems"])
+    ]
+    stages = {stage.value: stage.label for stage in LifeCycleStage}
+    from_info = [
+        (s["name"], stages[s["stage"]], s["in_scope"], "\n".join(g["text"] for g in s["coverage"]["gaps"]))
+        for s in info
+    ]
+    assert on_page == gathered == sheet == from_info and len(on_page) == 4
+    late = [s["name"] for s in info if s["impact_assessment"] and s["impact_assessment"]["late"]]
+    assert late == ["Interview Summary Assistant"]
+
+    matrix = records(book["AI coverage"])
+    for found in page.overview.coverage:
+        # A covered cell names its controls before the result: "C-040, C-041: Tested, exceptions".
+        covered = sum(": " in str(row[found.system.name].value).split("\n")[0] for row in matrix)
+        in_info = next(s for s in info if s["name"] == found.system.name)["coverage"]["covered"]
+        assert covered == found.covered == in_info
+
+    for text in (" ".join(pdf_pages(tmp_path / "report.pdf")), flat(docx_text(tmp_path / "report.docx"))):
+        described = _section(text, "Section III: Description of the system", "Section IV:")
+        table = described[described.index("AI systems in the scope of the AI management system") :]
+        assert all(system.name in table for system in page.overview.in_scope)
+        concerned = page.overview.systems_concerned("8.4")
+        assert "8.4 AI system impact assessment" in text and f"AI systems concerned: {', '.join(concerned)}" in text

@@ -18,9 +18,11 @@ from app.domain.sampling import PopulationSource
 from app.domain.vocabulary import Method, TestKind
 from app.errors import FieldworkError, NotFoundError
 from app.services import controls, testing
-from app.services.fairness import reperform, run_fairness
+from app.services.fairness import ratio_text, reperform, run_fairness
+from app.services.fairness_results import delete_fairness_result, list_fairness_results, read_fairness_results
 from app.services.history import list_history
 from app.storage.engagement_file import EngagementFile
+from tests.xlsx_reading import export, records
 
 HEADER = ["Applicant", "Decided", "Group", "Result"]
 
@@ -209,3 +211,49 @@ def test_the_command_prints_the_table_and_json(
     assert capsys.readouterr().err.strip() == (
         "fieldwork: decisions.csv has no column 'Nope' (it has Applicant, Decided, Group, Result)."
     )
+
+
+# --- stored with the test ----------------------------------------------------------------------------------
+
+
+def test_a_run_is_stored_with_its_test_and_read_back_exactly(engagement: EngagementFile, tmp_path: Path) -> None:
+    ref = fairness_test(engagement)
+    test_id = testing.get_test(engagement, ref).id
+    first = run_fairness(
+        engagement, ref, PopulationSource(write_decisions(tmp_path / "a.csv")), "Group", "Result", ["Hired"]
+    )
+    (stored,) = list_fairness_results(engagement, test_id)
+    assert stored.result == first, "the figures come back exactly as computed (rates and ratios as fractions)"
+    assert table_of(stored.result.figures) == EXPECTED
+    rows = [row for row in decision_rows() if row[2] != "C"]
+    second = run_fairness(
+        engagement, ref, PopulationSource(write_decisions(tmp_path / "b.csv", rows)), "Group", "Result", ["Hired"]
+    )
+    runs = list_fairness_results(engagement, test_id)
+    assert [r.result.figures.source_name for r in runs] == ["b.csv", "a.csv"] and runs[0].result == second
+    delete_fairness_result(engagement, runs[0].id)
+    assert [r.result for r in list_fairness_results(engagement, test_id)] == [first]
+    testing.delete_test(engagement, test_id)
+    with engagement.reading() as conn:
+        assert read_fairness_results(conn) == []
+    deleted = [e for e in list_history(engagement) if e.item_type == "fairness_result" and e.action == "delete"]
+    assert len(deleted) == 2, "the run deleted by hand and the one that went with its test"
+
+
+def test_the_workpapers_show_each_group_of_each_stored_run(demo: EngagementFile, tmp_path: Path) -> None:
+    data, book = export(demo, tmp_path)
+    sheet = records(book["Fairness re-performance"])
+    shown = [
+        (row["Test"].value, row["Group"].value, row["Decisions"].value, row["Impact ratio (to 3 decimals, cut)"].value)
+        for row in sheet
+    ]
+    stored = [
+        (r.result.test_ref, g.group, g.decisions, float(ratio_text(g.impact_ratio)))
+        for r in data.fairness
+        for g in r.result.figures.groups
+    ]
+    assert shown == stored and len(data.fairness) == 2, "the demo re-performed two categories of C-022.T2"
+    assert {row["SHA-256"].value for row in sheet} == {
+        e.sha256 for e in data.evidence if e.original_name == "2026 bias audit - Match Score scoring rates.csv"
+    }, "the run names the very file in the evidence library"
+    assert all(row["Below four fifths"].value == "No" for row in sheet), "as C-022.T2 concluded: no exceptions"

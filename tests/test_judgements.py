@@ -31,6 +31,7 @@ from app.services.conclusions import get_conclusion, list_conclusions, set_concl
 from app.services.misstatements import add_misstatement
 from app.services.opinion import opinion_worksheet, record_opinion
 from app.storage.engagement_file import EngagementFile
+from tests.sampling_helpers import assess_population
 
 MET = CriterionConclusion.MET
 MET_WITH_EXCEPTIONS = CriterionConclusion.MET_WITH_EXCEPTIONS
@@ -54,6 +55,7 @@ def control_with_tests(db: EngagementFile, codes: list[str], *, deviation: bool 
 
 
 def conclude_clean(db: EngagementFile, test_id: TestId) -> None:
+    assess_population(db, test_id)
     testing.conclude(db, test_id, Conclusion.NO_EXCEPTIONS)
 
 

@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import select
 
+from app.domain.ai_systems import AiSystemInput, ImpactAssessmentInput, LifeCycleStage
+from app.domain.vocabulary import EngagementStage
+from app.domain.workpapers import WorkpaperFields, WorkpaperKind
+from app.services import ai_systems as inventory
+from app.services import evidence as evidence_service
+from app.services import findings
+from app.services.ai_systems import LinkKind
 from app.services.history import changes
+from app.services.impact_assessments import add_assessment
+from app.services.stage import get_stage
+from app.services.workpapers import insert_workpaper
+from app.storage.chain import GENESIS, entry_hash
 from app.storage.database import make_engine
 from app.storage.engagement_file import EngagementFile, create_engagement_file, open_engagement
 from app.storage.migrations import CURRENT_REVISION, alembic_config, head_revision, script_directory
-from app.storage.schema import metadata, tickmark
+from app.storage.schema import evidence, evidence_link, metadata, tickmark
 from tests.conftest import PASSPHRASE
 
 EARLIER = [s.revision for s in script_directory().walk_revisions() if s.revision != head_revision()]
@@ -160,14 +174,16 @@ def seed_0006(conn: sqlite3.Connection) -> None:
 
 
 def seed_0007(conn: sqlite3.Connection) -> None:
-    """Revision 0007: the judgement records, and history from two copies of the file (two origins)."""
+    """Revision 0007: the judgement records, a typed status ("finalized"), evidence on a test, an item and a finding,
+    and history from two copies of the file (two origins)."""
     c1, t1, i1, d1, f1, e1 = (_hex(n) for n in range(41, 47))
     other = _hex(77)
     conn.executescript(
         f"""
         INSERT INTO fieldwork_meta VALUES ('engagement_id', '6d1f3a0e-1b2c-4d5e-8f90-a1b2c3d4e5f7');
-        INSERT INTO engagement (id, client, system_name, report_type, period_start, period_end, tsc_categories)
-            VALUES ('{_hex(98)}', 'Old Client', 'Old System', 'type2', '2025-01-01', '2025-12-31', '["Security"]');
+        INSERT INTO engagement (id, client, system_name, report_type, period_start, period_end, tsc_categories,
+            status) VALUES ('{_hex(98)}', 'Old Client', 'Old System', 'type2', '2025-01-01', '2025-12-31',
+            '["Security"]', 'finalized');
         INSERT INTO requirement VALUES ('CC8.1', 'soc2', 'criterion', 'Change', 'd', NULL, 'Security', 'CC8', 1);
         INSERT INTO requirement VALUES ('8', 'iso42001', 'clause', 'Operation', 'd', NULL, NULL, NULL, 2);
         INSERT INTO requirement VALUES ('8.1', 'iso42001', 'subclause', 'Planning', 'd', '8', NULL, NULL, 3);
@@ -194,14 +210,124 @@ def seed_0007(conn: sqlite3.Connection) -> None:
         INSERT INTO evidence (id, ref, blob_sha256, original_name, media_type, attached_by, attached_at)
             VALUES ('{e1}', 'E-0001', 'ab' || hex(zeroblob(31)), 'ticket.csv', 'text/csv', 'X', '2025-06-01');
         INSERT INTO evidence_link (id, evidence_id, finding_id) VALUES ('{_hex(49)}', '{e1}', '{f1}');
-        INSERT INTO history SELECT replace(value, '-', ''), 4, '2025-06-01T00:00:00+00:00', 'X', 'create',
+        INSERT INTO evidence_link (id, evidence_id, sample_item_id) VALUES ('{_hex(50)}', '{e1}', '{i1}');
+        INSERT INTO evidence_link (id, evidence_id, test_id) VALUES ('{_hex(51)}', '{e1}', '{t1}');
+        INSERT INTO history (origin, seq, at_utc, person, action, item_type, item_id, old_values, new_values)
+            SELECT replace(value, '-', ''), 4, '2025-06-01T00:00:00+00:00', 'X', 'create',
             'control', '{uuid.UUID(hex=c1)}', NULL, '{{"ref": "C-001", "when": "2025-06-01"}}'
             FROM fieldwork_meta WHERE key = 'replica_id';
-        INSERT INTO history SELECT replace(value, '-', ''), 5, '2025-06-02T00:00:00+00:00', 'X', 'update',
+        INSERT INTO history (origin, seq, at_utc, person, action, item_type, item_id, old_values, new_values)
+            SELECT replace(value, '-', ''), 5, '2025-06-02T00:00:00+00:00', 'X', 'update',
             'control', '{uuid.UUID(hex=c1)}', '{{"title": "Old"}}', '{{"title": "Change approval"}}'
             FROM fieldwork_meta WHERE key = 'replica_id';
-        INSERT INTO history VALUES ('{other}', 1, '2025-06-01T12:00:00+00:00', 'Y', 'create', 'finding',
+        INSERT INTO history (origin, seq, at_utc, person, action, item_type, item_id, old_values, new_values)
+            VALUES ('{other}', 1, '2025-06-01T12:00:00+00:00', 'Y', 'create', 'finding',
             '{uuid.UUID(hex=f1)}', NULL, '{{"ref": "F-001"}}');
+        """
+    )
+
+
+def _chain_history(conn: sqlite3.Connection) -> None:
+    """Hash the seeded history as the app would have, lifting the append-only triggers for the seeding only."""
+    triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'history'")
+    saved = triggers.fetchall()
+    for name, _ in saved:
+        conn.execute(f"DROP TRIGGER {name}")
+    names = ("origin", "seq", "at_utc", "person", "action", "item_type", "item_id", "old_values", "new_values")
+    heads: dict[str, str] = {}
+    for row in conn.execute(f"SELECT {', '.join(names)} FROM history ORDER BY origin, seq").fetchall():
+        entry = dict(zip(names, row, strict=True))
+        for field in ("old_values", "new_values"):
+            entry[field] = json.loads(entry[field]) if entry[field] is not None else None
+        prev = heads.get(entry["origin"], GENESIS)
+        heads[entry["origin"]] = entry_hash(entry, prev)
+        conn.execute(
+            "UPDATE history SET prev_hash = ?, hash = ? WHERE origin = ? AND seq = ?",
+            (prev, heads[entry["origin"]], entry["origin"], entry["seq"]),
+        )
+    for _, sql in saved:
+        conn.execute(sql)
+
+
+def seed_0008_review(conn: sqlite3.Connection) -> None:
+    """Revision 0008_review: 0007's records with the history chained, a team member's sign-off and a review note."""
+    seed_0007(conn)
+    _chain_history(conn)
+    person, control = _hex(60), _hex(41)
+    conn.executescript(
+        f"""
+        INSERT INTO person (id, name, initials, role) VALUES ('{person}', 'Dana Reyes', 'DR', 'senior');
+        INSERT INTO signoff (id, item_type, item_key, role, person_id, signed_at, content_hash, history_origin,
+            history_seq, history_hash) VALUES ('{_hex(61)}', 'control', '{uuid.UUID(hex=control)}', 'preparer',
+            '{person}', '2025-06-03T00:00:00+00:00', '{"0" * 64}', '{_hex(77)}', 1, '{"0" * 64}');
+        INSERT INTO review_note (id, ref, item_type, item_key, text, raised_by, raised_at)
+            VALUES ('{_hex(62)}', 'RN-001', 'control', '{uuid.UUID(hex=control)}', 'Who approves?', '{person}',
+            '2025-06-03T00:00:00+00:00');
+        """
+    )
+
+
+def seed_0009_workpapers(conn: sqlite3.Connection) -> None:
+    """Revision 0009_workpapers: the records 0010 adds columns to (people, controls, tests, description, PBC,
+    findings, evidence), with a tombstone among them."""
+    c1, c2, t1, f1, e1, p1 = (_hex(n) for n in range(40, 46))
+    conn.executescript(
+        f"""
+        INSERT INTO fieldwork_meta VALUES ('engagement_id', '7e2a4b1f-2c3d-4e5f-8a9b-b1c2d3e4f5a6');
+        INSERT INTO engagement (id, client, system_name, report_type, period_start, period_end, tsc_categories)
+            VALUES ('{_hex(99)}', 'Old Client', 'Old System', 'type2', '2025-01-01', '2025-12-31', '["Security"]');
+        INSERT INTO person (id, name, initials, role) VALUES ('{p1}', 'Dana Reyes', 'DR', 'senior');
+        INSERT INTO requirement VALUES ('CC8.1', 'soc2', 'criterion', 'Change', 'd', NULL, 'Security', 'CC8', 1);
+        INSERT INTO requirement VALUES ('8', 'iso42001', 'clause', 'Operation', 'd', NULL, NULL, NULL, 2);
+        INSERT INTO requirement VALUES ('8.1', 'iso42001', 'subclause', 'Planning', 'd', '8', NULL, NULL, 3);
+        INSERT INTO description_section (code, text) VALUES ('DC1', 'Services provided'), ('DC2', '');
+        INSERT INTO control (id, ref, title, frequency, nature, control_type, deleted_at)
+            VALUES ('{c1}', 'C-001', 'Change approval', 'on_occurrence', 'manual', 'preventive', NULL),
+                   ('{c2}', 'C-002', 'Withdrawn', 'annual', 'manual', 'preventive', '2025-05-01T00:00:00+00:00');
+        INSERT INTO control_requirement (control_id, requirement_code) VALUES ('{c1}', 'CC8.1'), ('{c1}', '8.1');
+        INSERT INTO control_test (id, ref, control_id, kind, methods, sample_size)
+            VALUES ('{t1}', 'C-001.T1', '{c1}', 'operating', '["inspection"]', 25);
+        INSERT INTO sample_item (id, test_id, seq, identifier, item_date, result)
+            VALUES ('{_hex(47)}', '{t1}', 1, 'CHG-1', '2025-03-01', 'no_exception');
+        INSERT INTO pbc_request (id, ref, request, due_date) VALUES ('{_hex(48)}', 'PBC-001', 'Tickets', '2026-01-20');
+        INSERT INTO finding (id, ref, kind, statement) VALUES ('{f1}', 'F-001', 'minor_nonconformity', 'Late review');
+        INSERT INTO finding_requirement (finding_id, requirement_code) VALUES ('{f1}', '8.1');
+        INSERT INTO evidence_blob VALUES ('ab' || hex(zeroblob(31)), 5, 1);
+        INSERT INTO evidence_chunk VALUES (1, 0, x'68656c6c6f');
+        INSERT INTO evidence (id, ref, blob_sha256, original_name, media_type, attached_by, attached_at)
+            VALUES ('{e1}', 'E-0001', 'ab' || hex(zeroblob(31)), 'policy.md', 'text/markdown', 'X', '2025-06-01');
+        INSERT INTO evidence_link (id, evidence_id, control_id) VALUES ('{_hex(49)}', '{e1}', '{c1}');
+        """
+    )
+
+
+def seed_0010_over_time(conn: sqlite3.Connection) -> None:
+    """Revision 0010_over_time: a finding with objective evidence beside a control's and a sample item's evidence."""
+    c1, t1, i1, e1, f1 = (_hex(n) for n in range(41, 46))
+    conn.executescript(
+        f"""
+        INSERT INTO fieldwork_meta VALUES ('engagement_id', '7d1f3a0e-1b2c-4d5e-8f90-a1b2c3d4e5f7');
+        INSERT INTO engagement (id, client, system_name, report_type, period_start, period_end, tsc_categories)
+            VALUES ('{_hex(98)}', 'Old Client', 'Old System', 'type2', '2025-01-01', '2025-12-31', '["Security"]');
+        INSERT INTO requirement VALUES ('8', 'iso42001', 'clause', 'Operation', 'd', NULL, NULL, NULL, 2);
+        INSERT INTO requirement VALUES ('8.4', 'iso42001', 'subclause', 'Impact', 'd', '8', NULL, NULL, 3);
+        INSERT INTO control (id, ref, title, frequency, nature, control_type)
+            VALUES ('{c1}', 'C-001', 'Change approval', 'on_occurrence', 'manual', 'preventive');
+        INSERT INTO control_requirement (control_id, requirement_code) VALUES ('{c1}', '8.4');
+        INSERT INTO control_test (id, ref, control_id, kind, methods, conclusion)
+            VALUES ('{t1}', 'C-001.T1', '{c1}', 'operating', '[]', 'exceptions');
+        INSERT INTO sample_item (id, test_id, seq, identifier, result) VALUES ('{i1}', '{t1}', 1, 'CHG-1', 'deviation');
+        INSERT INTO finding (id, ref, kind, statement) VALUES ('{f1}', 'F-001', 'major_nonconformity', 'Late');
+        INSERT INTO finding_requirement (finding_id, requirement_code) VALUES ('{f1}', '8.4');
+        INSERT INTO evidence_blob VALUES ('ab' || hex(zeroblob(31)), 5, 1);
+        INSERT INTO evidence_chunk VALUES (1, 0, x'68656c6c6f');
+        INSERT INTO evidence (id, ref, blob_sha256, original_name, media_type, attached_by, attached_at)
+            VALUES ('{e1}', 'E-0001', 'ab' || hex(zeroblob(31)), 'release.pdf', 'application/pdf', 'X', '2025-06-01');
+        INSERT INTO evidence_link (id, evidence_id, sample_item_id) VALUES ('{_hex(50)}', '{e1}', '{i1}');
+        INSERT INTO evidence_link (id, evidence_id, control_id) VALUES ('{_hex(51)}', '{e1}', '{c1}');
+        INSERT INTO evidence_link (id, evidence_id, finding_id, deleted_at)
+            VALUES ('{_hex(52)}', '{e1}', '{f1}', '2025-06-02T00:00:00+00:00');
+        INSERT INTO evidence_link (id, evidence_id, finding_id) VALUES ('{_hex(53)}', '{e1}', '{f1}');
         """
     )
 
@@ -214,6 +340,9 @@ SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "0005": seed_0005,
     "0006": seed_0006,
     "0007": seed_0007,
+    "0008_review": seed_0008_review,
+    "0009_workpapers": seed_0009_workpapers,
+    "0010_over_time": seed_0010_over_time,
 }
 
 
@@ -366,6 +495,7 @@ JOINS = {
         "WHERE l.deviation_id = d.id)",
     },
 }
+JOINS["0009_workpapers"] = JOINS["0010_over_time"] = JOINS["0011_ai_systems"] = JOINS["0007"]  # none change these
 
 
 def content(conn: sqlite3.Connection, revision: str) -> dict[str, list[tuple[object, ...]]]:
@@ -529,3 +659,169 @@ def test_the_existing_history_is_chained_once_per_origin_and_then_verifies(tmp_p
             conn.exec_driver_sql("DELETE FROM history")
     finally:
         db.close()
+
+
+# --- 0009_workpapers: workpapers and IPE; the engagement's stage derived, not typed -----------------------
+
+
+def test_a_typed_finalized_status_goes_and_the_history_says_so_in_its_chain(tmp_path: Path) -> None:
+    """A typed "finalized" was never verified nor read-only: the file is not finalized until finalizing runs."""
+    from app.services.verify import verify
+
+    path = tmp_path / "typed.fieldwork"
+    make_old_file(path, "0007", None)
+    db = open_engagement(path)
+    try:
+        with db.reading() as conn:
+            columns = [row[1] for row in conn.exec_driver_sql("PRAGMA table_info(engagement)")]
+            required = conn.exec_driver_sql("SELECT require_ipe FROM engagement").scalar_one()
+            recorded = conn.exec_driver_sql(
+                "SELECT old_values, new_values FROM history WHERE person = 'Fieldwork (migration 0009_workpapers)'"
+            ).all()
+            links = conn.exec_driver_sql("SELECT count(*) FROM evidence_link WHERE finding_id IS NOT NULL").scalar()
+        stage = get_stage(db)
+        [chain] = [found for found in verify(db) if found.check == "history"]
+    finally:
+        db.close()
+    assert "status" not in columns and required
+    assert [(json.loads(old), json.loads(new)) for old, new in recorded] == [
+        ({"status": "finalized"}, {"status": None})
+    ]
+    assert stage.stage is EngagementStage.COMPLETION, "every test concluded, but nothing finalized it"
+    assert chain.ok, chain.detail
+    assert links == 1, "the finding's evidence link is kept through the rebuild of the links"
+
+
+def test_going_back_to_0007_types_the_status_again_and_drops_the_workpapers(tmp_path: Path) -> None:
+    path = tmp_path / "typed.fieldwork"
+    make_old_file(path, "0007", None)
+    db = open_engagement(path)
+    with changes(db) as ch:
+        made = insert_workpaper(ch, WorkpaperFields("A-100", "Acceptance", WorkpaperKind.CHECKLIST), items=["Q?"])
+        blob = ch.conn.execute(select(evidence.c.id)).scalar_one()
+        ch.insert(evidence_link, {"evidence_id": blob, "workpaper_id": made})
+    downgrade(db, "0007")
+    with db.reading() as conn:
+        status = conn.exec_driver_sql("SELECT status FROM engagement").scalar_one()
+        tables = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'").scalars())
+        links = conn.exec_driver_sql("SELECT count(*) FROM evidence_link").scalar_one()
+    db.close()
+    assert status == "fieldwork", "a concluded test: fieldwork had begun"
+    assert not tables & {"workpaper", "workpaper_item", "ipe_assessment"}
+    assert links == 3, "the links of 0007 stay; the workpaper's goes with it"
+
+
+# --- 0010: controls over time, test windows and rounds, roll-forward's predecessors ---------------------
+
+OVER_TIME = (
+    "SELECT c.ref, c.effective_from, c.effective_to, c.replaces_id, c.predecessor_id, t.ref, t.window_start, "
+    "t.window_end, t.round, t.predecessor_id FROM control c LEFT JOIN control_test t ON t.control_id = c.id "
+    "ORDER BY c.ref"
+)
+
+
+def test_0010_upgrades_a_file_with_data_leaving_every_new_column_empty(tmp_path: Path) -> None:
+    path = tmp_path / "0009.fieldwork"
+    make_old_file(path, "0009_workpapers", None)
+    before = sqlite3.connect(path)
+    expected = content(before, "0009_workpapers")
+    before.close()
+    db = open_engagement(path)
+    try:
+        assert raw_content(db, CURRENT_REVISION) == expected
+        with db.reading() as conn:
+            rows = conn.exec_driver_sql(OVER_TIME).all()
+            flags = conn.exec_driver_sql("SELECT code, to_update FROM description_section ORDER BY code").all()
+            rolled = [
+                conn.exec_driver_sql(f"SELECT count(*) FROM {table} WHERE predecessor_id IS NOT NULL").scalar_one()
+                for table in ("person", "pbc_request", "finding", "evidence")
+            ]
+    finally:
+        db.close()
+    assert rows == [
+        ("C-001", None, None, None, None, "C-001.T1", None, None, None, None),
+        ("C-002", None, None, None, None, None, None, None, None, None),
+    ]
+    assert flags == [("DC1", 0), ("DC2", 0)] and rolled == [0, 0, 0, 0]
+
+
+def test_going_back_to_0009_keeps_every_record_and_drops_the_dates(tmp_path: Path) -> None:
+    path = tmp_path / "0009.fieldwork"
+    make_old_file(path, "0009_workpapers", None)
+    db = open_engagement(path)
+    with db.writing() as conn:
+        conn.exec_driver_sql(
+            "UPDATE control SET effective_from = '2025-04-01', "
+            "replaces_id = (SELECT id FROM control WHERE ref = 'C-002') WHERE ref = 'C-001'"
+        )
+        conn.exec_driver_sql("UPDATE control_test SET round = 'interim', window_end = '2025-09-30'")
+        conn.exec_driver_sql("UPDATE description_section SET to_update = 1")
+    expected = raw_content(db, CURRENT_REVISION)
+    downgrade(db, "0009_workpapers")
+    with db.reading() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == "0009_workpapers"
+        columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(control)").all()}
+        indexes = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'uq_control_ref'").scalar_one()
+    found = raw_content(db, "0009_workpapers")
+    db.close()
+    assert found == expected
+    assert "effective_from" not in columns and "replaces_id" not in columns
+    assert "WHERE deleted_at IS NULL" in indexes, "references stay unique among live controls only"
+    again = open_engagement(path)  # and forward once more
+    again.close()
+
+
+# --- 0011_ai_systems: the AI system inventory, its links, impact assessments, fairness results -------------
+
+LINKS = "SELECT id, control_id, sample_item_id, finding_id, deleted_at FROM evidence_link ORDER BY id"
+
+
+def _with_an_ai_system(db: EngagementFile) -> None:
+    """Through the services: a system linked to the control, its evidence and an impact assessment."""
+    system = inventory.create_system(
+        db, AiSystemInput("Release Gate Model", stage=LifeCycleStage.DEPLOYED, deployed_on=date(2025, 3, 1))
+    )
+    with db.reading() as conn:
+        control_id = conn.exec_driver_sql("SELECT id FROM control").scalar_one()
+        evidence_id = conn.exec_driver_sql("SELECT id FROM evidence").scalar_one()
+    inventory.link_system(db, system.id, LinkKind.CONTROL, [uuid.UUID(hex=control_id)])
+    target = evidence_service.Target(evidence_service.TargetKind.AI_SYSTEM, system.id)
+    evidence_service.link_evidence(db, uuid.UUID(hex=evidence_id), target)
+    add_assessment(db, system.id, ImpactAssessmentInput(date(2025, 2, 1), "Risk office"))
+
+
+def test_a_0010_file_keeps_every_evidence_link_and_takes_ai_systems(tmp_path: Path) -> None:
+    path = tmp_path / "0010.fieldwork"
+    make_old_file(path, "0010_over_time", None)
+    before = sqlite3.connect(path)
+    try:
+        expected = before.execute(LINKS).fetchall()
+    finally:
+        before.close()
+    db = open_engagement(path)
+    try:
+        with db.reading() as conn:
+            assert conn.exec_driver_sql(LINKS).all() == expected and len(expected) == 4
+            assert conn.exec_driver_sql("SELECT count(*) FROM ai_system").scalar_one() == 0
+        _with_an_ai_system(db)
+        (system,) = inventory.list_systems(db)
+        assert system.controls == ("C-001",) and system.evidence == ("E-0001",)
+        assert findings.list_findings(db)[0].evidence == ("E-0001",), "the finding keeps its objective evidence"
+    finally:
+        db.close()
+
+
+def test_going_back_to_0010_drops_the_ai_systems_and_keeps_every_other_link(tmp_path: Path) -> None:
+    path = tmp_path / "0010.fieldwork"
+    make_old_file(path, "0010_over_time", None)
+    db = open_engagement(path)
+    with db.reading() as conn:
+        expected = conn.exec_driver_sql(LINKS).all()
+    _with_an_ai_system(db)
+    downgrade(db, "0010_over_time")
+    with db.reading() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == "0010_over_time"
+        assert conn.exec_driver_sql(LINKS).all() == expected
+        tables = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'").scalars())
+    db.close()
+    assert not tables & {"ai_system", "control_ai_system", "impact_assessment", "fairness_result"}

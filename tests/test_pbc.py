@@ -88,7 +88,9 @@ def test_the_demo_has_its_pbc_list_and_evidence_in_the_exports(demo: EngagementF
     by_ref = {r.ref: r for r in data.pbc_requests}
     assert by_ref["PBC-002"].status == "received" and by_ref["PBC-002"].evidence_count == 2
     assert by_ref["PBC-013"].status == "open" and by_ref["PBC-013"].overdue
-    assert all(f.used_by and f.pbc_ref for f in data.evidence)
+    workpapers = {w.ref for w in data.workpapers}
+    assert all(f.used_by for f in data.evidence)
+    assert all(f.pbc_ref for f in data.evidence if not set(f.used_by) <= workpapers), "the firm's own letter asks none"
     assert any("#" in ref for f in data.evidence for ref in f.used_by), "some evidence supports sample items"
 
 

@@ -84,7 +84,8 @@ def test_a_csv_imports_whole_with_its_source_and_one_history_entry(engagement: E
         (3, "CHG-3", None),
     ]
     assert rows[0].values == ("CHG-1", "2026-03-01", "multi\nline, with comma")
-    assert history_count(engagement) == before + 2, "the population and the test's size, not one per row"
+    # the population, the test's size, its IPE assessment, the file kept as evidence (content, record, two links)
+    assert history_count(engagement) == before + 7, "not one entry per row"
     test = testing.get_test(engagement, test_id)
     assert test.population_size == 3 and test.population == "changes.csv"
 

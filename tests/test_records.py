@@ -26,6 +26,7 @@ from app.services.history import changes
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import history
 from tests.conftest import type2_details
+from tests.sampling_helpers import assess_population
 
 
 def history_count(db: EngagementFile) -> int:
@@ -95,6 +96,7 @@ def record_type2_test(db: EngagementFile, deviations: int) -> tuple[int, int]:
         for n in range(25)
     ]
     testing.add_sample_items(db, test.id, items)
+    assess_population(db, test.id)
     return made.id, test.id
 
 
@@ -189,7 +191,7 @@ def test_deleting_a_test_records_each_sample_item(engagement: EngagementFile) ->
     _control_id, test_id = record_type2_test(engagement, deviations=0)
     before = history_count(engagement)
     testing.delete_test(engagement, test_id)
-    assert history_count(engagement) == before + 26  # 25 items and the test
+    assert history_count(engagement) == before + 27  # 25 items, its population's IPE assessment and the test
 
 
 def test_deleting_what_evidence_supports_keeps_the_evidence(engagement: EngagementFile, tmp_path) -> None:  # type: ignore[no-untyped-def]

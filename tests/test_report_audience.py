@@ -27,6 +27,7 @@ INTERNAL_ONLY = (
     "Progress of the work",
     "findings register",
     "sample items have a result",
+    "Fairness re-performed from",
 )
 
 

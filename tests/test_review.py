@@ -15,7 +15,7 @@ from app.domain.judgements import ConclusionInput, CriterionConclusion, FindingI
 from app.domain.records import ControlInput, SampleItemInput, TeamMember, TestPlan
 from app.domain.vocabulary import ImplementationStatus, Method, Role, TestKind
 from app.errors import ReadOnlyError, ValidationError
-from app.services import controls, soa, testing
+from app.services import controls, soa, testing, workpapers
 from app.services.conclusions import set_conclusion
 from app.services.engagement import add_team_member, get_details, set_description_section, update_details
 from app.services.finalizing import finalize, open_addendum
@@ -247,6 +247,21 @@ def test_the_history_refuses_to_be_changed_in_the_file(engagement: EngagementFil
         conn.exec_driver_sql("DELETE FROM history WHERE seq = 1")
 
 
+def test_a_completion_item_is_reviewed_by_the_quality_reviewer(engagement: EngagementFile, acting: Acting) -> None:
+    papers = workpapers.list_workpapers(engagement)
+    item = next(str(p.id) for p in papers if p.fields.completion_item)
+    other = next(str(p.id) for p in papers if not p.fields.completion_item)
+    prepared_and_reviewed(engagement, acting, ItemType.WORKPAPER, other)
+    acting("Dana Reyes")
+    sign(engagement, ItemType.WORKPAPER, item, PREPARER)
+    acting("Sam Ortiz")
+    with pytest.raises(ValidationError, match="is reviewed by the quality reviewer"):
+        sign(engagement, ItemType.WORKPAPER, item, REVIEWER)
+    add_team_member(engagement, TeamMember("Quinn Reviewer", "QR", Role.QUALITY_REVIEWER))
+    acting("Quinn Reviewer")
+    assert sign(engagement, ItemType.WORKPAPER, item, REVIEWER).complete
+
+
 def test_finalizing_is_refused_with_open_items_and_then_the_file_is_read_only(
     engagement: EngagementFile, acting: Acting
 ) -> None:
@@ -254,6 +269,10 @@ def test_finalizing_is_refused_with_open_items_and_then_the_file_is_read_only(
     with pytest.raises(ValidationError, match="sign-offs missing or stale") as refused:
         finalize(engagement, date(2027, 1, 15))
     assert "A.2.2: a preparer's sign-off missing" in str(refused.value)
+    assert "completion items not complete: A-" in str(refused.value)
+    for paper in workpapers.list_workpapers(engagement):  # completing them is test_workpapers' subject
+        if paper.fields.completion_item:
+            workpapers.delete_workpaper(engagement, paper.id)
     for kind in ItemType:
         for key in list_signoffs(engagement, kind):
             prepared_and_reviewed(engagement, acting, kind, key) if kind is not ItemType.OPINION else None
@@ -282,3 +301,27 @@ def test_finalizing_is_refused_with_open_items_and_then_the_file_is_read_only(
     with pytest.raises(ReadOnlyError, match="nothing in it can be deleted"):
         controls.delete_control(engagement, controls.create_control(engagement, ControlInput("Late")).id)
     assert history_check(engagement)[0]
+
+
+def test_an_item_reads_the_same_alone_as_among_all_of_its_kind(demo: EngagementFile) -> None:
+    """Staleness compares the hash signed (one item read) with the hash shown in lists (all read at once)."""
+    from app.services.signables import read_items
+
+    with demo.reading() as conn:
+        for kind in ItemType:
+            every = read_items(conn, kind)
+            assert every, kind
+            for key, item in list(every.items())[:40]:
+                assert read_items(conn, kind, key)[key].content_hash == item.content_hash, (kind, item.ref)
+
+
+def test_the_demo_has_sign_offs_some_changed_after_review_and_notes_in_each_state(demo: EngagementFile) -> None:
+    stale = {changed.state.item.ref: changed for changed in changed_since_review(demo)}
+    assert set(stale) == {"C-003", "DC7"}, "only what changed after review"
+    [owner] = stale["C-003"].changes
+    assert owner.old_values == {"owner": "People Operations Manager"} and owner.person == "Owen Castellano (OC)"
+    reviewed = [s for kind in ItemType for s in list_signoffs(demo, kind).values() if s.complete]
+    assert len(reviewed) >= 30
+    assert {note.status for note in list_notes(demo)} == set(NoteStatus)
+    people = {entry.person for entry in list_history(demo, 100_000)}
+    assert {"Priya Nandakumar (PN)", "Owen Castellano (OC)", "Hannah Brightwater (HB)"} <= people

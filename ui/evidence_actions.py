@@ -81,7 +81,8 @@ def unlink(ctx: UiContext, parent: QWidget, found: EvidenceFile, uses: Sequence[
 
 
 def open_use(ctx: UiContext, use: ev.EvidenceUse) -> None:
-    """Go to the control, test, PBC request or finding a file supports (a sample item opens on its test)."""
+    """Go to the control, test, PBC request, finding, workpaper, IPE assessment or AI system a file supports (a
+    sample item opens on its test)."""
     kind, key = use.target.kind, use.target.id
     if kind is ev.TargetKind.SAMPLE_ITEM:
         match = ev.SAMPLE_REF_PATTERN.match(use.ref)
@@ -99,5 +100,8 @@ def open_use(ctx: UiContext, use: ev.EvidenceUse) -> None:
         ev.TargetKind.TEST: "test",
         ev.TargetKind.PBC_REQUEST: "pbc",
         ev.TargetKind.FINDING: "findings",
+        ev.TargetKind.WORKPAPER: "workpaper",
+        ev.TargetKind.IPE: "ipe",
+        ev.TargetKind.AI_SYSTEM: "ai_systems",
     }
     ctx.open(Target(pages[kind], key))

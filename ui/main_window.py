@@ -39,6 +39,7 @@ from ui.workspace import Workspace
 
 if TYPE_CHECKING:
     from app.exports.dataset import ReportData
+    from app.services.roll_forward import RolledForward
 
 log = logging.getLogger("fieldwork.ui")
 #: The report's copies as the save dialog's file types offer them.
@@ -114,6 +115,9 @@ class MainWindow(QMainWindow):
         a("&File", "Export draft report (W&ord)...", self.export_docx)
         a("&File", "Export &workpapers (Excel)...", self.export_xlsx, "Ctrl+Shift+E")
         a("&File", "&Back up...", self.back_up)
+        a("&File", "Export control &matrix (Excel)...", self.export_matrix)
+        a("&File", "&Import control matrix...", self.import_matrix)
+        a("&File", "Roll &forward to the next period...", self.roll_forward)
         a("&File", "Export &unencrypted copy...", self.export_plain)
         a("&File", "Change &passphrase...", self.change_passphrase)
         a("&File", "&Verify engagement file", self.verify_file)
@@ -346,6 +350,75 @@ class MainWindow(QMainWindow):
                 lambda db, task: back_up(db, target),
                 lambda written: self.statusBar().showMessage(f"Backed up to {written}", 10000),
             )
+
+    def export_matrix(self) -> None:
+        from app.exports.control_matrix import write_control_matrix
+
+        chosen = self._target("Export control matrix", ".xlsx")
+        if chosen is None or self.workspace is None:
+            return
+        target, _audience = chosen
+
+        def work(db: EngagementFile, task: Task) -> Path:
+            write_control_matrix(db, target, task)
+            return target
+
+        self.workspace.ctx.long("Export control matrix", work, lambda written: offer_to_open(self, written))
+
+    def import_matrix(self) -> None:
+        from ui.dialogs.matrix_import import MatrixImportDialog
+
+        if self.workspace is None:
+            return
+        chosen, _ = QFileDialog.getOpenFileName(
+            self, "Import control matrix", "", "Control matrix (*.xlsx *.xlsm *.csv);;All files (*)"
+        )
+        if not chosen:
+            return
+        dialog = MatrixImportDialog(Path(chosen), self.workspace.ctx, self)
+        if dialog.exec() and dialog.outcome is not None:
+            self.statusBar().showMessage(f"Imported the control matrix: {dialog.outcome.summary}.", 10000)
+
+    def roll_forward(self) -> None:
+        """Next period's engagement from this one, written off the GUI thread (progress, Cancel); offered to open."""
+        from app.services.roll_forward import roll_forward
+        from app.storage.read_only import open_read_only
+        from ui.dialogs.roll_forward import RollForwardDialog
+
+        if self.db is None:
+            return
+        dialog = RollForwardDialog(self.db.path, self.db.encrypted, get_details(self.db), self)
+        if not dialog.exec() or dialog.choice is None:
+            return
+        source, key, choice = self.db.path, self.db.passphrase, dialog.choice
+
+        def work(task: Task) -> tuple[EngagementFile, RolledForward]:
+            with open_read_only(source, key) as old:
+                passphrase = choice.passphrase or key
+                made = roll_forward(old, choice.path, choice.period, passphrase, with_evidence=choice.with_evidence,
+                                    task=task)  # fmt: skip
+            if passphrase is not None and choice.remember:
+                try:
+                    remember(choice.path, passphrase)
+                except KeychainUnavailable as exc:
+                    log.info("keychain unavailable: %s", exc.message)
+            return made
+
+        self.runner.run(f"Rolling {source.name} forward", work, self._rolled, progress=True)
+
+    def _rolled(self, result: tuple[EngagementFile, RolledForward]) -> None:
+        db, done = result
+        copied = ", ".join(f"{count} {noun}" for noun, count in done.copied.items() if count)
+        left = "".join(f"\nLeft out: {reason}." for reason in done.left_out)
+        answer = QMessageBox.question(
+            self,
+            "Rolled forward",
+            f"Wrote {done.path.name}.\nCopied: {copied}.{left}\n\nOpen it now?",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.show_engagement(db)
+        else:
+            db.close()
 
     def export_plain(self) -> None:
         if self.workspace is None or self.db is None:

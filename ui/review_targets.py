@@ -15,8 +15,9 @@ PAGES = {
     ItemType.SOA_LINE: "soa",
     ItemType.DESCRIPTION: "settings",
     ItemType.OPINION: "opinion",
+    ItemType.WORKPAPER: "workpaper",
 }
-KEYED_BY_ID = frozenset({ItemType.CONTROL, ItemType.TEST, ItemType.FINDING})
+KEYED_BY_ID = frozenset({ItemType.CONTROL, ItemType.TEST, ItemType.FINDING, ItemType.WORKPAPER})
 
 
 def target_of(item_type: ItemType, key: str) -> Target:

@@ -39,9 +39,13 @@ VIEWS: dict[str, tuple[str, str]] = {
     "readiness": ("ui.views.readiness", "ReadinessView"),
     "findings": ("ui.views.findings", "FindingsView"),
     "opinion": ("ui.views.opinion", "OpinionView"),
+    "ai_systems": ("ui.views.ai_systems", "AiSystemsView"),
     "settings": ("ui.views.settings", "SettingsView"),
     "notes": ("ui.views.review_notes", "ReviewNotesView"),
     "changed": ("ui.views.changed", "ChangedSinceReviewView"),
+    "workpapers": ("ui.views.workpapers", "WorkpapersView"),
+    "workpaper": ("ui.views.workpaper", "WorkpaperView"),
+    "ipe": ("ui.views.ipe", "IpeView"),
 }
 
 

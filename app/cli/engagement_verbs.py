@@ -26,6 +26,8 @@ from app.errors import ValidationError
 from app.passphrase import from_file_or_environment
 
 if TYPE_CHECKING:
+    from app.domain.ipe import IpeRegister
+    from app.domain.workpapers import Stage, Workpaper
     from app.services.judged import Judgements
     from app.services.overview import Overview
     from app.storage.engagement_file import EngagementFile
@@ -152,7 +154,6 @@ def info_document(view: Overview, controls: list[Any], tests: list[Any], judged:
             "as_of_date": details.as_of_date.isoformat() if details.as_of_date else None,
             "tsc_categories": list(details.tsc_categories),
             "iso_scope": details.iso_scope,
-            "status": details.status.value,
         },
         "file": asdict(view.facts),
         "counts": view.counts,
@@ -220,6 +221,7 @@ def judgement_document(judged: Judgements) -> dict[str, Any]:
                 "status": f.status.value,
                 "statement": f.statement,
                 "deviations": list(f.deviations),
+                "ai_systems": list(f.ai_systems),
                 "due_date": f.due_date.isoformat() if f.due_date else None,
             }
             for f in judged.findings
@@ -243,6 +245,34 @@ def judgement_document(judged: Judgements) -> dict[str, Any]:
     }
 
 
+def work_document(stage: Stage, workpapers: list[Workpaper], register: IpeRegister) -> dict[str, Any]:
+    """The engagement around the tests: its stage, its workpapers, and each population's IPE assessment."""
+    return {
+        "stage": {"stage": stage.stage.value, "reason": stage.reason},
+        "workpapers": [
+            {
+                "ref": w.ref,
+                "title": w.title,
+                "kind": w.kind.value,
+                "complete": w.complete,
+                "completion_item": w.fields.completion_item,
+                "missing": list(w.missing),
+            }
+            for w in workpapers
+        ],
+        "ipe": [
+            {
+                "test": p.test_ref,
+                "assessed": p.assessed,
+                "result": p.result.value if p.result else None,
+                "assessment": p.assessment.ref if p.assessment else None,
+            }
+            for p in register.populations
+        ],
+        "ipe_rule": {"required": register.rule.required, "reason": register.rule.reason or None},
+    }
+
+
 def _framework_of(code: str) -> Framework:
     is_iso = code[0].isdigit() or code.startswith("A.")
     return Framework.ISO42001 if is_iso else Framework.SOC2
@@ -254,6 +284,9 @@ def _print_info(doc: dict[str, Any]) -> None:
     print(f"{e['client']}: {e['system']}")
     print(f"  {ReportType(e['report_type']).label}, {period}; categories: {', '.join(e['tsc_categories'])}")
     print(f"  File: {'encrypted' if f['encrypted'] else 'UNENCRYPTED'}, engagement {f['engagement_id']}")
+    print(f"  Stage: {doc['stage']['stage']}: {doc['stage']['reason']}")
+    if f.get("rolled_from_engagement_id"):
+        print(f"  Rolled forward from engagement {f['rolled_from_engagement_id']} (SHA-256 {f['rolled_from_sha256']})")
     counts = ", ".join(f"{value} {name.replace('_', ' ')}" for name, value in n.items())
     print(f"  Counts: {counts}")
     print("\nProgress (concluded / in progress / exceptions / not started / excluded):")
@@ -271,6 +304,12 @@ def _print_info(doc: dict[str, Any]) -> None:
             f"{Framework(framework).label}: {len(coverage['in_scope'])} requirements in scope{excluded}; "
             f"without a control: {missing}"
         )
+    print("\nWorkpapers:")
+    for w in doc["workpapers"]:
+        state = "complete" if w["complete"] else f"{len(w['missing'])} point(s) open"
+        print(f"  {w['ref']:<8} {w['title'][:60]:<60} {state}{'  (completion item)' if w['completion_item'] else ''}")
+    assessed = sum(p["assessed"] for p in doc["ipe"])
+    print(f"\nPopulations relied on: {len(doc['ipe'])}, IPE assessed for {assessed}")
     print("\nControls:")
     for c in doc["controls"]:
         print(f"  {c['ref']:<10} {c['title'][:70]}  [{', '.join(c['requirements'])}]")
@@ -282,18 +321,32 @@ def _print_info(doc: dict[str, Any]) -> None:
 
 def engagement_info(db: EngagementFile) -> dict[str, Any]:
     """What `info --json` prints, read in one transaction."""
+    from app.cli.ai_document import ai_systems_document
+    from app.services.ai_coverage import read_ai_overview
     from app.services.controls import read_controls
+    from app.services.ipe import read_register
     from app.services.judged import read_judgements
     from app.services.overview import read_overview
+    from app.services.stage import read_stage
     from app.services.testing import read_tests
+    from app.services.workpapers import read_workpapers
 
     with db.reading() as conn:
         judged = read_judgements(conn)
         view = read_overview(conn, db.encrypted, list(judged.grounds.scope), judged.grounds.statuses)
-        return info_document(view, read_controls(conn), read_tests(conn), judged)
+        tests = read_tests(conn)
+        workpapers = read_workpapers(conn, worksheet=judged.worksheet)
+        stage = read_stage(conn, tests, workpapers)
+        doc = info_document(view, read_controls(conn), tests, judged)
+        doc.update(work_document(stage, workpapers, read_register(conn, tests)))
+        ai = read_ai_overview(conn, judged.grounds, view.details, judged.findings)
+        doc["ai_systems"] = ai_systems_document(ai)
+        return doc
 
 
 def cmd_info(args: argparse.Namespace) -> int:
+    from app.cli.ai_document import print_ai_systems
+
     with open_for_command(args.file, args.passphrase_file, writes=False) as db:
         doc = engagement_info(db)
     if args.json:
@@ -301,6 +354,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         print()
     else:
         _print_info(doc)
+        print_ai_systems(doc["ai_systems"])
     return 0
 
 

@@ -27,6 +27,16 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     add.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     add.add_argument("--control", action="append", default=[], metavar="REF", help="link to a control (C-001)")
     add.add_argument("--test", action="append", default=[], metavar="ID", help="link to a test (C-001.T2 or id)")
+    add.add_argument(
+        "--workpaper",
+        action="append",
+        default=[],
+        metavar="REF",
+        help="link to an engagement workpaper (C-100)",
+    )
+    add.add_argument(
+        "--ai-system", action="append", default=[], metavar="NAME", help="link to an AI system (AI-01 or its name)"
+    )
     add.add_argument("--request", metavar="ID", help="the PBC request answered (PBC-004 or id): marks it received")
     add.add_argument("--received", type=_date, metavar="DATE", help="when the client provided the files")
     add.add_argument("--provided-by", default="", metavar="NAME", help="who provided the files")
@@ -71,6 +81,8 @@ def cmd_add(args: argparse.Namespace) -> int:
     with open_for_command(args.file, args.passphrase_file) as db:
         targets = [find_target(db, TargetKind.CONTROL, ref) for ref in args.control]
         targets += [find_target(db, TargetKind.TEST, ref) for ref in args.test]
+        targets += [find_target(db, TargetKind.WORKPAPER, ref) for ref in args.workpaper]
+        targets += [find_target(db, TargetKind.AI_SYSTEM, name) for name in args.ai_system]
         with db.reading() as conn:
             request = find_request_id(conn, args.request) if args.request else None
         receipt = Receipt(args.received, args.provided_by, request)

@@ -21,7 +21,8 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "fairness",
         help="re-perform a fairness review: selection rates by group and the four-fifths rule",
         description="Selection rates by group from a decisions file (CSV or XLSX), each group's impact ratio against "
-        "the most selected group, and groups below four fifths of it. The run is recorded in the engagement's history.",
+        "the most selected group, and groups below four fifths of it. The result is stored with the test and the run "
+        "recorded in the engagement's history.",
     )
     fairness.add_argument("file", type=Path)
     fairness.add_argument("--test", required=True, help="the test's reference (C-001.T2) or id")
@@ -83,4 +84,4 @@ def _print_table(result: FairnessResult) -> None:
     )
     for caveat in figures.caveats:
         print(f"Caveat: {caveat}")
-    print(f"Recorded in the engagement's history by {result.computed_by} at {result.computed_at}.")
+    print(f"Stored with {result.test_ref} by {result.computed_by} at {result.computed_at}.")

@@ -12,13 +12,18 @@ from typing import TYPE_CHECKING
 import app
 from app.bug_log import log_bug
 from app.cli import (
+    control_verbs,
     crosswalk_verbs,
     engagement_verbs,
     evidence_verbs,
     export_verbs,
     fairness_verbs,
+    matrix_verbs,
     readiness_verbs,
+    review_verbs,
+    roll_forward_verbs,
     sample_verbs,
+    testing_verbs,
 )
 from app.errors import FieldworkError
 from app.tasks import Cancelled
@@ -34,6 +39,11 @@ VERB_MODULES = [
     fairness_verbs,
     crosswalk_verbs,
     readiness_verbs,
+    control_verbs,
+    testing_verbs,
+    matrix_verbs,
+    roll_forward_verbs,
+    review_verbs,
 ]
 
 

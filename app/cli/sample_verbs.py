@@ -7,29 +7,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.cli.arguments import choice
 from app.cli.table_options import add_table_options, reading_task
 from app.cli.unlock import add_passphrase_options, open_for_command
 from app.domain.ids import TestId
 from app.domain.sampling import Population, PopulationSource, Risk, SampleDraw
-from app.domain.vocabulary import Labelled, Selection
+from app.domain.vocabulary import Selection
 from app.errors import ValidationError
 
 if TYPE_CHECKING:
     from app.storage.engagement_file import EngagementFile
-
-
-def _choice(kind: type[Selection] | type[Risk]) -> Callable[[str], Labelled]:
-    def parse(text: str) -> Labelled:
-        try:
-            return kind.parse(text)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from exc
-
-    return parse
 
 
 def _rows(text: str) -> list[int]:
@@ -52,13 +42,13 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     sample.add_argument("--size", type=int, help="items to select (default: the plan, else the suggestion)")
     sample.add_argument(
         "--method",
-        type=_choice(Selection),
+        type=choice(Selection),
         default=Selection.RANDOM,
         help="random (default), systematic, haphazard, targeted or all",
     )
     sample.add_argument("--seed", type=int, help="the random seed (default: a new one, recorded)")
     sample.add_argument("--rows", type=_rows, default=[], help="haphazard or targeted: the rows picked, e.g. 3,17")
-    sample.add_argument("--risk", type=_choice(Risk), help="low, moderate or high: picks the size within the range")
+    sample.add_argument("--risk", type=choice(Risk), help="low, moderate or high: picks the size within the range")
     sample.add_argument("--reason", help="why the size differs from the suggestion, or why the sample is extended")
     sample.add_argument("--extend", action="store_true", help="add --size items (or --rows) to the existing sample")
     add_passphrase_options(sample)
@@ -117,7 +107,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
         found = _ensure_population(db, test_id, args)
         if found.outside_period:
             print(
-                f"fieldwork: warning: {found.outside_period:,} item(s) are dated outside the period "
+                f"fieldwork: warning: {found.outside_period:,} item(s) are dated outside {found.outside_label} "
                 "and cannot be selected.",
                 file=sys.stderr,
             )

@@ -12,14 +12,19 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from app.errors import PassphraseRequired, ReadOnlyError, ValidationError, WrongPassphrase
 from app.passphrase import ENV_VARIABLE, check_new_passphrase, from_file_or_environment
 
 if TYPE_CHECKING:
     from app.storage.engagement_file import EngagementFile
+
+Passphrase = str | None
+#: What an opener gives back: an engagement file open to change, or one open to read only.
+Opened = TypeVar("Opened")
 
 HOW = f"use --passphrase-file FILE or set {ENV_VARIABLE}"
 
@@ -55,17 +60,19 @@ def open_for_command(path: Path, passphrase_file: Path | None, *, writes: bool =
     A verb that `writes` takes the file's writer lock (and fails, saying who has the file, when another
     Fieldwork process has it); a verb that only reads opens it read-only, beside any writer.
     """
+    return unlock(path, passphrase_file, lambda found, passphrase: _open(found, passphrase, writes))
+
+
+def unlock(path: Path, passphrase_file: Path | None, opener: Callable[[Path, Passphrase], Opened]) -> Opened:
+    """Open a file with `opener` (read-write, or read only), finding its passphrase the documented way."""
     from app.keychain import KeychainUnavailable, recall
     from app.storage.fileformat import Encryption, sniff
 
-    def attempt(passphrase: str | None) -> EngagementFile:
-        return _open(path, passphrase, writes)
-
     given = from_file_or_environment(passphrase_file)
     if sniff(path) is Encryption.PLAIN:
-        return attempt(None)
+        return opener(path, None)
     if given is not None:
-        return attempt(given)
+        return opener(path, given)
     try:
         remembered = recall(path)
     except KeychainUnavailable as exc:
@@ -73,7 +80,7 @@ def open_for_command(path: Path, passphrase_file: Path | None, *, writes: bool =
         remembered = None
     if remembered is not None:
         try:
-            return attempt(remembered)
+            return opener(path, remembered)
         except WrongPassphrase:
             _note("the passphrase in the keychain no longer opens this file.")
     if not _interactive():
@@ -81,7 +88,7 @@ def open_for_command(path: Path, passphrase_file: Path | None, *, writes: bool =
     for _attempt in range(3):
         typed = getpass.getpass(f"Passphrase for {path.name}: ")
         try:
-            return attempt(typed)
+            return opener(path, typed)
         except WrongPassphrase as exc:
             _note(exc.message)
     raise WrongPassphrase(path, "could not be opened: three wrong passphrases.")

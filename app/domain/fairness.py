@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from app.domain.ids import FairnessResultId, TestId
+
 #: The four-fifths rule (US Uniform Guidelines on Employee Selection Procedures, 29 CFR 1607.4(D)): a group
 #: selected at less than four fifths of the rate of the most selected group shows evidence of adverse impact.
 FOUR_FIFTHS = Fraction(4, 5)
@@ -77,3 +79,13 @@ class FairnessResult:
     computed_by: str
     computed_at: str
     figures: FairnessFigures
+
+
+@dataclass(frozen=True)
+class StoredFairnessResult:
+    """A re-performance as stored with its test (`fairness_result`), read back exactly: the figures are rebuilt
+    from the counts, so no rate or ratio is ever rounded in storage."""
+
+    id: FairnessResultId
+    test_id: TestId
+    result: FairnessResult

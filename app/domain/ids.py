@@ -27,6 +27,12 @@ PopulationId = NewType("PopulationId", uuid.UUID)
 FindingId = NewType("FindingId", uuid.UUID)
 MisstatementId = NewType("MisstatementId", uuid.UUID)
 ReplicaId = NewType("ReplicaId", uuid.UUID)
+WorkpaperId = NewType("WorkpaperId", uuid.UUID)
+WorkpaperItemId = NewType("WorkpaperItemId", uuid.UUID)
+IpeId = NewType("IpeId", uuid.UUID)
+AiSystemId = NewType("AiSystemId", uuid.UUID)
+ImpactAssessmentId = NewType("ImpactAssessmentId", uuid.UUID)
+FairnessResultId = NewType("FairnessResultId", uuid.UUID)
 
 
 def new_id() -> uuid.UUID:

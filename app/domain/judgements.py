@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from uuid import UUID
 
-from app.domain.ids import ControlId, DeviationId, EvidenceId, FindingId, MisstatementId
+from app.domain.ids import AiSystemId, ControlId, DeviationId, EvidenceId, FindingId, MisstatementId
 from app.domain.vocabulary import Framework, Labelled, Opinion, Status
 
 
@@ -130,6 +131,8 @@ class FindingInput:
     verified_on: date | None = None
     verification: str = ""
     closed_on: date | None = None
+    #: The AI systems the finding concerns, where it concerns particular ones; None leaves them as they are.
+    ai_systems: tuple[AiSystemId, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -154,10 +157,20 @@ class Finding:
     closed_on: date | None
     deviation_ids: tuple[DeviationId, ...] = ()
     evidence_ids: tuple[EvidenceId, ...] = ()
+    #: The prior period's finding this one follows up (rolled forward), if it is one.
+    predecessor_id: UUID | None = None
+    #: The names of the AI systems it concerns, and their ids.
+    ai_systems: tuple[str, ...] = ()
+    ai_system_ids: tuple[AiSystemId, ...] = ()
 
     @property
     def open(self) -> bool:
         return self.status not in SETTLED
+
+    @property
+    def prior_period(self) -> bool:
+        """A prior-period finding to follow up: raised last period, its corrective action verified in this one."""
+        return self.predecessor_id is not None
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from app.domain.ids import (
     TestId,
 )
 from app.domain.judgements import DeviationNature
+from app.domain.over_time import Span, TestRound
 from app.domain.vocabulary import (
     Conclusion,
     ControlType,
-    EngagementStatus,
     Framework,
     Frequency,
     ImplementationStatus,
@@ -57,7 +57,6 @@ class EngagementDetails:
     as_of_date: date | None = None
     tsc_categories: tuple[str, ...] = ("Security",)
     iso_scope: str = ""
-    status: EngagementStatus = EngagementStatus.PLANNING
     report_release_date: date | None = None
     documentation_completion_date: date | None = None
     subservice_treatment: SubserviceTreatment = SubserviceTreatment.CARVE_OUT
@@ -69,6 +68,13 @@ class EngagementDetails:
     completion_days: int = 60
     retention_years: int = 5
     allow_self_review: bool = False
+
+    @property
+    def period(self) -> Span | None:
+        """The Type 2 period as days; a Type 1 examination is as of a date and has none."""
+        if self.report_type is not ReportType.TYPE2 or not self.period_start or not self.period_end:
+            return None
+        return Span(self.period_start, self.period_end)
 
     @property
     def period_label(self) -> str:
@@ -88,6 +94,9 @@ class FileFacts:
     created_with: str
     created_at: str
     catalog_versions: dict[str, str]
+    #: For an engagement rolled forward: the prior period's engagement id and its file's SHA-256.
+    rolled_from_engagement_id: str | None = None
+    rolled_from_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +154,14 @@ class Control:
     control_type: ControlType
     is_key: bool
     requirements: tuple[str, ...] = ()
+    #: When it was in operation (None: throughout), the control it replaced and the one that replaced it.
+    effective_from: date | None = None
+    effective_to: date | None = None
+    replaces_id: ControlId | None = None
+    replaces_ref: str | None = None
+    replaced_by_ref: str | None = None
+    #: The prior period's control it was rolled forward from.
+    predecessor_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -191,6 +208,13 @@ class ControlTest:
     items_with_result: int = 0
     items_with_deviation: int = 0
     deviation_count: int = 0
+    round: TestRound | None = None
+    #: The test's own window as recorded (None: the period while the control was in operation) ...
+    window_start: date | None = None
+    window_end: date | None = None
+    #: ... and the days it covers (None in a Type 1 examination, which is as of a date).
+    window: Span | None = None
+    predecessor_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -359,3 +383,5 @@ class EvidenceFile:
     attached_by: str
     attached_at: str
     used_by: tuple[str, ...] = ()
+    #: A document of the prior period, carried forward with the controls it supports.
+    prior_period: bool = False

@@ -100,8 +100,10 @@ class Population:
     row_count: int
     imported_by: str
     imported_at: str
+    #: Items dated outside `outside_label`: the period, or the test's window when it has one of its own.
     outside_period: int = 0
     undated: int = 0
+    outside_label: str = "the period"
 
 
 @dataclass(frozen=True)

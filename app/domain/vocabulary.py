@@ -143,10 +143,12 @@ class SubserviceTreatment(Labelled):
     INCLUSIVE = "inclusive", "Inclusive"
 
 
-class EngagementStatus(Labelled):
+class EngagementStage(Labelled):
+    """Where the engagement is, derived from the file (`services.stage`), never typed in."""
+
     PLANNING = "planning", "Planning"
     FIELDWORK = "fieldwork", "Fieldwork"
-    REVIEW = "review", "Review"
+    COMPLETION = "completion", "Completion"
     FINALIZED = "finalized", "Finalized"
 
 

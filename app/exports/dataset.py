@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from app.domain.ai_systems import AiOverview
+from app.domain.fairness import StoredFairnessResult
 from app.domain.ids import ControlId, TestId
+from app.domain.ipe import IpeRegister, IpeRule
 from app.domain.judgements import Finding, Misstatement, OpinionWorksheet, RequirementConclusion
 from app.domain.records import (
     Control,
@@ -30,12 +33,16 @@ from app.domain.records import (
     Tickmark,
 )
 from app.domain.report_inputs import ReportInputs, report_inputs
-from app.domain.vocabulary import ReportType, Status, TestKind
+from app.domain.vocabulary import EngagementStage, ReportType, Status, TestKind
+from app.domain.workpapers import Stage, Workpaper
 from app.services import engagement as engagement_service
+from app.services.ai_coverage import read_ai_overview
 from app.services.controls import read_controls
 from app.services.deviations import read_deviations
 from app.services.evidence import read_evidence
+from app.services.fairness_results import read_fairness_results
 from app.services.history import read_history
+from app.services.ipe import read_register
 from app.services.judged import read_judgements
 from app.services.overview import GroupProgress, read_counts, read_groups, requirement_gaps, requirements_in_scope
 from app.services.pbc import read_pbc_requests
@@ -44,8 +51,10 @@ from app.services.review_notes import ReviewNote, read_notes
 from app.services.signables import ItemType
 from app.services.signoffs import ItemSignOffs, read_signoffs
 from app.services.soa import read_soa
+from app.services.stage import read_stage
 from app.services.status import control_statuses, read_awaiting_operating_test
 from app.services.testing import read_sample_items, read_tests
+from app.services.workpapers import read_workpapers
 from app.storage.engagement_file import EngagementFile
 
 
@@ -83,6 +92,15 @@ class ReportData:
     #: Every signable item's sign-offs (stale or not), by kind and key; and the review notes.
     signoffs: dict[ItemType, dict[str, ItemSignOffs]] = field(default_factory=dict)
     review_notes: tuple[ReviewNote, ...] = ()
+    #: The engagement's workpapers in index order, each with what it still misses (revision 0009).
+    workpapers: tuple[Workpaper, ...] = ()
+    #: The populations the tests rely on and the key reports, with their IPE assessments and the rule.
+    ipe: IpeRegister = field(default_factory=lambda: IpeRegister((), (), IpeRule()))
+    stage: Stage = field(default_factory=lambda: Stage(EngagementStage.PLANNING, ""))
+    #: The AI system inventory, its impact assessments and the coverage matrix (`ai_coverage.read_ai_overview`).
+    ai: AiOverview = field(default_factory=AiOverview)
+    #: Fairness re-performances stored with their tests.
+    fairness: tuple[StoredFairnessResult, ...] = ()
 
     @property
     def gaps(self) -> tuple[str, ...]:
@@ -126,6 +144,8 @@ def gather(db: EngagementFile) -> ReportData:
         judged = read_judgements(conn)
         scope = list(judged.grounds.scope)
         statuses = judged.grounds.statuses
+        tests = read_tests(conn)
+        workpapers = read_workpapers(conn, worksheet=judged.worksheet)
         data = ReportData(
             details=details,
             facts=engagement_service.read_facts(conn, db.encrypted),
@@ -141,7 +161,7 @@ def gather(db: EngagementFile) -> ReportData:
             controls=tuple(read_controls(conn)),
             control_status=control_statuses(conn, details.report_type),
             awaiting_operating_test=read_awaiting_operating_test(conn, details.report_type),
-            tests=tuple(read_tests(conn)),
+            tests=tuple(tests),
             sample_items=tuple(read_sample_items(conn)),
             deviations=tuple(read_deviations(conn)),
             soa=tuple(read_soa(conn)),
@@ -156,5 +176,10 @@ def gather(db: EngagementFile) -> ReportData:
             inputs=report_inputs(details, judged.worksheet),
             signoffs={kind: read_signoffs(conn, kind) for kind in ItemType},
             review_notes=tuple(read_notes(conn)),
+            workpapers=tuple(workpapers),
+            ipe=read_register(conn, tests),
+            stage=read_stage(conn, tests, workpapers),
+            ai=read_ai_overview(conn, judged.grounds, details, judged.findings),
+            fairness=tuple(read_fairness_results(conn)),
         )
     return data

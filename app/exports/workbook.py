@@ -11,6 +11,7 @@ from pathlib import Path
 
 from app.exports.collector import collector_paused
 from app.exports.dataset import ReportData
+from app.exports.xlsx.ai import ai_coverage_table, ai_systems_table, fairness_table, impact_assessments_table
 from app.exports.xlsx.index import index_table
 from app.exports.xlsx.judgements import conclusions_table, findings_table, opinion_table
 from app.exports.xlsx.matrix import controls_table, exceptions_table, samples_table, tests_table
@@ -19,6 +20,7 @@ from app.exports.xlsx.records import audit_trail_table, evidence_table
 from app.exports.xlsx.review import review_notes_table, signoffs_table
 from app.exports.xlsx.scope import coverage_table, soa_table
 from app.exports.xlsx.table import Table
+from app.exports.xlsx.workpapers import ipe_table, workpapers_table
 from app.exports.xlsx.writer import write_tables
 from app.tasks import Task
 
@@ -35,8 +37,14 @@ def _tables(data: ReportData) -> list[Table]:
         conclusions_table(data),
         findings_table(data),
         opinion_table(data),
+        workpapers_table(data),
+        ipe_table(data),
         soa_table(data),
         coverage_table(data),
+        ai_systems_table(data),
+        impact_assessments_table(data),
+        ai_coverage_table(data),
+        fairness_table(data),
         evidence_table(data),
         signoffs_table(data),
         review_notes_table(data),

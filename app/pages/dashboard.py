@@ -12,12 +12,15 @@ from sqlalchemy import Connection
 from app.domain.judgements import CriterionConclusion, FindingKind, OpinionWorksheet
 from app.domain.records import Deviation, EngagementDetails, RequirementStatus, StatusCounts
 from app.domain.vocabulary import Framework, Status
+from app.domain.workpapers import CompletionItem, Stage, completion_item
 from app.pages.review import ReviewSummary, read_review_summary
 from app.services.deviations import read_deviations
 from app.services.engagement import read_details
 from app.services.judged import read_judgements
 from app.services.overview import GroupProgress, read_counts, read_groups
+from app.services.stage import read_stage
 from app.services.status import count
+from app.services.workpapers import read_workpapers
 from app.storage.engagement_file import EngagementFile
 
 
@@ -35,12 +38,20 @@ class DashboardPage:
     worksheet: OpinionWorksheet
     totals: dict[Framework, StatusCounts]
     review: ReviewSummary
+    stage: Stage
+    #: The completion items finalizing checks, each saying whether it is complete.
+    completion: tuple[CompletionItem, ...]
+
+    @property
+    def open_completion_items(self) -> int:
+        return sum(not item.complete for item in self.completion)
 
 
 def read_dashboard_page(conn: Connection) -> DashboardPage:
     judged = read_judgements(conn)
     scope, statuses = list(judged.grounds.scope), judged.grounds.statuses
     framework_of = {r.code: r.framework for r in scope}
+    workpapers = read_workpapers(conn, worksheet=judged.worksheet)
     conclusions = {
         framework: dict(Counter(c.conclusion for c in judged.conclusions if c.framework is framework))
         for framework in Framework
@@ -58,6 +69,8 @@ def read_dashboard_page(conn: Connection) -> DashboardPage:
         worksheet=judged.worksheet,
         totals={f: count(s.status for s in statuses.values() if framework_of[s.code] is f) for f in Framework},
         review=read_review_summary(conn),
+        stage=read_stage(conn, workpapers=workpapers),
+        completion=tuple(completion_item(w) for w in workpapers if w.fields.completion_item),
     )
 
 

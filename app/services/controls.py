@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +15,7 @@ from app.domain.records import Control, ControlInput, Suggestion
 from app.domain.vocabulary import ControlType, Framework, Frequency, Nature
 from app.errors import NotFoundError, ValidationError
 from app.services.history import Changes, changes
+from app.services.ipe import drop_assessments
 from app.services.refs import find_id, next_number
 from app.services.requirements import read_mappings, read_scope, require_auditable
 from app.storage.engagement_file import EngagementFile
@@ -25,6 +25,7 @@ from app.storage.schema import (
     control_test,
     dismissed_suggestion,
     evidence_link,
+    ipe_assessment,
     live,
     requirement,
 )
@@ -32,23 +33,31 @@ from app.storage.schema import (
 REF_PATTERN = re.compile(r"^C-(\d+)$")
 
 
-def _row(values: ControlInput) -> dict[str, Any]:
+def control_values(values: ControlInput) -> dict[str, Any]:
+    """A control's stored fields, trimmed and checked (a title is needed)."""
     title = values.title.strip()
     if not title:
         raise ValidationError("Give the control a short title.")
-    row = asdict(values)
-    row.update(
-        title=title,
-        description=values.description.strip(),
-        owner=values.owner.strip(),
-        frequency=Frequency(values.frequency).value,
-        nature=Nature(values.nature).value,
-        control_type=ControlType(values.control_type).value,
+    return {
+        "title": title,
+        "description": values.description.strip(),
+        "owner": values.owner.strip(),
+        "frequency": Frequency(values.frequency).value,
+        "nature": Nature(values.nature).value,
+        "control_type": ControlType(values.control_type).value,
+        "is_key": values.is_key,
+    }
+
+
+def control_input(found: Control) -> ControlInput:
+    """A control's fields as an input, for changing some of them."""
+    return ControlInput(
+        found.title, found.description, found.owner, found.frequency, found.nature, found.control_type, found.is_key
     )
-    return row
 
 
-def _record(row: RowMapping, requirements: Iterable[str]) -> Control:
+def _record(row: RowMapping, requirements: Iterable[str], neighbours: Neighbours) -> Control:
+    refs, replaced_by = neighbours
     return Control(
         id=row["id"],
         ref=row["ref"],
@@ -60,21 +69,42 @@ def _record(row: RowMapping, requirements: Iterable[str]) -> Control:
         control_type=ControlType(row["control_type"]),
         is_key=bool(row["is_key"]),
         requirements=tuple(requirements),
+        effective_from=row["effective_from"],
+        effective_to=row["effective_to"],
+        replaces_id=row["replaces_id"],
+        replaces_ref=refs.get(row["replaces_id"]),
+        replaced_by_ref=replaced_by.get(row["id"]),
+        predecessor_id=row["predecessor_id"],
     )
+
+
+#: Live controls' references by id, and the reference of the control that replaced each one.
+Neighbours = tuple[dict[ControlId, str], dict[ControlId, str]]
+
+
+def _neighbours(rows: Iterable[RowMapping]) -> Neighbours:
+    refs, replaced_by = {}, {}
+    for row in rows:
+        refs[row["id"]] = row["ref"]
+        if row["replaces_id"] is not None:
+            replaced_by[row["replaces_id"]] = row["ref"]
+    return refs, replaced_by
 
 
 def next_ref(conn: Connection) -> str:
     return f"C-{next_number(conn, control.c.ref, REF_PATTERN):03d}"
 
 
-def read_links(conn: Connection) -> dict[ControlId, list[str]]:
-    """Requirement codes per control, in catalog order."""
+def read_links(conn: Connection, control_id: ControlId | None = None) -> dict[ControlId, list[str]]:
+    """Requirement codes per control (or of one control), in catalog order."""
     query = (
         select(control_requirement.c.control_id, control_requirement.c.requirement_code)
         .join(requirement, requirement.c.code == control_requirement.c.requirement_code)
         .where(live(control_requirement))
         .order_by(requirement.c.sort_order)
     )
+    if control_id is not None:
+        query = query.where(control_requirement.c.control_id == control_id)
     links: dict[ControlId, list[str]] = defaultdict(list)
     for control_id, code in conn.execute(query):
         links[control_id].append(code)
@@ -83,8 +113,9 @@ def read_links(conn: Connection) -> dict[ControlId, list[str]]:
 
 def read_controls(conn: Connection) -> list[Control]:
     links = read_links(conn)
-    rows = conn.execute(select(control).where(live(control)).order_by(control.c.ref)).mappings()
-    return [_record(row, links.get(row["id"], ())) for row in rows]
+    rows = conn.execute(select(control).where(live(control)).order_by(control.c.ref)).mappings().all()
+    neighbours = _neighbours(rows)
+    return [_record(row, links.get(row["id"], ()), neighbours) for row in rows]
 
 
 def list_controls(db: EngagementFile) -> list[Control]:
@@ -100,7 +131,9 @@ def read_control(conn: Connection, control_id: ControlId) -> Control:
     row = conn.execute(select(control).where(control.c.id == control_id, live(control))).mappings().first()
     if row is None:
         raise NotFoundError(f"Control {control_id} no longer exists.")
-    return _record(row, read_links(conn).get(control_id, ()))
+    near = (control.c.id == row["replaces_id"]) | (control.c.replaces_id == control_id)
+    around = conn.execute(select(control).where(near, live(control))).mappings().all()
+    return _record(row, read_links(conn, control_id).get(control_id, ()), _neighbours([row, *around]))
 
 
 def get_control(db: EngagementFile, ref_or_id: str | UUID) -> Control:
@@ -116,17 +149,22 @@ def create_control(db: EngagementFile, values: ControlInput, requirements: Itera
 
 def insert_control(ch: Changes, values: ControlInput, requirements: Iterable[str] = ()) -> ControlId:
     """Inside a change: a new control with the next free reference, linked to the requirements; its id."""
-    control_id = ControlId(ch.insert(control, {"ref": next_ref(ch.conn), **_row(values)}))
+    control_id = ControlId(ch.insert(control, {"ref": next_ref(ch.conn), **control_values(values)}))
     for code in requirements:
         _link(ch, control_id, code)
     return control_id
 
 
 def update_control(db: EngagementFile, control_id: ControlId, values: ControlInput) -> Control:
-    row = _row(values)
+    row = control_values(values)
     with changes(db) as ch:
         ch.update(control, {"id": control_id}, row)
         return read_control(ch.conn, control_id)
+
+
+def put_control(ch: Changes, control_id: ControlId, values: ControlInput) -> None:
+    """Inside a change: give the control these fields."""
+    ch.update(control, {"id": control_id}, control_values(values))
 
 
 def delete_control(db: EngagementFile, control_id: ControlId) -> None:
@@ -139,6 +177,7 @@ def delete_control(db: EngagementFile, control_id: ControlId) -> None:
         if refs:
             raise ValidationError(f"Delete its tests first ({', '.join(refs)}): their results would be lost.")
         ch.delete_where(evidence_link, evidence_link.c.control_id == control_id)  # the files stay in the library
+        drop_assessments(ch, ipe_assessment.c.control_id == control_id)  # the key reports it relied on
         ch.delete(control, {"id": control_id})  # its requirement links and dismissals go with it
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from sqlalchemy import Connection, insert, select
@@ -15,11 +15,11 @@ import app
 from app.catalog import Catalog, load_catalog
 from app.domain.ids import PersonId, new_id
 from app.domain.judgements import OpinionArea
+from app.domain.over_time import Span
 from app.domain.records import EngagementDetails, FileFacts, TeamMember, Tickmark
 from app.domain.vocabulary import (
     DESCRIPTION_HEADINGS,
     TSC_CATEGORIES,
-    EngagementStatus,
     Opinion,
     ReportType,
     RequirementKind,
@@ -34,6 +34,7 @@ from app.storage.schema import (
     description_section,
     engagement,
     fieldwork_meta,
+    finalization,
     live,
     mapping,
     opinion,
@@ -43,6 +44,9 @@ from app.storage.schema import (
     soa_line,
     tickmark,
 )
+
+if TYPE_CHECKING:
+    from app.workpaper_templates import WorkpaperLibrary
 
 FORMAT_NAME = "fieldwork-engagement"
 MIN_TYPE2_DAYS = 90
@@ -127,14 +131,20 @@ def create_engagement(
     team: Sequence[TeamMember] = (),
     passphrase: Passphrase = None,
     fill: Callable[[Changes], None] | None = None,
+    workpapers: WorkpaperLibrary | None = None,
 ) -> tuple[EngagementFile, tuple[str, ...]]:
-    """A new engagement file with the bundled catalogs, an SoA line per Annex A control and the team.
+    """A new engagement file with the bundled catalogs, an SoA line per Annex A control, the team and the
+    workpapers of the templates (`workpapers`, else the bundled and the firm's; a broken one is a warning).
 
     `fill` adds more records in the same transaction (the demo engagement), so a
     failure leaves no file behind.
     """
+    from app.services.workpapers import insert_from_template  # it reads the team from here: import when used
+    from app.workpaper_templates import load_workpaper_templates
+
     details = normalized(details)
-    warnings = validate_details(details)
+    library = workpapers if workpapers is not None else load_workpaper_templates()
+    warnings = validate_details(details) + tuple(f"Workpaper template left out: {p}" for p in library.problems)
     members = _team_rows(team)
     catalog = load_catalog()
 
@@ -152,6 +162,8 @@ def create_engagement(
             annex = [i.code for i in catalog.items if i.kind is RequirementKind.ANNEX_CONTROL]
             ch.insert_many(soa_line, [{"annex_code": code, "included": True, "justification": ""} for code in annex])
             ch.insert_many(opinion, [{"area": area.value, "kind": Opinion.UNMODIFIED.value} for area in OpinionArea])
+            for template in library.templates:
+                insert_from_template(ch, template)
             if fill is not None:
                 fill(ch)
 
@@ -239,7 +251,6 @@ def read_details(conn: Connection) -> EngagementDetails:
         as_of_date=row["as_of_date"],
         tsc_categories=tuple(row["tsc_categories"]),
         iso_scope=row["iso_scope"],
-        status=EngagementStatus(row["status"]),
         report_release_date=row["report_release_date"],
         documentation_completion_date=row["documentation_completion_date"],
         subservice_treatment=SubserviceTreatment(row["subservice_treatment"]),
@@ -252,13 +263,26 @@ def read_details(conn: Connection) -> EngagementDetails:
     )
 
 
+def read_period_span(conn: Connection) -> Span | None:
+    return read_details(conn).period
+
+
 def update_details(db: EngagementFile, details: EngagementDetails) -> tuple[str, ...]:
+    from app.services.workpapers import check_report_date
+
     details = normalized(details)
     warnings = validate_details(details)
     with changes(db) as ch:
+        check_report_date(ch.conn, details.report_release_date)
         key = ch.conn.execute(select(engagement.c.id).where(live(engagement))).scalar_one()
         ch.update(engagement, {"id": key}, _details_row(details))
     return warnings
+
+
+def read_finalized_at(conn: Connection) -> str | None:
+    """When the engagement was finalized (UTC), or None (finalizing's record; the stage reads it)."""
+    found: str | None = conn.execute(select(finalization.c.finalized_at).where(live(finalization))).scalar()
+    return found
 
 
 def file_facts(db: EngagementFile) -> FileFacts:
@@ -274,6 +298,8 @@ def read_facts(conn: Connection, encrypted: bool) -> FileFacts:
         created_with=meta["created_with"],
         created_at=meta["created_at"],
         catalog_versions={k.removeprefix("catalog_"): v for k, v in meta.items() if k.startswith("catalog_")},
+        rolled_from_engagement_id=meta.get("rolled_from_engagement_id"),
+        rolled_from_sha256=meta.get("rolled_from_sha256"),
     )
 
 
@@ -372,7 +398,14 @@ def read_system_description(conn: Connection) -> dict[str, str]:
 
 
 def set_description_section(db: EngagementFile, code: str, text: str) -> None:
+    """Save a section's text; once edited, a section carried forward from the prior period is this period's."""
     if code not in DESCRIPTION_HEADINGS:
         raise ValidationError(f"{code} is not a description-of-the-system heading (DC1 to DC9).")
     with changes(db) as ch:
-        ch.update(description_section, {"code": code}, {"text": text})
+        ch.update(description_section, {"code": code}, {"text": text, "to_update": False})
+
+
+def read_sections_to_update(conn: Connection) -> frozenset[str]:
+    """The sections carried forward from the prior period and not yet edited for this one."""
+    query = select(description_section.c.code).where(description_section.c.to_update.is_(True))
+    return frozenset(conn.execute(query).scalars())

@@ -4,9 +4,9 @@ Rules the auditors can rely on:
 - The same content attached twice is stored once. Each attach is still its own evidence record (E-0001,
   E-0002) with its own name, received date, provider and request, because two receipts of the same bytes
   are two facts of the engagement; both records point to one blob.
-- A file is linked to any number of controls, tests, sample items and PBC requests. Unlinking removes the
-  link only: the record and its bytes stay in the library (shown as unused), because the history names
-  them. Bytes go only with `delete_evidence`, which refuses a file that still supports an item or an
+- A file is linked to any number of controls, tests, sample items, PBC requests, findings and AI systems.
+  Unlinking removes the link only: the record and its bytes stay in the library (shown as unused), because
+  the history names them. Bytes go only with `delete_evidence`, which refuses a file that still supports an item or an
   engagement past its documentation completion date, and keeps a blob another record still shares.
 - A file's `pbc_request_id` says which request it was received in answer to; it is always one of its PBC
   links, set when the first PBC link is made and cleared when that link is removed.
@@ -30,27 +30,33 @@ from sqlalchemy import Connection, RowMapping, func, select
 
 from app.domain.ids import EvidenceId, PbcRequestId, SampleItemId, parse_id
 from app.domain.records import EvidenceFile
-from app.domain.vocabulary import EngagementStatus, TestKind
+from app.domain.vocabulary import TestKind
 from app.errors import FieldworkError, NotFoundError, ReadOnlyError, ValidationError
 from app.services import pbc
+from app.services.ai_systems import find_system
 from app.services.controls import find_control_id
-from app.services.engagement import read_details
+from app.services.engagement import read_details, read_finalized_at
 from app.services.evidence_store import ByteProgress, Readable, drop_content, store_stream
 from app.services.findings import find_finding_id
 from app.services.history import Changes, changes
+from app.services.ipe import find_ipe_id
 from app.services.refs import next_number
 from app.services.testing import find_test_id
+from app.services.workpapers import find_workpaper_id
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import (
+    ai_system,
     control,
     control_test,
     evidence,
     evidence_blob,
     evidence_link,
     finding,
+    ipe_assessment,
     live,
     pbc_request,
     sample_item,
+    workpaper,
 )
 from app.tasks import Task
 
@@ -66,6 +72,9 @@ class TargetKind(StrEnum):
     SAMPLE_ITEM = "sample_item_id"
     PBC_REQUEST = "pbc_request_id"
     FINDING = "finding_id"
+    WORKPAPER = "workpaper_id"
+    IPE = "ipe_id"
+    AI_SYSTEM = "ai_system_id"
 
 
 @dataclass(frozen=True)
@@ -198,6 +207,9 @@ _TARGET_TABLES = {
     TargetKind.SAMPLE_ITEM: sample_item,
     TargetKind.PBC_REQUEST: pbc_request,
     TargetKind.FINDING: finding,
+    TargetKind.WORKPAPER: workpaper,
+    TargetKind.IPE: ipe_assessment,
+    TargetKind.AI_SYSTEM: ai_system,
 }
 
 
@@ -267,7 +279,7 @@ def delete_evidence(db: EngagementFile, evidence_id: EvidenceId) -> None:
     with changes(db) as ch:
         details = read_details(ch.conn)
         completed = details.documentation_completion_date
-        if details.status is EngagementStatus.FINALIZED or (completed is not None and completed <= date.today()):
+        if read_finalized_at(ch.conn) or (completed is not None and completed <= date.today()):
             raise ReadOnlyError("The documentation is complete: evidence can no longer be deleted.")
         found = _require_evidence(ch.conn, evidence_id)
         uses = read_uses(ch.conn, evidence_id).get(evidence_id, [])
@@ -301,7 +313,8 @@ def find_evidence_id(conn: Connection, ref_or_id: str | UUID) -> EvidenceId:
 
 
 def read_uses(conn: Connection, evidence_id: EvidenceId | None = None) -> dict[EvidenceId, list[EvidenceUse]]:
-    """What each file supports, controls first, then tests, sample items, PBC requests and findings."""
+    """What each file supports, controls first, then tests, sample items, PBC requests, findings, workpapers and
+    IPE assessments."""
     el, item = evidence_link, sample_item
     query = (
         select(
@@ -316,12 +329,20 @@ def read_uses(conn: Connection, evidence_id: EvidenceId | None = None) -> dict[E
             pbc_request.c.request,
             finding.c.ref.label("finding_ref"),
             finding.c.statement,
+            workpaper.c.ref.label("workpaper_ref"),
+            workpaper.c.title.label("workpaper_title"),
+            ipe_assessment.c.ref.label("ipe_ref"),
+            ai_system.c.ref.label("ai_system_ref"),
+            ai_system.c.name,
         )
         .outerjoin(control, control.c.id == el.c.control_id)
         .outerjoin(item, item.c.id == el.c.sample_item_id)
         .outerjoin(control_test, control_test.c.id == func.coalesce(el.c.test_id, item.c.test_id))
         .outerjoin(pbc_request, pbc_request.c.id == el.c.pbc_request_id)
         .outerjoin(finding, finding.c.id == el.c.finding_id)
+        .outerjoin(workpaper, workpaper.c.id == el.c.workpaper_id)
+        .outerjoin(ipe_assessment, ipe_assessment.c.id == el.c.ipe_id)
+        .outerjoin(ai_system, ai_system.c.id == el.c.ai_system_id)
         .where(live(el))
     )
     if evidence_id is not None:
@@ -337,8 +358,14 @@ def read_uses(conn: Connection, evidence_id: EvidenceId | None = None) -> dict[E
             ref, label, seq = f"{row['test_ref']} #{row['seq']}", row["identifier"], row["seq"]
         elif kind is TargetKind.PBC_REQUEST:
             ref, label, seq = row["pbc_ref"], row["request"], 0
-        else:
+        elif kind is TargetKind.FINDING:
             ref, label, seq = row["finding_ref"], row["statement"], 0
+        elif kind is TargetKind.WORKPAPER:
+            ref, label, seq = row["workpaper_ref"], row["workpaper_title"], 0
+        elif kind is TargetKind.IPE:
+            ref, label, seq = row["ipe_ref"], "Information produced by the entity", 0
+        else:
+            ref, label, seq = row["ai_system_ref"], row["name"], 0
         order = (list(TargetKind).index(kind), ref.split(" #")[0], seq)
         found[row["evidence_id"]].append((order, EvidenceUse(Target(kind, row[kind.value]), ref, label)))
     return {key: [use for _, use in sorted(uses, key=lambda pair: pair[0])] for key, uses in found.items()}
@@ -370,6 +397,7 @@ def read_evidence(conn: Connection, ids: Collection[EvidenceId] | None = None) -
             attached_by=row["attached_by"],
             attached_at=row["attached_at"],
             used_by=tuple(use.ref for use in uses.get(row["id"], ())),
+            prior_period=row["predecessor_id"] is not None,
         )
         for row in conn.execute(query).mappings()
     ]
@@ -431,11 +459,14 @@ _FINDERS = {
     TargetKind.SAMPLE_ITEM: find_sample_item_id,
     TargetKind.PBC_REQUEST: pbc.find_request_id,
     TargetKind.FINDING: find_finding_id,
+    TargetKind.WORKPAPER: find_workpaper_id,
+    TargetKind.IPE: find_ipe_id,
+    TargetKind.AI_SYSTEM: find_system,
 }
 
 
 def resolve_target(conn: Connection, kind: TargetKind, ref_or_id: str | UUID) -> Target:
-    """A target named the way people name it (C-001, C-001.T2, C-001.T2 #3, PBC-004) or by id."""
+    """A target named the way people name it (C-001, C-001.T2, C-001.T2 #3, PBC-004, AI-01) or by id."""
     return Target(kind, _FINDERS[kind](conn, ref_or_id))
 
 

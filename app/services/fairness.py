@@ -5,8 +5,8 @@ their limits for hostile files, once, as a stream: only the (group, outcome) pai
 (`Counter.update` over batches of rows), so a million decisions take about a second and a few megabytes.
 The counts are then folded: groups compared exactly after trimming spaces, outcomes without regard to case.
 
-Nothing is stored with the test yet (no table holds the result): `run_fairness` records the run in the
-engagement's history, so it can be traced, and is where storing it with the test belongs.
+`run_fairness` stores the result with the test (`fairness_results`), where the test's findings and the workpapers
+show it, and records the run in the engagement's history on the test.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Any
 from app.domain.fairness import FOUR_FIFTHS, MIN_EXPECTED, FairnessFigures, FairnessResult, GroupRate
 from app.domain.sampling import PopulationSource
 from app.errors import ValidationError
+from app.services.fairness_results import store_fairness_result
 from app.services.history import Changes, changes
 from app.services.population_files import open_table
 from app.services.population_table import Cell, Table, cell_text
@@ -272,15 +273,15 @@ def run_fairness(
     favourable: Sequence[str] = (),
     task: Task | None = None,
 ) -> FairnessResult:
-    """Re-perform a fairness review for a test and record the run in the history.
+    """Re-perform a fairness review for a test, store the result with it and record the run in the history.
 
     The test is looked up first (a wrong reference is refused before the file is read); the file is read
-    outside any transaction. Storing the result with the test needs its own table: `store_fairness_result(ch,
-    test_id, result)` will go beside `record_fairness_run` here."""
+    outside any transaction."""
     test = get_test(db, test_ref)
     figures = reperform(source, group_column, outcome_column, favourable, task)
     with changes(db) as ch:
         test_id = find_test_id(ch.conn, test.id)
         result = FairnessResult(test.ref, ch.person, ch.at_utc, figures)
+        store_fairness_result(ch, test_id, result)
         record_fairness_run(ch, test_id, result)
     return result

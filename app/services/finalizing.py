@@ -22,12 +22,13 @@ from app.services.acting import acting_member
 from app.services.engagement import read_details
 from app.services.evidence import read_evidence
 from app.services.history import changes
-from app.services.history_chain import chain_problems
+from app.services.history_chain import read_chain
 from app.services.refs import next_number
 from app.services.review_notes import read_notes
 from app.services.signables import ItemType
 from app.services.signoffs import read_signoffs
 from app.services.verify import verify
+from app.services.workpapers import read_completion_items
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import addendum, engagement, finalization, live
 from app.tasks import Task
@@ -68,10 +69,19 @@ def _open_notes(conn: Connection) -> list[str]:
     return [f"{note.ref} on {note.item_ref}: {note.status.label.lower()}" for note in read_notes(conn, open_only=True)]
 
 
-#: What finalizing checks, each giving the problems it finds (engagement workpapers add their completion items).
+def _completion_items(conn: Connection) -> list[str]:
+    return [
+        f"{item.ref} {item.title}: {' '.join(item.reasons)}"
+        for item in read_completion_items(conn)
+        if not item.complete
+    ]
+
+
+#: What finalizing checks, each giving the problems it finds.
 FINALIZE_CHECKS: list[tuple[str, Callable[[Connection], list[str]]]] = [
     ("review notes open", _open_notes),
     ("sign-offs missing or stale", _missing_signoffs),
+    ("completion items not complete", _completion_items),
 ]
 
 
@@ -108,7 +118,7 @@ def finalize(db: EngagementFile, release: date, task: Task | None = None) -> Fin
         ).one()
         completed = completion_date(release, days)
         ch.update(engagement, {"id": key}, {"report_release_date": release, "documentation_completion_date": completed})
-        _, heads = chain_problems(ch.conn)
+        heads = read_chain(ch.conn).heads
         origin, seq, head = ch.head()
         heads[origin] = (seq, head)
         retention = date(release.year + years, release.month, min(release.day, 28))

@@ -11,26 +11,29 @@ implementation, verification of effectiveness, closure.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Table, select
 
-from app.domain.ids import DeviationId, EvidenceId, FindingId
+from app.domain.ids import AiSystemId, DeviationId, EvidenceId, FindingId
 from app.domain.judgements import Finding, FindingInput, FindingKind, FindingStatus
 from app.domain.vocabulary import Framework
 from app.errors import NotFoundError, ValidationError
+from app.services.grouped import evidence_by, grouped
 from app.services.history import Changes, changes
 from app.services.refs import find_id, next_number
 from app.services.requirements import require_auditable
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import (
+    ai_system,
     deviation,
-    evidence,
     evidence_link,
     finding,
+    finding_ai_system,
     finding_deviation,
     finding_requirement,
     live,
@@ -104,18 +107,22 @@ def _check_requirements(ch: Changes, codes: tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-def _check_deviations(ch: Changes, ids: tuple[DeviationId, ...]) -> list[DeviationId]:
+def _existing(ch: Changes, table: Table, ids: Sequence[UUID], noun: str) -> list[UUID]:
+    """The records named by the finding, each once, refused when one is gone."""
     wanted = list(dict.fromkeys(ids))
-    found = set(ch.conn.execute(select(deviation.c.id).where(deviation.c.id.in_(wanted), live(deviation))).scalars())
+    found = set(ch.conn.execute(select(table.c.id).where(table.c.id.in_(wanted), live(table))).scalars())
     if len(found) != len(wanted):
-        raise NotFoundError("A deviation named by the finding no longer exists.")
+        raise NotFoundError(f"{noun} named by the finding no longer exists.")
     return wanted
 
 
 def _save(ch: Changes, finding_id: FindingId, values: FindingInput) -> None:
     owner = ("finding_id", finding_id)
     ch.set_links(finding_requirement, owner, "requirement_code", _check_requirements(ch, values.requirements))
-    ch.set_links(finding_deviation, owner, "deviation_id", _check_deviations(ch, values.deviations))
+    ch.set_links(finding_deviation, owner, "deviation_id", _existing(ch, deviation, values.deviations, "A deviation"))
+    if values.ai_systems is not None:
+        systems = _existing(ch, ai_system, values.ai_systems, "An AI system")
+        ch.set_links(finding_ai_system, owner, "ai_system_id", systems)
 
 
 def create_finding(db: EngagementFile, values: FindingInput) -> Finding:
@@ -154,41 +161,39 @@ def find_finding_id(conn: Connection, ref_or_id: str | UUID) -> FindingId:
 # --- reading -------------------------------------------------------------------------------------
 
 
-def _grouped(conn: Connection, query: Any) -> dict[FindingId, list[Any]]:
-    found: dict[FindingId, list[Any]] = defaultdict(list)
-    for finding_id, *values in conn.execute(query):
-        found[finding_id].append(values[0] if len(values) == 1 else tuple(values))
-    return found
-
-
 def read_findings(conn: Connection, finding_id: FindingId | None = None) -> list[Finding]:
     """The register in reference order, each finding with its requirements, deviations and evidence."""
-    requirements = _grouped(
+    requirements = grouped(
         conn,
         select(finding_requirement.c.finding_id, finding_requirement.c.requirement_code)
         .join(requirement, requirement.c.code == finding_requirement.c.requirement_code)
         .where(live(finding_requirement))
         .order_by(requirement.c.sort_order),
     )
-    deviations = _grouped(
+    deviations = grouped(
         conn,
         select(finding_deviation.c.finding_id, deviation.c.id, deviation.c.ref)
         .join(deviation, deviation.c.id == finding_deviation.c.deviation_id)
         .where(live(finding_deviation), live(deviation))
         .order_by(deviation.c.ref),
     )
-    files = _grouped(
+    files = evidence_by(conn, evidence_link.c.finding_id)
+    systems = grouped(
         conn,
-        select(evidence_link.c.finding_id, evidence.c.id, evidence.c.ref)
-        .join(evidence, evidence.c.id == evidence_link.c.evidence_id)
-        .where(evidence_link.c.finding_id.is_not(None), live(evidence_link))
-        .order_by(evidence.c.ref),
+        select(finding_ai_system.c.finding_id, ai_system.c.id, ai_system.c.name)
+        .join(ai_system, ai_system.c.id == finding_ai_system.c.ai_system_id)
+        .where(live(finding_ai_system), live(ai_system))
+        .order_by(ai_system.c.ref),
     )
     query = select(finding).where(live(finding)).order_by(finding.c.ref)
     if finding_id is not None:
         query = query.where(finding.c.id == finding_id)
     return [
-        _record(row, requirements.get(row["id"], []), deviations.get(row["id"], []), files.get(row["id"], []))
+        replace(
+            _record(row, requirements.get(row["id"], []), deviations.get(row["id"], []), files.get(row["id"], [])),
+            ai_systems=tuple(name for _, name in systems.get(row["id"], [])),
+            ai_system_ids=tuple(AiSystemId(key) for key, _ in systems.get(row["id"], [])),
+        )
         for row in conn.execute(query).mappings()
     ]
 
@@ -215,6 +220,7 @@ def _record(row: Any, codes: list[str], deviations: list[tuple[UUID, str]], file
         closed_on=row["closed_on"],
         deviation_ids=tuple(DeviationId(key) for key, _ in deviations),
         evidence_ids=tuple(EvidenceId(key) for key, _ in files),
+        predecessor_id=row["predecessor_id"],
     )
 
 

@@ -1,43 +1,48 @@
 """A test's population: imported from a file or entered by hand, kept with its source, checked against the period.
 
+An imported file is kept as evidence of the test and of its population's IPE assessment (`services.ipe`), in the
+import's transaction: the very bytes the rows came from, or the import is refused.
+
 Imported rows are written without `Changes`, as evidence chunks are: a history entry per row would
 double the file and say nothing more, because the population's own entry (file name, SHA-256, row
 count, who and when) stands for them. Rows entered by hand have no file to stand for them, so each
 one is recorded. An import is one transaction: an error or a cancel leaves no row behind.
 
-Items dated outside the engagement period are flagged here (`outside_period`) and left out of the
-rows a sample can be drawn from (`eligible_rows`); undated items stay eligible.
+Items dated outside the test's window (the period, unless the test or its control says otherwise:
+`test_windows`) are flagged here (`outside_period`) and left out of the rows a sample can be drawn from
+(`eligible_rows`); undated items stay eligible.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date
 from itertools import islice
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, case, delete, false, func, insert, select
 
-from app.domain.ids import PopulationId, TestId, new_id
+from app.domain.ids import EvidenceId, PopulationId, TestId, new_id
+from app.domain.over_time import Span
 from app.domain.sampling import Population, PopulationItemInput, PopulationRow, PopulationSource
-from app.domain.vocabulary import ReportType
 from app.errors import ValidationError
-from app.services.engagement import read_details
+from app.services.engagement import read_period_span
+from app.services.evidence import Receipt, Target, TargetKind, attach_stream, link
+from app.services.evidence_store import ByteProgress
 from app.services.history import Changes, changes
+from app.services.ipe import new_population
 from app.services.population_files import open_table
 from app.services.population_table import Cell, Table, cell_text, parse_date
+from app.services.test_windows import read_test_window, window_phrase
 from app.services.testing import conclusion_follows, find_test_id
 from app.storage.engagement_file import EngagementFile
-from app.storage.schema import control_test, live, population, population_row, sample_item
+from app.storage.schema import control_test, evidence, evidence_link, live, population, population_row, sample_item
 from app.tasks import Task
 
 ROW_BATCH = 5_000
 ROW_COLUMNS = ("population_id", "row_no", "identifier", "item_date", "values")
 BY_HAND = "Entered by hand"
 HAND_COLUMNS = ("Identifier", "Date")
-
-Period = tuple[date, date] | None
 
 
 def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -71,6 +76,7 @@ def import_population(
         date_index = table.column_index(date_column) if date_column else None
         with changes(db) as ch:
             find_test_id(ch.conn, test_id)
+            replacing = read_population(ch.conn, test_id) is not None
             drop_population(ch, test_id)
             population_id = PopulationId(new_id())
             # The population row is written last, when its row count and hash are known.
@@ -96,9 +102,38 @@ def import_population(
                 },
             )
             _describe_on_test(ch, test_id, count, table.name)
+            _keep_as_evidence(ch, test_id, source, table.sha256(), replacing, task)
             found = read_population(ch.conn, test_id)
     assert found is not None
     return found
+
+
+def _keep_as_evidence(
+    ch: Changes, test_id: TestId, source: PopulationSource, sha256: str, replacing: bool, task: Task
+) -> None:
+    """The imported file as evidence of the test and its IPE assessment (the same content already linked to the
+    test is linked again, not stored again); refused if the bytes stored are not the bytes the rows came from."""
+    ipe_id = new_population(ch, test_id, replacing)
+    targets = [Target(TargetKind.TEST, test_id), Target(TargetKind.IPE, ipe_id)]
+    already = ch.conn.execute(
+        select(evidence.c.id)
+        .join(evidence_link, evidence_link.c.evidence_id == evidence.c.id)
+        .where(
+            evidence.c.blob_sha256 == sha256, evidence_link.c.test_id == test_id, live(evidence), live(evidence_link)
+        )
+    ).scalar()
+    if already is not None:
+        link(ch, EvidenceId(already), targets[1])
+        return
+    progress = ByteProgress(task, source.path.stat().st_size)
+    try:
+        with source.path.open("rb", buffering=0) as handle:
+            kept = attach_stream(ch, handle, source.path.name, targets, Receipt(), progress)
+    except OSError as exc:
+        raise ValidationError(f"Cannot keep {source.path.name} as evidence: {exc.strerror or exc}.") from exc
+    stored = ch.conn.execute(select(evidence.c.blob_sha256).where(evidence.c.id == kept)).scalar_one()
+    if stored != sha256:
+        raise ValidationError(f"{source.path.name} changed while it was imported; import it again.")
 
 
 def _rows(
@@ -241,29 +276,26 @@ def remove_population(db: EngagementFile, test_id: TestId) -> None:
 # --- reading -------------------------------------------------------------------------------------
 
 
-def read_period(conn: Connection) -> Period:
-    """The Type 2 period items must fall in; a Type 1 examination has none."""
-    details = read_details(conn)
-    if details.report_type is not ReportType.TYPE2 or not details.period_start or not details.period_end:
-        return None
-    return details.period_start, details.period_end
-
-
-def _outside(period: Period) -> ColumnElement[bool]:
-    if period is None:
+def _outside(window: Span | None) -> ColumnElement[bool]:
+    if window is None:
         return false()
-    start, end = period
     return population_row.c.item_date.is_not(None) & (
-        (population_row.c.item_date < start) | (population_row.c.item_date > end)
+        (population_row.c.item_date < window.start) | (population_row.c.item_date > window.end)
     )
+
+
+def _window_of(conn: Connection, population_id: PopulationId) -> Span | None:
+    test_id = conn.execute(select(population.c.test_id).where(population.c.id == population_id)).scalar_one()
+    return read_test_window(conn, test_id)
 
 
 def read_population(conn: Connection, test_id: TestId) -> Population | None:
     row = conn.execute(select(population).where(population.c.test_id == test_id, live(population))).mappings().first()
     if row is None:
         return None
+    window = read_test_window(conn, test_id)
     flags = select(
-        func.coalesce(func.sum(case((_outside(read_period(conn)), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((_outside(window), 1), else_=0)), 0),
         func.coalesce(func.sum(case((population_row.c.item_date.is_(None), 1), else_=0)), 0),
     ).where(population_row.c.population_id == row["id"])
     outside, undated = conn.execute(flags).one()
@@ -281,6 +313,7 @@ def read_population(conn: Connection, test_id: TestId) -> Population | None:
         imported_at=row["imported_at"],
         outside_period=int(outside),
         undated=int(undated) if row["date_column"] else 0,
+        outside_label=window_phrase(window, read_period_span(conn)),
     )
 
 
@@ -307,7 +340,7 @@ def read_population_rows(
     found = require_population(conn, test_id)
     condition = population_row.c.population_id == found.id
     if outside_period_only:
-        condition = condition & _outside(read_period(conn))
+        condition = condition & _outside(read_test_window(conn, test_id))
     query = select(population_row).where(condition).order_by(population_row.c.row_no).offset(offset).limit(limit)
     return [_row_record(row) for row in conn.execute(query).mappings()]
 
@@ -324,14 +357,15 @@ def _row_record(row: Any) -> PopulationRow:
 
 
 def eligible_rows(conn: Connection, population_id: PopulationId, skip: Iterable[int] = ()) -> Iterator[int]:
-    """Row numbers a sample may be drawn from, in population order: in the period (or undated), not in `skip`.
+    """Row numbers a sample may be drawn from, in population order: in the test's window (or undated), not in
+    `skip`.
 
     Streamed through the driver's cursor: SQLAlchemy's per-row processing was most of a selection's time.
     """
     skipped = set(skip)
     query = (
         select(population_row.c.row_no)
-        .where(population_row.c.population_id == population_id, ~_outside(read_period(conn)))
+        .where(population_row.c.population_id == population_id, ~_outside(_window_of(conn, population_id)))
         .order_by(population_row.c.row_no)
     )
     cursor = conn.connection.cursor()
@@ -345,7 +379,7 @@ def eligible_rows(conn: Connection, population_id: PopulationId, skip: Iterable[
 
 def count_eligible(conn: Connection, population_id: PopulationId, skip: Iterable[int] = ()) -> int:
     """How many rows `eligible_rows` yields, counted by SQLite rather than by streaming them."""
-    condition = (population_row.c.population_id == population_id) & ~_outside(read_period(conn))
+    condition = (population_row.c.population_id == population_id) & ~_outside(_window_of(conn, population_id))
     total = _count(conn, condition)
     for chunk in _batches(sorted(set(skip)), 500):
         total -= _count(conn, condition & population_row.c.row_no.in_(chunk))

@@ -14,11 +14,12 @@ import stat
 from collections.abc import Iterator, Sequence
 from itertools import chain, islice
 from pathlib import Path
+from typing import Protocol
 
 from app.domain.sampling import PopulationPreview, PopulationSource
 from app.services.population_csv import open_csv
 from app.services.population_table import Cell, RefusedFile, Rows, Table, cell_text, is_date
-from app.services.population_xlsx import hash_handle, open_xlsx
+from app.services.population_xlsx import hash_handle, open_workbook
 
 MAX_SOURCE_BYTES = 1 << 30
 MAX_ROWS = 5_000_000
@@ -30,15 +31,30 @@ XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 _ID_HEADER = re.compile(r"\b(id|no|number|ref|reference|key|ticket|#)\b", re.IGNORECASE)
 
 
+class TableFile(Protocol):
+    """A file of one table (CSV) or of sheets (XLSX), opened once; `table` reads one of them."""
+
+    sheet_names: tuple[str, ...]
+
+    def table(self, source: PopulationSource) -> contextlib.AbstractContextManager[Table]: ...
+
+
+class _CsvFile:
+    sheet_names: tuple[str, ...] = ()
+
+    def table(self, source: PopulationSource) -> contextlib.AbstractContextManager[Table]:
+        return open_csv(source)
+
+
 @contextlib.contextmanager
-def open_table(source: PopulationSource) -> Iterator[Table]:
-    """Open a population file for one pass over its rows, after the checks that need no parsing."""
-    name = source.path.name
-    suffix = source.path.suffix.lower()
+def open_file(path: Path) -> Iterator[TableFile]:
+    """Open a population file (or a matrix) once, after the checks that need no parsing."""
+    name = path.name
+    suffix = path.suffix.lower()
     if suffix not in CSV_SUFFIXES | XLSX_SUFFIXES:
         raise RefusedFile(name, "only CSV and XLSX files can be imported as a population")
     try:
-        found = source.path.stat()
+        found = path.stat()
     except OSError as exc:
         raise RefusedFile(name, f"it cannot be read ({exc.strerror or exc})") from None
     if not stat.S_ISREG(found.st_mode):
@@ -46,11 +62,27 @@ def open_table(source: PopulationSource) -> Iterator[Table]:
     size = found.st_size
     if size > MAX_SOURCE_BYTES:
         raise RefusedFile(name, f"it is {size:,} bytes, more than {MAX_SOURCE_BYTES:,}")
-    opener = open_csv if suffix in CSV_SUFFIXES else open_xlsx
-    with opener(source) as table:
+    if suffix in CSV_SUFFIXES:
+        yield _CsvFile()
+    else:
+        with open_workbook(path) as book:
+            yield book
+
+
+@contextlib.contextmanager
+def read_table(found: TableFile, source: PopulationSource) -> Iterator[Table]:
+    """One table of an open file, for one pass over its rows."""
+    with found.table(source) as table:
         if not table.columns:
-            raise RefusedFile(name, "it holds no rows")
-        table.rows = _within_row_limit(name, table.rows)
+            raise RefusedFile(table.name, "it holds no rows")
+        table.rows = _within_row_limit(table.name, table.rows)
+        yield table
+
+
+@contextlib.contextmanager
+def open_table(source: PopulationSource) -> Iterator[Table]:
+    """Open a population file for one pass over its rows, after the checks that need no parsing."""
+    with open_file(source.path) as found, read_table(found, source) as table:
         yield table
 
 
@@ -68,7 +100,13 @@ def _refuse_more(name: str, rows: Rows) -> Rows:
 
 def preview(source: PopulationSource, limit: int = PREVIEW_ROWS) -> PopulationPreview:
     """The header, columns and first rows as they would be imported; reads only the start of the file."""
-    with open_table(source) as table:
+    with open_file(source.path) as found:
+        return preview_of(found, source, limit)
+
+
+def preview_of(found: TableFile, source: PopulationSource, limit: int = PREVIEW_ROWS) -> PopulationPreview:
+    """`preview` of one table of a file already open (a workbook's sheets share one load)."""
+    with read_table(found, source) as table:
         first = [cells for _, cells in islice(table.rows, limit)]
         return PopulationPreview(
             source_name=table.name,

@@ -133,7 +133,8 @@ def has_value(cells: Sequence[Cell]) -> bool:
 
 
 def _detect_header(scanned: list[tuple[int, list[Cell]]]) -> int:
-    """Index in `scanned` of the header, or -1: the first row as wide as most rows, if it holds distinct labels.
+    """Index in `scanned` of the header, or -1: the first row as wide as most rows (or wider: a header names
+    columns that many rows leave blank), if it holds distinct labels.
 
     Title lines above a header are narrower than the rows, so they are skipped; a first full-width
     row holding a number or a date is data, so the file has no header.
@@ -141,7 +142,7 @@ def _detect_header(scanned: list[tuple[int, list[Cell]]]) -> int:
     widths = [_filled(cells) for _, cells in scanned]
     usual = max(set(widths), key=lambda width: (widths.count(width), width), default=0)
     for index, (_, cells) in enumerate(scanned):
-        if widths[index] == usual:
+        if widths[index] >= usual:
             labels = [c for c in cells if cell_text(c).strip()]
             distinct = len({cell_text(c).strip().lower() for c in labels}) == len(labels)
             return index if distinct and all(_is_label(c) for c in labels) else -1

@@ -16,6 +16,7 @@ import hashlib
 import zipfile
 from collections.abc import Iterator
 from itertools import chain
+from pathlib import Path
 from typing import IO, Any
 
 from app.domain.sampling import PopulationSource
@@ -157,35 +158,51 @@ def _padded(width: int, rows: Rows, name: str) -> Rows:
         yield number, cells + [None] * (width - len(cells))
 
 
+class Workbook:
+    """A workbook checked, hashed and loaded once; its sheets read one after another (`table`).
+
+    openpyxl reads every sheet of a read-only workbook through once when it loads it (to size a sheet that
+    does not state its dimensions), so a file whose sheets are all wanted is loaded once, not once a sheet."""
+
+    def __init__(self, name: str, sha256: str, book: Any) -> None:
+        self.name, self.sha256, self.book = name, sha256, book
+        self.sheet_names: tuple[str, ...] = tuple(book.sheetnames)
+
+    @contextlib.contextmanager
+    def table(self, source: PopulationSource) -> Iterator[Table]:
+        name = self.name
+        sheet = _pick_sheet(name, self.book, source.sheet)
+        expected = min(sheet.max_row or 0, MAX_SHEET_ROW)
+        sheet.reset_dimensions()  # a stale dimension would make openpyxl stop early, silently
+        counter = [0]
+        raw = _xlsx_rows(name, sheet, counter)
+        header_row, columns, following, rest = split_header(name, source.header_row, raw)
+        yield Table(
+            name=name,
+            sheet_names=self.sheet_names,
+            sheet=sheet.title,
+            header_row=header_row,
+            columns=columns,
+            rows=_padded(len(columns), chain(following, rest), name),
+            progress=lambda: (counter[0], max(expected, counter[0])),
+            sha256=lambda: self.sha256,
+        )
+
+
 @contextlib.contextmanager
-def open_xlsx(source: PopulationSource) -> Iterator[Table]:
+def open_workbook(path: Path) -> Iterator[Workbook]:
     import openpyxl
 
     _require_defusedxml()
-    name = source.path.name
-    with source.path.open("rb") as handle:
+    name = path.name
+    with path.open("rb") as handle:
         sha256 = hash_handle(handle)
         _check_archive(handle, name)
         try:
-            workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True, keep_links=False)
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True, keep_links=False)
         except Exception as exc:
             raise _unreadable(name, exc) from None
         try:
-            sheet = _pick_sheet(name, workbook, source.sheet)
-            expected = min(sheet.max_row or 0, MAX_SHEET_ROW)
-            sheet.reset_dimensions()  # a stale dimension would make openpyxl stop early, silently
-            counter = [0]
-            raw = _xlsx_rows(name, sheet, counter)
-            header_row, columns, following, rest = split_header(name, source.header_row, raw)
-            yield Table(
-                name=name,
-                sheet_names=tuple(workbook.sheetnames),
-                sheet=sheet.title,
-                header_row=header_row,
-                columns=columns,
-                rows=_padded(len(columns), chain(following, rest), name),
-                progress=lambda: (counter[0], max(expected, counter[0])),
-                sha256=lambda: sha256,
-            )
+            yield Workbook(name, sha256, book)
         finally:
-            workbook.close()
+            book.close()

@@ -26,7 +26,7 @@ from app.services.engagement import read_facts, read_team
 from app.services.history import Changes, changes
 from app.services.population_files import open_table
 from app.services.population_table import cell_text
-from app.services.review_notes import NoteStatus, insert_note
+from app.services.review_notes import NoteStatus, insert_note, put_clear
 from app.services.signables import ItemType, resolve_item
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import live, review_note
@@ -178,6 +178,9 @@ def _clear(ch: Changes, places: _Places, row: dict[str, str], number: int, unpla
     if who is None:
         unplaced.append(f"row {number}: say who cleared {row['Note']} (the reviewer's initials, under Cleared by)")
         return []
-    values = {"status": NoteStatus.CLEARED.value, "cleared_by": who.id, "cleared_at": ch.at_utc}
-    ch.update(review_note, {"id": found["id"]}, values)
+    try:
+        put_clear(ch, row["Note"], who.id)
+    except ValidationError as exc:
+        unplaced.append(f"row {number}: {exc.message}")
+        return []
     return [row["Note"]]

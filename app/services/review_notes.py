@@ -94,33 +94,42 @@ def _note_row(conn: Connection, ref: str) -> dict[str, Any]:
     return dict(row)
 
 
-def respond(db: EngagementFile, ref: str, response: str) -> ReviewNote:
-    """The preparer's answer; the note waits for the reviewer to clear it."""
+def put_response(ch: Changes, ref: str, response: str, member: Any) -> None:
+    """The preparer's answer (by `member`, a team member's id) in the caller's transaction."""
     if not response.strip():
         raise ValidationError("Write the response to the review note.")
+    found = _note_row(ch.conn, ref)
+    if found["status"] == NoteStatus.CLEARED:
+        raise ValidationError(f"{ref} is cleared already.")
+    values = {
+        "response": response.strip(),
+        "responded_by": member,
+        "responded_at": ch.at_utc,
+        "status": NoteStatus.ANSWERED.value,
+    }
+    ch.update(review_note, {"id": found["id"]}, values)
+
+
+def put_clear(ch: Changes, ref: str, member: Any) -> None:
+    """The reviewer clears a note (the note's author or another reviewer, not its answerer)."""
+    found = _note_row(ch.conn, ref)
+    if found["responded_by"] == member and found["raised_by"] != member:
+        raise ValidationError(f"You answered {ref}; the reviewer clears it.")
+    values = {"status": NoteStatus.CLEARED.value, "cleared_by": member, "cleared_at": ch.at_utc}
+    ch.update(review_note, {"id": found["id"]}, values)
+
+
+def respond(db: EngagementFile, ref: str, response: str) -> ReviewNote:
+    """The preparer's answer; the note waits for the reviewer to clear it."""
     with changes(db) as ch:
-        found = _note_row(ch.conn, ref)
-        if found["status"] == NoteStatus.CLEARED:
-            raise ValidationError(f"{ref} is cleared already.")
-        values = {
-            "response": response.strip(),
-            "responded_by": _member_id(ch.conn),
-            "responded_at": ch.at_utc,
-            "status": NoteStatus.ANSWERED.value,
-        }
-        ch.update(review_note, {"id": found["id"]}, values)
+        put_response(ch, ref, response, _member_id(ch.conn))
         return _one(ch.conn, ref)
 
 
 def clear(db: EngagementFile, ref: str) -> ReviewNote:
-    """The reviewer clears a note once satisfied (the note's author or another reviewer, not its answerer)."""
+    """The reviewer clears a note once satisfied."""
     with changes(db) as ch:
-        found = _note_row(ch.conn, ref)
-        member = _member_id(ch.conn)
-        if found["responded_by"] == member and found["raised_by"] != member:
-            raise ValidationError(f"You answered {ref}; the reviewer clears it.")
-        values = {"status": NoteStatus.CLEARED.value, "cleared_by": member, "cleared_at": ch.at_utc}
-        ch.update(review_note, {"id": found["id"]}, values)
+        put_clear(ch, ref, _member_id(ch.conn))
         return _one(ch.conn, ref)
 
 

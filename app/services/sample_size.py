@@ -52,7 +52,8 @@ class Methodology:
 
 @dataclass(frozen=True)
 class SizeBasis:
-    """The facts a suggestion depends on. `period_days` is None for a Type 1 examination."""
+    """The facts a suggestion depends on. `period_days` is None for a Type 1 examination; a test with a window of
+    its own counts the window's days, and `window` names them ("2026-03-17 to 2026-09-30")."""
 
     frequency: Frequency
     nature: Nature
@@ -60,6 +61,7 @@ class SizeBasis:
     risk: Risk | None
     period_days: int | None
     population: int | None
+    window: str = ""
 
 
 def _range(raw: dict[str, Any]) -> SizeRange:
@@ -111,7 +113,8 @@ def suggest(basis: SizeBasis, methodology: Methodology | None = None) -> SizeSug
         if basis.population is None:
             raise ValidationError("An on-occurrence control is sized by its population: import or enter it first.")
         band = next(b for b in table.bands if b.up_to is None or basis.population <= b.up_to)
-        sizes, why = band.sizes, f"On-occurrence control with {basis.population:,} items in the period: {band.sizes}"
+        span = "test window" if basis.window else "period"
+        sizes, why = band.sizes, f"On-occurrence control with {basis.population:,} items in the {span}: {band.sizes}"
     else:
         sizes, why = _prorated(table, table.frequencies[basis.frequency], basis)
     pick = sizes.minimum + math.ceil(table.risk[risk] * (sizes.maximum - sizes.minimum))
@@ -128,7 +131,8 @@ def _prorated(table: Methodology, sizes: SizeRange, basis: SizeBasis) -> tuple[S
         max(table.prorated_minimum, math.ceil(sizes.minimum * factor)),
         max(table.prorated_minimum, math.ceil(sizes.maximum * factor)),
     )
-    return scaled, f"{label} over a {days}-day period: {sizes} pro-rated to {scaled}"
+    span = f"{days}-day test window ({basis.window})" if basis.window else f"{days}-day period"
+    return scaled, f"{label} over a {span}: {sizes} pro-rated to {scaled}"
 
 
 def _capped(table: Methodology, basis: SizeBasis, sizes: SizeRange, pick: int, why: str) -> SizeSuggestion:

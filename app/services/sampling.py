@@ -17,17 +17,18 @@ from app.domain.ids import TestId
 from app.domain.sampling import Population, Risk, SampleDraw, SamplePlan, SelectedItem, SizeSuggestion
 from app.domain.vocabulary import Frequency, Nature, Selection, TestKind
 from app.errors import ValidationError
+from app.services.engagement import read_period_span
 from app.services.history import Changes, changes
 from app.services.population import (
     count_eligible,
     eligible_rows,
-    read_period,
     read_population,
     read_rows,
     require_population,
 )
 from app.services.sample_size import SizeBasis, suggest
 from app.services.selection import new_seed, random_rows, rows_at, systematic_positions
+from app.services.test_windows import read_test_window
 from app.services.testing import check_seed, find_test_id, insert_sample_rows
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import control, control_test, live, sample_item
@@ -63,14 +64,16 @@ def _population_size(found: Population | None, facts: RowMapping) -> int | None:
 
 
 def _suggestion(conn: Connection, facts: RowMapping, found: Population | None, risk: Risk | None) -> SizeSuggestion:
-    period = read_period(conn)
+    """The methodology's suggestion, pro-rated on the days of the test's window (the period, unless it has one)."""
+    window = read_test_window(conn, facts["id"])
     basis = SizeBasis(
         frequency=Frequency(facts["frequency"]),
         nature=Nature(facts["nature"]),
         kind=TestKind(facts["kind"]),
         risk=risk,
-        period_days=(period[1] - period[0]).days + 1 if period else None,
+        period_days=window.days if window else None,
         population=_population_size(found, facts),
+        window=window.label if window and window != read_period_span(conn) else "",
     )
     return suggest(basis)
 
@@ -284,7 +287,7 @@ def _draw(
 def _enough(count: int, available: int) -> None:
     if count > available:
         raise ValidationError(
-            f"A sample of {count} needs more items than the {available:,} in the period not yet selected."
+            f"A sample of {count} needs more items than the {available:,} in the test's window not yet selected."
         )
 
 
@@ -303,15 +306,17 @@ def _chosen(conn: Connection, found: Population, rows: Sequence[int], already: s
     if len(set(rows)) != len(rows):
         raise ValidationError("The same row is picked more than once.")
     stored = read_rows(conn, found.id, rows)
-    period = read_period(conn)
+    window = read_test_window(conn, found.test_id)
     for row_no in rows:
         item = stored.get(row_no)
         if item is None:
             raise ValidationError(f"There is no row {row_no} in the population (rows 1 to {found.row_count:,}).")
         if row_no in already:
             raise ValidationError(f"Row {row_no} ({item.identifier}) is already in the sample.")
-        if period and item.item_date and not period[0] <= item.item_date <= period[1]:
-            raise ValidationError(f"Row {row_no} ({item.identifier}) is dated {item.item_date}, outside the period.")
+        if window and item.item_date and not window.holds(item.item_date):
+            raise ValidationError(
+                f"Row {row_no} ({item.identifier}) is dated {item.item_date}, outside {found.outside_label}."
+            )
     return sorted(rows)
 
 

@@ -18,7 +18,7 @@ from uuid import UUID
 from sqlalchemy import Connection, Table, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.domain.ids import parse_id
+from app.domain.ids import WorkpaperId, parse_id
 from app.domain.vocabulary import Labelled
 from app.errors import NotFoundError
 from app.storage.chain import content_hash
@@ -55,6 +55,7 @@ class ItemType(Labelled):
     SOA_LINE = "soa_line", "SoA line"
     DESCRIPTION = "description_section", "Description section"
     OPINION = "opinion", "Opinion"
+    WORKPAPER = "workpaper", "Workpaper"
 
 
 #: The opinion is one item, whatever its areas.
@@ -133,6 +134,9 @@ def _tests(conn: Connection, key: str | None) -> Contents:
 
     items = _live(conn, sample_item, *of(sample_item))
     seq_of = {row["id"]: row["seq"] for row in items}
+    items_of: dict[Any, list[Any]] = {}
+    for row in items:
+        items_of.setdefault(row["test_id"], []).append(row["id"])
     sample = _by(items, "test_id")
     links = _by(_live(conn, deviation_sample_item), "deviation_id", drop=())
     deviations = _live(conn, deviation, *of(deviation))
@@ -142,11 +146,6 @@ def _tests(conn: Connection, key: str | None) -> Contents:
     populations = {row.pop("test_id"): row for row in _live(conn, population, *of(population))}
     files = _files(conn, "test_id")
     item_files = _files(conn, "sample_item_id", None if only is None else list(seq_of))
-    item_evidence: dict[Any, list[tuple[int, str]]] = defaultdict(list)  # per test: its own items' files only
-    test_of = {row["id"]: row["test_id"] for row in items}
-    for item_id, refs in item_files.items():
-        if item_id in test_of:
-            item_evidence[test_of[item_id]].extend((seq_of[item_id], ref) for ref in refs)
     for row in _live(conn, control_test, *([] if only is None else [control_test.c.id == only])):
         tid = row.pop("id")
         held = populations.get(tid, {})
@@ -156,7 +155,7 @@ def _tests(conn: Connection, key: str | None) -> Contents:
             "deviations": found_in.get(tid, []),
             "population": {k: held[k] for k in ("source_name", "source_sha256", "row_count") if k in held},
             "evidence": files.get(tid, []),
-            "item_evidence": sorted(item_evidence.get(tid, [])),
+            "item_evidence": sorted((seq_of[i], ref) for i in items_of.get(tid, []) for ref in item_files.get(i, [])),
         }
         yield str(tid), row["ref"], content
 
@@ -218,6 +217,17 @@ def _opinion(conn: Connection, key: str | None) -> Contents:
     yield OPINION_KEY, "Opinion", sorted(_live(conn, opinion), key=lambda row: row["area"])
 
 
+def _workpapers(conn: Connection, key: str | None) -> Contents:
+    """An engagement workpaper: what its content() says (text, checklist answers, dates, signer)."""
+    from app.services.workpapers import read_workpapers
+
+    found = _uuid(key)
+    if key is not None and found is None:
+        return
+    for paper in read_workpapers(conn, None if found is None else WorkpaperId(found)):
+        yield str(paper.id), paper.fields.ref, paper.content()
+
+
 READERS: dict[ItemType, Callable[[Connection, str | None], Contents]] = {
     ItemType.CONTROL: _controls,
     ItemType.TEST: _tests,
@@ -226,6 +236,7 @@ READERS: dict[ItemType, Callable[[Connection, str | None], Contents]] = {
     ItemType.SOA_LINE: _natural(soa_line, "annex_code"),
     ItemType.DESCRIPTION: _natural(description_section, "code"),
     ItemType.OPINION: _opinion,
+    ItemType.WORKPAPER: _workpapers,
 }
 
 
@@ -244,10 +255,12 @@ def read_item(conn: Connection, item_type: ItemType, key: str) -> Item:
 
 def resolve_item(conn: Connection, text: str) -> tuple[ItemType, str]:
     """An item named as a workbook row keys it ("control_test:<uuid>") or as people do: C-001, C-001.T2, F-001,
-    DC4, "opinion", or a requirement's code (its conclusion where one is recorded, else its SoA line)."""
+    A-100 (a workpaper), DC4, "opinion", or a requirement's code (its conclusion where one is recorded, else its
+    SoA line)."""
     from app.services.controls import find_control_id
     from app.services.findings import find_finding_id
     from app.services.testing import find_test_id
+    from app.services.workpapers import find_workpaper_id
 
     said = text.strip()
     kind, _, key = said.partition(":")
@@ -260,6 +273,7 @@ def resolve_item(conn: Connection, text: str) -> tuple[ItemType, str]:
         (ItemType.TEST, find_test_id),
         (ItemType.CONTROL, find_control_id),
         (ItemType.FINDING, find_finding_id),
+        (ItemType.WORKPAPER, find_workpaper_id),
     )
     for found_type, finder in finders:
         try:

@@ -20,10 +20,10 @@ from app.domain.records import HistoryEntry, TeamMember
 from app.domain.vocabulary import Labelled, Role
 from app.errors import ValidationError
 from app.services.acting import acting_member
-from app.services.history import changes, read_history
+from app.services.history import Changes, changes, read_history
 from app.services.signables import Item, ItemType, read_item, read_items
 from app.storage.engagement_file import EngagementFile
-from app.storage.schema import engagement, live, person, review_note, signoff
+from app.storage.schema import engagement, live, person, review_note, signoff, workpaper
 
 
 class SignRole(Labelled):
@@ -31,8 +31,18 @@ class SignRole(Labelled):
     REVIEWER = "reviewer", "Reviewer"
 
 
-#: Who may review what: the opinion is the quality reviewer's; other items any member's.
-REVIEWERS_OF = {ItemType.OPINION: frozenset({Role.QUALITY_REVIEWER})}
+QUALITY_REVIEW = frozenset({Role.QUALITY_REVIEWER})
+
+
+def _reviewers_of(conn: Connection, item: Item) -> frozenset[Role] | None:
+    """Who may review an item: the opinion and the completion items are the quality reviewer's; the rest any
+    member's (None)."""
+    if item.item_type is ItemType.OPINION:
+        return QUALITY_REVIEW
+    if item.item_type is ItemType.WORKPAPER:
+        query = select(workpaper.c.completion_item).where(workpaper.c.id == UUID(item.key))
+        return QUALITY_REVIEW if conn.execute(query).scalar() else None
+    return None
 
 
 @dataclass(frozen=True)
@@ -97,10 +107,10 @@ def _refuse(conn: Connection, item: Item, role: SignRole, member: TeamMember) ->
     if role is SignRole.REVIEWER:
         if SignRole.PREPARER not in current:
             raise ValidationError(f"{item.ref} has no preparer's sign-off yet: it is reviewed once prepared.")
-        allowed = REVIEWERS_OF.get(item.item_type)
+        allowed = _reviewers_of(conn, item)
         if allowed is not None and member.role not in allowed:
             names = ", ".join(r.label.lower() for r in sorted(allowed))
-            raise ValidationError(f"The {item.item_type.label.lower()} is reviewed by the {names}.")
+            raise ValidationError(f"{item.ref} is reviewed by the {names}.")
     self_review = conn.execute(select(engagement.c.allow_self_review).where(live(engagement))).scalar()
     if other is not None and other["person_id"] == member.id and not self_review:
         raise ValidationError(
@@ -109,32 +119,36 @@ def _refuse(conn: Connection, item: Item, role: SignRole, member: TeamMember) ->
         )
 
 
+def put_signoff(ch: Changes, member: TeamMember, item_type: ItemType, key: str, role: SignRole) -> Item:
+    """Sign in the caller's transaction, by `member`, with the service's refusals; returns the item signed."""
+    item = read_item(ch.conn, item_type, key)
+    _refuse(ch.conn, item, role, member)
+    ch.delete_where(
+        signoff,
+        (signoff.c.item_type == item.item_type.value) & (signoff.c.item_key == item.key) & (signoff.c.role == role),
+    )
+    origin, seq, head = ch.head()
+    ch.insert(
+        signoff,
+        {
+            "item_type": item.item_type.value,
+            "item_key": item.key,
+            "role": role.value,
+            "person_id": member.id,
+            "signed_at": ch.at_utc,
+            "content_hash": item.content_hash,
+            "history_origin": origin,
+            "history_seq": seq,
+            "history_hash": head,
+        },
+    )
+    return item
+
+
 def sign(db: EngagementFile, item_type: ItemType, key: str, role: SignRole) -> ItemSignOffs:
     """Sign an item as preparer or reviewer, now; signing again replaces one's earlier sign-off in that role."""
-    role = SignRole(role)
     with changes(db) as ch:
-        member = _member_of(ch.conn)
-        item = read_item(ch.conn, item_type, key)
-        _refuse(ch.conn, item, role, member)
-        ch.delete_where(
-            signoff,
-            (signoff.c.item_type == item.item_type.value) & (signoff.c.item_key == item.key) & (signoff.c.role == role),
-        )
-        origin, seq, head = ch.head()
-        ch.insert(
-            signoff,
-            {
-                "item_type": item.item_type.value,
-                "item_key": item.key,
-                "role": role.value,
-                "person_id": member.id,
-                "signed_at": ch.at_utc,
-                "content_hash": item.content_hash,
-                "history_origin": origin,
-                "history_seq": seq,
-                "history_hash": head,
-            },
-        )
+        item = put_signoff(ch, _member_of(ch.conn), item_type, key, SignRole(role))
         return read_signoffs(ch.conn, item.item_type, item.key)[item.key]
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, RowMapping, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.domain.ids import ControlId, SampleItemId, TestId, new_id
+from app.domain.over_time import Span, TestRound, covered_window, in_operation
 from app.domain.records import (
     ControlTest,
     SampleItem,
@@ -20,17 +21,29 @@ from app.domain.records import (
 from app.domain.vocabulary import Conclusion, Method, SampleResult, Selection, TestKind
 from app.errors import NotFoundError, ValidationError
 from app.services.controls import find_control_id
+from app.services.engagement import read_period_span
 from app.services.history import Changes, changes
 from app.services.refs import find_id, next_number
 from app.services.selection import MAX_SEED
 from app.services.status import read_test_states
 from app.storage.engagement_file import EngagementFile
-from app.storage.schema import control, control_test, deviation, evidence_link, live, sample_item, tickmark
+from app.storage.schema import (
+    control,
+    control_test,
+    deviation,
+    evidence_link,
+    fairness_result,
+    ipe_assessment,
+    live,
+    sample_item,
+    tickmark,
+)
 
 # --- plan ---------------------------------------------------------------------------------------
 
 
-def _plan_row(plan: TestPlan) -> dict[str, Any]:
+def plan_row(plan: TestPlan) -> dict[str, Any]:
+    """A plan's stored fields, refused when it cannot be right (inquiry alone, a sample larger than its population)."""
     methods = [Method(m).value for m in plan.methods]
     if methods == [Method.INQUIRY.value]:
         raise ValidationError("Inquiry alone is never enough: add observation, inspection or reperformance.")
@@ -56,6 +69,20 @@ def _plan_row(plan: TestPlan) -> dict[str, Any]:
     }
 
 
+def plan_of(test: ControlTest) -> TestPlan:
+    """A test's plan as an input, for changing some of it."""
+    return TestPlan(
+        test.kind,
+        test.procedure,
+        test.methods,
+        test.population,
+        test.population_size,
+        test.sample_size,
+        test.selection,
+        test.seed,
+    )
+
+
 def check_seed(seed: int) -> None:
     if not 0 <= seed <= MAX_SEED:
         raise ValidationError("A seed is a whole number from 0 to 2^63 - 1.")
@@ -79,12 +106,12 @@ def add_test(db: EngagementFile, control_ref_or_id: str | UUID, plan: TestPlan) 
 
 def insert_test(ch: Changes, control_id: ControlId, plan: TestPlan) -> TestId:
     """Inside a change: a new test of the control with its next reference (C-001.T3); its id."""
-    row = {"ref": next_test_ref(ch.conn, control_id), "control_id": control_id, **_plan_row(plan)}
+    row = {"ref": next_test_ref(ch.conn, control_id), "control_id": control_id, **plan_row(plan)}
     return TestId(ch.insert(control_test, row))
 
 
 def update_plan(db: EngagementFile, test_id: TestId, plan: TestPlan) -> ControlTest:
-    row = _plan_row(plan)
+    row = plan_row(plan)
     with changes(db) as ch:
         ch.update(control_test, {"id": test_id}, row)
         conclusion_follows(ch, test_id)
@@ -98,9 +125,12 @@ def delete_test(db: EngagementFile, test_id: TestId) -> None:
         _unlink_evidence(ch, (evidence_link.c.test_id == test_id) | evidence_link.c.sample_item_id.in_(items))
         ch.delete_where(sample_item, sample_item.c.test_id == test_id)
         ch.delete_where(deviation, deviation.c.test_id == test_id)
-        from app.services.population import drop_population  # it looks tests up here: import when used
+        ch.delete_where(fairness_result, fairness_result.c.test_id == test_id)
+        from app.services.ipe import drop_assessments  # they look tests up here: import when used
+        from app.services.population import drop_population
 
         drop_population(ch, test_id)
+        drop_assessments(ch, ipe_assessment.c.test_id == test_id)
         ch.delete(control_test, {"id": test_id})
 
 
@@ -109,7 +139,8 @@ def _unlink_evidence(ch: Changes, condition: ColumnElement[bool]) -> None:
     ch.delete_where(evidence_link, condition)
 
 
-def _test_record(row: RowMapping, control_ref: str, state: Any) -> ControlTest:
+def _test_record(row: RowMapping, control_ref: str, state: Any, period: Span | None) -> ControlTest:
+    operating = in_operation(period, row["control_from"], row["control_to"])
     return ControlTest(
         id=row["id"],
         ref=row["ref"],
@@ -130,6 +161,11 @@ def _test_record(row: RowMapping, control_ref: str, state: Any) -> ControlTest:
         items_with_result=state.items_with_result,
         items_with_deviation=state.items_with_deviation,
         deviation_count=state.deviations,
+        round=TestRound(row["round"]) if row["round"] else None,
+        window_start=row["window_start"],
+        window_end=row["window_end"],
+        window=covered_window(period, operating, row["window_start"], row["window_end"]),
+        predecessor_id=row["predecessor_id"],
     )
 
 
@@ -137,8 +173,14 @@ def read_tests(
     conn: Connection, control_id: ControlId | None = None, test_id: TestId | None = None
 ) -> list[ControlTest]:
     states = read_test_states(conn, control_id=control_id, test_id=test_id)
+    period = read_period_span(conn)
     query = (
-        select(control_test, control.c.ref.label("control_ref"))
+        select(
+            control_test,
+            control.c.ref.label("control_ref"),
+            control.c.effective_from.label("control_from"),
+            control.c.effective_to.label("control_to"),
+        )
         .join(control, control.c.id == control_test.c.control_id)
         .where(live(control_test))
         .order_by(control.c.ref, control_test.c.id)
@@ -147,7 +189,8 @@ def read_tests(
         query = query.where(control_test.c.control_id == control_id)
     if test_id is not None:
         query = query.where(control_test.c.id == test_id)
-    return [_test_record(row, row["control_ref"], states[row["id"]]) for row in conn.execute(query).mappings()]
+    rows = conn.execute(query).mappings()
+    return [_test_record(row, row["control_ref"], states[row["id"]], period) for row in rows]
 
 
 def read_test(conn: Connection, test_id: TestId) -> ControlTest:
@@ -287,6 +330,7 @@ def conclude(db: EngagementFile, test_id: TestId, conclusion: Conclusion | None,
         found = read_test(ch.conn, test_id)
         if conclusion is Conclusion.NO_EXCEPTIONS:
             _refuse_clean_conclusion(found)
+            _refuse_unassessed_population(ch.conn, found)
         elif conclusion is Conclusion.NOT_OPERATED:
             _refuse_not_operated(found, note)
         value = Conclusion(conclusion).value if conclusion else None
@@ -305,6 +349,15 @@ def _refuse_clean_conclusion(found: ControlTest) -> None:
             f"{found.ref} plans a sample of {found.sample_size} but holds {found.items_total} item(s); "
             "add the rest or change the plan."
         )
+
+
+def _refuse_unassessed_population(conn: Connection, found: ControlTest) -> None:
+    """A clean conclusion rests on a population whose completeness and accuracy were assessed (`services.ipe`)."""
+    from app.services.ipe import refusal  # it reads tests here: import when used
+
+    reason = refusal(conn, found)
+    if reason:
+        raise ValidationError(reason)
 
 
 def _did_operate_because(found: ControlTest) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, LargeBinary, func, select
 
 from app.errors import FieldworkError
 from app.services.evidence_store import ByteProgress, Fingerprint, stream_blob
-from app.services.history_chain import chain_problems, recorded_heads_missing
+from app.services.history_chain import read_chain, recorded_heads_missing
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import evidence, evidence_blob, live, metadata, requirement, soa_line
 from app.tasks import Task
@@ -111,10 +111,12 @@ def check_evidence(conn: Connection, db: EngagementFile, task: Task) -> list[Fin
 
 def check_history(conn: Connection, db: EngagementFile, task: Task) -> list[Finding]:
     """Recompute every origin's hash chain, and find each recorded head (sign-offs, finalizing) in it again."""
-    problems, heads = chain_problems(conn)
-    missing = recorded_heads_missing(conn, heads)
-    findings = [Finding("history", False, problem) for problem in [*problems, *missing]]
-    summary = "; ".join(f"origin {key.hex[:8]}: {n} entries, head {digest[:16]}" for key, (n, digest) in heads.items())
+    chain = read_chain(conn)
+    missing = recorded_heads_missing(conn, chain)
+    findings = [Finding("history", False, problem) for problem in [*chain.problems, *missing]]
+    summary = "; ".join(
+        f"origin {key.hex[:8]}: {n} entries, head {digest[:16]}" for key, (n, digest) in chain.heads.items()
+    )
     if not findings:
         findings.append(Finding("history", True, f"The history's hash chain holds ({summary or 'no entries'})."))
     return findings

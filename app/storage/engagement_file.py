@@ -235,7 +235,7 @@ def create_engagement_file(
             raise EngagementFileError(path, "already exists; choose another name or move the existing file.")
         _build(path, passphrase, populate, revision)
     except BaseException:
-        lock.release()
+        lock.release(not_ours=not path.exists())  # nothing was made: no lock file left beside nothing
         raise
     encryption = Encryption.PLAIN if passphrase is None else Encryption.ENCRYPTED
     engine = make_engine(path, passphrase)

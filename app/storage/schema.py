@@ -101,18 +101,20 @@ engagement = Table(
     Column("period_end", Date),
     Column("tsc_categories", JSON, nullable=False),
     Column("iso_scope", Text, nullable=False, server_default=""),
-    Column("status", String(16), nullable=False, server_default="planning"),
     Column("report_release_date", Date),
     Column("documentation_completion_date", Date),
     Column("subservice_treatment", String(16), nullable=False, server_default="carve_out"),
     Column("subservice_organizations", Text, nullable=False, server_default=""),
     Column("auditor_firm", Text, nullable=False, server_default=""),  # revision 0004
     Column("auditor_city", Text, nullable=False, server_default=""),  # revision 0004
-    # revision 0008_review: days from the report release to documentation completion, the retention period,
+    # revision 0008: days from the report release to documentation completion, the retention period,
     # and whether one member may both prepare and review an item
     Column("completion_days", Integer, nullable=False, server_default="60"),
     Column("retention_years", Integer, nullable=False, server_default="5"),
     Column("allow_self_review", Boolean, nullable=False, server_default="0"),
+    # revision 0009: a clean conclusion needs its population's IPE assessed, unless switched off (and why)
+    Column("require_ipe", Boolean, nullable=False, server_default="1"),
+    Column("require_ipe_reason", Text, nullable=False, server_default=""),
     *_tracked(),
 )
 
@@ -124,6 +126,7 @@ person = Table(
     Column("initials", String(8), nullable=False),
     Column("role", String(16), nullable=False),
     *_tracked(),
+    Column("predecessor_id", Uuid),  # revision 0010: rolled forward from
 )
 _unique_live(person, "initials")
 
@@ -141,6 +144,8 @@ description_section = Table(
     Column("code", String(8), primary_key=True),
     Column("text", Text, nullable=False, server_default=""),
     *_tracked(),
+    # revision 0010: carried forward from the prior period and not yet edited for this one
+    Column("to_update", Boolean, nullable=False, server_default="0"),
 )
 
 requirement = Table(
@@ -183,6 +188,12 @@ control = Table(
     Column("control_type", String(16), nullable=False),
     Column("is_key", Boolean, nullable=False, server_default="1"),
     *_tracked(),
+    # revision 0010: when the control was in operation (None: throughout), the control it replaced, and the
+    # record it was rolled forward from (in the prior period's file, so no foreign key)
+    Column("effective_from", Date),
+    Column("effective_to", Date),
+    Column("replaces_id", Uuid, ForeignKey("control.id")),
+    Column("predecessor_id", Uuid),
 )
 _unique_live(control, "ref")
 
@@ -231,6 +242,12 @@ control_test = Table(
     Column("risk", String(16)),  # revision 0003: picks the sample size within the frequency's range
     Column("size_override_reason", Text),  # revision 0003: why the size differs from the suggestion
     *_tracked(),
+    # revision 0010: the days the test covers (None: the period, while the control was in operation), its round
+    # (interim, update, remediation retest), and the prior period's test it was rolled forward from
+    Column("window_start", Date),
+    Column("window_end", Date),
+    Column("round", String(24)),
+    Column("predecessor_id", Uuid),
 )
 _unique_live(control_test, "ref")
 
@@ -373,6 +390,7 @@ finding = Table(
     Column("verification", Text, nullable=False, server_default=""),
     Column("closed_on", Date),
     *_tracked(),
+    Column("predecessor_id", Uuid),  # revision 0008: a prior-period finding to follow up, rolled forward from
 )
 _unique_live(finding, "ref")
 
@@ -406,7 +424,7 @@ opinion = Table(
     *_tracked(),
 )
 
-# --- review (revision 0008_review): sign-offs, review notes, finalizing ------------------------------
+# --- review (revision 0008): sign-offs, review notes, finalizing ------------------------------
 
 #: A preparer's or reviewer's sign-off on an item, with the hash of the item's content when signed (staleness is
 #: that hash against the item's content now, never a stored flag) and the head of the history at that moment.
@@ -474,6 +492,86 @@ addendum = Table(
 )
 _unique_live(addendum, "ref")
 
+# --- engagement workpapers and information produced by the entity (revision 0009) --------
+
+#: A workpaper of the engagement around the tests (JUDGEMENTS.md section 7), from a firm-editable template.
+workpaper = Table(
+    "workpaper",
+    metadata,
+    _id(),
+    Column("ref", String(16), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("body", Text, nullable=False, server_default=""),
+    Column("completion_item", Boolean, nullable=False, server_default="0"),
+    Column("dated", Date),
+    Column("signed_by", Text, nullable=False, server_default=""),
+    Column("signer_title", Text, nullable=False, server_default=""),
+    Column("completed_at", String(32)),
+    # What its template asks of it, kept with it (`domain.workpapers.WorkpaperShape`).
+    Column("template", String(64), nullable=False, server_default=""),
+    Column("member_statement", Text, nullable=False, server_default=""),
+    Column("asks_signer", Boolean, nullable=False, server_default="0"),
+    Column("date_label", Text, nullable=False, server_default=""),
+    Column("date_rule", String(24)),
+    Column("shows", String(24)),
+    *_tracked(),
+)
+_unique_live(workpaper, "ref")
+
+#: A checklist item or confirmation line of a workpaper, with its answer.
+workpaper_item = Table(
+    "workpaper_item",
+    metadata,
+    _id(),
+    Column("workpaper_id", Uuid, ForeignKey("workpaper.id"), nullable=False, index=True),
+    Column("seq", Integer, nullable=False),
+    Column("prompt", Text, nullable=False),
+    Column("answer", String(16)),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("person_id", Uuid, ForeignKey("person.id")),
+    *_tracked(),
+)
+_unique_live(workpaper_item, "workpaper_id", "seq")
+
+workpaper_requirement = Table(
+    "workpaper_requirement",
+    metadata,
+    Column("workpaper_id", Uuid, ForeignKey("workpaper.id"), primary_key=True),
+    Column("requirement_code", String(16), ForeignKey("requirement.code"), primary_key=True, index=True),
+    *_tracked(),
+)
+
+workpaper_control = Table(
+    "workpaper_control",
+    metadata,
+    Column("workpaper_id", Uuid, ForeignKey("workpaper.id"), primary_key=True),
+    Column("control_id", Uuid, ForeignKey("control.id"), primary_key=True, index=True),
+    *_tracked(),
+)
+
+#: The assessment of one population (a test's) or key report (a control's) the entity produced.
+ipe_assessment = Table(
+    "ipe_assessment",
+    metadata,
+    _id(),
+    Column("ref", String(16), nullable=False),
+    Column("test_id", Uuid, ForeignKey("control_test.id")),
+    Column("control_id", Uuid, ForeignKey("control.id"), nullable=False, index=True),
+    Column("name", Text, nullable=False, server_default=""),
+    Column("source_system", Text, nullable=False, server_default=""),
+    Column("report", Text, nullable=False, server_default=""),
+    Column("parameters", Text, nullable=False, server_default=""),
+    Column("produced_by", Text, nullable=False, server_default=""),
+    Column("produced_on", Date),
+    Column("observed", Boolean, nullable=False, server_default="0"),
+    Column("procedures", Text, nullable=False, server_default=""),
+    Column("result", String(24)),
+    *_tracked(),
+)
+_unique_live(ipe_assessment, "ref")
+_unique_live(ipe_assessment, "test_id")
+
 # --- evidence and the PBC request list (revision 0002) -------------------------------------------
 
 pbc_request = Table(
@@ -487,6 +585,7 @@ pbc_request = Table(
     Column("status", String(16), nullable=False, server_default="open"),
     Column("received_date", Date),
     *_tracked(),
+    Column("predecessor_id", Uuid),  # revision 0008: rolled forward from
 )
 _unique_live(pbc_request, "ref")
 
@@ -526,11 +625,119 @@ evidence = Table(
     Column("attached_by", Text, nullable=False),
     Column("attached_at", String(32), nullable=False),
     *_tracked(),
+    Column("predecessor_id", Uuid),  # revision 0008: a prior-period document, rolled forward from
 )
 _unique_live(evidence, "ref")
 
+# --- AI systems (revision 0011): the inventory, links to it, impact assessments --------------
+
+#: An AI system in the client's inventory; the AI management system covers it or not (`in_scope`, with why).
+ai_system = Table(
+    "ai_system",
+    metadata,
+    _id(),
+    Column("ref", String(16), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("purpose", Text, nullable=False, server_default=""),
+    Column("roles", JSON, nullable=False),
+    Column("affected", Text, nullable=False, server_default=""),
+    Column("risk_level", String(16)),
+    Column("stage", String(16), nullable=False),
+    Column("design_on", Date),
+    Column("development_on", Date),
+    Column("verification_on", Date),
+    Column("deployed_on", Date),
+    Column("retired_on", Date),
+    Column("models", JSON, nullable=False),
+    Column("datasets", JSON, nullable=False),
+    Column("owner", Text, nullable=False, server_default=""),
+    Column("in_scope", Boolean, nullable=False, server_default="1"),
+    Column("scope_reason", Text, nullable=False, server_default=""),
+    *_tracked(),
+)
+_unique_live(ai_system, "ref")
+_unique_live(ai_system, "name")
+
+#: The AI systems a control applies to.
+control_ai_system = Table(
+    "control_ai_system",
+    metadata,
+    Column("control_id", Uuid, ForeignKey("control.id"), primary_key=True),
+    Column("ai_system_id", Uuid, ForeignKey("ai_system.id"), primary_key=True, index=True),
+    *_tracked(),
+)
+
+#: The AI systems a test examined, when fewer than its control's (a test naming none counts for all of them).
+test_ai_system = Table(
+    "test_ai_system",
+    metadata,
+    Column("test_id", Uuid, ForeignKey("control_test.id"), primary_key=True),
+    Column("ai_system_id", Uuid, ForeignKey("ai_system.id"), primary_key=True, index=True),
+    *_tracked(),
+)
+
+#: The AI systems a finding concerns, where it concerns particular ones.
+finding_ai_system = Table(
+    "finding_ai_system",
+    metadata,
+    Column("finding_id", Uuid, ForeignKey("finding.id"), primary_key=True),
+    Column("ai_system_id", Uuid, ForeignKey("ai_system.id"), primary_key=True, index=True),
+    *_tracked(),
+)
+
+#: An AI system impact assessment (ISO/IEC 42001 A.5, 8.4), of one system.
+impact_assessment = Table(
+    "impact_assessment",
+    metadata,
+    _id(),
+    Column("ai_system_id", Uuid, ForeignKey("ai_system.id"), nullable=False, index=True),
+    Column("reference", Text, nullable=False, server_default=""),
+    Column("assessed_on", Date, nullable=False),
+    Column("assessor", Text, nullable=False),
+    Column("individuals", Text, nullable=False, server_default=""),
+    Column("societal", Text, nullable=False, server_default=""),
+    Column("results", Text, nullable=False, server_default=""),
+    Column("approved_by", Text, nullable=False, server_default=""),
+    Column("approved_on", Date),
+    Column("next_review", Date),
+    *_tracked(),
+)
+
+#: A fairness re-performance stored with its test: the decisions file's name and hash, the columns, and the counts
+#: per group (from which the rates and ratios follow exactly).
+fairness_result = Table(
+    "fairness_result",
+    metadata,
+    _id(),
+    Column("test_id", Uuid, ForeignKey("control_test.id"), nullable=False, index=True),
+    Column("source_name", Text, nullable=False),
+    Column("sheet_name", Text),
+    Column("sha256", String(64), nullable=False),
+    Column("group_column", Text, nullable=False),
+    Column("outcome_column", Text, nullable=False),
+    Column("favourable", JSON, nullable=False),
+    Column("rule", Text, nullable=False),
+    Column("outcomes", JSON, nullable=False),
+    Column("decisions", Integer, nullable=False),
+    Column("left_out", Integer, nullable=False),
+    Column("groups", JSON, nullable=False),
+    Column("caveats", JSON, nullable=False),
+    Column("computed_by", Text, nullable=False),
+    Column("computed_at", String(32), nullable=False),
+    *_tracked(),
+)
+
 #: The columns of `evidence_link` that name what a file supports; exactly one is set.
-LINK_TARGETS = ("control_id", "test_id", "sample_item_id", "pbc_request_id", "finding_id")
+LINK_TARGETS = (
+    "control_id",
+    "test_id",
+    "sample_item_id",
+    "pbc_request_id",
+    "finding_id",
+    "workpaper_id",
+    "ipe_id",
+    "ai_system_id",
+)
 
 evidence_link = Table(
     "evidence_link",
@@ -542,6 +749,9 @@ evidence_link = Table(
     Column("sample_item_id", Uuid, ForeignKey("sample_item.id")),
     Column("pbc_request_id", Uuid, ForeignKey("pbc_request.id")),
     Column("finding_id", Uuid, ForeignKey("finding.id")),  # revision 0007: a finding's objective evidence
+    Column("workpaper_id", Uuid, ForeignKey("workpaper.id")),  # revision 0009
+    Column("ipe_id", Uuid, ForeignKey("ipe_assessment.id")),  # revision 0009
+    Column("ai_system_id", Uuid, ForeignKey("ai_system.id")),  # revision 0011
     *_tracked(),
     CheckConstraint(
         " + ".join(f"(CASE WHEN {name} IS NULL THEN 0 ELSE 1 END)" for name in LINK_TARGETS) + " = 1",

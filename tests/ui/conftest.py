@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pytestqt.qtbot import QtBot
 
 from app.storage.engagement_file import EngagementFile
+from ui.main_window import MainWindow
 from ui.operations import Runner
 from ui.workspace import Workspace
 
@@ -30,3 +33,16 @@ def workspace(qtbot: QtBot, engagement: EngagementFile) -> Workspace:
 def demo_workspace(qtbot: QtBot, demo: EngagementFile) -> Workspace:
     """The workspace over a copy of the demo engagement."""
     return shown_workspace(qtbot, demo)
+
+
+@pytest.fixture
+def demo_window(qtbot: QtBot, demo_template: Path, tmp_path: Path) -> MainWindow:
+    """The main window, shown, with a copy of the demo engagement open."""
+    main = MainWindow(synchronous=True)
+    qtbot.addWidget(main)
+    main.show()
+    copy = tmp_path / "demo.fieldwork"
+    copy.write_bytes(demo_template.read_bytes())
+    main.opener.open_path(copy)
+    assert main.db is not None
+    return main

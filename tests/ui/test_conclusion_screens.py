@@ -11,6 +11,7 @@ from app.domain.records import ControlInput, DeviationInput, SampleItemInput, Te
 from app.domain.vocabulary import Conclusion, Method, SampleResult, TestKind
 from app.services import controls, deviations, findings, soa, testing
 from app.services.conclusions import get_conclusion
+from tests.sampling_helpers import assess_population
 from tests.ui.driving import choose, open_page, write
 from ui.context import Target
 from ui.models.navigator import NODE_ROLE
@@ -63,6 +64,7 @@ def test_met_is_refused_in_place_while_a_test_is_open_then_recorded(workspace: W
     assert box.kind.value() is MET and box.basis.toPlainText().startswith("C-001 tested"), "what was entered stays"
     assert get_conclusion(db, "CC8.1").conclusion is CriterionConclusion.NOT_CONCLUDED
 
+    assess_population(db, test_id)
     testing.conclude(db, test_id, Conclusion.NO_EXCEPTIONS)
     view = requirement_page(workspace, "CC8.1")
     choose(view.conclusion.kind, MET)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.domain.judgements import DeviationNature
-from app.domain.vocabulary import Conclusion, SampleResult, Status, TestKind
+from app.domain.records import TestPlan
+from app.domain.vocabulary import Conclusion, Method, SampleResult, Status, TestKind
 from app.services import controls, deviations, testing
 from ui.context import Target
 from ui.dialogs.deviation import DeviationDialog
@@ -187,7 +189,12 @@ def test_did_not_operate_is_offered_for_operating_tests_only(
 ) -> None:
     open_demo_copy(window, demo_template, tmp_path)
     assert window.workspace is not None and window.db is not None
-    window.workspace.open_target(Target("test", testing.get_test(window.db, "C-046.T2").id))
+    # The demo's one retirement was tested (C-046.T2); a later window of the period saw none.
+    plan = TestPlan(TestKind.OPERATING, "Inspected the registry audit log from September 2026.", (Method.INSPECTION,))
+    made = testing.add_test(window.db, "C-046", replace(plan, population="Retirements in September", population_size=0))
+    note = "The registry audit log shows no retirement in September 2026: the control did not operate then."
+    testing.conclude(window.db, made.id, Conclusion.NOT_OPERATED, note)
+    window.workspace.open_target(Target("test", made.id))
     view = window.workspace.views["test"]
     assert isinstance(view, ControlTestView)
     choice = view.conclusion.members.index(Conclusion.NOT_OPERATED)
@@ -195,7 +202,7 @@ def test_did_not_operate_is_offered_for_operating_tests_only(
     assert view.conclusion.model().item(choice).isEnabled()
     assert view.population_size.text() == "0", "an empty population reads 0, not unknown"
     view.save_plan()
-    stored = testing.get_test(window.db, "C-046.T2")
+    stored = testing.get_test(window.db, made.id)
     assert stored.population_size == 0 and stored.conclusion is Conclusion.NOT_OPERATED
     window.workspace.open_target(Target("test", testing.get_test(window.db, "C-046.T1").id))
     assert not view.conclusion.model().item(choice).isEnabled(), "a test of design cannot find that"

@@ -20,15 +20,8 @@ from ui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot: QtBot, demo_template: Path, tmp_path: Path) -> MainWindow:
-    main = MainWindow(synchronous=True)
-    qtbot.addWidget(main)
-    main.show()
-    copy = tmp_path / "demo.fieldwork"
-    copy.write_bytes(demo_template.read_bytes())
-    main.opener.open_path(copy)
-    assert main.db is not None
-    return main
+def window(demo_window: MainWindow) -> MainWindow:
+    return demo_window
 
 
 def test_both_exports_run_from_the_menu_and_offer_to_open(

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from app.domain.records import ControlInput, TeamMember
 from app.domain.vocabulary import Role
 from app.profile import load_profile
-from app.services import controls
+from app.services import controls, workpapers
 from app.services.engagement import add_team_member
 from app.services.review_notes import clear, raise_note
 from app.services.signables import OPINION_KEY, ItemType
@@ -47,6 +47,10 @@ def window(qtbot: QtBot, engagement: EngagementFile, acting: Acting) -> Iterator
 
 
 def sign_everything(db: EngagementFile, acting: Acting) -> None:
+    """Every item prepared and reviewed; the completion workpapers taken out (completing them is not the subject)."""
+    for paper in workpapers.list_workpapers(db):
+        if paper.fields.completion_item:
+            workpapers.delete_workpaper(db, paper.id)
     add_team_member(db, TeamMember("Quinn Reviewer", "QR", Role.QUALITY_REVIEWER))
     for kind in ItemType:
         for key in list_signoffs(db, kind):
@@ -75,8 +79,8 @@ def test_finalize_lists_what_stops_it_then_makes_the_file_read_only_until_an_add
 ) -> None:
     made = controls.create_control(engagement, ControlInput("Access review"), ["CC6.2"])
     dialog = finalize_dialog(window)
-    [group] = blockers(dialog)
-    assert group[0].endswith("sign-offs missing or stale")
+    [group, completion] = blockers(dialog)
+    assert group[0].endswith("sign-offs missing or stale") and completion[0].endswith("completion items not complete")
     assert "C-001: a preparer's sign-off missing" in group[1] and "A.2.2: a preparer's sign-off missing" in group[1]
     assert int(group[0].split()[0]) == len(group[1]), "each problem is listed, not only the first few"
     assert not dialog.buttons.button(OK).isEnabled()

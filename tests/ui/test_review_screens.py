@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from app.domain.judgements import ConclusionInput, CriterionConclusion, FindingInput, FindingKind
 from app.domain.records import ControlInput, TestPlan
 from app.domain.vocabulary import Method, TestKind
-from app.services import controls, testing
+from app.services import controls, testing, workpapers
 from app.services.conclusions import set_conclusion
 from app.services.engagement import set_description_section
 from app.services.findings import create_finding, update_finding
@@ -33,6 +33,7 @@ from ui.views.requirement import RequirementView
 from ui.views.review_notes import FILTERS, ReviewNotesView
 from ui.views.settings import SettingsView
 from ui.views.soa import SoaView
+from ui.views.workpaper import WorkpaperView
 from ui.workspace import Workspace
 
 
@@ -199,6 +200,7 @@ def test_every_signable_page_carries_the_same_strip_for_its_item(workspace: Work
     test = testing.add_test(db, made.ref, TestPlan(TestKind.DESIGN, "Inspected", (Method.INSPECTION,)))
     set_conclusion(db, "8.1", ConclusionInput(CriterionConclusion.NOT_MET, "No planning."))
     raised = create_finding(db, FindingInput(FindingKind.MINOR, "Changes not planned.", ("8.1",)))
+    paper = workpapers.list_workpapers(db)[0]
     pages: list[tuple[Target, type[DetailView], ItemType, str]] = [
         (Target("control", made.id), ControlView, ItemType.CONTROL, str(made.id)),
         (Target("test", test.id), ControlTestView, ItemType.TEST, str(test.id)),
@@ -207,6 +209,7 @@ def test_every_signable_page_carries_the_same_strip_for_its_item(workspace: Work
         (Target("soa", "A.6.2.5"), SoaView, ItemType.SOA_LINE, "A.6.2.5"),
         (Target("settings", "DC3"), SettingsView, ItemType.DESCRIPTION, "DC3"),
         (Target("opinion"), OpinionView, ItemType.OPINION, OPINION_KEY),
+        (Target("workpaper", paper.id), WorkpaperView, ItemType.WORKPAPER, str(paper.id)),
     ]
     for target, page, kind, key in pages:
         strip = _strip(open_page(workspace, target, page))

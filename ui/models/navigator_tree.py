@@ -11,16 +11,20 @@ import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from app.domain.ai_systems import AiSystem
 from app.domain.ids import ControlId, TestId
 from app.domain.judgements import RequirementConclusion
 from app.domain.records import Control, Deviation, Requirement, RequirementStatus, StatusCounts
 from app.domain.vocabulary import Framework, RequirementKind, Status
+from app.domain.workpapers import Workpaper
 from app.pages.review import ItemKey, read_stale
 from app.services import controls as control_service
 from app.services import deviations as deviation_service
+from app.services.ai_systems import read_systems
 from app.services.conclusions import read_conclusions, read_grounds
 from app.services.signables import ItemType
 from app.services.status import TestState, combine, count, read_test_states, statuses_of_controls
+from app.services.workpapers import read_workpapers
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target
 
@@ -37,6 +41,7 @@ PAGES = (
     ("Evidence library", Target("evidence")),
     ("PBC requests", Target("pbc")),
     ("ISO/IEC 42001 readiness", Target("readiness")),
+    ("AI systems", Target("ai_systems")),
     ("Engagement settings", Target("settings")),
 )
 
@@ -87,6 +92,8 @@ class Snapshot:
     deviations: list[Deviation]
     conclusions: dict[str, RequirementConclusion]
     stale: frozenset[ItemKey] = frozenset()
+    workpapers: list[Workpaper] = field(default_factory=list)
+    ai_systems: list[AiSystem] = field(default_factory=list)
 
 
 def read_snapshot(db: EngagementFile) -> Snapshot:
@@ -105,6 +112,8 @@ def read_snapshot(db: EngagementFile) -> Snapshot:
             deviations=deviation_service.read_deviations(conn),
             conclusions={c.code: c for c in read_conclusions(conn, grounds)},
             stale=read_stale(conn, (ItemType.CONCLUSION, ItemType.CONTROL, ItemType.TEST)),
+            workpapers=read_workpapers(conn),
+            ai_systems=read_systems(conn),
         )
 
 
@@ -150,7 +159,11 @@ def _stale_words(stale: bool) -> str:
 def build_tree(snap: Snapshot) -> Node:
     root = Node("root")
     for label, target in PAGES:
-        root.add(Node(label, target, search=label.lower()))
+        page = root.add(Node(label, target, search=label.lower()))
+        if target.kind == "ai_systems":
+            for system in snap.ai_systems:
+                words = f"{system.ref} {system.name} {system.purpose}".lower()
+                page.add(Node(system.label, Target("ai_systems", system.id), search=words))
     texts: dict[str, dict[str, None]] = defaultdict(dict)  # insertion-ordered sets: each text once
     for c in snap.controls:
         for code in c.requirements:
@@ -161,6 +174,7 @@ def build_tree(snap: Snapshot) -> Node:
     _add_iso(root, snap, control_text)
     _add_controls(root, snap)
     _add_exceptions(root, snap)
+    _add_workpapers(root, snap)
     for section in root.children:
         _summarise(section)
     return root
@@ -235,6 +249,18 @@ def _add_exceptions(root: Node, snap: Snapshot) -> None:
                 search=f"{dev.test_ref} {dev.control_ref} {dev.description}".lower(),
             )
         )
+
+
+def _add_workpapers(root: Node, snap: Snapshot) -> None:
+    """The engagement's workpapers by index, and the information produced by the entity; the section opens the
+    index page and counts the workpapers complete."""
+    section = root.add(Node("Workpapers", Target("workpapers"), search="workpapers"))
+    for found in snap.workpapers:
+        label = f"{found.ref} {found.title}"
+        section.add(Node(label, Target("workpaper", found.id), found.progress, search=label.lower()))
+    section.add(Node("Information produced by the entity (IPE)", Target("ipe"), search="ipe information produced"))
+    if snap.workpapers:
+        section.counts = count(w.progress for w in snap.workpapers)
 
 
 def prune(node: Node, words: list[str]) -> Node:

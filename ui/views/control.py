@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFormLayout,
+    QHBoxLayout,
     QInputDialog,
+    QLabel,
     QMessageBox,
     QSplitter,
     QTableView,
@@ -17,7 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.over_time import ControlDates, Span
 from app.domain.records import Control, ControlInput, ControlTest, Requirement, Suggestion, TestPlan
+from app.domain.timeline import control_notes, coverage_gaps, gap_text, test_title
 from app.domain.vocabulary import ControlType, Frequency, Method, Nature, TestKind
 from app.errors import FieldworkError
 from app.pages.linked_evidence import LinkedEvidence, read_linked
@@ -25,11 +31,13 @@ from app.services import controls as control_service
 from app.services import evidence as evidence_service
 from app.services import requirements as requirement_service
 from app.services import testing as test_service
+from app.services.control_dates import set_control_dates
 from app.services.engagement import read_details
 from app.services.signables import ItemType
 from app.services.status import read_requirement_statuses
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
+from ui.date_fields import OptionalDateField
 from ui.evidence_drop import FileDrop
 from ui.evidence_panel import EvidencePanel
 from ui.models.table import Column, RowTableModel
@@ -38,7 +46,9 @@ from ui.served import Served, served_by, served_table
 from ui.status_style import icon
 from ui.tables import make_table
 from ui.views.base import DetailView
-from ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, heading, section
+from ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, heading, note, section
+
+NOT_REPLACING = "(no other control)"
 
 
 @dataclass(frozen=True)
@@ -49,19 +59,32 @@ class ControlPage:
     tests: list[ControlTest]
     choices: list[Requirement]
     evidence: list[LinkedEvidence]
+    period: Span | None = None
+    #: The other controls' references, for "replaces".
+    others: tuple[str, ...] = ()
 
 
 def load_page(db: EngagementFile, control_id: int) -> ControlPage:
     suggestions = control_service.suggestions(db, control_id)
     with db.reading() as conn:
         control = control_service.read_control(conn, control_id)
+        details = read_details(conn)
         scope = requirement_service.read_scope(conn)
-        statuses = read_requirement_statuses(conn, scope, read_details(conn).report_type)
+        statuses = read_requirement_statuses(conn, scope, details.report_type)
         tests = test_service.read_tests(conn, control_id=control_id)
         evidence = read_linked(conn, [_evidence_target(control_id)])
+        others = tuple(c.ref for c in control_service.read_controls(conn) if c.id != control.id)
     linked = served_by(control, scope, statuses)
     choices = [r for r in scope if r.code in statuses and r.code not in control.requirements]
-    return ControlPage(control, linked, suggestions, tests, choices, evidence)
+    return ControlPage(control, linked, suggestions, tests, choices, evidence, details.period, others)
+
+
+def over_time(page: ControlPage) -> str:
+    """What the control's dates mean, and any part of its time its tests leave untested (a warning)."""
+    said = "; ".join(control_notes(page.control, page.period))
+    gaps = coverage_gaps([page.control], page.tests, page.period).get(page.control.id, [])
+    warning = f"<b>Coverage: {gap_text(gaps)} (a key control's tests should cover its time in the period).</b>"
+    return " ".join(part for part in (said + "." if said else "", warning if gaps else "") if part)
 
 
 def _evidence_target(control_id: int) -> evidence_service.Target:
@@ -100,7 +123,22 @@ class ControlView(DetailView):
         form.addRow("&Nature", self.nature)
         form.addRow("T&ype", self.control_type)
         form.addRow("", self.key)
+        self.effective_from, self.effective_to = OptionalDateField(), OptionalDateField()
+        self.replaces = QComboBox()
+        self.replaces.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        dates = QHBoxLayout()
+        parts = (("from", self.effective_from), ("until", self.effective_to), ("replacing", self.replaces))
+        for label, widget in parts:
+            dates.addWidget(QLabel(label))
+            dates.addWidget(widget)
+        dates.addStretch()
+        form.addRow("In operation", dates)
+        self.over_time = note()
+        form.addRow("", self.over_time)
         outer.addLayout(form)
+        for field in (self.effective_from, self.effective_to):
+            field.committed.connect(lambda _day: self.save_dates())
+        self.replaces.activated.connect(lambda _i: self.save_dates())
         for field in (self.title, self.owner, self.description):
             field.committed.connect(lambda _text: self.save())
         for box in (self.frequency, self.nature, self.control_type):
@@ -146,7 +184,8 @@ class ControlView(DetailView):
         self.tests = RowTableModel[ControlTest](
             [
                 Column("Test", lambda t: t.ref, icon=lambda t: icon(t.status)),
-                Column("Kind", lambda t: t.kind.label),
+                Column("Kind", test_title),
+                Column("Covers", lambda t: t.window.label if t.window and t.kind is TestKind.OPERATING else ""),
                 Column("Status", lambda t: t.status.label),
                 Column("Sample", _sample_progress),
                 Column("Deviations", lambda t: t.deviation_count or ""),
@@ -185,6 +224,17 @@ class ControlView(DetailView):
         self.key.blockSignals(True)
         self.key.setChecked(c.is_key)
         self.key.blockSignals(False)
+        fallback = page.period or Span(date.today(), date.today())
+        self.effective_from.load(c.effective_from, fallback.start)
+        self.effective_to.load(c.effective_to, fallback.end)
+        with QSignalBlocker(self.replaces):
+            self.replaces.clear()
+            self.replaces.addItem(NOT_REPLACING, None)
+            for ref in page.others:
+                self.replaces.addItem(ref, ref)
+            self.replaces.setCurrentIndex(max(0, self.replaces.findText(c.replaces_ref)) if c.replaces_ref else 0)
+        self.over_time.setText(over_time(page))
+        self.over_time.setVisible(bool(self.over_time.text()))
         self.linked.set_rows(page.linked)
         self.suggestions.set_rows(page.suggestions)
         self.tests.set_rows(page.tests)
@@ -208,6 +258,17 @@ class ControlView(DetailView):
         self.ctx.write(
             f"{self.page.control.ref} updated",
             lambda db: control_service.update_control(db, control_id, values),
+            on_error=self._refused,
+        )
+
+    def save_dates(self) -> None:
+        if self.page is None:
+            return
+        control_id = self.page.control.id
+        dates = ControlDates(self.effective_from.value(), self.effective_to.value(), self.replaces.currentData())
+        self.ctx.write(
+            f"{self.page.control.ref}: in operation",
+            lambda db: set_control_dates(db, control_id, dates),
             on_error=self._refused,
         )
 

@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.fairness import StoredFairnessResult
+from app.domain.over_time import TestRound, TestTiming
 from app.domain.records import (
     Control,
     ControlTest,
@@ -36,6 +38,7 @@ from app.domain.records import (
     TestPlan,
     Tickmark,
 )
+from app.domain.timeline import test_title
 from app.domain.vocabulary import Conclusion, Method, SampleResult, Selection, Status, TestKind
 from app.errors import FieldworkError, ValidationError
 from app.pages.linked_evidence import LinkedEvidence, read_linked
@@ -45,17 +48,21 @@ from app.services import engagement as engagement_service
 from app.services import evidence as evidence_service
 from app.services import requirements as requirement_service
 from app.services import testing as test_service
+from app.services.fairness_results import read_fairness_results
 from app.services.pasted_rows import parse_pasted_rows
 from app.services.population import read_population
 from app.services.signables import ItemType
 from app.services.status import read_requirement_statuses
+from app.services.test_windows import set_test_timing
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
+from ui.date_fields import OptionalDateField
 from ui.delegates import ChoiceDelegate, DateDelegate
 from ui.dialogs.deviation import DeviationDialog
 from ui.evidence_actions import attach
 from ui.evidence_drop import FileDrop
 from ui.evidence_panel import EvidencePanel
+from ui.fairness_panel import FairnessPanel
 from ui.models.table import Column, RowTableModel
 from ui.review_strip import ReviewStrip
 from ui.served import Served, served_by, served_table
@@ -76,6 +83,7 @@ class TestPage:
     served: list[Served]
     evidence: list[LinkedEvidence]
     population_imported: bool
+    fairness: list[StoredFairnessResult]
 
 
 def load_page(db: EngagementFile, test_id: int) -> TestPage:
@@ -96,6 +104,7 @@ def load_page(db: EngagementFile, test_id: int) -> TestPage:
             served=served,
             evidence=read_linked(conn, [_evidence_target(test_id), *(_item_target(i) for i in items)]),
             population_imported=read_population(conn, test_id) is not None,
+            fairness=read_fairness_results(conn, test_id),
         )
 
 
@@ -200,9 +209,48 @@ class ControlTestView(DetailView):
         self.sizes_row = QWidget()
         self.sizes_row.setLayout(sizes)
         form.addRow("", self.sizes_row)
+        self.timing_row = self._timing_row()
+        self.timing_label = QLabel("Covers")
+        form.addRow(self.timing_label, self.timing_row)
         self.plan_note = note()
         form.addRow("", self.plan_note)
         return panel
+
+    def _timing_row(self) -> QWidget:
+        """The round and the window of a test of operating effectiveness (blank: the period, while in operation)."""
+        self.round = ChoiceBox(TestRound, none_label="(the period in one test)")
+        self.window_start, self.window_end = OptionalDateField(), OptionalDateField()
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        for label, widget in (("round", self.round), ("from", self.window_start), ("until", self.window_end)):
+            row.addWidget(QLabel(label))
+            row.addWidget(widget)
+        self.window_label = QLabel()
+        row.addWidget(self.window_label)
+        row.addStretch()
+        self.round.chosen.connect(lambda _value: self.save_timing())
+        for field in (self.window_start, self.window_end):
+            field.committed.connect(lambda _day: self.save_timing())
+        widget = QWidget()
+        widget.setLayout(row)
+        return widget
+
+    def save_timing(self) -> None:
+        if self.page is None:
+            return
+        test_id = self.page.test.id
+        chosen = self.round.value()
+        timing = TestTiming(TestRound(chosen) if chosen else None, self.window_start.value(), self.window_end.value())
+        self.ctx.write(
+            f"{self.page.test.ref}: round and window",
+            lambda db: set_test_timing(db, test_id, timing),
+            on_error=self._timing_refused,
+        )
+
+    def _timing_refused(self, exc: BaseException) -> None:
+        if isinstance(exc, FieldworkError):
+            QMessageBox.warning(self, "Round and window", exc.message)
+        self.load()
 
     def _sample_panel(self) -> QWidget:
         panel = QWidget()
@@ -294,6 +342,8 @@ class ControlTestView(DetailView):
         conclusion.addRow("Conclusion note", self.conclusion_note)
         layout.addLayout(conclusion)
 
+        self.fairness = FairnessPanel(self.ctx)
+        layout.addWidget(self.fairness)
         layout.addWidget(heading("Requirements this test serves"))
         self.served, self.served_table = served_table(self.ctx)
         layout.addWidget(self.served_table)
@@ -310,7 +360,7 @@ class ControlTestView(DetailView):
     def _show(self, page: TestPage) -> None:
         self.page = page
         t, c = page.test, page.control
-        self.title.setText(f"{t.ref}  {t.kind.label}")
+        self.title.setText(f"{t.ref}  {test_title(t)}")
         self.subtitle.setText(
             f"Control <a href='control'>{c.ref} {c.title}</a> · {c.frequency.label} · {c.nature.label} · "
             f"status: <b>{t.status.label}</b>"
@@ -325,6 +375,14 @@ class ControlTestView(DetailView):
         for widget in (self.population, self.population_label, self.sampling):
             widget.setVisible(operating)
         self.sizes_row.setVisible(operating and not page.population_imported)
+        timed = operating and t.window is not None
+        for widget in (self.timing_row, self.timing_label):
+            widget.setVisible(timed)
+        if t.window is not None:
+            self.round.load(t.round)
+            self.window_start.load(t.window_start, t.window.start)
+            self.window_end.load(t.window_end, t.window.end)
+            self.window_label.setText(f"= {t.window.label}")
         if operating:
             self.sampling.show_test(t.id, t.items_total)
         self.population_size.blockSignals(True)
@@ -346,6 +404,7 @@ class ControlTestView(DetailView):
         self.conclusion.load(t.conclusion)
         self.conclusion_note.load(t.conclusion_note)
         self.served.set_rows(page.served)
+        self.fairness.show_results(t.id, t.ref, page.fairness)
         self.evidence.show_files(page.evidence, _evidence_target(t.id), t.ref)
         found = (
             f" ({len(page.deviations)} deviation{'s' if len(page.deviations) != 1 else ''})" if page.deviations else ""

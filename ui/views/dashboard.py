@@ -33,6 +33,17 @@ class OpenItem:
     detail: str
 
 
+def completion_text(page: DashboardPage) -> str:
+    """The stage, and the completion items finalizing will check that are not complete yet."""
+    stage = f"Stage: <b>{page.stage.stage.label}</b> ({page.stage.reason})"
+    if not page.completion:
+        return stage
+    return (
+        f"{stage} · <a href='workpapers'>Completion items not complete: <b>{page.open_completion_items}</b> "
+        f"of {len(page.completion)}</a>"
+    )
+
+
 def _amount(counts: StatusCounts, status: Status) -> int:
     return int(getattr(counts, status.value))
 
@@ -144,6 +155,9 @@ class DashboardView(DetailView):
         self.counts = note()
         outer.addWidget(self.summary)
         outer.addWidget(self.counts)
+        self.work = note()
+        self.work.linkActivated.connect(lambda _link: ctx.open(Target("workpapers")))
+        outer.addWidget(self.work)
         outer.addLayout(self._judgements())
         legend = " ".join(f"<span style='color:{colour(s).name()}'>■</span> {s.label}" for s in SEGMENTS)
         outer.addWidget(note(legend))
@@ -216,6 +230,7 @@ class DashboardView(DetailView):
             f"{n['sample_items']} sample items, {n['deviations']} exceptions"
             + (f" · {len(page.gaps)} requirement(s) without a control" if page.gaps else "")
         )
+        self.work.setText(completion_text(page))
         self._show_judgements(page)
         self._show_bars(page)
         items = [

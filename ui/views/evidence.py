@@ -51,6 +51,9 @@ KIND_LABELS = {
     ev.TargetKind.SAMPLE_ITEM: "Sample item",
     ev.TargetKind.PBC_REQUEST: "PBC request",
     ev.TargetKind.FINDING: "Finding",
+    ev.TargetKind.WORKPAPER: "Workpaper",
+    ev.TargetKind.IPE: "IPE assessment",
+    ev.TargetKind.AI_SYSTEM: "AI system",
 }
 
 COLUMNS: list[tuple[Column[EvidenceFile], ev.SortKey | None]] = [
@@ -58,7 +61,18 @@ COLUMNS: list[tuple[Column[EvidenceFile], ev.SortKey | None]] = [
     (Column("File", lambda f: f.original_name, tooltip=lambda f: f.original_name), ev.SortKey.NAME),
     (Column("Size", lambda f: human_size(f.size), tooltip=lambda f: f"{f.size:,} bytes"), ev.SortKey.SIZE),
     (Column("Type", lambda f: f.media_type), ev.SortKey.MEDIA_TYPE),
-    (Column("Received", lambda f: f.received_date.isoformat() if f.received_date else ""), ev.SortKey.RECEIVED),
+    (
+        Column(
+            "Received",
+            lambda f: (
+                (f.received_date.isoformat() if f.received_date else "") + ("\nprior period" if f.prior_period else "")
+            ),
+            tooltip=lambda f: (
+                "A document of the prior period, carried forward with its controls" if f.prior_period else ""
+            ),
+        ),
+        ev.SortKey.RECEIVED,
+    ),
     (Column("Provided by", lambda f: f.provided_by, width=130), ev.SortKey.PROVIDED_BY),
     (Column("PBC", lambda f: f.pbc_ref or "", tooltip=lambda f: "Received in answer to this request"), None),
     (

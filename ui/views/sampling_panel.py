@@ -24,11 +24,13 @@ from PySide6.QtWidgets import (
 from app.domain.sampling import Population, Risk, SampleDraw, SamplePlan
 from app.domain.vocabulary import Selection
 from app.errors import FieldworkError
+from app.pages.ipe import PopulationState, read_population_state
 from app.services import population as population_service
 from app.services import sampling
 from app.storage.engagement_file import EngagementFile
 from app.tasks import Task
 from ui.context import UiContext
+from ui.dialogs.ipe import assess_population
 from ui.dialogs.population_import import PopulationImportDialog
 from ui.dialogs.select_sample import SelectSampleDialog
 from ui.widgets import ChoiceBox, note
@@ -39,16 +41,33 @@ class SamplingState:
     plan: SamplePlan
     population: Population | None
     items: int
+    ipe: PopulationState
 
 
 def load_state(db: EngagementFile, test_id: int, items: int) -> SamplingState:
-    return SamplingState(sampling.get_plan(db, test_id), population_service.get_population(db, test_id), items)
+    with db.reading() as conn:
+        ipe = read_population_state(conn, test_id)
+    return SamplingState(sampling.get_plan(db, test_id), population_service.get_population(db, test_id), items, ipe)
+
+
+def describe_ipe(state: PopulationState) -> str:
+    """Whether the population's completeness and accuracy were assessed, as the sampling panel says it."""
+    relied = state.relied
+    if relied is None:
+        return "IPE: no listing relied on (a population of one, or none)."
+    rule = "" if state.required else " (the engagement's IPE rule is off)"
+    found = relied.assessment
+    if found is None or found.values.result is None:
+        return f"IPE: completeness and accuracy of the population <b>not assessed</b>{rule}."
+    observed = ", production observed" if found.values.observed else ""
+    return f"IPE: <b>{found.values.result.label}</b> ({found.ref}, {found.values.source_system}{observed}){rule}."
 
 
 def describe_population(found: Population | None) -> str:
     if found is None:
         return "No population imported: import the list of items the control acted on in the period."
-    flagged = f", <b>{found.outside_period} dated outside the period</b> (never drawn)" if found.outside_period else ""
+    outside = f"{found.outside_period} dated outside {found.outside_label}"
+    flagged = f", <b>{outside}</b> (never drawn)" if found.outside_period else ""
     undated = f", {found.undated} without a date" if found.undated else ""
     digest = f" · SHA-256 {found.source_sha256[:12]}…" if found.source_sha256 else ""
     return f"Population: {found.source_name}, {found.row_count:,} items{flagged}{undated}{digest}"
@@ -106,6 +125,12 @@ class SamplingPanel(QWidget):
         grid.addWidget(self.draw, 3, 0, 1, 3)
         grid.addWidget(self.select_button, 3, 3)
         grid.addWidget(self.extend_button, 3, 4)
+
+        self.ipe = note()
+        self.ipe_button = QPushButton("Assess IP&E...")
+        self.ipe_button.clicked.connect(self.assess_ipe)
+        grid.addWidget(self.ipe, 4, 0, 1, 4)
+        grid.addWidget(self.ipe_button, 4, 4)
         grid.setColumnStretch(2, 1)
 
     # -- loading ------------------------------------------------------------------------------------
@@ -134,6 +159,8 @@ class SamplingPanel(QWidget):
         has_population = state.population is not None
         self.select_button.setEnabled(has_population and state.items == 0)
         self.extend_button.setEnabled(has_population and state.items > 0 and plan.selection is not None)
+        self.ipe.setText(describe_ipe(state.ipe))
+        self.ipe_button.setEnabled(state.ipe.relied is not None)
 
     # -- actions --------------------------------------------------------------------------------------
 
@@ -172,6 +199,10 @@ class SamplingPanel(QWidget):
             QMessageBox.warning(self, "Sample size", exc.message)
         if self.state is not None:
             self._show(self.state)
+
+    def assess_ipe(self) -> None:
+        if self.state is not None and self.state.ipe.relied is not None:
+            assess_population(self.ctx, self, self.state.ipe.relied)
 
     def import_population(self) -> None:
         if self.test_id is None:

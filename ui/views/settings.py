@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QSizePolicy,
     QTabWidget,
     QVBoxLayout,
@@ -24,15 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.records import EngagementDetails, TeamMember, Tickmark
-from app.domain.vocabulary import (
-    DESCRIPTION_HEADINGS,
-    TSC_CATEGORIES,
-    EngagementStatus,
-    ReportType,
-    SubserviceTreatment,
-)
+from app.domain.vocabulary import DESCRIPTION_HEADINGS, TSC_CATEGORIES, ReportType, SubserviceTreatment
+from app.domain.workpapers import Stage
 from app.errors import FieldworkError
 from app.services import engagement as engagement_service
+from app.services.stage import read_stage
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
 from ui.crosswalk_banner import CrosswalkBanner
@@ -59,6 +56,9 @@ class SettingsPage:
     team: list[TeamMember]
     tickmarks: list[Tickmark]
     description: dict[str, str]
+    stage: Stage
+    #: Sections carried forward from the prior period and not yet edited for this one.
+    to_update: frozenset[str] = frozenset()
 
 
 def load_page(db: EngagementFile) -> SettingsPage:
@@ -70,6 +70,8 @@ def load_page(db: EngagementFile) -> SettingsPage:
             engagement_service.read_team(conn),
             engagement_service.read_tickmarks(conn),
             engagement_service.read_system_description(conn),
+            read_stage(conn),
+            engagement_service.read_sections_to_update(conn),
         )
 
 
@@ -142,7 +144,7 @@ class SettingsView(DetailView):
             row.addWidget(box)
         row.addStretch()
         self.iso_scope = _text_box()
-        self.status = ChoiceBox(EngagementStatus)
+        self.stage = QLabel()  # one line: a wrapped label in this form is laid out before its text arrives
         self.form.addRow("Service &organization", self.client)
         self.form.addRow("S&ystem", self.system)
         self.form.addRow("Report &type", self.report_type)
@@ -151,7 +153,7 @@ class SettingsView(DetailView):
         self.form.addRow("Period en&d", self.end)
         self.form.addRow("Trust Services categories", row)
         self.form.addRow("ISO/IEC 42001 s&cope", self.iso_scope)
-        self.form.addRow("Engagement stat&us", self.status)
+        self.form.addRow("Engagement stage", self.stage)
         return tab
 
     def _report_tab(self) -> QWidget:
@@ -178,8 +180,7 @@ class SettingsView(DetailView):
             field.committed.connect(lambda _text: self.save())
         for dated in (self.as_of, self.start, self.end, self.released, self.completed):
             dated.committed.connect(lambda _date: self.save())
-        for box in (self.status, self.treatment):
-            box.chosen.connect(lambda _value: self.save())
+        self.treatment.chosen.connect(lambda _value: self.save())
         for check in self.categories.values():
             check.toggled.connect(lambda _checked: self.save())
         self.report_type.chosen.connect(self._type_chosen)
@@ -208,7 +209,6 @@ class SettingsView(DetailView):
                 as_of_date=self.as_of.value(),
                 tsc_categories=tuple(c for c, box in self.categories.items() if box.isChecked()),
                 iso_scope=self.iso_scope.toPlainText(),
-                status=EngagementStatus(self.status.value() or EngagementStatus.PLANNING),
                 report_release_date=self.released.value(),
                 documentation_completion_date=self.completed.value(),
                 subservice_treatment=SubserviceTreatment(self.treatment.value() or SubserviceTreatment.CARVE_OUT),
@@ -268,9 +268,10 @@ class SettingsView(DetailView):
         self.details = page.details
         self._warn(page.warnings)
         self._show_details(page.details)
+        self.stage.setText(f"<b>{page.stage.stage.label}</b> (from the file: {page.stage.reason})")
         self.team.show_team(page.team)
         self.tickmarks.show_tickmarks(page.tickmarks)
-        self.description.show_description(page.description)
+        self.description.show_description(page.description, page.to_update)
         self.reload_all = False
 
     def _typing_in(self, field: QWidget) -> bool:
@@ -309,5 +310,4 @@ class SettingsView(DetailView):
             box.blockSignals(True)
             box.setChecked(category in d.tsc_categories)
             box.blockSignals(False)
-        self.status.load(d.status)
         self.treatment.load(d.subservice_treatment)

@@ -196,6 +196,11 @@ class TickmarkPanel(QWidget):
             self.page.write(f"Removed tickmark {symbol}", lambda db: engagement_service.remove_tickmark(db, symbol))
 
 
+#: How a section carried forward from the prior period is marked until it is edited.
+TO_UPDATE = "⟳ to update"
+CARRIED = "Carried forward from the prior period: update it for this period (the mark goes once it is edited)."
+
+
 class DescriptionPanel(QWidget):
     """The client's description of the system under the DC 200 headings: pick a heading, write its text."""
 
@@ -204,6 +209,7 @@ class DescriptionPanel(QWidget):
         self.page = page
         self.review = review
         self.texts: dict[str, str] = dict.fromkeys(DESCRIPTION_HEADINGS, "")
+        self.to_update: frozenset[str] = frozenset()
         self.headings = QListWidget()
         self.headings.setWordWrap(True)
         self.headings.setSpacing(3)  # wrapped headings read as separate entries
@@ -215,6 +221,9 @@ class DescriptionPanel(QWidget):
         self.title.setWordWrap(True)
         self.editor = CommitTextEdit()
         self.editor.committed.connect(self._save)
+        self.still_right = QPushButton("&Still right for this period")
+        self.still_right.setToolTip("Keep the text as it is and remove the mark carried forward from the prior period")
+        self.still_right.clicked.connect(lambda: self._save(self.editor.toPlainText()))
         self.code = ""
 
         left = QWidget()
@@ -230,6 +239,7 @@ class DescriptionPanel(QWidget):
         column.addWidget(self.title)
         if review is not None:
             column.addWidget(review)
+        column.addWidget(self.still_right, 0, Qt.AlignmentFlag.AlignLeft)
         column.addWidget(self.editor)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
@@ -241,13 +251,17 @@ class DescriptionPanel(QWidget):
         self.headings.currentRowChanged.connect(self._choose)
         self.headings.setCurrentRow(0)
 
-    def show_description(self, texts: dict[str, str]) -> None:
-        self.texts = dict(texts)
+    def show_description(self, texts: dict[str, str], to_update: frozenset[str] = frozenset()) -> None:
+        """The texts, each heading carried forward from the prior period marked until its text is edited."""
+        self.texts, self.to_update = dict(texts), to_update
         for row in range(self.headings.count()):
             item = self.headings.item(row)
             code = item.data(Qt.ItemDataRole.UserRole)
-            item.setToolTip("" if self.texts.get(code) else "Not written yet")
+            marked = code in to_update
+            item.setText(f"{code}  {DESCRIPTION_HEADINGS[code]}" + (f"  {TO_UPDATE}" if marked else ""))
+            item.setToolTip(CARRIED if marked else "" if self.texts.get(code) else "Not written yet")
             item.setForeground(self.palette().text() if self.texts.get(code) else self.palette().placeholderText())
+        self._title()
         if not self.editor.hasFocus():
             self.editor.load(self.texts.get(self.code, ""))
         self._show_review()
@@ -261,10 +275,16 @@ class DescriptionPanel(QWidget):
         """Show a heading (opened from a review note or a changed item)."""
         self.headings.setCurrentRow(list(DESCRIPTION_HEADINGS).index(code))
 
+    def _title(self) -> None:
+        carried = self.code in self.to_update
+        marked = f"<br><i>{CARRIED}</i>" if carried else ""
+        self.title.setText(f"<b>{self.code}  {DESCRIPTION_HEADINGS[self.code]}</b>{marked}")
+        self.still_right.setVisible(carried)
+
     def _choose(self, row: int) -> None:
         self.editor.flush()  # saves the heading being left, under its own code
         self.code = self.headings.item(row).data(Qt.ItemDataRole.UserRole)
-        self.title.setText(f"<b>{self.code}  {DESCRIPTION_HEADINGS[self.code]}</b>")
+        self._title()
         self.editor.load(self.texts.get(self.code, ""))
         self._show_review()
 

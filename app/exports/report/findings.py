@@ -25,6 +25,8 @@ def _finding(found: Finding) -> list[Block]:
         _field("Requirement", ", ".join(found.requirements)),
         _field("Statement", found.statement),
     ]
+    if found.prior_period:
+        blocks.append(_field("Raised", "in the prior period; its corrective action is followed up in this one"))
     evidence = "; ".join(filter(None, (found.objective_evidence, ", ".join(found.evidence))))
     if evidence:
         blocks.append(_field("Objective evidence", evidence))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.domain.vocabulary import DESCRIPTION_HEADINGS, ReportType, SubserviceTreatment
+from app.exports.report.ai_systems import ai_systems_in_scope
 from app.exports.report.figures import ReportFigures
 from app.exports.report.model import (
     Audience,
@@ -143,5 +144,6 @@ def section_three(figures: ReportFigures) -> list[Block]:
     story += [
         Heading("AI management system scope (ISO/IEC 42001)", 1),
         Para(text_or_gap(details.iso_scope, "AI management system scope statement")),
+        *ai_systems_in_scope(figures),
     ]
     return story

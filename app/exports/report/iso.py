@@ -44,6 +44,9 @@ class IsoSection:
         # A requirement's entry is short: its lines stay together with the first item under them.
         blocks.append(Para(labelled("Results of tests", _note(figures.iso_result(code))), keep_with_next=True))
         blocks.append(conclusion_line(figures, code))
+        systems = figures.data.ai.systems_concerned(code)
+        if systems:
+            blocks.append(Para(labelled("AI systems concerned", ", ".join(systems)), keep_with_next=True))
         blocks += self._exceptions(code)
         blocks += [
             Para(f"Finding {found.ref}: {found.statement}", Style.ITEM)

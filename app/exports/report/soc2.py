@@ -7,6 +7,7 @@ dropped. The complementary controls a criterion depends on are listed under it.
 
 from __future__ import annotations
 
+from app.domain.ipe import IpeResult
 from app.domain.judgements import CriterionConclusion
 from app.domain.records import Requirement
 from app.domain.report_inputs import ComplementaryKind
@@ -49,6 +50,33 @@ def _numbers(numbers: list[int], without: int) -> list[Cell]:
     return [*(single(str(n)) for n in numbers), single((gap(str(without)),)) if without else single("0")]
 
 
+def ipe_summary(figures: ReportFigures) -> list[Block]:
+    """Where the assessments of the populations the tests rely on stand (internal copy only), from the register the
+    workbook's Tests sheet and `info` show."""
+    register = figures.data.ipe
+    if not figures.internal or not register.populations:
+        return []
+    populations = register.populations
+    reliable = sum(p.result is IpeResult.RELIABLE for p in populations)
+    not_reliable = [p.test_ref for p in populations if p.result is IpeResult.NOT_RELIABLE]
+    unassessed = [p.test_ref for p in populations if not p.assessed]
+    text = (
+        f"Information produced by the entity (internal copy only): {len(populations)} tests rely on a population; "
+        f"{register.assessed} are assessed, {reliable} complete and accurate."
+    )
+    blocks: list[Block] = [Para(text, Style.BODY)]
+    for label, refs in (("Found not complete and accurate", not_reliable), ("Not yet assessed", unassessed)):
+        if refs:
+            blocks.append(Para(f"{label}: {', '.join(refs)}.", Style.FLAG))
+    if not register.rule.required:
+        blocks.append(
+            Para(
+                f"The rule requiring an assessment before a clean conclusion is off: {register.rule.reason}", Style.FLAG
+            )
+        )
+    return blocks
+
+
 def complementary_under(figures: ReportFigures, code: str) -> list[Block]:
     """The CUECs and CSOCs a criterion depends on, as the description identifies them."""
     found = [c for c in figures.data.inputs.complementary if code in c.criteria]
@@ -86,6 +114,7 @@ def section_four(figures: ReportFigures) -> list[Block]:
         PageBreak(),
         Heading("Section IV: Trust services criteria, related controls, tests of controls and results", 0),
         *render("section4_introduction.txt", figures.data),
+        *ipe_summary(figures),
         *progress_summary(figures, Framework.SOC2),
     ]
 

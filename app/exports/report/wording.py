@@ -177,6 +177,7 @@ BLOCKS: dict[str, tuple[str, Callable[[Choices], str]]] = {
     "implemented": ("implemented", lambda c: c.kind),
     "responsible": ("responsible", lambda c: c.kind),
     "limitations": ("limitations", lambda c: c.kind),
+    "ipe_procedures": ("ipe", lambda c: c.kind),
     # A disclaimer says no examination opinion could be formed: it does not describe the procedures as a basis.
     "testing": ("testing", lambda c: "disclaimer" if c.overall is Opinion.DISCLAIMER else c.kind),
     "criteria": ("criteria", lambda c: "own" if c.iso_own else "same"),

@@ -17,12 +17,21 @@ SHEETS = (
     (places.CONCLUSIONS, "The conclusion on every requirement in scope, with its basis, beside the testing progress."),
     (places.FINDINGS, "The ISO/IEC 42001 findings register with corrective actions (clause 10.2)."),
     (places.OPINION, "The opinion recorded per area, the opinion the file proposes, and every matter it weighs."),
+    (
+        places.WORKPAPERS,
+        "The engagement's workpapers by index: planning, the description, completion; what each misses.",
+    ),
+    (places.IPE, "The assessments of the populations and key reports the entity produced (completeness and accuracy)."),
     (places.SOA, "The Statement of Applicability: all 38 Annex A controls of ISO/IEC 42001."),
     (
         places.COVERAGE,
         "Every requirement in scope (and each Annex A control the SoA excludes) with its controls and conclusion; "
         "gaps highlighted.",
     ),
+    (places.AI_SYSTEMS, "The AI system inventory: each system, its life cycle, links and the gaps flagged."),
+    (places.AI_ASSESSMENTS, "Each AI system impact assessment (A.5): what it considered, its results and approval."),
+    (places.AI_COVERAGE, "Each AI system in scope against the clause 8 requirements and Annex A controls."),
+    (places.FAIRNESS, "Fairness re-performances stored with their tests: selection rates and impact ratios."),
     (places.EVIDENCE, "The evidence index, with each file's SHA-256."),
     (places.SIGNOFFS, "Every item's preparer and reviewer sign-offs, and whether it changed after review."),
     (places.REVIEW_NOTES, "Review notes; write new ones in the rows below (item key or reference, note, initials)."),
@@ -44,7 +53,7 @@ def _engagement_rows(data: ReportData) -> list[tuple[str, Value]]:
         *period,
         ("Trust Services categories", joined(details.tsc_categories)),
         ("ISO/IEC 42001 scope", details.iso_scope),
-        ("Engagement status", details.status.label),
+        ("Engagement stage", f"{data.stage.stage.label}: {data.stage.reason}"),
         ("Opinion", data.worksheet.overall_recorded.label),
         ("Subservice organizations", details.subservice_organizations),
         ("Subservice treatment", details.subservice_treatment.label),
@@ -68,6 +77,8 @@ def index_table(data: ReportData) -> Table:
     states = [state for found in data.signoffs.values() for state in found.values()]
     complete, stale = sum(s.complete for s in states), sum(s.stale for s in states)
     reported = len(data.reported_deviations)
+    open_items = sum(w.fields.completion_item and not w.complete for w in data.workpapers)
+    ipe_assessed = data.ipe.assessed
     rows = [Row(("Engagement", item, value)) for item, value in _engagement_rows(data)]
     rows += [Row(("Team", member.name, f"{member.initials}, {member.role.label}")) for member in data.team]
     rows += [Row(("Sheets", name, about), links={1: location(name, 1)}) for name, about in SHEETS]
@@ -79,6 +90,9 @@ def index_table(data: ReportData) -> Table:
         ("Requirements not met", not_met, places.CONCLUSIONS, Mark.EXCEPTION if not_met else None),
         ("Open ISO/IEC 42001 findings", open_findings, places.FINDINGS, None),
         ("Opinion supported by the file", yes_no(data.worksheet.supported), places.OPINION, None),
+        ("Completion items not complete", open_items, places.WORKPAPERS, Mark.EXCEPTION if open_items else None),
+        ("Populations relied on with IPE assessed", ipe_assessed, places.IPE, None),
+        ("Populations relied on", len(data.ipe.populations), places.TESTS, None),
         ("Requirements without a control (gaps)", len(data.gaps), places.COVERAGE, gaps),
         ("Annex A controls excluded in the SoA", excluded, places.SOA, None),
         ("Controls", data.counts["controls"], places.CONTROLS, None),
@@ -86,6 +100,8 @@ def index_table(data: ReportData) -> Table:
         ("Sample items", data.counts["sample_items"], places.SAMPLES, None),
         ("Exceptions (deviations)", data.counts["deviations"], places.EXCEPTIONS, exceptions),
         ("Exceptions in the report", reported, places.EXCEPTIONS, None),
+        ("AI systems in scope", len(data.ai.in_scope), places.AI_SYSTEMS, None),
+        ("AI system gaps flagged", data.ai.gaps, places.AI_SYSTEMS, Mark.GAP if data.ai.gaps else None),
         ("Evidence files", len(data.evidence), places.EVIDENCE, None),
         ("PBC requests", len(data.pbc_requests), None, None),
         ("Open review notes", open_notes, places.REVIEW_NOTES, Mark.EXCEPTION if open_notes else None),

@@ -73,6 +73,7 @@ def _finding_row(data: ReportData, found: Finding, deviation_rows: dict[str, int
         found.verified_on,
         found.verification or None,
         found.closed_on,
+        "Prior period: to follow up" if found.prior_period else None,
         *signoff_values(data, ItemType.FINDING, str(found.id)),
     )
     first = next((deviation_rows[ref] for ref in found.deviations if ref in deviation_rows), None)
@@ -100,6 +101,7 @@ def findings_table(data: ReportData) -> Table:
         Column("Verified on", 11),
         Column("Verification of effectiveness", 50),
         Column("Closed on", 11),
+        Column("Raised", 16),
         *SIGNOFF_COLUMNS,
     )
     deviation_rows = {found.ref: number for number, found in enumerate(data.deviations, start=2)}

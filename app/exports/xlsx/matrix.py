@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 
 from app.domain.ids import DeviationId
 from app.domain.records import ControlTest
+from app.domain.timeline import coverage_gaps, gap_text
 from app.domain.vocabulary import ReportType, SampleResult, Status, TestKind
 from app.exports.dataset import ReportData
 from app.exports.xlsx.places import CONTROLS, EXCEPTIONS, SAMPLES, TESTS, Places
@@ -30,6 +32,13 @@ def _result(tests: Iterable[ControlTest], kind: TestKind, report_type: ReportTyp
         type1 = kind is TestKind.OPERATING and report_type is ReportType.TYPE1
         return "Not applicable (Type 1)" if type1 else "Not tested"
     return "; ".join(dict.fromkeys(found))
+
+
+def _covers(test: ControlTest) -> tuple[date | None, date | None]:
+    """The days a test of operating effectiveness covers (blank for design, and in a Type 1 examination)."""
+    if test.kind is not TestKind.OPERATING or test.window is None:
+        return None, None
+    return test.window.start, test.window.end
 
 
 def in_report(data: ReportData, test: ControlTest) -> str:
@@ -54,9 +63,14 @@ def controls_table(data: ReportData, places: Places) -> Table:
         Column("Operating effectiveness", 24),
         Column("Status", 14),
         Column("Evidence", 16),
+        Column("In operation from", 12),
+        Column("In operation until", 12),
+        Column("Replaces", 12),
+        Column("Untested part of the period", 40),
         *SIGNOFF_COLUMNS,
     )
     report_type = data.details.report_type
+    untested = coverage_gaps(data.controls, data.tests, data.details.period)
     rows = []
     for control in data.controls:
         tests = places.tests_by_control.get(control.id, ())
@@ -79,9 +93,14 @@ def controls_table(data: ReportData, places: Places) -> Table:
             _result(tests, TestKind.OPERATING, report_type),
             status.label,
             evidence,
+            control.effective_from,
+            control.effective_to,
+            control.replaces_ref,
+            gap_text(untested.get(control.id, ())) or None,
             *signoff_values(data, ItemType.CONTROL, str(control.id)),
         )
-        mark = Mark.EXCEPTION if status is Status.EXCEPTIONS else signoff_mark(data, ItemType.CONTROL, str(control.id))
+        failing = status is Status.EXCEPTIONS or control.id in untested
+        mark = Mark.EXCEPTION if failing else signoff_mark(data, ItemType.CONTROL, str(control.id))
         rows.append(Row(values, mark, _links((14, evidence_link))))
     return Table(CONTROLS, columns, rows)
 
@@ -107,10 +126,18 @@ def tests_table(data: ReportData, places: Places) -> Table:
         Column("Status", 14),
         Column("Evidence", 16),
         Column("In the report", 12),
+        Column("Round", 14),
+        Column("Covers from", 12),
+        Column("Covers until", 12),
+        Column("Relies on a population (IPE)", 10),
+        Column("IPE assessment", 10),
+        Column("IPE result", 20),
         *SIGNOFF_COLUMNS,
     )
+    populations = {p.test_id: p for p in data.ipe.populations}
     rows = []
     for test in data.tests:
+        relied = populations.get(test.id)
         evidence, evidence_link = places.evidence(test.ref)
         values = (
             test.ref,
@@ -132,6 +159,11 @@ def tests_table(data: ReportData, places: Places) -> Table:
             test.status.label,
             evidence,
             in_report(data, test),
+            test.round.label if test.round else None,
+            *_covers(test),
+            yes_no(relied is not None),
+            relied.assessment.ref if relied and relied.assessment else None,
+            relied.state if relied else None,
             *signoff_values(data, ItemType.TEST, str(test.id)),
         )
         mark = Mark.EXCEPTION if test.status is Status.EXCEPTIONS else signoff_mark(data, ItemType.TEST, str(test.id))

@@ -29,6 +29,12 @@ CONCLUSIONS = "Conclusions"
 FINDINGS = "Findings and corrective actions"
 OPINION = "Opinion worksheet"
 SIGNOFFS = "Sign-offs"
+WORKPAPERS = "Engagement workpapers"
+IPE = "IPE assessments"
+AI_SYSTEMS = "AI systems"
+AI_ASSESSMENTS = "AI impact assessments"
+AI_COVERAGE = "AI coverage"
+FAIRNESS = "Fairness re-performance"
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ def evidence_table(data: ReportData) -> Table:
         Column("Attached by", 20),
         Column("Attached (UTC)", 19),
         Column("Supports", 40),
+        Column("Period", 12),
     )
     rows = [
         Row(
@@ -37,6 +38,7 @@ def evidence_table(data: ReportData) -> Table:
                 found.attached_by,
                 utc_datetime(found.attached_at),
                 joined(found.used_by),
+                "Prior period" if found.prior_period else None,
             )
         )
         for found in data.evidence
