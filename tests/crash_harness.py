@@ -30,9 +30,11 @@ from typing import Any
 
 from app.cli.engagement_verbs import engagement_info
 from app.demo import create_demo
+from app.domain.records import ControlInput, TestPlan
 from app.domain.sampling import PopulationSource
+from app.domain.vocabulary import Method, TestKind
 from app.errors import WrongPassphrase
-from app.services import population, population_files, testing
+from app.services import controls, population, population_files, testing
 from app.services.evidence import attach_files
 from app.services.verify import verify
 from app.storage.engagement_file import EngagementFile, open_engagement
@@ -213,7 +215,10 @@ class Harness:
         return seed
 
     def _unsampled_test(self, db: EngagementFile) -> str:
-        return next(t.ref for t in testing.list_tests(db) if t.kind.value == "operating" and not t.items_total)
+        """A test of its own with nothing sampled yet, whatever the demo holds."""
+        made = controls.create_control(db, ControlInput("Change approval (crash suite)"), ["CC8.1"])
+        plan = TestPlan(TestKind.OPERATING, "Inspected each change's approval", (Method.INSPECTION,))
+        return testing.add_test(db, made.ref, plan).ref
 
     def import_population(self, engagement: Path) -> None:
         """What `fieldwork sample` does first, in its own transaction: the population alone."""
