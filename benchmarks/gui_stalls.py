@@ -140,12 +140,17 @@ def stalls(path: Path) -> list[tuple[str, str]]:
 
 
 def review_phases(workspace: Any, phase: list[str], settle: Callable[..., None], control_id: object) -> None:
-    """Sign a control from its review strip, change it (stale everywhere), then the review pages."""
+    """Change a control (the baseline: the same save and refresh with no review), sign it from its review strip,
+    change it again (stale everywhere), then the review pages."""
     from ui.context import Target
 
     workspace.open_target(Target("control", control_id))
     settle(0.3)
     view = workspace.views["control"]
+    phase[0] = "review: change a control nobody signed (baseline)"
+    view.owner.setText("Chief Information Security Officer")
+    view.owner.flush()
+    settle(0.3)
     phase[0] = "review: sign a control as preparer"
     view.review.sign_preparer.click()
     settle(0.3)
