@@ -18,6 +18,7 @@ from app.services.review_import import ImportReport, import_review_notes
 from ui.dialogs.finalize import FinalizeDialog
 from ui.dialogs.profile import WHO_INTRO, ProfileDialog, not_a_member_intro
 from ui.dialogs.review_note import NoteDialog
+from ui.settings import settings
 from ui.workspace import Workspace
 
 #: How many refs an import report names before it counts the rest.
@@ -44,6 +45,25 @@ def import_report_text(report: ImportReport) -> str:
     return "\n".join(lines)
 
 
+#: Where the engagements this machine's profile was asked about are kept (the app's settings, never the file).
+ASKED = "review/asked-not-on-team"
+
+
+def _asked_key(who: WhoActs) -> str:
+    return f"{who.engagement_id} {load_profile().initials.strip().upper()}"
+
+
+def _asked() -> list[str]:
+    value = settings().value(ASKED, [])
+    return [value] if isinstance(value, str) else list(value) if isinstance(value, list) else []
+
+
+def _remember_asked(who: WhoActs) -> None:
+    store = settings()
+    store.setValue(ASKED, [*_asked(), _asked_key(who)])
+    store.sync()
+
+
 class ReviewActions:
     def __init__(self, parent: QWidget, workspace: Callable[[], Workspace | None]) -> None:
         self.parent = parent
@@ -62,12 +82,14 @@ class ReviewActions:
             found.ctx.read("Reading the team", load_who_acts, self._confirm)
 
     def _confirm(self, who: WhoActs) -> None:
-        if who.acting is None and who.team:
+        """Asked once per engagement and profile: someone who said they are not on the team is not asked again."""
+        if who.acting is None and who.team and _asked_key(who) not in _asked():
             self._ask(who, not_a_member_intro(load_profile()))
 
     def _ask(self, who: WhoActs, intro: str) -> None:
         dialog = ProfileDialog(who.team, intro, self.parent)
         dialog.accepted.connect(self._chosen)
+        dialog.finished.connect(lambda _result: _remember_asked(who))
         self.dialog = dialog
         dialog.open()
 

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, String, cast, or_, select
 
 from app.domain.records import HistoryEntry, TeamMember
 from app.services.acting import acting_member
-from app.services.engagement import read_details, read_team
+from app.services.engagement import read_details, read_facts, read_team
 from app.services.finalizing import FINALIZE_CHECKS, Finalized, read_finalized
 from app.services.history import read_history
 from app.services.review_notes import NoteStatus, ReviewNote, read_notes
@@ -246,11 +246,14 @@ class WhoActs:
 
     team: tuple[TeamMember, ...]
     acting: TeamMember | None
+    #: The engagement's own id (copies of the file share it), so "not on this team" is asked once per engagement.
+    engagement_id: str = ""
 
 
 def load_who_acts(db: EngagementFile) -> WhoActs:
     with db.reading() as conn:
-        return WhoActs(tuple(read_team(conn)), acting_member(conn))
+        facts = read_facts(conn, db.encrypted)
+        return WhoActs(tuple(read_team(conn)), acting_member(conn), facts.engagement_id)
 
 
 def load_finalized(db: EngagementFile) -> Finalized | None:

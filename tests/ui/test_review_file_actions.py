@@ -182,3 +182,22 @@ def test_someone_not_on_the_team_is_asked_who_they_are_and_the_profile_keeps_it(
     view.review.sign_preparer.click()
     assert "SO" in view.review.preparer.text(), "signed as the member chosen"
     main.close_engagement()
+
+
+def test_someone_who_says_they_are_not_on_the_team_is_not_asked_again_for_that_engagement(
+    qtbot: QtBot, engagement: EngagementFile, acting: Acting
+) -> None:
+    acting("Test Auditor")
+    asked = []
+    for _ in range(2):
+        main = MainWindow(synchronous=True)
+        qtbot.addWidget(main)
+        main.show()
+        main.show_engagement(engagement)
+        dialog = main.review.dialog
+        asked.append(isinstance(dialog, ProfileDialog) and dialog.isVisible())
+        if isinstance(dialog, ProfileDialog):
+            dialog.reject()  # goes on as someone not on the team
+        main.close_engagement()
+    assert asked == [True, False]
+    assert load_profile().initials == "TA", "the profile is left as it was"
