@@ -10,7 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["FIELDWORK_HOME"] = tempfile.mkdtemp(prefix="fieldwork-tests-")
 os.environ["FIELDWORK_USER"] = "Test Auditor"
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -80,6 +80,15 @@ def type2_details(**changes: object) -> EngagementDetails:
 
 
 TEAM = (TeamMember("Dana Reyes", "DR", Role.SENIOR), TeamMember("Sam Ortiz", "SO", Role.MANAGER))
+
+#: Switches who is at the keyboard (the profile's name, and so its initials).
+Acting = Callable[[str], None]
+
+
+@pytest.fixture
+def acting(monkeypatch: pytest.MonkeyPatch) -> Acting:
+    """Switch who is at the keyboard: a member of the team by name, or someone not on it."""
+    return lambda name: monkeypatch.setenv("FIELDWORK_USER", name)
 
 
 @pytest.fixture

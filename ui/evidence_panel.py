@@ -17,6 +17,7 @@ from app.services import evidence as ev
 from ui.context import UiContext
 from ui.evidence_actions import attach, choose_files, open_copy, unlink
 from ui.models.table import Column, RowTableModel
+from ui.read_only import reads
 from ui.tables import make_table, selected_rows
 from ui.widgets import heading, note
 
@@ -67,6 +68,8 @@ class EvidencePanel(QWidget):
             button = QPushButton(text)
             button.clicked.connect(slot)
             top.addWidget(button)
+            if slot == self.open_selected:
+                reads(button)  # a finalized file's evidence still opens
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)

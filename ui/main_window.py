@@ -33,6 +33,7 @@ from ui.dialogs.passphrase import ChangePassphrase
 from ui.help import HelpWindow
 from ui.opening import Opener
 from ui.operations import Runner
+from ui.review_actions import ReviewActions
 from ui.settings import add_recent, settings
 from ui.start_screen import StartScreen
 from ui.undo_actions import UndoActions
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         self.db: EngagementFile | None = None
         self.client = ""
         self.workspace: Workspace | None = None
+        self.review = ReviewActions(self, lambda: self.workspace)
 
         self.pages = QStackedWidget()
         self.start = StartScreen()
@@ -123,14 +125,23 @@ class MainWindow(QMainWindow):
         a("&File", "Change &passphrase...", self.change_passphrase)
         a("&File", "&Verify engagement file", self.verify_file)
         self.menus["&File"].addSeparator()
+        self.changing_actions = [
+            a("&File", "Import review &notes...", self.review.import_notes),
+            a("&File", "Finali&ze...", self.review.finalize),
+        ]
+        self.addendum_action = a("&File", "Open a&ddendum...", self.review.open_addendum)
+        a("&File", "Who I a&m...", self.review.who_am_i)
+        self.menus["&File"].addSeparator()
         a("&File", "&Quit", self.close, QKeySequence.StandardKey.Quit, engaged=False)
 
         self.undo_actions = UndoActions(self)
         for action in (self.undo_actions.undo, self.undo_actions.redo):
             self.menus["&Edit"].addAction(action)
         self.menus["&Edit"].addSeparator()
-        a("&Edit", "New &control...", self.new_control, "Ctrl+Shift+N")
-        a("&Edit", "New &test for this control...", self.new_test, "Ctrl+T")
+        self.changing_actions += [
+            a("&Edit", "New &control...", self.new_control, "Ctrl+Shift+N"),
+            a("&Edit", "New &test for this control...", self.new_test, "Ctrl+T"),
+        ]
 
         a("&Go", "&Dashboard", lambda: self._go(Target("dashboard")), "Ctrl+1")
         a("&Go", "Control &matrix", lambda: self._go(Target("matrix")), "Ctrl+M")
@@ -139,6 +150,8 @@ class MainWindow(QMainWindow):
         a("&Go", "&PBC requests", lambda: self._go(Target("pbc")), "Ctrl+4")
         a("&Go", "F&indings register", lambda: self._go(Target("findings")), "Ctrl+5")
         a("&Go", "&Opinion worksheet", lambda: self._go(Target("opinion")), "Ctrl+6")
+        a("&Go", "Re&view notes", lambda: self._go(Target("notes")), "Ctrl+7")
+        a("&Go", "&Changed since review", lambda: self._go(Target("changed")), "Ctrl+8")
         a("&Go", "Engagement se&ttings", lambda: self._go(Target("settings")), "Ctrl+,")
         self.menus["&Go"].addSeparator()
         self.back = a("&Go", "&Back", lambda: self._workspace_do("go", -1), "Alt+Left")
@@ -177,6 +190,13 @@ class MainWindow(QMainWindow):
             action.setEnabled(enabled)
         self.navigation.setVisible(enabled)  # nothing to go back to on the start screen
         self._moved()
+        self.addendum_action.setEnabled(False)
+
+    def _locked(self, locked: bool) -> None:
+        """A finalized engagement offers no changes, only an addendum."""
+        for action in self.changing_actions:
+            action.setEnabled(not locked)
+        self.addendum_action.setEnabled(locked)
 
     def _go(self, target: Target) -> None:
         if self.workspace is not None:
@@ -224,6 +244,7 @@ class MainWindow(QMainWindow):
         self.client = details.client
         self.workspace = Workspace(db, self.runner)
         self.workspace.ctx.changed.connect(self._update_title)
+        self.workspace.locked_changed.connect(self._locked)
         self.undo_actions.attach(self.workspace)
         self.workspace.moved.connect(self._moved)
         self.pages.addWidget(self.workspace)
@@ -235,6 +256,7 @@ class MainWindow(QMainWindow):
         # walking it on every full pass (each pass would stall the screen ~100 ms+).
         gc.freeze()
         self.statusBar().showMessage(opened_message(db), 10000)
+        self.review.check_member()
 
     def close_engagement(self) -> None:
         if self.workspace is not None:

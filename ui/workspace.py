@@ -17,12 +17,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.pages.review import load_finalized
+from app.services.finalizing import Finalized
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
 from ui.context_menus import ContextMenu, MenuItem, copy_text
+from ui.finalized_banner import FinalizedBanner
 from ui.models.navigator import NODE_ROLE, NavigatorModel
 from ui.models.navigator_tree import Node, build_tree, prune, read_snapshot, size
 from ui.operations import Runner
+from ui.read_only import set_editable
 from ui.settings import settings
 from ui.views.base import DetailView
 from ui.visits import Visits
@@ -63,6 +67,8 @@ VIEWS: dict[str, tuple[str, str]] = {
     "opinion": ("ui.views.opinion", "OpinionView"),
     "ai_systems": ("ui.views.ai_systems", "AiSystemsView"),
     "settings": ("ui.views.settings", "SettingsView"),
+    "notes": ("ui.views.review_notes", "ReviewNotesView"),
+    "changed": ("ui.views.changed", "ChangedSinceReviewView"),
     "workpapers": ("ui.views.workpapers", "WorkpapersView"),
     "workpaper": ("ui.views.workpaper", "WorkpaperView"),
     "ipe": ("ui.views.ipe", "IpeView"),
@@ -72,6 +78,8 @@ VIEWS: dict[str, tuple[str, str]] = {
 class Workspace(QWidget):
     #: The page shown changed (Back and Forward may have become possible).
     moved = Signal()
+    #: Whether the engagement is finalized with no addendum open (nothing may be changed).
+    locked_changed = Signal(bool)
 
     def __init__(self, db: EngagementFile, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +87,8 @@ class Workspace(QWidget):
         self.ctx = UiContext(db, runner)
         self.current: Target | None = None
         self.visits: Visits[Target] = Visits()
+        self.locked = False
+        self.banner = FinalizedBanner()
 
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter by ID, title or control text (Ctrl+F)")
@@ -125,6 +135,7 @@ class Workspace(QWidget):
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.banner)
         layout.addWidget(self.splitter)
         self.setTabOrder(self.filter, self.tree)
 
@@ -180,6 +191,22 @@ class Workspace(QWidget):
         view = self.stack.currentWidget()
         if isinstance(view, DetailView):
             view.refresh()
+        self.ctx.read("Reading whether the engagement is finalized", load_finalized, self._show_finalized)
+
+    def _show_finalized(self, found: Finalized | None) -> None:
+        """The banner, and no edits offered while the engagement is finalized without an addendum open."""
+        self.banner.show_state(found, self.db.addendum)
+        locked = found is not None and self.db.addendum is None
+        if locked != self.locked:
+            self.locked = locked
+            for view in self.views.values():
+                set_editable(view, not locked)
+            self.locked_changed.emit(locked)
+
+    def _keep_locked(self, view: DetailView) -> None:
+        """After a page shows (it may enable its own buttons as it does), take its edits away again."""
+        if self.locked:
+            self.ctx.read("", lambda db: None, lambda _none: set_editable(view, not self.locked))
 
     def _show_tree(self, root: Node) -> None:
         self.full_tree = root
@@ -247,6 +274,8 @@ class Workspace(QWidget):
             view.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)  # until it is shown
             self.stack.addWidget(view)
             self.views[kind] = view
+            if self.locked:
+                set_editable(view, False)
         return self.views.get(kind)
 
     def open_target(self, target: Target) -> None:
@@ -269,6 +298,7 @@ class Workspace(QWidget):
         self.current = target
         self.stack.setCurrentWidget(view)
         view.show_target(target)
+        self._keep_locked(view)
         self._select(target)
         return True
 

@@ -1,5 +1,6 @@
 """The dashboard: progress per framework and group, open items, the exceptions, and where the judgements stand
-(conclusions by kind per framework, open findings by kind, whether the file supports the opinion recorded)."""
+(conclusions by kind per framework, open findings by kind, whether the file supports the opinion recorded), and
+review (open notes, items changed after review, the days left to assemble the documentation once released)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from app.domain.judgements import CriterionConclusion, FindingKind, OpinionWorks
 from app.domain.records import Deviation, EngagementDetails, RequirementStatus, StatusCounts
 from app.domain.vocabulary import Framework, Status
 from app.domain.workpapers import CompletionItem, Stage, completion_item
+from app.pages.review import ReviewSummary, read_review_summary
 from app.services.controls import read_controls
 from app.services.deviations import read_deviations
 from app.services.engagement import read_details
@@ -39,6 +41,7 @@ class DashboardPage:
     open_findings: dict[FindingKind, int]
     worksheet: OpinionWorksheet
     totals: dict[Framework, StatusCounts]
+    review: ReviewSummary
     stage: Stage
     #: The completion items finalizing checks, each saying whether it is complete.
     completion: tuple[CompletionItem, ...]
@@ -79,6 +82,7 @@ def read_dashboard_page(conn: Connection) -> DashboardPage:
         worksheet=judged.worksheet,
         totals={f: count(s.status for s in statuses.values() if framework_of[s.code] is f) for f in Framework},
         tests_without_evidence=len(read_tests_without_evidence(conn)),
+        review=read_review_summary(conn),
         stage=read_stage(conn, workpapers=workpapers),
         completion=tuple(completion_item(w) for w in workpapers if w.fields.completion_item),
         untested_controls=tuple(c.ref for c in read_controls(conn) if c.id not in {t.control_id for t in tests}),

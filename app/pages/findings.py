@@ -17,11 +17,13 @@ from app.domain.judgements import Finding
 from app.domain.vocabulary import AUDITABLE_KINDS, Framework, Status
 from app.pages.choices import Choice, deviation_choices
 from app.pages.linked_evidence import LinkedEvidence, read_linked
+from app.pages.review import read_stale
 from app.services import evidence as ev
 from app.services.deviations import read_deviations
 from app.services.engagement import read_details
 from app.services.findings import read_findings
 from app.services.requirements import read_scope
+from app.services.signables import ItemType
 from app.services.status import read_requirement_statuses
 from app.storage.engagement_file import EngagementFile
 
@@ -30,6 +32,8 @@ from app.storage.engagement_file import EngagementFile
 class FindingRow:
     finding: Finding
     overdue: bool
+    #: Signed, then changed: its sign-offs are stale ("changed after review").
+    changed_after_review: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,8 +62,9 @@ def read_findings_page(conn: Connection, today: date) -> FindingsPage:
         for r in scope
         if r.framework is Framework.ISO42001 and r.kind in AUDITABLE_KINDS
     )
+    stale = read_stale(conn, (ItemType.FINDING,))
     return FindingsPage(
-        rows=tuple(FindingRow(f, overdue(f, today)) for f in findings),
+        rows=tuple(FindingRow(f, overdue(f, today), (ItemType.FINDING, str(f.id)) in stale) for f in findings),
         requirements=requirements,
         deviations=deviation_choices(read_deviations(conn)),
         evidence=tuple(read_linked(conn, [evidence_target(f) for f in findings])),

@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 
 import sqlcipher3.dbapi2 as sqlcipher
-from sqlalchemy import Connection, Table, Uuid, and_, delete, insert, select, update
+from sqlalchemy import Connection, Table, Uuid, and_, delete, insert, select, true, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -351,9 +351,16 @@ def changes(db: EngagementFile, *, finalizing: bool = False) -> Iterator[Changes
         yield Changes(conn, who, now.isoformat(timespec="seconds"), finalized, now)
 
 
-def read_history(conn: Connection, limit: int | None = None) -> list[HistoryEntry]:
-    """The history, newest first (all of it unless `limit`); entries of one time keep their origin's order."""
-    query = select(history).order_by(history.c.at_utc.desc(), history.c.origin.desc(), history.c.seq.desc())
+def read_history(
+    conn: Connection, limit: int | None = None, where: ColumnElement[bool] | None = None
+) -> list[HistoryEntry]:
+    """The history, newest first (all of it unless `limit`, or the entries `where` picks); entries of one time keep
+    their origin's order."""
+    query = (
+        select(history)
+        .where(where if where is not None else true())
+        .order_by(history.c.at_utc.desc(), history.c.origin.desc(), history.c.seq.desc())
+    )
     if limit is not None:
         query = query.limit(limit)
     return [

@@ -215,7 +215,7 @@ class ChangedSinceReview:
 REVIEW_RECORDS = frozenset({signoff.name, review_note.name})
 
 
-def _concerns(entry: HistoryEntry, key: str) -> bool:
+def concerns(entry: HistoryEntry, key: str) -> bool:
     """Whether a history entry changed the item keyed `key` or a part of it (a test's sample item names its test)."""
     if entry.item_type in REVIEW_RECORDS:
         return False
@@ -235,7 +235,7 @@ def read_changed_since_review(conn: Connection) -> list[ChangedSinceReview]:
     recent = [entry for entry in read_history(conn) if entry.at_utc >= min(s.signed_at for s in first.values())]
     found = [
         ChangedSinceReview(
-            state, tuple(e for e in recent if first[id(state)].came_before(e) and _concerns(e, state.item.key))
+            state, tuple(e for e in recent if first[id(state)].came_before(e) and concerns(e, state.item.key))
         )
         for state in stale
     ]

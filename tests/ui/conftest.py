@@ -46,3 +46,14 @@ def demo_window(qtbot: QtBot, demo_template: Path, tmp_path: Path) -> MainWindow
     main.opener.open_path(copy)
     assert main.db is not None
     return main
+
+
+@pytest.fixture(autouse=True)
+def who_is_acting_is_not_asked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test profile ("Test Auditor") is on no demo team, so opening a file would ask who they are: a window-
+    modal dialog that takes the keys a test sends. Only the tests marked `asks_who` (that question's own) see it."""
+    if request.node.get_closest_marker("asks_who") is None:
+        from ui.review_actions import ReviewActions
+
+        monkeypatch.setattr(ReviewActions, "check_member", lambda self: None)
+

@@ -9,7 +9,7 @@ from PySide6.QtGui import QFont
 
 from app.domain.judgements import CriterionConclusion
 from app.domain.vocabulary import Status
-from ui.models.navigator_tree import OPEN, Node
+from ui.models.navigator_tree import OPEN, STALE_WORDS, Node
 from ui.status_style import colour, icon
 
 Index = QModelIndex | QPersistentModelIndex
@@ -25,15 +25,19 @@ SHORT = {
     CriterionConclusion.EXCLUDED: "Excluded",
     CriterionConclusion.NOT_CONCLUDED: "",
 }
+#: An item signed, then changed (in the narrow column: the tooltip says it in words, the filter finds the words).
+STALE_MARK = "✎ "
 #: A conclusion the file no longer supports is marked so it cannot pass unseen.
 UNSUPPORTED = "⚠ "
 
 
 def conclusion_text(node: Node) -> str:
+    """The conclusion in short, marked when its sign-off no longer matches (on a control or test: the mark alone)."""
     found = node.conclusion
+    stale = STALE_MARK if node.stale else ""
     if found is None or not SHORT[found.conclusion]:
-        return node.verdict
-    return (UNSUPPORTED if found.unsupported else "") + SHORT[found.conclusion]
+        return stale + (node.verdict or ("changed" if node.stale else ""))
+    return stale + (UNSUPPORTED if found.unsupported else "") + SHORT[found.conclusion]
 
 
 SELECTABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -100,10 +104,8 @@ class NavigatorModel(QAbstractItemModel):
             return icon(node.status)
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 1 and node.status is not None:
             return colour(node.status)
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2 and node.conclusion is not None:
-            return colour(Status.EXCEPTIONS) if node.conclusion.unsupported else None
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2 and node.status is not None:
-            return colour(node.status) if node.verdict != OPEN else colour(Status.NOT_STARTED)
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2:
+            return _verdict_colour(node)
         if role == Qt.ItemDataRole.ToolTipRole:  # a label elided in a narrow navigator reads whole here
             return _tooltip(node) if node.status is not None else node.label
         if role == Qt.ItemDataRole.FontRole and node.target is None:
@@ -116,9 +118,20 @@ class NavigatorModel(QAbstractItemModel):
         return SELECTABLE if index.isValid() else Qt.ItemFlag.NoItemFlags
 
 
+def _verdict_colour(node: Node) -> Any:
+    """Red for what needs a look (changed after review, a conclusion no longer supported); else the progress."""
+    if node.stale or (node.conclusion is not None and node.conclusion.unsupported):
+        return colour(Status.EXCEPTIONS)
+    if node.conclusion is not None or node.status is None:
+        return None
+    return colour(node.status) if node.verdict != OPEN else colour(Status.NOT_STARTED)
+
+
 def _tooltip(node: Node) -> str:
     assert node.status is not None
     lines = [node.label, f"Progress: {node.status.label}"]
+    if node.stale:
+        lines.append(f"{STALE_MARK}{STALE_WORDS}: its sign-off no longer matches it (Go > Changed since review)")
     counts = node.counts
     if counts is None and node.own_progress and node.target is not None:
         done, of = node.own_progress.split("/")

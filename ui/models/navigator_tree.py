@@ -17,18 +17,25 @@ from app.domain.judgements import RequirementConclusion
 from app.domain.records import Control, Deviation, Requirement, RequirementStatus, StatusCounts
 from app.domain.vocabulary import Framework, RequirementKind, Status
 from app.domain.workpapers import Workpaper
+from app.pages.review import ItemKey, read_stale
 from app.services import controls as control_service
 from app.services import deviations as deviation_service
 from app.services.ai_systems import read_systems
 from app.services.conclusions import read_conclusions, read_grounds
+from app.services.signables import ItemType
 from app.services.status import TestState, combine, count, read_test_states, statuses_of_controls
 from app.services.workpapers import read_workpapers
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target
 
+#: How the navigator marks an item changed after review (and the words its filter finds it by).
+STALE_WORDS = "changed after review"
+
 PAGES = (
     ("Dashboard", Target("dashboard")),
     ("Control matrix", Target("matrix")),
+    ("Review notes", Target("notes")),
+    ("Changed since review", Target("changed")),
     ("Opinion worksheet", Target("opinion")),
     ("Statement of Applicability", Target("soa")),
     ("Findings register", Target("findings")),
@@ -57,6 +64,7 @@ class Node:
     #: test's sample items with a result; and the word for a leaf not (or not yet) concluded ("Open").
     own_progress: str = ""
     verdict: str = ""
+    stale: bool = False  # signed, then changed (the requirement's conclusion, a control, a test)
     children: list[Node] = field(default_factory=list)
     row: int = 0
     _parent: weakref.ref[Node] | None = None
@@ -98,6 +106,7 @@ class Snapshot:
     test_refs: dict[TestId, str]
     deviations: list[Deviation]
     conclusions: dict[str, RequirementConclusion]
+    stale: frozenset[ItemKey] = frozenset()
     workpapers: list[Workpaper] = field(default_factory=list)
     ai_systems: list[AiSystem] = field(default_factory=list)
 
@@ -117,6 +126,7 @@ def read_snapshot(db: EngagementFile) -> Snapshot:
             test_refs=grounds.test_refs,
             deviations=deviation_service.read_deviations(conn),
             conclusions={c.code: c for c in read_conclusions(conn, grounds)},
+            stale=read_stale(conn, (ItemType.CONCLUSION, ItemType.CONTROL, ItemType.TEST)),
             workpapers=read_workpapers(conn),
             ai_systems=read_systems(conn),
         )
@@ -145,15 +155,22 @@ def _requirement_node(req: Requirement, snap: Snapshot, control_text: dict[str, 
     flag = "  (no control)" if state and state.gap and state.status is not Status.EXCLUDED else ""
     concluded = snap.conclusions.get(req.code)
     judged = f"{concluded.conclusion.label} {'unsupported' if concluded.unsupported else ''}" if concluded else ""
+    stale = (ItemType.CONCLUSION, req.code) in snap.stale
     return Node(
         label=f"{req.code} {req.title}{flag}",
         target=Target("requirement", req.code),
         status=state.status if state else None,
-        search=f"{req.code} {req.title} {judged} {control_text.get(req.code, '')}".lower(),
+        search=f"{req.code} {req.title} {judged} {control_text.get(req.code, '')}{_stale_words(stale)}".lower(),
         conclusion=concluded,
         own_progress=f"{state.tests_concluded}/{state.tests}" if state and state.tests else "",
         verdict="" if state is None or state.status is Status.EXCLUDED else OPEN,
+        stale=stale,
     )
+
+
+def _stale_words(stale: bool) -> str:
+    """What the filter finds a changed item by."""
+    return f" {STALE_WORDS}" if stale else ""
 
 
 def build_tree(snap: Snapshot) -> Node:
@@ -216,19 +233,25 @@ def _add_controls(root: Node, snap: Snapshot) -> None:
         tests_by_control[test.control_id].append(test)
     for c in snap.controls:
         status = snap.control_status.get(c.id, Status.NOT_STARTED)
+        stale = (ItemType.CONTROL, str(c.id)) in snap.stale
         node = section.add(
             Node(
                 f"{c.ref} {c.title}",
                 Target("control", c.id),
                 status,
-                search=f"{c.ref} {c.title} {c.description}".lower(),
+                search=f"{c.ref} {c.title} {c.description}{_stale_words(stale)}".lower(),
                 verdict=VERDICTS.get(status, OPEN),
+                stale=stale,
             )
         )
         for test in tests_by_control.get(c.id, []):
             ref = snap.test_refs[test.test_id]
+            stale = (ItemType.TEST, str(test.test_id)) in snap.stale
             sampled = f"{test.items_with_result}/{test.items_total}" if test.items_total else ""
-            leaf = Node(f"{ref} {test.kind.label}", Target("test", test.test_id), test.status, search=ref.lower())
+            search = f"{ref}{_stale_words(stale)}".lower()
+            leaf = Node(
+                f"{ref} {test.kind.label}", Target("test", test.test_id), test.status, search=search, stale=stale
+            )
             leaf.own_progress, leaf.verdict = sampled, VERDICTS.get(test.status, OPEN)
             node.add(leaf)
         if node.children:
@@ -267,7 +290,15 @@ def prune(node: Node, words: list[str]) -> Node:
     A group that matches keeps all it holds (typing "CC6" shows the whole group).
     """
     copy = Node(
-        node.label, node.target, node.status, node.counts, node.search, node.conclusion, node.own_progress, node.verdict
+        node.label,
+        node.target,
+        node.status,
+        node.counts,
+        node.search,
+        node.conclusion,
+        node.own_progress,
+        node.verdict,
+        node.stale,
     )
     if node.parent is not None and words and all(word in node.search for word in words):
         for child in node.children:

@@ -18,6 +18,7 @@ from app.pages.requirement import RequirementPage
 from app.services.conclusions import set_conclusion
 from ui.context import UiContext
 from ui.pick_list import PickList
+from ui.review_strip import ReviewStrip
 from ui.status_style import COLOURS, icon
 from ui.views.editing import NoteLine, SavesInFlight, problem_note
 from ui.widgets import ChoiceBox, CommitTextEdit, note
@@ -117,7 +118,9 @@ class ConclusionBox(QGroupBox):
             picks.addWidget(picker, 1, column)
         form.addRow(picks)
         form.addRow(self.problem)
+        self.review = ReviewStrip(ctx)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.review)
         layout.addWidget(self.excluded)
         layout.addWidget(self.editor)
 

@@ -35,6 +35,7 @@ from app.services import testing as test_service
 from app.services.control_dates import set_control_dates
 from app.services.deleting import what_goes_with_control, what_goes_with_test
 from app.services.engagement import read_details
+from app.services.signables import ItemType
 from app.services.status import read_requirement_statuses
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
@@ -46,6 +47,7 @@ from ui.dialogs.requirement_picker import RequirementPicker
 from ui.evidence_drop import FileDrop
 from ui.evidence_panel import EvidencePanel
 from ui.models.table import Column, RowTableModel
+from ui.review_strip import ReviewStrip
 from ui.served import Served, served_by, served_table
 from ui.status_style import icon
 from ui.tables import make_table
@@ -112,6 +114,8 @@ class ControlView(DetailView):
         outer = QVBoxLayout(self)
         self.title_label = heading("")
         outer.addWidget(self.title_label)
+        self.review = ReviewStrip(ctx)
+        outer.addWidget(self.review)
 
         split = QSplitter(Qt.Orientation.Vertical)  # the fields above, the lists below: the user sets the share
         split.setChildrenCollapsible(False)
@@ -253,6 +257,7 @@ class ControlView(DetailView):
         assert self.target is not None
         control_id = self.target.key
         self.ctx.read("Loading the control", lambda db: load_page(db, control_id), self._show)
+        self.review.show_item(ItemType.CONTROL, str(control_id))
 
     def _show(self, page: ControlPage) -> None:
         self.page = page

@@ -58,6 +58,7 @@ from app.services.deleting import what_goes_with_deviation, what_goes_with_items
 from app.services.fairness_results import read_fairness_results
 from app.services.pasted_rows import parse_pasted_rows
 from app.services.population import read_population
+from app.services.signables import ItemType
 from app.services.status import read_requirement_statuses
 from app.services.test_windows import set_test_timing
 from app.storage.engagement_file import EngagementFile
@@ -71,6 +72,7 @@ from ui.evidence_drop import FileDrop
 from ui.evidence_panel import EvidencePanel
 from ui.fairness_panel import FairnessPanel
 from ui.models.table import Column, RowTableModel
+from ui.review_strip import ReviewStrip
 from ui.served import Served, served_by, served_table
 from ui.status_style import icon
 from ui.tables import make_table, selected_rows
@@ -201,6 +203,8 @@ class ControlTestView(DetailView):
         top.addWidget(remove)
         outer.addLayout(top)
         outer.addWidget(self.subtitle)
+        self.review = ReviewStrip(ctx)
+        outer.addWidget(self.review)
         self.tabs = QTabWidget()
         outer.addWidget(self.tabs, 1)
         plan = QWidget()
@@ -449,6 +453,7 @@ class ControlTestView(DetailView):
         assert self.target is not None
         test_id = self.target.key
         self.ctx.read("Loading the test", lambda db: load_page(db, test_id), self._show)
+        self.review.show_item(ItemType.TEST, str(test_id))
 
     def _show(self, page: TestPage) -> None:
         self.page = page

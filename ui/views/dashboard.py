@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import date
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent
@@ -118,6 +119,29 @@ def opinion_line(page: DashboardPage) -> str:
     )
 
 
+def review_line(page: DashboardPage, today: date) -> str:
+    """Open review notes, items changed after review, and the countdown to documentation completion."""
+    review = page.review
+    answered = f" ({review.answered_notes} answered, awaiting the reviewer)" if review.answered_notes else ""
+    parts = [
+        f"{review.open_notes} open review note{'s' if review.open_notes != 1 else ''}{answered} · "
+        "<a href='notes'>Review notes</a>",
+        f"{review.stale} item{'s' if review.stale != 1 else ''} changed after review · "
+        "<a href='changed'>Changed since review</a>",
+    ]
+    left = review.days_left(today)
+    if left is not None and review.completion_date is not None:
+        due = review.completion_date.isoformat()
+        if left >= 0:
+            parts.append(f"<b>{left} day{'s' if left != 1 else ''} left</b> to complete the documentation (by {due})")
+        else:
+            warn = colour(Status.EXCEPTIONS).name()
+            parts.append(f"<b style='color:{warn}'>documentation completion date {due} passed {-left} days ago</b>")
+    if review.finalized is not None:
+        parts.append(f"Finalized on {review.finalized.finalized_at[:10]} by {review.finalized.member}")
+    return "<br>".join(parts)
+
+
 def _detail(state: RequirementStatus) -> str:
     if state.gap:
         return "no control"
@@ -211,10 +235,16 @@ class DashboardView(DetailView):
         self.conclusion_counts = note()
         self.open_findings = note()
         self.opinion = note()
-        for label in (self.open_findings, self.opinion):
+        self.review = note()
+        for label in (self.open_findings, self.opinion, self.review):
             label.linkActivated.connect(lambda page: self.ctx.open(Target(page)))
         for row, (title, label) in enumerate(
-            (("Conclusions", self.conclusion_counts), ("Open findings", self.open_findings), ("Opinion", self.opinion))
+            (
+                ("Conclusions", self.conclusion_counts),
+                ("Open findings", self.open_findings),
+                ("Opinion", self.opinion),
+                ("Review", self.review),
+            )
         ):
             grid.addWidget(QLabel(f"<b>{title}</b>"), row, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(label, row, 1)
@@ -262,6 +292,7 @@ class DashboardView(DetailView):
         self.conclusion_counts.setText("<br>".join(conclusion_line(page, f) for f in Framework))
         self.open_findings.setText(findings_line(page) + " · <a href='findings'>Findings register</a>")
         self.opinion.setText(opinion_line(page))
+        self.review.setText(review_line(page, date.today()))
 
     def _show_bars(self, view: DashboardPage) -> None:
         panel = QWidget()

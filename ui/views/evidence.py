@@ -36,6 +36,7 @@ from ui.evidence_actions import attach, choose_files, open_copy, open_use, unlin
 from ui.evidence_drop import FileDrop
 from ui.evidence_panel import human_size, local_time
 from ui.models.table import Column, RowTableModel
+from ui.read_only import reads
 from ui.tables import make_table, selected_rows
 from ui.views.base import DetailView
 from ui.widgets import button_row, heading, note
@@ -111,6 +112,7 @@ class EvidenceView(DetailView):
         self.filter.setPlaceholderText("Filter by file name, reference, provider, type, PBC request or item")
         self.filter.setClearButtonEnabled(True)
         self.unused_only = QCheckBox("&Unused only")
+        reads(self.unused_only)
         self.filter_timer = QTimer(self, singleShot=True, interval=FILTER_DELAY_MS)
         self.filter_timer.timeout.connect(self.load)
         self.filter.textChanged.connect(lambda _text: self.filter_timer.start())
@@ -179,6 +181,7 @@ class EvidenceView(DetailView):
         layout.addWidget(self.uses_table)
         row = QHBoxLayout()
         go = QPushButton("Go to &item")
+        reads(go)
         go.clicked.connect(lambda: self._with_use(lambda use: open_use(self.ctx, use)))
         remove = QPushButton("Unlin&k from this item")
         remove.clicked.connect(self.unlink_selected_use)

@@ -18,12 +18,15 @@ from app.domain.vocabulary import Status
 from app.pages.findings import FindingRow, FindingsPage, evidence_target, load_findings_page
 from app.services import findings as finding_service
 from app.services.deleting import what_goes_with_finding
+from app.services.signables import ItemType
 from ui.context import Target, UiContext
 from ui.dialogs.confirm_delete import confirm_delete
 from ui.dialogs.finding import FindingDialog
 from ui.evidence_drop import FileDrop
 from ui.evidence_panel import EvidencePanel
 from ui.models.table import SORT_ROLE, Column, RowTableModel
+from ui.read_only import reads
+from ui.review_strip import STALE_TEXT, ReviewStrip
 from ui.status_style import COLOURS, icon
 from ui.tables import make_table
 from ui.views.base import DetailView
@@ -42,13 +45,25 @@ def _due(row: FindingRow) -> str:
     return (due.isoformat() if due else "") + (" overdue" if row.overdue else "")
 
 
+def _status(row: FindingRow) -> str:
+    return row.finding.status.label + (f"\n{STALE_TEXT}" if row.changed_after_review else "")
+
+
 def findings_columns() -> list[Column[FindingRow]]:
     return [
         Column("Ref", lambda r: r.finding.ref),
         Column("Kind", lambda r: r.finding.kind.label, sort=lambda r: KINDS.index(r.finding.kind), width=120),
         Column("Requirements", _requirements, tooltip=_requirements, width=100),
         Column("Statement", lambda r: r.finding.statement, tooltip=lambda r: r.finding.statement),
-        Column("Status", lambda r: r.finding.status.label, sort=lambda r: STATUSES.index(r.finding.status), width=130),
+        Column(
+            "Status",
+            _status,
+            sort=lambda r: STATUSES.index(r.finding.status),
+            tooltip=lambda r: (
+                "Changed after it was signed: sign it again once reviewed" if r.changed_after_review else ""
+            ),
+            width=130,
+        ),
         Column("Owner", lambda r: r.finding.owner, tooltip=lambda r: r.finding.owner, width=110),
         Column(
             "Due",
@@ -70,6 +85,7 @@ class FindingsView(DetailView):
         layout.addWidget(heading("Findings register (ISO/IEC 42001)"))
         self.summary = note()
         self.open_only = QCheckBox("&Open findings only")
+        reads(self.open_only)
         self.open_only.toggled.connect(lambda _on: self._show_rows())
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
@@ -85,7 +101,7 @@ class FindingsView(DetailView):
         self.table = make_table(self.model, stretch=3, sorted_by=self.sorted, row_lines=3)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.activated.connect(lambda index: self.edit(self._row_at(index)))
-        self.table.selectionModel().currentRowChanged.connect(lambda _current, _previous: self._show_evidence())
+        self.table.selectionModel().currentRowChanged.connect(lambda _current, _previous: self._show_selected())
 
         register = QWidget()
         column = QVBoxLayout(register)
@@ -96,6 +112,8 @@ class FindingsView(DetailView):
             trailing=[("De&lete...", self.delete_selected)],
         )
         column.addLayout(actions)
+        self.review = ReviewStrip(ctx)
+        column.addWidget(self.review)
         self.evidence = EvidencePanel(
             ctx, "Files for the selected finding; drop files on a finding's row to attach them to it."
         )
@@ -143,7 +161,7 @@ class FindingsView(DetailView):
             index = self.sorted.mapFromSource(self.model.index(row, 0))
             self.table.selectRow(index.row())
             self.table.scrollTo(index)
-        self._show_evidence()
+        self._show_selected()
 
     def _row_at(self, index: QModelIndex) -> FindingRow:
         return self.model.row(self.sorted.mapToSource(index))
@@ -152,11 +170,13 @@ class FindingsView(DetailView):
         index = self.table.currentIndex()
         return self._row_at(index) if index.isValid() and self.table.selectionModel().hasSelection() else None
 
-    def _show_evidence(self) -> None:
+    def _show_selected(self) -> None:
         chosen = self._current()
         if self.page is None or chosen is None:
             self.evidence.clear()
+            self.review.clear()
             return
+        self.review.show_item(ItemType.FINDING, str(chosen.finding.id))
         target = evidence_target(chosen.finding)
         files = [e for e in self.page.evidence if any(u.target == target for u in e.uses)]
         self.evidence.show_files(files, target, chosen.finding.ref)

@@ -17,10 +17,12 @@ from app.domain.vocabulary import DESCRIPTION_HEADINGS, Opinion, Status
 from app.pages.opinion import MatterLine, Opens, OpinionPage, load_opinion_page
 from app.services import misstatements as misstatement_service
 from app.services.deleting import what_goes_with_misstatement
+from app.services.signables import OPINION_KEY, ItemType
 from ui.context import Target, UiContext
 from ui.dialogs.confirm_delete import confirm_delete
 from ui.dialogs.misstatement import MisstatementDialog
 from ui.models.table import Column, RowTableModel
+from ui.review_strip import ReviewStrip
 from ui.status_style import COLOURS
 from ui.tables import make_table, selected_rows
 from ui.views.base import DetailView
@@ -76,6 +78,8 @@ class OpinionView(DetailView):
         layout.addWidget(heading("Opinion worksheet"))
         self.summary = note()
         layout.addWidget(self.summary)
+        self.review = ReviewStrip(ctx)
+        layout.addWidget(self.review)
         self.reasons = ReasonsPanel()
         layout.addWidget(self.reasons)
         areas = QWidget()
@@ -134,6 +138,7 @@ class OpinionView(DetailView):
 
     def load(self) -> None:
         self.ctx.read("Loading the opinion worksheet", load_opinion_page, self._show)
+        self.review.show_item(ItemType.OPINION, OPINION_KEY)
 
     def _show(self, page: OpinionPage) -> None:
         self.page = page

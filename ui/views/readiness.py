@@ -23,6 +23,7 @@ from ui.context import Target, UiContext
 from ui.crosswalk_banner import CrosswalkBanner
 from ui.desktop import offer_to_open
 from ui.models.table import Column, RowTableModel
+from ui.read_only import reads
 from ui.status_style import icon
 from ui.tables import make_table
 from ui.views.base import DetailView
@@ -58,6 +59,7 @@ class ReadinessView(DetailView):
         layout.addWidget(self.summary)
         layout.addWidget(self.problems)
         self.needs_work = QCheckBox("Show only the requirements that need wor&k (partly served or not at all)")
+        reads(self.needs_work)
         self.needs_work.toggled.connect(lambda _on: self._show_lines())
         layout.addWidget(self.needs_work)
 

@@ -11,6 +11,7 @@ from app.domain.records import Control
 from app.domain.vocabulary import Framework, Status
 from app.pages.requirement import Related, RequirementPage, load_requirement_page
 from app.services import controls as control_service
+from app.services.signables import ItemType
 from ui.context import Target, UiContext
 from ui.dialogs.new_control import NewControlDialog
 from ui.models.table import Column, RowTableModel
@@ -117,6 +118,7 @@ class RequirementView(DetailView):
         assert self.target is not None
         code = str(self.target.key)
         self.ctx.read(f"Loading {code}", lambda db: load_requirement_page(db, code), self._show)
+        self.conclusion.review.show_item(ItemType.CONCLUSION, code)
 
     def _show(self, page: RequirementPage) -> None:
         self.page = page

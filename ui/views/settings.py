@@ -25,15 +25,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.records import EngagementDetails, TeamMember, Tickmark
-from app.domain.vocabulary import TSC_CATEGORIES, ReportType, SubserviceTreatment
+from app.domain.vocabulary import DESCRIPTION_HEADINGS, TSC_CATEGORIES, ReportType, SubserviceTreatment
 from app.domain.workpapers import Stage
 from app.errors import FieldworkError
 from app.services import engagement as engagement_service
 from app.services.stage import read_stage
 from app.storage.engagement_file import EngagementFile
-from ui.context import UiContext
+from ui.context import Target, UiContext
 from ui.crosswalk_banner import CrosswalkBanner
 from ui.date_fields import DateField, OptionalDateField
+from ui.review_strip import ReviewStrip
 from ui.views.base import DetailView
 from ui.views.editing import NoteLine, problem_note
 from ui.views.settings_lists import DescriptionPanel, TeamPanel, TickmarkPanel
@@ -117,7 +118,7 @@ class SettingsView(DetailView):
         self.tabs.addTab(self.team, "Tea&m")
         self.tickmarks = TickmarkPanel(self)
         self.tabs.addTab(self.tickmarks, "Tic&kmarks")
-        self.description = DescriptionPanel(self)
+        self.description = DescriptionPanel(self, ReviewStrip(ctx))
         self.tabs.addTab(self.description, "Desc&ription of the system")
         self.tabs.addTab(_page(self._report_tab()), "Report o&ptions")
         layout.addWidget(self.tabs, 1)
@@ -251,6 +252,13 @@ class SettingsView(DetailView):
             self.problem.setText(exc.message)
         self.reload_all = True
         self.load()
+
+    def show_target(self, target: Target) -> None:
+        """A description heading (opened from a review note or a changed item) shows its tab and text."""
+        super().show_target(target)
+        if isinstance(target.key, str) and target.key in DESCRIPTION_HEADINGS:
+            self.tabs.setCurrentWidget(self.description)
+            self.description.choose(target.key)
 
     def load(self) -> None:
         self.crosswalk.load()

@@ -27,9 +27,11 @@ from PySide6.QtWidgets import (
 from app.domain.records import TeamMember, Tickmark
 from app.domain.vocabulary import DESCRIPTION_HEADINGS, Role
 from app.services import engagement as engagement_service
+from app.services.signables import ItemType
 from app.storage.engagement_file import EngagementFile
 from ui.delegates import ChoiceDelegate
 from ui.models.table import Column, RowTableModel
+from ui.review_strip import ReviewStrip
 from ui.tables import make_table
 from ui.widgets import ChoiceBox, CommitTextEdit, note
 
@@ -202,9 +204,10 @@ CARRIED = "Carried forward from the prior period: update it for this period (the
 class DescriptionPanel(QWidget):
     """The client's description of the system under the DC 200 headings: pick a heading, write its text."""
 
-    def __init__(self, page: Page, parent: QWidget | None = None) -> None:
+    def __init__(self, page: Page, review: ReviewStrip | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.page = page
+        self.review = review
         self.texts: dict[str, str] = dict.fromkeys(DESCRIPTION_HEADINGS, "")
         self.to_update: frozenset[str] = frozenset()
         self.headings = QListWidget()
@@ -234,6 +237,8 @@ class DescriptionPanel(QWidget):
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.title)
+        if review is not None:
+            column.addWidget(review)
         column.addWidget(self.still_right, 0, Qt.AlignmentFlag.AlignLeft)
         column.addWidget(self.editor)
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -259,6 +264,16 @@ class DescriptionPanel(QWidget):
         self._title()
         if not self.editor.hasFocus():
             self.editor.load(self.texts.get(self.code, ""))
+        self._show_review()
+
+    def _show_review(self) -> None:
+        """The heading's sign-offs, read once the page shows (not while it is being built)."""
+        if self.review is not None and self.code and self.isVisible():
+            self.review.show_item(ItemType.DESCRIPTION, self.code)
+
+    def choose(self, code: str) -> None:
+        """Show a heading (opened from a review note or a changed item)."""
+        self.headings.setCurrentRow(list(DESCRIPTION_HEADINGS).index(code))
 
     def _title(self) -> None:
         carried = self.code in self.to_update
@@ -271,6 +286,7 @@ class DescriptionPanel(QWidget):
         self.code = self.headings.item(row).data(Qt.ItemDataRole.UserRole)
         self._title()
         self.editor.load(self.texts.get(self.code, ""))
+        self._show_review()
 
     def _save(self, text: str) -> None:
         code = self.code

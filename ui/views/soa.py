@@ -16,10 +16,12 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from app.domain.records import SoaLine
 from app.domain.vocabulary import ImplementationStatus
 from app.errors import FieldworkError
+from app.services.signables import ItemType
 from app.services.soa import list_soa, set_soa_line
 from ui.context import Target, UiContext
 from ui.delegates import ChoiceDelegate
 from ui.models.table import Column, RowTableModel
+from ui.review_strip import ReviewStrip
 from ui.status_style import icon
 from ui.tables import make_table
 from ui.views.base import DetailView
@@ -92,12 +94,16 @@ class SoaView(DetailView):
         )
         self.table.activated.connect(self._open_requirement)
         layout.addWidget(self.table, 1)
+        self.review = ReviewStrip(ctx)
+        layout.addWidget(self.review)
+        self.table.selectionModel().currentRowChanged.connect(lambda _current, _previous: self._show_review())
 
     def load(self) -> None:
         self.ctx.read("Loading the Statement of Applicability", list_soa, self._show)
 
     def _show(self, lines: list[SoaLine]) -> None:
         self.model.set_rows(lines)
+        self._show_review()
         included = sum(line.included for line in lines)
         unassessed = sum(line.included and line.implementation_status is None for line in lines)
         self.summary.setText(
@@ -105,6 +111,20 @@ class SoaView(DetailView):
             + (f"; {unassessed} included without an implementation status" if unassessed else "")
             + ". Double-click a control's code to open it."
         )
+
+    def _show_review(self) -> None:
+        """The sign-offs of the line the keyboard is on."""
+        index = self.table.currentIndex()
+        if index.isValid():
+            self.review.show_item(ItemType.SOA_LINE, self.model.row(index).annex_code)
+        else:
+            self.review.clear()
+
+    def show_target(self, target: Target) -> None:
+        super().show_target(target)
+        row = self.model.row_of(target.key) if target.key else -1
+        if row >= 0:
+            self.table.setCurrentIndex(self.model.index(row, 0))
 
     def save(self, line: SoaLine, **change: Any) -> None:
         wanted = replace(line, **change)

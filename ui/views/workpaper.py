@@ -31,6 +31,7 @@ from app.domain.workpapers import Answer, ChecklistItem, WorkpaperFields, Workpa
 from app.errors import FieldworkError
 from app.pages.workpapers import WorkpaperPage, load_workpaper_page
 from app.services import workpapers as service
+from app.services.signables import ItemType
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
 from ui.date_fields import OptionalDateField
@@ -38,6 +39,7 @@ from ui.delegates import ChoiceDelegate
 from ui.evidence_drop import FileDrop
 from ui.evidence_panel import EvidencePanel
 from ui.models.table import Column, RowTableModel
+from ui.review_strip import ReviewStrip
 from ui.status_style import icon
 from ui.tables import make_table, selected_rows
 from ui.views.base import DetailView
@@ -69,6 +71,8 @@ class WorkpaperView(DetailView):
         self.state = note()
         self.problem = problem_note()
         outer.addWidget(self.title)
+        self.review = ReviewStrip(ctx)
+        outer.addWidget(self.review)
         outer.addWidget(self.state)
         outer.addWidget(self.problem)
         outer.addLayout(self._header())
@@ -205,6 +209,7 @@ class WorkpaperView(DetailView):
         assert self.target is not None
         workpaper_id = self.target.key
         self.ctx.read("Loading the workpaper", lambda db: load_workpaper_page(db, workpaper_id), self._show)
+        self.review.show_item(ItemType.WORKPAPER, str(workpaper_id))
 
     def _show(self, page: WorkpaperPage) -> None:
         opened = self.page is None or self.page.workpaper.id != page.workpaper.id
