@@ -56,4 +56,3 @@ def who_is_acting_is_not_asked(request: pytest.FixtureRequest, monkeypatch: pyte
         from ui.review_actions import ReviewActions
 
         monkeypatch.setattr(ReviewActions, "check_member", lambda self: None)
-
