@@ -10,7 +10,7 @@ from __future__ import annotations
 from app.domain.ipe import IpeResult
 from app.domain.judgements import CriterionConclusion
 from app.domain.records import Requirement
-from app.domain.report_inputs import ComplementaryKind
+from app.domain.subservice import ComplementaryKind
 from app.domain.vocabulary import Framework
 from app.exports.report.conclusions import conclusion_line, labelled
 from app.exports.report.controls import Describer

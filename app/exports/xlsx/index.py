@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.domain.judgements import CriterionConclusion
+from app.domain.subservice import in_brief
 from app.domain.vocabulary import ReportType, Status
 from app.exports.dataset import ReportData
 from app.exports.xlsx import places
@@ -55,8 +56,7 @@ def _engagement_rows(data: ReportData) -> list[tuple[str, Value]]:
         ("ISO/IEC 42001 scope", details.iso_scope),
         ("Engagement stage", f"{data.stage.stage.label}: {data.stage.reason}"),
         ("Opinion", data.worksheet.overall_recorded.label),
-        ("Subservice organizations", details.subservice_organizations),
-        ("Subservice treatment", details.subservice_treatment.label),
+        ("Subservice organizations", in_brief(data.inputs.subservice)),
         ("Report release date", details.report_release_date),
         ("Documentation completion date", details.documentation_completion_date),
         ("Engagement file", data.file_name),
