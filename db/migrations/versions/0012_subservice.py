@@ -12,7 +12,7 @@ CSOCs as records linked to the criteria they support.
 
 The text becomes one organization under the engagement's method: "Name (services)" is split; any other text names
 the organization by its lead (up to the first bracket, colon, semicolon or line end) and is kept whole as its
-services. No text: no organization (the "none" state). Downgrading writes the organizations back as that text
+services. No text: no organization (the "none" state). Downgrading writes the organizations back as that text, in name order
 (the first one's method as the engagement's); complementary controls and the performed-controls links, which 0011
 knows only as description text, are dropped.
 """
@@ -164,7 +164,7 @@ def downgrade() -> None:
     op.execute("PRAGMA defer_foreign_keys = ON")
     conn = op.get_bind()
     rows = conn.exec_driver_sql(
-        "SELECT name, services, method FROM subservice_organization WHERE deleted_at IS NULL ORDER BY id"
+        "SELECT name, services, method FROM subservice_organization WHERE deleted_at IS NULL ORDER BY name"
     ).all()
     with op.batch_alter_table("engagement") as batch:
         batch.add_column(sa.Column("subservice_treatment", sa.String(16), server_default="carve_out", nullable=False))
