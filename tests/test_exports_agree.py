@@ -14,7 +14,7 @@ from app.cli.main import main
 from app.domain.ai_systems import LifeCycleStage, SystemCoverage
 from app.domain.ipe import IpeResult
 from app.domain.judgements import CriterionConclusion, FindingKind, OpinionArea
-from app.domain.vocabulary import Framework, Opinion
+from app.domain.vocabulary import Framework, Opinion, SubserviceTreatment
 from app.domain.workpapers import WorkpaperKind
 from app.exports.dataset import gather
 from app.exports.docx_report import write_docx
@@ -238,3 +238,40 @@ def test_the_ai_systems_agree_in_the_page_the_workbook_the_report_and_info(
         assert all(system.name in table for system in page.overview.in_scope)
         concerned = page.overview.systems_concerned("8.4")
         assert "8.4 AI system impact assessment" in text and f"AI systems concerned: {', '.join(concerned)}" in text
+
+
+def test_subservice_organizations_and_complementary_controls_agree_in_the_workbook_the_report_and_info(
+    demo: EngagementFile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = gather(demo)
+    write_workbook(data, tmp_path / "workpapers.xlsx", Task())
+    write_docx(data, tmp_path / "report.docx", Task())
+    book = load_workbook(tmp_path / "workpapers.xlsx")
+    demo.close()
+    assert main(["info", str(demo.path), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+
+    sheet = [
+        (row["Subservice organization"].value, row["Method"].value, row["Reviewed on"].value.date().isoformat())
+        for row in records(book["Subservice organizations"])
+    ]
+    methods = {method.value: method.label for method in SubserviceTreatment}
+    from_info = [
+        (o["name"], methods[o["method"]], o["soc_report"]["reviewed_on"]) for o in info["subservice_organizations"]
+    ]
+    assert sheet == from_info == [("Amazon Web Services, Inc. (AWS)", "Carve-out", "2026-10-14")]
+
+    listed = [(row["Reference"].value, row["Criteria it supports"].value) for row in records(book["CUECs and CSOCs"])]
+    in_info = [(c["ref"], ", ".join(c["criteria"])) for c in info["complementary_controls"]]
+    gathered = [(c.ref, ", ".join(c.criteria)) for c in data.inputs.complementary]
+    assert listed == in_info == gathered and len(listed) == 14
+
+    text = flat(docx_text(tmp_path / "report.docx"))
+    section_four = _section(text, "Section IV: Trust services criteria", "Section IV-A")
+    criteria = [r for r in data.requirements if r.framework is Framework.SOC2]
+    starts = [section_four.index(r.label) for r in criteria]
+    under = {r.code: section_four[a:b] for r, a, b in zip(criteria, starts, [*starts[1:], None], strict=True)}
+    for found in data.inputs.complementary:
+        for code in found.criteria:
+            assert f"{found.ref} {found.text}" in under[code], (found.ref, code)
+    assert "CSOC-01 AWS restricts physical access" in under["CC6.4"] and "CSOC-01" not in under["CC6.3"]

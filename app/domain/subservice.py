@@ -82,14 +82,16 @@ class Subservice:
     organizations: tuple[SubserviceOrganization, ...] = ()
     complementary: tuple[ComplementaryControl, ...] = ()
 
-    def performed_by(self) -> dict[str, tuple[str, ...]]:
-        """Per control reference, the inclusive organizations that perform it."""
-        found: dict[str, list[str]] = {}
-        for organization in self.organizations:
-            if organization.method is SubserviceTreatment.INCLUSIVE:
-                for ref in organization.controls:
-                    found.setdefault(ref, []).append(organization.name)
-        return {ref: tuple(names) for ref, names in found.items()}
+
+def performed_by(organizations: tuple[SubserviceOrganization, ...]) -> dict[str, tuple[str, ...]]:
+    """Per control reference, the inclusive organizations that perform it (a carved-out one performs none in the
+    examination, whatever was marked before its method changed)."""
+    found: dict[str, list[str]] = {}
+    for organization in organizations:
+        if organization.method is SubserviceTreatment.INCLUSIVE:
+            for ref in organization.controls:
+                found.setdefault(ref, []).append(organization.name)
+    return {ref: tuple(names) for ref, names in found.items()}
 
 
 def in_brief(organizations: tuple[SubserviceOrganization, ...]) -> str:
