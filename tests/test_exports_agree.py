@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from pypdf import PdfReader
 
 from app.cli.main import main
@@ -16,7 +17,7 @@ from app.domain.ipe import IpeResult
 from app.domain.judgements import CriterionConclusion, FindingKind, OpinionArea
 from app.domain.vocabulary import Framework, Opinion, SubserviceTreatment
 from app.domain.workpapers import WorkpaperKind
-from app.exports.dataset import gather
+from app.exports.dataset import ReportData, gather
 from app.exports.docx_report import write_docx
 from app.exports.pdf_report import write_report
 from app.exports.workbook import write_workbook
@@ -32,6 +33,20 @@ def _section(text: str, heading: str, next_heading: str) -> str:
     """A section of the report's body (the last occurrence: the table of contents names it first)."""
     start = text.rindex(heading)
     return text[start : text.index(next_heading, start)]
+
+
+def _outputs(
+    demo: EngagementFile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[ReportData, Workbook, dict[str, Any]]:
+    """The demo gathered, its workbook, PDF and Word report written to `tmp_path`, and what `info --json` prints."""
+    data = gather(demo)
+    write_workbook(data, tmp_path / "workpapers.xlsx", Task())
+    write_report(data, tmp_path / "report.pdf", Task())
+    write_docx(data, tmp_path / "report.docx", Task())
+    book = load_workbook(tmp_path / "workpapers.xlsx")
+    demo.close()
+    assert main(["info", str(demo.path), "--json"]) == 0
+    return data, book, json.loads(capsys.readouterr().out)
 
 
 def test_the_workbook_the_report_and_the_screens_count_the_same(demo: EngagementFile, tmp_path: Path) -> None:
@@ -146,14 +161,7 @@ def test_the_report_states_each_iso_conclusion_and_finding_as_the_workbook_does(
 def test_workpapers_and_ipe_agree_in_the_workbook_info_and_the_report(
     demo: EngagementFile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data = gather(demo)
-    write_workbook(data, tmp_path / "workpapers.xlsx", Task())
-    write_report(data, tmp_path / "report.pdf", Task())
-    write_docx(data, tmp_path / "report.docx", Task())
-    book = load_workbook(tmp_path / "workpapers.xlsx")
-    demo.close()
-    assert main(["info", str(demo.path), "--json"]) == 0
-    doc = json.loads(capsys.readouterr().out)
+    data, book, doc = _outputs(demo, tmp_path, capsys)
 
     kinds = {kind.value: kind.label for kind in WorkpaperKind}
     sheet = [
@@ -197,15 +205,9 @@ def test_workpapers_and_ipe_agree_in_the_workbook_info_and_the_report(
 def test_the_ai_systems_agree_in_the_page_the_workbook_the_report_and_info(
     demo: EngagementFile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data = gather(demo)
     page = ai_systems_page(demo)
-    write_workbook(data, tmp_path / "workpapers.xlsx", Task())
-    write_report(data, tmp_path / "report.pdf", Task())
-    write_docx(data, tmp_path / "report.docx", Task())
-    book = load_workbook(tmp_path / "workpapers.xlsx")
-    demo.close()
-    assert main(["info", str(demo.path), "--json"]) == 0
-    info = json.loads(capsys.readouterr().out)["ai_systems"]
+    data, book, doc = _outputs(demo, tmp_path, capsys)
+    info = doc["ai_systems"]
 
     def gaps(found: SystemCoverage | None) -> str:
         return "\n".join(gap.text for gap in found.gaps) if found else ""
@@ -243,13 +245,7 @@ def test_the_ai_systems_agree_in_the_page_the_workbook_the_report_and_info(
 def test_subservice_organizations_and_complementary_controls_agree_in_the_workbook_the_report_and_info(
     demo: EngagementFile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data = gather(demo)
-    write_workbook(data, tmp_path / "workpapers.xlsx", Task())
-    write_docx(data, tmp_path / "report.docx", Task())
-    book = load_workbook(tmp_path / "workpapers.xlsx")
-    demo.close()
-    assert main(["info", str(demo.path), "--json"]) == 0
-    info = json.loads(capsys.readouterr().out)
+    data, book, info = _outputs(demo, tmp_path, capsys)
 
     sheet = [
         (row["Subservice organization"].value, row["Method"].value, row["Reviewed on"].value.date().isoformat())
