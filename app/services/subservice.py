@@ -179,7 +179,10 @@ def remove_organization(db: EngagementFile, organization_id: SubserviceId) -> No
         naming = select(table.c.ref).where(table.c.organization_id == organization_id, live(table))
         refs = list(ch.conn.execute(naming.order_by(table.c.ref)).scalars())
         if refs:
-            raise ValidationError(f"{', '.join(refs)} name this subservice organization: remove or change them first.")
+            verb = "names" if len(refs) == 1 else "name"
+            raise ValidationError(
+                f"{', '.join(refs)} {verb} this subservice organization: remove or change them first."
+            )
         ch.delete(subservice_organization, {"id": organization_id})
 
 
