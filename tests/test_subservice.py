@@ -156,7 +156,7 @@ def test_section_iv_lists_the_complementary_controls_and_who_performs_a_control_
             listed = under[code][under[code].index("Complementary user entity controls this criterion depends on:") :]
             assert f"CUEC-01 {CUEC_TEXT}" in listed
         csocs = under["CC6.4"][under["CC6.4"].index("Complementary subservice organization controls this criterion") :]
-        assert f"CSOC-01 {CSOC_TEXT} (Amazon Web Services, Inc.)" in csocs
+        assert f"CSOC-01 Amazon Web Services, Inc.: {CSOC_TEXT}" in csocs
         assert "CUEC-01" not in under["CC6.4"] and "CSOC-01" not in under["CC6.3"]
 
     update_organization(engagement, replace(OKTA, id=okta, method=SubserviceTreatment.CARVE_OUT))

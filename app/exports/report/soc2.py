@@ -90,9 +90,9 @@ def complementary_under(figures: ReportFigures, code: str) -> list[Block]:
 
 
 def _complementary_line(found: ComplementaryControl) -> str:
-    """ "CSOC-01 AWS restricts ... (Amazon Web Services, Inc.)": reference, text and, for a CSOC, who performs it."""
-    ref = f"{found.ref} " if found.ref else ""
-    return ref + found.text + (f" ({found.organization})" if found.organization else "")
+    """ "CSOC-01 Amazon Web Services, Inc.: AWS restricts ...": its reference, for a CSOC who performs it, its text."""
+    who = f"{found.organization}: " if found.organization else ""
+    return " ".join(part for part in (found.ref, who + found.text) if part)
 
 
 def criterion_block(figures: ReportFigures, describer: Describer, criterion: Requirement) -> list[Block]:
