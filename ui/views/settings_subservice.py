@@ -79,7 +79,8 @@ class OrganizationsPanel(QWidget):
         super().__init__(parent)
         self.page = page
         self.model = RowTableModel[SubserviceOrganization](self._columns(), key=lambda o: o.id)
-        self.table = make_table(self.model, stretch=1, editable=True)
+        # Long services or exceptions are read in full in their tooltip: rows stay two lines high.
+        self.table = make_table(self.model, stretch=None, editable=True, row_lines=2)
         self.table.setItemDelegateForColumn(METHOD, ChoiceDelegate(SubserviceTreatment, parent=self.table))
         none_reviewed = ChoiceDelegate(ReportType, none_label="None reviewed", parent=self.table)
         self.table.setItemDelegateForColumn(REPORT_TYPE, none_reviewed)
@@ -113,7 +114,7 @@ class OrganizationsPanel(QWidget):
 
         return [
             Column("Subservice organization", lambda o: o.name, edit=edit(name=str), width=220),
-            Column("Services", lambda o: o.services, edit=edit(services=str), tooltip=lambda o: o.services, width=260),
+            Column("Services", lambda o: o.services, edit=edit(services=str), tooltip=lambda o: o.services, width=320),
             Column(
                 "Method",
                 lambda o: o.method.label,
@@ -142,7 +143,13 @@ class OrganizationsPanel(QWidget):
                 edit=report("opinion", lambda v: Opinion(v) if v else None),
                 edit_value=lambda o: o.report.opinion,
             ),
-            Column("Exceptions in it", lambda o: o.report.exceptions, edit=report("exceptions", str), width=200),
+            Column(
+                "Exceptions in it",
+                lambda o: o.report.exceptions,
+                edit=report("exceptions", str),
+                tooltip=lambda o: o.report.exceptions,
+                width=260,
+            ),
             Column(
                 "Reviewed on",
                 lambda o: _day(o.report.reviewed_on),
@@ -216,6 +223,9 @@ class ComplementaryPanel(QWidget):
         )
         self.table = make_table(self.model, stretch=2, editable=True)
         self.kind = ChoiceBox(ComplementaryKind)
+        for row, kind in enumerate(ComplementaryKind):  # the short name fits the entry line; the full one as tip
+            self.kind.setItemText(row, kind.short)
+            self.kind.setItemData(row, kind.label, Qt.ItemDataRole.ToolTipRole)
         self.kind.chosen.connect(lambda _kind: self._offer_organizations())
         self.organization = QComboBox()
         self.text = QLineEdit()
@@ -294,6 +304,7 @@ class SubservicePanel(QSplitter):
         self.complementary = ComplementaryPanel(page)
         self.addWidget(self.organizations)
         self.addWidget(self.complementary)
+        self.setStretchFactor(1, 2)  # organizations are few; the complementary controls many
 
     def show_subservice(self, subservice: Subservice) -> None:
         self.organizations.show_organizations(subservice.organizations)
