@@ -822,6 +822,7 @@ subservice_organization = Table(
     Column("reviewed_on", Date),
     Column("bridge_letter", Boolean, nullable=False, server_default="0"),
     *_tracked(),
+    Column("predecessor_id", Uuid),  # rolled forward from (the prior period's file)
 )
 _unique_live(subservice_organization, "name")
 
@@ -845,6 +846,7 @@ complementary_control = Table(
     Column("text", Text, nullable=False),
     Column("organization_id", Uuid, ForeignKey("subservice_organization.id"), index=True),
     *_tracked(),
+    Column("predecessor_id", Uuid),  # rolled forward from (the prior period's file)
 )
 _unique_live(complementary_control, "ref")
 

@@ -70,6 +70,7 @@ def _create_tables() -> None:
         sa.Column("reviewed_on", sa.Date(), nullable=True),
         sa.Column("bridge_letter", sa.Boolean(), server_default="0", nullable=False),
         *_tracked(),
+        sa.Column("predecessor_id", sa.Uuid(), nullable=True),
         _pk("subservice_organization", "id"),
     )
     _unique_live("subservice_organization", "name")
@@ -91,6 +92,7 @@ def _create_tables() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("organization_id", sa.Uuid(), nullable=True),
         *_tracked(),
+        sa.Column("predecessor_id", sa.Uuid(), nullable=True),
         _fk("complementary_control", "organization_id", "subservice_organization.id"),
         _pk("complementary_control", "id"),
     )
