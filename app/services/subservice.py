@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -251,7 +252,11 @@ def update_complementary(db: EngagementFile, found: ComplementaryControl) -> Non
     if found.id is None:
         raise NotFoundError("That complementary control has not been saved yet.")
     with changes(db) as ch:
-        text, codes = _check_complementary(ch.conn, found)
+        table = complementary_control
+        stored = ch.conn.execute(select(table.c.kind).where(table.c.id == found.id, live(table))).scalar()
+        if stored is None:
+            raise NotFoundError(f"{found.ref or 'That complementary control'} no longer exists.")
+        text, codes = _check_complementary(ch.conn, replace(found, kind=ComplementaryKind(stored)))
         ch.update(complementary_control, {"id": found.id}, {"text": text, "organization_id": found.organization_id})
         ch.set_links(complementary_requirement, ("complementary_id", found.id), "requirement_code", codes)
 
