@@ -94,7 +94,7 @@ class OrganizationsPanel(QWidget):
         self.services = QLineEdit()
         self.services.setPlaceholderText("What it provides to the system")
         self.method = ChoiceBox(SubserviceTreatment)
-        self.add = QPushButton("Add or&ganization")
+        self.add = QPushButton("A&dd organization")
         self.add.clicked.connect(self.add_organization)
         self.name.returnPressed.connect(self.add_organization)
         self.remove = QPushButton("Remove selected organi&zation")
@@ -102,7 +102,7 @@ class OrganizationsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(note(NONE_NOTE))
         layout.addWidget(self.table, 1)
-        fields = [("Na&me", self.name, 3), ("Ser&vices", self.services, 4), ("Met&hod", self.method, 0)]
+        fields = [("N&ame", self.name, 3), ("&Services", self.services, 4), ("Me&thod", self.method, 0)]
         layout.addLayout(entry_row(fields, self.add, self.remove))
 
     def _columns(self) -> list[Column[SubserviceOrganization]]:
@@ -232,18 +232,18 @@ class ComplementaryPanel(QWidget):
         self.text.setPlaceholderText("What the user entities (CUEC) or the organization (CSOC) are assumed to do")
         self.criteria = QLineEdit()
         self.criteria.setPlaceholderText("CC6.1, CC6.4")
-        self.add = QPushButton("Add &CUEC or CSOC")
+        self.add = QPushButton("Add CUEC or CSOC to the &list")
         self.add.clicked.connect(self.add_complementary)
-        self.remove = QPushButton("Remove selected contro&l")
+        self.remove = QPushButton("Remo&ve selected control")
         self.remove.clicked.connect(self.remove_complementary)
         layout = QVBoxLayout(self)
         layout.addWidget(note(COMPLEMENTARY_NOTE))
         layout.addWidget(self.table, 1)
         fields = [
-            ("&Kind", self.kind, 0),
+            ("K&ind", self.kind, 0),
             ("Te&xt", self.text, 5),
-            ("Or&ganization", self.organization, 2),
-            ("Crit&eria", self.criteria, 1),
+            ("&Organization", self.organization, 2),
+            ("&Criteria", self.criteria, 1),
         ]
         layout.addLayout(entry_row(fields, self.add, self.remove))
 

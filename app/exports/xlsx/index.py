@@ -23,6 +23,11 @@ SHEETS = (
         "The engagement's workpapers by index: planning, the description, completion; what each misses.",
     ),
     (places.IPE, "The assessments of the populations and key reports the entity produced (completeness and accuracy)."),
+    (
+        places.SUBSERVICE,
+        "The subservice organizations: services, method and their own SOC report as reviewed (none listed: none).",
+    ),
+    (places.COMPLEMENTARY, "The CUECs and CSOCs, each with the trust services criteria it supports."),
     (places.SOA, "The Statement of Applicability: all 38 Annex A controls of ISO/IEC 42001."),
     (
         places.COVERAGE,
