@@ -21,6 +21,7 @@ from app.demo_ai import fill_demo_ai, fill_demo_fairness
 from app.demo_evidence import fill_demo_evidence
 from app.demo_judgements import fill_demo_judgements
 from app.demo_review import act_as, fill_demo_review, team_of
+from app.demo_subservice import fill_demo_subservice
 from app.demo_workpapers import fill_demo_workpapers
 from app.domain.ids import new_id
 from app.domain.over_time import Span, covered_window, in_operation
@@ -30,7 +31,6 @@ from app.domain.vocabulary import (
     ReportType,
     Role,
     SampleResult,
-    SubserviceTreatment,
 )
 from app.resources import resource_path
 from app.services.engagement import create_engagement, put_tickmark
@@ -66,8 +66,6 @@ def demo_details(data: dict[str, Any]) -> EngagementDetails:
         period_end=date.fromisoformat(raw["period_end"]),
         tsc_categories=tuple(raw["tsc_categories"]),
         iso_scope=raw["iso_scope"],
-        subservice_treatment=SubserviceTreatment(raw["subservice_treatment"]),
-        subservice_organizations=raw.get("subservice_organizations", ""),
         auditor_firm=raw.get("auditor_firm", ""),
         auditor_city=raw.get("auditor_city", ""),
     )
@@ -248,6 +246,7 @@ def fill_demo(ch: Changes, data: dict[str, Any], scale: int) -> None:
     ch.insert_many(control_requirement, rows.links)
     ch.insert_many(control_test, rows.tests)
     fill_demo_ai(ch, data)
+    fill_demo_subservice(ch, data)
     act_as(ch, team["PN"])
     ch.insert_many(sample_item, rows.items)
     ch.insert_many(deviation, rows.deviations)

@@ -38,7 +38,7 @@ from app.storage.schema import control, control_test, live
 _ASSESSMENT_DATES = ("assessed_on", "approved_on", "next_review")
 
 
-def _day(text: str | None) -> date | None:
+def day_of(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
@@ -50,7 +50,7 @@ def _system(raw: dict[str, Any]) -> AiSystemInput:
         affected=raw.get("affected", ""),
         risk_level=RiskLevel(raw["risk_level"]) if raw.get("risk_level") else None,
         stage=LifeCycleStage(raw["stage"]),
-        **{stage.date_field: _day(raw.get(stage.date_field)) for stage in STAGES},
+        **{stage.date_field: day_of(raw.get(stage.date_field)) for stage in STAGES},
         models=tuple(Component(**part) for part in raw.get("models", ())),
         datasets=tuple(Component(**part) for part in raw.get("datasets", ())),
         owner=raw.get("owner", ""),
@@ -61,7 +61,7 @@ def _system(raw: dict[str, Any]) -> AiSystemInput:
 
 def _assessment(raw: dict[str, Any]) -> ImpactAssessmentInput:
     fields = {key: value for key, value in raw.items() if key not in _ASSESSMENT_DATES}
-    dates = {key: _day(raw.get(key)) for key in _ASSESSMENT_DATES}
+    dates = {key: day_of(raw.get(key)) for key in _ASSESSMENT_DATES}
     return ImpactAssessmentInput(**fields, **dates)  # type: ignore[arg-type]
 
 

@@ -16,7 +16,7 @@ from app.cli.main import main
 from app.domain.ai_systems import LifeCycleStage, SystemCoverage
 from app.domain.ipe import IpeResult
 from app.domain.judgements import CriterionConclusion, FindingKind, OpinionArea
-from app.domain.vocabulary import Framework, Opinion
+from app.domain.vocabulary import Framework, Opinion, SubserviceTreatment
 from app.domain.workpapers import WorkpaperKind
 from app.exports.dataset import ReportData, gather
 from app.exports.docx_report import write_docx
@@ -34,6 +34,20 @@ def _section(text: str, heading: str, next_heading: str) -> str:
     """A section of the report's body (the last occurrence: the table of contents names it first)."""
     start = text.rindex(heading)
     return text[start : text.index(next_heading, start)]
+
+
+def _outputs(
+    demo: EngagementFile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[ReportData, Workbook, dict[str, Any]]:
+    """The demo gathered, its workbook, PDF and Word report written to `tmp_path`, and what `info --json` prints."""
+    data = gather(demo)
+    write_workbook(data, tmp_path / "workpapers.xlsx", Task())
+    write_report(data, tmp_path / "report.pdf", Task())
+    write_docx(data, tmp_path / "report.docx", Task())
+    book = load_workbook(tmp_path / "workpapers.xlsx")
+    demo.close()
+    assert main(["info", str(demo.path), "--json"]) == 0
+    return data, book, json.loads(capsys.readouterr().out)
 
 
 def test_the_workbook_the_report_and_the_screens_count_the_same(demo: EngagementFile, tmp_path: Path) -> None:
@@ -213,14 +227,7 @@ def write_evidence(folder: Path) -> Path:
 def test_workpapers_and_ipe_agree_in_the_workbook_info_and_the_report(
     demo: EngagementFile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data = gather(demo)
-    write_workbook(data, tmp_path / "workpapers.xlsx", Task())
-    write_report(data, tmp_path / "report.pdf", Task())
-    write_docx(data, tmp_path / "report.docx", Task())
-    book = load_workbook(tmp_path / "workpapers.xlsx")
-    demo.close()
-    assert main(["info", str(demo.path), "--json"]) == 0
-    doc = json.loads(capsys.readouterr().out)
+    data, book, doc = _outputs(demo, tmp_path, capsys)
 
     kinds = {kind.value: kind.label for kind in WorkpaperKind}
     sheet = [
@@ -264,15 +271,9 @@ def test_workpapers_and_ipe_agree_in_the_workbook_info_and_the_report(
 def test_the_ai_systems_agree_in_the_page_the_workbook_the_report_and_info(
     demo: EngagementFile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data = gather(demo)
     page = ai_systems_page(demo)
-    write_workbook(data, tmp_path / "workpapers.xlsx", Task())
-    write_report(data, tmp_path / "report.pdf", Task())
-    write_docx(data, tmp_path / "report.docx", Task())
-    book = load_workbook(tmp_path / "workpapers.xlsx")
-    demo.close()
-    assert main(["info", str(demo.path), "--json"]) == 0
-    info = json.loads(capsys.readouterr().out)["ai_systems"]
+    data, book, doc = _outputs(demo, tmp_path, capsys)
+    info = doc["ai_systems"]
 
     def gaps(found: SystemCoverage | None) -> str:
         return "\n".join(gap.text for gap in found.gaps) if found else ""
@@ -305,3 +306,35 @@ def test_the_ai_systems_agree_in_the_page_the_workbook_the_report_and_info(
         assert all(system.name in table for system in page.overview.in_scope)
         concerned = page.overview.systems_concerned("8.4")
         assert "8.4 AI system impact assessment" in text and f"AI systems concerned: {', '.join(concerned)}" in text
+
+
+def test_subservice_organizations_and_complementary_controls_agree_in_the_workbook_the_report_and_info(
+    demo: EngagementFile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data, book, info = _outputs(demo, tmp_path, capsys)
+
+    sheet = [
+        (row["Subservice organization"].value, row["Method"].value, row["Reviewed on"].value.date().isoformat())
+        for row in records(book["Subservice organizations"])
+    ]
+    methods = {method.value: method.label for method in SubserviceTreatment}
+    from_info = [
+        (o["name"], methods[o["method"]], o["soc_report"]["reviewed_on"]) for o in info["subservice_organizations"]
+    ]
+    assert sheet == from_info == [("Amazon Web Services, Inc.", "Carve-out", "2026-10-14")]
+
+    listed = [(row["Reference"].value, row["Criteria it supports"].value) for row in records(book["CUECs and CSOCs"])]
+    in_info = [(c["ref"], ", ".join(c["criteria"])) for c in info["complementary_controls"]]
+    gathered = [(c.ref, ", ".join(c.criteria)) for c in data.inputs.complementary]
+    assert listed == in_info == gathered and len(listed) == 14
+
+    text = flat(docx_text(tmp_path / "report.docx"))
+    section_four = _section(text, "Section IV: Trust services criteria", "Section IV-A")
+    criteria = [r for r in data.requirements if r.framework is Framework.SOC2]
+    starts = [section_four.index(r.label) for r in criteria]
+    under = {r.code: section_four[a:b] for r, a, b in zip(criteria, starts, [*starts[1:], None], strict=True)}
+    for found in data.inputs.complementary:
+        for code in found.criteria:
+            assert found.ref in under[code] and found.text in under[code], (found.ref, code)
+    assert "CSOC-01 Amazon Web Services, Inc.: AWS restricts physical access" in under["CC6.4"]
+    assert "CSOC-01" not in under["CC6.3"]

@@ -16,11 +16,12 @@ from alembic.migration import MigrationContext
 from sqlalchemy import select
 
 from app.domain.ai_systems import AiSystemInput, ImpactAssessmentInput, LifeCycleStage
-from app.domain.vocabulary import EngagementStage
+from app.domain.subservice import ComplementaryControl, ComplementaryKind, Subservice, SubserviceOrganization
+from app.domain.vocabulary import EngagementStage, SubserviceTreatment
 from app.domain.workpapers import WorkpaperFields, WorkpaperKind
 from app.services import ai_systems as inventory
 from app.services import evidence as evidence_service
-from app.services import findings
+from app.services import findings, subservice
 from app.services.ai_systems import LinkKind
 from app.services.history import changes
 from app.services.impact_assessments import add_assessment
@@ -32,6 +33,9 @@ from app.storage.engagement_file import EngagementFile, create_engagement_file, 
 from app.storage.migrations import CURRENT_REVISION, alembic_config, head_revision, script_directory
 from app.storage.schema import evidence, evidence_link, metadata, tickmark
 from tests.conftest import PASSPHRASE
+
+MIGRATION_0012 = script_directory().get_revision("0012_subservice").module
+split_text, joined_text, NEW_TABLES = MIGRATION_0012.split_text, MIGRATION_0012.joined_text, MIGRATION_0012.NEW_TABLES
 
 EARLIER = [s.revision for s in script_directory().walk_revisions() if s.revision != head_revision()]
 
@@ -332,6 +336,22 @@ def seed_0010_over_time(conn: sqlite3.Connection) -> None:
     )
 
 
+def seed_0011_ai_systems(conn: sqlite3.Connection) -> None:
+    """Revision 0011_ai_systems: 0010's records, an AI system linked to the control, and the subservice organization
+    as the engagement's free text under the inclusive method."""
+    seed_0010_over_time(conn)
+    conn.executescript(
+        f"""
+        UPDATE engagement SET subservice_treatment = 'inclusive',
+            subservice_organizations = 'Amazon Web Services, Inc. (hosting and storage)';
+        INSERT INTO requirement VALUES ('CC6.2', 'soc2', 'criterion', 'Access', 'd', NULL, 'Security', 'CC6', 4);
+        INSERT INTO ai_system (id, ref, name, roles, stage, models, datasets)
+            VALUES ('{_hex(60)}', 'AI-01', 'Match Score', '[]', 'deployed', '[]', '[]');
+        INSERT INTO control_ai_system (control_id, ai_system_id) VALUES ('{_hex(41)}', '{_hex(60)}');
+        """
+    )
+
+
 SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "0001": seed_0001,
     "0002": seed_0002,
@@ -343,6 +363,7 @@ SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "0008_review": seed_0008_review,
     "0009_workpapers": seed_0009_workpapers,
     "0010_over_time": seed_0010_over_time,
+    "0011_ai_systems": seed_0011_ai_systems,
 }
 
 
@@ -825,3 +846,67 @@ def test_going_back_to_0010_drops_the_ai_systems_and_keeps_every_other_link(tmp_
         tables = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'").scalars())
     db.close()
     assert not tables & {"ai_system", "control_ai_system", "impact_assessment", "fairness_result"}
+
+
+def test_0012_makes_the_subservice_text_one_organization_under_the_engagements_method(tmp_path: Path) -> None:
+    path = tmp_path / "0011.fieldwork"
+    make_old_file(path, "0011_ai_systems", None)
+    db = open_engagement(path)
+    try:
+        (found,) = subservice.list_subservice(db).organizations
+        assert (found.name, found.services) == ("Amazon Web Services, Inc.", "hosting and storage")
+        assert found.method is SubserviceTreatment.INCLUSIVE and not found.assertion_received
+        assert inventory.list_systems(db)[0].controls == ("C-001",), "0011's records are kept"
+        subservice.set_performed_controls(db, found.id, ["C-001"])  # type: ignore[arg-type]
+        assert subservice.list_subservice(db).organizations[0].controls == ("C-001",)
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "services"),
+    [
+        ("Okta, Inc. (identity)", "Okta, Inc.", "identity"),
+        ("Stripe", "Stripe", ""),
+        ("AWS (hosting) and GCP (backups) as carve-outs", "AWS", "AWS (hosting) and GCP (backups) as carve-outs"),
+        ("Line one: hosting\nline two", "Line one", "Line one: hosting\nline two"),
+    ],
+)
+def test_text_that_cannot_be_split_is_kept_whole_as_the_services(text: str, name: str, services: str) -> None:
+    assert split_text(text) == (name, services)
+    assert split_text(joined_text([split_text(text)])) == (name, services), "the downgrade writes it back"
+
+
+def test_without_subservice_text_there_is_no_organization(tmp_path: Path) -> None:
+    path = tmp_path / "0010.fieldwork"
+    make_old_file(path, "0010_over_time", None)
+    db = open_engagement(path)
+    try:
+        assert subservice.list_subservice(db) == Subservice(), "no text: the none state"
+    finally:
+        db.close()
+
+
+def test_going_back_to_0011_writes_the_organizations_back_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "0011.fieldwork"
+    make_old_file(path, "0011_ai_systems", None)
+    db = open_engagement(path)
+    subservice.add_organization(db, SubserviceOrganization("Okta, Inc.", "identity", SubserviceTreatment.CARVE_OUT))
+    cuec = ComplementaryControl(ComplementaryKind.CUEC, "User entities review access.", ("CC6.2",))
+    subservice.add_complementary(db, cuec)
+    downgrade(db, "0011_ai_systems")
+    with db.reading() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == "0011_ai_systems"
+        row = conn.exec_driver_sql("SELECT subservice_treatment, subservice_organizations FROM engagement").one()
+        tables = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'").scalars())
+        assert conn.exec_driver_sql("SELECT count(*) FROM control_ai_system").scalar_one() == 1
+    db.close()
+    assert tuple(row) == ("inclusive", "Amazon Web Services, Inc. (hosting and storage)\nOkta, Inc. (identity)")
+    assert not tables & set(NEW_TABLES)
+    again = open_engagement(path)
+    try:
+        names = [o.name for o in subservice.list_subservice(again).organizations]
+        assert names == ["Amazon Web Services, Inc."], "two organizations come back as one text, kept whole"
+        assert "Okta, Inc. (identity)" in subservice.list_subservice(again).organizations[0].services
+    finally:
+        again.close()

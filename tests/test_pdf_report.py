@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from app.cli.main import main
 from app.domain.records import ControlInput, DeviationInput, EngagementDetails, TestPlan
+from app.domain.subservice import SubserviceOrganization
 from app.domain.vocabulary import (
     Conclusion,
     Framework,
@@ -26,9 +27,10 @@ from app.exports.dataset import ReportData, gather
 from app.exports.pdf_report import write_report
 from app.paths import config_dir
 from app.services import controls, deviations, testing
-from app.services.engagement import create_engagement, get_details, update_details
+from app.services.engagement import create_engagement
 from app.services.evidence import Receipt, Target, TargetKind, attach_files
 from app.services.history import changes
+from app.services.subservice import add_organization
 from app.storage.engagement_file import EngagementFile, open_engagement
 from app.storage.schema import opinion as opinion_table
 from app.tasks import Cancelled, Task
@@ -225,15 +227,7 @@ def test_missing_and_unknown_placeholders_are_visible_gaps(engagement: Engagemen
     own = config_dir() / "templates" / "report" / "section2_management_assertion.txt"
     own.parent.mkdir(parents=True)
     own.write_text("We, ${service_organization}, assert ${no_such_value} on ${report_release_date}.\n", "utf-8")
-    details = get_details(engagement)
-    update_details(
-        engagement,
-        replace(
-            details,
-            subservice_treatment=SubserviceTreatment.INCLUSIVE,
-            subservice_organizations="Okta, Inc. (identity)",
-        ),
-    )
+    add_organization(engagement, SubserviceOrganization("Okta, Inc.", "identity", SubserviceTreatment.INCLUSIVE))
     with changes(engagement) as ch:  # a qualified opinion with no basis, as an older file could hold it
         ch.update(opinion_table, {"area": "operation"}, {"kind": "qualified"})
 
@@ -244,7 +238,7 @@ def test_missing_and_unknown_placeholders_are_visible_gaps(engagement: Engagemen
     )
     assert "Basis for Qualified Opinion [MISSING: modification basis]" in text
     assert "except for the effects of the matter" in text and "(the inclusive method)" in text
-    assert "Okta, Inc. (identity) has not provided the assertion" in text
+    assert "Okta, Inc. has not provided the assertion" in text
     assert "[MISSING: service auditor firm]" in text
 
 
@@ -300,7 +294,6 @@ def test_the_command_line_writes_the_report(demo: EngagementFile, tmp_path: Path
 
 
 def test_the_firm_and_the_basis_of_a_modified_opinion_fill_their_places(demo, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from dataclasses import replace
 
     from pypdf import PdfReader
 

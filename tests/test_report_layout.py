@@ -22,7 +22,16 @@ from app.domain.judgements import (
     OpinionJudgement,
 )
 from app.domain.records import ControlInput, DeviationInput, TestPlan
-from app.domain.vocabulary import Framework, Method, Opinion, ReportType, RequirementKind, TestKind
+from app.domain.subservice import ComplementaryControl, ComplementaryKind, SubserviceOrganization
+from app.domain.vocabulary import (
+    Framework,
+    Method,
+    Opinion,
+    ReportType,
+    RequirementKind,
+    SubserviceTreatment,
+    TestKind,
+)
 from app.exports.dataset import ReportData, gather
 from app.exports.docx_report import write_docx
 from app.exports.pdf_report import write_report
@@ -34,6 +43,7 @@ from app.services.engagement import get_details, update_details
 from app.services.findings import create_finding
 from app.services.opinion import record_opinion
 from app.services.soa import set_soa_line
+from app.services.subservice import add_complementary, add_organization
 from app.storage.engagement_file import EngagementFile, open_engagement
 from app.tasks import Task
 from tests.report_reading import docx_text, pdf_bodies, pdf_pages
@@ -161,9 +171,10 @@ def test_nothing_a_user_can_type_stops_an_export(engagement: EngagementFile, tmp
     unbroken = "x" * 40_000
     odd = "Bell\x07, null\x00 and form feed\x0c; <b>not bold</b> & 株式会社 " + "line\n" * 400
     details = get_details(engagement)
-    update_details(
-        engagement,
-        replace(details, client="Client " * 300, subservice_organizations=odd, iso_scope=unbroken),
+    update_details(engagement, replace(details, client="Client " * 300, iso_scope=unbroken))
+    okta = add_organization(engagement, SubserviceOrganization(odd[:300], odd, SubserviceTreatment.CARVE_OUT))
+    add_complementary(
+        engagement, ComplementaryControl(ComplementaryKind.CSOC, odd + unbroken, ("CC6.1",), "", "", okta)
     )
     judged = OpinionJudgement(OpinionArea.DESIGN, Opinion.QUALIFIED, odd, False, unbroken)
     record_opinion(engagement, judged)

@@ -260,4 +260,4 @@ def test_recorded_conclusions_findings_and_complementary_controls_appear_under_t
     assert "Complementary user entity controls this criterion depends on: " + CUEC.text in criterion
     physical = text[text.index("CC6.4 ") : text.index("CC6.5 ")]
     assert "Complementary subservice organization controls this criterion depends on: " in physical
-    assert "AWS restricts data center access. (AWS)" in physical
+    assert "AWS: AWS restricts data center access." in physical

@@ -12,6 +12,7 @@ import pytest
 from app.cli.main import main
 from app.domain.judgements import SETTLED
 from app.domain.over_time import Span
+from app.domain.subservice import SocReportReview
 from app.domain.vocabulary import ReportType
 from app.errors import WrongPassphrase
 from app.services import controls, testing
@@ -28,6 +29,7 @@ from app.services.findings import list_findings
 from app.services.judged import read_judgements
 from app.services.pbc import list_pbc_requests
 from app.services.roll_forward import NewPeriod, roll_forward
+from app.services.subservice import list_subservice, read_subservice
 from app.storage.engagement_file import EngagementFile, open_engagement
 from app.storage.read_only import open_read_only
 from app.tasks import Cancelled, Task
@@ -221,3 +223,24 @@ def test_the_findings_report_marks_a_finding_to_follow_up(demo_and_next: tuple[P
     finally:
         db.close()
     assert "Raised: in the prior period; its corrective action is followed up in this one" in text
+
+
+def test_subservice_organizations_and_complementary_controls_come_without_last_periods_review(
+    demo_and_next: tuple[Path, Path],
+) -> None:
+    source, target = demo_and_next
+    with open_read_only(source) as old, old.snapshot() as (conn, _digest):
+        before = read_subservice(conn)
+    db = open_engagement(target)
+    try:
+        after = list_subservice(db)
+    finally:
+        db.close()
+    assert [(o.name, o.services, o.method) for o in after.organizations] == [
+        (o.name, o.services, o.method) for o in before.organizations
+    ]
+    assert before.organizations[0].report.reviewed_on is not None
+    assert all(o.report == SocReportReview() for o in after.organizations), "this period's report is still to review"
+    kept = [(c.ref, c.kind, c.text, c.criteria, c.organization) for c in after.complementary]
+    assert kept == [(c.ref, c.kind, c.text, c.criteria, c.organization) for c in before.complementary]
+    assert len(kept) == 14

@@ -28,6 +28,8 @@ SHEETS = [
     "Opinion worksheet",
     "Engagement workpapers",
     "IPE assessments",
+    "Subservice organizations",
+    "CUECs and CSOCs",
     "SoA",
     "Coverage",
     "AI systems",

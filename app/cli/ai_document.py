@@ -8,7 +8,7 @@ from typing import Any
 from app.domain.ai_systems import AiOverview, AiSystem, AssessmentState, SystemCoverage
 
 
-def _day(value: date | None) -> str | None:
+def iso_day(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
@@ -19,10 +19,10 @@ def _assessment(state: AssessmentState | None) -> dict[str, Any] | None:
     latest = state.latest
     return {
         "reference": latest.reference or None,
-        "assessed_on": _day(latest.assessed_on),
-        "approved_on": _day(latest.approved_on),
-        "next_review": _day(latest.next_review),
-        "first_approved_on": _day(state.first_approved_on),
+        "assessed_on": iso_day(latest.assessed_on),
+        "approved_on": iso_day(latest.approved_on),
+        "next_review": iso_day(latest.next_review),
+        "first_approved_on": iso_day(state.first_approved_on),
         "assessments": state.count,
         "late": state.late,
         "late_by_days": state.late_by_days,
@@ -57,8 +57,8 @@ def _system(system: AiSystem, overview: AiOverview) -> dict[str, Any]:
         "role": [role.value for role in system.roles],
         "risk_level": system.risk_level.value if system.risk_level else None,
         "stage": system.stage.value,
-        "deployed_on": _day(system.deployed_on),
-        "retired_on": _day(system.retired_on),
+        "deployed_on": iso_day(system.deployed_on),
+        "retired_on": iso_day(system.retired_on),
         "in_scope": system.in_scope,
         "scope_reason": system.scope_reason or None,
         "controls": list(system.controls),

@@ -322,12 +322,14 @@ def _print_info(doc: dict[str, Any]) -> None:
 def engagement_info(db: EngagementFile) -> dict[str, Any]:
     """What `info --json` prints, read in one transaction."""
     from app.cli.ai_document import ai_systems_document
+    from app.cli.subservice_document import subservice_document
     from app.services.ai_coverage import read_ai_overview
     from app.services.controls import read_controls
     from app.services.ipe import read_register
     from app.services.judged import read_judgements
     from app.services.overview import read_overview
     from app.services.stage import read_stage
+    from app.services.subservice import read_subservice
     from app.services.testing import read_tests
     from app.services.unevidenced import read_tests_without_evidence
     from app.services.workpapers import read_workpapers
@@ -343,11 +345,13 @@ def engagement_info(db: EngagementFile) -> dict[str, Any]:
         ai = read_ai_overview(conn, judged.grounds, view.details, judged.findings)
         doc["ai_systems"] = ai_systems_document(ai)
         doc["tests_concluded_without_evidence"] = list(read_tests_without_evidence(conn).values())
+        doc.update(subservice_document(read_subservice(conn)))
         return doc
 
 
 def cmd_info(args: argparse.Namespace) -> int:
     from app.cli.ai_document import print_ai_systems
+    from app.cli.subservice_document import print_subservice
 
     with open_for_command(args.file, args.passphrase_file, writes=False) as db:
         doc = engagement_info(db)
@@ -357,6 +361,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     else:
         _print_info(doc)
         print_ai_systems(doc["ai_systems"])
+        print_subservice(doc)
     return 0
 
 

@@ -33,6 +33,8 @@ IpeId = NewType("IpeId", uuid.UUID)
 AiSystemId = NewType("AiSystemId", uuid.UUID)
 ImpactAssessmentId = NewType("ImpactAssessmentId", uuid.UUID)
 FairnessResultId = NewType("FairnessResultId", uuid.UUID)
+SubserviceId = NewType("SubserviceId", uuid.UUID)
+ComplementaryId = NewType("ComplementaryId", uuid.UUID)
 
 
 def new_id() -> uuid.UUID:

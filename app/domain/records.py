@@ -32,7 +32,6 @@ from app.domain.vocabulary import (
     SampleResult,
     Selection,
     Status,
-    SubserviceTreatment,
     TestKind,
 )
 
@@ -59,8 +58,6 @@ class EngagementDetails:
     iso_scope: str = ""
     report_release_date: date | None = None
     documentation_completion_date: date | None = None
-    subservice_treatment: SubserviceTreatment = SubserviceTreatment.CARVE_OUT
-    subservice_organizations: str = ""
     auditor_firm: str = ""
     auditor_city: str = ""
     #: Days from the report release date to documentation completion (AICPA 60; 45 or 14 where a firm's policy

@@ -1,8 +1,8 @@
 """What the combined report is worded from, as plain values (`JUDGEMENTS.md` sections 1-5).
 
 The report never decides an opinion or a method itself: it states what these say. The opinion per area comes
-from the opinion recorded on the worksheet (`opinion_input`); subservice organizations, until the engagement
-file holds them as records of their own, from the engagement's subservice text (`derived_subservice`).
+from the opinion recorded on the worksheet (`opinion_input`); subservice organizations and complementary controls
+from their records (`app.domain.subservice`).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.domain.judgements import OpinionArea, OpinionJudgement, OpinionWorksheet, most_severe
-from app.domain.records import EngagementDetails
-from app.domain.vocabulary import Labelled, Opinion, ReportType, SubserviceTreatment
+from app.domain.subservice import ComplementaryControl, ComplementaryKind, Subservice, SubserviceOrganization
+from app.domain.vocabulary import Opinion, ReportType, SubserviceTreatment
 
 
 @dataclass(frozen=True)
@@ -40,32 +40,6 @@ class OpinionInput:
 
     def overall(self, report_type: ReportType) -> Opinion:
         return most_severe([a.kind for a in self.areas(report_type).values()])
-
-
-@dataclass(frozen=True)
-class SubserviceOrganization:
-    """A subservice organization, the services it provides, how the report treats it and, under the inclusive
-    method, whether its own assertion (which must accompany the report) has been received."""
-
-    name: str
-    services: str = ""
-    method: SubserviceTreatment = SubserviceTreatment.CARVE_OUT
-    assertion_received: bool = False
-
-
-class ComplementaryKind(Labelled):
-    CUEC = "cuec", "Complementary user entity control"
-    CSOC = "csoc", "Complementary subservice organization control"
-
-
-@dataclass(frozen=True)
-class ComplementaryControl:
-    """A control the service organization's controls assume someone else performs, with the criteria it supports."""
-
-    kind: ComplementaryKind
-    text: str
-    criteria: tuple[str, ...] = ()
-    organization: str = ""  # for a CSOC: the subservice organization expected to perform it
 
 
 @dataclass(frozen=True)
@@ -119,12 +93,9 @@ def opinion_input(worksheet: OpinionWorksheet) -> OpinionInput:
     return OpinionInput(**{a.value: recorded.get(a, AreaOpinion()) for a in OpinionArea})
 
 
-def derived_subservice(details: EngagementDetails) -> tuple[SubserviceOrganization, ...]:
-    """Today's free text about subservice organizations as one organization under the engagement's method; no text
-    means none (then the report has no subservice wording at all)."""
-    text = details.subservice_organizations.strip()
-    return (SubserviceOrganization(text, method=details.subservice_treatment),) if text else ()
-
-
-def report_inputs(details: EngagementDetails, worksheet: OpinionWorksheet) -> ReportInputs:
-    return ReportInputs(opinion=opinion_input(worksheet), subservice=derived_subservice(details))
+def report_inputs(worksheet: OpinionWorksheet, subservice: Subservice) -> ReportInputs:
+    return ReportInputs(
+        opinion=opinion_input(worksheet),
+        subservice=subservice.organizations,
+        complementary=subservice.complementary,
+    )

@@ -54,6 +54,7 @@ from app.services.signoffs import ItemSignOffs, read_signoffs
 from app.services.soa import read_soa
 from app.services.stage import read_stage
 from app.services.status import control_statuses, read_awaiting_operating_test
+from app.services.subservice import read_subservice
 from app.services.testing import read_sample_items, read_tests
 from app.services.unevidenced import read_tests_without_evidence
 from app.services.workpapers import read_workpapers
@@ -181,7 +182,7 @@ def gather(db: EngagementFile) -> ReportData:
             findings=judged.findings,
             misstatements=judged.misstatements,
             worksheet=judged.worksheet,
-            inputs=report_inputs(details, judged.worksheet),
+            inputs=report_inputs(judged.worksheet, read_subservice(conn)),
             signoffs={kind: read_signoffs(conn, kind) for kind in ItemType},
             review_notes=tuple(read_notes(conn)),
             tests_without_evidence=read_tests_without_evidence(conn),

@@ -20,6 +20,7 @@ from app.exports.xlsx.places import Places
 from app.exports.xlsx.records import audit_trail_table, evidence_table
 from app.exports.xlsx.review import review_notes_table, signoffs_table
 from app.exports.xlsx.scope import coverage_table, soa_table
+from app.exports.xlsx.subservice import complementary_table, subservice_table
 from app.exports.xlsx.table import Table
 from app.exports.xlsx.workpapers import ipe_table, workpapers_table
 from app.exports.xlsx.writer import RunningHead, write_tables
@@ -40,6 +41,8 @@ def _tables(data: ReportData, files: Mapping[str, str] | None) -> list[Table]:
         opinion_table(data),
         workpapers_table(data),
         ipe_table(data),
+        subservice_table(data),
+        complementary_table(data),
         soa_table(data),
         coverage_table(data),
         ai_systems_table(data),

@@ -24,7 +24,6 @@ from app.domain.vocabulary import (
     ReportType,
     RequirementKind,
     Role,
-    SubserviceTreatment,
 )
 from app.errors import NotFoundError, ValidationError
 from app.services.history import Changes, changes, utc_now
@@ -253,8 +252,6 @@ def read_details(conn: Connection) -> EngagementDetails:
         iso_scope=row["iso_scope"],
         report_release_date=row["report_release_date"],
         documentation_completion_date=row["documentation_completion_date"],
-        subservice_treatment=SubserviceTreatment(row["subservice_treatment"]),
-        subservice_organizations=row["subservice_organizations"],
         auditor_firm=row["auditor_firm"],
         auditor_city=row["auditor_city"],
         completion_days=row["completion_days"],

@@ -38,8 +38,11 @@ from app.storage.database import Passphrase
 from app.storage.engagement_file import EngagementFile
 from app.storage.read_only import ReadOnlyFile
 from app.storage.schema import (
+    complementary_control,
+    complementary_requirement,
     control,
     control_requirement,
+    control_subservice,
     control_test,
     description_section,
     dismissed_suggestion,
@@ -55,6 +58,7 @@ from app.storage.schema import (
     person,
     requirement,
     soa_line,
+    subservice_organization,
     tickmark,
 )
 from app.tasks import Task
@@ -72,6 +76,9 @@ PLAIN = {
         "ref", "kind", "statement", "objective_evidence", "correction", "root_cause", "corrective_action", "owner",
         "due_date", "status",
     ),
+    # Its SOC report review and an inclusive organization's assertion are the new period's to obtain.
+    subservice_organization: ("name", "services", "method"),
+    complementary_control: ("ref", "kind", "text"),
     evidence: ("ref", "blob_sha256", "original_name", "media_type", "received_date", "provided_by", "attached_by",
                "attached_at"),
 }  # fmt: skip
@@ -183,6 +190,7 @@ class _Copier:
         self._crosswalk(ch)
         self._step(2, "controls")
         self._controls(ch)
+        self._subservice(ch)
         self._step(3, "test plans")
         self._tests(ch)
         self._step(4, "PBC requests")
@@ -288,6 +296,39 @@ class _Copier:
         self._insert(ch, control, rows, "controls")
         self._insert(ch, control_requirement, list(self._links(control_requirement, codes)), "requirement links")
         self._insert(ch, dismissed_suggestion, list(self._links(dismissed_suggestion, codes)), "dismissed suggestions")
+
+    def _subservice(self, ch: Changes) -> None:
+        """The subservice organizations, the controls an inclusive one performs, the CUECs and CSOCs and the criteria
+        each supports."""
+        organizations = {row["id"]: new_id() for row in self._rows(subservice_organization)}
+        rows = [
+            self._copy(row, subservice_organization, id=organizations[row["id"]])
+            for row in self._rows(subservice_organization)
+        ]
+        self._insert(ch, subservice_organization, rows, "subservice organizations")
+        performed = [
+            {"control_id": self.controls[row["control_id"]], "organization_id": organizations[row["organization_id"]]}
+            for row in self._rows(control_subservice)
+            if row["control_id"] in self.controls and row["organization_id"] in organizations
+        ]
+        self._insert(ch, control_subservice, performed, "controls subservice organizations perform")
+        complementary = {row["id"]: new_id() for row in self._rows(complementary_control)}
+        rows = [
+            self._copy(
+                row,
+                complementary_control,
+                id=complementary[row["id"]],
+                organization_id=organizations.get(row["organization_id"]),
+            )
+            for row in self._rows(complementary_control)
+        ]
+        self._insert(ch, complementary_control, rows, "CUECs and CSOCs")
+        links = [
+            {"complementary_id": complementary[row["complementary_id"]], "requirement_code": row["requirement_code"]}
+            for row in self._rows(complementary_requirement)
+            if row["complementary_id"] in complementary
+        ]
+        self._insert(ch, complementary_requirement, links, "criteria of CUECs and CSOCs")
 
     def _links(self, table: Table, codes: set[str]) -> Iterator[dict[str, Any]]:
         for row in self._rows(table):

@@ -103,8 +103,6 @@ engagement = Table(
     Column("iso_scope", Text, nullable=False, server_default=""),
     Column("report_release_date", Date),
     Column("documentation_completion_date", Date),
-    Column("subservice_treatment", String(16), nullable=False, server_default="carve_out"),
-    Column("subservice_organizations", Text, nullable=False, server_default=""),
     Column("auditor_firm", Text, nullable=False, server_default=""),  # revision 0004
     Column("auditor_city", Text, nullable=False, server_default=""),  # revision 0004
     # revision 0008: days from the report release to documentation completion, the retention period,
@@ -801,4 +799,62 @@ population_row = Table(
     Column("identifier", Text, nullable=False),
     Column("item_date", Date),
     Column("values", JSON, nullable=False),
+)
+
+# --- Subservice organizations and complementary controls (revision 0012_subservice) -------------------------
+# JUDGEMENTS.md section 5: no organization at all is the "none" state (no subservice wording in the report).
+
+#: A subservice organization: the services it provides, how the report treats it (carve-out or inclusive) and its
+#: own SOC report as the auditor reviewed it.
+subservice_organization = Table(
+    "subservice_organization",
+    metadata,
+    _id(),
+    Column("name", Text, nullable=False),
+    Column("services", Text, nullable=False, server_default=""),
+    Column("method", String(16), nullable=False),
+    Column("assertion_received", Boolean, nullable=False, server_default="0"),  # inclusive: its own assertion
+    Column("report_type", String(16)),  # its SOC report; None: none reviewed yet
+    Column("report_start", Date),
+    Column("report_end", Date),  # a Type 1 report's date
+    Column("report_opinion", String(16)),
+    Column("report_exceptions", Text, nullable=False, server_default=""),
+    Column("reviewed_on", Date),
+    Column("bridge_letter", Boolean, nullable=False, server_default="0"),
+    *_tracked(),
+    Column("predecessor_id", Uuid),  # rolled forward from (the prior period's file)
+)
+_unique_live(subservice_organization, "name")
+
+#: Under the inclusive method, the controls in the report that the subservice organization performs.
+control_subservice = Table(
+    "control_subservice",
+    metadata,
+    Column("control_id", Uuid, ForeignKey("control.id"), primary_key=True),
+    Column("organization_id", Uuid, ForeignKey("subservice_organization.id"), primary_key=True, index=True),
+    *_tracked(),
+)
+
+#: A complementary user entity control (CUEC) or complementary subservice organization control (CSOC, with the
+#: organization expected to perform it).
+complementary_control = Table(
+    "complementary_control",
+    metadata,
+    _id(),
+    Column("ref", String(16), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("organization_id", Uuid, ForeignKey("subservice_organization.id"), index=True),
+    *_tracked(),
+    Column("predecessor_id", Uuid),  # rolled forward from (the prior period's file)
+)
+_unique_live(complementary_control, "ref")
+
+#: The criteria a complementary control supports (Section IV lists it under each).
+complementary_requirement = Table(
+    "complementary_requirement",
+    metadata,
+    Column("complementary_id", Uuid, ForeignKey("complementary_control.id"), primary_key=True),
+    Column("requirement_code", String(16), ForeignKey("requirement.code"), primary_key=True, index=True),
+    *_tracked(),
 )

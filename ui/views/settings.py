@@ -7,6 +7,7 @@ refusal reloads the form from the file, and the sentence stays above the tabs.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -25,11 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.records import EngagementDetails, TeamMember, Tickmark
-from app.domain.vocabulary import DESCRIPTION_HEADINGS, TSC_CATEGORIES, ReportType, SubserviceTreatment
+from app.domain.subservice import Subservice
+from app.domain.vocabulary import DESCRIPTION_HEADINGS, TSC_CATEGORIES, ReportType
 from app.domain.workpapers import Stage
 from app.errors import FieldworkError
 from app.services import engagement as engagement_service
 from app.services.stage import read_stage
+from app.services.subservice import read_subservice
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
 from ui.crosswalk_banner import CrosswalkBanner
@@ -38,6 +41,7 @@ from ui.review_strip import ReviewStrip
 from ui.views.base import DetailView
 from ui.views.editing import NoteLine, problem_note
 from ui.views.settings_lists import DescriptionPanel, TeamPanel, TickmarkPanel
+from ui.views.settings_subservice import SubservicePanel
 from ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, heading, note
 
 CATEGORY_LABELS = {
@@ -59,6 +63,7 @@ class SettingsPage:
     stage: Stage
     #: Sections carried forward from the prior period and not yet edited for this one.
     to_update: frozenset[str] = frozenset()
+    subservice: Subservice = dataclasses.field(default_factory=Subservice)
 
 
 def load_page(db: EngagementFile) -> SettingsPage:
@@ -72,6 +77,7 @@ def load_page(db: EngagementFile) -> SettingsPage:
             engagement_service.read_system_description(conn),
             read_stage(conn),
             engagement_service.read_sections_to_update(conn),
+            read_subservice(conn),
         )
 
 
@@ -120,6 +126,8 @@ class SettingsView(DetailView):
         self.tabs.addTab(self.tickmarks, "Tic&kmarks")
         self.description = DescriptionPanel(self, ReviewStrip(ctx))
         self.tabs.addTab(self.description, "Desc&ription of the system")
+        self.subservice = SubservicePanel(self)
+        self.tabs.addTab(self.subservice, "S&ubservice and complementary controls")
         self.tabs.addTab(_page(self._report_tab()), "Report o&ptions")
         layout.addWidget(self.tabs, 1)
         self._save_on_change()
@@ -161,26 +169,21 @@ class SettingsView(DetailView):
         form = _form(tab)
         self.firm = CommitLineEdit()
         self.city = CommitLineEdit()
-        self.treatment = ChoiceBox(SubserviceTreatment)
-        self.subservice = _text_box()
         self.released = OptionalDateField()
         self.completed = OptionalDateField()
         form.addRow("Service &auditor's firm", self.firm)
         form.addRow("Firm's cit&y", self.city)
         form.addRow(note("The opinion is recorded on the opinion worksheet, beside the opinion the file proposes."))
-        form.addRow("Subservice &treatment", self.treatment)
-        form.addRow("Subservice organi&zations", self.subservice)
         form.addRow("Report re&lease date", self.released)
         form.addRow("&Documentation completion date", self.completed)
         form.addRow(note("Documentation is to be assembled within 60 days of the report release date (AICPA)."))
         return tab
 
     def _save_on_change(self) -> None:
-        for field in (self.client, self.system, self.iso_scope, self.subservice, self.firm, self.city):
+        for field in (self.client, self.system, self.iso_scope, self.firm, self.city):
             field.committed.connect(lambda _text: self.save())
         for dated in (self.as_of, self.start, self.end, self.released, self.completed):
             dated.committed.connect(lambda _date: self.save())
-        self.treatment.chosen.connect(lambda _value: self.save())
         for check in self.categories.values():
             check.toggled.connect(lambda _checked: self.save())
         self.report_type.chosen.connect(self._type_chosen)
@@ -211,8 +214,6 @@ class SettingsView(DetailView):
                 iso_scope=self.iso_scope.toPlainText(),
                 report_release_date=self.released.value(),
                 documentation_completion_date=self.completed.value(),
-                subservice_treatment=SubserviceTreatment(self.treatment.value() or SubserviceTreatment.CARVE_OUT),
-                subservice_organizations=self.subservice.toPlainText(),
                 auditor_firm=self.firm.text(),
                 auditor_city=self.city.text(),
             )
@@ -272,6 +273,7 @@ class SettingsView(DetailView):
         self.team.show_team(page.team)
         self.tickmarks.show_tickmarks(page.tickmarks)
         self.description.show_description(page.description, page.to_update)
+        self.subservice.show_subservice(page.subservice)
         self.reload_all = False
 
     def _typing_in(self, field: QWidget) -> bool:
@@ -287,7 +289,6 @@ class SettingsView(DetailView):
             (self.client, d.client),
             (self.system, d.system_name),
             (self.iso_scope, d.iso_scope),
-            (self.subservice, d.subservice_organizations),
             (self.firm, d.auditor_firm),
             (self.city, d.auditor_city),
         ]
@@ -310,4 +311,3 @@ class SettingsView(DetailView):
             box.blockSignals(True)
             box.setChecked(category in d.tsc_categories)
             box.blockSignals(False)
-        self.treatment.load(d.subservice_treatment)

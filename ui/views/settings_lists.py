@@ -44,12 +44,12 @@ class Page(Protocol):
     def refuse(self, message: str) -> None: ...
 
 
-def _selected(table: QTableView) -> int:
+def selected_row(table: QTableView) -> int:
     index = table.currentIndex()
     return index.row() if index.isValid() else -1
 
 
-def _entry_row(fields: Sequence[tuple[str, QWidget, int]], add: QPushButton, remove: QPushButton) -> QHBoxLayout:
+def entry_row(fields: Sequence[tuple[str, QWidget, int]], add: QPushButton, remove: QPushButton) -> QHBoxLayout:
     """One line under the table to add an entry: labelled fields (with their share of the width), then the buttons."""
     row = QHBoxLayout()
     for text, field, stretch in fields:
@@ -100,7 +100,7 @@ class TeamPanel(QWidget):
         layout.addWidget(note("Edit a name, initials or role in the table (F2 or double-click)."))
         layout.addWidget(self.table, 1)
         fields = [("N&ame", self.name, 3), ("&Initials", self.initials, 2), ("R&ole", self.role, 0)]
-        layout.addLayout(_entry_row(fields, self.add, self.remove))
+        layout.addLayout(entry_row(fields, self.add, self.remove))
 
     def show_team(self, team: list[TeamMember]) -> None:
         self.model.set_rows(team)
@@ -126,7 +126,7 @@ class TeamPanel(QWidget):
         self.name.setFocus()
 
     def remove_member(self) -> None:
-        row = _selected(self.table)
+        row = selected_row(self.table)
         if row < 0:
             return
         member = self.model.rows[row]
@@ -163,7 +163,7 @@ class TickmarkPanel(QWidget):
         layout.addWidget(note("Sample items use these symbols. Edit a meaning in the table (F2 or double-click)."))
         layout.addWidget(self.table, 1)
         fields = [("S&ymbol", self.symbol, 1), ("Mean&ing", self.meaning, 6)]
-        layout.addLayout(_entry_row(fields, self.add, self.remove))
+        layout.addLayout(entry_row(fields, self.add, self.remove))
 
     def show_tickmarks(self, marks: list[Tickmark]) -> None:
         self.model.set_rows(marks)
@@ -190,7 +190,7 @@ class TickmarkPanel(QWidget):
         self.symbol.setFocus()
 
     def remove_tickmark(self) -> None:
-        row = _selected(self.table)
+        row = selected_row(self.table)
         if row >= 0:
             symbol = self.model.rows[row].symbol
             self.page.write(f"Removed tickmark {symbol}", lambda db: engagement_service.remove_tickmark(db, symbol))

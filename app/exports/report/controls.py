@@ -17,6 +17,7 @@ from app.domain.fairness import StoredFairnessResult
 from app.domain.ids import TestId
 from app.domain.over_time import Span
 from app.domain.records import Control, ControlTest, EvidenceFile
+from app.domain.subservice import performed_by
 from app.domain.timeline import control_notes, coverage_gaps, gap_text, test_title, window_note
 from app.domain.vocabulary import Conclusion, Selection, TestKind
 from app.exports.report.figures import ReportFigures
@@ -79,6 +80,7 @@ class Describer:
         self.fairness: dict[TestId, list[StoredFairnessResult]] = defaultdict(list)
         for stored in figures.data.fairness:
             self.fairness[stored.test_id].append(stored)
+        self.performed_by = performed_by(figures.data.inputs.subservice)
 
     def _name(self, test: ControlTest) -> str:
         """How a test is named: by its reference in the internal copy, by its kind (and round) in the client's."""
@@ -142,7 +144,12 @@ class Describer:
         files = figures.evidence_by_control[control.id]
         if figures.internal and files:
             performed.append(self._evidence(files))
-        cells: tuple[Cell, ...] = (tuple(_control(control, self.period, serves)), tuple(performed), tuple(results))
+        described = _control(control, self.period, serves)
+        described += [
+            Para(f"Performed by {name}, a subservice organization (inclusive method).", Style.CELL_NOTE)
+            for name in self.performed_by.get(control.ref, ())
+        ]
+        cells: tuple[Cell, ...] = (tuple(described), tuple(performed), tuple(results))
         return Row(cells)
 
     def header(self) -> tuple[str, str, str]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from app.domain.vocabulary import DESCRIPTION_HEADINGS, ReportType, SubserviceTreatment
+from app.domain.subservice import in_brief
+from app.domain.vocabulary import DESCRIPTION_HEADINGS, ReportType
 from app.exports.report.ai_systems import ai_systems_in_scope
 from app.exports.report.figures import ReportFigures
 from app.exports.report.model import (
@@ -31,19 +32,6 @@ COPIES = {
 }
 
 
-def _subservice(choices: Choices) -> str:
-    """The subservice organizations in a few words: a method and how many, or "None" (a real state)."""
-    parts = [
-        f"{method.label} method ({len(found)})"
-        for method, found in (
-            (SubserviceTreatment.CARVE_OUT, choices.carved_out),
-            (SubserviceTreatment.INCLUSIVE, choices.inclusive),
-        )
-        if found
-    ]
-    return "; ".join(parts) or "None"
-
-
 def cover(figures: ReportFigures) -> list[Block]:
     """The first page: what this is, for whom, and plainly that it is a draft and not a certificate."""
     data = figures.data
@@ -61,7 +49,7 @@ def cover(figures: ReportFigures) -> list[Block]:
     rows += [
         ("Trust services categories", ", ".join(details.tsc_categories)),
         ("Opinion (draft)", (Run(choices.overall.label), *_unsupported(figures))),
-        ("Subservice organizations", _subservice(choices)),
+        ("Subservice organizations", in_brief(data.inputs.subservice)),
         ("Copy", COPIES[figures.options.audience]),
         ("Report release date", release),
     ]

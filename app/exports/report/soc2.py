@@ -10,7 +10,7 @@ from __future__ import annotations
 from app.domain.ipe import IpeResult
 from app.domain.judgements import CriterionConclusion
 from app.domain.records import Requirement
-from app.domain.report_inputs import ComplementaryKind
+from app.domain.subservice import ComplementaryControl, ComplementaryKind
 from app.domain.vocabulary import Framework
 from app.exports.report.conclusions import conclusion_line, labelled
 from app.exports.report.controls import Describer
@@ -85,8 +85,14 @@ def complementary_under(figures: ReportFigures, code: str) -> list[Block]:
         listed = [c for c in found if c.kind is kind]
         if listed:
             blocks.append(Para(f"{kind.label}s this criterion depends on:", Style.BODY, keep_with_next=True))
-            blocks += [Para(c.text + (f" ({c.organization})" if c.organization else ""), Style.ITEM) for c in listed]
+            blocks += [Para(_complementary_line(c), Style.ITEM) for c in listed]
     return blocks
+
+
+def _complementary_line(found: ComplementaryControl) -> str:
+    """ "CSOC-01 Amazon Web Services, Inc.: AWS restricts ...": its reference, for a CSOC who performs it, its text."""
+    who = f"{found.organization}: " if found.organization else ""
+    return " ".join(part for part in (found.ref, who + found.text) if part)
 
 
 def criterion_block(figures: ReportFigures, describer: Describer, criterion: Requirement) -> list[Block]:

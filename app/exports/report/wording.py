@@ -17,7 +17,8 @@ from string import Template
 
 from app.domain.judgements import OpinionArea
 from app.domain.records import EngagementDetails
-from app.domain.report_inputs import AreaOpinion, ComplementaryKind, CriteriaTiming, SubserviceOrganization
+from app.domain.report_inputs import AreaOpinion, CriteriaTiming
+from app.domain.subservice import ComplementaryKind, SubserviceOrganization
 from app.domain.vocabulary import Opinion, ReportType, Role, SubserviceTreatment
 from app.exports.dataset import ReportData
 from app.exports.report.model import Para, Run, Style, Text, gap

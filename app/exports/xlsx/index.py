@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.domain.judgements import CriterionConclusion
+from app.domain.subservice import in_brief
 from app.domain.vocabulary import ReportType, Status
 from app.exports.dataset import ReportData
 from app.exports.xlsx import places
@@ -22,6 +23,11 @@ SHEETS = (
         "The engagement's workpapers by index: planning, the description, completion; what each misses.",
     ),
     (places.IPE, "The assessments of the populations and key reports the entity produced (completeness and accuracy)."),
+    (
+        places.SUBSERVICE,
+        "The subservice organizations: services, method and their own SOC report as reviewed (none listed: none).",
+    ),
+    (places.COMPLEMENTARY, "The CUECs and CSOCs, each with the trust services criteria it supports."),
     (places.SOA, "The Statement of Applicability: all 38 Annex A controls of ISO/IEC 42001."),
     (
         places.COVERAGE,
@@ -55,8 +61,7 @@ def _engagement_rows(data: ReportData) -> list[tuple[str, Value]]:
         ("ISO/IEC 42001 scope", details.iso_scope),
         ("Engagement stage", f"{data.stage.stage.label}: {data.stage.reason}"),
         ("Opinion", data.worksheet.overall_recorded.label),
-        ("Subservice organizations", details.subservice_organizations),
-        ("Subservice treatment", details.subservice_treatment.label),
+        ("Subservice organizations", in_brief(data.inputs.subservice)),
         ("Report release date", details.report_release_date),
         ("Documentation completion date", details.documentation_completion_date),
         ("Engagement file", data.file_name),

@@ -36,6 +36,8 @@ AI_SYSTEMS = "AI systems"
 AI_ASSESSMENTS = "AI impact assessments"
 AI_COVERAGE = "AI coverage"
 FAIRNESS = "Fairness re-performance"
+SUBSERVICE = "Subservice organizations"
+COMPLEMENTARY = "CUECs and CSOCs"
 
 
 @dataclass(frozen=True)
