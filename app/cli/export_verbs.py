@@ -1,4 +1,5 @@
-"""`fieldwork export`: the draft report (PDF and/or Word) and the workpapers (Excel), in one call."""
+"""`fieldwork export`: the draft report (PDF and/or Word), the ISO/IEC 42001 findings report (PDF and/or Word)
+and the workpapers (Excel), in one call."""
 
 from __future__ import annotations
 
@@ -18,6 +19,12 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     export.add_argument("--pdf", type=Path, metavar="OUT.pdf", help="the draft combined report as a PDF")
     export.add_argument("--docx", type=Path, metavar="OUT.docx", help="the draft combined report, editable in Word")
     export.add_argument("--xlsx", type=Path, metavar="OUT.xlsx", help="the workpapers")
+    export.add_argument(
+        "--findings-pdf", type=Path, metavar="OUT.pdf", help="the ISO/IEC 42001 findings report, as a PDF"
+    )
+    export.add_argument(
+        "--findings-docx", type=Path, metavar="OUT.docx", help="the ISO/IEC 42001 findings report, editable in Word"
+    )
     export.add_argument(
         "--audience",
         choices=[a.value for a in Audience],
@@ -40,8 +47,11 @@ def _printer(label: str) -> Task:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    if not args.pdf and not args.docx and not args.xlsx:
-        raise ValidationError("Say what to write: --pdf OUT.pdf, --docx OUT.docx, --xlsx OUT.xlsx, or several.")
+    if not any((args.pdf, args.docx, args.xlsx, args.findings_pdf, args.findings_docx)):
+        raise ValidationError(
+            "Say what to write: --pdf OUT.pdf, --docx OUT.docx, --xlsx OUT.xlsx, --findings-pdf OUT.pdf, "
+            "--findings-docx OUT.docx, or several."
+        )
     from app.exports.dataset import gather
 
     options = ReportOptions(Audience(args.audience), crosswalk=not args.without_crosswalk)
@@ -57,6 +67,16 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         write_docx(data, args.docx, _printer("report"), options)
         print(f"Wrote the draft report ({options.audience.label.lower()}) to {args.docx}")
+    if args.findings_pdf:
+        from app.exports.pdf_report import write_findings_pdf
+
+        write_findings_pdf(data, args.findings_pdf, _printer("findings report"), options)
+        print(f"Wrote the findings report ({options.audience.label.lower()}) to {args.findings_pdf}")
+    if args.findings_docx:
+        from app.exports.docx_report import write_findings_docx
+
+        write_findings_docx(data, args.findings_docx, _printer("findings report"), options)
+        print(f"Wrote the findings report ({options.audience.label.lower()}) to {args.findings_docx}")
     if args.xlsx:
         from app.exports.workbook import write_workbook
 
