@@ -88,12 +88,15 @@ def _rows(figures: ReportFigures, found: Finding) -> list[tuple[str, Cell]]:
     return rows
 
 
-def finding_form(figures: ReportFigures, found: Finding, level: int) -> list[Block]:
-    """One finding: a heading (a bookmark) and its form, whose header repeats on any page it runs onto."""
-    title = f"{found.ref} {found.kind.label}: {', '.join(found.requirements)}"
+def finding_title(found: Finding) -> str:
+    return f"{found.ref} {found.kind.label}: {', '.join(found.requirements)}"
+
+
+def finding_form(figures: ReportFigures, found: Finding) -> Table:
+    """One finding's form, whose header repeats on any page it runs onto."""
     rows = tuple(Row((single(label, Style.CELL_STRONG), cell)) for label, cell in _rows(figures, found))
     header = ("Finding", f"{found.ref} · {found.kind.label}")
-    return [Heading(title, level), Table(header, rows, (0.24, 0.76), found.ref)]
+    return Table(header, rows, (0.24, 0.76), found.ref)
 
 
 def findings_register(figures: ReportFigures, title: str) -> list[Block]:
@@ -112,5 +115,5 @@ def findings_register(figures: ReportFigures, title: str) -> list[Block]:
         )
     )
     for found in findings:
-        story += finding_form(figures, found, 2)
+        story += [Para(finding_title(found), Style.SUBHEAD, keep_with_next=True), finding_form(figures, found)]
     return story

@@ -15,7 +15,7 @@ from app.domain.judgements import Finding, FindingKind
 from app.exports.dataset import ReportData
 from app.exports.report.build import draft_footer
 from app.exports.report.figures import ReportFigures
-from app.exports.report.findings import finding_form
+from app.exports.report.findings import finding_form, finding_title
 from app.exports.report.front import DRAFT_LINE
 from app.exports.report.model import (
     DRAFT_OPTIONS,
@@ -150,7 +150,7 @@ def grade(figures: ReportFigures, kind: FindingKind, number: int) -> list[Block]
     if not found:
         return [*story, Para(f"No {title.lower()} were raised.")]
     for finding in found:
-        story += finding_form(figures, finding, 1)
+        story += [Heading(finding_title(finding), 1), finding_form(figures, finding)]
     return story
 
 
