@@ -4,6 +4,7 @@ python-docx for the Word document (body paragraphs and table cells, in order).""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from app.exports.pdf.fonts import coverage
 from app.exports.pdf.layout import ReportCanvas, ReportDocument
 from app.exports.pdf.render import Renderer
 from app.exports.report.build import build_report
-from app.exports.report.model import DRAFT_OPTIONS, Heading, Report, ReportOptions
+from app.exports.report.model import DRAFT_OPTIONS, Audience, Heading, Report, ReportOptions
 from app.tasks import Task
 
 
@@ -85,3 +86,18 @@ def render_docx(report: Report) -> str:
     document.save(written)
     written.seek(0)
     return docx_text(written)
+
+
+Writer = Callable[[ReportData, Path, Task, ReportOptions], None]
+
+
+def written_copies(data: ReportData, folder: Path, pdf: Writer, word: Writer) -> dict[tuple[Audience, str], str]:
+    """Both copies written as `folder/<audience>.pdf` and `.docx` and read back: (audience, "pdf" or "docx")."""
+    texts = {}
+    for audience in Audience:
+        options = ReportOptions(audience)
+        pdf(data, folder / f"{audience}.pdf", Task(), options)
+        word(data, folder / f"{audience}.docx", Task(), options)
+        texts[audience, "pdf"] = pdf_body(folder / f"{audience}.pdf")
+        texts[audience, "docx"] = docx_text(folder / f"{audience}.docx")
+    return texts
