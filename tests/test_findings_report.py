@@ -39,7 +39,7 @@ def copies(demo_data: ReportData, tmp_path_factory: pytest.TempPathFactory) -> d
     for audience in Audience:
         pages = pdf_pages(folder / f"{audience}.pdf")
         assert all("DRAFT" in page for page in pages), "every page is marked DRAFT"
-        texts[audience, "pdf-cover"] = pages[0]
+        texts[audience, "pdf-cover"], texts[audience, "pdf-pages"] = pages[0], " ".join(pages)
     return texts
 
 
@@ -85,6 +85,7 @@ def test_no_fingerprint_seed_or_file_id_and_the_client_copy_names_no_test(
     named = [f"{d.ref} ({d.control_ref}):" for d in deviations]
     if audience is Audience.CLIENT:
         assert not any(name in text for name in named) and "demo.fieldwork" not in text
+        assert not UUID.search(copies[audience, "pdf-pages"]), "not even the engagement's id in the footer"
         assert "Client copy: for management" in text
     else:
         assert all(name in text for name in named) and "demo.fieldwork" in text
