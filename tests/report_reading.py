@@ -4,6 +4,7 @@ python-docx for the Word document (body paragraphs and table cells, in order).""
 from __future__ import annotations
 
 import io
+import subprocess
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -101,3 +102,16 @@ def written_copies(data: ReportData, folder: Path, pdf: Writer, word: Writer) ->
         texts[audience, "pdf"] = pdf_body(folder / f"{audience}.pdf")
         texts[audience, "docx"] = docx_text(folder / f"{audience}.docx")
     return texts
+
+
+def libreoffice_pdf(source: Path, folder: Path) -> Path:
+    """The Word document converted by LibreOffice headless (with a private profile): it opens without repair."""
+    done = subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"HOME": str(folder)},
+    )
+    assert done.returncode == 0, done.stderr
+    return folder / f"{source.stem}.pdf"

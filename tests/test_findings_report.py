@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -20,7 +21,15 @@ from app.services.findings import create_finding
 from app.storage.engagement_file import EngagementFile
 from app.tasks import Cancelled, Task
 from tests import test_report_docx
-from tests.report_reading import docx_text, pdf_body, pdf_pages, render_docx, render_pdf, written_copies
+from tests.report_reading import (
+    docx_text,
+    libreoffice_pdf,
+    pdf_body,
+    pdf_pages,
+    render_docx,
+    render_pdf,
+    written_copies,
+)
 
 #: The demo gathered once per module, as the Word report's tests have it.
 demo_data = test_report_docx.demo_data
@@ -189,3 +198,13 @@ def test_the_command_line_says_what_it_can_write(demo: EngagementFile, capsys: p
     assert main(["export", str(demo.path)]) != 0
     said = capsys.readouterr().err
     assert "--findings-pdf OUT.pdf" in said and "--findings-docx OUT.docx" in said and "Traceback" not in said
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_opens_the_word_findings_report(demo_data: ReportData, tmp_path: Path) -> None:
+    source = tmp_path / "findings.docx"
+    write_findings_docx(demo_data, source, Task(), ReportOptions(Audience.CLIENT))
+    pages = pdf_pages(libreoffice_pdf(source, tmp_path / "converted"))
+    text = " ".join(pages)
+    assert len(pages) >= 3 and "Page 2 of" in text and "DRAFT" in pages[1]
+    assert all(f.ref in text for f in demo_data.findings) and "What management is asked to do" in text
