@@ -26,10 +26,9 @@ def _requirements(figures: ReportFigures, found: Finding) -> Cell:
 
 def _sources(figures: ReportFigures, found: Finding) -> Cell:
     """The exceptions the finding came from, as the report names them for this copy."""
-    by_id = {d.id: d for d in figures.data.deviations}
     paras = []
     for key in found.deviation_ids:
-        deviation = by_id.get(key)
+        deviation = figures.deviation_by_id.get(key)
         if deviation is None:
             continue
         named = f"{deviation.ref} ({deviation.control_ref})" if figures.internal else deviation.control_ref
@@ -41,8 +40,8 @@ def _evidence(figures: ReportFigures, found: Finding) -> Cell:
     """The objective evidence as written; the internal copy adds the evidence files it rests on."""
     paras = [Para(found.objective_evidence, Style.CELL)] if found.objective_evidence else []
     if figures.internal and found.evidence_ids:
-        names = {e.id: f"{e.ref} {e.original_name}" for e in figures.data.evidence}
-        files = "; ".join(names.get(key, "") for key in found.evidence_ids)
+        known = figures.evidence_by_id
+        files = "; ".join(f"{known[key].ref} {known[key].original_name}" for key in found.evidence_ids if key in known)
         paras.append(Para(f"Evidence files: {files}", Style.CELL_NOTE, space_before=bool(paras)))
     return tuple(paras)
 
