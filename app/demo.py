@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from app.demo_ai import fill_demo_ai, fill_demo_fairness
@@ -91,8 +91,15 @@ def _day(raw: dict[str, Any], key: str) -> date | None:
 
 
 def _sample_rows(
-    test: dict[str, Any], test_id: UUID, copy: int, window: Span, deviation_text: dict[int, str]
+    test: dict[str, Any],
+    test_id: UUID,
+    copy: int,
+    window: Span,
+    deviation_text: dict[int, str],
+    deviation_dates: dict[int, date],
 ) -> list[dict[str, Any]]:
+    """The sample as drawn; an item a deviation names carries the date the deviation states, and the items
+    are numbered in date order with it (a deviation "made on 2026-02-11" is not dated in January)."""
     size = int(test.get("sample_size") or 0)
     population = max(int(test.get("population_size") or size), size)
     rng = random.Random(int(test.get("seed") or 0) * 1000 + copy)
@@ -113,13 +120,15 @@ def _sample_rows(
                 "test_id": test_id,
                 "seq": seq,
                 "identifier": f"{prefix}{1001 + index}",
-                "item_date": start + timedelta(days=(index * span) // spread),
+                "item_date": deviation_dates.get(seq - 1, start + timedelta(days=(index * span) // spread)),
                 "result": result,
                 "tickmarks": "x" if is_deviation else ("a" if has_result else ""),
                 "deviation_text": deviation_text.get(seq - 1, ""),
             }
         )
-    return rows
+    for seq, row in enumerate(sorted(rows, key=lambda row: cast(date, row["item_date"])), start=1):
+        row["seq"] = seq  # stable: items of one date keep their drawn order
+    return rows  # in drawn order, as the deviations' sample_index counts them
 
 
 def _control_rows(data: dict[str, Any], scale: int, period: Span) -> _Rows:
@@ -167,6 +176,7 @@ def _add_test(rows: _Rows, test: dict[str, Any], control_id: UUID, ref: str, cop
             "population": test.get("population", ""),
             "population_size": test.get("population_size"),
             "sample_size": test.get("sample_size"),
+            "size_override_reason": test.get("size_override_reason"),
             "selection": test.get("selection"),
             "seed": test.get("seed"),
             "conclusion": test.get("conclusion"),
@@ -177,10 +187,13 @@ def _add_test(rows: _Rows, test: dict[str, Any], control_id: UUID, ref: str, cop
         }
     )
     texts: dict[int, str] = {}
+    dates: dict[int, date] = {}
     found_in: list[tuple[UUID, list[int]]] = []
     for number, found in enumerate(test.get("deviations", []), start=1):
         for index in found["sample_index"]:
             texts[index] = found["description"]
+        for index, stated in zip(found["sample_index"], found.get("item_dates", ()), strict=False):
+            dates[index] = date.fromisoformat(stated)
         deviation_id = new_id()
         found_in.append((deviation_id, found["sample_index"]))
         rows.deviations.append(
@@ -200,7 +213,7 @@ def _add_test(rows: _Rows, test: dict[str, Any], control_id: UUID, ref: str, cop
             }
         )
     if test["kind"] == "operating":
-        items = _sample_rows(test, test_id, copy, window, texts)
+        items = _sample_rows(test, test_id, copy, window, texts, dates)
         rows.items += items
         for deviation_id, indexes in found_in:
             rows.deviation_items += [

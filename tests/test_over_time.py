@@ -59,7 +59,10 @@ def test_the_eligible_items_are_those_in_the_tests_own_window(engagement: Engage
     enter_tickets(engagement, test_id, 365)
     set_test_timing(engagement, test_id, TestTiming(TestRound.INTERIM, window_end=date(2026, 9, 30)))
     with pytest.raises(ValidationError, match=r"outside the test's window \(2026-01-01 to 2026-09-30\)"):
-        sampling.select_sample(engagement, test_id, Selection.TARGETED, rows=[12, 300], reason="one after it")
+        reason = (
+            "Targeted: the two tickets raised during the outage, one of them after the window."  # below the minimum
+        )
+        sampling.select_sample(engagement, test_id, Selection.TARGETED, rows=[12, 300], reason=reason)
     draw = sampling.select_sample(engagement, test_id, Selection.RANDOM, size=20, seed=7, reason="interim")
     assert draw.eligible == 273 and all(item.item_date <= date(2026, 9, 30) for item in draw.items)
 

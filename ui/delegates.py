@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from PySide6.QtCore import QAbstractItemModel, QDate, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QComboBox, QDateEdit, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from app.domain.vocabulary import Labelled
 
@@ -59,3 +59,17 @@ class DateDelegate(QStyledItemDelegate):
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: Index) -> None:
         assert isinstance(editor, QDateEdit)
         model.setData(index, editor.date().toPython(), Qt.ItemDataRole.EditRole)
+
+
+class HintDelegate(QStyledItemDelegate):
+    """Edits text in a line whose placeholder says what to type (an empty cell opened for the user)."""
+
+    def __init__(self, hint: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.hint = hint
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
+        editor = super().createEditor(parent, option, index)
+        if isinstance(editor, QLineEdit):
+            editor.setPlaceholderText(self.hint)
+        return editor

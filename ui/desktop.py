@@ -11,11 +11,12 @@ from __future__ import annotations
 import atexit
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QStandardPaths, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app import APP_NAME
+from app.paths import data_dir
 
 
 def show_file(path: Path) -> bool:
@@ -48,3 +49,17 @@ def offer_to_open(parent: QWidget | None, target: Path) -> None:
     answer = QMessageBox.question(parent, APP_NAME, f"Wrote {target.name}. Open it now?")
     if answer == QMessageBox.StandardButton.Yes:
         show_file(target)
+
+
+def export_folder(engagement: Path) -> Path:
+    """Where an export, a backup or a copy is offered: beside the engagement when that is a folder people see,
+    else the user's Documents (or home) folder, never a hidden one (the demo lives in Fieldwork's data folder)."""
+    folder = engagement.resolve().parent
+    hidden = any(part.startswith(".") for part in folder.parts) or folder.is_relative_to(data_dir().resolve())
+    return folder if not hidden else documents_folder()
+
+
+def documents_folder() -> Path:
+    """The user's Documents folder, or home where there is none."""
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(documents) if documents and Path(documents).is_dir() else Path.home()

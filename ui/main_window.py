@@ -14,7 +14,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QStackedWidget
 
 from app import APP_NAME, __version__
-from app.domain.records import ControlInput
 from app.domain.vocabulary import TestKind
 from app.errors import FieldworkError
 from app.exports.report.model import Audience, ReportOptions
@@ -27,13 +26,15 @@ from app.services.verify import Finding, verify
 from app.storage.engagement_file import OPENED_READ_ONLY, EngagementFile
 from app.tasks import Task
 from ui.context import Target
-from ui.desktop import PRIVATE_COPIES, offer_to_open
+from ui.desktop import PRIVATE_COPIES, export_folder, offer_to_open
+from ui.dialogs.new_control import NewControlDialog
 from ui.dialogs.new_engagement import NewEngagementWizard
 from ui.dialogs.passphrase import ChangePassphrase
 from ui.opening import Opener
 from ui.operations import Runner
 from ui.settings import add_recent, settings
 from ui.start_screen import StartScreen
+from ui.undo_actions import UndoActions
 from ui.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -124,8 +125,12 @@ class MainWindow(QMainWindow):
         self.menus["&File"].addSeparator()
         a("&File", "&Quit", self.close, QKeySequence.StandardKey.Quit, engaged=False)
 
-        a("&Edit", "New &control", self.new_control, "Ctrl+Shift+N")
-        a("&Edit", "New &test for this control", self.new_test, "Ctrl+T")
+        self.undo_actions = UndoActions(self)
+        for action in (self.undo_actions.undo, self.undo_actions.redo):
+            self.menus["&Edit"].addAction(action)
+        self.menus["&Edit"].addSeparator()
+        a("&Edit", "New &control...", self.new_control, "Ctrl+Shift+N")
+        a("&Edit", "New &test for this control...", self.new_test, "Ctrl+T")
 
         a("&Go", "&Dashboard", lambda: self._go(Target("dashboard")), "Ctrl+1")
         a("&Go", "&Statement of Applicability", lambda: self._go(Target("soa")), "Ctrl+2")
@@ -188,13 +193,15 @@ class MainWindow(QMainWindow):
     def show_engagement(self, db: EngagementFile) -> None:
         self.close_engagement()
         self.db = db
-        self.client = get_details(db).client
+        details = get_details(db)
+        self.client = details.client
         self.workspace = Workspace(db, self.runner)
         self.workspace.ctx.changed.connect(self._update_title)
+        self.undo_actions.attach(self.workspace)
         self.pages.addWidget(self.workspace)
         self.pages.setCurrentWidget(self.workspace)
         self._enable_engaged(True)
-        add_recent(db.path)
+        add_recent(db.path, f"{details.client} · {details.report_type.label} · {details.period_label}")
         self._busy(False)
         # What is loaded now lives as long as the window: keep the cycle collector from
         # walking it on every full pass (each pass would stall the screen ~100 ms+).
@@ -208,11 +215,14 @@ class MainWindow(QMainWindow):
             self.pages.removeWidget(self.workspace)
             self.workspace.deleteLater()
             self.workspace = None
+            self.undo_actions.attach(None)
         if self.db is not None:
             self.db.close()
             self.db = None
         PRIVATE_COPIES.discard_all()  # evidence opened from this engagement must not outlive it on disk
         self._enable_engaged(False)
+        self.state.clear()  # "All changes saved" speaks of an open file only, as does "Opened ..."
+        self.statusBar().clearMessage()
         self.start.refresh()
         self.pages.setCurrentWidget(self.start)
         self._update_title()
@@ -248,13 +258,18 @@ class MainWindow(QMainWindow):
     # -- edit -----------------------------------------------------------------------------------------
 
     def new_control(self) -> None:
+        """Describe a new control in a form; it is saved, linked to the requirement open, only on Save."""
         if self.workspace is None:
             return
         current = self.workspace.current
         codes = [str(current.key)] if current is not None and current.kind == "requirement" else []
+        dialog = NewControlDialog(", ".join(codes), self)
+        if not dialog.exec():
+            return
+        values = dialog.values()
         self.workspace.ctx.write(
             "New control",
-            lambda db: control_service.create_control(db, ControlInput("New control"), codes),
+            lambda db: control_service.create_control(db, values, codes),
             lambda made: self._go(Target("control", made.id)),
         )
 
@@ -271,11 +286,12 @@ class MainWindow(QMainWindow):
     # -- file actions ---------------------------------------------------------------------------------
 
     def _target(self, title: str, suffix: str, copies: bool = False, named: str = "") -> tuple[Path, Audience] | None:
-        """The file to write, proposed beside the engagement file with `named` after its name. `copies`: the file
-        types offered are the report's internal and client copies (the internal one first: the default for drafts)."""
+        """The file to write, proposed in the export folder under the engagement's name with `named` after it.
+        `copies`: the file types offered are the report's internal and client copies (the internal one first: the
+        default for drafts)."""
         if self.workspace is None or self.db is None:
             return None
-        default = str(self.db.path.with_name(f"{self.db.path.stem}{named}{suffix}"))
+        default = str(export_folder(self.db.path) / f"{self.db.path.stem}{named}{suffix}")
         offered = {f"{COPY_FILTERS[a]} (*{suffix})": a for a in Audience} if copies else {f"*{suffix}": None}
         chosen, selected = QFileDialog.getSaveFileName(self, title, default, ";;".join(offered))
         return (Path(chosen), offered.get(selected) or Audience.INTERNAL) if chosen else None
@@ -331,7 +347,7 @@ class MainWindow(QMainWindow):
     def back_up(self) -> None:
         if self.workspace is None or self.db is None:
             return
-        default = str(backup_target(self.db, self.db.path.parent))
+        default = str(backup_target(self.db, export_folder(self.db.path)))
         chosen, _ = QFileDialog.getSaveFileName(self, "Back up the engagement", default, "*.fieldwork")
         if chosen:
             target = Path(chosen)
@@ -422,7 +438,7 @@ class MainWindow(QMainWindow):
         )
         if warning != QMessageBox.StandardButton.Ok:
             return
-        default = str(self.db.path.with_name(self.db.path.stem + " (unencrypted).fieldwork"))
+        default = str(export_folder(self.db.path) / (self.db.path.stem + " (unencrypted).fieldwork"))
         chosen, _ = QFileDialog.getSaveFileName(self, "Unencrypted copy", default, "*.fieldwork")
         if chosen:
             target = Path(chosen)

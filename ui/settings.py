@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -21,8 +22,22 @@ def recent_files() -> list[Path]:
     return [Path(name) for name in names if name]
 
 
-def add_recent(path: Path) -> None:
+def _about_key(path: Path) -> str:
+    """A settings key for a file (its path holds slashes, which QSettings reads as groups)."""
+    return "recent_about/" + hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+
+
+def add_recent(path: Path, about: str = "") -> None:
+    """Put `path` first among the recent files, with what it is (client and period) when known."""
     names = [str(path.resolve())] + [str(p) for p in recent_files() if p.resolve() != path.resolve()]
     store = settings()
     store.setValue("recent", names[:MAX_RECENT])
+    if about:
+        store.setValue(_about_key(path), about)
     store.sync()
+
+
+def recent_about(path: Path) -> str:
+    """What a recent file is, as noted when it was last opened ("" for a file opened before this was kept)."""
+    value = settings().value(_about_key(path), "")
+    return value if isinstance(value, str) else ""

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
 from app import APP_NAME, __version__
-from ui.settings import recent_files
+from ui.settings import recent_about, recent_files
 from ui.widgets import heading, note
 
 
@@ -59,12 +59,20 @@ class StartScreen(QWidget):
         self.recent.clear()
         paths = recent_files()
         for path in paths:
-            item = QListWidgetItem(f"{path.name}    {path.parent}")
-            item.setData(Qt.ItemDataRole.UserRole, Path(path))
-            if not path.exists():
-                item.setText(f"{path.name}    (missing: {path.parent})")
-                item.setFlags(Qt.ItemFlag.NoItemFlags)
-            self.recent.addItem(item)
+            self.recent.addItem(recent_item(path))
         if not paths:
             self.recent.addItem("No engagements opened yet: start with the demo to look around.")
             self.recent.item(0).setFlags(Qt.ItemFlag.NoItemFlags)
+
+
+def recent_item(path: Path) -> QListWidgetItem:
+    """Two lines: the client and period (or the file's name, for a file not opened since this was kept), then
+    the full path; a file no longer there says so and cannot be chosen."""
+    about = recent_about(path) or path.stem
+    item = QListWidgetItem(f"{about}\n    {path}")
+    item.setData(Qt.ItemDataRole.UserRole, Path(path))
+    item.setToolTip(str(path))
+    if not path.exists():
+        item.setText(f"{about}\n    missing: {path}")
+        item.setFlags(Qt.ItemFlag.NoItemFlags)
+    return item

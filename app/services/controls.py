@@ -168,17 +168,22 @@ def put_control(ch: Changes, control_id: ControlId, values: ControlInput) -> Non
 
 
 def delete_control(db: EngagementFile, control_id: ControlId) -> None:
-    """Remove a control that has no tests; its links go with it, each recorded."""
+    """Delete a control with its tests; what goes with it is shown first (`deleting.what_goes`), and undo
+    brings it all back."""
     with changes(db) as ch:
-        tests = ch.conn.execute(
-            select(control_test.c.ref).where(control_test.c.control_id == control_id, live(control_test))
-        ).scalars()
-        refs = list(tests)
-        if refs:
-            raise ValidationError(f"Delete its tests first ({', '.join(refs)}): their results would be lost.")
-        ch.delete_where(evidence_link, evidence_link.c.control_id == control_id)  # the files stay in the library
-        drop_assessments(ch, ipe_assessment.c.control_id == control_id)  # the key reports it relied on
-        ch.delete(control, {"id": control_id})  # its requirement links and dismissals go with it
+        remove_control(ch, control_id)
+
+
+def remove_control(ch: Changes, control_id: ControlId) -> None:
+    """Inside a change: a control, its tests (with their samples and deviations) and its links, each recorded."""
+    from app.services.testing import remove_test  # testing looks controls up here: import when used
+
+    tests = select(control_test.c.id).where(control_test.c.control_id == control_id, live(control_test))
+    for test_id in ch.conn.execute(tests).scalars().all():
+        remove_test(ch, test_id)
+    ch.delete_where(evidence_link, evidence_link.c.control_id == control_id)  # the files stay in the library
+    drop_assessments(ch, ipe_assessment.c.control_id == control_id)  # the key reports it relied on
+    ch.delete(control, {"id": control_id})  # its requirement links and dismissals go with it
 
 
 def _add_pair(ch: Changes, table: Table, control_id: ControlId, code: str) -> None:
@@ -205,6 +210,14 @@ def link_requirement(db: EngagementFile, control_id: ControlId, code: str) -> Co
             dismissed_suggestion,
             (dismissed_suggestion.c.control_id == control_id) & (dismissed_suggestion.c.requirement_code == code),
         )
+        return read_control(ch.conn, control_id)
+
+
+def link_requirements(db: EngagementFile, control_id: ControlId, codes: Iterable[str]) -> Control:
+    """Link a control to several requirements as one action (one step to undo)."""
+    with changes(db) as ch:
+        for code in codes:
+            _link(ch, control_id, code)
         return read_control(ch.conn, control_id)
 
 

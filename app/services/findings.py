@@ -150,8 +150,13 @@ def update_finding(db: EngagementFile, finding_id: FindingId, values: FindingInp
 def delete_finding(db: EngagementFile, finding_id: FindingId) -> None:
     """Delete a finding raised by mistake; its links go with it and the files stay in the library."""
     with changes(db) as ch:
-        ch.delete_where(evidence_link, evidence_link.c.finding_id == finding_id)
-        ch.delete(finding, {"id": finding_id})
+        remove_finding(ch, finding_id)
+
+
+def remove_finding(ch: Changes, finding_id: FindingId) -> None:
+    """Inside a change: a finding, its links to requirements, deviations and evidence (the files stay)."""
+    ch.delete_where(evidence_link, evidence_link.c.finding_id == finding_id)
+    ch.delete(finding, {"id": finding_id})
 
 
 def find_finding_id(conn: Connection, ref_or_id: str | UUID) -> FindingId:

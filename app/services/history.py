@@ -11,7 +11,7 @@ import contextlib
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -33,6 +33,17 @@ Row = Mapping[str, Any]
 
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def step_moment(now: datetime, last: str | None) -> str:
+    """The time that marks one user action's history entries: to the microsecond, and after `last` (the
+    origin's latest entry), so the entries of one `changes` block share it and no other block has it.
+    A clock set back, or two actions in one microsecond, move it on by a microsecond past `last`."""
+    if last is not None:
+        before = datetime.fromisoformat(last)
+        if now <= before:
+            now = before + timedelta(microseconds=1)
+    return now.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 HISTORY_COLUMNS = (
@@ -108,7 +119,9 @@ class Changes:
     """A write transaction that records what it changes.
 
     Records are never removed: `delete` leaves a tombstone and every change raises the row's version
-    (`schema.is_tracked`). Each history entry is numbered in its origin, this copy of the file.
+    (`schema.is_tracked`). Each history entry is numbered in its origin, this copy of the file. The entries
+    of one `Changes` (one user action) share a time no other action of the origin has (`step_moment`):
+    that is how the history groups them, and how undo finds one action's changes (`services/undo.py`).
     """
 
     conn: Connection
@@ -116,7 +129,10 @@ class Changes:
     at_utc: str
     #: A finalized engagement: nothing may be deleted (its record says so; `changes` refuses other writes).
     finalized: str | None = None
+    #: When the action began, to the microsecond: its history entries' time (`step_moment`) is made from it.
+    began: datetime | None = None
     _origin: uuid.UUID | None = field(default=None, init=False)
+    _moment: str = field(default="", init=False)
     _next_seq: int = field(default=0, init=False)
     _head: str = field(default=GENESIS, init=False)
 
@@ -128,9 +144,11 @@ class Changes:
         if self._origin is None:
             found = self.conn.execute(select(fieldwork_meta.c.value).where(fieldwork_meta.c.key == REPLICA_KEY))
             self._origin = uuid.UUID(found.scalar_one())
-            head = select(history.c.seq, history.c.hash).where(history.c.origin == self._origin)
+            head = select(history.c.seq, history.c.hash, history.c.at_utc).where(history.c.origin == self._origin)
             last = self.conn.execute(head.order_by(history.c.seq.desc()).limit(1)).first()
             self._next_seq, self._head = (last.seq + 1, last.hash) if last else (1, GENESIS)
+            began = self.began or datetime.fromisoformat(self.at_utc)
+            self._moment = step_moment(began, last.at_utc if last else None)
         first = self._next_seq
         self._next_seq += count
         return self._origin, first
@@ -148,7 +166,7 @@ class Changes:
             row: dict[str, Any] = {
                 "origin": origin,
                 "seq": first + offset,
-                "at_utc": self.at_utc,
+                "at_utc": self._moment,
                 "person": self.person,
                 "action": action,
                 "item_type": item_type,
@@ -257,17 +275,20 @@ class Changes:
             self._append([("update", table.name, item_key(table, old), before, changed)])
         return old
 
-    def delete(self, table: Table, key: Row) -> dict[str, Any]:
-        removed = self.delete_where(table, self._where(table, key))
+    def delete(self, table: Table, key: Row, *, cascade: bool = True) -> dict[str, Any]:
+        removed = self.delete_where(table, self._where(table, key), cascade=cascade)
         if len(removed) != 1:
             raise _gone(table, key)
         return removed[0]
 
-    def delete_where(self, table: Table, condition: ColumnElement[bool]) -> list[dict[str, Any]]:
+    def delete_where(
+        self, table: Table, condition: ColumnElement[bool], *, cascade: bool = True
+    ) -> list[dict[str, Any]]:
         """Delete every matching live row, each one recorded (cascades never hide a deletion).
 
         A record keeps a tombstone (its values, `deleted_at` and a new version), so a copy of the file
-        merged later learns of the deletion rather than bringing the record back.
+        merged later learns of the deletion rather than bringing the record back. `cascade=False` is for
+        writing history back (undo), whose entries already name each link the original change made.
         """
         if self.finalized:
             raise ReadOnlyError(f"The engagement was finalized on {self.finalized[:10]}: nothing in it can be deleted.")
@@ -280,7 +301,7 @@ class Changes:
             else:
                 self.conn.execute(delete(table).where(condition))
             self._append([("delete", table.name, item_key(table, row), row, None) for row in old_rows])
-            for link, column, referred in _links_to(table):
+            for link, column, referred in _links_to(table) if cascade else ():
                 self.delete_where(link, link.c[column].in_([row[referred] for row in old_rows]))
         return old_rows
 
@@ -295,6 +316,17 @@ class Changes:
         gone = current - set(wanted)
         if gone:
             self.delete_where(table, (links[name] == value) & links[column].in_(gone))
+
+    def restore(self, table: Table, key: Row) -> dict[str, Any]:
+        """Bring a deleted record back from its tombstone (an undo of its deletion), recorded as its creation."""
+        condition = and_(self._where(table, key), table.c.deleted_at.is_not(None))
+        found = self.conn.execute(select(table).where(condition)).mappings().first()
+        if found is None:
+            raise _gone(table, key)
+        self.conn.execute(update(table).where(condition).values(deleted_at=None, version=table.c.version + 1))
+        values = {name: value for name, value in found.items() if name not in ("version", "deleted_at")}
+        self._append([("create", table.name, item_key(table, values), None, values)])
+        return values
 
     def record(self, action: str, item_type: str, item_id: str, detail: Row | None = None) -> None:
         """An event that changes no row of its own (an export, a re-key)."""
@@ -315,7 +347,8 @@ def changes(db: EngagementFile, *, finalizing: bool = False) -> Iterator[Changes
                 f"The engagement was finalized on {finalized[:10]}; open an addendum, with its reason, to change it."
             )
         who = signature(conn) + (f", addendum {db.addendum}" if finalized and db.addendum else "")
-        yield Changes(conn, who, utc_now(), finalized)
+        now = datetime.now(UTC)
+        yield Changes(conn, who, now.isoformat(timespec="seconds"), finalized, now)
 
 
 def read_history(conn: Connection, limit: int | None = None) -> list[HistoryEntry]:

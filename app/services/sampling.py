@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, func, select
 
 from app.domain.ids import TestId
+from app.domain.reasons import is_written_out, written_out_hint
 from app.domain.sampling import Population, Risk, SampleDraw, SamplePlan, SelectedItem, SizeSuggestion
 from app.domain.vocabulary import Frequency, Nature, Selection, TestKind
 from app.errors import ValidationError
@@ -102,6 +103,12 @@ def _plan_fields(
         raise ValidationError(
             f"A sample of {size} differs from the suggested {suggestion.size} "
             f"({suggestion.minimum}-{suggestion.maximum}); give the reason for the override."
+        )
+    if size < suggestion.minimum and not is_written_out(why):
+        raise ValidationError(
+            f"A sample of {size} is below the methodology's minimum of {suggestion.minimum} "
+            f"(range {suggestion.minimum}-{suggestion.maximum}); justify it in {written_out_hint()}, "
+            "saying why fewer items are enough."
         )
     details = {"size": suggestion.size, "range": [suggestion.minimum, suggestion.maximum]}
     ch.record("suggest", control_test.name, str(facts["id"]), {**details, "reasoning": suggestion.reasoning})

@@ -12,6 +12,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.domain.ids import ControlId, SampleItemId, TestId, new_id
 from app.domain.over_time import Span, TestRound, covered_window, in_operation
+from app.domain.reasons import is_written_out, written_out_hint
 from app.domain.records import (
     ControlTest,
     SampleItem,
@@ -121,17 +122,23 @@ def update_plan(db: EngagementFile, test_id: TestId, plan: TestPlan) -> ControlT
 def delete_test(db: EngagementFile, test_id: TestId) -> None:
     """Delete a test with its sample items and deviations, every row recorded in the history."""
     with changes(db) as ch:
-        items = select(sample_item.c.id).where(sample_item.c.test_id == test_id, live(sample_item))
-        _unlink_evidence(ch, (evidence_link.c.test_id == test_id) | evidence_link.c.sample_item_id.in_(items))
-        ch.delete_where(sample_item, sample_item.c.test_id == test_id)
-        ch.delete_where(deviation, deviation.c.test_id == test_id)
-        ch.delete_where(fairness_result, fairness_result.c.test_id == test_id)
-        from app.services.ipe import drop_assessments  # they look tests up here: import when used
-        from app.services.population import drop_population
+        remove_test(ch, test_id)
 
-        drop_population(ch, test_id)
-        drop_assessments(ch, ipe_assessment.c.test_id == test_id)
-        ch.delete(control_test, {"id": test_id})
+
+def remove_test(ch: Changes, test_id: TestId) -> None:
+    """Inside a change: a test, its sample items, deviations, population, IPE assessments and links to evidence
+    (the files stay)."""
+    items = select(sample_item.c.id).where(sample_item.c.test_id == test_id, live(sample_item))
+    _unlink_evidence(ch, (evidence_link.c.test_id == test_id) | evidence_link.c.sample_item_id.in_(items))
+    ch.delete_where(sample_item, sample_item.c.test_id == test_id)
+    ch.delete_where(deviation, deviation.c.test_id == test_id)
+    ch.delete_where(fairness_result, fairness_result.c.test_id == test_id)
+    from app.services.ipe import drop_assessments  # they look tests up here: import when used
+    from app.services.population import drop_population
+
+    drop_population(ch, test_id)
+    drop_assessments(ch, ipe_assessment.c.test_id == test_id)
+    ch.delete(control_test, {"id": test_id})
 
 
 def _unlink_evidence(ch: Changes, condition: ColumnElement[bool]) -> None:
@@ -218,9 +225,7 @@ def _item_row(item: SampleItemInput) -> dict[str, Any]:
     if not identifier:
         raise ValidationError("Each sample item needs an identifier (a ticket, user, change or date).")
     result = SampleResult(item.result).value if item.result else None
-    deviation_text = item.deviation_text.strip()
-    if result == SampleResult.DEVIATION.value and not deviation_text:
-        raise ValidationError(f"Describe the deviation found in sample item {identifier}.")
+    deviation_text = item.deviation_text.strip()  # a deviation may be marked first and described next
     return {
         "identifier": identifier,
         "item_date": item.item_date,
@@ -274,8 +279,13 @@ def update_sample_item(db: EngagementFile, item_id: SampleItemId, item: SampleIt
 def delete_sample_items(db: EngagementFile, item_ids: Sequence[SampleItemId]) -> None:
     """Remove several sample items as one action (each recorded in the history)."""
     with changes(db) as ch:
-        _unlink_evidence(ch, evidence_link.c.sample_item_id.in_(list(item_ids)))
-        ch.delete_where(sample_item, sample_item.c.id.in_(list(item_ids)))
+        remove_sample_items(ch, item_ids)
+
+
+def remove_sample_items(ch: Changes, item_ids: Sequence[SampleItemId]) -> None:
+    """Inside a change: sample items, their links to evidence (files stay) and to deviations."""
+    _unlink_evidence(ch, evidence_link.c.sample_item_id.in_(list(item_ids)))
+    ch.delete_where(sample_item, sample_item.c.id.in_(list(item_ids)))
 
 
 def _item_record(row: Any) -> SampleItem:
@@ -328,14 +338,35 @@ def conclude(db: EngagementFile, test_id: TestId, conclusion: Conclusion | None,
     """Record (or reopen with None) a test's conclusion; it must agree with what was found."""
     with changes(db) as ch:
         found = read_test(ch.conn, test_id)
+        if conclusion is not None:
+            _refuse_undescribed(found, read_sample_items(ch.conn, test_id))
         if conclusion is Conclusion.NO_EXCEPTIONS:
             _refuse_clean_conclusion(found)
             _refuse_unassessed_population(ch.conn, found)
         elif conclusion is Conclusion.NOT_OPERATED:
             _refuse_not_operated(found, note)
+        elif conclusion is Conclusion.EXCEPTIONS:
+            _refuse_untested_unexplained(found, note)
         value = Conclusion(conclusion).value if conclusion else None
         ch.update(control_test, {"id": test_id}, {"conclusion": value, "conclusion_note": note.strip()})
         return read_test(ch.conn, test_id)
+
+
+def _refuse_undescribed(found: ControlTest, items: Sequence[SampleItem]) -> None:
+    """A deviation marked on an item but not yet described cannot support any conclusion."""
+    bare = [f"#{i.seq}" for i in items if i.result is SampleResult.DEVIATION and not i.deviation_text]
+    if bare:
+        raise ValidationError(f"Describe the deviation found in sample item {', '.join(bare)} of {found.ref} first.")
+
+
+def _refuse_untested_unexplained(found: ControlTest, note: str) -> None:
+    """Concluding with items untested needs a note that says why (a sentence a reviewer can read)."""
+    pending = found.items_total - found.items_with_result
+    if pending and not is_written_out(note):
+        raise ValidationError(
+            f"{found.ref} has {pending} of {found.items_total} sample item(s) without a result: record them, "
+            f"or say in the conclusion note, in {written_out_hint()}, why they were not tested."
+        )
 
 
 def _refuse_clean_conclusion(found: ControlTest) -> None:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
-from typing import TypeVar
+from typing import Any, TypeVar
+
+import pytest
+
+from PySide6.QtWidgets import QDialog
 
 from ui.context import Target
 from ui.views.base import DetailView
@@ -32,3 +37,16 @@ def write(field: CommitTextEdit, text: str) -> None:
     """Type into a field and leave it."""
     field.setPlainText(text)
     field.flush()
+
+
+def answering(monkeypatch: pytest.MonkeyPatch, dialog: type[QDialog], fill: Callable[[Any], None] | None) -> None:
+    """The dialog, when it opens, filled in as `fill` does and saved (its own checks run), or cancelled when None."""
+
+    def run(self: Any) -> int:
+        if fill is None:
+            return QDialog.DialogCode.Rejected
+        fill(self)
+        self._accept()
+        return self.result()
+
+    monkeypatch.setattr(dialog, "exec", run)

@@ -9,16 +9,19 @@ import pytest
 
 from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QTableWidgetItem
 from pytestqt.qtbot import QtBot
 
 from app.domain.judgements import DeviationNature
 from app.domain.records import TestPlan
-from app.domain.vocabulary import Conclusion, Method, SampleResult, Status, TestKind
+from app.domain.vocabulary import Conclusion, Method, Role, SampleResult, Status, TestKind
 from app.services import controls, deviations, testing
+from tests.ui.driving import answering, choose
 from ui.context import Target
 from ui.dialogs.deviation import DeviationDialog
+from ui.dialogs.new_control import NewControlDialog
 from ui.dialogs.new_engagement import NewEngagementWizard
+from ui.dialogs.new_test import NewTestDialog
 from ui.main_window import MainWindow
 from ui.models.navigator import NODE_ROLE
 from ui.views.control import ControlView
@@ -63,12 +66,21 @@ def fill_wizard(wizard: NewEngagementWizard, path: Path) -> None:
     wizard.categories["Availability"].setChecked(True)
     wizard.iso_scope.setPlainText("The AIMS for the triage assistant.")
     wizard.next()
-    wizard.next()  # no team yet
+    wizard.add_person()  # the role is chosen from the roles, not typed
+    wizard.team_table.setItem(0, 0, QTableWidgetItem("Dana Reyes"))
+    choose(wizard.team_table.cellWidget(0, 2), Role.SENIOR)
+    wizard.next()
+    assert [(m.name, m.initials, m.role) for m in wizard.team] == [("Dana Reyes", "DR", Role.SENIOR)]
     wizard.passphrase_fields.first.setText(PASSPHRASE)
     wizard.passphrase_fields.second.setText(PASSPHRASE)
     wizard.next()
     wizard.file_field.setText(str(path))
-    assert wizard.currentId() == 5, "every earlier page accepted its answers"
+    wizard.next()
+    assert wizard.currentId() == 6, "every earlier page accepted its answers"
+    summary = wizard.summary.text()
+    for said in ("Lumen Health AI", "SOC 2 Type 2, 2026-01-01 to 2026-12-31", "Dana Reyes (DR), Senior", str(path)):
+        assert said in summary, said
+    assert "Encrypted, passphrase kept in this computer's keychain" in summary
     assert wizard.validateCurrentPage()  # what Finish does
 
 
@@ -96,7 +108,7 @@ def test_a_day_of_fieldwork(
     workspace.open_target(Target("requirement", "CC6.1"))
     requirement_view = workspace.views["requirement"]
     assert isinstance(requirement_view, RequirementView)
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Quarterly user access review", True))
+    answering(monkeypatch, NewControlDialog, lambda form: form.title.setText("Quarterly user access review"))
     requirement_view.create_control()
     control_view = workspace.views["control"]
     assert isinstance(control_view, ControlView) and workspace.current is not None
@@ -109,13 +121,14 @@ def test_a_day_of_fieldwork(
     assert made.requirements == ("CC6.1", "7.5.3")
 
     # A Type 2 test with 25 sample items, one of them a deviation.
+    answering(monkeypatch, NewTestDialog, lambda form: None)  # the form as it opens: operating, inspection
     control_view.new_test(TestKind.OPERATING)
     test_view = workspace.views["test"]
     assert isinstance(test_view, ControlTestView) and test_view.page is not None
     test_view.population_size.setValue(140)  # 140 leavers in the period, listed outside Fieldwork
     test_view.save_plan()
     assert "Suggested: <b>30</b> (range 20-40)" in test_view.sampling.suggestion.text()
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Leavers are a low-risk population", True))
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("Leavers are a low-risk population", True))
     test_view.sampling.record(25)
     assert testing.get_test(window.db, test_view.page.test.id).sample_size == 25
     rows = [f"USR-{n}\t2026-03-{n + 1:02d}\tno exception\ta" for n in range(24)]

@@ -160,6 +160,7 @@ def test_the_findings_report_exports_from_the_menu_beside_the_engagement(
     window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str, read: str
 ) -> None:
     from tests.report_reading import docx_text, pdf_body
+    from ui.desktop import export_folder
     from ui.main_window import COPY_FILTERS
 
     offered: list[str] = []
@@ -182,7 +183,7 @@ def test_the_findings_report_exports_from_the_menu_beside_the_engagement(
     action.trigger()
 
     assert window.db is not None
-    assert proposed == [str(window.db.path.with_name(f"{window.db.path.stem} findings{suffix}"))]
+    assert proposed == [str(export_folder(window.db.path) / f"{window.db.path.stem} findings{suffix}")]
     assert offered == [f"Wrote {target.name}. Open it now?"]
     text = pdf_body(target) if read == "pdf" else docx_text(target)
     assert "Client copy: for management" in text and "Major nonconformities" in text

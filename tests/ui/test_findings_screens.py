@@ -170,10 +170,16 @@ def test_deleting_a_finding_asks_first(demo_workspace: Workspace, monkeypatch: p
     view.table.selectRow(0)
     chosen = view._current()
     assert chosen is not None
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    said: list[str] = []
+
+    def answer(reply: QMessageBox.StandardButton) -> None:
+        monkeypatch.setattr(QMessageBox, "exec", lambda box: said.append(box.informativeText()) or reply)
+
+    answer(QMessageBox.StandardButton.Cancel)
     click(view, "Delete...")
     assert len(findings.list_findings(db)) == 7
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    assert said[0].startswith("It also deletes:\n  •  ")  # its links, counted before anything goes
+    answer(QMessageBox.StandardButton.Yes)
     click(view, "Delete...")
     assert chosen.finding.ref not in {f.ref for f in findings.list_findings(db)}
     assert len(view.model.rows) == 6

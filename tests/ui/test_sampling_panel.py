@@ -96,7 +96,7 @@ def test_a_size_other_than_the_suggestion_needs_its_reason(
     view = open_test(workspace, engagement)
     view.population_size.setValue(140)
     view.save_plan()
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", False))  # the auditor cancels
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("", False))  # the auditor cancels
     view.sampling.record(12)
     assert testing.get_test(engagement, view.page.test.id).sample_size is None  # type: ignore[union-attr]
     assert view.sampling.count.value() == 0, "the screen shows what is recorded"
@@ -106,3 +106,51 @@ def test_row_numbers_are_read_strictly() -> None:
     assert parse_rows("3, 17 40-42") == [3, 17, 40, 41, 42]
     with pytest.raises(ValidationError, match="not a row number"):
         parse_rows("3, x")
+
+
+def test_a_size_below_the_minimum_shows_the_range_and_asks_for_a_real_justification(
+    workspace: Workspace, engagement: EngagementFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    view = open_test(workspace, engagement)
+    view.population_size.setValue(140)
+    view.save_plan()
+    asked: list[str] = []
+    answers = iter([("fine", True), ("Low risk; the control is automated and tested by IT general controls.", True)])
+
+    def answer(_parent: object, _title: str, question: str, _text: str) -> tuple[str, bool]:
+        asked.append(question)
+        return next(answers)
+
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", answer)
+    view.sampling.record(5)
+    assert asked[0].startswith("The methodology's range for this control is 20-40 (suggested 30).")
+    assert "below its minimum" in asked[0]
+    assert asked[1].endswith("“fine” is too short to tell a reviewer why.")
+    test = testing.get_test(engagement, view.page.test.id)  # type: ignore[union-attr]
+    assert test.sample_size == 5
+    assert sampling.get_plan(engagement, test.id).override_reason.startswith("Low risk")  # type: ignore[union-attr]
+
+
+def test_the_service_refuses_a_one_word_reason_below_the_minimum(engagement: EngagementFile) -> None:
+    made = controls.create_control(engagement, ControlInput("Change approval"), ["CC8.1"])
+    test = testing.add_test(engagement, made.ref, TestPlan(TestKind.OPERATING, "Inspected", (Method.INSPECTION,)))
+    testing.update_plan(engagement, test.id, TestPlan(TestKind.OPERATING, "Inspected", (Method.INSPECTION,), "", 140))
+    with pytest.raises(ValidationError, match=r"below the methodology's minimum of 20 \(range 20-40\)"):
+        sampling.record_size(engagement, test.id, 5, reason="risk")
+    sampling.record_size(engagement, test.id, 25, reason="risk")  # within the range, a short reason is the auditor's
+    assert testing.get_test(engagement, test.id).sample_size == 25
+
+
+def test_a_sample_drawn_outside_fieldwork_is_not_called_reproducible(
+    demo_workspace: Workspace, demo: EngagementFile
+) -> None:
+    test = testing.get_test(demo, "C-001.T2")
+    demo_workspace.open_target(Target("test", test.id))
+    view = demo_workspace.views["test"]
+    assert isinstance(view, ControlTestView)
+    said = view.sampling.population.text() + " " + view.sampling.draw.text()
+    assert "Population of 52 recorded on the plan" in said and "No population imported" not in said
+    assert "drawn outside Fieldwork" in view.sampling.draw.text()
+    assert "same items" not in said

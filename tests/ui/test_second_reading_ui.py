@@ -83,4 +83,4 @@ def test_a_refused_control_edit_puts_the_stored_control_back(
 
 def test_a_seed_of_zero_is_shown() -> None:
     plan = SamplePlan(1, "C-001.T1", Frequency.DAILY, Nature.MANUAL, None, None, 25, None, Selection.RANDOM, 0)
-    assert "seed 0 " in describe_draw(plan)
+    assert "seed 0 " in describe_draw(plan, imported=True)

@@ -33,14 +33,21 @@ NO_EXPECTATION = -1
 
 class DeviationDialog(QDialog):
     def __init__(
-        self, items: Sequence[SampleItem], existing: Deviation | None = None, parent: QWidget | None = None
+        self,
+        items: Sequence[SampleItem],
+        existing: Deviation | None = None,
+        parent: QWidget | None = None,
+        found_in: Sequence[SampleItem] = (),
     ) -> None:
+        """`found_in`: for a new deviation, the items ticked at first, their own notes its first description."""
         super().__init__(parent)
         self.setWindowTitle(f"Deviation {existing.ref}" if existing else "New deviation")
         form = QFormLayout(self)
-        self.description = self._text(existing.description if existing else "")
+        noted = "\n".join(f"#{i.seq} {i.identifier}: {i.deviation_text}" for i in found_in if i.deviation_text)
+        self.description = self._text(existing.description if existing else noted)
         self.description.setPlaceholderText("e.g. 2 of 25 sampled changes were deployed without documented approval.")
-        self.items = self._item_list(items, existing)
+        ticked = set(existing.sample_item_ids) if existing else {i.id for i in found_in}
+        self.items = self._item_list(items, ticked)
         self.nature = ChoiceBox(DeviationNature, none_label="(not yet evaluated)")
         self.nature.load(existing.nature if existing else None)
         self.expected = QSpinBox()
@@ -77,10 +84,9 @@ class DeviationDialog(QDialog):
         edit.setTabChangesFocus(True)
         return edit
 
-    def _item_list(self, items: Sequence[SampleItem], existing: Deviation | None) -> QListWidget:
+    def _item_list(self, items: Sequence[SampleItem], chosen: set[SampleItemId]) -> QListWidget:
         """The test's sample items to tick; those marked as deviations come first."""
         listing = QListWidget()
-        chosen = set(existing.sample_item_ids) if existing else set()
         ordered = sorted(items, key=lambda i: (i.result is not SampleResult.DEVIATION, i.seq))
         for item in ordered:
             entry = QListWidgetItem(f"#{item.seq}  {item.identifier}  {item.result.label if item.result else ''}")

@@ -1,11 +1,14 @@
-"""The New engagement wizard: client, system, type and period, scope, team, passphrase, file."""
+"""The New engagement wizard: client, system, type and period, scope, team, passphrase, file, and a summary of
+all of it before the file is created."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from html import escape
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -27,12 +30,12 @@ from PySide6.QtWidgets import (
 from app.domain.records import EngagementDetails, TeamMember
 from app.domain.vocabulary import TSC_CATEGORIES, ReportType, Role
 from app.errors import ValidationError
-from app.paths import data_dir
 from app.services.engagement import normalized, validate_details
 from ui.date_fields import DateField
+from ui.desktop import documents_folder
 from ui.dialogs.passphrase import NewPassphraseFields
 from ui.views.editing import problem_note
-from ui.widgets import note
+from ui.widgets import ChoiceBox, note
 
 
 def _date_field(value: date) -> DateField:
@@ -67,6 +70,7 @@ class NewEngagementWizard(QWizard):
         self.addPage(self._team_page())
         self.addPage(self._protection_page())
         self.addPage(self._file_page())
+        self.addPage(self._summary_page())
         self.resize(640, 480)
 
     # -- pages -------------------------------------------------------------------------------------
@@ -133,12 +137,12 @@ class NewEngagementWizard(QWizard):
         page = _Page("Team", "The people on the engagement (name, initials, role).")
         layout = QVBoxLayout(page)
         self.team_table = QTableWidget(0, 3)
-        self.team_table.setHorizontalHeaderLabels(["Name", "Initials", "Role (staff, senior, manager, partner)"])
+        self.team_table.setHorizontalHeaderLabels(["Name", "Initials", "Role"])
         self.team_table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.team_table)
         row = QHBoxLayout()
         add = QPushButton("&Add person")
-        add.clicked.connect(lambda: self.team_table.insertRow(self.team_table.rowCount()))
+        add.clicked.connect(self.add_person)
         remove = QPushButton("&Remove")
         remove.clicked.connect(lambda: self.team_table.removeRow(self.team_table.currentRow()))
         row.addWidget(add)
@@ -148,6 +152,49 @@ class NewEngagementWizard(QWizard):
         layout.addWidget(page.error)
         page.validatePage = lambda: self._team_ok(page)  # type: ignore[method-assign]
         return page
+
+    def add_person(self) -> None:
+        """A new row of the team, its role chosen from the roles Fieldwork knows (staff first)."""
+        row = self.team_table.rowCount()
+        self.team_table.insertRow(row)
+        role = ChoiceBox(Role)
+        role.load(Role.STAFF)
+        self.team_table.setCellWidget(row, 2, role)
+        self.team_table.setCurrentCell(row, 0)
+
+    def _summary_page(self) -> QWizardPage:
+        page = _Page("Summary", "Check what the engagement will hold; Back changes it, Finish creates the file.")
+        layout = QVBoxLayout(page)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.summary)
+        layout.addStretch()
+        page.initializePage = self._summarize  # type: ignore[method-assign]
+        return page
+
+    def _summarize(self) -> None:
+        details = self.details or self.collect()
+        team = "<br>".join(f"{escape(m.name)} ({escape(m.initials)}), {m.role.label}" for m in self.team)
+        protection = (
+            "<b>NOT encrypted</b>: anyone with the file can read it"
+            if self.passphrase is None
+            else "Encrypted" + (", passphrase kept in this computer's keychain" if self.remember else "")
+        )
+        rows = [
+            ("Service organization", escape(details.client)),
+            ("System", escape(details.system_name)),
+            ("Report", f"{details.report_type.label}, {details.period_label}"),
+            ("Trust Services categories", ", ".join(details.tsc_categories)),
+            ("ISO/IEC 42001 scope", escape(details.iso_scope) or "(not stated yet)"),
+            ("Team", team or "Nobody yet: add the team in the engagement's settings."),
+            ("File", f"{escape(str(self.path))}<br>{protection}"),
+        ]
+        self.summary.setText(
+            "<table cellspacing='6'>"
+            + "".join(f"<tr><td valign='top'><b>{k}</b></td><td>{v}</td></tr>" for k, v in rows)
+            + "</table>"
+        )
 
     def _protection_page(self) -> QWizardPage:
         page = _Page(
@@ -221,14 +268,14 @@ class NewEngagementWizard(QWizard):
     def _team_ok(self, page: _Page) -> bool:
         team = []
         for row in range(self.team_table.rowCount()):
-            cells = [self.team_table.item(row, col) for col in range(3)]
-            name, initials, role = (cell.text().strip() if cell else "" for cell in cells)
-            if not (name or initials or role):
+            cells = [self.team_table.item(row, col) for col in range(2)]
+            name, initials = (cell.text().strip() if cell else "" for cell in cells)
+            if not (name or initials):
                 continue
+            box = self.team_table.cellWidget(row, 2)
+            role = box.value() if isinstance(box, ChoiceBox) else None
             try:
-                team.append(
-                    TeamMember(name, initials or "".join(p[0] for p in name.split()), Role(Role.parse(role or "staff")))
-                )
+                team.append(TeamMember(name, initials or "".join(p[0] for p in name.split()), Role(role or Role.STAFF)))
             except ValueError as exc:
                 page.error.setText(f"Row {row + 1}: {exc}")
                 return False
@@ -253,9 +300,7 @@ class NewEngagementWizard(QWizard):
         if self.file_field.text():
             return
         name = re.sub(r"[^\w\- ]+", "", self.client.text()).strip() or "Engagement"
-        folder = Path.home() / "Documents"
-        folder = folder if folder.is_dir() else data_dir()
-        self.file_field.setText(str(folder / f"{name}.fieldwork"))
+        self.file_field.setText(str(documents_folder() / f"{name}.fieldwork"))
 
     def _browse(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(

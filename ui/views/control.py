@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMessageBox,
     QSplitter,
@@ -22,9 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.over_time import ControlDates, Span
-from app.domain.records import Control, ControlInput, ControlTest, Requirement, Suggestion, TestPlan
+from app.domain.records import Control, ControlInput, ControlTest, Requirement, Suggestion
 from app.domain.timeline import control_notes, coverage_gaps, gap_text, test_title
-from app.domain.vocabulary import ControlType, Frequency, Method, Nature, TestKind
+from app.domain.vocabulary import ControlType, Frequency, Nature, TestKind
 from app.errors import FieldworkError
 from app.pages.linked_evidence import LinkedEvidence, read_linked
 from app.services import controls as control_service
@@ -32,11 +31,15 @@ from app.services import evidence as evidence_service
 from app.services import requirements as requirement_service
 from app.services import testing as test_service
 from app.services.control_dates import set_control_dates
+from app.services.deleting import what_goes_with_control, what_goes_with_test
 from app.services.engagement import read_details
 from app.services.status import read_requirement_statuses
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
 from ui.date_fields import OptionalDateField
+from ui.dialogs.confirm_delete import confirm_delete
+from ui.dialogs.new_test import NewTestDialog
+from ui.dialogs.requirement_picker import RequirementPicker
 from ui.evidence_drop import FileDrop
 from ui.evidence_panel import EvidencePanel
 from ui.models.table import Column, RowTableModel
@@ -57,6 +60,7 @@ class ControlPage:
     tests: list[ControlTest]
     choices: list[Requirement]
     evidence: list[LinkedEvidence]
+    scope: list[Requirement]
     period: Span | None = None
     #: The other controls' references, for "replaces".
     others: tuple[str, ...] = ()
@@ -74,7 +78,7 @@ def load_page(db: EngagementFile, control_id: int) -> ControlPage:
         others = tuple(c.ref for c in control_service.read_controls(conn) if c.id != control.id)
     linked = served_by(control, scope, statuses)
     choices = [r for r in scope if r.code in statuses and r.code not in control.requirements]
-    return ControlPage(control, linked, suggestions, tests, choices, evidence, details.period, others)
+    return ControlPage(control, linked, suggestions, tests, choices, evidence, scope, details.period, others)
 
 
 def over_time(page: ControlPage) -> str:
@@ -198,7 +202,7 @@ class ControlView(DetailView):
                 ("New test of &design", lambda: self.new_test(TestKind.DESIGN)),
                 ("New test of o&perating effectiveness", lambda: self.new_test(TestKind.OPERATING)),
             ],
-            trailing=[("Delete control...", self.delete_control)],
+            trailing=[("Delete test...", self.delete_test), ("Delete control...", self.delete_control)],
         )
 
     def load(self) -> None:
@@ -278,15 +282,17 @@ class ControlView(DetailView):
         return model.row(rows[0]) if rows else None
 
     def link_requirement(self) -> None:
+        """Tick the requirements in a searchable tree; all of them are linked as one action."""
         if self.page is None:
             return
-        labels = [f"{r.code}  {r.title}" for r in self.page.choices]
-        choice, ok = QInputDialog.getItem(self, "Link requirement", "Requirement this control serves:", labels, 0, True)
-        if not ok or not choice.strip():
+        c = self.page.control
+        picker = RequirementPicker(c.ref, self.page.scope, [r.code for r in self.page.choices], c.requirements, self)
+        if not picker.exec():
             return
-        code = choice.split()[0]
-        control_id = self.page.control.id
-        self.ctx.write(f"Linked {code}", lambda db: control_service.link_requirement(db, control_id, code))
+        codes, control_id = picker.chosen(), c.id
+        self.ctx.write(
+            f"Linked {', '.join(codes)}", lambda db: control_service.link_requirements(db, control_id, codes)
+        )
 
     def unlink_requirement(self) -> None:
         chosen = self._selected(self.linked_table, self.linked)
@@ -310,25 +316,54 @@ class ControlView(DetailView):
         self.ctx.write(f"Dismissed {code}", lambda db: control_service.dismiss_suggestion(db, control_id, code))
 
     def new_test(self, kind: TestKind) -> None:
+        """Plan a new test in a form; it is saved only when the auditor confirms it."""
         if self.page is None:
             return
         ref = self.page.control.ref
-        methods = (Method.INQUIRY, Method.INSPECTION)
-        plan = TestPlan(kind, methods=methods if kind is TestKind.DESIGN else (Method.INSPECTION,))
+        dialog = NewTestDialog(ref, kind, self)
+        if not dialog.exec():
+            return
+        plan = dialog.plan()
         self.ctx.write(
             f"New test for {ref}",
             lambda db: test_service.add_test(db, ref, plan),
             lambda made: self.ctx.open(Target("test", made.id)),
         )
 
+    def delete_test(self) -> None:
+        chosen = self._selected(self.test_table, self.tests)
+        if chosen is not None:
+            ask_to_delete_test(self.ctx, self, chosen)
+
     def delete_control(self) -> None:
         if self.page is None:
             return
         control = self.page.control
-        answer = QMessageBox.question(self, "Delete control", f"Delete {control.ref} {control.title}?")
-        if answer == QMessageBox.StandardButton.Yes:
-            self.ctx.write(
+        confirm_delete(
+            self.ctx,
+            self,
+            "Delete control",
+            f"Delete {control.ref} {control.title}?",
+            lambda db: what_goes_with_control(db, control.id),
+            lambda: self.ctx.write(
                 f"Deleted {control.ref}",
                 lambda db: control_service.delete_control(db, control.id),
                 lambda _: self.ctx.open(Target("dashboard")),
-            )
+            ),
+        )
+
+
+def ask_to_delete_test(ctx: UiContext, parent: QWidget, test: ControlTest) -> None:
+    """Delete a test after saying what goes with it; its control's page is shown afterwards."""
+    confirm_delete(
+        ctx,
+        parent,
+        "Delete test",
+        f"Delete {test.ref} ({test.kind.label.lower()})?",
+        lambda db: what_goes_with_test(db, test.id),
+        lambda: ctx.write(
+            f"Deleted {test.ref}",
+            lambda db: test_service.delete_test(db, test.id),
+            lambda _: ctx.open(Target("control", test.control_id)),
+        ),
+    )

@@ -6,7 +6,7 @@ table at the bottom shows them so the auditor sees the effect of each result at 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.fairness import StoredFairnessResult
+from app.domain.ids import SampleItemId
 from app.domain.over_time import TestRound, TestTiming
+from app.domain.reasons import written_out_hint
 from app.domain.records import (
     Control,
     ControlTest,
@@ -48,6 +50,7 @@ from app.services import engagement as engagement_service
 from app.services import evidence as evidence_service
 from app.services import requirements as requirement_service
 from app.services import testing as test_service
+from app.services.deleting import what_goes_with_deviation, what_goes_with_items
 from app.services.fairness_results import read_fairness_results
 from app.services.pasted_rows import parse_pasted_rows
 from app.services.population import read_population
@@ -56,7 +59,8 @@ from app.services.test_windows import set_test_timing
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
 from ui.date_fields import OptionalDateField
-from ui.delegates import ChoiceDelegate, DateDelegate
+from ui.delegates import ChoiceDelegate, DateDelegate, HintDelegate
+from ui.dialogs.confirm_delete import confirm_delete
 from ui.dialogs.deviation import DeviationDialog
 from ui.evidence_actions import attach
 from ui.evidence_drop import FileDrop
@@ -67,6 +71,7 @@ from ui.served import Served, served_by, served_table
 from ui.status_style import icon
 from ui.tables import make_table, selected_rows
 from ui.views.base import DetailView
+from ui.views.control import ask_to_delete_test
 from ui.views.sampling_panel import SamplingPanel
 from ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, button_row, heading, note
 
@@ -131,15 +136,45 @@ def _as_input(item: SampleItem, **changes: Any) -> SampleItemInput:
     return replace(values, **changes)
 
 
+#: The sample grid's column where a deviation is described.
+DEVIATION_COLUMN = 5
+
+
+def _deviation_cell(item: SampleItem) -> str:
+    if item.result is SampleResult.DEVIATION and not item.deviation_text:
+        return "Describe the deviation here"
+    return item.deviation_text
+
+
+def _conclusion_hint(test: ControlTest, items: Sequence[SampleItem]) -> str:
+    """What stands in the way of concluding, said before the auditor tries."""
+    bare = [f"#{i.seq}" for i in items if i.result is SampleResult.DEVIATION and not i.deviation_text]
+    if bare:
+        return f"Describe the deviation in item {', '.join(bare)} before concluding."
+    pending = test.items_total - test.items_with_result
+    if pending:
+        return (
+            f"{pending} of {test.items_total} item(s) have no result: record them, or conclude with a note "
+            f"({written_out_hint()}) saying why they were not tested."
+        )
+    return ""
+
+
 class ControlTestView(DetailView):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.page: TestPage | None = None
+        self.describing: SampleItemId | None = None
         outer = QVBoxLayout(self)
         self.title = heading("")
         self.subtitle = QLabel()
         self.subtitle.linkActivated.connect(self._open_control)
-        outer.addWidget(self.title)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        remove = QPushButton("Delete test...")
+        remove.clicked.connect(self.delete_test)
+        top.addWidget(remove)
+        outer.addLayout(top)
         outer.addWidget(self.subtitle)
         self.tabs = QTabWidget()
         outer.addWidget(self.tabs, 1)
@@ -274,8 +309,9 @@ class ControlTestView(DetailView):
                 Column("Tickmarks", lambda i: i.tickmarks, edit=lambda i, v: self._edit_item(i, tickmarks=str(v))),
                 Column(
                     "Deviation",
-                    lambda i: i.deviation_text,
+                    _deviation_cell,
                     edit=lambda i, v: self._edit_item(i, deviation_text=str(v)),
+                    edit_value=lambda i: i.deviation_text,
                     tooltip=lambda i: i.deviation_text,
                 ),
             ],
@@ -287,6 +323,9 @@ class ControlTestView(DetailView):
         self.item_table.setItemDelegateForColumn(
             3, ChoiceDelegate(SampleResult, none_label="not yet tested", parent=self.item_table)
         )
+        self.item_table.setItemDelegateForColumn(
+            DEVIATION_COLUMN, HintDelegate("What was found in this item (Enter to save)", self.item_table)
+        )
         paste = QShortcut(QKeySequence.StandardKey.Paste, self.item_table)
         paste.activated.connect(self.paste_rows)
         layout.addWidget(self.item_table)
@@ -294,6 +333,7 @@ class ControlTestView(DetailView):
             [
                 ("&Add item...", self.add_item),
                 ("Paste rows from a spreadsheet", self.paste_rows),
+                ("Record as a deviation...", self.record_deviation_for_selected),
                 ("Delete selected items", self.delete_items),
             ]
         )
@@ -321,7 +361,7 @@ class ControlTestView(DetailView):
         layout.addWidget(self.deviation_table)
         row = QHBoxLayout()
         add = QPushButton("Record a de&viation...")
-        add.clicked.connect(self.add_deviation)
+        add.clicked.connect(lambda _checked=False: self.add_deviation())
         remove = QPushButton("Delete deviation")
         remove.clicked.connect(self.delete_deviation)
         row.addWidget(add)
@@ -336,6 +376,8 @@ class ControlTestView(DetailView):
         self.conclusion_note.committed.connect(lambda _t: self.save_conclusion())
         conclusion.addRow("&Conclusion", self.conclusion)
         conclusion.addRow("Conclusion note", self.conclusion_note)
+        self.conclusion_hint = note()
+        conclusion.addRow("", self.conclusion_hint)
         layout.addLayout(conclusion)
 
         self.fairness = FairnessPanel(self.ctx)
@@ -379,7 +421,7 @@ class ControlTestView(DetailView):
             self.window_end.load(t.window_end, t.window.end)
             self.window_label.setText(f"= {t.window.label}")
         if operating:
-            self.sampling.show_test(t.id, t.items_total)
+            self.sampling.show_test(t.id, t.items_total, t.population_size)
         self.population_size.blockSignals(True)
         self.population_size.setValue(UNKNOWN if t.population_size is None else t.population_size)
         self.population_size.blockSignals(False)
@@ -394,10 +436,12 @@ class ControlTestView(DetailView):
         self.legend.setText("Tickmarks: " + "  ".join(m.symbol for m in page.tickmarks) + "  (hover for meanings)")
         self.legend.setToolTip("\n".join(f"{m.symbol} = {m.meaning}" for m in page.tickmarks))
         self.items.set_rows(page.items)
+        self._describe_pending()
         self.deviations.set_rows(page.deviations)
         self.conclusion.offer(Conclusion.NOT_OPERATED, t.kind is TestKind.OPERATING)
         self.conclusion.load(t.conclusion)
         self.conclusion_note.load(t.conclusion_note)
+        self.conclusion_hint.setText(_conclusion_hint(t, page.items))
         self.served.set_rows(page.served)
         self.fairness.show_results(t.id, t.ref, page.fairness)
         self.evidence.show_files(page.evidence, _evidence_target(t.id), t.ref)
@@ -458,6 +502,8 @@ class ControlTestView(DetailView):
         values = _as_input(item, **changes)
         if values == _as_input(item):
             return
+        if values.result is SampleResult.DEVIATION and not values.deviation_text:
+            self.describing = item.id  # the choice is kept; the description is typed in the row next
         self.ctx.write(
             f"Sample item {item.identifier}", lambda db: test_service.update_sample_item(db, item.id, values)
         )
@@ -490,14 +536,44 @@ class ControlTestView(DetailView):
         if not rows:
             return
         ids = [self.items.rows[row].id for row in rows]
-        answer = QMessageBox.question(self, "Delete sample items", f"Delete {len(ids)} sample item(s)?")
-        if answer == QMessageBox.StandardButton.Yes:
-            self.ctx.write(f"{len(ids)} sample item(s) deleted", lambda db: test_service.delete_sample_items(db, ids))
+        confirm_delete(
+            self.ctx,
+            self,
+            "Delete sample items",
+            f"Delete {len(ids)} sample item(s)?",
+            lambda db: what_goes_with_items(db, ids),
+            lambda: self.ctx.write(
+                f"{len(ids)} sample item(s) deleted", lambda db: test_service.delete_sample_items(db, ids)
+            ),
+        )
 
-    def add_deviation(self) -> None:
+    def delete_test(self) -> None:
+        if self.page is not None:
+            ask_to_delete_test(self.ctx, self, self.page.test)
+
+    def _describe_pending(self) -> None:
+        """Open the Deviation cell of the item just marked as one, to describe it there (no popup)."""
+        row = self.items.row_of(self.describing)
+        self.describing = None
+        if row >= 0:
+            index = self.items.index(row, DEVIATION_COLUMN)
+            self.item_table.setCurrentIndex(index)
+            self.item_table.edit(index)
+
+    def record_deviation_for_selected(self) -> None:
+        """A deviation found in the selected items: the form opens with them ticked."""
+        rows = selected_rows(self.item_table)
+        self.add_deviation([self.items.rows[row] for row in rows])
+
+    def add_deviation(self, found_in: Sequence[SampleItem] | None = None) -> None:
+        """Record a deviation; it names the items it was found in: those chosen, else those marked but not yet
+        in a deviation of this test."""
         if self.page is None:
             return
-        dialog = DeviationDialog(self.items.rows, parent=self)
+        if not found_in:
+            named = {item_id for d in self.page.deviations for item_id in d.sample_item_ids}
+            found_in = [i for i in self.items.rows if i.result is SampleResult.DEVIATION and i.id not in named]
+        dialog = DeviationDialog(self.items.rows, parent=self, found_in=found_in)
         if dialog.exec():
             test_id, values = self.page.test.id, dialog.values()
             self.ctx.write("Deviation recorded", lambda db: deviation_service.add_deviation(db, test_id, values))
@@ -513,9 +589,16 @@ class ControlTestView(DetailView):
         if not rows:
             return
         chosen = self.deviations.row(rows[0])
-        answer = QMessageBox.question(self, "Delete deviation", f"Delete the deviation\n{chosen.description}?")
-        if answer == QMessageBox.StandardButton.Yes:
-            self.ctx.write("Deviation deleted", lambda db: deviation_service.delete_deviation(db, chosen.id))
+        confirm_delete(
+            self.ctx,
+            self,
+            "Delete deviation",
+            f"Delete {chosen.ref}: {chosen.description}?",
+            lambda db: what_goes_with_deviation(db, chosen.id),
+            lambda: self.ctx.write(
+                f"Deleted {chosen.ref}", lambda db: deviation_service.delete_deviation(db, chosen.id)
+            ),
+        )
 
     def save_conclusion(self) -> None:
         if self.page is None:

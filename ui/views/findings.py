@@ -17,7 +17,9 @@ from app.domain.judgements import FindingKind, FindingStatus
 from app.domain.vocabulary import Status
 from app.pages.findings import FindingRow, FindingsPage, evidence_target, load_findings_page
 from app.services import findings as finding_service
+from app.services.deleting import what_goes_with_finding
 from ui.context import Target, UiContext
+from ui.dialogs.confirm_delete import confirm_delete
 from ui.dialogs.finding import FindingDialog
 from ui.evidence_drop import FileDrop
 from ui.evidence_panel import EvidencePanel
@@ -25,7 +27,6 @@ from ui.models.table import SORT_ROLE, Column, RowTableModel
 from ui.status_style import COLOURS, icon
 from ui.tables import make_table
 from ui.views.base import DetailView
-from ui.views.editing import confirmed
 from ui.widgets import button_row, heading, note
 
 OVERDUE_SHADE = "#fce8e6"
@@ -178,9 +179,14 @@ class FindingsView(DetailView):
         if chosen is None:
             return
         found = chosen.finding
-        question = f"Delete {found.ref} ({found.kind.label.lower()})? Its files stay in the library."
-        if confirmed(self, "Delete finding", question):
-            self.ctx.write(f"Deleted {found.ref}", lambda db: finding_service.delete_finding(db, found.id))
+        confirm_delete(
+            self.ctx,
+            self,
+            "Delete finding",
+            f"Delete {found.ref} ({found.kind.label.lower()})? Its files stay in the library.",
+            lambda db: what_goes_with_finding(db, found.id),
+            lambda: self.ctx.write(f"Deleted {found.ref}", lambda db: finding_service.delete_finding(db, found.id)),
+        )
 
     def _dropped(self, paths: list[Path], row: int) -> None:
         """Files dropped on a finding are its evidence; dropped elsewhere, on the selected one."""

@@ -16,13 +16,14 @@ from app.domain.judgements import Misstatement, OpinionArea
 from app.domain.vocabulary import DESCRIPTION_HEADINGS, Opinion, Status
 from app.pages.opinion import MatterLine, Opens, OpinionPage, load_opinion_page
 from app.services import misstatements as misstatement_service
+from app.services.deleting import what_goes_with_misstatement
 from ui.context import Target, UiContext
+from ui.dialogs.confirm_delete import confirm_delete
 from ui.dialogs.misstatement import MisstatementDialog
 from ui.models.table import Column, RowTableModel
 from ui.status_style import COLOURS
 from ui.tables import make_table, selected_rows
 from ui.views.base import DetailView
-from ui.views.editing import confirmed
 from ui.views.opinion_area import AreaEditor
 from ui.widgets import button_row, heading, note
 
@@ -183,5 +184,14 @@ class OpinionView(DetailView):
 
     def delete_selected(self) -> None:
         chosen = self._selected()
-        if chosen is not None and confirmed(self, "Delete misstatement", f"Delete {chosen.ref}: {chosen.description}?"):
-            self.ctx.write(f"Deleted {chosen.ref}", lambda db: misstatement_service.delete_misstatement(db, chosen.id))
+        if chosen is not None:
+            confirm_delete(
+                self.ctx,
+                self,
+                "Delete misstatement",
+                f"Delete {chosen.ref}: {chosen.description}?",
+                lambda db: what_goes_with_misstatement(db, chosen.id),
+                lambda: self.ctx.write(
+                    f"Deleted {chosen.ref}", lambda db: misstatement_service.delete_misstatement(db, chosen.id)
+                ),
+            )

@@ -21,11 +21,13 @@ from app.domain.records import PbcRequest
 from app.domain.vocabulary import Status
 from app.errors import FieldworkError
 from app.services import pbc as pbc_service
+from app.services.deleting import what_goes_with_request
 from app.services.pbc import PbcRequestInput, PbcStatus
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
 from ui.delegates import ChoiceDelegate, DateDelegate
 from ui.desktop import offer_to_open
+from ui.dialogs.confirm_delete import confirm_delete
 from ui.dialogs.pbc_request import PbcRequestDialog
 from ui.evidence_actions import attach, choose_files
 from ui.evidence_drop import FileDrop
@@ -33,7 +35,7 @@ from ui.models.table import Column, RowTableModel
 from ui.status_style import COLOURS, icon
 from ui.tables import make_table, selected_rows
 from ui.views.base import DetailView
-from ui.views.editing import confirmed, problem_note
+from ui.views.editing import problem_note
 from ui.widgets import button_row, heading, note
 
 DUE, STATUS, RECEIVED = 3, 4, 5
@@ -179,8 +181,15 @@ class PbcView(DetailView):
 
     def delete_selected(self) -> None:
         chosen = self._selected()
-        if chosen is not None and confirmed(self, "Delete PBC request", f"Delete {chosen.ref}: {chosen.request}?"):
-            self._write(f"Deleted {chosen.ref}", lambda db: pbc_service.delete_request(db, chosen.id))
+        if chosen is not None:
+            confirm_delete(
+                self.ctx,
+                self,
+                "Delete PBC request",
+                f"Delete {chosen.ref}: {chosen.request}?",
+                lambda db: what_goes_with_request(db, chosen.id),
+                lambda: self._write(f"Deleted {chosen.ref}", lambda db: pbc_service.delete_request(db, chosen.id)),
+            )
 
     # -- evidence and export --------------------------------------------------------------------------
 

@@ -7,11 +7,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from app.domain.judgements import Finding
-from app.domain.records import Control, ControlInput
+from app.domain.records import Control
 from app.domain.vocabulary import Framework, Status
 from app.pages.requirement import Related, RequirementPage, load_requirement_page
 from app.services import controls as control_service
 from ui.context import Target, UiContext
+from ui.dialogs.new_control import NewControlDialog
 from ui.models.table import Column, RowTableModel
 from ui.status_style import icon
 from ui.tables import make_table
@@ -137,14 +138,16 @@ class RequirementView(DetailView):
         self.tabs.setTabText(2, f"&ISO findings raised against it ({len(page.findings)})")
 
     def create_control(self) -> None:
+        """Describe a control that serves this requirement in a form; saved, and linked, only on Save."""
         if self.page is None:
             return
         req = self.page.requirement
-        title, ok = QInputDialog.getText(self, "New control", f"Title of the control that serves {req.code}:")
-        if ok and title.strip():
+        dialog = NewControlDialog(f"{req.code}  {req.title}", self)
+        if dialog.exec():
+            values = dialog.values()
             self.ctx.write(
                 f"New control for {req.code}",
-                lambda db: control_service.create_control(db, ControlInput(title.strip()), [req.code]),
+                lambda db: control_service.create_control(db, values, [req.code]),
                 lambda made: self.ctx.open(Target("control", made.id)),
             )
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.reasons import is_written_out, written_out_hint
 from app.domain.sampling import Population, Risk, SampleDraw, SamplePlan
 from app.domain.vocabulary import Selection
 from app.errors import FieldworkError
@@ -42,12 +43,15 @@ class SamplingState:
     population: Population | None
     items: int
     ipe: PopulationState
+    #: The population size the test's plan records (a sample drawn outside Fieldwork), or None.
+    recorded: int | None = None
 
 
-def load_state(db: EngagementFile, test_id: int, items: int) -> SamplingState:
+def load_state(db: EngagementFile, test_id: int, items: int, recorded: int | None = None) -> SamplingState:
     with db.reading() as conn:
         ipe = read_population_state(conn, test_id)
-    return SamplingState(sampling.get_plan(db, test_id), population_service.get_population(db, test_id), items, ipe)
+    plan, found = sampling.get_plan(db, test_id), population_service.get_population(db, test_id)
+    return SamplingState(plan, found, items, ipe, recorded)
 
 
 def describe_ipe(state: PopulationState) -> str:
@@ -63,7 +67,13 @@ def describe_ipe(state: PopulationState) -> str:
     return f"IPE: <b>{found.values.result.label}</b> ({found.ref}, {found.values.source_system}{observed}){rule}."
 
 
-def describe_population(found: Population | None) -> str:
+def describe_population(found: Population | None, recorded: int | None = None) -> str:
+    """The population behind the sample: the list imported, or what the plan records of one drawn elsewhere."""
+    if found is None and recorded is not None:
+        return (
+            f"Population of {recorded:,} recorded on the plan; its list was not imported, so the sample was drawn "
+            "outside Fieldwork. Import the list to draw or extend the sample here."
+        )
     if found is None:
         return "No population imported: import the list of items the control acted on in the period."
     outside = f"{found.outside_period} dated outside {found.outside_label}"
@@ -73,13 +83,30 @@ def describe_population(found: Population | None) -> str:
     return f"Population: {found.source_name}, {found.row_count:,} items{flagged}{undated}{digest}"
 
 
-def describe_draw(plan: SamplePlan) -> str:
+def describe_draw(plan: SamplePlan, imported: bool) -> str:
+    """How the sample was selected; "reproducible" only when it is: drawn here, from the imported list, by seed."""
     if plan.selection is None:
         return "No sample drawn yet."
     if plan.seed is None:  # 0 is a seed like any other
         return f"Selection: {plan.selection.label}"
+    if not imported:
+        return f"Selection: {plan.selection.label}, seed {plan.seed} as recorded (drawn outside Fieldwork)"
     same = "the same population, size and seed give the same items"
     return f"Selection: {plan.selection.label}, seed {plan.seed} ({same})"
+
+
+def size_question(plan: SamplePlan, size: int) -> tuple[str, bool]:
+    """What to ask when a size departs from the suggestion, and whether it is below the methodology's minimum."""
+    found = plan.suggestion
+    assert found is not None
+    if size < found.minimum:
+        return (
+            f"The methodology's range for this control is {found.minimum}-{found.maximum} (suggested {found.size}).\n"
+            f"A sample of {size} is below its minimum: justify it in {written_out_hint()},\n"
+            "saying why fewer items are enough.",
+            True,
+        )
+    return f"The methodology suggests {found.size} (range {found.minimum}-{found.maximum}). Why {size}?", False
 
 
 class SamplingPanel(QWidget):
@@ -135,14 +162,14 @@ class SamplingPanel(QWidget):
 
     # -- loading ------------------------------------------------------------------------------------
 
-    def show_test(self, test_id: int, items: int) -> None:
+    def show_test(self, test_id: int, items: int, recorded: int | None = None) -> None:
         self.test_id = test_id
-        self.ctx.read("Loading the sample plan", lambda db: load_state(db, test_id, items), self._show)
+        self.ctx.read("Loading the sample plan", lambda db: load_state(db, test_id, items, recorded), self._show)
 
     def _show(self, state: SamplingState) -> None:
         self.state = state
         plan = state.plan
-        self.population.setText(describe_population(state.population))
+        self.population.setText(describe_population(state.population, state.recorded))
         self.remove_button.setEnabled(state.population is not None)
         self.risk.load(plan.risk)
         found = plan.suggestion
@@ -155,7 +182,7 @@ class SamplingPanel(QWidget):
         self.count.setValue(plan.sample_size or 0)
         self.count.blockSignals(False)
         self.override.setText(f"Override: {plan.override_reason}" if plan.override_reason else "")
-        self.draw.setText(describe_draw(plan))
+        self.draw.setText(describe_draw(plan, state.population is not None))
         has_population = state.population is not None
         self.select_button.setEnabled(has_population and state.items == 0)
         self.extend_button.setEnabled(has_population and state.items > 0 and plan.selection is not None)
@@ -177,13 +204,8 @@ class SamplingPanel(QWidget):
         suggested = plan.suggestion.size if plan.suggestion else None
         reason = None
         if suggested is not None and size != suggested and size != plan.sample_size:
-            reason, ok = QInputDialog.getText(
-                self,
-                "Sample size",
-                f"The methodology suggests {suggested}. Why {size}?",
-                text=plan.override_reason or "",
-            )
-            if not ok or not reason.strip():
+            reason = self._ask_reason(plan, size)
+            if reason is None:
                 self._show(self.state)
                 return
         chosen = Risk(risk) if risk else None
@@ -192,6 +214,18 @@ class SamplingPanel(QWidget):
             lambda db: sampling.record_size(db, test_id, size, risk=chosen, reason=reason),
             on_error=self._refused,
         )
+
+    def _ask_reason(self, plan: SamplePlan, size: int) -> str | None:
+        """The reason for the size, asked again until a size below the minimum has a real one (None: cancelled)."""
+        question, below = size_question(plan, size)
+        text = plan.override_reason or ""
+        while True:
+            text, ok = QInputDialog.getMultiLineText(self, "Sample size", question, text)
+            if not ok or not text.strip():
+                return None
+            if not below or is_written_out(text):
+                return text.strip()
+            question = size_question(plan, size)[0] + f"\n\n“{text.strip()}” is too short to tell a reviewer why."
 
     def _refused(self, exc: BaseException) -> None:
         """Say why, and put the recorded plan back on screen."""
