@@ -60,7 +60,7 @@ class EvidencePanel(QWidget):
         top.addWidget(heading("Evidence"))
         top.addWidget(note(drop_hint), 1)
         for text, slot in (
-            ("Attach f&iles...", lambda: self.attach(choose_files(self))),
+            ("&Attach files...", lambda: self.attach(choose_files(self))),
             ("Open file", self.open_selected),
             ("Unlink file...", self.unlink_selected),
         ):

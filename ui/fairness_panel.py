@@ -64,7 +64,7 @@ class FairnessPanel(QWidget):
         self.title = heading("Fairness re-performance")
         self.runs = QComboBox()
         self.runs.activated.connect(lambda _index: self._show_run())
-        run = QPushButton("Re-perform from a decisions &file...")
+        run = QPushButton("Re-perform from a &decisions file...")
         run.clicked.connect(self.reperform)
         self.delete = QPushButton("Delete this run...")
         self.delete.clicked.connect(self.delete_run)

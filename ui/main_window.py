@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QStackedWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QStackedWidget, QStyle, QToolBar
 
 from app import APP_NAME, __version__
 from app.domain.vocabulary import TestKind
@@ -30,6 +30,7 @@ from ui.desktop import PRIVATE_COPIES, export_folder, offer_to_open
 from ui.dialogs.new_control import NewControlDialog
 from ui.dialogs.new_engagement import NewEngagementWizard
 from ui.dialogs.passphrase import ChangePassphrase
+from ui.help import HelpWindow
 from ui.opening import Opener
 from ui.operations import Runner
 from ui.settings import add_recent, settings
@@ -133,6 +134,7 @@ class MainWindow(QMainWindow):
         a("&Edit", "New &test for this control...", self.new_test, "Ctrl+T")
 
         a("&Go", "&Dashboard", lambda: self._go(Target("dashboard")), "Ctrl+1")
+        a("&Go", "Control &matrix", lambda: self._go(Target("matrix")), "Ctrl+M")
         a("&Go", "&Statement of Applicability", lambda: self._go(Target("soa")), "Ctrl+2")
         a("&Go", "&Evidence library", lambda: self._go(Target("evidence")), "Ctrl+3")
         a("&Go", "&PBC requests", lambda: self._go(Target("pbc")), "Ctrl+4")
@@ -140,16 +142,42 @@ class MainWindow(QMainWindow):
         a("&Go", "&Opinion worksheet", lambda: self._go(Target("opinion")), "Ctrl+6")
         a("&Go", "Engagement se&ttings", lambda: self._go(Target("settings")), "Ctrl+,")
         self.menus["&Go"].addSeparator()
+        self.back = a("&Go", "&Back", lambda: self._workspace_do("go", -1), "Alt+Left")
+        self.forward = a("&Go", "Fo&rward", lambda: self._workspace_do("go", 1), "Alt+Right")
         a("&Go", "&Next requirement", lambda: self._workspace_do("step_requirement", 1), "Alt+Down")
         a("&Go", "&Previous requirement", lambda: self._workspace_do("step_requirement", -1), "Alt+Up")
         a("&Go", "&Filter the navigator", lambda: self._workspace_do("focus_filter"), QKeySequence.StandardKey.Find)
 
+        a("&Help", "Fieldwork &help", self.show_help, QKeySequence.StandardKey.HelpContents, engaged=False)
         a("&Help", "&About Fieldwork", self.about, engaged=False)
+        self._build_toolbar()
         self._enable_engaged(False)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Navigation")
+        bar.setObjectName("navigation")
+        bar.setMovable(False)
+        style = self.style()
+        self.back.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
+        self.forward.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowForward))
+        self.back.setToolTip("Back to the page visited before (Alt+Left)")
+        self.forward.setToolTip("Forward again (Alt+Right)")
+        bar.addAction(self.back)
+        bar.addAction(self.forward)
+        self.addToolBar(bar)
+        self.navigation = bar
+
+    def _moved(self) -> None:
+        """Back and Forward are offered only where there is somewhere to go."""
+        visits = self.workspace.visits if self.workspace is not None else None
+        self.back.setEnabled(visits is not None and visits.can_go(-1))
+        self.forward.setEnabled(visits is not None and visits.can_go(1))
 
     def _enable_engaged(self, enabled: bool) -> None:
         for action in self.engaged_actions:
             action.setEnabled(enabled)
+        self.navigation.setVisible(enabled)  # nothing to go back to on the start screen
+        self._moved()
 
     def _go(self, target: Target) -> None:
         if self.workspace is not None:
@@ -198,6 +226,7 @@ class MainWindow(QMainWindow):
         self.workspace = Workspace(db, self.runner)
         self.workspace.ctx.changed.connect(self._update_title)
         self.undo_actions.attach(self.workspace)
+        self.workspace.moved.connect(self._moved)
         self.pages.addWidget(self.workspace)
         self.pages.setCurrentWidget(self.workspace)
         self._enable_engaged(True)
@@ -487,6 +516,9 @@ class MainWindow(QMainWindow):
             (QMessageBox.information if not failed else QMessageBox.warning)(self, title, lines)
 
         self.workspace.ctx.long("Verifying the engagement file", lambda db, task: verify(db, task), show)
+
+    def show_help(self) -> None:
+        HelpWindow(self.menuBar(), self).show()
 
     def about(self) -> None:
         QMessageBox.about(

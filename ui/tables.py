@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, QTimer
+from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from ui.models.table import RowTableModel
@@ -10,6 +10,9 @@ from ui.models.table import RowTableModel
 #: Columns are sized from this many rows, and rows grow to fit wrapped text only up to
 #: this many rows: measuring every cell of a long table stalls the screen.
 MEASURED_ROWS = 150
+#: A row grown to fit wrapped text stops at this many lines (a long text in a narrow column would otherwise
+#: make one row fill the table; its tooltip, or the page it opens, has the rest).
+MAX_ROW_LINES = 6
 
 
 def make_table(
@@ -19,14 +22,19 @@ def make_table(
     editable: bool = False,
     sorted_by: QSortFilterProxyModel | None = None,
     row_lines: int | None = None,
+    stretch_at_least: int | None = None,
 ) -> QTableView:
     """A table over a `RowTableModel` (shown through `sorted_by`, a sorting proxy over it, when given).
 
-    Read-only tables select rows. Editable tables select cells, so F2, typing and Tab work
-    on the cell the keyboard is on. Column `stretch` (default: the last; None: none) takes
+    Read-only tables select rows. Editable tables select cells, so F2 and typing work on the
+    cell the keyboard is on; arrow keys move between cells and Tab leaves the table (a keyboard
+    user is never trapped in a grid; inside an open editor Tab still moves to the next cell).
+    Column `stretch` (default: the last; None: none) takes
     the spare width and wraps; a column's `width` gives it a starting width; the others
     fit their contents. Rows grow to show wrapped text, or hold `row_lines` lines each (long
-    texts, read in full in their tooltip, would make rows taller than the table).
+    texts, read in full in their tooltip, would make rows taller than the table). With
+    `stretch_at_least`, the stretched column never gets narrower than that: on a narrow window
+    the table scrolls sideways rather than squeeze the text it is read for.
     """
     table = QTableView()
     table.setModel(sorted_by or model)
@@ -41,7 +49,7 @@ def make_table(
     else:
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setTabKeyNavigation(editable)
+    table.setTabKeyNavigation(False)
     table.verticalHeader().hide()
     table.setWordWrap(True)
     header = table.horizontalHeader()
@@ -49,7 +57,10 @@ def make_table(
     header.setResizeContentsPrecision(MEASURED_ROWS)
     wide = model.columnCount() - 1 if stretch == -1 else stretch
     for number, column in enumerate(model.columns):
-        if number == wide:
+        if number == wide and stretch_at_least is not None:
+            header.setSectionResizeMode(number, QHeaderView.ResizeMode.Interactive)
+            _StretchAtLeast(table, number, stretch_at_least)
+        elif number == wide:
             header.setSectionResizeMode(number, QHeaderView.ResizeMode.Stretch)
         elif column.width is not None:
             header.setSectionResizeMode(number, QHeaderView.ResizeMode.Interactive)
@@ -65,6 +76,22 @@ def make_table(
     return table
 
 
+class _StretchAtLeast(QObject):
+    """Gives a column the width the others leave, but never less than `least`, whenever the table is resized."""
+
+    def __init__(self, table: QTableView, column: int, least: int) -> None:
+        super().__init__(table)
+        self.table, self.column, self.least = table, column, least
+        table.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            header = self.table.horizontalHeader()
+            others = sum(header.sectionSize(n) for n in range(header.count()) if n != self.column)
+            header.resizeSection(self.column, max(self.least, self.table.viewport().width() - others))
+        return False
+
+
 def _fit_rows_when_changed(table: QTableView) -> None:
     """Let rows grow to show wrapped text whenever the rows change, if the table is short enough."""
     timer = QTimer(table, singleShot=True, interval=0)
@@ -73,6 +100,10 @@ def _fit_rows_when_changed(table: QTableView) -> None:
         model = table.model()
         if model is not None and model.rowCount() <= MEASURED_ROWS:
             table.resizeRowsToContents()
+            tallest = MAX_ROW_LINES * table.fontMetrics().lineSpacing() + 8
+            for row in range(model.rowCount()):
+                if table.rowHeight(row) > tallest:
+                    table.setRowHeight(row, tallest)
 
     timer.timeout.connect(fit)
     model = table.model()

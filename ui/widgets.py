@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 
-from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtCore import QSignalBlocker, QSize, Signal
 from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -48,10 +50,21 @@ class CommitTextEdit(QPlainTextEdit):
 
     committed = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, lines: int | None = None) -> None:
+        """`lines`: the height it asks for (it may grow with the space there is; never below three lines)."""
         super().__init__(parent)
         self._loaded = ""
         self.setTabChangesFocus(True)
+        self.lines = lines
+        if lines is not None:
+            self.setMinimumHeight(self._height(min(lines, 3)))
+
+    def _height(self, lines: int) -> int:
+        return lines * self.fontMetrics().lineSpacing() + 2 * self.frameWidth() + 8
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return hint if self.lines is None else QSize(hint.width(), self._height(self.lines))
 
     def load(self, value: str) -> None:
         with QSignalBlocker(self):
@@ -100,6 +113,22 @@ class ChoiceBox(QComboBox):
         item.setEnabled(offered)
 
 
+def narrow(box: QComboBox, characters: int = 10) -> QComboBox:
+    """Let a combo box shrink below its longest choice (a long choice is elided; the list shows it whole)."""
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(characters)
+    return box
+
+
+def scrolled(body: QWidget) -> QScrollArea:
+    """`body` in a frameless scroll area that scrolls only when it must (a form on a small screen)."""
+    area = QScrollArea()
+    area.setWidget(body)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    return area
+
+
 def heading(text: str) -> QLabel:
     label = QLabel(text)
     font = label.font()
@@ -131,11 +160,13 @@ Action = tuple[str, Callable[[], object]]
 
 
 def section(title: str, body: QWidget, actions: Sequence[Action] = (), trailing: Sequence[Action] = ()) -> QWidget:
-    """A heading, a body (usually a table) and a row of buttons: left `actions`, right `trailing`."""
+    """A heading (none when `title` is empty: a tab names it), a body (usually a table) and a row of buttons:
+    left `actions`, right `trailing`."""
     panel = QWidget()
     layout = QVBoxLayout(panel)
     layout.setContentsMargins(0, 0, 0, 0)
-    layout.addWidget(heading(title))
+    if title:
+        layout.addWidget(heading(title))
     layout.addWidget(body)
     if actions or trailing:
         layout.addLayout(button_row(actions, trailing)[0])

@@ -4,20 +4,45 @@ from __future__ import annotations
 
 import importlib
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, Qt, QTimer
-from PySide6.QtWidgets import QHeaderView, QLineEdit, QSplitter, QStackedWidget, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLineEdit,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
+from ui.context_menus import ContextMenu, MenuItem, copy_text
 from ui.models.navigator import NODE_ROLE, NavigatorModel
 from ui.models.navigator_tree import Node, build_tree, prune, read_snapshot, size
 from ui.operations import Runner
 from ui.settings import settings
 from ui.views.base import DetailView
-from ui.widgets import flush_edits
+from ui.visits import Visits
+from ui.widgets import flush_edits, scrolled
 
-SPLITTER_KEY = "workspace/splitter"
+SPLITTER_KEY = "workspace/navigator_width"
+#: The navigator never gets narrower than this, so its labels stay readable on half a screen; its share of the
+#: window at first is NAVIGATOR_SHARE, within NAVIGATOR_DEFAULT (most titles read in full at 1280 px).
+NAVIGATOR_MIN = 215
+NAVIGATOR_SHARE = 0.36
+NAVIGATOR_DEFAULT = (300, 560)
+#: A navigator saved within this of its minimum was pushed there by a small window, not chosen: not restored.
+CRAMPED = 25
+#: The page keeps this width as the window narrows (the navigator gives way down to its minimum first); pages are
+#: laid out to fit it, so half a 1440 px screen shows both side by side.
+PAGE_MIN_WIDTH = 480
 PREBUILD_DELAY_MS = 250
+
+#: Below this width the navigator shows its items and progress only (the conclusion is in each row's tooltip).
+NARROW_NAVIGATOR = 340
 
 #: Above this many visible rows a filtered tree opens one level only (expanding thousands stalls).
 MAX_EXPANDED = 600
@@ -26,6 +51,7 @@ MAX_EXPANDED = 600
 #: start-up loads only the dashboard and what it needs.
 VIEWS: dict[str, tuple[str, str]] = {
     "dashboard": ("ui.views.dashboard", "DashboardView"),
+    "matrix": ("ui.views.control_matrix", "ControlMatrixView"),
     "requirement": ("ui.views.requirement", "RequirementView"),
     "control": ("ui.views.control", "ControlView"),
     "test": ("ui.views.control_test", "ControlTestView"),
@@ -44,11 +70,15 @@ VIEWS: dict[str, tuple[str, str]] = {
 
 
 class Workspace(QWidget):
+    #: The page shown changed (Back and Forward may have become possible).
+    moved = Signal()
+
     def __init__(self, db: EngagementFile, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db = db
         self.ctx = UiContext(db, runner)
         self.current: Target | None = None
+        self.visits: Visits[Target] = Visits()
 
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter by ID, title or control text (Ctrl+F)")
@@ -60,6 +90,9 @@ class Workspace(QWidget):
         self.tree.setModel(self.model)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
+        self.tree.setIndentation(14)
+        ContextMenu(self.tree, self._navigator_menu)
+        self.tree.installEventFilter(self)
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for section, widest in ((1, "Tested"), (2, "⚠ Met, exc.")):
@@ -70,22 +103,25 @@ class Workspace(QWidget):
         self.tree.selectionModel().currentChanged.connect(self._node_chosen)
 
         left = QWidget()
+        left.setMinimumWidth(NAVIGATOR_MIN)
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.filter)
         column.addWidget(self.tree)
         self.stack = QStackedWidget()
+        self.stack.currentChanged.connect(self._only_current_sizes)
         self.views: dict[str, DetailView] = {}
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
-        self.splitter.addWidget(self.stack)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([380, 900])
-        saved = settings().value(SPLITTER_KEY)
-        if isinstance(saved, QByteArray):
-            self.splitter.restoreState(saved)
+        pages = scrolled(_Holder(self.stack))  # scrolls only when the window is smaller than the page can be
+        pages.setMinimumWidth(PAGE_MIN_WIDTH)
+        self.splitter.addWidget(pages)
+        self.splitter.setCollapsible(0, False)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setStretchFactor(1, 1)
+        self._restore_splitter()
         self.splitter.splitterMoved.connect(
-            lambda _pos, _index: settings().setValue(SPLITTER_KEY, self.splitter.saveState())
+            lambda _pos, _index: settings().setValue(SPLITTER_KEY, self.splitter.sizes()[0])
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -97,6 +133,46 @@ class Workspace(QWidget):
         self.ctx.changed.connect(self.reload)
         self.reload()
         self.open_target(Target("dashboard"))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.tree and event.type() == QEvent.Type.Resize:
+            narrow = self.tree.width() < NARROW_NAVIGATOR
+            self.tree.header().setSectionHidden(2, narrow)
+            # Wide, both the ID and the title's end stay in view; narrow, the ID and the title's start.
+            self.tree.setTextElideMode(Qt.TextElideMode.ElideRight if narrow else Qt.TextElideMode.ElideMiddle)
+        return super().eventFilter(watched, event)
+
+    def _restore_splitter(self) -> None:
+        """The navigator's width as the user left it, unless that hid its labels (a width a tiny window pushed it
+        to must not come back at the next start)."""
+        saved = settings().value(SPLITTER_KEY)
+        kept = int(saved) if isinstance(saved, (int, str)) and str(saved).isdigit() else 0
+        width = max(self.width(), 1280)
+        default = min(max(int(width * NAVIGATOR_SHARE), NAVIGATOR_DEFAULT[0]), NAVIGATOR_DEFAULT[1])
+        left = kept if kept > NAVIGATOR_MIN + CRAMPED else default
+        self.splitter.setSizes([left, width - left])
+
+    def _only_current_sizes(self, shown: int) -> None:
+        """Only the page shown sets the workspace's minimum size (a stack takes its largest page's)."""
+        for index in range(self.stack.count()):
+            page = self.stack.widget(index)
+            assert page is not None
+            policy = QSizePolicy.Policy.Preferred if index == shown else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+        self.stack.updateGeometry()
+        holder = self.stack.parentWidget()
+        if holder is not None:
+            holder.updateGeometry()
+
+    def _navigator_menu(self, index: QModelIndex) -> list[MenuItem]:
+        node: Node | None = index.data(NODE_ROLE)
+        items: list[MenuItem] = []
+        if node is not None and node.target is not None:
+            target = node.target
+            items.append(("Open", lambda: self.open_target(target)))
+            if target.key is not None:
+                items.append(("Copy reference", lambda: copy_text(node.reference)))
+        return [*items, ("Expand all", self.tree.expandAll), ("Collapse all", self.tree.collapseAll)]
 
     def reload(self) -> None:
         """Rebuild the navigator (statuses change with every result) and refresh the open page."""
@@ -168,19 +244,33 @@ class Workspace(QWidget):
         if kind not in self.views and kind in VIEWS:
             module, name = VIEWS[kind]
             view: DetailView = getattr(importlib.import_module(module), name)(self.ctx)
+            view.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)  # until it is shown
             self.stack.addWidget(view)
             self.views[kind] = view
         return self.views.get(kind)
 
     def open_target(self, target: Target) -> None:
+        if self._show(target):
+            self.visits.visit(target)
+            self.moved.emit()
+
+    def go(self, step: int) -> None:
+        """Back (-1) or Forward (+1) through the pages visited."""
+        target = self.visits.go(step)
+        if target is not None:
+            self._show(target)
+            self.moved.emit()
+
+    def _show(self, target: Target) -> bool:
         view = self.view_for(target.kind)
         if view is None:
             self.ctx.runner.status(f"{target.kind.capitalize()} is not available in this version.")
-            return
+            return False
         self.current = target
         self.stack.setCurrentWidget(view)
         view.show_target(target)
         self._select(target)
+        return True
 
     def _find(self, target: Target) -> QModelIndex:
         """The target's node, or its page's (a finding opened on the findings register)."""
@@ -214,3 +304,28 @@ class Workspace(QWidget):
 
     def flush(self) -> None:
         flush_edits(self)
+
+
+class _Holder(QWidget):
+    """The pages, held without a layout. A scroll area sizes a widget whose layout has a height-for-width (any
+    wrapped label has) to that height, its preferred one: it would scroll pages that fit. Held so, the pages
+    scroll only below their minimum size."""
+
+    def __init__(self, pages: QWidget) -> None:
+        super().__init__()
+        self.pages = pages
+        pages.setParent(self)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.pages.minimumSizeHint()
+
+    def sizeHint(self) -> QSize:
+        return self.pages.minimumSizeHint()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.pages.setGeometry(self.rect())
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:  # a page's minimum may have changed
+            self.updateGeometry()
+        return super().event(event)

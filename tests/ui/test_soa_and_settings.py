@@ -120,7 +120,7 @@ def test_implementing_controls_show_and_double_click_opens_the_annex_control(
     row = next(i for i, line in enumerate(model.rows) if line.controls)
     line = model.rows[row]
     assert model.index(row, 5).data() == ", ".join(line.controls)
-    assert model.index(row, 6).data() == line.status.label
+    assert f"Result: {line.status.label}" in model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
 
     view.table.setCurrentIndex(model.index(row, INCLUDED))
     qtbot.keyClick(view.table, Qt.Key.Key_Return)

@@ -56,14 +56,14 @@ def test_a_workpaper_is_answered_renamed_and_marked_complete_on_its_page(
     workspace: Workspace, engagement: EngagementFile
 ) -> None:
     view = open_workpaper(workspace, engagement, "A-100")
-    assert "8 of 8 item(s) not answered" in view.state.text() and view.tabs.tabText(0) == "C&hecklist (0 of 8)"
+    assert "8 of 8 item(s) not answered" in view.state.text() and view.tabs.tabText(0) == "Checkli&st (0 of 8)"
     view.mark(True)
     assert view.problem.text().startswith("A-100 is not complete yet")
     for row in range(view.items.rowCount()):
         view.items.setData(view.items.index(row, 2), Answer.YES, Qt.ItemDataRole.EditRole)
     view.items.setData(view.items.index(0, 3), "Partner's experience on file.", Qt.ItemDataRole.EditRole)
     assert view.page is not None and view.page.workpaper.items[0].note == "Partner's experience on file."
-    assert "mark it complete" in view.state.text() and view.tabs.tabText(0) == "C&hecklist (8 of 8)"
+    assert "mark it complete" in view.state.text() and view.tabs.tabText(0) == "Checkli&st (8 of 8)"
     view.mark(True)
     assert view.page.workpaper.complete and view.state.text().startswith("<b>Complete</b>")
     assert view.reopen_button.isEnabled() and not view.complete_button.isEnabled()

@@ -9,7 +9,7 @@ from PySide6.QtGui import QFont
 
 from app.domain.judgements import CriterionConclusion
 from app.domain.vocabulary import Status
-from ui.models.navigator_tree import Node
+from ui.models.navigator_tree import OPEN, Node
 from ui.status_style import colour, icon
 
 Index = QModelIndex | QPersistentModelIndex
@@ -31,8 +31,8 @@ UNSUPPORTED = "⚠ "
 
 def conclusion_text(node: Node) -> str:
     found = node.conclusion
-    if found is None:
-        return ""
+    if found is None or not SHORT[found.conclusion]:
+        return node.verdict
     return (UNSUPPORTED if found.unsupported else "") + SHORT[found.conclusion]
 
 
@@ -102,8 +102,10 @@ class NavigatorModel(QAbstractItemModel):
             return colour(node.status)
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2 and node.conclusion is not None:
             return colour(Status.EXCEPTIONS) if node.conclusion.unsupported else None
-        if role == Qt.ItemDataRole.ToolTipRole and node.status is not None:
-            return _tooltip(node)
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2 and node.status is not None:
+            return colour(node.status) if node.verdict != OPEN else colour(Status.NOT_STARTED)
+        if role == Qt.ItemDataRole.ToolTipRole:  # a label elided in a narrow navigator reads whole here
+            return _tooltip(node) if node.status is not None else node.label
         if role == Qt.ItemDataRole.FontRole and node.target is None:
             font = QFont()
             font.setBold(True)
@@ -118,6 +120,11 @@ def _tooltip(node: Node) -> str:
     assert node.status is not None
     lines = [node.label, f"Progress: {node.status.label}"]
     counts = node.counts
+    if counts is None and node.own_progress and node.target is not None:
+        done, of = node.own_progress.split("/")
+        lines.append(
+            f"{done} of {of} " + ("sample items with a result" if node.target.kind == "test" else "tests concluded")
+        )
     if counts is not None:
         lines.append(
             f"{counts.concluded} tested, {counts.in_progress} in progress, "

@@ -28,6 +28,7 @@ from ui.context import Target
 
 PAGES = (
     ("Dashboard", Target("dashboard")),
+    ("Control matrix", Target("matrix")),
     ("Opinion worksheet", Target("opinion")),
     ("Statement of Applicability", Target("soa")),
     ("Findings register", Target("findings")),
@@ -39,6 +40,11 @@ PAGES = (
 )
 
 
+#: The Conclusion column of a control or test, from its status: only a concluded test is "Tested".
+OPEN = "Open"
+VERDICTS = {Status.CONCLUDED: "Tested", Status.EXCEPTIONS: "Exceptions", Status.EXCLUDED: ""}
+
+
 @dataclass(eq=False)
 class Node:
     label: str
@@ -47,6 +53,10 @@ class Node:
     counts: StatusCounts | None = None
     search: str = ""
     conclusion: RequirementConclusion | None = None  # the auditor's, on a requirement
+    #: A leaf's own figures where it has no counts below it: a requirement's tests concluded of its tests, a
+    #: test's sample items with a result; and the word for a leaf not (or not yet) concluded ("Open").
+    own_progress: str = ""
+    verdict: str = ""
     children: list[Node] = field(default_factory=list)
     row: int = 0
     _parent: weakref.ref[Node] | None = None
@@ -66,8 +76,13 @@ class Node:
     @property
     def progress(self) -> str:
         if self.counts is None or not self.counts.in_scope:
-            return ""
+            return self.own_progress
         return f"{self.counts.concluded}/{self.counts.in_scope}"
+
+    @property
+    def reference(self) -> str:
+        """The requirement's code or the control's or test's reference that starts the label."""
+        return self.label.split(maxsplit=1)[0].rstrip(":") if self.label else ""
 
     def descendants(self) -> list[Node]:
         return [node for child in self.children for node in (child, *child.descendants())]
@@ -136,6 +151,8 @@ def _requirement_node(req: Requirement, snap: Snapshot, control_text: dict[str, 
         status=state.status if state else None,
         search=f"{req.code} {req.title} {judged} {control_text.get(req.code, '')}".lower(),
         conclusion=concluded,
+        own_progress=f"{state.tests_concluded}/{state.tests}" if state and state.tests else "",
+        verdict="" if state is None or state.status is Status.EXCLUDED else OPEN,
     )
 
 
@@ -205,11 +222,15 @@ def _add_controls(root: Node, snap: Snapshot) -> None:
                 Target("control", c.id),
                 status,
                 search=f"{c.ref} {c.title} {c.description}".lower(),
+                verdict=VERDICTS.get(status, OPEN),
             )
         )
         for test in tests_by_control.get(c.id, []):
             ref = snap.test_refs[test.test_id]
-            node.add(Node(f"{ref} {test.kind.label}", Target("test", test.test_id), test.status, search=ref.lower()))
+            sampled = f"{test.items_with_result}/{test.items_total}" if test.items_total else ""
+            leaf = Node(f"{ref} {test.kind.label}", Target("test", test.test_id), test.status, search=ref.lower())
+            leaf.own_progress, leaf.verdict = sampled, VERDICTS.get(test.status, OPEN)
+            node.add(leaf)
         if node.children:
             node.counts = count(t.status for t in tests_by_control[c.id])
 
@@ -245,7 +266,9 @@ def prune(node: Node, words: list[str]) -> Node:
 
     A group that matches keeps all it holds (typing "CC6" shows the whole group).
     """
-    copy = Node(node.label, node.target, node.status, node.counts, node.search, node.conclusion)
+    copy = Node(
+        node.label, node.target, node.status, node.counts, node.search, node.conclusion, node.own_progress, node.verdict
+    )
     if node.parent is not None and words and all(word in node.search for word in words):
         for child in node.children:
             copy.add(prune(child, []))

@@ -169,8 +169,8 @@ class AiSystemsView(DetailView):
             self.system_table,
             [
                 ("&New AI system...", self.new_system),
-                ("&Edit...", self.edit_system),
-                ("Import the client's in&ventory...", self.import_inventory),
+                ("Edit s&ystem...", self.edit_system),
+                ("Import the client's invento&ry...", self.import_inventory),
             ],
             [("Delete...", self.delete_system)],
         )
@@ -237,7 +237,7 @@ class AiSystemsView(DetailView):
         for title, table, action in (
             ("Controls that apply to it", controls, ("Choose c&ontrols...", self.choose_controls)),
             ("Tests that name it (of fewer systems)", tests, ("Choose &tests...", self.choose_tests)),
-            ("Findings that concern it", findings, ("Choose &findings...", self.choose_findings)),
+            ("Findings that concern it", findings, ("Choose finding&s...", self.choose_findings)),
         ):
             panel = QWidget()
             column = QVBoxLayout(panel)

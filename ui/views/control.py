@@ -6,16 +6,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +38,7 @@ from app.services.engagement import read_details
 from app.services.status import read_requirement_statuses
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
+from ui.context_menus import ContextMenu, MenuItem, open_and_copy
 from ui.date_fields import OptionalDateField
 from ui.dialogs.confirm_delete import confirm_delete
 from ui.dialogs.new_test import NewTestDialog
@@ -47,9 +50,12 @@ from ui.served import Served, served_by, served_table
 from ui.status_style import icon
 from ui.tables import make_table
 from ui.views.base import DetailView
-from ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, heading, note, section
+from ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, heading, narrow, note, section
 
 NOT_REPLACING = "(no other control)"
+TAB_TITLES = ("&Requirements", "Cross&walk suggestions", "&Tests", "E&vidence")
+#: The tab a control opens on: its tests are what the auditor came for.
+TESTS_TAB = 2
 
 
 @dataclass(frozen=True)
@@ -107,35 +113,66 @@ class ControlView(DetailView):
         self.title_label = heading("")
         outer.addWidget(self.title_label)
 
-        form = QFormLayout()
+        split = QSplitter(Qt.Orientation.Vertical)  # the fields above, the lists below: the user sets the share
+        split.setChildrenCollapsible(False)
+        split.addWidget(self._fields())
+        self.tabs = QTabWidget()
+        self.evidence = EvidencePanel(ctx, "Drop files on this page to attach them to the control.")
+        panels = (self._requirements_panel(), self._suggestions_panel(), self._tests_panel(), self.evidence)
+        for panel, text in zip(panels, TAB_TITLES, strict=True):
+            self.tabs.addTab(panel, text)
+        self.tabs.setCurrentIndex(TESTS_TAB)
+        split.addWidget(self.tabs)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        outer.addWidget(split, 1)
+        FileDrop(self, lambda paths, _row: self.evidence.attach(paths))
+
+    def _fields(self) -> QWidget:
+        """The control's own fields; the description wraps and takes the height there is."""
         self.title = CommitLineEdit()
-        self.description = CommitTextEdit()
-        self.description.setMaximumHeight(90)
+        self.description = CommitTextEdit(lines=5)
         self.owner = CommitLineEdit()
         self.frequency = ChoiceBox(Frequency)
         self.nature = ChoiceBox(Nature)
         self.control_type = ChoiceBox(ControlType)
-        self.key = QCheckBox("Key control")
-        form.addRow("&Title", self.title)
-        form.addRow("&Description", self.description)
-        form.addRow("&Owner", self.owner)
-        form.addRow("&Frequency", self.frequency)
-        form.addRow("&Nature", self.nature)
-        form.addRow("T&ype", self.control_type)
-        form.addRow("", self.key)
+        for box in (self.frequency, self.nature, self.control_type):
+            narrow(box)
+        self.key = QCheckBox("&Key control")
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        rows = (
+            (("T&itle", self.title),),
+            (("&Description", self.description),),
+            (("&Owner", self.owner), ("Fre&quency", self.frequency)),
+            (("&Nature", self.nature), ("T&ype", self.control_type)),
+        )
+        for row, pairs in enumerate(rows):
+            for column, (text, field) in enumerate(pairs):
+                label = QLabel(text)
+                label.setBuddy(field)
+                grid.addWidget(label, row, 2 * column, Qt.AlignmentFlag.AlignTop)
+                grid.addWidget(field, row, 2 * column + 1, 1, 3 if len(pairs) == 1 else 1)
+        grid.setRowStretch(1, 1)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
         self.effective_from, self.effective_to = OptionalDateField(), OptionalDateField()
         self.replaces = QComboBox()
-        self.replaces.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        narrow(self.replaces)
+        at = len(rows)
         dates = QHBoxLayout()
-        parts = (("from", self.effective_from), ("until", self.effective_to), ("replacing", self.replaces))
-        for label, widget in parts:
-            dates.addWidget(QLabel(label))
+        dates.setContentsMargins(0, 0, 0, 0)
+        for text, widget in (("from", self.effective_from), ("until", self.effective_to)):
+            dates.addWidget(QLabel(text))
             dates.addWidget(widget)
         dates.addStretch()
-        form.addRow("In operation", dates)
+        grid.addWidget(QLabel("In operation"), at, 0)
+        grid.addLayout(dates, at, 1, 1, 3)
+        grid.addWidget(QLabel("Replacing"), at + 1, 0)
+        grid.addWidget(self.replaces, at + 1, 1)
+        grid.addWidget(self.key, at + 1, 2, 1, 2)
         self.over_time = note()
-        form.addRow("", self.over_time)
-        outer.addLayout(form)
+        grid.addWidget(self.over_time, at + 2, 1, 1, 3)
         for field in (self.effective_from, self.effective_to):
             field.committed.connect(lambda _day: self.save_dates())
         self.replaces.activated.connect(lambda _i: self.save_dates())
@@ -144,20 +181,14 @@ class ControlView(DetailView):
         for box in (self.frequency, self.nature, self.control_type):
             box.chosen.connect(lambda _value: self.save())
         self.key.toggled.connect(lambda _checked: self.save())
-
-        split = QSplitter(Qt.Orientation.Vertical)
-        outer.addWidget(split, 1)
-        split.addWidget(self._requirements_panel())
-        split.addWidget(self._suggestions_panel())
-        split.addWidget(self._tests_panel())
-        self.evidence = EvidencePanel(ctx, "Drop files on this page to attach them to the control.")
-        split.addWidget(self.evidence)
-        FileDrop(self, lambda paths, _row: self.evidence.attach(paths))
+        fields = QWidget()
+        fields.setLayout(grid)
+        return fields
 
     def _requirements_panel(self) -> QWidget:
         self.linked, self.linked_table = served_table(self.ctx)
         return section(
-            "Requirements it serves",
+            "",
             self.linked_table,
             [("&Link requirement...", self.link_requirement), ("&Unlink", self.unlink_requirement)],
         )
@@ -175,7 +206,7 @@ class ControlView(DetailView):
         )
         self.suggestion_table = make_table(self.suggestions)
         return section(
-            "Crosswalk suggestions",
+            "",
             self.suggestion_table,
             [("&Accept suggestion", self.accept_suggestion), ("Dis&miss", self.dismiss_suggestion)],
         )
@@ -193,17 +224,30 @@ class ControlView(DetailView):
             ],
             key=lambda t: t.id,
         )
-        self.test_table = make_table(self.tests)
-        self.test_table.doubleClicked.connect(lambda index: self.ctx.open(Target("test", self.tests.row(index).id)))
+        self.test_table = make_table(self.tests, stretch=1)
+        self.test_table.doubleClicked.connect(self.open_test)
+        ContextMenu(self.test_table, self._test_menu)
+        delete = QShortcut(QKeySequence.StandardKey.Delete, self.test_table)
+        delete.activated.connect(self.delete_test)
         return section(
-            "Tests",
+            "",
             self.test_table,
             [
-                ("New test of &design", lambda: self.new_test(TestKind.DESIGN)),
-                ("New test of o&perating effectiveness", lambda: self.new_test(TestKind.OPERATING)),
+                ("New de&sign test", lambda: self.new_test(TestKind.DESIGN)),
+                ("New o&perating test", lambda: self.new_test(TestKind.OPERATING)),
             ],
-            trailing=[("Delete test...", self.delete_test), ("Delete control...", self.delete_control)],
+            trailing=[("Delete control...", self.delete_control)],
         )
+
+    def _test_menu(self, index: QModelIndex) -> list[MenuItem]:
+        """Open, Copy reference, and Delete test... (a test's own page has its Delete button too)."""
+        items = open_and_copy(index, lambda: self.open_test(index), lambda: self.tests.row(index).ref)
+        if items:
+            items.append(("Delete test...", lambda: ask_to_delete_test(self.ctx, self, self.tests.row(index))))
+        return items
+
+    def open_test(self, index: QModelIndex) -> None:
+        self.ctx.open(Target("test", self.tests.row(index).id))
 
     def load(self) -> None:
         assert self.target is not None
@@ -238,6 +282,9 @@ class ControlView(DetailView):
         self.suggestions.set_rows(page.suggestions)
         self.tests.set_rows(page.tests)
         self.evidence.show_files(page.evidence, _evidence_target(c.id), c.ref)
+        counts = (len(page.linked), len(page.suggestions), len(page.tests), len(page.evidence))
+        for index, (text, count) in enumerate(zip(TAB_TITLES, counts, strict=True)):
+            self.tabs.setTabText(index, f"{text} ({count})")
 
     def _values(self) -> ControlInput:
         return ControlInput(

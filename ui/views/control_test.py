@@ -6,23 +6,27 @@ table at the bottom shows them so the auditor sees the effect of each result at 
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRegularExpression
+from PySide6.QtCore import QRegularExpression, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence, QRegularExpressionValidator, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
     QSpinBox,
+    QSplitter,
     QTabWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -73,7 +77,7 @@ from ui.tables import make_table, selected_rows
 from ui.views.base import DetailView
 from ui.views.control import ask_to_delete_test
 from ui.views.sampling_panel import SamplingPanel
-from ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, button_row, heading, note
+from ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, button_row, heading, narrow, note, scrolled
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,27 @@ def _spin(high: int, blank: str) -> QSpinBox:
     return spin
 
 
+#: The lines a walkthrough narrative's field asks for (the plan scrolls if the window is smaller).
+WALKTHROUGH_LINES = 16
+#: The first tab's title by kind of test.
+PLAN_TAB = {TestKind.OPERATING: "&Plan and sample", TestKind.DESIGN: "&Plan and walkthrough"}
+
+
+def deviation_html(found: Deviation) -> str:
+    """A deviation's text in full, each part under its name (a blank part says so: it is still to be written)."""
+    parts = (
+        ("What happened", found.description),
+        ("Found in", f"{', '.join(found.sample_items)} ({found.rate_label})" if found.sample_items else ""),
+        ("Root cause", found.root_cause),
+        ("Effect", found.effect),
+        ("Management response", found.management_response),
+    )
+    return f"<b>{html.escape(found.ref)}</b>" + "".join(
+        f"<p><b>{name}</b><br>{html.escape(text).replace(chr(10), '<br>') if text else '<i>not recorded</i>'}</p>"
+        for name, text in parts
+    )
+
+
 def _as_input(item: SampleItem, **changes: Any) -> SampleItemInput:
     values = SampleItemInput(item.identifier, item.item_date, item.result, item.tickmarks, item.deviation_text)
     return replace(values, **changes)
@@ -167,7 +192,7 @@ class ControlTestView(DetailView):
         self.describing: SampleItemId | None = None
         outer = QVBoxLayout(self)
         self.title = heading("")
-        self.subtitle = QLabel()
+        self.subtitle = note()
         self.subtitle.linkActivated.connect(self._open_control)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
@@ -178,14 +203,23 @@ class ControlTestView(DetailView):
         outer.addWidget(self.subtitle)
         self.tabs = QTabWidget()
         outer.addWidget(self.tabs, 1)
-        work = QWidget()
-        column = QVBoxLayout(work)
-        column.addWidget(self._plan_panel())
+        plan = QWidget()
+        column = QVBoxLayout(plan)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self._plan_panel(), 1)
         self.sampling = SamplingPanel(ctx)
         column.addWidget(self.sampling)
-        column.addWidget(self._sample_panel(), 1)
-        self.tabs.addTab(work, "&Plan and sample")
-        self.tabs.addTab(self._findings_panel(), "&Findings and conclusion")
+        # The plan scrolls above the sample, the user sets the share: the grid and its buttons stay in view.
+        self.work = QSplitter(Qt.Orientation.Vertical)
+        self.work.setChildrenCollapsible(False)
+        self.plan_area = scrolled(plan)
+        self.work.addWidget(self.plan_area)
+        self.sample = self._sample_panel()
+        self.work.addWidget(self.sample)
+        self.work.setStretchFactor(1, 1)
+        self.work.setSizes([260, 420])  # the grid gets the larger share: it is where the day's work is
+        self.tabs.addTab(self.work, PLAN_TAB[TestKind.OPERATING])
+        self.tabs.addTab(scrolled(self._findings_panel()), "Fi&ndings and conclusion")
         self.evidence = EvidencePanel(
             ctx, "Drop files on this page to attach them to the test, or on a sample item to attach them to it."
         )
@@ -198,19 +232,18 @@ class ControlTestView(DetailView):
     def _plan_panel(self) -> QWidget:
         panel = QWidget()
         form = QFormLayout(panel)
-        self.procedure = CommitTextEdit()
-        self.procedure.setPlaceholderText("What the auditor did, step by step.")
-        self.procedure.setMaximumHeight(80)
+        self.procedure = CommitTextEdit(lines=4)
         self.procedure.committed.connect(lambda _t: self.save_plan())
-        form.addRow("&Procedure", self.procedure)
-        methods = QHBoxLayout()
+        self.procedure_label = QLabel()
+        self.procedure_label.setBuddy(self.procedure)
+        form.addRow(self.procedure_label, self.procedure)
+        methods = QGridLayout()
         self.methods: dict[Method, QCheckBox] = {}
-        for method in Method:
+        for number, method in enumerate(Method):
             box = QCheckBox(method.label)
             box.toggled.connect(lambda _c: self.save_plan())
             self.methods[method] = box
-            methods.addWidget(box)
-        methods.addStretch()
+            methods.addWidget(box, number // 3, number % 3)
         form.addRow("Methods", methods)
         self.population = CommitLineEdit()
         self.population.setPlaceholderText("What the items are and where the list came from")
@@ -224,17 +257,16 @@ class ControlTestView(DetailView):
         self.seed.committed.connect(lambda _t: self.save_plan())
         self.population_size.editingFinished.connect(self.save_plan)
         self.selection.chosen.connect(lambda _v: self.save_plan())
-        sizes = QHBoxLayout()
-        sizes.addWidget(QLabel("Sample drawn outside Fieldwork:"))
-        for label, widget in (
-            ("population of", self.population_size),
-            ("selection", self.selection),
-            ("seed", self.seed),
+        sizes = QGridLayout()
+        sizes.setContentsMargins(0, 0, 0, 0)
+        sizes.addWidget(note("Sample drawn outside Fieldwork:"), 0, 0, 1, 4)
+        for number, (label, widget) in enumerate(
+            (("population of", self.population_size), ("selection", self.selection), ("seed", self.seed))
         ):
-            sizes.addWidget(QLabel(label))
-            sizes.addWidget(widget)
-        sizes.addStretch()
-        self.population_label = QLabel("Po&pulation")
+            sizes.addWidget(QLabel(label), 1 + number // 2, 2 * (number % 2))
+            sizes.addWidget(widget, 1 + number // 2, 2 * (number % 2) + 1)
+        sizes.setColumnStretch(4, 1)
+        self.population_label = QLabel("Pop&ulation")
         self.population_label.setBuddy(self.population)
         form.addRow(self.population_label, self.population)
         self.sizes_row = QWidget()
@@ -245,20 +277,26 @@ class ControlTestView(DetailView):
         form.addRow(self.timing_label, self.timing_row)
         self.plan_note = note()
         form.addRow("", self.plan_note)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         return panel
 
     def _timing_row(self) -> QWidget:
         """The round and the window of a test of operating effectiveness (blank: the period, while in operation)."""
         self.round = ChoiceBox(TestRound, none_label="(the period in one test)")
         self.window_start, self.window_end = OptionalDateField(), OptionalDateField()
-        row = QHBoxLayout()
+        row = QGridLayout()  # two lines, so the plan fits half a screen
         row.setContentsMargins(0, 0, 0, 0)
-        for label, widget in (("round", self.round), ("from", self.window_start), ("until", self.window_end)):
-            row.addWidget(QLabel(label))
-            row.addWidget(widget)
-        self.window_label = QLabel()
-        row.addWidget(self.window_label)
-        row.addStretch()
+        placed = (
+            ("round", narrow(self.round), 0, 0),
+            ("from", self.window_start, 1, 0),
+            ("until", self.window_end, 1, 2),
+        )
+        for label, widget, line, column in placed:
+            row.addWidget(QLabel(label), line, column)
+            row.addWidget(widget, line, column + 1)
+        self.window_label = note()
+        row.addWidget(self.window_label, 0, 2, 1, 2)
+        row.setColumnStretch(4, 1)
         self.round.chosen.connect(lambda _value: self.save_timing())
         for field in (self.window_start, self.window_end):
             field.committed.connect(lambda _day: self.save_timing())
@@ -329,16 +367,18 @@ class ControlTestView(DetailView):
         paste = QShortcut(QKeySequence.StandardKey.Paste, self.item_table)
         paste.activated.connect(self.paste_rows)
         layout.addWidget(self.item_table)
-        row, _buttons = button_row(
+        row, buttons = button_row(
             [
                 ("&Add item...", self.add_item),
-                ("Paste rows from a spreadsheet", self.paste_rows),
-                ("Record as a deviation...", self.record_deviation_for_selected),
-                ("Delete selected items", self.delete_items),
+                ("Paste rows", self.paste_rows),
+                ("Deviation...", self.record_deviation_for_selected),
+                ("Delete items...", self.delete_items),
             ]
         )
-        self.legend = QLabel()
-        row.addWidget(self.legend)
+        buttons[1].setToolTip("Paste rows copied from a spreadsheet (Ctrl+V in the grid)")
+        buttons[2].setToolTip("Record a deviation found in the selected items")
+        self.legend = note()
+        row.addWidget(self.legend, 1)
         layout.addLayout(row)
         return panel
 
@@ -346,28 +386,38 @@ class ControlTestView(DetailView):
         panel = QWidget()
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(heading("Deviations"))
         self.deviations = RowTableModel[Deviation](
             [
                 Column("Deviation", lambda d: d.ref),
                 Column("What happened", lambda d: d.description, tooltip=lambda d: d.description),
                 Column("Found", lambda d: d.rate_label),
-                Column("Management response", lambda d: d.management_response, tooltip=lambda d: d.management_response),
+                Column("Response", lambda d: "recorded" if d.management_response else "missing"),
             ],
             key=lambda d: d.id,
         )
-        self.deviation_table = make_table(self.deviations, stretch=0)
-        self.deviation_table.doubleClicked.connect(lambda index: self.edit_deviation(self.deviations.row(index)))
-        layout.addWidget(self.deviation_table)
-        row = QHBoxLayout()
-        add = QPushButton("Record a de&viation...")
-        add.clicked.connect(lambda _checked=False: self.add_deviation())
-        remove = QPushButton("Delete deviation")
-        remove.clicked.connect(self.delete_deviation)
-        row.addWidget(add)
-        row.addWidget(remove)
-        row.addStretch()
-        layout.addLayout(row)
+        self.deviation_table = make_table(self.deviations, stretch=1, row_lines=2)
+        self.deviation_table.activated.connect(lambda index: self.edit_deviation(self.deviations.row(index)))
+        self.deviation_table.selectionModel().currentRowChanged.connect(lambda _c, _p: self._show_deviation())
+        # The chosen deviation in full: nothing about it is off to the right or left out.
+        self.deviation_text = QTextBrowser()
+        self.deviation_text.setMinimumHeight(4 * self.fontMetrics().lineSpacing())
+        row, buttons = button_row(
+            [("&Record a deviation...", self.add_deviation), ("Edi&t deviation...", self.edit_selected_deviation)],
+            trailing=[("Delete deviation...", self.delete_deviation)],
+        )
+        self.deviation_buttons = buttons[1:]
+        listed = QWidget()
+        column = QVBoxLayout(listed)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.deviation_table, 1)
+        column.addLayout(row)
+        found = QSplitter(Qt.Orientation.Vertical)
+        found.setChildrenCollapsible(False)
+        found.addWidget(listed)
+        found.addWidget(self.deviation_text)
+        found.setStretchFactor(1, 2)
+        found.setSizes([110, 260])  # the list is short; the text of the one chosen is what is read
+        layout.addWidget(found, 3)
 
         conclusion = QFormLayout()
         self.conclusion = ChoiceBox(Conclusion, none_label="Open (not concluded)")
@@ -384,8 +434,14 @@ class ControlTestView(DetailView):
         layout.addWidget(self.fairness)
         layout.addWidget(heading("Requirements this test serves"))
         self.served, self.served_table = served_table(self.ctx)
-        layout.addWidget(self.served_table)
+        layout.addWidget(self.served_table, 2)
         return panel
+
+    def _show_deviation(self) -> None:
+        chosen = self._chosen_deviation()
+        for button in self.deviation_buttons:
+            button.setEnabled(chosen is not None)
+        self.deviation_text.setHtml(deviation_html(chosen) if chosen else "<i>No deviation selected.</i>")
 
     # -- loading --------------------------------------------------------------------------------------
 
@@ -408,6 +464,7 @@ class ControlTestView(DetailView):
             box.setChecked(method in t.methods)
             box.blockSignals(False)
         operating = t.kind is TestKind.OPERATING
+        self._arrange(t.kind)
         self.population.load(t.population)
         for widget in (self.population, self.population_label, self.sampling):
             widget.setVisible(operating)
@@ -438,6 +495,9 @@ class ControlTestView(DetailView):
         self.items.set_rows(page.items)
         self._describe_pending()
         self.deviations.set_rows(page.deviations)
+        if page.deviations and not self.deviation_table.selectionModel().hasSelection():
+            self.deviation_table.selectRow(0)
+        self._show_deviation()
         self.conclusion.offer(Conclusion.NOT_OPERATED, t.kind is TestKind.OPERATING)
         self.conclusion.load(t.conclusion)
         self.conclusion_note.load(t.conclusion_note)
@@ -448,8 +508,23 @@ class ControlTestView(DetailView):
         found = (
             f" ({len(page.deviations)} deviation{'s' if len(page.deviations) != 1 else ''})" if page.deviations else ""
         )
-        self.tabs.setTabText(1, f"&Findings and conclusion{found}")
+        self.tabs.setTabText(1, f"Fi&ndings and conclusion{found}")
         self.tabs.setTabText(2, f"E&vidence ({len(page.evidence)})")
+
+    def _arrange(self, kind: TestKind) -> None:
+        """A test of design is a walkthrough: its narrative takes the tab, and there is no sample grid."""
+        operating = kind is TestKind.OPERATING
+        self.procedure_label.setText("Pr&ocedure" if operating else "&Walkthrough narrative")
+        self.procedure.setPlaceholderText(
+            "What the auditor did, step by step."
+            if operating
+            else "Who was interviewed, what was observed and inspected, and how the control is designed to work."
+        )
+        self.procedure.lines = 4 if operating else WALKTHROUGH_LINES
+        self.procedure.updateGeometry()
+        self.procedure.setMaximumHeight(self.procedure.sizeHint().height() * 3 if operating else 16_777_215)
+        self.sample.setVisible(operating)
+        self.tabs.setTabText(0, PLAN_TAB[kind])
 
     def _dropped_on_item(self, paths: list[Path], row: int) -> None:
         """Files dropped on a sample row support that item; dropped below the rows, the test."""
@@ -577,6 +652,14 @@ class ControlTestView(DetailView):
         if dialog.exec():
             test_id, values = self.page.test.id, dialog.values()
             self.ctx.write("Deviation recorded", lambda db: deviation_service.add_deviation(db, test_id, values))
+
+    def _chosen_deviation(self) -> Deviation | None:
+        rows = self.deviation_table.selectionModel().selectedRows()
+        return self.deviations.row(rows[0]) if rows else None
+
+    def edit_selected_deviation(self) -> None:
+        if (chosen := self._chosen_deviation()) is not None:
+            self.edit_deviation(chosen)
 
     def edit_deviation(self, existing: Deviation) -> None:
         dialog = DeviationDialog(self.items.rows, existing, parent=self)

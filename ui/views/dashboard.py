@@ -3,18 +3,20 @@ whether the file supports the opinion), open items and exceptions."""
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent
-from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from app.domain.judgements import CriterionConclusion, FindingKind
 from app.domain.records import Deviation, RequirementStatus, StatusCounts
 from app.domain.vocabulary import Framework, Status
-from app.pages.dashboard import DashboardPage, load_dashboard_page
+from app.pages.dashboard import DashboardPage, NextStep, load_dashboard_page, next_step
 from app.services.overview import GroupProgress
 from ui.context import Target, UiContext
+from ui.context_menus import ContextMenu, open_and_copy
 from ui.models.table import Column, RowTableModel
 from ui.status_style import colour, icon
 from ui.tables import make_table
@@ -123,9 +125,13 @@ def _detail(state: RequirementStatus) -> str:
     return f"{counts}; {state.awaiting_note}" if state.awaiting_note else counts
 
 
+TAB_TITLES = ("&Progress", "&Open items", "E&xceptions")
+
+
 class DashboardView(DetailView):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
+        self.step: NextStep | None = None
         outer = QVBoxLayout(self)
         self.summary = heading("")
         self.counts = note()
@@ -134,14 +140,26 @@ class DashboardView(DetailView):
         self.work = note()
         self.work.linkActivated.connect(lambda _link: ctx.open(Target("workpapers")))
         outer.addWidget(self.work)
+        self.next_step = note()
+        self.next_step.setObjectName("next_step")
+        self.next_step.setFrameShape(QFrame.Shape.StyledPanel)
+        self.next_step.setStyleSheet("#next_step { background: #e8f0fe; padding: 6px; }")
+        self.next_step.linkActivated.connect(lambda _link: self._take_next_step())
+        outer.addWidget(self.next_step)
         outer.addLayout(self._judgements())
+        # One full-height tab each (three boxes stacked left each a few lines high).
+        self.tabs = QTabWidget()
+        outer.addWidget(self.tabs, 1)
+        progress = QWidget()
+        column = QVBoxLayout(progress)
         legend = " ".join(f"<span style='color:{colour(s).name()}'>■</span> {s.label}" for s in SEGMENTS)
-        outer.addWidget(note(legend))
+        column.addWidget(note(legend))
         self.bars_area = QScrollArea()
         self.bars_area.setWidgetResizable(True)
-        outer.addWidget(self.bars_area, 3)
+        self.bars_area.setFrameShape(QFrame.Shape.NoFrame)
+        column.addWidget(self.bars_area, 1)
+        self.tabs.addTab(progress, TAB_TITLES[0])
 
-        outer.addWidget(heading("Open items"))
         self.open_items = RowTableModel[OpenItem](
             [
                 Column("Requirement", lambda r: r.code, icon=lambda r: icon(r.status)),
@@ -155,9 +173,16 @@ class DashboardView(DetailView):
         self.open_table.doubleClicked.connect(
             lambda index: ctx.open(Target("requirement", self.open_items.row(index).code))
         )
-        outer.addWidget(self.open_table, 2)
+        ContextMenu(
+            self.open_table,
+            lambda index: open_and_copy(
+                index,
+                lambda: ctx.open(Target("requirement", self.open_items.row(index).code)),
+                lambda: self.open_items.row(index).code,
+            ),
+        )
+        self.tabs.addTab(self.open_table, TAB_TITLES[1])
 
-        outer.addWidget(heading("Exceptions"))
         self.exceptions = RowTableModel[Deviation](
             [
                 Column("Test", lambda d: d.test_ref, icon=lambda d: icon(Status.EXCEPTIONS)),
@@ -171,7 +196,15 @@ class DashboardView(DetailView):
         self.exception_table.doubleClicked.connect(
             lambda index: ctx.open(Target("test", self.exceptions.row(index).test_id))
         )
-        outer.addWidget(self.exception_table, 2)
+        ContextMenu(
+            self.exception_table,
+            lambda index: open_and_copy(
+                index,
+                lambda: ctx.open(Target("test", self.exceptions.row(index).test_id)),
+                lambda: self.exceptions.row(index).ref,
+            ),
+        )
+        self.tabs.addTab(self.exception_table, TAB_TITLES[2])
 
     def _judgements(self) -> QGridLayout:
         grid = QGridLayout()
@@ -210,6 +243,15 @@ class DashboardView(DetailView):
         ]
         self.open_items.set_rows(items)
         self.exceptions.set_rows(page.deviations)
+        self.tabs.setTabText(1, f"{TAB_TITLES[1]} ({len(items)})")
+        self.tabs.setTabText(2, f"{TAB_TITLES[2]} ({len(page.deviations)})")
+        self.step = next_step(page)
+        said = html.escape(self.step.text, quote=False)
+        self.next_step.setText(f"<b>Next step:</b> {said} <a href='go'>Go there</a>")
+
+    def _take_next_step(self) -> None:
+        if self.step is not None:
+            self.ctx.open(Target(self.step.kind, self.step.key))
 
     def _show_judgements(self, page: DashboardPage) -> None:
         self.conclusion_counts.setText("<br>".join(conclusion_line(page, f) for f in Framework))
@@ -219,21 +261,24 @@ class DashboardView(DetailView):
     def _show_bars(self, view: DashboardPage) -> None:
         panel = QWidget()
         grid = QGridLayout(panel)
-        row = 0
-        for framework in Framework:
+        rows = 0
+        for number, framework in enumerate(Framework):  # side by side: every group in view at once
+            left = 3 * number
             totals = view.totals[framework]
             share = f"{totals.concluded} of {totals.in_scope} tested" if totals.in_scope else ""
-            grid.addWidget(heading(f"{framework.label}  ({share})"), row, 0, 1, 3)
-            row += 1
+            grid.addWidget(heading(f"{framework.label}  ({share})"), 0, left, 1, 3)
+            row = 1
             for group in (g for g in view.groups if g.framework is framework):
                 bar = ProgressBar(group)
                 first = group.requirements[0] if group.requirements else None
                 if first:
                     bar.clicked.connect(lambda code=first: self.ctx.open(Target("requirement", code)))
-                grid.addWidget(note(group.title), row, 0)
-                grid.addWidget(bar, row, 1)
-                grid.addWidget(note(f"{group.counts.concluded}/{group.counts.in_scope}"), row, 2)
+                grid.addWidget(note(group.title), row, left)
+                grid.addWidget(bar, row, left + 1)
+                grid.addWidget(note(f"{group.counts.concluded}/{group.counts.in_scope}"), row, left + 2)
                 row += 1
-        grid.setColumnStretch(1, 1)
-        grid.setRowStretch(row, 1)
+            grid.setColumnStretch(left, 2)
+            grid.setColumnStretch(left + 1, 2)
+            rows = max(rows, row)
+        grid.setRowStretch(rows, 1)
         self.bars_area.setWidget(panel)

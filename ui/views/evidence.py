@@ -31,6 +31,7 @@ from app.services.evidence_copies import extract_evidence
 from app.storage.engagement_file import EngagementFile
 from app.tasks import Task
 from ui.context import UiContext
+from ui.context_menus import ContextMenu, MenuItem, copy_text
 from ui.evidence_actions import attach, choose_files, open_copy, open_use, unlink
 from ui.evidence_drop import FileDrop
 from ui.evidence_panel import human_size, local_time
@@ -57,9 +58,15 @@ KIND_LABELS = {
 
 COLUMNS: list[tuple[Column[EvidenceFile], ev.SortKey | None]] = [
     (Column("Ref", lambda f: f.ref), ev.SortKey.REF),
-    (Column("File", lambda f: f.original_name, tooltip=lambda f: f.original_name), ev.SortKey.NAME),
+    (Column("File", lambda f: f.original_name, tooltip=lambda f: f.original_name, width=220), ev.SortKey.NAME),
+    (
+        Column(
+            "Used by", lambda f: ", ".join(f.used_by) or "(unused)", tooltip=lambda f: "\n".join(f.used_by), width=190
+        ),
+        None,
+    ),
     (Column("Size", lambda f: human_size(f.size), tooltip=lambda f: f"{f.size:,} bytes"), ev.SortKey.SIZE),
-    (Column("Type", lambda f: f.media_type), ev.SortKey.MEDIA_TYPE),
+    (Column("Type", lambda f: f.media_type, tooltip=lambda f: f.media_type, width=110), ev.SortKey.MEDIA_TYPE),
     (
         Column(
             "Received",
@@ -83,12 +90,6 @@ COLUMNS: list[tuple[Column[EvidenceFile], ev.SortKey | None]] = [
         ev.SortKey.ATTACHED,
     ),
     (Column("SHA-256", lambda f: f.sha256[:HASH_CHARS] + "…", tooltip=lambda f: f.sha256), None),
-    (
-        Column(
-            "Used by", lambda f: ", ".join(f.used_by) or "(unused)", tooltip=lambda f: "\n".join(f.used_by), width=170
-        ),
-        None,
-    ),
 ]
 SORT_KEYS = [key for _column, key in COLUMNS]
 
@@ -120,7 +121,10 @@ class EvidenceView(DetailView):
         layout.addLayout(filters)
 
         self.model = RowTableModel[EvidenceFile]([column for column, _key in COLUMNS], key=lambda f: f.id)
-        self.table = make_table(self.model, stretch=1)
+        # What a file is and what it supports come first and stay in view; names and types keep a width, elided
+        # in the middle (the extension stays in view) with the whole in the tooltip; the hash takes what is left.
+        self.table = make_table(self.model, stretch=len(COLUMNS) - 1)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         header = self.table.horizontalHeader()
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
@@ -128,6 +132,7 @@ class EvidenceView(DetailView):
         header.sortIndicatorChanged.connect(self._sort_chosen)
         self.table.doubleClicked.connect(lambda index: open_copy(self.ctx, self.model.row(index)))
         self.table.selectionModel().currentRowChanged.connect(lambda current, _previous: self._load_uses(current))
+        ContextMenu(self.table, self._menu)
         delete_key = QShortcut(QKeySequence.StandardKey.Delete, self.table, self.delete_selected)
         delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)  # never while typing in the filter
 
@@ -173,7 +178,7 @@ class EvidenceView(DetailView):
         self.uses_table.doubleClicked.connect(lambda index: open_use(self.ctx, self.uses.row(index)))
         layout.addWidget(self.uses_table)
         row = QHBoxLayout()
-        go = QPushButton("&Go to item")
+        go = QPushButton("Go to &item")
         go.clicked.connect(lambda: self._with_use(lambda use: open_use(self.ctx, use)))
         remove = QPushButton("Unlin&k from this item")
         remove.clicked.connect(self.unlink_selected_use)
@@ -182,6 +187,18 @@ class EvidenceView(DetailView):
         row.addStretch()
         layout.addLayout(row)
         return panel
+
+    def _menu(self, index: QModelIndex) -> list[MenuItem]:
+        if not index.isValid():
+            return [("Attach files...", lambda: attach(self.ctx, self, choose_files(self)))]
+        found = self.model.row(index)
+        return [
+            ("Open", lambda: open_copy(self.ctx, found)),
+            ("Save a copy...", self.save_copies),
+            ("Copy reference", lambda: copy_text(found.ref)),
+            ("Copy SHA-256", lambda: copy_text(found.sha256)),
+            ("Delete...", self.delete_selected),
+        ]
 
     # -- loading --------------------------------------------------------------------------------------
 

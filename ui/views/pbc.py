@@ -105,7 +105,7 @@ class PbcView(DetailView):
         actions, _buttons = button_row(
             [
                 ("&New request...", self.add_request),
-                ("&Edit...", self.edit_selected),
+                ("Ed&it...", self.edit_selected),
                 ("Attach evidence in &answer...", self.attach_in_answer),
                 ("E&xport for the client (Excel)...", self.export),
             ],

@@ -34,7 +34,7 @@ from ui.context import UiContext
 from ui.dialogs.ipe import assess_population
 from ui.dialogs.population_import import PopulationImportDialog
 from ui.dialogs.select_sample import SelectSampleDialog
-from ui.widgets import ChoiceBox, note
+from ui.widgets import ChoiceBox, narrow, note
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ class SamplingPanel(QWidget):
         grid.addWidget(self.remove_button, 0, 4)
 
         self.count = QSpinBox()
-        self.risk = ChoiceBox(Risk, none_label="(risk not assessed)")
+        self.risk = narrow(ChoiceBox(Risk, none_label="(risk not assessed)"))
         self.risk.chosen.connect(lambda _r: self.record(self.count.value()))
         self.suggestion = note()
         grid.addWidget(QLabel("Risk"), 1, 0)
@@ -138,7 +138,7 @@ class SamplingPanel(QWidget):
         self.count.setSpecialValueText("not set")
         self.count.editingFinished.connect(lambda: self.record(self.count.value()))
         self.override = note()
-        size_label = QLabel("Planned &size")
+        size_label = QLabel("Planned si&ze")
         size_label.setBuddy(self.count)
         grid.addWidget(size_label, 2, 0)
         grid.addWidget(self.count, 2, 1)
@@ -154,7 +154,7 @@ class SamplingPanel(QWidget):
         grid.addWidget(self.extend_button, 3, 4)
 
         self.ipe = note()
-        self.ipe_button = QPushButton("Assess IP&E...")
+        self.ipe_button = QPushButton("Asse&ss IPE...")
         self.ipe_button.clicked.connect(self.assess_ipe)
         grid.addWidget(self.ipe, 4, 0, 1, 4)
         grid.addWidget(self.ipe_button, 4, 4)

@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QHeaderView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.domain.records import SoaLine
 from app.domain.vocabulary import ImplementationStatus
@@ -28,6 +28,8 @@ from ui.widgets import heading, note
 
 NOT_ASSESSED = "Not assessed"
 JUSTIFICATION, IMPLEMENTATION = 3, 4
+#: The justification is what the page is read for: below this the table scrolls sideways instead.
+JUSTIFICATION_WIDTH = 240
 
 
 def _status(value: Any) -> ImplementationStatus | None:
@@ -46,8 +48,13 @@ class SoaView(DetailView):
         layout.addWidget(self.problem)
         self.model = RowTableModel[SoaLine](
             [
-                Column("Annex A", lambda s: s.annex_code, icon=lambda s: icon(s.status), tooltip=lambda s: s.title),
-                Column("Control", lambda s: s.title, tooltip=lambda s: s.title, width=220),
+                Column(
+                    "Annex A",
+                    lambda s: s.annex_code,
+                    icon=lambda s: icon(s.status),
+                    tooltip=lambda s: f"{s.title}\nResult: {s.status.label}",
+                ),
+                Column("Control", lambda s: s.title, tooltip=lambda s: s.title, width=150),
                 Column(
                     "Included",
                     lambda s: s.included,
@@ -65,24 +72,25 @@ class SoaView(DetailView):
                     lambda s: s.implementation_status.label if s.implementation_status else NOT_ASSESSED,
                     edit=lambda s, status: self.save(s, implementation_status=_status(status)),
                     edit_value=lambda s: s.implementation_status,
+                    width=125,
                 ),
                 Column(
-                    "Implementing controls", lambda s: ", ".join(s.controls), tooltip=lambda s: ", ".join(s.controls)
+                    "Client controls",
+                    lambda s: ", ".join(s.controls),
+                    tooltip=lambda s: ", ".join(s.controls),
+                    width=110,
                 ),
-                Column("Result", lambda s: s.status.label),
             ],
             key=lambda s: s.annex_code,
         )
-        self.table = make_table(self.model, stretch=JUSTIFICATION, editable=True)
+        # Three lines a row: titles and most justifications read in full; the tooltip has the rest.
+        self.table = make_table(
+            self.model, stretch=JUSTIFICATION, editable=True, row_lines=3, stretch_at_least=JUSTIFICATION_WIDTH
+        )
         self.table.setItemDelegateForColumn(
             IMPLEMENTATION, ChoiceDelegate(ImplementationStatus, none_label=NOT_ASSESSED, parent=self.table)
         )
         self.table.activated.connect(self._open_requirement)
-        # Two lines a row: titles and most of a justification read in full without a tooltip.
-        self.table.setWordWrap(True)
-        rows = self.table.verticalHeader()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(2 * self.table.fontMetrics().lineSpacing() + 10)
         layout.addWidget(self.table, 1)
 
     def load(self) -> None:

@@ -1,0 +1,66 @@
+"""Show one page of the demo engagement at a given window size, for screenshots of the layout.
+
+    python scripts/screens.py WIDTHxHEIGHT PAGE
+
+PAGE is one of `start`, `dashboard`, `control`, `test`, `test-findings`, `design` (a test of design), `soa`,
+`evidence`, `matrix`.
+The window is placed at the top-left corner of the screen, without decorations (Xvfb runs no window
+manager), so a capture of the screen shows the window exactly at that size. Run it under
+`../shared/tools/screenshot.sh`. It works in a private Fieldwork home, so no saved window state leaks in.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ["FIELDWORK_HOME"] = tempfile.mkdtemp(prefix="fieldwork-screens-")
+
+from PySide6.QtWidgets import QApplication
+
+from app.demo import create_demo
+from app.services import controls as control_service
+from app.services import testing as test_service
+from ui.context import Target
+from ui.main_window import MainWindow
+from ui.settings import add_recent
+
+#: The pages shown: the control and the test are those with the most on them in the demo.
+CONTROL, TEST, DESIGN = "C-014", "C-014.T2", "C-014.T1"
+
+
+def main(size: str, page: str) -> int:
+    width, height = (int(n) for n in size.split("x"))
+    application = QApplication(sys.argv[:1])
+    window = MainWindow(synchronous=True)
+    path = Path(tempfile.mkdtemp(prefix="fieldwork-screens-demo-")) / "Demo engagement.fieldwork"
+    create_demo(path).close()
+    if page == "start":
+        add_recent(path)
+        window.start.refresh()
+    else:
+        window.opener.open_path(path)
+    window.setGeometry(0, 0, width, height)
+    window.show()
+    workspace = window.workspace
+    if workspace is not None:
+        with workspace.db.reading() as conn:
+            control = next(c for c in control_service.read_controls(conn) if c.ref == CONTROL)
+            tests = {t.ref: t for t in test_service.read_tests(conn, control_id=control.id)}
+        targets = {
+            "control": Target("control", control.id),
+            "test": Target("test", tests[TEST].id),
+            "test-findings": Target("test", tests[TEST].id),
+            "design": Target("test", tests[DESIGN].id),
+        }
+        workspace.open_target(targets.get(page, Target(page)))
+        if page == "test-findings":
+            workspace.views["test"].tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
+    print(f"window {window.width()}x{window.height()}, minimum {window.minimumSizeHint().toTuple()}", flush=True)
+    return int(application.exec())
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:3]))

@@ -1,0 +1,122 @@
+"""The window fits a laptop: 1366x768 and 1280x720 screens, and half a 1440 px screen, with every page readable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from PySide6.QtWidgets import QApplication, QScrollArea, QTableView
+from pytestqt.qtbot import QtBot
+
+from app.services import controls, testing
+from ui.context import Target
+from ui.main_window import MainWindow
+from ui.settings import settings
+from ui.views.evidence import EvidenceView
+from ui.views.soa import JUSTIFICATION, JUSTIFICATION_WIDTH, SoaView
+from ui.workspace import NAVIGATOR_MIN, SPLITTER_KEY
+
+#: Pages laid out to fit the window whole at these sizes (the others scroll when they must).
+#: (The requirement page, progress beside the conclusion, needs 506 px: it scrolls a little on half a screen.)
+FITTED = {"dashboard", "matrix", "soa", "evidence", "control", "test"}
+#: A taskbar and a title bar take about this much of a screen's height.
+DESKTOP_CHROME = 60
+
+
+def _every_page(window: MainWindow) -> list[Target]:
+    assert window.workspace is not None
+    db = window.workspace.db
+    c014 = controls.get_control(db, "C-014")
+    tests = testing.list_tests(db, control_id=c014.id)
+    kinds = ("dashboard", "matrix", "soa", "evidence", "pbc", "findings", "opinion", "readiness", "settings")
+    return [
+        *(Target(kind) for kind in kinds),
+        Target("requirement", "CC6.1"),
+        Target("control", c014.id),
+        *(Target("test", t.id) for t in tests),
+    ]
+
+
+@pytest.mark.parametrize("screen", [(1366, 768), (1280, 720), (720, 900)])
+def test_every_page_fits_the_screen_without_cutting_it(demo_window: MainWindow, screen: tuple[int, int]) -> None:
+    width, height = screen
+    workspace = demo_window.workspace
+    assert workspace is not None
+    demo_window.resize(width, height - DESKTOP_CHROME)
+    too_big = {}
+    for target in _every_page(demo_window):
+        workspace.open_target(target)
+        QApplication.processEvents()
+        least = demo_window.minimumSizeHint()
+        if least.width() > width or least.height() > height - DESKTOP_CHROME:
+            too_big[target.kind] = least.toTuple()
+        view = workspace.views[target.kind]
+        if target.kind not in FITTED:
+            continue
+        area = workspace.splitter.widget(1)
+        assert isinstance(area, QScrollArea)
+        scrolls = (area.verticalScrollBar().maximum(), area.horizontalScrollBar().maximum())
+        if scrolls != (0, 0):
+            too_big[f"{target.kind} (scrolls by {scrolls})"] = view.minimumSizeHint().toTuple()
+    assert not too_big, f"larger than {width}x{height}: {too_big}"
+    assert demo_window.size().toTuple() == (width, height - DESKTOP_CHROME), "the window took the size asked for"
+    assert demo_window.statusBar().isVisible() and demo_window.statusBar().geometry().bottom() < demo_window.height()
+
+
+def test_half_a_screen_keeps_the_navigator_readable_and_a_tiny_one_is_not_restored(
+    demo_window: MainWindow, qtbot: QtBot, demo_template: Path, tmp_path: Path
+) -> None:
+    workspace = demo_window.workspace
+    assert workspace is not None
+    demo_window.resize(720, 840)
+    QApplication.processEvents()
+    navigator = workspace.splitter.sizes()[0]
+    assert navigator >= NAVIGATOR_MIN
+    assert workspace.tree.header().sectionSize(0) >= 150, "the labels keep room beside the progress column"
+    workspace.splitter.setSizes([40, 1000])  # dragged as far as it goes
+    assert workspace.splitter.sizes()[0] >= NAVIGATOR_MIN, "the navigator does not collapse"
+    workspace.splitter.splitterMoved.emit(40, 1)
+    assert settings().value(SPLITTER_KEY) is not None
+    demo_window.close()
+    again = MainWindow(synchronous=True)
+    qtbot.addWidget(again)
+    again.resize(1280, 720)
+    again.show()
+    (tmp_path / "again").mkdir()
+    copy = tmp_path / "again" / "demo.fieldwork"
+    copy.write_bytes(demo_template.read_bytes())
+    again.opener.open_path(copy)
+    assert again.workspace is not None
+    assert again.workspace.splitter.sizes()[0] >= 300, "a cramped navigator does not come back at 1280 px"
+
+
+def _right_edge(table: QTableView, column: int) -> int:
+    header = table.horizontalHeader()
+    return header.sectionViewportPosition(column) + header.sectionSize(column)
+
+
+def test_evidence_and_soa_columns_are_readable_at_1280(demo_window: MainWindow) -> None:
+    workspace = demo_window.workspace
+    assert workspace is not None
+    demo_window.resize(1280, 720 - DESKTOP_CHROME)
+    workspace.open_target(Target("evidence"))
+    QApplication.processEvents()
+    library = workspace.views["evidence"]
+    assert isinstance(library, EvidenceView) and library.model.rowCount() > 0
+    header = library.table.horizontalHeader()
+    assert header.sectionSize(1) >= 180, "file names are readable"
+    used_by = next(n for n, c in enumerate(library.model.columns) if c.title == "Used by")
+    assert _right_edge(library.table, used_by) <= library.table.viewport().width() + 1, "Used by is in view"
+    assert header.sectionSize(used_by) >= 150
+    workspace.open_target(Target("soa"))
+    QApplication.processEvents()
+    soa = workspace.views["soa"]
+    assert isinstance(soa, SoaView)
+    assert soa.table.horizontalHeader().sectionSize(JUSTIFICATION) >= 220
+    assert _right_edge(soa.table, soa.model.columnCount() - 1) <= soa.table.viewport().width() + 1
+    shown = soa.table.viewport().height() // soa.table.rowHeight(0)
+    assert shown >= 7, f"only {shown} of {soa.model.rowCount()} lines in view"
+    demo_window.resize(720, 840)  # half a screen: the justification keeps its width, the table scrolls sideways
+    QApplication.processEvents()
+    assert soa.table.horizontalHeader().sectionSize(JUSTIFICATION) >= JUSTIFICATION_WIDTH
