@@ -6,9 +6,11 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.workbook.workbook import Workbook
 from pypdf import PdfReader
 
 from app.cli.main import main
@@ -17,7 +19,7 @@ from app.domain.ipe import IpeResult
 from app.domain.judgements import SETTLED, CriterionConclusion, FindingKind, FindingStatus, OpinionArea
 from app.domain.vocabulary import Framework, Opinion
 from app.domain.workpapers import WorkpaperKind
-from app.exports.dataset import gather
+from app.exports.dataset import ReportData, gather
 from app.exports.docx_report import write_docx, write_findings_docx
 from app.exports.pdf_report import write_findings_pdf, write_report
 from app.exports.workbook import write_workbook
@@ -85,15 +87,25 @@ def test_the_workbook_the_report_and_the_screens_count_the_same(demo: Engagement
         assert len(totals) == 2 and sum(totals) == index["Requirements in scope"] == len(overview(demo).in_scope)
 
 
+def _exported(demo: EngagementFile, folder: Path) -> tuple[ReportData, Workbook]:
+    data = gather(demo)
+    write_workbook(data, folder / "workpapers.xlsx", Task())
+    return data, load_workbook(folder / "workpapers.xlsx")
+
+
+def _info(demo: EngagementFile, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    """What `fieldwork info --json` prints (the file is closed first: the command opens it for itself)."""
+    demo.close()
+    assert main(["info", str(demo.path), "--json"]) == 0
+    found: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return found
+
+
 def test_conclusions_findings_and_the_opinion_agree_in_the_workbook_and_info(
     demo: EngagementFile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data = gather(demo)
-    write_workbook(data, tmp_path / "workpapers.xlsx", Task())
-    book = load_workbook(tmp_path / "workpapers.xlsx")
-    demo.close()
-    assert main(["info", str(demo.path), "--json"]) == 0
-    doc = json.loads(capsys.readouterr().out)
+    data, book = _exported(demo, tmp_path)
+    doc = _info(demo, capsys)
 
     sheet = {row["Requirement"].value: row["Conclusion"].value for row in records(book["Conclusions"])}
     labels = {kind.value: kind.label for kind in CriterionConclusion}
@@ -143,6 +155,61 @@ def test_the_report_states_each_iso_conclusion_and_finding_as_the_workbook_does(
             for raised in data.findings:
                 listed = f"Finding {raised.ref}:" in entry
                 assert listed == (found.code in raised.requirements), (found.code, raised.ref)
+
+
+def test_tests_concluded_without_evidence_agree_in_the_workbook_the_dashboard_and_info(
+    demo: EngagementFile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.pages.dashboard import load_dashboard_page
+    from app.services.evidence import Target, TargetKind, attach_files
+
+    data, book = _exported(demo, tmp_path)
+    flagged = [
+        row["Reference"].value for row in records(book["Tests"]) if row["Concluded without evidence"].value == "Yes"
+    ]
+    index = {row["Item"].value: row["Value"].value for row in records(book["Index"])}
+    dashboard = load_dashboard_page(demo).tests_without_evidence
+    from_info = _info(demo, capsys)["tests_concluded_without_evidence"]
+
+    concluded = [t for t in data.tests if t.conclusion is not None]
+    assert flagged == from_info == list(data.tests_without_evidence.values())
+    assert index["Tests concluded without evidence"] == dashboard == len(flagged)
+    assert 0 < len(flagged) < len(concluded), "the demo has concluded tests with and without evidence"
+    # a test whose evidence sits on a sample item only is evidenced; one whose control alone has evidence is not
+    used = {ref for found in data.evidence for ref in found.used_by}
+    for test in concluded:
+        own = test.ref in used or any(ref.startswith(f"{test.ref} #") for ref in used)
+        assert (test.ref in flagged) == (not own), test.ref
+
+    # Coverage: per requirement, the flagged tests of the controls that serve it
+    controls = {c.id: c for c in data.controls}
+    for row in records(book["Coverage"]):
+        code = row["Requirement"].value
+        expected = sum(test.ref in flagged and code in controls[test.control_id].requirements for test in data.tests)
+        assert row["Tests concluded without evidence"].value == (0 if row["Progress"].value == "Excluded" else expected)
+
+    # attaching a file to a flagged test clears its flag everywhere
+    from app.storage.engagement_file import open_engagement
+
+    reopened = open_engagement(demo.path, None)
+    try:
+        test = next(t for t in data.tests if t.ref == flagged[0])
+        attach_files(reopened, [write_evidence(tmp_path)], [Target(TargetKind.TEST, test.id)])
+        after = gather(reopened)
+        assert test.id not in after.tests_without_evidence
+        assert (
+            len(after.tests_without_evidence)
+            == len(flagged) - 1
+            == load_dashboard_page(reopened).tests_without_evidence
+        )
+    finally:
+        reopened.close()
+
+
+def write_evidence(folder: Path) -> Path:
+    path = folder / "walkthrough notes.txt"
+    path.write_text("Walkthrough performed with the control owner.\n", encoding="utf-8")
+    return path
 
 
 def test_workpapers_and_ipe_agree_in_the_workbook_info_and_the_report(

@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         a("&File", "Export findin&gs report (PDF)...", self.export_findings_pdf)
         a("&File", "Export finding&s report (Word)...", self.export_findings_docx)
         a("&File", "Export &workpapers (Excel)...", self.export_xlsx, "Ctrl+Shift+E")
+        a("&File", "Export re&view pack...", self.export_review_pack)
         a("&File", "&Back up...", self.back_up)
         a("&File", "Export control &matrix (Excel)...", self.export_matrix)
         a("&File", "&Import control matrix...", self.import_matrix)
@@ -372,6 +373,22 @@ class MainWindow(QMainWindow):
         if chosen is not None:
             target, _audience = chosen
             self._export("Export workpapers", target, lambda data, task: write_workbook(data, target, task))
+
+    def export_review_pack(self) -> None:
+        if self.workspace is None or self.db is None:
+            return
+        from app.exports.review_pack import write_review_pack
+        from ui.dialogs.review_pack import ReviewPackDialog
+
+        dialog = ReviewPackDialog(self.db.path.with_name(f"{self.db.path.stem} review pack"), self)
+        if not dialog.exec():
+            return
+        target, options = dialog.target, dialog.options
+        self.workspace.ctx.long(
+            "Writing the review pack",
+            lambda db, task: write_review_pack(db, target, task, options),
+            lambda written: offer_to_open(self, written.workbook),
+        )
 
     def back_up(self) -> None:
         if self.workspace is None or self.db is None:

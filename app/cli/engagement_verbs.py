@@ -329,6 +329,7 @@ def engagement_info(db: EngagementFile) -> dict[str, Any]:
     from app.services.overview import read_overview
     from app.services.stage import read_stage
     from app.services.testing import read_tests
+    from app.services.unevidenced import read_tests_without_evidence
     from app.services.workpapers import read_workpapers
 
     with db.reading() as conn:
@@ -341,6 +342,7 @@ def engagement_info(db: EngagementFile) -> dict[str, Any]:
         doc.update(work_document(stage, workpapers, read_register(conn, tests)))
         ai = read_ai_overview(conn, judged.grounds, view.details, judged.findings)
         doc["ai_systems"] = ai_systems_document(ai)
+        doc["tests_concluded_without_evidence"] = list(read_tests_without_evidence(conn).values())
         return doc
 
 

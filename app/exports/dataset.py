@@ -41,6 +41,7 @@ from app.services.controls import read_controls
 from app.services.deviations import read_deviations
 from app.services.evidence import read_evidence
 from app.services.fairness_results import read_fairness_results
+from app.services.finalizing import read_finalized
 from app.services.history import read_history
 from app.services.ipe import read_register
 from app.services.judged import read_judgements
@@ -54,6 +55,7 @@ from app.services.soa import read_soa
 from app.services.stage import read_stage
 from app.services.status import control_statuses, read_awaiting_operating_test
 from app.services.testing import read_sample_items, read_tests
+from app.services.unevidenced import read_tests_without_evidence
 from app.services.workpapers import read_workpapers
 from app.storage.engagement_file import EngagementFile
 
@@ -92,6 +94,12 @@ class ReportData:
     #: Every signable item's sign-offs (stale or not), by kind and key; and the review notes.
     signoffs: dict[ItemType, dict[str, ItemSignOffs]] = field(default_factory=dict)
     review_notes: tuple[ReviewNote, ...] = ()
+    #: Concluded tests that no evidence file supports (`unevidenced.read_tests_without_evidence`), id to reference.
+    tests_without_evidence: dict[TestId, str] = field(default_factory=dict)
+    #: When the engagement was finalized (None while it is a draft).
+    finalized_at: str | None = None
+    #: What a review pack's rows are limited to (`review_pack.limit`), said on the Index; empty for everything.
+    limited_to: str = ""
     #: The engagement's workpapers in index order, each with what it still misses (revision 0009).
     workpapers: tuple[Workpaper, ...] = ()
     #: The populations the tests rely on and the key reports, with their IPE assessments and the rule.
@@ -176,6 +184,8 @@ def gather(db: EngagementFile) -> ReportData:
             inputs=report_inputs(details, judged.worksheet),
             signoffs={kind: read_signoffs(conn, kind) for kind in ItemType},
             review_notes=tuple(read_notes(conn)),
+            tests_without_evidence=read_tests_without_evidence(conn),
+            finalized_at=finalized.finalized_at if (finalized := read_finalized(conn)) else None,
             workpapers=tuple(workpapers),
             ipe=read_register(conn, tests),
             stage=read_stage(conn, tests, workpapers),

@@ -7,6 +7,7 @@ every temporary file, including the per-sheet ones openpyxl keeps elsewhere.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from app.exports.collector import collector_paused
@@ -21,13 +22,13 @@ from app.exports.xlsx.review import review_notes_table, signoffs_table
 from app.exports.xlsx.scope import coverage_table, soa_table
 from app.exports.xlsx.table import Table
 from app.exports.xlsx.workpapers import ipe_table, workpapers_table
-from app.exports.xlsx.writer import write_tables
+from app.exports.xlsx.writer import RunningHead, write_tables
 from app.tasks import Task
 
 
-def _tables(data: ReportData) -> list[Table]:
+def _tables(data: ReportData, files: Mapping[str, str] | None) -> list[Table]:
     """The sheets in workbook order. All are built before writing starts, so progress can count every row."""
-    places = Places.of(data)
+    places = Places.of(data, files)
     return [
         index_table(data),
         controls_table(data, places),
@@ -45,20 +46,26 @@ def _tables(data: ReportData) -> list[Table]:
         impact_assessments_table(data),
         ai_coverage_table(data),
         fairness_table(data),
-        evidence_table(data),
+        evidence_table(data, places),
         signoffs_table(data),
         review_notes_table(data),
         audit_trail_table(data),
     ]
 
 
-def write_workbook(data: ReportData, target: Path, task: Task) -> None:
-    """Write the workpapers to `target`; `task.progress` raising `Cancelled` leaves whatever was there."""
+def write_workbook(data: ReportData, target: Path, task: Task, files: Mapping[str, str] | None = None) -> None:
+    """Write the workpapers to `target`; `task.progress` raising `Cancelled` leaves whatever was there.
+
+    `files`: in a review pack, each evidence file's copy (reference to its path relative to `target`), which the
+    Evidence sheet and every row citing evidence then link to."""
     with collector_paused():
-        _write(data, Path(target), task)
+        _write(data, Path(target), task, files)
 
 
-def _write(data: ReportData, target: Path, task: Task) -> None:
+def _write(data: ReportData, target: Path, task: Task, files: Mapping[str, str] | None) -> None:
     title = f"Workpapers: {data.details.client}, {data.details.system_name}"
     identifier = data.facts.engagement_id  # which engagement file these came from
-    write_tables(_tables(data), target, task, title=title, identifier=identifier, generated=data.generated_at)
+    head = RunningHead(data.details.client, draft=data.finalized_at is None)
+    write_tables(
+        _tables(data, files), target, task, title=title, identifier=identifier, generated=data.generated_at, head=head
+    )

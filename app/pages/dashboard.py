@@ -21,6 +21,7 @@ from app.services.overview import GroupProgress, read_counts, read_groups
 from app.services.stage import read_stage
 from app.services.status import count
 from app.services.testing import read_tests
+from app.services.unevidenced import read_tests_without_evidence
 from app.services.workpapers import read_workpapers
 from app.storage.engagement_file import EngagementFile
 
@@ -51,6 +52,9 @@ class DashboardPage:
     def open_completion_items(self) -> int:
         return sum(not item.complete for item in self.completion)
 
+    #: Concluded tests no evidence file supports (`unevidenced.read_tests_without_evidence`).
+    tests_without_evidence: int = 0
+
 
 def read_dashboard_page(conn: Connection) -> DashboardPage:
     judged = read_judgements(conn)
@@ -74,6 +78,7 @@ def read_dashboard_page(conn: Connection) -> DashboardPage:
         open_findings=dict(Counter(f.kind for f in judged.findings if f.open)),
         worksheet=judged.worksheet,
         totals={f: count(s.status for s in statuses.values() if framework_of[s.code] is f) for f in Framework},
+        tests_without_evidence=len(read_tests_without_evidence(conn)),
         stage=read_stage(conn, workpapers=workpapers),
         completion=tuple(completion_item(w) for w in workpapers if w.fields.completion_item),
         untested_controls=tuple(c.ref for c in read_controls(conn) if c.id not in {t.control_id for t in tests}),

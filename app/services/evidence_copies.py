@@ -41,8 +41,7 @@ def _stored(conn: Connection, evidence_id: EvidenceId) -> RowMapping:
     return conn.execute(query.where(evidence.c.id == evidence_id)).mappings().one()
 
 
-def _write_verified(conn: Connection, row: RowMapping, handle: BinaryIO, task: Task | None) -> None:
-    progress = ByteProgress(task or Task(), row["size"])
+def _write_verified(conn: Connection, row: RowMapping, handle: BinaryIO, progress: ByteProgress) -> None:
     found = stream_blob(conn, row["chunk_key"], handle.write, progress, row["original_name"])
     if found != Fingerprint(row["sha256"], row["size"]):
         raise EvidenceDamaged(
@@ -57,10 +56,16 @@ def _copy(db: EngagementFile, ref_or_id: str | UUID, folder: Path, task: Task | 
         target = unique_path(folder, safe_file_name(row["original_name"], fallback=row["ref"]))
         try:
             with atomic_target(target) as temporary, temporary.open("wb") as handle:
-                _write_verified(conn, row, handle, task)
+                _write_verified(conn, row, handle, ByteProgress(task or Task(), row["size"]))
         except OSError as exc:
             raise FieldworkError(f"Cannot write {target.name} in {folder}: {exc.strerror or exc}.") from exc
     return target
+
+
+def write_verified_copy(conn: Connection, evidence_id: EvidenceId, handle: BinaryIO, progress: ByteProgress) -> None:
+    """Stream one file's bytes into `handle` inside the caller's read, checked against the SHA-256 recorded at attach
+    (`EvidenceDamaged` if they no longer match); `progress` counts bytes over a batch of files."""
+    _write_verified(conn, _stored(conn, evidence_id), handle, progress)
 
 
 def extract_evidence(db: EngagementFile, ref_or_id: str | UUID, folder: Path, task: Task | None = None) -> Path:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +22,9 @@ import psutil
 from app.errors import EngagementFileError
 from app.storage.files import create_private, fsync_folder
 
-PURPOSES = ("creating", "rekey", "part", "plain", "backup")
+PURPOSES = ("creating", "rekey", "part", "plain", "backup", "pack")
+#: Purposes whose temporary is a folder (a review pack is written whole in one, then renamed).
+FOLDERS = frozenset({"pack"})
 
 _NAME = re.compile(
     r"^\.(?P<target>.+)\.(?P<purpose>" + "|".join(PURPOSES) + r")"
@@ -62,14 +65,24 @@ def _abandoned(name: str) -> bool:
     return pid != os.getpid() and not psutil.pid_exists(pid)
 
 
+def _is_folder_temporary(name: str) -> bool:
+    found = _NAME.match(name)
+    return found is not None and found["purpose"] in FOLDERS
+
+
 def sweep(folder: Path) -> list[Path]:
     """Delete this machine's temporaries in `folder` whose writer has died; returns what was deleted."""
     removed = []
     with contextlib.suppress(OSError):
         for entry in os.scandir(folder):
-            if entry.name.startswith(".") and entry.is_file(follow_symlinks=False) and _abandoned(entry.name):
-                with contextlib.suppress(OSError):
+            if not entry.name.startswith(".") or not _abandoned(entry.name):
+                continue
+            with contextlib.suppress(OSError):
+                if entry.is_file(follow_symlinks=False):
                     os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+                elif entry.is_dir(follow_symlinks=False) and _is_folder_temporary(entry.name):
+                    shutil.rmtree(entry.path)
                     removed.append(Path(entry.path))
     return removed
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.exports.report.model import Audience
@@ -15,6 +16,7 @@ from app.keychain import recall
 from app.storage.engagement_file import open_engagement
 from tests.conftest import PASSPHRASE
 from tests.reliability_helpers import hold
+from tests.xlsx_reading import records
 from ui.dialogs.passphrase import ChangePassphrase
 from ui.main_window import MainWindow
 
@@ -187,3 +189,37 @@ def test_the_findings_report_exports_from_the_menu_beside_the_engagement(
     assert offered == [f"Wrote {target.name}. Open it now?"]
     text = pdf_body(target) if read == "pdf" else docx_text(target)
     assert "Client copy: for management" in text and "Major nonconformities" in text
+
+
+def test_the_review_pack_exports_from_the_menu_after_the_warning(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.dialogs.review_pack import WARNING, ReviewPackDialog
+
+    target = tmp_path / "for the plane"
+    shown: list[str] = []
+
+    def answer(dialog: ReviewPackDialog) -> int:
+        shown.append(dialog.findChild(QLabel).text())
+        dialog.folder.setText(str(target))
+        dialog.key_controls.setChecked(True)
+        return 1
+
+    offered: list[str] = []
+    monkeypatch.setattr(ReviewPackDialog, "exec", answer)
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda p, t, text, *a: offered.append(text) or QMessageBox.StandardButton.No
+    )
+    window.export_review_pack()
+    assert shown == [WARNING] and "not encrypted" in WARNING
+    assert (target / "workpapers.xlsx").is_file() and offered == ["Wrote workpapers.xlsx. Open it now?"]
+    index = {
+        row["Item"].value: row["Value"].value for row in records(load_workbook(target / "workpapers.xlsx")["Index"])
+    }
+    assert index["Rows limited to"] == "key controls"
+
+    monkeypatch.setattr(ReviewPackDialog, "exec", lambda dialog: 0)  # Cancel: nothing written
+    window.export_review_pack()
+    assert sorted(p.name for p in tmp_path.iterdir() if "pack" in p.name or p.name == "for the plane") == [
+        "for the plane"
+    ]

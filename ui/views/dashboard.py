@@ -232,6 +232,11 @@ class DashboardView(DetailView):
             f"{details.report_type.label}, {details.period_label} · {n['controls']} controls, {n['tests']} tests, "
             f"{n['sample_items']} sample items, {n['deviations']} exceptions"
             + (f" · {len(page.gaps)} requirement(s) without a control" if page.gaps else "")
+            + (
+                f" · {page.tests_without_evidence} test(s) concluded without evidence"
+                if page.tests_without_evidence
+                else ""
+            )
         )
         self.work.setText(completion_text(page))
         self._show_judgements(page)

@@ -77,9 +77,12 @@ def index_table(data: ReportData) -> Table:
     states = [state for found in data.signoffs.values() for state in found.values()]
     complete, stale = sum(s.complete for s in states), sum(s.stale for s in states)
     reported = len(data.reported_deviations)
+    unevidenced = len(data.tests_without_evidence)
     open_items = sum(w.fields.completion_item and not w.complete for w in data.workpapers)
     ipe_assessed = data.ipe.assessed
     rows = [Row(("Engagement", item, value)) for item, value in _engagement_rows(data)]
+    if data.limited_to:
+        rows.append(Row(("Engagement", "Rows limited to", data.limited_to), Mark.EXCEPTION))
     rows += [Row(("Team", member.name, f"{member.initials}, {member.role.label}")) for member in data.team]
     rows += [Row(("Sheets", name, about), links={1: location(name, 1)}) for name, about in SHEETS]
     gaps = Mark.GAP if data.gaps else None
@@ -97,6 +100,7 @@ def index_table(data: ReportData) -> Table:
         ("Annex A controls excluded in the SoA", excluded, places.SOA, None),
         ("Controls", data.counts["controls"], places.CONTROLS, None),
         ("Tests", data.counts["tests"], places.TESTS, None),
+        ("Tests concluded without evidence", unevidenced, places.TESTS, Mark.EXCEPTION if unevidenced else None),
         ("Sample items", data.counts["sample_items"], places.SAMPLES, None),
         ("Exceptions (deviations)", data.counts["deviations"], places.EXCEPTIONS, exceptions),
         ("Exceptions in the report", reported, places.EXCEPTIONS, None),

@@ -17,11 +17,11 @@ from app.domain.vocabulary import ReportType, SampleResult, Status, TestKind
 from app.exports.dataset import ReportData
 from app.exports.xlsx.places import CONTROLS, EXCEPTIONS, SAMPLES, TESTS, Places
 from app.exports.xlsx.review import SIGNOFF_COLUMNS, signoff_mark, signoff_values
-from app.exports.xlsx.table import Column, Mark, Row, Table, joined, location, yes_no
+from app.exports.xlsx.table import Column, FileLink, Mark, Row, Table, joined, location, yes_no
 from app.services.signables import ItemType
 
 
-def _links(*pairs: tuple[int, str | None]) -> dict[int, str]:
+def _links(*pairs: tuple[int, str | FileLink | None]) -> dict[int, str | FileLink]:
     return {index: target for index, target in pairs if target}
 
 
@@ -125,6 +125,7 @@ def tests_table(data: ReportData, places: Places) -> Table:
         Column("Conclusion note", 40),
         Column("Status", 14),
         Column("Evidence", 16),
+        Column("Concluded without evidence", 11),
         Column("In the report", 12),
         Column("Round", 14),
         Column("Covers from", 12),
@@ -158,6 +159,7 @@ def tests_table(data: ReportData, places: Places) -> Table:
             test.conclusion_note,
             test.status.label,
             evidence,
+            yes_no(test.id in data.tests_without_evidence) if test.conclusion else None,
             in_report(data, test),
             test.round.label if test.round else None,
             *_covers(test),

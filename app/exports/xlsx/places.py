@@ -7,13 +7,14 @@ one row each under the header; the row numbers here rely on that and on nothing 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from app.domain.ids import ControlId, TestId
 from app.domain.records import ControlTest
 from app.domain.vocabulary import Framework
 from app.exports.dataset import ReportData
-from app.exports.xlsx.table import joined, location, row_numbers
+from app.exports.xlsx.table import FileLink, joined, location, row_numbers
 
 INDEX = "Index"
 CONTROLS = "Controls"
@@ -46,9 +47,11 @@ class Places:
     evidence_for: dict[str, tuple[str, ...]]
     tests_by_control: dict[ControlId, tuple[ControlTest, ...]]
     iso_codes: frozenset[str]
+    #: In a review pack, each evidence file's copy beside the workbook (reference to relative path).
+    files: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, data: ReportData) -> Places:
+    def of(cls, data: ReportData, files: Mapping[str, str] | None = None) -> Places:
         evidence_for: dict[str, list[str]] = defaultdict(list)
         for found in data.evidence:
             for used in found.used_by:
@@ -63,6 +66,7 @@ class Places:
             evidence_for={used: tuple(refs) for used, refs in evidence_for.items()},
             tests_by_control={cid: tuple(tests) for cid, tests in tests_by_control.items()},
             iso_codes=frozenset(r.code for r in data.requirements if r.framework is Framework.ISO42001),
+            files=files or {},
         )
 
     def split(self, codes: tuple[str, ...]) -> tuple[str, str]:
@@ -73,9 +77,15 @@ class Places:
         soc2 = [code for code in codes if code not in self.iso_codes]
         return joined(soc2), joined(iso)
 
-    def evidence(self, item: str) -> tuple[str, str | None]:
-        """The evidence references for an item, and a link to the first one's row on the Evidence sheet."""
+    def evidence(self, item: str) -> tuple[str, str | FileLink | None]:
+        """The evidence references for an item, and a link to the first one: its copy in a review pack, else its row
+        on the Evidence sheet."""
         refs = self.evidence_for.get(item, ())
         if not refs:
             return "", None
-        return joined(refs), location(EVIDENCE, self.evidence_rows[refs[0]])
+        return joined(refs), self.file(refs[0]) or location(EVIDENCE, self.evidence_rows[refs[0]])
+
+    def file(self, ref: str) -> FileLink | None:
+        """The link to an evidence file's copy in a review pack (None in a workbook alone)."""
+        path = self.files.get(ref)
+        return FileLink(path) if path is not None else None

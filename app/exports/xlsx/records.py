@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 from app.exports.dataset import ReportData
-from app.exports.xlsx.places import AUDIT_TRAIL, EVIDENCE
+from app.exports.xlsx.places import AUDIT_TRAIL, EVIDENCE, Places
 from app.exports.xlsx.table import Column, Row, Table, joined, utc_datetime
 
 
-def evidence_table(data: ReportData) -> Table:
+def evidence_table(data: ReportData, places: Places) -> Table:
+    """The evidence index; in a review pack each file name opens the file's copy."""
     columns = (
         Column("Reference", 10),
         Column("File name", 40),
@@ -39,7 +40,8 @@ def evidence_table(data: ReportData) -> Table:
                 utc_datetime(found.attached_at),
                 joined(found.used_by),
                 "Prior period" if found.prior_period else None,
-            )
+            ),
+            links={1: link} if (link := places.file(found.ref)) else {},
         )
         for found in data.evidence
     ]

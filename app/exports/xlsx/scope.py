@@ -5,7 +5,7 @@ A requirement no control serves is a gap: it is listed and highlighted, never dr
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from app.domain.vocabulary import Status
 from app.exports.dataset import ReportData
@@ -69,6 +69,7 @@ def coverage_table(data: ReportData) -> Table:
         Column("Tests", 6),
         Column("Tests concluded", 9),
         Column("Tests with exceptions", 10),
+        Column("Tests concluded without evidence", 11),
         Column("Controls awaiting an operating test", 12),
         Column("Progress", 14),
         Column("Conclusion", 18),
@@ -79,9 +80,12 @@ def coverage_table(data: ReportData) -> Table:
     by_code = {req.code: req for req in data.requirements}
     group_of = {code: group.title for group in data.groups for code in group.requirements}
     controls: dict[str, list[str]] = defaultdict(list)
+    unevidenced: Counter[str] = Counter()
+    without = Counter(test.control_id for test in data.tests if test.id in data.tests_without_evidence)
     for control in data.controls:
         for code in control.requirements:
             controls[code].append(control.ref)
+            unevidenced[code] += without[control.id]
     gaps = set(data.gaps)
     rows = []
     for code, state in data.statuses.items():
@@ -96,6 +100,7 @@ def coverage_table(data: ReportData) -> Table:
             state.tests,
             state.tests_concluded,
             state.tests_with_exceptions,
+            0 if state.status is Status.EXCLUDED else unevidenced[code],  # as the other counts of an exclusion
             state.awaiting_operating_test,
             state.status.label,
             concluded[code].conclusion.label,

@@ -32,11 +32,19 @@ class Column:
 
 
 @dataclass(frozen=True, slots=True)
+class FileLink:
+    """A link to a file beside the workbook (a review pack's evidence), by its path relative to the workbook with
+    forward slashes, so it opens wherever the folder is copied."""
+
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
 class Row:
     values: tuple[Value, ...]
     mark: Mark | None = None
-    #: Column position (0-based) to an in-workbook location such as "'Tests'!A5".
-    links: Mapping[int, str] = field(default_factory=dict)
+    #: Column position (0-based) to an in-workbook location such as "'Tests'!A5", or to a file beside the workbook.
+    links: Mapping[int, str | FileLink] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,22 @@ every time and doubled the writing time, measured). And a styled cell is reused 
 and look: `append` writes a row out before it returns, so the next row may set new values on the same cells.
 
 Wrapping is set on each cell that needs it: neither a column's style nor the workbook's default format reaches
-a cell that is written (LibreOffice ignores them, and so, by reports, does Excel). Rows keep no stored height,
-so Excel fits each row to its wrapped text when it opens the file.
+a cell that is written (LibreOffice ignores them, and so, by reports, does Excel). LibreOffice does not fit a
+row to its wrapped text (it keeps the default 15 pt and the lines overlap the next row), so a row with wrapped
+text gets a height from its longest text and its column's width (`row_height`), without Excel's "custom height"
+flag, so Excel still refits the row when a reviewer edits it.
+
+Printed, every sheet is landscape and fitted to the page width, repeats its header row on every page, and carries
+the client, the sheet's name, "Page N of M" and, until the engagement is finalized, DRAFT (`RunningHead`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import urllib.parse
 from collections.abc import Iterable
 from copy import copy
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -37,7 +44,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 import app
 from app.exports.atomic import atomic_target
 from app.exports.xlsx.long_text import LongTexts
-from app.exports.xlsx.table import Mark, Row, Table, utc_datetime
+from app.exports.xlsx.table import FileLink, Mark, Row, Table, utc_datetime
 from app.exports.xlsx.text import cell_text, fits, is_plain, needs_quote_prefix
 from app.tasks import Task
 
@@ -45,6 +52,14 @@ from app.tasks import Task
 PROGRESS_EVERY = 500
 #: The row's first value names a long text's row on the Long text sheet; a reference, so this is plenty.
 ITEM_LABEL = 60
+#: Points a line of 11 pt text takes, as the default row (15 pt) holds one; and the most a row may be (Excel's).
+LINE_HEIGHT = 15
+MOST_HEIGHT = 409
+#: A column `width` wide holds about 1.1 x `width` characters of prose (a width counts the digit "0", wider than
+#: most letters), less the word that moves to the next line. Seen in LibreOffice with Carlito, Calibri's metric
+#: twin: 70 wide holds lines of 78 to 84 characters, 20 wide lines of 17 to 21; the estimate stays below both.
+CHARS_PER_WIDTH = 1.1
+WRAP_LOSS = 4
 
 _FILLS = {
     Mark.EXCEPTION: PatternFill("solid", fgColor="FCE4D6"),
@@ -64,6 +79,33 @@ _WIDTHS = {date: 10, datetime: 19}
 _Look = tuple[Mark | None, bool, bool, bool, str | None, bool]
 _HEADER: _Look = (None, False, False, True, None, True)
 _NOTE: _Look = (None, False, False, False, None, False)
+
+
+@dataclass(frozen=True)
+class RunningHead:
+    """What every printed page says beside the sheet's name and "Page N of M": whose workpapers, and whether a draft."""
+
+    client: str
+    draft: bool
+
+
+def text_lines(text: str, width: int) -> int:
+    """Lines a wrapped text takes in a column `width` characters wide; a little more than it needs, never fewer
+    (a row too short overlaps the next one in LibreOffice and cuts the text in Excel)."""
+    per_line = max(round(width * CHARS_PER_WIDTH) - WRAP_LOSS, 1)
+    if "\n" not in text:  # most texts: one paragraph
+        return -(-len(text) // per_line) or 1
+    return sum(-(-len(line) // per_line) or 1 for line in text.split("\n"))
+
+
+def row_height(lines: int) -> str:
+    """A row's height in points, as the file stores it."""
+    return str(min(lines * LINE_HEIGHT, MOST_HEIGHT))
+
+
+def _header_text(text: str) -> str:
+    """A literal text in a page header (an ampersand starts a code there: "&P" is the page number)."""
+    return text.replace("&", "&&")
 
 
 class _Styles:
@@ -158,9 +200,9 @@ class _Links:
     """
 
     def __init__(self) -> None:
-        self._runs: dict[int, tuple[Hyperlink, str, int, int]] = {}
+        self._runs: dict[int, tuple[Hyperlink, str | FileLink, int, int]] = {}
 
-    def link(self, index: int, number: int, target: str) -> Hyperlink | None:
+    def link(self, index: int, number: int, target: str | FileLink) -> Hyperlink | None:
         """The new link for the cell at column `index` of row `number`, or None when the run above takes it in."""
         run = self._runs.get(index)
         if run is not None and run[1] == target and run[3] == number - 1:
@@ -169,7 +211,10 @@ class _Links:
             link.ref = f"{letter}{first}:{letter}{number}"
             self._runs[index] = (link, target, first, number)
             return None
-        link = Hyperlink(ref="", location=target)
+        if isinstance(target, FileLink):  # a relative URL: its spaces and other characters escaped
+            link = Hyperlink(ref="", target=urllib.parse.quote(target.path, safe="/"))
+        else:
+            link = Hyperlink(ref="", location=target)
         self._runs[index] = (link, target, number, number)
         return link
 
@@ -177,8 +222,11 @@ class _Links:
 class WorkbookWriter:
     """One workbook, written sheet by sheet; `save` adds the Long text sheet and writes the file."""
 
-    def __init__(self, task: Task, total_rows: int) -> None:
+    def __init__(self, task: Task, total_rows: int, head: RunningHead | None = None) -> None:
         self.book = Workbook(write_only=True)
+        self._head = head
+        #: The most lines a wrapped cell of the row being written takes.
+        self._lines = 1
         self._styles = _Styles()
         self._reusable: dict[tuple[int, _Look], Any] = {}
         self._links = _Links()
@@ -194,16 +242,18 @@ class WorkbookWriter:
         self._links = _Links()
         widths, checked, blanks = _survey(table)
         self._set_up(sheet, widths)
-        sheet.append([self._text_cell(sheet, column.header, _HEADER) for column in table.columns])
+        self._lines = max(text_lines(column.header, width) for column, width in zip(table.columns, widths, strict=True))
+        self._append(sheet, 1, [self._text_cell(sheet, column.header, _HEADER) for column in table.columns])
         everything = range(len(table.columns))
         for number, row in enumerate(table.rows, start=2):
             cells = list(row.values)
             for index in blanks:
                 if cells[index] == "":
                     cells[index] = None  # an empty cell, not an empty text
+            self._lines = 1
             for index in everything if row.mark else checked | row.links.keys() if row.links else checked:
                 cells[index] = self._cell(sheet, table, row, number, index, widths[index])
-            sheet.append(cells)
+            self._append(sheet, number, cells)
             if number % PROGRESS_EVERY == 0:
                 self._task.progress(self._done + number - 1, self._total, table.name)
         if not table.rows and table.empty_note:
@@ -211,6 +261,18 @@ class WorkbookWriter:
         last = len(table.rows) + 1 + table.writable_rows
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{last}"
         self._done += len(table.rows)
+
+    def _append(self, sheet: Any, number: int, cells: list[Any]) -> None:
+        """Write row `number`, as high as its longest wrapped text (`self._lines`) needs.
+
+        openpyxl writes a row's height as "custom", which Excel would then keep however the text is edited; a
+        mapping with the height alone is what its row writer reads, and it is dropped once the row is out."""
+        if self._lines == 1:
+            sheet.append(cells)
+            return
+        sheet.row_dimensions[number] = {"ht": row_height(self._lines)}
+        sheet.append(cells)
+        del sheet.row_dimensions[number]
 
     def save(self, target: Path) -> None:
         overflow = self._long.table()
@@ -240,6 +302,11 @@ class WorkbookWriter:
         sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         for index, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
+        if self._head is not None:
+            sheet.oddHeader.left.text = _header_text(self._head.client)
+            sheet.oddHeader.center.text = "&A"  # the sheet's name
+            sheet.oddHeader.right.text = "&BDRAFT&B" if self._head.draft else ""
+            sheet.oddFooter.center.text = "Page &P of &N"
 
     def _text_cell(self, sheet: Any, stored: str, look: _Look) -> Any:
         """A cell that is text whatever it starts with (openpyxl would take "=..." for a formula)."""
@@ -260,6 +327,8 @@ class WorkbookWriter:
                 quote = needs_quote_prefix(value)
                 value = cell_text(value)
             wrap = len(value) > width or "\n" in value
+            if wrap:
+                self._lines = max(self._lines, text_lines(value, width))
             if not (quote or wrap or row.mark or target):
                 return value
             made = self._reused(sheet, index, (row.mark, target is not None, quote, wrap, None, False))
@@ -283,11 +352,21 @@ class WorkbookWriter:
         return made
 
 
-def write_tables(tables: list[Table], target: Path, task: Task, *, title: str, identifier: str, generated: str) -> None:
+def write_tables(
+    tables: list[Table],
+    target: Path,
+    task: Task,
+    *,
+    title: str,
+    identifier: str,
+    generated: str,
+    head: RunningHead | None = None,
+) -> None:
     """A whole workbook from its sheets, written atomically; the per-sheet temporary files never outlive it.
 
-    `identifier` names the engagement file the workbook came from; `generated` is when (ISO time)."""
-    writer = WorkbookWriter(task, sum(len(table.rows) for table in tables))
+    `identifier` names the engagement file the workbook came from; `generated` is when (ISO time); `head` is
+    what printed pages carry besides the sheet's name and page number."""
+    writer = WorkbookWriter(task, sum(len(table.rows) for table in tables), head)
     properties = writer.book.properties
     properties.creator = f"{app.APP_NAME} {app.__version__}"
     properties.title = title
