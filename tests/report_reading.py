@@ -4,6 +4,8 @@ python-docx for the Word document (body paragraphs and table cells, in order).""
 from __future__ import annotations
 
 import io
+import subprocess
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from app.exports.pdf.fonts import coverage
 from app.exports.pdf.layout import ReportCanvas, ReportDocument
 from app.exports.pdf.render import Renderer
 from app.exports.report.build import build_report
-from app.exports.report.model import DRAFT_OPTIONS, Heading, Report, ReportOptions
+from app.exports.report.model import DRAFT_OPTIONS, Audience, Heading, Report, ReportOptions
 from app.tasks import Task
 
 
@@ -85,3 +87,31 @@ def render_docx(report: Report) -> str:
     document.save(written)
     written.seek(0)
     return docx_text(written)
+
+
+Writer = Callable[[ReportData, Path, Task, ReportOptions], None]
+
+
+def written_copies(data: ReportData, folder: Path, pdf: Writer, word: Writer) -> dict[tuple[Audience, str], str]:
+    """Both copies written as `folder/<audience>.pdf` and `.docx` and read back: (audience, "pdf" or "docx")."""
+    texts = {}
+    for audience in Audience:
+        options = ReportOptions(audience)
+        pdf(data, folder / f"{audience}.pdf", Task(), options)
+        word(data, folder / f"{audience}.docx", Task(), options)
+        texts[audience, "pdf"] = pdf_body(folder / f"{audience}.pdf")
+        texts[audience, "docx"] = docx_text(folder / f"{audience}.docx")
+    return texts
+
+
+def libreoffice_pdf(source: Path, folder: Path) -> Path:
+    """The Word document converted by LibreOffice headless (with a private profile): it opens without repair."""
+    done = subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"HOME": str(folder)},
+    )
+    assert done.returncode == 0, done.stderr
+    return folder / f"{source.stem}.pdf"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -15,16 +16,17 @@ from pypdf import PdfReader
 from app.cli.main import main
 from app.domain.ai_systems import LifeCycleStage, SystemCoverage
 from app.domain.ipe import IpeResult
-from app.domain.judgements import CriterionConclusion, FindingKind, OpinionArea
+from app.domain.judgements import SETTLED, CriterionConclusion, FindingKind, FindingStatus, OpinionArea
 from app.domain.vocabulary import Framework, Opinion, SubserviceTreatment
 from app.domain.workpapers import WorkpaperKind
 from app.exports.dataset import ReportData, gather
-from app.exports.docx_report import write_docx
-from app.exports.pdf_report import write_report
+from app.exports.docx_report import write_docx, write_findings_docx
+from app.exports.pdf_report import write_findings_pdf, write_report
 from app.exports.workbook import write_workbook
 from app.pages.ai_systems import ai_systems_page
+from app.services.findings import list_findings
 from app.services.overview import overview
-from app.storage.engagement_file import EngagementFile
+from app.storage.engagement_file import EngagementFile, open_engagement
 from app.tasks import Task
 from tests.report_reading import docx_text, flat, pdf_pages
 from tests.xlsx_reading import records
@@ -338,3 +340,33 @@ def test_subservice_organizations_and_complementary_controls_agree_in_the_workbo
             assert found.ref in under[code] and found.text in under[code], (found.ref, code)
     assert "CSOC-01 Amazon Web Services, Inc.: AWS restricts physical access" in under["CC6.4"]
     assert "CSOC-01" not in under["CC6.3"]
+
+
+def test_the_findings_report_counts_as_the_register_the_workbook_and_info(
+    demo: EngagementFile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """By grade, open and settled (verified or closed): the same in the findings report (both formats), the
+    workbook's findings sheet, `info --json` and the register the screens read."""
+    data = gather(demo)
+    write_workbook(data, tmp_path / "workpapers.xlsx", Task())
+    write_findings_pdf(data, tmp_path / "findings.pdf", Task())
+    write_findings_docx(data, tmp_path / "findings.docx", Task())
+    demo.close()
+    assert main(["info", str(demo.path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+
+    with open_engagement(demo.path) as db:
+        register = Counter((f.kind.label, f.open) for f in list_findings(db))
+    sheet = Counter(
+        (row["Kind"].value, row["Status"].value not in {s.label for s in SETTLED})
+        for row in records(load_workbook(tmp_path / "workpapers.xlsx")["Findings and corrective actions"])
+    )
+    info = Counter((FindingKind(f["kind"]).label, FindingStatus(f["status"]) not in SETTLED) for f in doc["findings"])
+    assert register == sheet == info
+    assert {is_open for _, is_open in register} == {True, False}, "the demo has open and settled findings"
+    for text in (flat(" ".join(pdf_pages(tmp_path / "findings.pdf"))), docx_text(tmp_path / "findings.docx")):
+        for kind in FindingKind:
+            still_open, done = register[kind.label, True], register[kind.label, False]
+            assert f"{kind.label} {still_open} {done} {still_open + done} " in text, kind
+        total_open = sum(n for (_, is_open), n in register.items() if is_open)
+        assert f"Total {total_open} {register.total() - total_open} {register.total()} " in text

@@ -10,10 +10,9 @@ import pytest
 from app.exports.dataset import ReportData, gather
 from app.exports.docx_report import write_docx
 from app.exports.pdf_report import write_report
-from app.exports.report.model import Audience, ReportOptions
+from app.exports.report.model import Audience
 from app.storage.engagement_file import open_engagement
-from app.tasks import Task
-from tests.report_reading import docx_text, pdf_body
+from tests.report_reading import written_copies
 
 FINGERPRINT = re.compile(r"\b[0-9a-f]{64}\b")
 #: Half a SHA-256, as the PDF prints one per line (so a fingerprint is never cut at the column's edge).
@@ -39,14 +38,7 @@ def copies(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
         data: ReportData = gather(db)
     finally:
         db.close()
-    folder = tmp_path_factory.mktemp("copies")
-    texts = {}
-    for audience in Audience:
-        options = ReportOptions(audience)
-        write_report(data, folder / f"{audience}.pdf", Task(), options)
-        write_docx(data, folder / f"{audience}.docx", Task(), options)
-        texts[audience, "pdf"] = pdf_body(folder / f"{audience}.pdf")
-        texts[audience, "docx"] = docx_text(folder / f"{audience}.docx")
+    texts = written_copies(data, tmp_path_factory.mktemp("copies"), write_report, write_docx)
     texts[Audience.INTERNAL, "seeds"] = " ".join(str(t.seed) for t in data.tests if t.seed is not None)
     return texts
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import docx
@@ -19,7 +18,7 @@ from app.exports.docx.styles import reference_path
 from app.exports.docx_report import write_docx
 from app.storage.engagement_file import EngagementFile, open_engagement
 from app.tasks import Cancelled, Task
-from tests.report_reading import docx_text, flat
+from tests.report_reading import docx_text, flat, libreoffice_pdf
 from tests.test_pdf_report import SECTIONS, cancelling_at
 
 
@@ -67,15 +66,7 @@ def test_the_word_report_uses_word_headings_table_styles_repeating_headers_and_a
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_opens_the_word_report_and_converts_it(demo_docx: Path, tmp_path: Path) -> None:
-    done = subprocess.run(
-        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(demo_docx)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"HOME": str(tmp_path)},  # a private LibreOffice profile
-    )
-    assert done.returncode == 0, done.stderr
-    converted = PdfReader(tmp_path / "report.pdf")
+    converted = PdfReader(libreoffice_pdf(demo_docx, tmp_path))
     text = flat(" ".join(page.extract_text() for page in converted.pages))
     assert len(converted.pages) > 50
     for section in SECTIONS:

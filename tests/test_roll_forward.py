@@ -214,15 +214,18 @@ def test_a_file_from_an_earlier_revision_rolls_forward_untouched(tmp_path: Path)
 def test_the_findings_report_marks_a_finding_to_follow_up(demo_and_next: tuple[Path, Path]) -> None:
     from app.exports.dataset import gather
     from app.exports.report.build import build_report
+    from app.exports.report.findings_report import build_findings_report
     from tests.report_reading import render_docx
 
     _source, target = demo_and_next
     db = open_engagement(target)
     try:
-        text = render_docx(build_report(gather(db), Task()))
+        data = gather(db)
     finally:
         db.close()
-    assert "Raised: in the prior period; its corrective action is followed up in this one" in text
+    for build in (build_report, build_findings_report):  # the internal copy's appendix and the findings report
+        text = render_docx(build(data, Task()))
+        assert "Raised In the prior period; its corrective action is followed up in this one" in text
 
 
 def test_subservice_organizations_and_complementary_controls_come_without_last_periods_review(

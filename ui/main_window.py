@@ -115,6 +115,8 @@ class MainWindow(QMainWindow):
         self.menus["&File"].addSeparator()
         a("&File", "Export draft &report (PDF)...", self.export_pdf, "Ctrl+E")
         a("&File", "Export draft report (W&ord)...", self.export_docx)
+        a("&File", "Export findin&gs report (PDF)...", self.export_findings_pdf)
+        a("&File", "Export finding&s report (Word)...", self.export_findings_docx)
         a("&File", "Export &workpapers (Excel)...", self.export_xlsx, "Ctrl+Shift+E")
         a("&File", "Export re&view pack...", self.export_review_pack)
         a("&File", "&Back up...", self.back_up)
@@ -335,12 +337,13 @@ class MainWindow(QMainWindow):
 
     # -- file actions ---------------------------------------------------------------------------------
 
-    def _target(self, title: str, suffix: str, copies: bool = False) -> tuple[Path, Audience] | None:
-        """The file to write. `copies`: the file types offered are the report's internal and client copies (the
-        internal one first: the default for drafts)."""
+    def _target(self, title: str, suffix: str, copies: bool = False, named: str = "") -> tuple[Path, Audience] | None:
+        """The file to write, proposed in the export folder under the engagement's name with `named` after it.
+        `copies`: the file types offered are the report's internal and client copies (the internal one first: the
+        default for drafts)."""
         if self.workspace is None or self.db is None:
             return None
-        default = str(export_folder(self.db.path) / self.db.path.with_suffix(suffix).name)
+        default = str(export_folder(self.db.path) / f"{self.db.path.stem}{named}{suffix}")
         offered = {f"{COPY_FILTERS[a]} (*{suffix})": a for a in Audience} if copies else {f"*{suffix}": None}
         chosen, selected = QFileDialog.getSaveFileName(self, title, default, ";;".join(offered))
         return (Path(chosen), offered.get(selected) or Audience.INTERNAL) if chosen else None
@@ -358,9 +361,9 @@ class MainWindow(QMainWindow):
         self.workspace.ctx.long(title, work, lambda written: offer_to_open(self, written))
 
     def _export_report(
-        self, title: str, suffix: str, write: Callable[[ReportData, Path, Task, ReportOptions], None]
+        self, title: str, suffix: str, write: Callable[[ReportData, Path, Task, ReportOptions], None], named: str = ""
     ) -> None:
-        chosen = self._target(title, suffix, copies=True)
+        chosen = self._target(title, suffix, copies=True, named=named)
         if chosen is not None:
             target, audience = chosen
             self._export(title, target, lambda data, task: write(data, target, task, ReportOptions(audience)))
@@ -374,6 +377,16 @@ class MainWindow(QMainWindow):
         from app.exports.docx_report import write_docx
 
         self._export_report("Export draft report for Word", ".docx", write_docx)
+
+    def export_findings_pdf(self) -> None:
+        from app.exports.pdf_report import write_findings_pdf
+
+        self._export_report("Export findings report", ".pdf", write_findings_pdf, named=" findings")
+
+    def export_findings_docx(self) -> None:
+        from app.exports.docx_report import write_findings_docx
+
+        self._export_report("Export findings report for Word", ".docx", write_findings_docx, named=" findings")
 
     def export_xlsx(self) -> None:
         from app.exports.workbook import write_workbook

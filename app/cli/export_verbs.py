@@ -1,4 +1,5 @@
-"""`fieldwork export`: the draft report (PDF and/or Word), the workpapers (Excel) and the review pack, in one call."""
+"""`fieldwork export`: the draft report (PDF and/or Word), the ISO/IEC 42001 findings report (PDF and/or Word),
+the workpapers (Excel) and the review pack, in one call."""
 
 from __future__ import annotations
 
@@ -18,6 +19,12 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     export.add_argument("--pdf", type=Path, metavar="OUT.pdf", help="the draft combined report as a PDF")
     export.add_argument("--docx", type=Path, metavar="OUT.docx", help="the draft combined report, editable in Word")
     export.add_argument("--xlsx", type=Path, metavar="OUT.xlsx", help="the workpapers")
+    export.add_argument(
+        "--findings-pdf", type=Path, metavar="OUT.pdf", help="the ISO/IEC 42001 findings report, as a PDF"
+    )
+    export.add_argument(
+        "--findings-docx", type=Path, metavar="OUT.docx", help="the ISO/IEC 42001 findings report, editable in Word"
+    )
     export.add_argument(
         "--audience",
         choices=[a.value for a in Audience],
@@ -83,9 +90,11 @@ def _review_pack(args: argparse.Namespace) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    if not (args.pdf or args.docx or args.xlsx or args.review_pack):
+    documents = (args.pdf, args.docx, args.xlsx, args.findings_pdf, args.findings_docx)
+    if not any(documents) and not args.review_pack:
         raise ValidationError(
-            "Say what to write: --pdf OUT.pdf, --docx OUT.docx, --xlsx OUT.xlsx, --review-pack DIR, or several."
+            "Say what to write: --pdf OUT.pdf, --docx OUT.docx, --xlsx OUT.xlsx, --findings-pdf OUT.pdf, "
+            "--findings-docx OUT.docx, --review-pack DIR, or several."
         )
     if (args.key_controls_only or args.changed_since_review) and not args.review_pack:
         raise ValidationError(
@@ -93,7 +102,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         )
     if args.review_pack:
         _review_pack(args)
-    if not (args.pdf or args.docx or args.xlsx):
+    if not any(documents):
         return 0
     from app.exports.dataset import gather
 
@@ -110,6 +119,16 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         write_docx(data, args.docx, _printer("report"), options)
         print(f"Wrote the draft report ({options.audience.label.lower()}) to {args.docx}")
+    if args.findings_pdf:
+        from app.exports.pdf_report import write_findings_pdf
+
+        write_findings_pdf(data, args.findings_pdf, _printer("findings report"), options)
+        print(f"Wrote the findings report ({options.audience.label.lower()}) to {args.findings_pdf}")
+    if args.findings_docx:
+        from app.exports.docx_report import write_findings_docx
+
+        write_findings_docx(data, args.findings_docx, _printer("findings report"), options)
+        print(f"Wrote the findings report ({options.audience.label.lower()}) to {args.findings_docx}")
     if args.xlsx:
         from app.exports.workbook import write_workbook
 

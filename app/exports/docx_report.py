@@ -1,4 +1,5 @@
-"""The draft combined report as a Word document, from the same blocks as the PDF.
+"""The draft combined report (and the ISO/IEC 42001 findings report) as a Word document, from the same blocks
+as the PDF.
 
 Firms issue reports from Word: this copy is for editing into the issued report. It is written
 through `atomic_target`, so a cancel or an error leaves whatever was at the target untouched.
@@ -13,13 +14,23 @@ from app.exports.dataset import ReportData
 from app.exports.docx.render import DocxRenderer
 from app.exports.docx.styles import new_document
 from app.exports.report.build import build_report
-from app.exports.report.model import DRAFT_OPTIONS, ReportOptions
+from app.exports.report.findings_report import build_findings_report
+from app.exports.report.model import DRAFT_OPTIONS, Report, ReportOptions
 from app.tasks import Task
 
 
 def write_docx(data: ReportData, target: Path, task: Task, options: ReportOptions = DRAFT_OPTIONS) -> None:
     """Write the draft report to `target` as .docx; `task.progress` raising `Cancelled` leaves no file behind."""
-    report = build_report(data, task, options)
+    save_docx(build_report(data, task, options), target, task)
+
+
+def write_findings_docx(data: ReportData, target: Path, task: Task, options: ReportOptions = DRAFT_OPTIONS) -> None:
+    """Write the ISO/IEC 42001 findings report for management to `target` as .docx, as the draft report is."""
+    save_docx(build_findings_report(data, task, options), target, task)
+
+
+def save_docx(report: Report, target: Path, task: Task) -> None:
+    """Render any report's blocks into a Word document at `target`, atomically."""
     document = new_document()
     DocxRenderer(document, task).render(report)
     task.progress(1, 1, "Saving the Word document")

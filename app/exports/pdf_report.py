@@ -1,4 +1,5 @@
-"""The draft combined SOC 2 + ISO/IEC 42001 report as a PDF, rendered from the report's blocks.
+"""The draft combined SOC 2 + ISO/IEC 42001 report, and the ISO/IEC 42001 findings report, as PDFs rendered
+from the report's blocks.
 
 The blocks are built section by section (each a checkpoint for progress and cancel), then laid out
 in a single reportlab pass that reports progress page by page. The file is written through
@@ -16,7 +17,8 @@ from app.exports.pdf.fonts import coverage
 from app.exports.pdf.layout import ReportCanvas, ReportDocument
 from app.exports.pdf.render import Renderer
 from app.exports.report.build import build_report
-from app.exports.report.model import DRAFT_OPTIONS, ReportOptions
+from app.exports.report.findings_report import build_findings_report
+from app.exports.report.model import DRAFT_OPTIONS, Report, ReportOptions
 from app.tasks import Task
 
 
@@ -37,8 +39,17 @@ def _layout_progress(task: Task) -> Callable[[str, int], None]:
 
 def write_report(data: ReportData, target: Path, task: Task, options: ReportOptions = DRAFT_OPTIONS) -> None:
     """Write the draft report to `target`; `task.progress` raising `Cancelled` leaves no file behind."""
+    write_pdf(build_report(data, task, options), target, task)
+
+
+def write_findings_pdf(data: ReportData, target: Path, task: Task, options: ReportOptions = DRAFT_OPTIONS) -> None:
+    """Write the ISO/IEC 42001 findings report for management to `target`, as the draft report is written."""
+    write_pdf(build_findings_report(data, task, options), target, task)
+
+
+def write_pdf(report: Report, target: Path, task: Task) -> None:
+    """Lay out any report's blocks into `target`, page by page, atomically."""
     coverage()
-    report = build_report(data, task, options)
     story = Renderer().render(report)
     with atomic.atomic_target(Path(target)) as temporary:
         document = ReportDocument(temporary, report)

@@ -157,6 +157,40 @@ def test_a_file_another_process_changes_is_offered_read_only(
     main.close_engagement()
 
 
+@pytest.mark.parametrize(("suffix", "read"), [(".pdf", "pdf"), (".docx", "docx")])
+def test_the_findings_report_exports_from_the_menu_beside_the_engagement(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str, read: str
+) -> None:
+    from tests.report_reading import docx_text, pdf_body
+    from ui.desktop import export_folder
+    from ui.main_window import COPY_FILTERS
+
+    offered: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda parent, title, text, *a: offered.append(text) or QMessageBox.StandardButton.No
+    )
+    proposed: list[str] = []
+    target = tmp_path / f"for management{suffix}"
+
+    def choose(parent: object, title: str, default: str, filters: str) -> tuple[str, str]:
+        proposed.append(default)
+        return str(target), f"{COPY_FILTERS[Audience.CLIENT]} (*{suffix})"
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", choose)
+    action = next(
+        a
+        for a in window.menus["&File"].actions()
+        if a.text().replace("&", "") == (f"Export findings report ({'PDF' if suffix == '.pdf' else 'Word'})...")
+    )
+    action.trigger()
+
+    assert window.db is not None
+    assert proposed == [str(export_folder(window.db.path) / f"{window.db.path.stem} findings{suffix}")]
+    assert offered == [f"Wrote {target.name}. Open it now?"]
+    text = pdf_body(target) if read == "pdf" else docx_text(target)
+    assert "Client copy: for management" in text and "Major nonconformities" in text
+
+
 def test_the_review_pack_exports_from_the_menu_after_the_warning(
     window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -78,7 +78,7 @@ NOTICE = _style(
 
 #: Heading styles by outline level: section, category or clause, group or subclause, criterion.
 HEADINGS = (
-    _style("h0", 15, bold=True, textColor=ACCENT, spaceAfter=10, leading=19),
+    _style("h0", 15, bold=True, textColor=ACCENT, spaceBefore=14, spaceAfter=10, leading=19),  # no space at a page top
     _style("h1", 12.5, bold=True, textColor=ACCENT, spaceBefore=10, spaceAfter=6),
     _style("h2", 11, bold=True, spaceBefore=8, spaceAfter=4),
     _style("h3", 10, bold=True, spaceBefore=8, spaceAfter=4),

@@ -40,6 +40,14 @@ def parts(figures: ReportFigures) -> list[tuple[str, Part]]:
     return listed
 
 
+def draft_footer(figures: ReportFigures) -> str:
+    """When and from what a draft was made; the file and engagement it came from in the internal copy only."""
+    data = figures.data
+    if figures.internal:
+        return f"Draft generated {data.generated_at} from {data.file_name} · engagement {data.facts.engagement_id}"
+    return f"Draft generated {data.generated_at} · {figures.options.audience.label}"
+
+
 def build_report(data: ReportData, task: Task, options: ReportOptions = DRAFT_OPTIONS) -> Report:
     """The report's content for one audience; `task.progress` may raise `Cancelled` between parts."""
     figures = ReportFigures(data, options)
@@ -50,10 +58,6 @@ def build_report(data: ReportData, task: Task, options: ReportOptions = DRAFT_OP
         task.progress(done, len(listed), f"Writing {label}")
         body += part()
     period = short_period(details)
-    if figures.internal:
-        footer = f"Draft generated {data.generated_at} from {data.file_name} · engagement {data.facts.engagement_id}"
-    else:
-        footer = f"Draft generated {data.generated_at} · {options.audience.label}"
     return Report(
         title=f"Draft SOC 2 and ISO/IEC 42001 report: {details.client}",
         subject=(
@@ -66,6 +70,6 @@ def build_report(data: ReportData, task: Task, options: ReportOptions = DRAFT_OP
             f"{details.client} · {details.system_name}",
             f"{details.report_type.label} and ISO/IEC 42001 · {period}",
         ),
-        footer=footer,
+        footer=draft_footer(figures),
         audience=options.audience,
     )

@@ -79,6 +79,9 @@ class ReportFigures:
         self.outside_examination = [d for d in data.deviations if d.test_id not in shown]
         self.item_deviations = self._item_deviations(data, shown)
         self.evidence_by_control = self._evidence_by_control(data)
+        # what a finding names (every exception recorded, not only those this report examines; evidence files)
+        self.deviation_by_id = {found.id: found for found in data.deviations}
+        self.evidence_by_id = {e.id: e for e in data.evidence}
         self.described_under = self._described_under()
         self.conclusions = {c.code: c for c in data.conclusions}
 

@@ -1,56 +1,105 @@
-"""The ISO/IEC 42001 findings register in the usual form: number, requirements, statement, objective evidence,
-grade, and clause 10.2's corrective action with its owner, due date and status.
+"""An ISO/IEC 42001 finding in the usual form: number, grade, requirements, statement, objective evidence, where
+it came from, and clause 10.2's correction, root cause and corrective action with owner, due date, status,
+verification of effectiveness and closure.
 
-Certification grades never enter the attestation report's sections (`JUDGEMENTS.md` section 1): the register
-appears as an appendix of the internal copy and as the separate findings report for management.
+Certification grades never enter the attestation report's sections (`JUDGEMENTS.md` section 1): the form is
+used by the internal copy's appendix and by the separate findings report for management, so both say the same.
+What names workpapers (deviation and evidence references, file names) is in the internal copy only.
 """
 
 from __future__ import annotations
 
-from app.domain.judgements import Finding
-from app.exports.report.conclusions import labelled
+from app.domain.judgements import Finding, FindingStatus
 from app.exports.report.figures import ReportFigures
-from app.exports.report.model import Block, Heading, PageBreak, Para, Run, Style
+from app.exports.report.model import Block, Cell, Heading, PageBreak, Para, Row, Style, Table, gap, single
+from app.exports.report.wording import long_date
+
+#: What management has not yet given for a nonconformity: a gap, since the finding is incomplete without it.
+AWAITED = "to be provided by management"
 
 
-def _field(label: str, text: str) -> Para:
-    """ "Label: text", the text in the body's weight (a register is read, not scanned)."""
-    return Para(labelled(label, (Run(text),)))
+def _requirements(figures: ReportFigures, found: Finding) -> Cell:
+    """Each requirement with its title, as management looks it up in the standard."""
+    known = figures.requirements
+    return tuple(Para(known[code].label if code in known else code, Style.CELL) for code in found.requirements)
 
 
-def _finding(found: Finding) -> list[Block]:
-    due = found.due_date.isoformat() if found.due_date else "no due date"
-    blocks: list[Block] = [
-        Para(f"{found.ref} {found.kind.label}: {', '.join(found.requirements)}", Style.SUBHEAD, keep_with_next=True),
-        _field("Requirement", ", ".join(found.requirements)),
-        _field("Statement", found.statement),
+def _sources(figures: ReportFigures, found: Finding) -> Cell:
+    """The exceptions the finding came from, as the report names them for this copy."""
+    paras = []
+    for key in found.deviation_ids:
+        deviation = figures.deviation_by_id.get(key)
+        if deviation is None:
+            continue
+        named = f"{deviation.ref} ({deviation.control_ref})" if figures.internal else deviation.control_ref
+        paras.append(Para(f"{named}: {deviation.description}", Style.CELL))
+    return tuple(paras)
+
+
+def _evidence(figures: ReportFigures, found: Finding) -> Cell:
+    """The objective evidence as written; the internal copy adds the evidence files it rests on."""
+    paras = [Para(found.objective_evidence, Style.CELL)] if found.objective_evidence else []
+    if figures.internal and found.evidence_ids:
+        known = figures.evidence_by_id
+        files = "; ".join(f"{known[key].ref} {known[key].original_name}" for key in found.evidence_ids if key in known)
+        paras.append(Para(f"Evidence files: {files}", Style.CELL_NOTE, space_before=bool(paras)))
+    return tuple(paras)
+
+
+def _response(text: str) -> Cell:
+    """A nonconformity's clause 10.2 step: what management wrote, or a gap while it is awaited."""
+    return single(text if text else (gap(AWAITED),))
+
+
+def _verification(found: Finding) -> Cell:
+    if found.verified_on:
+        by = found.verified_by or "the engagement team"
+        return single(f"Verified by {by} on {long_date(found.verified_on)}: {found.verification}")
+    return single("Not yet verified" if found.open else "-")
+
+
+def _rows(figures: ReportFigures, found: Finding) -> list[tuple[str, Cell]]:
+    rows: list[tuple[str, Cell]] = [
+        ("Requirements" if len(found.requirements) > 1 else "Requirement", _requirements(figures, found)),
+        ("Statement", single(found.statement)),
+        ("Objective evidence", _evidence(figures, found) or single("-")),
     ]
+    if found.ai_systems:
+        rows.append(("AI systems concerned", single(", ".join(found.ai_systems))))
+    if found.deviation_ids:
+        rows.append(("Exceptions it arose from", _sources(figures, found)))
     if found.prior_period:
-        blocks.append(_field("Raised", "in the prior period; its corrective action is followed up in this one"))
-    evidence = "; ".join(filter(None, (found.objective_evidence, ", ".join(found.evidence))))
-    if evidence:
-        blocks.append(_field("Objective evidence", evidence))
-    if found.deviations:
-        blocks.append(_field("Found in testing", ", ".join(found.deviations)))
-    for label, text in (
+        rows.append(("Raised", single("In the prior period; its corrective action is followed up in this one")))
+    steps = (
         ("Correction", found.correction),
         ("Root cause", found.root_cause),
         ("Corrective action", found.corrective_action),
-    ):
-        if text:
-            blocks.append(_field(label, text))
+    )
     if found.kind.nonconformity:
-        owner = found.owner or "no owner named"
-        blocks.append(_field("Owner and due date", f"{owner}, {due}"))
-    blocks.append(_field("Status", found.status.label))
-    if found.verified_on:
-        verified = f"{found.verified_by}, {found.verified_on.isoformat()}: {found.verification}"
-        blocks.append(_field("Verification of effectiveness", verified))
-    return blocks
+        rows += [(label, _response(text)) for label, text in steps]
+        rows += [("Owner", _response(found.owner)), ("Due date", _response(long_date(found.due_date) or ""))]
+    else:
+        rows += [(label, single(text)) for label, text in steps if text]
+    closed = f", {long_date(found.closed_on)}" if found.status is FindingStatus.CLOSED and found.closed_on else ""
+    rows.append(("Status", single(f"{found.status.label}{closed}")))
+    if found.kind.nonconformity or found.verified_on:
+        rows.append(("Verification of effectiveness", _verification(found)))
+    return rows
+
+
+def finding_title(found: Finding) -> str:
+    return f"{found.ref} {found.kind.label}: {', '.join(found.requirements)}"
+
+
+def finding_form(figures: ReportFigures, found: Finding) -> Table:
+    """One finding's form, whose header repeats on any page it runs onto."""
+    rows = tuple(Row((single(label, Style.CELL_STRONG), cell)) for label, cell in _rows(figures, found))
+    header = ("Finding", f"{found.ref} · {found.kind.label}")
+    return Table(header, rows, (0.24, 0.76), found.ref)
 
 
 def findings_register(figures: ReportFigures, title: str) -> list[Block]:
-    """The register as an appendix (or the body of the findings report), one finding after another."""
+    """The register as the internal copy's appendix, one finding after another in reference order."""
     story: list[Block] = [PageBreak(), Heading(title, 0)]
     findings = figures.data.findings
     if not findings:
@@ -65,5 +114,5 @@ def findings_register(figures: ReportFigures, title: str) -> list[Block]:
         )
     )
     for found in findings:
-        story += _finding(found)
+        story += [Para(finding_title(found), Style.SUBHEAD, keep_with_next=True), finding_form(figures, found)]
     return story

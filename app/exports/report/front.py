@@ -21,7 +21,15 @@ from app.exports.report.model import (
     plain,
     text_or_gap,
 )
-from app.exports.report.wording import OPINION_NAMES, Choices, long_date, render, short_period, timing_phrase
+from app.exports.report.wording import (
+    OPINION_NAMES,
+    Choices,
+    long_date,
+    render,
+    sentence_case,
+    short_period,
+    timing_phrase,
+)
 
 COPIES = {
     Audience.INTERNAL: (
@@ -30,6 +38,9 @@ COPIES = {
     ),
     Audience.CLIENT: "Client copy: the examination report only, without workpaper detail.",
 }
+
+#: The cover's first line, on every draft Fieldwork writes.
+DRAFT_LINE = "DRAFT · for discussion, not for issue"
 
 
 def cover(figures: ReportFigures) -> list[Block]:
@@ -45,7 +56,7 @@ def cover(figures: ReportFigures) -> list[Block]:
         ("Period" if figures.type2 else "Date", short_period(details)),
     ]
     if choices.iso_own:
-        rows.append(("ISO/IEC 42001 criteria", (timing_phrase(choices.iso_timing) or "(date missing)").capitalize()))
+        rows.append(("ISO/IEC 42001 criteria", sentence_case(timing_phrase(choices.iso_timing) or "(date missing)")))
     rows += [
         ("Trust services categories", ", ".join(details.tsc_categories)),
         ("Opinion (draft)", (Run(choices.overall.label), *_unsupported(figures))),
@@ -65,7 +76,7 @@ def cover(figures: ReportFigures) -> list[Block]:
     title = " ".join(plain(p.text) for p in render("cover.txt", data))
     notice = render("cover_notice.txt", data)
     return [
-        Para("DRAFT · for discussion, not for issue", Style.COVER_DRAFT),
+        Para(DRAFT_LINE, Style.COVER_DRAFT),
         Para(title, Style.COVER_TITLE),
         *(Para(p.text, Style.NOTICE) for p in notice),
         Pairs(tuple(rows)),

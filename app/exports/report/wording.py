@@ -53,6 +53,11 @@ def long_date(value: date | None) -> str | None:
     return f"{MONTHS[value.month - 1]} {value.day}, {value.year}" if value else None
 
 
+def sentence_case(text: str) -> str:
+    """The first letter capitalized and nothing else touched (`str.capitalize` would lower "October")."""
+    return text[:1].upper() + text[1:]
+
+
 def english_list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
