@@ -48,15 +48,20 @@ def draft_footer(figures: ReportFigures) -> str:
     return f"Draft generated {data.generated_at} · {figures.options.audience.label}"
 
 
+def written(listed: list[tuple[str, Part]], task: Task) -> list[Block]:
+    """Each part's blocks in turn, with progress between parts (where `task.progress` may raise `Cancelled`)."""
+    body: list[Block] = []
+    for done, (label, part) in enumerate(listed):
+        task.progress(done, len(listed), f"Writing {label}")
+        body += part()
+    return body
+
+
 def build_report(data: ReportData, task: Task, options: ReportOptions = DRAFT_OPTIONS) -> Report:
     """The report's content for one audience; `task.progress` may raise `Cancelled` between parts."""
     figures = ReportFigures(data, options)
     details = data.details
-    body: list[Block] = []
-    listed = parts(figures)
-    for done, (label, part) in enumerate(listed):
-        task.progress(done, len(listed), f"Writing {label}")
-        body += part()
+    body = written(parts(figures), task)
     period = short_period(details)
     return Report(
         title=f"Draft SOC 2 and ISO/IEC 42001 report: {details.client}",

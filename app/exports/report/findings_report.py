@@ -8,12 +8,11 @@ workpapers (no evidence file names or fingerprints, no deviation or file referen
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 
 from app.domain.judgements import Finding, FindingKind
 from app.exports.dataset import ReportData
-from app.exports.report.build import draft_footer
+from app.exports.report.build import Part, draft_footer, written
 from app.exports.report.figures import ReportFigures
 from app.exports.report.findings import finding_form, finding_title
 from app.exports.report.front import DRAFT_LINE
@@ -192,9 +191,6 @@ def requested(figures: ReportFigures, number: int) -> list[Block]:
     ]
 
 
-Part = Callable[[], list[Block]]
-
-
 def parts(figures: ReportFigures) -> list[tuple[str, Part]]:
     listed: list[tuple[str, Part]] = [
         ("the introduction", partial(introduction, figures)),
@@ -210,11 +206,7 @@ def build_findings_report(data: ReportData, task: Task, options: ReportOptions =
     """The findings report's content for one audience; `task.progress` may raise `Cancelled` between parts."""
     figures = ReportFigures(data, options)
     details = data.details
-    body: list[Block] = []
-    listed = parts(figures)
-    for done, (label, part) in enumerate(listed):
-        task.progress(done, len(listed), f"Writing {label}")
-        body += part()
+    body = written(parts(figures), task)
     return Report(
         title=f"Draft {TITLE}: {details.client}",
         subject=f"Findings on the AI management system, {_timing(data)}: not an ISO/IEC 42001 certificate",
