@@ -21,7 +21,6 @@ from app.bug_log import log_path
 from app.domain.records import ControlInput
 from app.errors import ValidationError
 from app.services import controls as control_service
-from app.services import evidence as evidence_service
 from app.services.evidence_store import ByteProgress
 from app.services.verify import verify
 from app.storage import schema
