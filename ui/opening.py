@@ -111,8 +111,6 @@ class Opener(QObject):
                     self._attempt(path, passphrase, remember_after, from_keychain, read_only=True)
                 return
             if isinstance(result, EngagementFile):
-                if result.backup is not None:
-                    self.runner.status(f"Upgraded {path.name}; the previous version is kept as {result.backup.name}.")
                 self.opened.emit(result)
                 return
             reason = (

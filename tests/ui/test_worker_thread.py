@@ -25,6 +25,7 @@ from app.services.evidence_store import ByteProgress
 from app.services.verify import verify
 from app.storage import schema
 from app.storage.engagement_file import EngagementFile, open_engagement
+from app.tasks import Task
 from tests.evidence_helpers import MIB, sha256_of, write_file
 from tests.reliability_helpers import new_engagement
 from tests.ui.test_evidence_views import choose, click, library, receipts
@@ -355,3 +356,29 @@ def test_a_refusal_in_background_work_is_said_once_in_its_own_sentence(
     assert warned[1] == "The period must end after it starts."
     assert threaded_window.statusBar().currentMessage() == "The period must end after it starts."
     assert bug_boxes == []
+
+
+def test_progress_over_a_multi_gigabyte_total_is_shown_in_thousandths(
+    qtbot: QtBot, threaded_window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Qt counts progress in C ints: bytes of a 6 GB file would overflow, so the dialog counts thousandths."""
+    gate = Turnstile()
+    total = 6 * 1024**3
+
+    def copy_a_large_file(task: Task) -> str:
+        for done in (total // 4, total // 2):
+            task.progress(done, total, "Firewall logs.zip")
+            gate.checkpoint()
+        return "copied"
+
+    results: list[str] = []
+    threaded_window.runner.run("Saving a copy", copy_a_large_file, results.append, progress=True)
+    try:
+        dialog = progress_dialog(qtbot, threaded_window)
+        gate.let_through()
+        qtbot.waitUntil(lambda: dialog.value() == 500, timeout=PATIENCE_MS)
+        assert dialog.maximum() == 1000
+    finally:
+        gate.let_through(2)
+    settle(qtbot, threaded_window)
+    assert results == ["copied"] and not progress_shown(threaded_window)

@@ -280,3 +280,45 @@ def test_a_file_another_writer_holds_is_offered_read_only(
         assert threaded_window.workspace is not None and threaded_window.workspace.model.rowCount() > 0
     else:
         assert threaded_window.db is None and threaded_window.pages.currentWidget() is threaded_window.start
+
+
+def test_a_file_from_an_earlier_version_is_upgraded_and_the_user_told_where_the_old_one_is_kept(
+    qtbot: QtBot,
+    threaded_window: MainWindow,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    said: dict[str, list[str]],
+) -> None:
+    from tests.test_migrations import make_old_file
+
+    path = tmp_path / "last year.fieldwork"
+    make_old_file(path, "0011_ai_systems", PASSPHRASE)
+    passphrases(monkeypatch, PASSPHRASE)
+    open_through_the_dialog(qtbot, threaded_window, path, monkeypatch)
+    qtbot.waitUntil(lambda: threaded_window.db is not None, timeout=PATIENCE_MS)
+
+    assert threaded_window.db is not None and threaded_window.db.backup is not None
+    kept = threaded_window.db.backup
+    assert kept.exists() and kept.parent == tmp_path
+    assert f"the previous version is kept as {kept.name}" in threaded_window.statusBar().currentMessage()
+    assert said["bug"] == [] and said["warning"] == []
+
+
+def test_the_demo_is_made_on_the_worker_the_first_time_with_progress(
+    qtbot: QtBot, threaded_window: MainWindow, said: dict[str, list[str]]
+) -> None:
+    from app.paths import demo_engagement_path
+
+    assert not demo_engagement_path().exists()
+    labels: list[str] = []
+    threaded_window.runner.busy_changed.connect(
+        lambda busy: labels.extend(op.label for op in threaded_window.runner.pending)
+    )
+    threaded_window.start.demo_requested.emit()
+    qtbot.waitUntil(lambda: threaded_window.db is not None, timeout=PATIENCE_MS)
+    settle(qtbot, threaded_window)
+
+    assert labels[0] == "Creating the demo engagement"
+    assert threaded_window.db is not None and threaded_window.db.path == demo_engagement_path()
+    assert threaded_window.workspace is not None and threaded_window.workspace.model.rowCount() > 0
+    assert said["bug"] == [] and said["warning"] == []
