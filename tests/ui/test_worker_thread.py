@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from app.bug_log import log_path
-from app.domain.records import ControlInput
+from app.domain.records import Control, ControlInput
 from app.errors import ValidationError
 from app.services import controls as control_service
 from app.services.evidence_store import ByteProgress
@@ -83,6 +83,15 @@ def show_control(qtbot: QtBot, window: MainWindow, target: Target) -> ControlVie
     assert isinstance(view, ControlView)
     qtbot.waitUntil(lambda: view.page is not None and view.page.control.id == target.key, timeout=PATIENCE_MS)
     return view
+
+
+def new_control_page(qtbot: QtBot, window: MainWindow, path: Path) -> tuple[Control, ControlView]:
+    """Open `path`, add the control "Backups are taken" (as another page would) and show its page."""
+    open_file(qtbot, window, path)
+    assert window.db is not None and window.workspace is not None
+    made = control_service.create_control(window.db, ControlInput(title="Backups are taken"))
+    window.workspace.ctx.changed.emit()
+    return made, control_page(qtbot, window, made.ref)
 
 
 def retitle(view: ControlView, title: str) -> None:
@@ -287,11 +296,7 @@ def test_a_bug_in_background_work_is_said_in_one_sentence_logged_without_data_an
     monkeypatch: pytest.MonkeyPatch,
     bug_boxes: list[QMessageBox],
 ) -> None:
-    open_file(qtbot, threaded_window, plain_file)
-    assert threaded_window.workspace is not None and threaded_window.db is not None
-    made = control_service.create_control(threaded_window.db, ControlInput(title="Backups are taken"))
-    threaded_window.workspace.ctx.changed.emit()
-    view = control_page(qtbot, threaded_window, made.ref)
+    made, view = new_control_page(qtbot, threaded_window, plain_file)
     update = control_service.update_control
     failures = iter([KeyError("Acme's secret board minutes")])
 
@@ -331,11 +336,7 @@ def test_a_refusal_in_background_work_is_said_once_in_its_own_sentence(
 ) -> None:
     warned: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: warned.append(text))
-    open_file(qtbot, threaded_window, plain_file)
-    assert threaded_window.db is not None
-    made = control_service.create_control(threaded_window.db, ControlInput(title="Backups are taken"))
-    threaded_window.workspace.ctx.changed.emit()  # type: ignore[union-attr]
-    view = control_page(qtbot, threaded_window, made.ref)
+    made, view = new_control_page(qtbot, threaded_window, plain_file)
 
     retitle(view, "   ")  # the service refuses a control without a title
     qtbot.waitUntil(lambda: len(warned) == 1, timeout=PATIENCE_MS)
@@ -382,3 +383,17 @@ def test_progress_over_a_multi_gigabyte_total_is_shown_in_thousandths(
         gate.let_through(2)
     settle(qtbot, threaded_window)
     assert results == ["copied"] and not progress_shown(threaded_window)
+
+
+def test_closing_the_engagement_while_a_save_is_queued_keeps_the_save(
+    qtbot: QtBot, threaded_window: MainWindow, plain_file: Path
+) -> None:
+    made, view = new_control_page(qtbot, threaded_window, plain_file)
+
+    retitle(view, "Backups are taken and restored monthly")
+    threaded_window.close_engagement()  # at once, as File > Close does while the save is still on the worker
+    settle(qtbot, threaded_window)  # the results the worker queued for the GUI thread arrive after the workspace
+
+    assert threaded_window.db is None and threaded_window.pages.currentWidget() is threaded_window.start
+    with open_engagement(plain_file) as db:
+        assert control_service.get_control(db, made.id).title == "Backups are taken and restored monthly"
