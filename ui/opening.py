@@ -17,6 +17,7 @@ from app.keychain import KeychainUnavailable, recall, remember
 from app.paths import demo_engagement_path
 from app.storage.engagement_file import EngagementFile, open_engagement
 from app.storage.fileformat import Encryption, sniff
+from app.tasks import Cancelled, Task
 from ui.dialogs.passphrase import AskPassphrase
 from ui.operations import Runner
 
@@ -95,17 +96,23 @@ class Opener(QObject):
         from_keychain: bool = False,
         read_only: bool = False,
     ) -> None:
-        def work(task: object) -> EngagementFile | FieldworkError:
+        def work(task: Task) -> EngagementFile | FieldworkError | Cancelled:
             try:
                 db = open_engagement(path, passphrase, read_only=read_only)
             except (WrongPassphrase, PassphraseRequired, FileInUseError) as exc:
                 return exc
+            if task.cancelled:  # opening has no checkpoint: Cancel, pressed meanwhile, is honoured here
+                db.close()
+                return Cancelled()
             if remember_after and passphrase is not None:
                 with contextlib.suppress(KeychainUnavailable):
                     remember(path, passphrase)
             return db
 
-        def done(result: EngagementFile | FieldworkError) -> None:
+        def done(result: EngagementFile | FieldworkError | Cancelled) -> None:
+            if isinstance(result, Cancelled):
+                self.runner.status(f"{path.name} was not opened.")
+                return
             if isinstance(result, FileInUseError):
                 if self._offer_read_only(result):
                     self._attempt(path, passphrase, remember_after, from_keychain, read_only=True)

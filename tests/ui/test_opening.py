@@ -322,4 +322,48 @@ def test_the_demo_is_made_on_the_worker_the_first_time_with_progress(
     assert labels[0] == "Creating the demo engagement"
     assert threaded_window.db is not None and threaded_window.db.path == demo_engagement_path()
     assert threaded_window.workspace is not None and threaded_window.workspace.model.rowCount() > 0
+
+    threaded_window.close_engagement()  # the second time, the demo kept from the first opens
+    labels.clear()
+    threaded_window.start.demo_requested.emit()
+    qtbot.waitUntil(lambda: threaded_window.db is not None, timeout=PATIENCE_MS)
+    settle(qtbot, threaded_window)
+    assert labels and "Creating the demo engagement" not in labels
     assert said["bug"] == [] and said["warning"] == []
+
+
+def test_cancel_while_the_file_opens_leaves_it_closed(
+    qtbot: QtBot,
+    threaded_window: MainWindow,
+    encrypted: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    said: dict[str, list[str]],
+) -> None:
+    """Opening can take a while (key derivation, an upgrade): the progress dialog's Cancel must be honoured even
+    though opening has no checkpoint, by closing the file once it is open instead of showing it."""
+    from app.storage.engagement_file import open_engagement
+    from tests.ui.threaded import Turnstile, press_cancel, progress_dialog
+
+    gate = Turnstile()
+
+    def slow_open(*args: object, **kwargs: object) -> object:
+        opened = open_engagement(*args, **kwargs)  # type: ignore[arg-type]
+        gate.checkpoint()
+        return opened
+
+    monkeypatch.setattr("ui.opening.open_engagement", slow_open)
+    passphrases(monkeypatch, PASSPHRASE)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(encrypted), ""))
+    try:
+        threaded_window.choose_file()
+        dialog = progress_dialog(qtbot, threaded_window)
+        assert dialog.labelText() == "Opening acme.fieldwork"
+        press_cancel(dialog)
+    finally:
+        gate.let_through()
+    settle(qtbot, threaded_window)
+
+    assert threaded_window.db is None and threaded_window.pages.currentWidget() is threaded_window.start
+    assert threaded_window.statusBar().currentMessage() == "acme.fieldwork was not opened."
+    assert said["bug"] == []
+    open_engagement(encrypted, PASSPHRASE).close()  # closed again: no lock left behind

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from PySide6.QtCore import QModelIndex, QTimer
-from PySide6.QtWidgets import QMessageBox, QPushButton
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.bug_log import log_path
@@ -29,7 +29,15 @@ from app.tasks import Task
 from tests.evidence_helpers import MIB, sha256_of, write_file
 from tests.reliability_helpers import new_engagement
 from tests.ui.test_evidence_views import choose, click, library, receipts
-from tests.ui.threaded import PATIENCE_MS, Turnstile, open_file, progress_dialog, progress_shown, settle
+from tests.ui.threaded import (
+    PATIENCE_MS,
+    Turnstile,
+    open_file,
+    press_cancel,
+    progress_dialog,
+    progress_shown,
+    settle,
+)
 from ui.context import Target
 from ui.main_window import MainWindow
 from ui.views.control import ControlView
@@ -216,9 +224,7 @@ def test_cancel_stops_an_attachment_midway_and_leaves_nothing_of_it_in_the_file(
     dialog = progress_dialog(qtbot, threaded_window)
     turnstile.let_through(2)
     qtbot.waitUntil(lambda: dialog.value() == 3 * MIB, timeout=PATIENCE_MS)  # three chunks written, not committed
-    [cancel] = dialog.findChildren(QPushButton)
-    assert cancel.text() == "Cancel"
-    cancel.click()
+    press_cancel(dialog)
     turnstile.let_through()  # the next chunk's checkpoint sees the cancel
     settle(qtbot, threaded_window)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from PySide6.QtWidgets import QProgressDialog
+from PySide6.QtWidgets import QProgressDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from ui.main_window import MainWindow
@@ -45,6 +45,13 @@ def progress_dialog(qtbot: QtBot, window: MainWindow) -> QProgressDialog:
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible, timeout=PATIENCE_MS)
     return dialog
+
+
+def press_cancel(dialog: QProgressDialog) -> None:
+    """Click the progress dialog's Cancel button, as the user does."""
+    [cancel] = dialog.findChildren(QPushButton)
+    assert cancel.text() == "Cancel"
+    cancel.click()
 
 
 def progress_shown(window: MainWindow) -> bool:
