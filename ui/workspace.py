@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.pages.navigator import load_navigator_page
 from app.pages.review import load_finalized
 from app.services.finalizing import Finalized
 from app.storage.engagement_file import EngagementFile
@@ -24,7 +25,7 @@ from ui.context import Target, UiContext
 from ui.context_menus import ContextMenu, MenuItem, copy_text
 from ui.finalized_banner import FinalizedBanner
 from ui.models.navigator import NODE_ROLE, NavigatorModel
-from ui.models.navigator_tree import Node, build_tree, prune, read_snapshot, size
+from ui.models.navigator_tree import Node, build_tree, prune, size
 from ui.operations import Runner
 from ui.read_only import set_editable
 from ui.settings import settings
@@ -187,7 +188,7 @@ class Workspace(QWidget):
 
     def reload(self) -> None:
         """Rebuild the navigator (statuses change with every result) and refresh the open page."""
-        self.ctx.read("Loading the navigator", lambda db: build_tree(read_snapshot(db)), self._show_tree)
+        self.ctx.read("Loading the navigator", lambda db: build_tree(load_navigator_page(db)), self._show_tree)
         view = self.stack.currentWidget()
         if isinstance(view, DetailView):
             view.refresh()

@@ -238,25 +238,29 @@ def dismiss_suggestion(db: EngagementFile, control_id: ControlId, code: str) -> 
 
 
 def suggestions(db: EngagementFile, control_id: ControlId) -> list[Suggestion]:
+    with db.reading() as conn:
+        return read_suggestions(conn, control_id)
+
+
+def read_suggestions(conn: Connection, control_id: ControlId) -> list[Suggestion]:
     """Requirements of the other framework the crosswalk links to this control's requirements.
 
     Already-linked, dismissed and out-of-scope ones are left out; each names the link it comes from.
     """
-    with db.reading() as conn:
-        linked = set(read_links(conn).get(control_id, ()))
-        dismissed = set(
-            conn.execute(
-                select(dismissed_suggestion.c.requirement_code).where(
-                    dismissed_suggestion.c.control_id == control_id, live(dismissed_suggestion)
-                )
-            ).scalars()
-        )
-        titles = {r.code: r for r in read_scope(conn)}
-        found: dict[str, Suggestion] = {}
-        for link in read_mappings(conn):
-            for mine, other in ((link.iso_code, link.soc2_code), (link.soc2_code, link.iso_code)):
-                wanted = other in titles and other not in linked and other not in dismissed
-                if mine in linked and wanted and other not in found:
-                    found[other] = Suggestion(other, titles[other].title, mine, link.relationship, link.rationale)
-        order = {code: index for index, code in enumerate(titles)}
-        return sorted(found.values(), key=lambda s: (titles[s.code].framework is Framework.ISO42001, order[s.code]))
+    linked = set(read_links(conn).get(control_id, ()))
+    dismissed = set(
+        conn.execute(
+            select(dismissed_suggestion.c.requirement_code).where(
+                dismissed_suggestion.c.control_id == control_id, live(dismissed_suggestion)
+            )
+        ).scalars()
+    )
+    titles = {r.code: r for r in read_scope(conn)}
+    found: dict[str, Suggestion] = {}
+    for link in read_mappings(conn):
+        for mine, other in ((link.iso_code, link.soc2_code), (link.soc2_code, link.iso_code)):
+            wanted = other in titles and other not in linked and other not in dismissed
+            if mine in linked and wanted and other not in found:
+                found[other] = Suggestion(other, titles[other].title, mine, link.relationship, link.rationale)
+    order = {code: index for index, code in enumerate(titles)}
+    return sorted(found.values(), key=lambda s: (titles[s.code].framework is Framework.ISO42001, order[s.code]))

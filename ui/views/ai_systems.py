@@ -32,7 +32,7 @@ from app.domain.ai_systems import STAGES, AiSystem, CoverageCell, ImpactAssessme
 from app.domain.vocabulary import Status
 from app.errors import FieldworkError
 from app.pages.ai_systems import AiSystemsPage, Choice, ai_systems_page
-from app.pages.linked_evidence import LinkedEvidence, read_linked
+from app.pages.linked_evidence import load_linked
 from app.services import ai_systems as inventory
 from app.services import evidence as ev
 from app.services import impact_assessments as assessments
@@ -359,7 +359,7 @@ class AiSystemsView(DetailView):
         target = ev.Target(ev.TargetKind.AI_SYSTEM, system.id)
         self.ctx.read(
             f"Loading the evidence of {system.name}",
-            lambda db: _linked_files(db, target),
+            lambda db: load_linked(db, [target]),
             lambda rows: self.evidence.show_files(rows, target, system.ref),
         )
 
@@ -488,8 +488,3 @@ class AiSystemsView(DetailView):
         if (system := self.selected()) and self.page:
             hint = "Tick the ISO/IEC 42001 findings that concern this AI system."
             self._choose(inventory.LinkKind.FINDING, "Findings", hint, self.page.findings, system.finding_ids)
-
-
-def _linked_files(db: EngagementFile, target: ev.Target) -> list[LinkedEvidence]:
-    with db.reading() as conn:
-        return read_linked(conn, [target])

@@ -102,7 +102,7 @@ class TeamPanel(QWidget):
         fields = [("N&ame", self.name, 3), ("&Initials", self.initials, 2), ("R&ole", self.role, 0)]
         layout.addLayout(entry_row(fields, self.add, self.remove))
 
-    def show_team(self, team: list[TeamMember]) -> None:
+    def show_team(self, team: Sequence[TeamMember]) -> None:
         self.model.set_rows(team)
 
     def _update(self, member: TeamMember, **change: Any) -> None:
@@ -165,7 +165,7 @@ class TickmarkPanel(QWidget):
         fields = [("S&ymbol", self.symbol, 1), ("Mean&ing", self.meaning, 6)]
         layout.addLayout(entry_row(fields, self.add, self.remove))
 
-    def show_tickmarks(self, marks: list[Tickmark]) -> None:
+    def show_tickmarks(self, marks: Sequence[Tickmark]) -> None:
         self.model.set_rows(marks)
 
     def _set_meaning(self, mark: Tickmark, text: Any) -> None:
