@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.engagement import Engagement
 from app.pages.navigator import load_navigator_page
 from app.pages.review import load_finalized
 from app.services.finalizing import Finalized
-from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
 from ui.context_menus import ContextMenu, MenuItem, copy_text
 from ui.finalized_banner import FinalizedBanner
@@ -82,7 +82,7 @@ class Workspace(QWidget):
     #: Whether the engagement is finalized with no addendum open (nothing may be changed).
     locked_changed = Signal(bool)
 
-    def __init__(self, db: EngagementFile, runner: Runner, parent: QWidget | None = None) -> None:
+    def __init__(self, db: Engagement, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db = db
         self.ctx = UiContext(db, runner)

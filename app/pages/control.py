@@ -14,6 +14,7 @@ from app.domain.ids import ControlId
 from app.domain.over_time import Span
 from app.domain.records import Control, ControlTest, Requirement, Suggestion
 from app.domain.timeline import control_notes, coverage_gaps, gap_text
+from app.engagement import Engagement
 from app.pages.linked_evidence import LinkedEvidence, read_linked
 from app.pages.served import Served, served_by
 from app.services import controls as control_service
@@ -22,7 +23,6 @@ from app.services import requirements as requirement_service
 from app.services import testing as test_service
 from app.services.engagement import read_details
 from app.services.status import read_requirement_statuses
-from app.storage.engagement_file import EngagementFile
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,6 @@ def read_control_page(conn: Connection, control_id: ControlId) -> ControlPage:
     )
 
 
-def load_control_page(db: EngagementFile, control_id: ControlId) -> ControlPage:
+def load_control_page(db: Engagement, control_id: ControlId) -> ControlPage:
     with db.reading() as conn:
         return read_control_page(conn, control_id)

@@ -12,6 +12,7 @@ from app.domain.fairness import StoredFairnessResult
 from app.domain.ids import TestId
 from app.domain.records import Control, ControlTest, Deviation, SampleItem, Tickmark
 from app.domain.vocabulary import TestKind
+from app.engagement import Engagement
 from app.pages.linked_evidence import LinkedEvidence, read_linked
 from app.pages.sampling import SamplingState, read_sampling_state
 from app.pages.served import Served, served_by
@@ -23,7 +24,6 @@ from app.services import requirements as requirement_service
 from app.services import testing as test_service
 from app.services.fairness_results import read_fairness_results
 from app.services.status import read_requirement_statuses
-from app.storage.engagement_file import EngagementFile
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,6 @@ def read_test_page(conn: Connection, test_id: TestId) -> TestPage:
     )
 
 
-def load_test_page(db: EngagementFile, test_id: TestId) -> TestPage:
+def load_test_page(db: Engagement, test_id: TestId) -> TestPage:
     with db.reading() as conn:
         return read_test_page(conn, test_id)

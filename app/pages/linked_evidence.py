@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from app.domain.records import EvidenceFile
+from app.engagement import Engagement
 from app.services import evidence as ev
-from app.storage.engagement_file import EngagementFile
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ def read_linked(conn: Connection, targets: Collection[ev.Target]) -> list[Linked
     return [LinkedEvidence(file, uses[file.id]) for file in ev.read_evidence(conn, uses)]
 
 
-def load_linked(db: EngagementFile, targets: Collection[ev.Target]) -> list[LinkedEvidence]:
+def load_linked(db: Engagement, targets: Collection[ev.Target]) -> list[LinkedEvidence]:
     """The files linked to `targets`, for a panel that shows one selected record's evidence."""
     with db.reading() as conn:
         return read_linked(conn, targets)

@@ -16,6 +16,7 @@ from app.domain.judgements import RequirementConclusion
 from app.domain.records import Control, Deviation, Requirement, RequirementStatus
 from app.domain.vocabulary import Status
 from app.domain.workpapers import Workpaper
+from app.engagement import Engagement
 from app.pages.review import ItemKey, read_stale
 from app.services import controls as control_service
 from app.services import deviations as deviation_service
@@ -24,7 +25,6 @@ from app.services.conclusions import read_conclusions, read_grounds
 from app.services.signables import ItemType
 from app.services.status import TestState, read_test_states, statuses_of_controls
 from app.services.workpapers import read_workpapers
-from app.storage.engagement_file import EngagementFile
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,6 @@ def read_navigator_page(conn: Connection) -> NavigatorPage:
     )
 
 
-def load_navigator_page(db: EngagementFile) -> NavigatorPage:
+def load_navigator_page(db: Engagement) -> NavigatorPage:
     with db.reading() as conn:
         return read_navigator_page(conn)

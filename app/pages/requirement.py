@@ -16,6 +16,7 @@ from app.domain.ids import ControlId, DeviationId
 from app.domain.judgements import CriterionConclusion, Finding, RequirementConclusion
 from app.domain.records import Control, Mapping, Requirement, RequirementStatus
 from app.domain.vocabulary import Status
+from app.engagement import Engagement
 from app.errors import NotFoundError
 from app.pages.choices import Choice, control_choices, deviation_choices
 from app.services import controls as control_service
@@ -25,7 +26,6 @@ from app.services.deviations import read_deviations
 from app.services.findings import read_findings
 from app.services.soa import read_soa
 from app.services.status import statuses_of_controls
-from app.storage.engagement_file import EngagementFile
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,6 @@ def read_requirement_page(conn: Connection, code: str) -> RequirementPage:
     )
 
 
-def load_requirement_page(db: EngagementFile, code: str) -> RequirementPage:
+def load_requirement_page(db: Engagement, code: str) -> RequirementPage:
     with db.reading() as conn:
         return read_requirement_page(conn, code)

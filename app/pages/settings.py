@@ -12,10 +12,10 @@ from sqlalchemy import Connection
 from app.domain.records import EngagementDetails, TeamMember, Tickmark
 from app.domain.subservice import Subservice
 from app.domain.workpapers import Stage
+from app.engagement import Engagement
 from app.services import engagement as engagement_service
 from app.services.stage import read_stage
 from app.services.subservice import read_subservice
-from app.storage.engagement_file import EngagementFile
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,6 @@ def read_settings_page(conn: Connection) -> SettingsPage:
     )
 
 
-def load_settings_page(db: EngagementFile) -> SettingsPage:
+def load_settings_page(db: Engagement) -> SettingsPage:
     with db.reading() as conn:
         return read_settings_page(conn)

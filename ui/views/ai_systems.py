@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.ai_systems import STAGES, AiSystem, CoverageCell, ImpactAssessment, MatrixRequirement, SystemCoverage
 from app.domain.vocabulary import Status
+from app.engagement import Engagement
 from app.errors import FieldworkError
 from app.pages.ai_systems import AiSystemsPage, Choice, ai_systems_page
 from app.pages.linked_evidence import load_linked
@@ -37,7 +38,6 @@ from app.services import ai_systems as inventory
 from app.services import evidence as ev
 from app.services import impact_assessments as assessments
 from app.services.ai_inventory_import import InventoryImport, import_inventory
-from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
 from ui.dialogs.ai_system import AiSystemDialog
 from ui.dialogs.choose_links import ChooseLinksDialog
@@ -365,9 +365,7 @@ class AiSystemsView(DetailView):
 
     # -- writing --------------------------------------------------------------------------------------
 
-    def _write(
-        self, label: str, work: Callable[[EngagementFile], Any], then: Callable[[Any], None] | None = None
-    ) -> None:
+    def _write(self, label: str, work: Callable[[Engagement], Any], then: Callable[[Any], None] | None = None) -> None:
         """Save; a refusal is said above the tabs and stays until the next save goes through."""
 
         def done(result: Any) -> None:

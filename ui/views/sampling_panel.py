@@ -24,12 +24,12 @@ from app.domain.ids import TestId
 from app.domain.reasons import is_written_out, written_out_hint
 from app.domain.sampling import Population, Risk, SampleDraw, SamplePlan
 from app.domain.vocabulary import Selection
+from app.engagement import Engagement
 from app.errors import FieldworkError
 from app.pages.ipe import PopulationState
 from app.pages.sampling import SamplingState
 from app.services import population as population_service
 from app.services import sampling
-from app.storage.engagement_file import EngagementFile
 from app.tasks import Task
 from ui.context import UiContext
 from ui.dialogs.ipe import assess_population
@@ -236,7 +236,7 @@ class SamplingPanel(QWidget):
         source, id_column, date_column = dialog.choice()
         test_id = self.test_id
 
-        def work(db: EngagementFile, task: Task) -> Population:
+        def work(db: Engagement, task: Task) -> Population:
             return population_service.import_population(db, test_id, source, id_column, date_column, task=task)
 
         self.ctx.long(f"Importing {source.path.name}", work)
@@ -260,7 +260,7 @@ class SamplingPanel(QWidget):
         test_id, method, rows = self.test_id, dialog.chosen_method(), dialog.row_numbers()
         size, seed, reason = dialog.count.value(), dialog.seed_value(), dialog.reason.text().strip() or None
 
-        def work(db: EngagementFile, task: Task) -> SampleDraw:
+        def work(db: Engagement, task: Task) -> SampleDraw:
             if extending:
                 return sampling.extend_sample(db, test_id, count=size, rows=rows, reason=reason or "", task=task)
             return sampling.select_sample(

@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
 
 from app.domain.records import EngagementDetails
 from app.domain.vocabulary import DESCRIPTION_HEADINGS, TSC_CATEGORIES, ReportType
+from app.engagement import Engagement
 from app.errors import FieldworkError
 from app.pages.settings import SettingsPage, load_settings_page
 from app.services import engagement as engagement_service
-from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
 from ui.crosswalk_banner import CrosswalkBanner
 from ui.date_fields import DateField, OptionalDateField
@@ -200,7 +200,7 @@ class SettingsView(DetailView):
     # -- loading and saving -----------------------------------------------------------------------
 
     def write(
-        self, label: str, work: Callable[[EngagementFile], Any], on_done: Callable[[Any], None] | None = None
+        self, label: str, work: Callable[[Engagement], Any], on_done: Callable[[Any], None] | None = None
     ) -> None:
         """Every save on this page: a refusal is said above the tabs and the page reloads from the file."""
 

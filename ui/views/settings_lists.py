@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 
 from app.domain.records import TeamMember, Tickmark
 from app.domain.vocabulary import DESCRIPTION_HEADINGS, Role
+from app.engagement import Engagement
 from app.services import engagement as engagement_service
 from app.services.signables import ItemType
-from app.storage.engagement_file import EngagementFile
 from ui.delegates import ChoiceDelegate
 from ui.models.table import Column, RowTableModel
 from ui.review_strip import ReviewStrip
@@ -38,7 +38,7 @@ from ui.widgets import ChoiceBox, CommitTextEdit, note
 
 class Page(Protocol):
     def write(
-        self, label: str, work: Callable[[EngagementFile], Any], on_done: Callable[[Any], None] | None = None
+        self, label: str, work: Callable[[Engagement], Any], on_done: Callable[[Any], None] | None = None
     ) -> None: ...
 
     def refuse(self, message: str) -> None: ...
