@@ -20,6 +20,7 @@ from app.errors import WrongPassphrase
 from app.keychain import KeychainUnavailable, recall, remember
 from app.storage.engagement_file import open_engagement
 from app.storage.fileformat import Encryption, sniff
+from app.storage.read_only import ReadOnlyFile, open_read_only
 
 Passphrase = str | None
 #: What an opener gives back: an engagement open to change, or one open to read only.
@@ -85,3 +86,9 @@ def open_for_changes(path: Path, passphrase: Passphrase) -> Engagement:
 def open_to_read(path: Path, passphrase: Passphrase) -> Engagement:
     """The opener for a file someone else has open for changes: read-only, beside them."""
     return open_engagement(path, passphrase, read_only=True)
+
+
+def open_as_source(path: Path, passphrase: Passphrase) -> ReadOnlyFile:
+    """The opener for the prior period's file a roll-forward copies from: SQLite's read-only mode, nothing
+    written in or beside it (`app.storage.read_only`), beside any process that has it open for changes."""
+    return open_read_only(path, passphrase)

@@ -455,7 +455,8 @@ class MainWindow(QMainWindow):
 
     def roll_forward(self) -> None:
         """Next period's engagement from this one, written off the GUI thread (progress, Cancel); offered to open."""
-        from app.services.roll_forward import roll_forward_from
+        from app.opening import open_as_source
+        from app.services.roll_forward import roll_forward
         from ui.dialogs.roll_forward import RollForwardDialog
 
         if self.db is None:
@@ -466,9 +467,10 @@ class MainWindow(QMainWindow):
         source, key, choice = self.db.path, self.db.passphrase, dialog.choice
 
         def work(task: Task) -> tuple[Engagement, RolledForward]:
-            passphrase = choice.passphrase or key
-            made = roll_forward_from(source, key, choice.path, choice.period, passphrase,
-                                     with_evidence=choice.with_evidence, task=task)  # fmt: skip
+            with open_as_source(source, key) as old:
+                passphrase = choice.passphrase or key
+                made = roll_forward(old, choice.path, choice.period, passphrase, with_evidence=choice.with_evidence,
+                                    task=task)  # fmt: skip
             if passphrase is not None and choice.remember:
                 try:
                     remember(choice.path, passphrase)

@@ -36,7 +36,7 @@ from app.services.evidence_store import ByteProgress, chunks, store_stream
 from app.services.history import Changes
 from app.storage.database import Passphrase
 from app.storage.engagement_file import EngagementFile
-from app.storage.read_only import ReadOnlyFile, open_read_only
+from app.storage.read_only import ReadOnlyFile
 from app.storage.schema import (
     complementary_control,
     complementary_requirement,
@@ -127,22 +127,6 @@ def _last_day(details: EngagementDetails) -> date:
     last = details.as_of_date if details.report_type is ReportType.TYPE1 else details.period_end
     assert last is not None
     return last
-
-
-def roll_forward_from(
-    source: Path,
-    key: Passphrase,
-    target: Path,
-    period: NewPeriod,
-    passphrase: Passphrase,
-    *,
-    with_evidence: bool = False,
-    task: Task | None = None,
-) -> tuple[EngagementFile, RolledForward]:
-    """`roll_forward` from the file at `source`, opened read-only with `key` while it is copied: the desktop
-    app keeps the same file open for changes meanwhile."""
-    with open_read_only(source, key) as old:
-        return roll_forward(old, target, period, passphrase, with_evidence=with_evidence, task=task)
 
 
 def roll_forward(
