@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -19,8 +20,12 @@ from app.pages.control_test import load_test_page
 from app.pages.navigator import load_navigator_page
 from app.pages.settings import load_settings_page
 from app.services import controls, deviations, engagement, requirements, status, testing
+from app.services.controls import control_input
+from app.services.signables import ItemType
+from app.services.signoffs import SignRole, sign
 from app.services.test_windows import set_test_timing
 from app.storage.engagement_file import EngagementFile
+from tests.conftest import Acting
 from tests.sampling_helpers import assess_population, enter_tickets, operating_test
 
 
@@ -136,3 +141,22 @@ def test_the_settings_page_reads_the_engagement_its_team_and_its_stage(demo: Eng
     assert len(page.tickmarks) == 7 and page.description["DC7"].startswith("Wrenfield uses Amazon Web Services")
     assert page.stage.reason == "9 of 166 tests are not concluded."
     assert [o.name for o in page.subservice.organizations] == ["Amazon Web Services, Inc."]
+
+
+def test_a_page_about_one_item_reads_its_sign_offs_in_the_same_snapshot(
+    engagement: EngagementFile, acting: Acting
+) -> None:
+    test_id = operating_test(engagement)
+    control = controls.list_controls(engagement)[0]
+    acting("Dana Reyes")
+    sign(engagement, ItemType.CONTROL, str(control.id), SignRole.PREPARER)
+    page = load_control_page(engagement, control.id)
+    assert page.review.state is not None and page.review.state.preparer is not None
+    assert (page.review.state.preparer.initials, page.review.state.stale) == ("DR", False)
+    assert page.review.acting is not None and page.review.acting.initials == "DR"
+    controls.update_control(engagement, control.id, replace(control_input(control), owner="IT operations"))
+    changed = load_control_page(engagement, control.id).review.state
+    assert changed is not None and changed.stale, "changed after it was signed"
+    tested = load_test_page(engagement, test_id).review
+    assert (tested.item_type, tested.key) == (ItemType.TEST, str(test_id))
+    assert tested.state is not None and tested.state.preparer is None

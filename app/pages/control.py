@@ -16,12 +16,14 @@ from app.domain.records import Control, ControlTest, Requirement, Suggestion
 from app.domain.timeline import control_notes, coverage_gaps, gap_text
 from app.engagement import Engagement
 from app.pages.linked_evidence import LinkedEvidence, read_linked
+from app.pages.review import ItemReview, read_item_review
 from app.pages.served import Served, served_by
 from app.services import controls as control_service
 from app.services import evidence as evidence_service
 from app.services import requirements as requirement_service
 from app.services import testing as test_service
 from app.services.engagement import read_details
+from app.services.signables import ItemType
 from app.services.status import read_requirement_statuses
 
 
@@ -42,6 +44,8 @@ class ControlPage:
     dates_note: str
     #: The days a key control's tests leave untested ("Not tested from ... to ..."), or "".
     coverage_gap: str
+    #: The control's sign-offs and open review notes, for the page's review strip.
+    review: ItemReview
 
 
 def evidence_target(control_id: ControlId) -> evidence_service.Target:
@@ -67,6 +71,7 @@ def read_control_page(conn: Connection, control_id: ControlId) -> ControlPage:
         others=tuple(c.ref for c in control_service.read_controls(conn) if c.id != control.id),
         dates_note="; ".join(control_notes(control, details.period)),
         coverage_gap=gap_text(gaps),
+        review=read_item_review(conn, ItemType.CONTROL, str(control_id)),
     )
 
 

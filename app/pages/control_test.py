@@ -14,6 +14,7 @@ from app.domain.records import Control, ControlTest, Deviation, SampleItem, Tick
 from app.domain.vocabulary import TestKind
 from app.engagement import Engagement
 from app.pages.linked_evidence import LinkedEvidence, read_linked
+from app.pages.review import ItemReview, read_item_review
 from app.pages.sampling import SamplingState, read_sampling_state
 from app.pages.served import Served, served_by
 from app.services import controls as control_service
@@ -23,6 +24,7 @@ from app.services import evidence as evidence_service
 from app.services import requirements as requirement_service
 from app.services import testing as test_service
 from app.services.fairness_results import read_fairness_results
+from app.services.signables import ItemType
 from app.services.status import read_requirement_statuses
 
 
@@ -38,6 +40,8 @@ class TestPage:
     fairness: tuple[StoredFairnessResult, ...]
     #: The plan, population and IPE for a test of operating effectiveness; None for a test of design.
     sampling: SamplingState | None
+    #: The test's sign-offs and open review notes, for the page's review strip.
+    review: ItemReview
 
     @property
     def population_imported(self) -> bool:
@@ -68,6 +72,7 @@ def read_test_page(conn: Connection, test_id: TestId) -> TestPage:
         evidence=tuple(read_linked(conn, [evidence_target(test_id), *(item_target(i) for i in items)])),
         fairness=tuple(read_fairness_results(conn, test_id)),
         sampling=read_sampling_state(conn, test) if test.kind is TestKind.OPERATING else None,
+        review=read_item_review(conn, ItemType.TEST, str(test_id)),
     )
 
 

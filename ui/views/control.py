@@ -31,7 +31,6 @@ from app.services import controls as control_service
 from app.services import testing as test_service
 from app.services.control_dates import set_control_dates
 from app.services.deleting import what_goes_with_control, what_goes_with_test
-from app.services.signables import ItemType
 from ui.context import Target, UiContext
 from ui.context_menus import ContextMenu, MenuItem, open_and_copy
 from ui.date_fields import OptionalDateField
@@ -218,11 +217,11 @@ class ControlView(DetailView):
         assert self.target is not None
         control_id = self.target.key
         self.ctx.read("Loading the control", lambda db: load_control_page(db, control_id), self._show)
-        self.review.show_item(ItemType.CONTROL, str(control_id))
 
     def _show(self, page: ControlPage) -> None:
         self.page = page
         c = page.control
+        self.review.show_review(page.review)
         self.title_label.setText(f"{c.ref}  {c.title}")
         self.title.load(c.title)
         self.description.load(c.description)

@@ -49,7 +49,6 @@ from app.services import deviations as deviation_service
 from app.services import testing as test_service
 from app.services.deleting import what_goes_with_deviation, what_goes_with_items
 from app.services.pasted_rows import parse_pasted_rows
-from app.services.signables import ItemType
 from app.services.test_windows import set_test_timing
 from ui.context import Target, UiContext
 from ui.date_fields import OptionalDateField
@@ -398,11 +397,11 @@ class ControlTestView(DetailView):
         assert self.target is not None
         test_id = self.target.key
         self.ctx.read("Loading the test", lambda db: load_test_page(db, test_id), self._show)
-        self.review.show_item(ItemType.TEST, str(test_id))
 
     def _show(self, page: TestPage) -> None:
         self.page = page
         t, c = page.test, page.control
+        self.review.show_review(page.review)
         self.title.setText(f"{t.ref}  {test_title(t)}")
         self.subtitle.setText(
             f"Control <a href='control'>{c.ref} {c.title}</a> · {c.frequency.label} · {c.nature.label} · "

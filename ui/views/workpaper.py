@@ -32,7 +32,6 @@ from app.engagement import Engagement
 from app.errors import FieldworkError
 from app.pages.workpapers import WorkpaperPage, load_workpaper_page
 from app.services import workpapers as service
-from app.services.signables import ItemType
 from ui.context import Target, UiContext
 from ui.date_fields import OptionalDateField
 from ui.delegates import ChoiceDelegate
@@ -209,11 +208,11 @@ class WorkpaperView(DetailView):
         assert self.target is not None
         workpaper_id = self.target.key
         self.ctx.read("Loading the workpaper", lambda db: load_workpaper_page(db, workpaper_id), self._show)
-        self.review.show_item(ItemType.WORKPAPER, str(workpaper_id))
 
     def _show(self, page: WorkpaperPage) -> None:
         opened = self.page is None or self.page.workpaper.id != page.workpaper.id
         self.page = page
+        self.review.show_review(page.review)
         found, fields, shape = page.workpaper, page.workpaper.fields, page.workpaper.shape
         self.title.setText(f"{found.ref}  {found.title}")
         self.state.setText(state_text(page))
