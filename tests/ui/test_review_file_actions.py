@@ -172,10 +172,12 @@ def test_someone_not_on_the_team_is_asked_who_they_are_and_the_profile_keeps_it(
         NOT_ON_TEAM,
     ]
     assert dialog.member.currentText() == NOT_ON_TEAM and dialog.name.isEnabled()
+    assert main.acting.text().startswith("Not on this engagement's team"), "the status bar says who is acting"
     dialog.member.setCurrentIndex(1)
     assert (dialog.name.text(), dialog.initials.text(), dialog.name.isEnabled()) == ("Sam Ortiz", "SO", False)
     dialog.buttons.button(OK).click()
     assert (load_profile().name, load_profile().initials) == ("Sam Ortiz", "SO")
+    assert main.acting.text() == "Acting as Sam Ortiz (SO, manager)"
 
     made = controls.create_control(engagement, ControlInput("Access review"), ["CC6.2"])
     assert main.workspace is not None
@@ -183,6 +185,7 @@ def test_someone_not_on_the_team_is_asked_who_they_are_and_the_profile_keeps_it(
     view.review.sign_preparer.click()
     assert "SO" in view.review.preparer.text(), "signed as the member chosen"
     main.close_engagement()
+    assert main.acting.text() == ""
 
 
 @pytest.mark.asks_who
