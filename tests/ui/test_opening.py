@@ -154,7 +154,7 @@ def test_without_a_keychain_the_user_is_told_once_and_asked_each_time(
     def no_keychain(path: Path) -> str | None:
         raise KeychainUnavailable("The system keychain is not available (NoKeyringError).")
 
-    monkeypatch.setattr("ui.opening.recall", no_keychain)
+    monkeypatch.setattr("app.opening.recall", no_keychain)
     monkeypatch.setattr(Opener, "keychain_warned", False)
     asked = passphrases(monkeypatch, PASSPHRASE, PASSPHRASE)
     for _ in range(2):
@@ -341,17 +341,18 @@ def test_cancel_while_the_file_opens_leaves_it_closed(
 ) -> None:
     """Opening can take a while (key derivation, an upgrade): the progress dialog's Cancel must be honoured even
     though opening has no checkpoint, by closing the file once it is open instead of showing it."""
+    from app.opening import open_for_changes
     from app.storage.engagement_file import open_engagement
     from tests.ui.threaded import Turnstile, press_cancel, progress_dialog
 
     gate = Turnstile()
 
-    def slow_open(*args: object, **kwargs: object) -> object:
-        opened = open_engagement(*args, **kwargs)  # type: ignore[arg-type]
+    def slow_open(path: Path, passphrase: str | None) -> object:
+        opened = open_for_changes(path, passphrase)
         gate.checkpoint()
         return opened
 
-    monkeypatch.setattr("ui.opening.open_engagement", slow_open)
+    monkeypatch.setattr("ui.opening.open_for_changes", slow_open)
     passphrases(monkeypatch, PASSPHRASE)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(encrypted), ""))
     try:
