@@ -111,6 +111,19 @@ def test_a_plain_file_is_split_chunk_by_chunk(
     assert len(split_chunks) > 50 and all(split_chunks)
 
 
+@pytest.mark.parametrize("delimiter", [";", "\t", "|"])
+def test_other_delimiters_are_split_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, split_chunks: list[bool], delimiter: str
+) -> None:
+    monkeypatch.setattr(population_csv, "READ_CHUNK", 256)
+    lines = [line.replace(",", delimiter) for line in [HEADER, *mixed_lines()]]
+    path = tmp_path / "decisions.csv"
+    path.write_text("".join(lines), encoding="utf-8", newline="")
+    counted = split_counts(path)
+    assert counted == row_counts(path) and counted[(f"B{delimiter} north", "Rejected")] == 5
+    assert counted.total() == 400 + 5 * 9 and True in split_chunks
+
+
 @pytest.mark.parametrize("chunk", [40, 64, 100, 333])
 def test_blank_rows_among_plain_lines_are_left_out_alike(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, split_chunks: list[bool], chunk: int
