@@ -48,8 +48,11 @@ PREBUILD_DELAY_MS = 250
 #: Below this width the navigator shows its items and progress only (the conclusion is in each row's tooltip).
 NARROW_NAVIGATOR = 340
 
-#: Above this many visible rows a filtered tree opens one level only (expanding thousands stalls).
+#: A filtered tree opens as far as this many rows show (expanding thousands stalls): all of it, else the sections
+#: in order while their rows fit.
 MAX_EXPANDED = 600
+#: Typing in the navigator's filter applies it after this pause (one prune and layout per word, not per key).
+FILTER_DELAY_MS = 200
 
 #: The page for each kind of target: (module, class). A page is built the first time it is opened, so
 #: start-up loads only the dashboard and what it needs.
@@ -108,7 +111,10 @@ class Workspace(QWidget):
         for section, widest in ((1, "Tested"), (2, "⚠ Met, exc.")):
             self.tree.header().setSectionResizeMode(section, QHeaderView.ResizeMode.Fixed)
             self.tree.header().resizeSection(section, self.fontMetrics().horizontalAdvance(widest) + 16)
-        self.filter.textChanged.connect(self.apply_filter)
+        self.filter_timer = QTimer(self, singleShot=True, interval=FILTER_DELAY_MS)
+        self.filter_timer.timeout.connect(self.apply_filter)
+        self.filter.textEdited.connect(lambda _text: self.filter_timer.start())
+        self.filter.textChanged.connect(self._filter_set)
         self.filter.returnPressed.connect(lambda: self.tree.setFocus())
         self.tree.selectionModel().currentChanged.connect(self._node_chosen)
 
@@ -209,8 +215,18 @@ class Workspace(QWidget):
             self.ctx.read("", lambda db: None, lambda _none: set_editable(view, not self.locked))
 
     def _show_tree(self, root: Node) -> None:
+        """The navigator read again after a change: updated in place when only figures changed, else rebuilt."""
+        words = self.filter.text().lower().split()
+        if self.model.update_in_place(prune(root, words) if words else root):
+            self.full_tree = root if words else self.model.root
+            return
         self.full_tree = root
         self.apply_filter(keep_expansion=True)
+
+    def _filter_set(self, _text: str) -> None:
+        """Text put in the filter by the app (or a test) applies at once; typed text waits for a pause."""
+        if not self.filter_timer.isActive():
+            self.apply_filter()
 
     def apply_filter(self, _text: str = "", *, keep_expansion: bool = False) -> None:
         """Show the part of the tree that matches what is typed (pruned in Python: fast at any size)."""
@@ -226,11 +242,19 @@ class Workspace(QWidget):
         elif words and size(shown) <= MAX_EXPANDED:
             self.tree.expandAll()
         elif words:
-            self.tree.expandToDepth(0)
+            self._expand_sections_that_fit(shown)
         else:
             self._restore_expanded(expanded if not was_filtered else self.unfiltered_expansion)
         if self.current is not None:
             self._select(self.current)
+
+    def _expand_sections_that_fit(self, shown: Node) -> None:
+        rows = len(shown.children)
+        for section in shown.children:
+            rows += len(section.children)
+            if rows > MAX_EXPANDED:
+                return
+            self.tree.expand(self.model.index_of(section))
 
     def _expanded_labels(self) -> set[str]:
         labels: set[str] = set()
