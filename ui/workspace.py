@@ -22,6 +22,7 @@ from app.services.finalizing import Finalized
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
 from ui.context_menus import ContextMenu, MenuItem, copy_text
+from ui.filter_typing import apply_after_typing
 from ui.finalized_banner import FinalizedBanner
 from ui.models.navigator import NODE_ROLE, NavigatorModel
 from ui.models.navigator_tree import Node, build_tree, prune, read_snapshot, size
@@ -51,8 +52,6 @@ NARROW_NAVIGATOR = 340
 #: A filtered tree opens as far as this many rows show (expanding thousands stalls): all of it, else the sections
 #: in order while their rows fit.
 MAX_EXPANDED = 600
-#: Typing in the navigator's filter applies it after this pause (one prune and layout per word, not per key).
-FILTER_DELAY_MS = 200
 
 #: The page for each kind of target: (module, class). A page is built the first time it is opened, so
 #: start-up loads only the dashboard and what it needs.
@@ -111,10 +110,7 @@ class Workspace(QWidget):
         for section, widest in ((1, "Tested"), (2, "⚠ Met, exc.")):
             self.tree.header().setSectionResizeMode(section, QHeaderView.ResizeMode.Fixed)
             self.tree.header().resizeSection(section, self.fontMetrics().horizontalAdvance(widest) + 16)
-        self.filter_timer = QTimer(self, singleShot=True, interval=FILTER_DELAY_MS)
-        self.filter_timer.timeout.connect(self.apply_filter)
-        self.filter.textEdited.connect(lambda _text: self.filter_timer.start())
-        self.filter.textChanged.connect(self._filter_set)
+        apply_after_typing(self.filter, self.apply_filter)  # one prune and layout per word typed, not per key
         self.filter.returnPressed.connect(lambda: self.tree.setFocus())
         self.tree.selectionModel().currentChanged.connect(self._node_chosen)
 
@@ -222,11 +218,6 @@ class Workspace(QWidget):
             return
         self.full_tree = root
         self.apply_filter(keep_expansion=True)
-
-    def _filter_set(self, _text: str) -> None:
-        """Text put in the filter by the app (or a test) applies at once; typed text waits for a pause."""
-        if not self.filter_timer.isActive():
-            self.apply_filter()
 
     def apply_filter(self, _text: str = "", *, keep_expansion: bool = False) -> None:
         """Show the part of the tree that matches what is typed (pruned in Python: fast at any size)."""

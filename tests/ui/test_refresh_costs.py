@@ -13,9 +13,11 @@ from app.domain.vocabulary import SampleResult
 from app.services import controls, testing
 from tests.ui.driving import open_page
 from ui.context import Target
+from ui.filter_typing import PAUSE_MS
 from ui.models.navigator_tree import Node
+from ui.views.control_matrix import ControlMatrixView
 from ui.views.control_test import ControlTestView
-from ui.workspace import FILTER_DELAY_MS, Workspace
+from ui.workspace import Workspace
 
 
 def _node(workspace: Workspace, target: Target) -> Node:
@@ -59,7 +61,7 @@ def test_typing_in_the_filter_prunes_the_tree_once_after_a_pause(qtbot: QtBot, d
     QTest.keyClicks(demo_workspace.filter, "access")
     assert resets == []  # six keys, nothing pruned or laid out yet
     qtbot.waitUntil(lambda: len(resets) == 1, timeout=2000)
-    qtbot.wait(FILTER_DELAY_MS * 2)
+    qtbot.wait(PAUSE_MS * 2)
     assert len(resets) == 1
     shown = [n for n in demo_workspace.model.root.descendants() if n.target is not None]
     odd = [n.label for n in shown if not n.children and "access" not in n.search + _ancestry(n)]
@@ -69,3 +71,11 @@ def test_typing_in_the_filter_prunes_the_tree_once_after_a_pause(qtbot: QtBot, d
 def _ancestry(node: Node) -> str:
     parent = node.parent
     return "" if parent is None else parent.search + _ancestry(parent)
+
+
+def test_typing_in_the_matrix_filter_filters_once_after_a_pause(qtbot: QtBot, demo_workspace: Workspace) -> None:
+    view = open_page(demo_workspace, Target("matrix"), ControlMatrixView)
+    every = view.sorted.rowCount()
+    QTest.keyClicks(view.filter, "C-014")
+    assert view.sorted.rowCount() == every  # five keys, nothing filtered yet
+    qtbot.waitUntil(lambda: view.sorted.rowCount() == 1, timeout=2000)
