@@ -275,11 +275,18 @@ class Workspace(QWidget):
             self.open_target(node.target)
 
     def _prebuild_next(self) -> None:
-        """Build the remaining pages one per idle moment after start-up, so a first visit is as quick as the next."""
+        """Build the remaining pages one per idle moment after start-up, so a first visit is as quick as the next.
+
+        Each page's module is imported on the worker first: importing is most of a first build (PySide reads the
+        source of every module that imports it), and there it does not stop the screen."""
         missing = [kind for kind in VIEWS if kind not in self.views]
         if missing:
-            self.view_for(missing[0])
-            QTimer.singleShot(PREBUILD_DELAY_MS, self, self._prebuild_next)
+            kind = missing[0]
+            self.ctx.read("", lambda _db: importlib.import_module(VIEWS[kind][0]), lambda _module: self._prebuilt(kind))
+
+    def _prebuilt(self, kind: str) -> None:
+        self.view_for(kind)
+        QTimer.singleShot(PREBUILD_DELAY_MS, self, self._prebuild_next)
 
     def view_for(self, kind: str) -> DetailView | None:
         """The page for a kind of target, built on first use."""
