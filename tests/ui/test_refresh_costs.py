@@ -4,6 +4,8 @@ items come or go. (`benchmarks/gui_stalls.py` times the same steps at `--scale 2
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
@@ -79,3 +81,15 @@ def test_typing_in_the_matrix_filter_filters_once_after_a_pause(qtbot: QtBot, de
     QTest.keyClicks(view.filter, "C-014")
     assert view.sorted.rowCount() == every  # five keys, nothing filtered yet
     qtbot.waitUntil(lambda: view.sorted.rowCount() == 1, timeout=2000)
+
+
+def test_a_refresh_repaints_only_the_rows_that_changed(qtbot: QtBot, demo_workspace: Workspace) -> None:
+    view = open_page(demo_workspace, Target("matrix"), ControlMatrixView)
+    repainted: list[tuple[int, int]] = []
+    view.model.dataChanged.connect(lambda first, last: repainted.append((first.row(), last.row())))
+    demo_workspace.ctx.changed.emit()  # a write elsewhere: every page shown reads again
+    assert repainted == []
+    lines = view.model.rows
+    changed = replace(lines[3], deviations=lines[3].deviations + 1)
+    view.model.set_rows([*lines[:3], changed, *lines[4:]])
+    assert repainted == [(3, 3)]
