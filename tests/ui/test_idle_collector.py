@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import gc
+import weakref
 from collections.abc import Iterator
 
 import pytest
 
 from pytestqt.qtbot import QtBot
 
-from ui.collector import DUE_AFTER, IdleCollector
+from ui.collector import DUE_AFTER, REVISIT_EVERY, IdleCollector
 from ui.operations import Runner
 
 
@@ -19,6 +20,7 @@ def thresholds() -> Iterator[None]:
     kept = gc.get_threshold()
     yield
     gc.set_threshold(*kept)
+    gc.unfreeze()
 
 
 def full_passes() -> int:
@@ -54,3 +56,30 @@ def test_the_full_pass_runs_once_the_worker_is_idle_and_not_while_busy(qtbot: Qt
     assert collector.timer.isActive()
     qtbot.waitUntil(lambda: full_passes() > before, timeout=5000)
     assert gc.get_count()[2] == 0
+
+
+class _Cycle:
+    """A long-lived object in a cycle (as a dialog's widgets and their slots are)."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_survivors_are_frozen_and_a_cycle_among_them_is_still_freed_later(qtbot: QtBot, thresholds: None) -> None:
+    collector = IdleCollector(Runner(synchronous=True))
+
+    def idle_pass() -> None:
+        assert allocate()
+        collector.collect_if_due()
+
+    cycle = _Cycle()
+    gone = weakref.ref(cycle)
+    idle_pass()
+    frozen = gc.get_freeze_count()
+    assert frozen > 0  # what survived the pass is not walked by the next one
+    del cycle
+    for _ in range(REVISIT_EVERY - 2):
+        idle_pass()
+    assert gone() is not None  # frozen: the passes in between do not walk it
+    idle_pass()
+    assert gone() is None  # the pass that walks everything again frees it
