@@ -15,6 +15,7 @@ from ui.context import Target, UiContext
 from ui.context_menus import ContextMenu, open_and_copy
 from ui.filter_typing import apply_after_typing
 from ui.models.table import ROW_ROLE, SORT_ROLE, Column, RowTableModel
+from ui.read_only import reads
 from ui.status_style import icon
 from ui.tables import make_table
 from ui.views.base import DetailView
@@ -90,6 +91,8 @@ class ControlMatrixView(DetailView):
         self.filter.setClearButtonEnabled(True)
         self.status = ChoiceBox(STATUSES, none_label="Any status")
         self.key_only = QCheckBox("&Key controls only")
+        for widget in (self.filter, self.status, self.key_only):
+            reads(widget)  # a finalized file is still searched
         filter_label = QLabel("Filte&r")
         filter_label.setBuddy(self.filter)
         row = QHBoxLayout()
