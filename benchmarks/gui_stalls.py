@@ -11,7 +11,8 @@ beats, less the interval, is the step's worst stall; the goal is under 50 ms for
 Two baselines come first, measured in the same run: the heartbeat with nothing to do (the machine's own noise),
 and while the worker reads the dashboard with the GUI thread idle (the floor the GIL sets while a read runs).
 `--profile N` prints the N functions that took the most time on the GUI thread in each step over the goal;
-`--catch MS` prints every thread's stack whenever the GUI thread is MS late (what held it, in any thread).
+`--catch MS` prints every thread's stack whenever the GUI thread is MS late (what held it, in any thread; faulthandler
+reads the other threads unsafely, so a run with it can crash: it is for finding causes, not for figures).
 `--file` runs the steps on a copy of an existing engagement instead of a new demo (quicker while working).
 Cold start: launching the app on the demo until its workspace is usable, against a bare PySide6 window shown,
 each in a fresh process in the same run (goal 3x or less).
@@ -383,7 +384,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--file", type=Path, help="run the steps on a copy of this engagement (no new demo)")
     parser.add_argument("--profile", type=int, default=0, help="print N functions for each step over the goal")
-    parser.add_argument("--catch", type=int, default=0, help="print every thread's stack at a stall of MS")
+    parser.add_argument(
+        "--catch",
+        type=int,
+        default=0,
+        help="print every thread's stack at a stall of MS (for finding; may crash the run)",
+    )
     parser.add_argument("--no-cold-start", action="store_true", help="measure the stalls only")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
