@@ -31,6 +31,7 @@ from sqlalchemy import Connection, RowMapping, func, select
 from app.domain.ids import EvidenceId, PbcRequestId, SampleItemId, parse_id
 from app.domain.records import EvidenceFile
 from app.domain.vocabulary import TestKind
+from app.engagement import Engagement
 from app.errors import FieldworkError, NotFoundError, ReadOnlyError, ValidationError
 from app.services import pbc
 from app.services.ai_systems import find_system
@@ -43,7 +44,6 @@ from app.services.ipe import find_ipe_id
 from app.services.refs import next_number
 from app.services.testing import find_test_id
 from app.services.workpapers import find_workpaper_id
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import (
     ai_system,
     control,
@@ -144,7 +144,7 @@ def _readable_size(path: Path) -> int:
 
 
 def attach_files(
-    db: EngagementFile,
+    db: Engagement,
     paths: Sequence[Path | str],
     targets: Sequence[Target] = (),
     receipt: Receipt | None = None,
@@ -244,13 +244,13 @@ def link(ch: Changes, evidence_id: EvidenceId, target: Target) -> None:
         pbc.mark_received(ch, request_id, found["received_date"] or date.today())
 
 
-def link_evidence(db: EngagementFile, evidence_id: EvidenceId, target: Target) -> EvidenceFile:
+def link_evidence(db: Engagement, evidence_id: EvidenceId, target: Target) -> EvidenceFile:
     with changes(db) as ch:
         link(ch, evidence_id, target)
         return read_evidence(ch.conn, [evidence_id])[0]
 
 
-def unlink_evidence(db: EngagementFile, evidence_id: EvidenceId, target: Target) -> EvidenceFile:
+def unlink_evidence(db: Engagement, evidence_id: EvidenceId, target: Target) -> EvidenceFile:
     """Remove one link; the file and its bytes stay in the library."""
     with changes(db) as ch:
         found = _require_evidence(ch.conn, evidence_id)
@@ -274,7 +274,7 @@ def unlink_evidence(db: EngagementFile, evidence_id: EvidenceId, target: Target)
         return read_evidence(ch.conn, [evidence_id])[0]
 
 
-def delete_evidence(db: EngagementFile, evidence_id: EvidenceId) -> None:
+def delete_evidence(db: Engagement, evidence_id: EvidenceId) -> None:
     """Remove a file attached by mistake: only unlinked, only before documentation completion."""
     with changes(db) as ch:
         details = read_details(ch.conn)
@@ -403,7 +403,7 @@ def read_evidence(conn: Connection, ids: Collection[EvidenceId] | None = None) -
     ]
 
 
-def list_evidence(db: EngagementFile, where: EvidenceFilter | None = None) -> list[EvidenceFile]:
+def list_evidence(db: Engagement, where: EvidenceFilter | None = None) -> list[EvidenceFile]:
     """The library view: filtered and sorted (files without a received date sort last)."""
     where = where or EvidenceFilter()
     with db.reading() as conn:
@@ -416,18 +416,18 @@ def list_evidence(db: EngagementFile, where: EvidenceFilter | None = None) -> li
     return sorted(found, key=key, reverse=where.descending)
 
 
-def get_evidence(db: EngagementFile, ref_or_id: str | UUID) -> EvidenceFile:
+def get_evidence(db: Engagement, ref_or_id: str | UUID) -> EvidenceFile:
     with db.reading() as conn:
         return read_evidence(conn, [find_evidence_id(conn, ref_or_id)])[0]
 
 
-def where_used(db: EngagementFile, evidence_id: EvidenceId) -> list[EvidenceUse]:
+def where_used(db: Engagement, evidence_id: EvidenceId) -> list[EvidenceUse]:
     with db.reading() as conn:
         _require_evidence(conn, evidence_id)
         return read_uses(conn, evidence_id).get(evidence_id, [])
 
 
-def evidence_for(db: EngagementFile, target: Target) -> list[EvidenceFile]:
+def evidence_for(db: Engagement, target: Target) -> list[EvidenceFile]:
     """The files supporting one control, test, sample item or PBC request."""
     column = evidence_link.c[target.kind.value]
     with db.reading() as conn:
@@ -470,6 +470,6 @@ def resolve_target(conn: Connection, kind: TargetKind, ref_or_id: str | UUID) ->
     return Target(kind, _FINDERS[kind](conn, ref_or_id))
 
 
-def find_target(db: EngagementFile, kind: TargetKind, ref_or_id: str | UUID) -> Target:
+def find_target(db: Engagement, kind: TargetKind, ref_or_id: str | UUID) -> Target:
     with db.reading() as conn:
         return resolve_target(conn, kind, ref_or_id)
