@@ -23,6 +23,7 @@ from app.pages.review import load_finalized
 from app.services.finalizing import Finalized
 from ui.context import Target, UiContext
 from ui.context_menus import ContextMenu, MenuItem, copy_text
+from ui.filter_typing import apply_after_typing
 from ui.finalized_banner import FinalizedBanner
 from ui.models.navigator import NODE_ROLE, NavigatorModel
 from ui.models.navigator_tree import Node, build_tree, prune, size
@@ -49,7 +50,8 @@ PREBUILD_DELAY_MS = 250
 #: Below this width the navigator shows its items and progress only (the conclusion is in each row's tooltip).
 NARROW_NAVIGATOR = 340
 
-#: Above this many visible rows a filtered tree opens one level only (expanding thousands stalls).
+#: A filtered tree opens as far as this many rows show (expanding thousands stalls): all of it, else the sections
+#: in order while their rows fit.
 MAX_EXPANDED = 600
 
 #: The page for each kind of target: (module, class). A page is built the first time it is opened, so
@@ -109,7 +111,7 @@ class Workspace(QWidget):
         for section, widest in ((1, "Tested"), (2, "⚠ Met, exc.")):
             self.tree.header().setSectionResizeMode(section, QHeaderView.ResizeMode.Fixed)
             self.tree.header().resizeSection(section, self.fontMetrics().horizontalAdvance(widest) + 16)
-        self.filter.textChanged.connect(self.apply_filter)
+        apply_after_typing(self.filter, self.apply_filter)  # one prune and layout per word typed, not per key
         self.filter.returnPressed.connect(lambda: self.tree.setFocus())
         self.tree.selectionModel().currentChanged.connect(self._node_chosen)
 
@@ -210,6 +212,11 @@ class Workspace(QWidget):
             self.ctx.read("", lambda db: None, lambda _none: set_editable(view, not self.locked))
 
     def _show_tree(self, root: Node) -> None:
+        """The navigator read again after a change: updated in place when only figures changed, else rebuilt."""
+        words = self.filter.text().lower().split()
+        if self.model.update_in_place(prune(root, words) if words else root):
+            self.full_tree = root if words else self.model.root
+            return
         self.full_tree = root
         self.apply_filter(keep_expansion=True)
 
@@ -227,11 +234,19 @@ class Workspace(QWidget):
         elif words and size(shown) <= MAX_EXPANDED:
             self.tree.expandAll()
         elif words:
-            self.tree.expandToDepth(0)
+            self._expand_sections_that_fit(shown)
         else:
             self._restore_expanded(expanded if not was_filtered else self.unfiltered_expansion)
         if self.current is not None:
             self._select(self.current)
+
+    def _expand_sections_that_fit(self, shown: Node) -> None:
+        rows = len(shown.children)
+        for section in shown.children:
+            rows += len(section.children)
+            if rows > MAX_EXPANDED:
+                return
+            self.tree.expand(self.model.index_of(section))
 
     def _expanded_labels(self) -> set[str]:
         labels: set[str] = set()
@@ -261,11 +276,18 @@ class Workspace(QWidget):
             self.open_target(node.target)
 
     def _prebuild_next(self) -> None:
-        """Build the remaining pages one per idle moment after start-up, so a first visit is as quick as the next."""
+        """Build the remaining pages one per idle moment after start-up, so a first visit is as quick as the next.
+
+        Each page's module is imported on the worker first: importing is most of a first build (PySide reads the
+        source of every module that imports it), and there it does not stop the screen."""
         missing = [kind for kind in VIEWS if kind not in self.views]
         if missing:
-            self.view_for(missing[0])
-            QTimer.singleShot(PREBUILD_DELAY_MS, self, self._prebuild_next)
+            kind = missing[0]
+            self.ctx.read("", lambda _db: importlib.import_module(VIEWS[kind][0]), lambda _module: self._prebuilt(kind))
+
+    def _prebuilt(self, kind: str) -> None:
+        self.view_for(kind)
+        QTimer.singleShot(PREBUILD_DELAY_MS, self, self._prebuild_next)
 
     def view_for(self, kind: str) -> DetailView | None:
         """The page for a kind of target, built on first use."""
