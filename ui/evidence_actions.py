@@ -48,7 +48,6 @@ def attach(
             refs = ", ".join(f.ref for f in found)
             supports = ", ".join(found[0].used_by) if found else ""  # a batch is linked as one
             ctx.runner.status(f"Attached {refs}" + (f", supporting {supports}." if supports else "."))
-            ctx.changed.emit()
 
         label = f"Attaching {files_count(len(files))}"
         ctx.long(label, lambda db, task: ev.attach_files(db, files, targets, receipt, task), attached)

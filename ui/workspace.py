@@ -17,8 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.changed import EVERYTHING, Changed
 from app.pages.review import load_finalized
-from app.services.finalizing import Finalized
+from app.services.evidence import LIBRARY_KINDS
+from app.services.finalizing import FINALIZING_KINDS, Finalized
 from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
 from ui.context_menus import ContextMenu, MenuItem, copy_text
@@ -185,13 +187,16 @@ class Workspace(QWidget):
                 items.append(("Copy reference", lambda: copy_text(node.reference)))
         return [*items, ("Expand all", self.tree.expandAll), ("Collapse all", self.tree.collapseAll)]
 
-    def reload(self) -> None:
-        """Rebuild the navigator (statuses change with every result) and refresh the open page."""
-        self.ctx.read("Loading the navigator", lambda db: build_tree(read_snapshot(db)), self._show_tree)
+    def reload(self, changed: Changed = EVERYTHING) -> None:
+        """Refresh what shows what `changed`: the navigator (statuses change with results, stale marks with
+        evidence links), the open page (the others load when shown) and the finalized banner."""
+        if not changed.only(LIBRARY_KINDS):
+            self.ctx.read("Loading the navigator", lambda db: build_tree(read_snapshot(db)), self._show_tree)
         view = self.stack.currentWidget()
         if isinstance(view, DetailView):
-            view.refresh()
-        self.ctx.read("Reading whether the engagement is finalized", load_finalized, self._show_finalized)
+            view.refresh(changed)
+        if changed.touches(FINALIZING_KINDS):
+            self.ctx.read("Reading whether the engagement is finalized", load_finalized, self._show_finalized)
 
     def _show_finalized(self, found: Finalized | None) -> None:
         """The banner, and no edits offered while the engagement is finalized without an addendum open."""

@@ -62,6 +62,9 @@ from app.tasks import Task
 
 REF_PATTERN = re.compile(r"^E-?(\d+)$", re.IGNORECASE)
 SAMPLE_REF_PATTERN = re.compile(r"^(.+?)\s*#\s*(\d+)$")
+#: The kinds of record only the evidence library and the PBC list show: a file says nothing of a control, a test or
+#: a requirement until it is linked (`evidence_link`), and a request's state shows on no other page.
+LIBRARY_KINDS = frozenset({evidence.name, evidence_blob.name, pbc_request.name})
 
 
 class TargetKind(StrEnum):
