@@ -8,27 +8,20 @@ something, and not at all for work that changed nothing (an export, a verificati
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TypeVar
-from uuid import UUID
 
 from PySide6.QtCore import QObject, Signal
 
 from app.domain.changed import Changed
+from app.domain.targets import Page, Target
 from app.services.history import recorded
 from app.storage.engagement_file import EngagementFile
 from app.tasks import Task
 from ui.operations import Operation, Runner
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Target:
-    """Something the user can open: a requirement by code, a control or test by id, or a page."""
-
-    kind: str
-    key: str | UUID | None = None
+#: What the pages open, named here too because every view deals in them.
+__all__ = ["Page", "Target", "UiContext"]
 
 
 class UiContext(QObject):

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QTableView
 
 from app.domain.records import Control, Requirement, RequirementStatus
 from app.domain.vocabulary import Status
-from ui.context import Target, UiContext
+from ui.context import Page, Target, UiContext
 from ui.models.table import Column, RowTableModel
 from ui.status_style import icon
 from ui.tables import make_table
@@ -43,5 +43,5 @@ def served_table(ctx: UiContext) -> tuple[RowTableModel[Served], QTableView]:
         key=lambda s: s.requirement.code,
     )
     table = make_table(model, stretch=2)
-    table.doubleClicked.connect(lambda index: ctx.open(Target("requirement", model.row(index).requirement.code)))
+    table.doubleClicked.connect(lambda index: ctx.open(Target(Page.REQUIREMENT, model.row(index).requirement.code)))
     return model, table

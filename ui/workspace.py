@@ -22,7 +22,7 @@ from app.pages.review import load_finalized
 from app.services.evidence import LIBRARY_KINDS
 from app.services.finalizing import FINALIZING_KINDS, Finalized
 from app.storage.engagement_file import EngagementFile
-from ui.context import Target, UiContext
+from ui.context import Page, Target, UiContext
 from ui.context_menus import ContextMenu, MenuItem, copy_text
 from ui.finalized_banner import FinalizedBanner
 from ui.models.navigator import NODE_ROLE, NavigatorModel
@@ -53,27 +53,27 @@ NARROW_NAVIGATOR = 340
 #: Above this many visible rows a filtered tree opens one level only (expanding thousands stalls).
 MAX_EXPANDED = 600
 
-#: The page for each kind of target: (module, class). A page is built the first time it is opened, so
-#: start-up loads only the dashboard and what it needs.
-VIEWS: dict[str, tuple[str, str]] = {
-    "dashboard": ("ui.views.dashboard", "DashboardView"),
-    "matrix": ("ui.views.control_matrix", "ControlMatrixView"),
-    "requirement": ("ui.views.requirement", "RequirementView"),
-    "control": ("ui.views.control", "ControlView"),
-    "test": ("ui.views.control_test", "ControlTestView"),
-    "soa": ("ui.views.soa", "SoaView"),
-    "evidence": ("ui.views.evidence", "EvidenceView"),
-    "pbc": ("ui.views.pbc", "PbcView"),
-    "readiness": ("ui.views.readiness", "ReadinessView"),
-    "findings": ("ui.views.findings", "FindingsView"),
-    "opinion": ("ui.views.opinion", "OpinionView"),
-    "ai_systems": ("ui.views.ai_systems", "AiSystemsView"),
-    "settings": ("ui.views.settings", "SettingsView"),
-    "notes": ("ui.views.review_notes", "ReviewNotesView"),
-    "changed": ("ui.views.changed", "ChangedSinceReviewView"),
-    "workpapers": ("ui.views.workpapers", "WorkpapersView"),
-    "workpaper": ("ui.views.workpaper", "WorkpaperView"),
-    "ipe": ("ui.views.ipe", "IpeView"),
+#: Each page's view: (module, class), imported the first time the page is opened, so start-up loads only the
+#: dashboard and what it needs (`tests/ui/test_navigation.py` checks every page has one).
+VIEWS: dict[Page, tuple[str, str]] = {
+    Page.DASHBOARD: ("ui.views.dashboard", "DashboardView"),
+    Page.MATRIX: ("ui.views.control_matrix", "ControlMatrixView"),
+    Page.REQUIREMENT: ("ui.views.requirement", "RequirementView"),
+    Page.CONTROL: ("ui.views.control", "ControlView"),
+    Page.TEST: ("ui.views.control_test", "ControlTestView"),
+    Page.SOA: ("ui.views.soa", "SoaView"),
+    Page.EVIDENCE: ("ui.views.evidence", "EvidenceView"),
+    Page.PBC: ("ui.views.pbc", "PbcView"),
+    Page.READINESS: ("ui.views.readiness", "ReadinessView"),
+    Page.FINDINGS: ("ui.views.findings", "FindingsView"),
+    Page.OPINION: ("ui.views.opinion", "OpinionView"),
+    Page.AI_SYSTEMS: ("ui.views.ai_systems", "AiSystemsView"),
+    Page.SETTINGS: ("ui.views.settings", "SettingsView"),
+    Page.NOTES: ("ui.views.review_notes", "ReviewNotesView"),
+    Page.CHANGED: ("ui.views.changed", "ChangedSinceReviewView"),
+    Page.WORKPAPERS: ("ui.views.workpapers", "WorkpapersView"),
+    Page.WORKPAPER: ("ui.views.workpaper", "WorkpaperView"),
+    Page.IPE: ("ui.views.ipe", "IpeView"),
 }
 
 
@@ -122,7 +122,7 @@ class Workspace(QWidget):
         column.addWidget(self.tree)
         self.stack = QStackedWidget()
         self.stack.currentChanged.connect(self._only_current_sizes)
-        self.views: dict[str, DetailView] = {}
+        self.views: dict[Page, DetailView] = {}
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         pages = scrolled(_Holder(self.stack))  # scrolls only when the window is smaller than the page can be
@@ -145,7 +145,7 @@ class Workspace(QWidget):
         self.ctx.navigate.connect(self.open_target)
         self.ctx.changed.connect(self.reload)
         self.reload()
-        self.open_target(Target("dashboard"))
+        self.open_target(Target(Page.DASHBOARD))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.tree and event.type() == QEvent.Type.Resize:
@@ -271,7 +271,7 @@ class Workspace(QWidget):
             self.view_for(missing[0])
             QTimer.singleShot(PREBUILD_DELAY_MS, self, self._prebuild_next)
 
-    def view_for(self, kind: str) -> DetailView | None:
+    def view_for(self, kind: Page) -> DetailView | None:
         """The page for a kind of target, built on first use."""
         if kind not in self.views and kind in VIEWS:
             module, name = VIEWS[kind]
@@ -323,7 +323,9 @@ class Workspace(QWidget):
     def requirement_order(self) -> list[Target]:
         """Requirements in navigator order (as filtered), for next/previous."""
         return [
-            n.target for n in self.model.root.descendants() if n.target is not None and n.target.kind == "requirement"
+            n.target
+            for n in self.model.root.descendants()
+            if n.target is not None and n.target.kind is Page.REQUIREMENT
         ]
 
     def step_requirement(self, step: int) -> None:

@@ -65,8 +65,8 @@ class WorkpaperPage:
     controls: dict[str, ControlId]
 
     @property
-    def target(self) -> ev.Target:
-        return ev.Target(ev.TargetKind.WORKPAPER, self.workpaper.id)
+    def target(self) -> ev.Link:
+        return ev.Link(ev.LinkKind.WORKPAPER, self.workpaper.id)
 
 
 def read_workpaper_page(conn: Connection, workpaper_id: WorkpaperId) -> WorkpaperPage:
@@ -79,7 +79,7 @@ def read_workpaper_page(conn: Connection, workpaper_id: WorkpaperId) -> Workpape
     return WorkpaperPage(
         workpaper=found,
         shown=shown,
-        evidence=tuple(read_linked(conn, [ev.Target(ev.TargetKind.WORKPAPER, workpaper_id)])),
+        evidence=tuple(read_linked(conn, [ev.Link(ev.LinkKind.WORKPAPER, workpaper_id)])),
         controls={c.ref: c.id for c in read_controls(conn)},
     )
 

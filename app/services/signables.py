@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Table, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.domain.ids import WorkpaperId, parse_id
+from app.domain.targets import Page, Target
 from app.domain.vocabulary import Labelled
 from app.errors import NotFoundError
 from app.storage.chain import content_hash
@@ -60,6 +61,27 @@ class ItemType(Labelled):
 
 #: The opinion is one item, whatever its areas.
 OPINION_KEY = "opinion"
+
+#: The page a reviewer lands on from each kind of item (a note, a changed item): items keyed by a UUID are opened by
+#: it, the others by their code; the opinion is the worksheet.
+PAGES = {
+    ItemType.CONTROL: Page.CONTROL,
+    ItemType.TEST: Page.TEST,
+    ItemType.CONCLUSION: Page.REQUIREMENT,
+    ItemType.FINDING: Page.FINDINGS,
+    ItemType.SOA_LINE: Page.SOA,
+    ItemType.DESCRIPTION: Page.SETTINGS,
+    ItemType.OPINION: Page.OPINION,
+    ItemType.WORKPAPER: Page.WORKPAPER,
+}
+
+
+def item_target(item_type: ItemType, key: str) -> Target:
+    """Where an item is opened, from the key the file keeps for it (its sign-offs', its notes')."""
+    page = PAGES[ItemType(item_type)]
+    if page.key_type is UUID:
+        return Target(page, parse_id(key))
+    return Target(page, key if page.key_type is str else None)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from app.services.engagement import read_details
 from app.services.signables import ItemType
 from app.services.status import read_requirement_statuses
 from app.storage.engagement_file import EngagementFile
-from ui.context import Target, UiContext
+from ui.context import Page, Target, UiContext
 from ui.context_menus import ContextMenu, MenuItem, open_and_copy
 from ui.date_fields import OptionalDateField
 from ui.dialogs.confirm_delete import confirm_delete
@@ -97,8 +97,8 @@ def over_time(page: ControlPage) -> str:
     return " ".join(part for part in (said + "." if said else "", warning if gaps else "") if part)
 
 
-def _evidence_target(control_id: int) -> evidence_service.Target:
-    return evidence_service.Target(evidence_service.TargetKind.CONTROL, control_id)
+def _evidence_target(control_id: int) -> evidence_service.Link:
+    return evidence_service.Link(evidence_service.LinkKind.CONTROL, control_id)
 
 
 def _sample_progress(test: ControlTest) -> str:
@@ -251,7 +251,7 @@ class ControlView(DetailView):
         return items
 
     def open_test(self, index: QModelIndex) -> None:
-        self.ctx.open(Target("test", self.tests.row(index).id))
+        self.ctx.open(Target(Page.TEST, self.tests.row(index).id))
 
     def load(self) -> None:
         assert self.target is not None
@@ -379,7 +379,7 @@ class ControlView(DetailView):
         self.ctx.write(
             f"New test for {ref}",
             lambda db: test_service.add_test(db, ref, plan),
-            lambda made: self.ctx.open(Target("test", made.id)),
+            lambda made: self.ctx.open(Target(Page.TEST, made.id)),
         )
 
     def delete_test(self) -> None:
@@ -400,7 +400,7 @@ class ControlView(DetailView):
             lambda: self.ctx.write(
                 f"Deleted {control.ref}",
                 lambda db: control_service.delete_control(db, control.id),
-                lambda _: self.ctx.open(Target("dashboard")),
+                lambda _: self.ctx.open(Target(Page.DASHBOARD)),
             ),
         )
 
@@ -416,6 +416,6 @@ def ask_to_delete_test(ctx: UiContext, parent: QWidget, test: ControlTest) -> No
         lambda: ctx.write(
             f"Deleted {test.ref}",
             lambda db: test_service.delete_test(db, test.id),
-            lambda _: ctx.open(Target("control", test.control_id)),
+            lambda _: ctx.open(Target(Page.CONTROL, test.control_id)),
         ),
     )

@@ -44,6 +44,7 @@ from app.domain.records import (
     TestPlan,
     Tickmark,
 )
+from app.domain.refs import sample_ref
 from app.domain.timeline import test_title
 from app.domain.vocabulary import Conclusion, Method, SampleResult, Selection, Status, TestKind
 from app.errors import FieldworkError, ValidationError
@@ -62,7 +63,7 @@ from app.services.signables import ItemType
 from app.services.status import read_requirement_statuses
 from app.services.test_windows import set_test_timing
 from app.storage.engagement_file import EngagementFile
-from ui.context import Target, UiContext
+from ui.context import Page, Target, UiContext
 from ui.date_fields import OptionalDateField
 from ui.delegates import ChoiceDelegate, DateDelegate, HintDelegate
 from ui.dialogs.confirm_delete import confirm_delete
@@ -117,12 +118,12 @@ def load_page(db: EngagementFile, test_id: int) -> TestPage:
         )
 
 
-def _evidence_target(test_id: int) -> evidence_service.Target:
-    return evidence_service.Target(evidence_service.TargetKind.TEST, test_id)
+def _evidence_target(test_id: int) -> evidence_service.Link:
+    return evidence_service.Link(evidence_service.LinkKind.TEST, test_id)
 
 
-def _item_target(item: SampleItem) -> evidence_service.Target:
-    return evidence_service.Target(evidence_service.TargetKind.SAMPLE_ITEM, item.id)
+def _item_target(item: SampleItem) -> evidence_service.Link:
+    return evidence_service.Link(evidence_service.LinkKind.SAMPLE_ITEM, item.id)
 
 
 #: The population field's value for "not recorded": below 0, so that 0 (nothing occurred) can be recorded.
@@ -537,11 +538,11 @@ class ControlTestView(DetailView):
             self.evidence.attach(paths)
             return
         item = self.items.rows[row]
-        attach(self.ctx, self, paths, [_item_target(item)], f"{self.page.test.ref} #{item.seq}")
+        attach(self.ctx, self, paths, [_item_target(item)], sample_ref(self.page.test.ref, item.seq))
 
     def _open_control(self, _link: str) -> None:
         if self.page is not None:
-            self.ctx.open(Target("control", self.page.control.id))
+            self.ctx.open(Target(Page.CONTROL, self.page.control.id))
 
     # -- saving ---------------------------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ from app.pages.workpapers import WorkpaperPage, load_workpaper_page
 from app.services import workpapers as service
 from app.services.signables import ItemType
 from app.storage.engagement_file import EngagementFile
-from ui.context import Target, UiContext
+from ui.context import Page, Target, UiContext
 from ui.date_fields import OptionalDateField
 from ui.delegates import ChoiceDelegate
 from ui.evidence_drop import FileDrop
@@ -329,7 +329,7 @@ class WorkpaperView(DetailView):
         question = f"Delete {found.ref} {found.title}? Its evidence files stay in the library."
         if QMessageBox.question(self, "Delete workpaper", question) == QMessageBox.StandardButton.Yes:
             self.ctx.write(f"{found.ref} deleted", lambda db: service.delete_workpaper(db, found.id))
-            self.ctx.open(Target("workpapers"))
+            self.ctx.open(Target(Page.WORKPAPERS))
 
     def write(self, label: str, work: Callable[[EngagementFile], Any]) -> None:
         """Every save on this page: a refusal is said above the tabs and the page reloads from the file."""
