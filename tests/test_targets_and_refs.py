@@ -12,7 +12,7 @@ from app.domain.ids import new_id
 from app.domain.refs import Ref, control_test_ref, sample_ref
 from app.domain.targets import Page, Target
 from app.services import evidence as ev
-from app.services.signables import ItemType, item_target
+from app.services.signables import ItemType, item_target, resolve_item, written_key
 from app.storage.engagement_file import EngagementFile
 from tests.evidence_helpers import make_items, write_file
 
@@ -74,3 +74,12 @@ def test_a_signed_item_opens_on_its_page() -> None:
     assert isinstance(item_target(ItemType.FINDING, str(key)).key, UUID)
     assert item_target(ItemType.SOA_LINE, "A.6.2.5") == Target(Page.SOA, "A.6.2.5")
     assert item_target(ItemType.OPINION, "opinion") == Target(Page.OPINION)
+
+
+def test_the_key_a_workbook_row_carries_reads_back_as_its_item(engagement: EngagementFile) -> None:
+    items = make_items(engagement)
+    written = written_key(ItemType.TEST, str(items.operating.id))
+
+    with engagement.reading() as conn:
+        assert resolve_item(conn, written) == (ItemType.TEST, str(items.operating.id))
+        assert resolve_item(conn, "c-001.t2") == (ItemType.TEST, str(items.operating.id))

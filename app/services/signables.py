@@ -76,6 +76,11 @@ PAGES = {
 }
 
 
+def written_key(item_type: ItemType, key: str) -> str:
+    """How a workbook row and `review notes --json` name an item, read back by `resolve_item`: "control_test:<id>"."""
+    return f"{item_type.value}:{key}"
+
+
 def item_target(item_type: ItemType, key: str) -> Target:
     """Where an item is opened, from the key the file keeps for it (its sign-offs', its notes')."""
     page = PAGES[ItemType(item_type)]
@@ -285,7 +290,7 @@ def resolve_item(conn: Connection, text: str) -> tuple[ItemType, str]:
     from app.services.workpapers import find_workpaper_id
 
     said = text.strip()
-    kind, _, key = said.partition(":")
+    kind, _, key = said.partition(":")  # as `written_key` wrote it
     if key and kind in {k.value for k in ItemType}:
         return read_item(conn, ItemType(kind), key).item_type, key
     upper = said.upper()
