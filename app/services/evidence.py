@@ -66,6 +66,12 @@ REF_PATTERN = re.compile(r"^E-?(\d+)$", re.IGNORECASE)
 #: The kinds of record only the evidence library and the PBC list show: a file says nothing of a control, a test or
 #: a requirement until it is linked (`evidence_link`), and a request's state shows on no other page.
 LIBRARY_KINDS = frozenset({evidence.name, evidence_blob.name, pbc_request.name})
+#: What the library's rows show (`read_evidence`, `read_uses`): the files, their links, and the reference and title of
+#: each item they support.
+LIBRARY_SHOWS = LIBRARY_KINDS | {
+    table.name
+    for table in (evidence_link, control, control_test, sample_item, finding, workpaper, ipe_assessment, ai_system)
+}
 
 
 class LinkKind(StrEnum):

@@ -13,6 +13,10 @@ from PySide6.QtCore import QCoreApplication, QEvent
 from pytestqt.qtbot import QtBot
 
 from app.domain.changed import Changed
+from app.domain.records import ControlInput
+from app.services import controls
+from app.services import evidence as ev
+from app.services.soa import set_soa_line
 from tests.evidence_helpers import make_items, write_file
 from tests.ui.test_evidence_views import choose, click, library, receipts
 from ui.context import Target
@@ -91,3 +95,24 @@ def test_finished_operations_are_freed(workspace: Workspace) -> None:
 
     assert workspace.ctx.runner.findChildren(Operation) == []
     assert not workspace.ctx.runner.pending
+
+
+def test_the_library_reloads_for_what_it_shows_only(
+    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    items = make_items(workspace.db)
+    ev.attach_files(workspace.db, [write_file(tmp_path / "review.xlsx", 500)], [items.control])
+    view = library(workspace)
+    watched = Watched(workspace, monkeypatch)
+
+    workspace.ctx.write("Excluded A.10.3", lambda db: set_soa_line(db, "A.10.3", included=False,
+                                                                  justification="No suppliers of AI.",
+                                                                  implementation_status=None))  # fmt: skip
+    assert [c.kinds for c in watched.changed] == [{"soa_line"}]
+    assert "Loading the evidence library" not in watched.operations, "the library shows no SoA line"
+
+    renamed = ControlInput("Quarterly user access review")
+    workspace.ctx.write("Renamed C-001", lambda db: controls.update_control(db, items.control.id, renamed))
+    assert "Loading the evidence library" in watched.operations
+    view.table.selectRow(0)
+    assert [u.label for u in view.uses.rows] == ["Quarterly user access review"]

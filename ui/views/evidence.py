@@ -100,6 +100,8 @@ def _save_copies(db: EngagementFile, files: list[EvidenceFile], folder: Path, ta
 
 
 class EvidenceView(DetailView):
+    shows = ev.LIBRARY_SHOWS
+
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.sort = (0, Qt.SortOrder.AscendingOrder)
