@@ -156,11 +156,12 @@ class MainWindow(QMainWindow):
         a("&Go", "&Changed since review", lambda: self._go(Target(Page.CHANGED)), "Ctrl+8")
         a("&Go", "Engagement se&ttings", lambda: self._go(Target(Page.SETTINGS)), "Ctrl+,")
         self.menus["&Go"].addSeparator()
-        self.back = a("&Go", "&Back", lambda: self._workspace_do("go", -1), "Alt+Left")
-        self.forward = a("&Go", "Fo&rward", lambda: self._workspace_do("go", 1), "Alt+Right")
-        a("&Go", "&Next requirement", lambda: self._workspace_do("step_requirement", 1), "Alt+Down")
-        a("&Go", "&Previous requirement", lambda: self._workspace_do("step_requirement", -1), "Alt+Up")
-        a("&Go", "&Filter the navigator", lambda: self._workspace_do("focus_filter"), QKeySequence.StandardKey.Find)
+        self.back = a("&Go", "&Back", lambda: self._workspace_do(lambda w: w.go(-1)), "Alt+Left")
+        self.forward = a("&Go", "Fo&rward", lambda: self._workspace_do(lambda w: w.go(1)), "Alt+Right")
+        a("&Go", "&Next requirement", lambda: self._workspace_do(lambda w: w.step_requirement(1)), "Alt+Down")
+        a("&Go", "&Previous requirement", lambda: self._workspace_do(lambda w: w.step_requirement(-1)), "Alt+Up")
+        find = QKeySequence.StandardKey.Find
+        a("&Go", "&Filter the navigator", lambda: self._workspace_do(Workspace.focus_filter), find)
 
         a("&Help", "Fieldwork &help", self.show_help, QKeySequence.StandardKey.HelpContents, engaged=False)
         a("&Help", "&About Fieldwork", self.about, engaged=False)
@@ -204,9 +205,9 @@ class MainWindow(QMainWindow):
         if self.workspace is not None:
             self.workspace.open_target(target)
 
-    def _workspace_do(self, name: str, *args: object) -> None:
+    def _workspace_do(self, act: Callable[[Workspace], None]) -> None:
         if self.workspace is not None:
-            getattr(self.workspace, name)(*args)
+            act(self.workspace)
 
     # -- state ------------------------------------------------------------------------------------
 
