@@ -93,7 +93,8 @@ def next_test_ref(conn: Connection, control_id: ControlId) -> str:
     """One more than the highest number the control's tests were given (deleted ones too: never given twice)."""
     control_ref = conn.execute(select(control.c.ref).where(control.c.id == control_id)).scalar_one()
     refs = map(Ref.parse, conn.execute(select(control_test.c.ref)).scalars())
-    return control_test_ref(control_ref, max((ref.test for ref in refs if ref.control == control_ref), default=0) + 1)
+    highest = max((ref.test for ref in refs if ref.control == control_ref.upper()), default=0)
+    return control_test_ref(control_ref, highest + 1)
 
 
 def find_test_id(conn: Connection, ref_or_id: str | UUID) -> TestId:
