@@ -21,6 +21,7 @@ from typing import TextIO
 
 from app import APP_NAME, __version__
 from app.demo import create_demo
+from app.engagement import Engagement
 from app.errors import FieldworkError, WrongPassphrase
 from app.exports.dataset import ReportData, gather
 from app.exports.docx_report import write_docx
@@ -29,11 +30,11 @@ from app.exports.workbook import write_workbook
 from app.services.controls import list_controls
 from app.services.evidence import Link, LinkKind, attach_files, list_evidence
 from app.services.verify import verify
-from app.storage.engagement_file import EngagementFile, open_engagement
+from app.storage.engagement_file import open_engagement
 from app.storage.fileformat import Encryption, sniff
 from app.tasks import Task
 
-DesktopCheck = Callable[[EngagementFile], str]
+DesktopCheck = Callable[[Engagement], str]
 Step = tuple[str, Callable[[], str]]
 
 
@@ -48,12 +49,12 @@ class SelfTest:
         self.folder = folder
         self.path = folder / "self-test.fieldwork"
         self.passphrase = secrets.token_urlsafe(24)
-        self.db: EngagementFile | None = None
+        self.db: Engagement | None = None
         self.data: ReportData | None = None
         self.evidence_ref = ""
 
     @property
-    def engagement(self) -> EngagementFile:
+    def engagement(self) -> Engagement:
         if self.db is None:
             raise StepFailed("the engagement is not open")
         return self.db

@@ -1,4 +1,5 @@
-"""The layers hold: `app/` never imports Qt, and the UI never runs SQL."""
+"""The layers hold: `app/` never imports Qt; the UI never runs SQL, never reaches the storage layer and never
+opens a transaction (its pages read through `app/pages/`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ def imported_modules(path: Path) -> set[str]:
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}  # `from app import storage`
     return found
 
 
@@ -38,9 +40,24 @@ def test_only_the_cli_entry_point_reaches_the_ui_and_only_lazily() -> None:
 
 
 def test_the_ui_never_touches_sql_or_the_storage_layer() -> None:
-    forbidden = ("sqlalchemy", "sqlite3", "sqlcipher3", "app.storage.schema", "app.storage.database")
+    """Every import, at the top or inside a function: the UI holds an `app.engagement.Engagement` and opens
+    files through `app.opening`."""
+    forbidden = ("sqlalchemy", "sqlite3", "sqlcipher3", "app.storage")
     offenders = {
-        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if m.startswith(forbidden))
+        str(path.relative_to(ROOT)): sorted(
+            m for m in imported_modules(path) if any(m == f or m.startswith(f + ".") for f in forbidden)
+        )
         for path in (ROOT / "ui").rglob("*.py")
     }
     assert {name: mods for name, mods in offenders.items() if mods} == {}
+
+
+def test_the_ui_opens_no_transaction_of_its_own() -> None:
+    """A page's read is one `load_*_page` in `app/pages/`; a write is a service's one `changes(db)`."""
+    offenders = {
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in (ROOT / "ui").rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute) and node.attr in ("reading", "writing", "engine")
+    }
+    assert offenders == set()

@@ -14,8 +14,8 @@ from PySide6.QtCore import QObject, Signal
 
 from app.domain.changed import Changed
 from app.domain.targets import Page, Target
+from app.engagement import Engagement
 from app.services.history import recorded
-from app.storage.engagement_file import EngagementFile
 from app.tasks import Task
 from ui.operations import Operation, Runner
 
@@ -28,12 +28,12 @@ class UiContext(QObject):
     changed = Signal(Changed)
     navigate = Signal(object)
 
-    def __init__(self, db: EngagementFile, runner: Runner) -> None:
+    def __init__(self, db: Engagement, runner: Runner) -> None:
         super().__init__()
         self.db = db
         self.runner = runner
 
-    def read(self, label: str, work: Callable[[EngagementFile], T], on_done: Callable[[T], None]) -> Operation:
+    def read(self, label: str, work: Callable[[Engagement], T], on_done: Callable[[T], None]) -> Operation:
         """Load data for a view off the GUI thread."""
         db = self.db
         return self.runner.run(label, lambda task: work(db), on_done)
@@ -41,7 +41,7 @@ class UiContext(QObject):
     def write(
         self,
         label: str,
-        work: Callable[[EngagementFile], T],
+        work: Callable[[Engagement], T],
         on_done: Callable[[T], None] | None = None,
         *,
         on_error: Callable[[BaseException], None] | None = None,
@@ -59,7 +59,7 @@ class UiContext(QObject):
         return self.runner.run(label, lambda task: recorded(lambda: work(db)), finished, on_error=on_error)
 
     def long(
-        self, label: str, work: Callable[[EngagementFile, Task], T], on_done: Callable[[T], None] | None = None
+        self, label: str, work: Callable[[Engagement, Task], T], on_done: Callable[[T], None] | None = None
     ) -> Operation:
         """Long work (imports, exports, verification) with a progress dialog and Cancel.
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QSt
 
 from app import APP_NAME, __version__
 from app.domain.vocabulary import TestKind
+from app.engagement import OPENED_READ_ONLY, Engagement
 from app.errors import FieldworkError
 from app.exports.report.model import Audience, ReportOptions
 from app.keychain import KeychainUnavailable, remember
@@ -24,7 +25,6 @@ from app.services.backup import back_up, backup_target
 from app.services.engagement import create_engagement, get_details
 from app.services.security import change_passphrase, export_unencrypted_copy
 from app.services.verify import Finding, verify
-from app.storage.engagement_file import OPENED_READ_ONLY, EngagementFile
 from app.tasks import Task
 from ui.context import Page, Target
 from ui.desktop import PRIVATE_COPIES, export_folder, offer_to_open
@@ -58,7 +58,7 @@ class MainWindow(QMainWindow):
         self.runner = Runner(self, synchronous=synchronous)
         self.opener = Opener(self.runner, self)
         self.opener.opened.connect(self.show_engagement)
-        self.db: EngagementFile | None = None
+        self.db: Engagement | None = None
         self.client = ""
         self.workspace: Workspace | None = None
         self.acting = QLabel()
@@ -243,7 +243,7 @@ class MainWindow(QMainWindow):
 
     # -- engagements ----------------------------------------------------------------------------------
 
-    def show_engagement(self, db: EngagementFile) -> None:
+    def show_engagement(self, db: Engagement) -> None:
         self.close_engagement()
         self.db = db
         details = get_details(db)
@@ -301,7 +301,7 @@ class MainWindow(QMainWindow):
         details, team, passphrase, path = wizard.details, wizard.team, wizard.passphrase, wizard.path
         keep = wizard.remember
 
-        def work(task: object) -> EngagementFile:
+        def work(task: object) -> Engagement:
             db, _warnings = create_engagement(path, details, team, passphrase)
             if passphrase is not None and keep:
                 try:
@@ -357,7 +357,7 @@ class MainWindow(QMainWindow):
         if self.workspace is None:
             return
 
-        def work(db: EngagementFile, task: Task) -> Path:
+        def work(db: Engagement, task: Task) -> Path:
             from app.exports.dataset import gather
 
             write(gather(db), task)
@@ -438,7 +438,7 @@ class MainWindow(QMainWindow):
             return
         target, _audience = chosen
 
-        def work(db: EngagementFile, task: Task) -> Path:
+        def work(db: Engagement, task: Task) -> Path:
             write_control_matrix(db, target, task)
             return target
 
@@ -460,8 +460,8 @@ class MainWindow(QMainWindow):
 
     def roll_forward(self) -> None:
         """Next period's engagement from this one, written off the GUI thread (progress, Cancel); offered to open."""
+        from app.opening import open_as_source
         from app.services.roll_forward import roll_forward
-        from app.storage.read_only import open_read_only
         from ui.dialogs.roll_forward import RollForwardDialog
 
         if self.db is None:
@@ -471,8 +471,8 @@ class MainWindow(QMainWindow):
             return
         source, key, choice = self.db.path, self.db.passphrase, dialog.choice
 
-        def work(task: Task) -> tuple[EngagementFile, RolledForward]:
-            with open_read_only(source, key) as old:
+        def work(task: Task) -> tuple[Engagement, RolledForward]:
+            with open_as_source(source, key) as old:
                 passphrase = choice.passphrase or key
                 made = roll_forward(old, choice.path, choice.period, passphrase, with_evidence=choice.with_evidence,
                                     task=task)  # fmt: skip
@@ -485,7 +485,7 @@ class MainWindow(QMainWindow):
 
         self.runner.run(f"Rolling {source.name} forward", work, self._rolled, progress=True)
 
-    def _rolled(self, result: tuple[EngagementFile, RolledForward]) -> None:
+    def _rolled(self, result: tuple[Engagement, RolledForward]) -> None:
         db, done = result
         copied = ", ".join(f"{count} {noun}" for noun, count in done.copied.items() if count)
         left = "".join(f"\nLeft out: {reason}." for reason in done.left_out)
@@ -536,13 +536,13 @@ class MainWindow(QMainWindow):
             on_error=lambda exc: self._rekey_failed(db, exc),
         )
 
-    def _rekey_failed(self, db: EngagementFile, exc: BaseException) -> None:
+    def _rekey_failed(self, db: Engagement, exc: BaseException) -> None:
         """The file is as it was (re-keying replaces it only when complete): reopen it and say why."""
         self.show_engagement(db)
         message = exc.message if isinstance(exc, FieldworkError) else f"The passphrase was not changed ({exc})."
         QMessageBox.warning(self, APP_NAME, message)
 
-    def _rekeyed(self, result: tuple[EngagementFile, str | None]) -> None:
+    def _rekeyed(self, result: tuple[Engagement, str | None]) -> None:
         db, warning = result
         self.show_engagement(db)
         QMessageBox.information(
@@ -579,7 +579,7 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def opened_message(db: EngagementFile) -> str:
+def opened_message(db: Engagement) -> str:
     """What the status bar says about a file just opened: its encryption, and why it cannot change if so."""
     message = f"Opened {db.path.name}" + ("" if db.encrypted else " — this file is NOT encrypted")
     if db.read_only == OPENED_READ_ONLY:

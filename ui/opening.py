@@ -1,28 +1,30 @@
-"""Opening an engagement from the app: passphrase from the keychain or the user, migration, the demo.
+"""Opening an engagement from the app: `app.opening`'s sequence, with its questions asked in dialogs; the demo.
 
-Slow steps (key derivation, migration, creating the demo) run on the worker thread;
+Each step of the sequence (the keychain, key derivation, migration, creating the demo) runs on the worker thread;
 questions to the user are asked on the GUI thread between them.
 """
 
 from __future__ import annotations
 
-import contextlib
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
-from app.errors import FieldworkError, FileInUseError, PassphraseRequired, WrongPassphrase
-from app.keychain import KeychainUnavailable, recall, remember
+from app.engagement import Engagement
+from app.errors import FieldworkError, FileInUseError
+from app.opening import Ask, Unlocking, open_for_changes, open_to_read
 from app.paths import demo_engagement_path
-from app.storage.engagement_file import EngagementFile, open_engagement
-from app.storage.fileformat import Encryption, sniff
 from ui.dialogs.passphrase import AskPassphrase
 from ui.operations import Runner
 
+#: One step of the sequence: starting it, or answering what it asked (run again read-only if the file is in use).
+Attempt = Callable[[Unlocking[Engagement]], Engagement | Ask]
+
 
 class Opener(QObject):
-    """Turns "open this path" into an open `EngagementFile`, asking only what it must."""
+    """Turns "open this path" into an open `Engagement`, asking only what it must."""
 
     opened = Signal(object)
     keychain_warned = False  # the "no keychain" message is said once per session
@@ -47,30 +49,39 @@ class Opener(QObject):
         )
 
     def open_path(self, path: Path) -> None:
-        try:
-            encrypted = sniff(path) is Encryption.ENCRYPTED
-        except FieldworkError as exc:
-            self._refuse(exc.message)
-            return
-        if not encrypted:
-            self._attempt(path, None, remember_after=False)
-            return
-        self.runner.run(
-            "Looking in the keychain", lambda task: self._recall(path), lambda found: self._unlock(path, found)
-        )
+        self._step(Unlocking(path, open_for_changes), lambda unlocking: unlocking.start())
 
-    def _recall(self, path: Path) -> str | KeychainUnavailable | None:
-        try:
-            return recall(path)
-        except KeychainUnavailable as exc:
-            return exc
+    def _step(self, unlocking: Unlocking[Engagement], attempt: Attempt) -> None:
+        """Run one attempt of the sequence off the GUI thread; what it needs from the person is asked here."""
 
-    def _unlock(self, path: Path, found: str | KeychainUnavailable | None) -> None:
-        if isinstance(found, str):
-            self._attempt(path, found, remember_after=False, from_keychain=True)
-            return
-        keychain = not isinstance(found, KeychainUnavailable)
-        if not keychain and not Opener.keychain_warned:
+        def work(task: object) -> Engagement | Ask | FileInUseError:
+            try:
+                return attempt(unlocking)
+            except FileInUseError as exc:
+                return exc
+
+        def done(result: Engagement | Ask | FileInUseError) -> None:
+            if isinstance(result, FileInUseError):
+                if self._offer_read_only(result):
+                    self._step(Unlocking(unlocking.path, open_to_read), attempt)
+            elif isinstance(result, Ask):
+                self._ask(unlocking, result)
+            else:
+                if result.backup is not None:
+                    self.runner.status(
+                        f"Upgraded {result.path.name}; the previous version is kept as {result.backup.name}."
+                    )
+                self.opened.emit(result)
+
+        self.runner.run(f"Opening {unlocking.path.name}", work, done, progress=True, on_error=self._refused)
+
+    def _opened(self, db: Engagement) -> None:
+        if db.backup is not None:
+            self.runner.status(f"Upgraded {db.path.name}; the previous version is kept as {db.backup.name}.")
+        self.opened.emit(db)
+
+    def _ask(self, unlocking: Unlocking[Engagement], asked: Ask) -> None:
+        if not asked.keychain and not Opener.keychain_warned:
             Opener.keychain_warned = True
             QMessageBox.information(
                 self.parent_widget,
@@ -78,51 +89,13 @@ class Opener(QObject):
                 "This computer has no usable keychain, so Fieldwork cannot remember passphrases here. "
                 "You will be asked for the passphrase each time you open an encrypted engagement.",
             )
-        self._ask(path, f"{path.name} is encrypted. Enter its passphrase.", keychain)
-
-    def _ask(self, path: Path, message: str, keychain: bool) -> None:
-        dialog = AskPassphrase(path.name, message, offer_remember=keychain, parent=self.parent_widget)
+        name = unlocking.path.name
+        dialog = AskPassphrase(name, asked.question, offer_remember=asked.keychain, parent=self.parent_widget)
         if dialog.exec() != QDialog.DialogCode.Accepted:
-            self.runner.status(f"{path.name} was not opened.")
+            self.runner.status(f"{name} was not opened.")
             return
-        self._attempt(path, dialog.passphrase, remember_after=keychain and dialog.remember.isChecked())
-
-    def _attempt(
-        self,
-        path: Path,
-        passphrase: str | None,
-        remember_after: bool,
-        from_keychain: bool = False,
-        read_only: bool = False,
-    ) -> None:
-        def work(task: object) -> EngagementFile | FieldworkError:
-            try:
-                db = open_engagement(path, passphrase, read_only=read_only)
-            except (WrongPassphrase, PassphraseRequired, FileInUseError) as exc:
-                return exc
-            if remember_after and passphrase is not None:
-                with contextlib.suppress(KeychainUnavailable):
-                    remember(path, passphrase)
-            return db
-
-        def done(result: EngagementFile | FieldworkError) -> None:
-            if isinstance(result, FileInUseError):
-                if self._offer_read_only(result):
-                    self._attempt(path, passphrase, remember_after, from_keychain, read_only=True)
-                return
-            if isinstance(result, EngagementFile):
-                if result.backup is not None:
-                    self.runner.status(f"Upgraded {path.name}; the previous version is kept as {result.backup.name}.")
-                self.opened.emit(result)
-                return
-            reason = (
-                "The passphrase in the keychain no longer opens this file. Enter its passphrase."
-                if from_keychain
-                else f"{result.message} Try again."
-            )
-            self._ask(path, reason, keychain=True)
-
-        self.runner.run(f"Opening {path.name}", work, done, progress=True)
+        typed, keep = dialog.passphrase, asked.keychain and dialog.remember.isChecked()
+        self._step(unlocking, lambda again: again.answer(typed, remember_it=keep))
 
     def _offer_read_only(self, refused: FileInUseError) -> bool:
         """Someone else has the file open for changes: say who, and offer to read it as it is."""
@@ -135,5 +108,7 @@ class Opener(QObject):
         )
         return answer == QMessageBox.StandardButton.Open
 
-    def _refuse(self, message: str) -> None:
-        QMessageBox.warning(self.parent_widget, "Cannot open", message)
+    def _refused(self, exc: BaseException) -> None:
+        """A file that cannot be opened says why (a bug is reported by the runner as every bug is)."""
+        if isinstance(exc, FieldworkError):
+            QMessageBox.warning(self.parent_widget, "Cannot open", exc.message)

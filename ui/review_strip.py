@@ -89,10 +89,15 @@ class ReviewStrip(QFrame):
     # -- showing ---------------------------------------------------------------------------------------
 
     def show_item(self, item_type: ItemType, key: str) -> None:
-        """Read the item's state of review and show it (hidden while the item cannot be signed)."""
-        if self.review is None or (self.review.item_type, self.review.key) != (item_type, key):
+        """Read the item's state of review and show it: for a page that shows one of several items (a register's
+        selected row); a page about one item reads its review with the page and calls `show_review`."""
+        self.ctx.read("Loading sign-offs", lambda db: load_item_review(db, item_type, key), self.show_review)
+
+    def show_review(self, review: ItemReview) -> None:
+        """Show an item's state of review (hidden while the item cannot be signed)."""
+        if self.review is None or (self.review.item_type, self.review.key) != (review.item_type, review.key):
             self.problem.setText("")
-        self.ctx.read("Loading sign-offs", lambda db: load_item_review(db, item_type, key), self._show)
+        self._show(review)
 
     def clear(self) -> None:
         self.review = None

@@ -13,13 +13,13 @@ import sys
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from app.engagement import Engagement
 from app.self_test import StepFailed
-from app.storage.engagement_file import EngagementFile
 from ui.operations import Runner
 from ui.workspace import VIEWS, Workspace
 
 
-def show_workspace(db: EngagementFile) -> str:
+def show_workspace(db: Engagement) -> str:
     if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     application = QApplication.instance() or QApplication(sys.argv[:1])

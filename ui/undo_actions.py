@@ -7,9 +7,9 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 
+from app.engagement import Engagement
 from app.services import undo as undo_service
 from app.services.undo import Step, UndoState
-from app.storage.engagement_file import EngagementFile
 from ui.context import UiContext
 from ui.widgets import flush_edits
 from ui.workspace import Workspace
@@ -53,7 +53,7 @@ class UndoActions(QObject):
             action.setEnabled(step is not None)
             action.setText(f"{word} {step.summary}" if step is not None else word)
 
-    def _reverse(self, work: Callable[[EngagementFile, int], Step], done: str) -> None:
+    def _reverse(self, work: Callable[[Engagement, int], Step], done: str) -> None:
         ctx, since = self.ctx, self.since
         if ctx is None or self.workspace is None:
             return

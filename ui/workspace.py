@@ -18,15 +18,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.changed import EVERYTHING, Changed
+from app.engagement import Engagement
+from app.pages.navigator import load_navigator_page
 from app.pages.review import load_finalized
 from app.services.evidence import LIBRARY_KINDS
 from app.services.finalizing import FINALIZING_KINDS, Finalized
-from app.storage.engagement_file import EngagementFile
 from ui.context import Page, Target, UiContext
 from ui.context_menus import ContextMenu, MenuItem, copy_text
 from ui.finalized_banner import FinalizedBanner
 from ui.models.navigator import NODE_ROLE, NavigatorModel
-from ui.models.navigator_tree import Node, build_tree, prune, read_snapshot, size
+from ui.models.navigator_tree import Node, build_tree, prune, size
 from ui.operations import Runner
 from ui.read_only import set_editable
 from ui.settings import settings
@@ -83,7 +84,7 @@ class Workspace(QWidget):
     #: Whether the engagement is finalized with no addendum open (nothing may be changed).
     locked_changed = Signal(bool)
 
-    def __init__(self, db: EngagementFile, runner: Runner, parent: QWidget | None = None) -> None:
+    def __init__(self, db: Engagement, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db = db
         self.ctx = UiContext(db, runner)
@@ -191,7 +192,7 @@ class Workspace(QWidget):
         """Refresh what shows what `changed`: the navigator (statuses change with results, stale marks with
         evidence links), the open page (the others load when shown) and the finalized banner."""
         if not changed.only(LIBRARY_KINDS):
-            self.ctx.read("Loading the navigator", lambda db: build_tree(read_snapshot(db)), self._show_tree)
+            self.ctx.read("Loading the navigator", lambda db: build_tree(load_navigator_page(db)), self._show_tree)
         view = self.stack.currentWidget()
         if isinstance(view, DetailView):
             view.refresh(changed)

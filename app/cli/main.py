@@ -29,7 +29,7 @@ from app.errors import FieldworkError
 from app.tasks import Cancelled
 
 if TYPE_CHECKING:
-    from app.storage.engagement_file import EngagementFile
+    from app.engagement import Engagement
 
 VERB_MODULES = [
     engagement_verbs,
@@ -72,7 +72,7 @@ def app_parser(verb_names: list[str]) -> argparse.ArgumentParser:
     return parser
 
 
-def _show_workspace(db: EngagementFile) -> str:
+def _show_workspace(db: Engagement) -> str:
     """The self-test's desktop step. Qt is imported here, so a broken Qt fails that step, not the whole test."""
     from ui.self_test import show_workspace
 

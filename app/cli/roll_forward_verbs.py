@@ -57,13 +57,13 @@ def _progress(done: int, total: int, label: str) -> None:
 
 
 def cmd_roll_forward(args: argparse.Namespace) -> int:
+    from app.opening import open_as_source
     from app.services.roll_forward import NewPeriod, roll_forward
-    from app.storage.read_only import open_read_only
     from app.tasks import Task
 
     type1 = NewPeriod(ReportType.TYPE1, as_of=args.type1)
     period = type1 if args.type1 else NewPeriod(ReportType.TYPE2, *args.type2)
-    with unlock(args.old, args.passphrase_file, open_read_only) as source:
+    with unlock(args.old, args.passphrase_file, open_as_source) as source:
         passphrase = _new_passphrase(args, source.passphrase)
         db, done = roll_forward(
             source, args.new, period, passphrase, with_evidence=args.with_evidence, task=Task(_progress)

@@ -1,7 +1,8 @@
 """Where a command gets an engagement's passphrase: never from a plain argument.
 
 Opening: `--passphrase-file`, then `FIELDWORK_PASSPHRASE`, then the keychain, then a
-prompt when a person is at the terminal. Creating: the same sources, without the keychain.
+prompt when a person is at the terminal (`app.opening`, the sequence the desktop app follows too).
+Creating: the same sources, without the keychain.
 
 The keychain and the storage layer are imported when a file is opened, not when the verbs are
 registered, so `fieldwork --version` and `--help` do not pay for SQLAlchemy and keyring.
@@ -14,17 +15,14 @@ import getpass
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from app.errors import PassphraseRequired, ReadOnlyError, ValidationError, WrongPassphrase
 from app.passphrase import ENV_VARIABLE, check_new_passphrase, from_file_or_environment
 
 if TYPE_CHECKING:
+    from app.opening import Opened, Passphrase
     from app.storage.engagement_file import EngagementFile
-
-Passphrase = str | None
-#: What an opener gives back: an engagement file open to change, or one open to read only.
-Opened = TypeVar("Opened")
 
 HOW = f"use --passphrase-file FILE or set {ENV_VARIABLE}"
 
@@ -64,34 +62,23 @@ def open_for_command(path: Path, passphrase_file: Path | None, *, writes: bool =
 
 
 def unlock(path: Path, passphrase_file: Path | None, opener: Callable[[Path, Passphrase], Opened]) -> Opened:
-    """Open a file with `opener` (read-write, or read only), finding its passphrase the documented way."""
-    from app.keychain import KeychainUnavailable, recall
-    from app.storage.fileformat import Encryption, sniff
+    """Open a file with `opener` (read-write, or read only) through `app.opening`'s sequence; the questions it
+    asks are asked at the terminal, three times at most."""
+    from app.opening import Ask, Unlocking
 
-    given = from_file_or_environment(passphrase_file)
-    if sniff(path) is Encryption.PLAIN:
-        return opener(path, None)
-    if given is not None:
-        return opener(path, given)
-    try:
-        remembered = recall(path)
-    except KeychainUnavailable as exc:
-        _note(exc.message)
-        remembered = None
-    if remembered is not None:
-        try:
-            return opener(path, remembered)
-        except WrongPassphrase:
-            _note("the passphrase in the keychain no longer opens this file.")
-    if not _interactive():
-        raise PassphraseRequired(path, f"is encrypted and no passphrase was given: {HOW}.")
-    for _attempt in range(3):
-        typed = getpass.getpass(f"Passphrase for {path.name}: ")
-        try:
-            return opener(path, typed)
-        except WrongPassphrase as exc:
-            _note(exc.message)
-    raise WrongPassphrase(path, "could not be opened: three wrong passphrases.")
+    unlocking = Unlocking(path, opener)
+    outcome = unlocking.start(from_file_or_environment(passphrase_file))
+    typed = 0
+    while isinstance(outcome, Ask):
+        if outcome.note:
+            _note(outcome.note)
+        if not _interactive():
+            raise PassphraseRequired(path, f"is encrypted and no passphrase was given: {HOW}.")
+        if typed == 3:
+            raise WrongPassphrase(path, "could not be opened: three wrong passphrases.")
+        typed += 1
+        outcome = unlocking.answer(getpass.getpass(f"Passphrase for {path.name}: "))
+    return outcome
 
 
 def _open(path: Path, passphrase: str | None, writes: bool) -> EngagementFile:

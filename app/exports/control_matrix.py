@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.domain.records import Control, ControlTest
+from app.engagement import Engagement
 from app.exports.xlsx.table import Column, Row, Table, joined, yes_no
 from app.exports.xlsx.writer import write_tables
 from app.services.controls import read_controls
@@ -17,7 +18,6 @@ from app.services.engagement import read_details, read_facts
 from app.services.history import utc_now
 from app.services.matrix_fields import CONTROLS_SHEET, TESTS_SHEET, ControlField, TestField
 from app.services.testing import read_tests
-from app.storage.engagement_file import EngagementFile
 from app.tasks import Task
 
 WIDTHS = {"description": 70, "procedure": 70, "population": 40, "title": 40, "requirements": 30, "methods": 30}
@@ -63,7 +63,7 @@ def _test_row(found: ControlTest) -> Row:
     )
 
 
-def write_control_matrix(db: EngagementFile, target: Path, task: Task) -> int:
+def write_control_matrix(db: Engagement, target: Path, task: Task) -> int:
     """Write the matrix to `target` (a cancel or an error leaves whatever was there); the number of controls."""
     with db.reading() as conn:
         controls, tests = read_controls(conn), read_tests(conn)

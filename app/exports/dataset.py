@@ -35,6 +35,7 @@ from app.domain.records import (
 from app.domain.report_inputs import ReportInputs, report_inputs
 from app.domain.vocabulary import EngagementStage, ReportType, Status, TestKind
 from app.domain.workpapers import Stage, Workpaper
+from app.engagement import Engagement
 from app.services import engagement as engagement_service
 from app.services.ai_coverage import read_ai_overview
 from app.services.controls import read_controls
@@ -58,7 +59,6 @@ from app.services.subservice import read_subservice
 from app.services.testing import read_sample_items, read_tests
 from app.services.unevidenced import read_tests_without_evidence
 from app.services.workpapers import read_workpapers
-from app.storage.engagement_file import EngagementFile
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ class ReportData:
         return [d for d in self.deviations if d.test_id == test_id]
 
 
-def gather(db: EngagementFile) -> ReportData:
+def gather(db: Engagement) -> ReportData:
     """Read everything the exports need in one read transaction (one consistent snapshot)."""
     with db.reading() as conn:
         details = engagement_service.read_details(conn)

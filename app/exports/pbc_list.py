@@ -16,11 +16,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.domain.records import EngagementDetails, PbcRequest
+from app.engagement import Engagement
 from app.exports.atomic import atomic_target
 from app.exports.xlsx.text import cell_text, needs_quote_prefix
 from app.services.engagement import read_details
 from app.services.pbc import PbcStatus, read_pbc_requests
-from app.storage.engagement_file import EngagementFile
 
 #: Header and width; the last two columns are left empty for the client.
 COLUMNS = (
@@ -83,7 +83,7 @@ def write_pbc_workbook(details: EngagementDetails, requests: Sequence[PbcRequest
         book.save(temporary)
 
 
-def export_pbc_list(db: EngagementFile, target: Path, today: date | None = None) -> int:
+def export_pbc_list(db: Engagement, target: Path, today: date | None = None) -> int:
     """Write the PBC list (overdue as of `today`) to `target`; returns how many requests it holds."""
     with db.reading() as conn:
         details = read_details(conn)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from app.domain.records import Control, ControlTest
 from app.domain.refs import sample_ref
+from app.engagement import Engagement
 from app.errors import FieldworkError, ValidationError
 from app.exports.dataset import ReportData, gather
 from app.exports.workbook import write_workbook
@@ -31,7 +32,6 @@ from app.services.history import changes
 from app.services.safe_names import safe_file_name, unique_path
 from app.services.signables import ItemType
 from app.services.signoffs import ItemSignOffs
-from app.storage.engagement_file import EngagementFile
 from app.storage.files import create_private, fsync_folder
 from app.storage.leftovers import sweep, temporary_prefix
 from app.tasks import Task
@@ -126,7 +126,7 @@ def _check_target(target: Path) -> str:
     return shown
 
 
-def write_review_pack(db: EngagementFile, target: Path, task: Task, options: PackOptions) -> PackWritten:
+def write_review_pack(db: Engagement, target: Path, task: Task, options: PackOptions) -> PackWritten:
     """Write the review pack into the new folder `target`; a cancel (`task`) leaves nothing there."""
     target = Path(target)
     shown = _check_target(target)
@@ -156,7 +156,7 @@ def write_review_pack(db: EngagementFile, target: Path, task: Task, options: Pac
     return PackWritten(target, target / WORKBOOK, len(data.evidence), size)
 
 
-def _copy_evidence(db: EngagementFile, data: ReportData, folder: Path, progress: ByteProgress) -> dict[str, str]:
+def _copy_evidence(db: Engagement, data: ReportData, folder: Path, progress: ByteProgress) -> dict[str, str]:
     """Copy every evidence file the pack cites into `folder/evidence`, named by reference then the file's own
     name; returns each reference's path relative to the workbook."""
     into = folder / EVIDENCE

@@ -14,13 +14,13 @@ from sqlalchemy import Connection
 
 from app.domain.ai_systems import AiOverview, AiSystem, ImpactAssessment, SystemCoverage
 from app.domain.ids import AiSystemId, ControlId
+from app.engagement import Engagement
 from app.services.ai_coverage import examined, read_ai_overview
 from app.services.conclusions import read_grounds
 from app.services.controls import read_controls
 from app.services.engagement import read_details
 from app.services.findings import read_findings
 from app.services.testing import read_tests
-from app.storage.engagement_file import EngagementFile
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,6 @@ def read_ai_systems_page(conn: Connection) -> AiSystemsPage:
     )
 
 
-def ai_systems_page(db: EngagementFile) -> AiSystemsPage:
+def ai_systems_page(db: Engagement) -> AiSystemsPage:
     with db.reading() as conn:
         return read_ai_systems_page(conn)

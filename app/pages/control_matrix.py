@@ -14,11 +14,11 @@ from sqlalchemy import Connection
 from app.domain.ids import ControlId
 from app.domain.records import Control
 from app.domain.vocabulary import Status
+from app.engagement import Engagement
 from app.services.controls import read_controls
 from app.services.engagement import read_details
 from app.services.status import counted, read_test_states, statuses_of_controls
 from app.services.testing import read_tests
-from app.storage.engagement_file import EngagementFile
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def read_control_matrix_page(conn: Connection) -> ControlMatrixPage:
     )
 
 
-def load_control_matrix_page(db: EngagementFile) -> ControlMatrixPage:
+def load_control_matrix_page(db: Engagement) -> ControlMatrixPage:
     with db.reading() as conn:
         return read_control_matrix_page(conn)
 

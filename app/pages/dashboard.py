@@ -15,6 +15,7 @@ from app.domain.records import Deviation, EngagementDetails, RequirementStatus, 
 from app.domain.targets import Page, Target
 from app.domain.vocabulary import Framework, Status
 from app.domain.workpapers import CompletionItem, Stage, completion_item
+from app.engagement import Engagement
 from app.pages.review import ReviewSummary, read_review_summary
 from app.services.controls import read_controls
 from app.services.deviations import read_deviations
@@ -26,7 +27,6 @@ from app.services.status import count
 from app.services.testing import read_tests
 from app.services.unevidenced import read_tests_without_evidence
 from app.services.workpapers import read_workpapers
-from app.storage.engagement_file import EngagementFile
 
 
 @dataclass(frozen=True)
@@ -145,6 +145,6 @@ def _ready_to_conclude(page: DashboardPage) -> list[str]:
     return [code for code in page.not_concluded if code in done]
 
 
-def load_dashboard_page(db: EngagementFile) -> DashboardPage:
+def load_dashboard_page(db: Engagement) -> DashboardPage:
     with db.reading() as conn:
         return read_dashboard_page(conn)

@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from app.domain.ids import DeviationId
 from app.domain.judgements import Finding
 from app.domain.vocabulary import AUDITABLE_KINDS, Framework, Status
+from app.engagement import Engagement
 from app.pages.choices import Choice, deviation_choices
 from app.pages.linked_evidence import LinkedEvidence, read_linked
 from app.pages.review import read_stale
@@ -25,7 +26,6 @@ from app.services.findings import read_findings
 from app.services.requirements import read_scope
 from app.services.signables import ItemType
 from app.services.status import read_requirement_statuses
-from app.storage.engagement_file import EngagementFile
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,6 @@ def read_findings_page(conn: Connection, today: date) -> FindingsPage:
     )
 
 
-def load_findings_page(db: EngagementFile, today: date | None = None) -> FindingsPage:
+def load_findings_page(db: Engagement, today: date | None = None) -> FindingsPage:
     with db.reading() as conn:
         return read_findings_page(conn, today or date.today())

@@ -9,10 +9,10 @@ from sqlalchemy import Connection
 
 from app.domain.ids import ControlId, TestId
 from app.domain.ipe import IpeRegister, PopulationIpe
+from app.engagement import Engagement
 from app.services.controls import read_controls
 from app.services.ipe import read_register
 from app.services.testing import read_test
-from app.storage.engagement_file import EngagementFile
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ def read_ipe_page(conn: Connection) -> IpePage:
     return IpePage(read_register(conn), controls)
 
 
-def load_ipe_page(db: EngagementFile) -> IpePage:
+def load_ipe_page(db: Engagement) -> IpePage:
     with db.reading() as conn:
         return read_ipe_page(conn)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from app.domain.records import EvidenceFile
+from app.engagement import Engagement
 from app.services import evidence as ev
 
 
@@ -23,3 +24,9 @@ def read_linked(conn: Connection, targets: Collection[ev.Link]) -> list[LinkedEv
     uses = {key: tuple(u for u in found if u.link in wanted) for key, found in ev.read_uses(conn).items()}
     uses = {key: found for key, found in uses.items() if found}
     return [LinkedEvidence(file, uses[file.id]) for file in ev.read_evidence(conn, uses)]
+
+
+def load_linked(db: Engagement, targets: Collection[ev.Link]) -> list[LinkedEvidence]:
+    """The files linked to `targets`, for a panel that shows one selected record's evidence."""
+    with db.reading() as conn:
+        return read_linked(conn, targets)

@@ -24,9 +24,9 @@ from app.domain.judgements import (
 )
 from app.domain.targets import Page, Target
 from app.domain.vocabulary import Framework, Labelled, Opinion, ReportType, Status
+from app.engagement import Engagement
 from app.services.conclusions import Grounds
 from app.services.judged import read_judgements
-from app.storage.engagement_file import EngagementFile
 
 
 class MatterKind(Labelled):
@@ -149,6 +149,6 @@ def read_opinion_page(conn: Connection) -> OpinionPage:
     )
 
 
-def load_opinion_page(db: EngagementFile) -> OpinionPage:
+def load_opinion_page(db: Engagement) -> OpinionPage:
     with db.reading() as conn:
         return read_opinion_page(conn)

@@ -16,16 +16,18 @@ from app.domain.ids import ControlId, DeviationId
 from app.domain.judgements import CriterionConclusion, Finding, RequirementConclusion
 from app.domain.records import Control, Mapping, Requirement, RequirementStatus
 from app.domain.vocabulary import Status
+from app.engagement import Engagement
 from app.errors import NotFoundError
 from app.pages.choices import Choice, control_choices, deviation_choices
+from app.pages.review import ItemReview, read_item_review
 from app.services import controls as control_service
 from app.services import requirements as requirement_service
 from app.services.conclusions import conclusion_kinds_for, read_conclusions, read_grounds
 from app.services.deviations import read_deviations
 from app.services.findings import read_findings
+from app.services.signables import ItemType
 from app.services.soa import read_soa
 from app.services.status import statuses_of_controls
-from app.storage.engagement_file import EngagementFile
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class RequirementPage:
     compensating: tuple[Choice[ControlId], ...]
     compensating_chosen: frozenset[ControlId]
     findings: tuple[Finding, ...]
+    #: The conclusion's sign-offs and open review notes, for the conclusion box's review strip.
+    review: ItemReview
 
 
 def _relationship(link: Mapping, code: str) -> str:
@@ -112,9 +116,10 @@ def read_requirement_page(conn: Connection, code: str) -> RequirementPage:
         compensating=compensating,
         compensating_chosen=frozenset(c.key for c in compensating if c.ref in chosen),
         findings=tuple(f for f in read_findings(conn) if code in f.requirements),
+        review=read_item_review(conn, ItemType.CONCLUSION, code),
     )
 
 
-def load_requirement_page(db: EngagementFile, code: str) -> RequirementPage:
+def load_requirement_page(db: Engagement, code: str) -> RequirementPage:
     with db.reading() as conn:
         return read_requirement_page(conn, code)

@@ -15,6 +15,7 @@ from datetime import date
 from sqlalchemy import Connection, String, cast, or_, select
 
 from app.domain.records import HistoryEntry, TeamMember
+from app.engagement import Engagement
 from app.services.acting import acting_member
 from app.services.engagement import read_details, read_facts, read_team
 from app.services.finalizing import FINALIZE_CHECKS, Finalized, read_finalized
@@ -29,7 +30,6 @@ from app.services.signoffs import (
     read_changed_since_review,
     read_signoffs,
 )
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import history, live, signoff
 
 #: (kind, key) of a signable item, as the file keys it.
@@ -54,7 +54,7 @@ def read_item_review(conn: Connection, item_type: ItemType, key: str) -> ItemRev
     return ItemReview(item_type, key, state, notes, acting_member(conn))
 
 
-def load_item_review(db: EngagementFile, item_type: ItemType, key: str) -> ItemReview:
+def load_item_review(db: Engagement, item_type: ItemType, key: str) -> ItemReview:
     with db.reading() as conn:
         return read_item_review(conn, item_type, key)
 
@@ -85,7 +85,7 @@ def _about(entry: HistoryEntry, key: str) -> bool:
     return concerns(entry, key)
 
 
-def load_item_history(db: EngagementFile, item_type: ItemType, key: str) -> list[HistoryEntry]:
+def load_item_history(db: Engagement, item_type: ItemType, key: str) -> list[HistoryEntry]:
     with db.reading() as conn:
         return read_item_history(conn, item_type, key)
 
@@ -121,7 +121,7 @@ class ChangedPage:
     items: tuple[ChangedSinceReview, ...]
 
 
-def load_changed_page(db: EngagementFile) -> ChangedPage:
+def load_changed_page(db: Engagement) -> ChangedPage:
     with db.reading() as conn:
         return ChangedPage(tuple(read_changed_since_review(conn)))
 
@@ -135,7 +135,7 @@ class NotesPage:
         return Counter(n.status for n in self.notes)
 
 
-def load_notes_page(db: EngagementFile) -> NotesPage:
+def load_notes_page(db: Engagement) -> NotesPage:
     with db.reading() as conn:
         return NotesPage(tuple(read_notes(conn)), acting_member(conn))
 
@@ -165,7 +165,7 @@ def read_finalizing_page(conn: Connection) -> FinalizingPage:
     return FinalizingPage(blockers, read_details(conn).completion_days, finalized)
 
 
-def load_finalizing_page(db: EngagementFile) -> FinalizingPage:
+def load_finalizing_page(db: Engagement) -> FinalizingPage:
     with db.reading() as conn:
         return read_finalizing_page(conn)
 
@@ -201,12 +201,12 @@ def read_review_summary(conn: Connection) -> ReviewSummary:
     )
 
 
-def load_review_summary(db: EngagementFile) -> ReviewSummary:
+def load_review_summary(db: Engagement) -> ReviewSummary:
     with db.reading() as conn:
         return read_review_summary(conn)
 
 
-def resolve_named(db: EngagementFile, said: str) -> ItemKey:
+def resolve_named(db: Engagement, said: str) -> ItemKey:
     """The item a user names as people do (C-001, C-001.T2, F-001, DC4, opinion, a requirement's code)."""
     with db.reading() as conn:
         return resolve_item(conn, said)
@@ -258,12 +258,12 @@ def acting_text(who: WhoActs) -> str:
     return f"Acting as {member.name} ({member.initials}, {member.role.label.lower()})"
 
 
-def load_who_acts(db: EngagementFile) -> WhoActs:
+def load_who_acts(db: Engagement) -> WhoActs:
     with db.reading() as conn:
         facts = read_facts(conn, db.encrypted)
         return WhoActs(tuple(read_team(conn)), acting_member(conn), facts.engagement_id)
 
 
-def load_finalized(db: EngagementFile) -> Finalized | None:
+def load_finalized(db: Engagement) -> Finalized | None:
     with db.reading() as conn:
         return read_finalized(conn)

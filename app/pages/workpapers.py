@@ -11,13 +11,15 @@ from sqlalchemy import Connection
 
 from app.domain.ids import ControlId, WorkpaperId
 from app.domain.workpapers import CompletionItem, Stage, Workpaper, completion_item, shown_lines
+from app.engagement import Engagement
 from app.pages.linked_evidence import LinkedEvidence, read_linked
+from app.pages.review import ItemReview, read_item_review
 from app.services import evidence as ev
 from app.services.controls import read_controls
 from app.services.judged import read_judgements
+from app.services.signables import ItemType
 from app.services.stage import read_stage
 from app.services.workpapers import missing_templates, read_workpaper, read_workpapers
-from app.storage.engagement_file import EngagementFile
 from app.workpaper_templates import WorkpaperLibrary, WorkpaperTemplate, load_workpaper_templates
 
 
@@ -49,7 +51,7 @@ def read_workpapers_page(conn: Connection, library: WorkpaperLibrary) -> Workpap
     )
 
 
-def load_workpapers_page(db: EngagementFile) -> WorkpapersPage:
+def load_workpapers_page(db: Engagement) -> WorkpapersPage:
     library = load_workpaper_templates()
     with db.reading() as conn:
         return read_workpapers_page(conn, library)
@@ -63,6 +65,8 @@ class WorkpaperPage:
     evidence: tuple[LinkedEvidence, ...]
     #: The engagement's controls by reference, to link one by typing its reference.
     controls: dict[str, ControlId]
+    #: The workpaper's sign-offs and open review notes, for the page's review strip.
+    review: ItemReview
 
     @property
     def target(self) -> ev.Link:
@@ -81,9 +85,10 @@ def read_workpaper_page(conn: Connection, workpaper_id: WorkpaperId) -> Workpape
         shown=shown,
         evidence=tuple(read_linked(conn, [ev.Link(ev.LinkKind.WORKPAPER, workpaper_id)])),
         controls={c.ref: c.id for c in read_controls(conn)},
+        review=read_item_review(conn, ItemType.WORKPAPER, str(workpaper_id)),
     )
 
 
-def load_workpaper_page(db: EngagementFile, workpaper_id: WorkpaperId) -> WorkpaperPage:
+def load_workpaper_page(db: Engagement, workpaper_id: WorkpaperId) -> WorkpaperPage:
     with db.reading() as conn:
         return read_workpaper_page(conn, workpaper_id)

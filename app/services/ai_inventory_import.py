@@ -17,12 +17,12 @@ from typing import Any
 from app.domain.ai_systems import STAGES, AiRole, AiSystemInput, LifeCycleStage, RiskLevel, parse_components
 from app.domain.sampling import PopulationSource
 from app.domain.vocabulary import Labelled
+from app.engagement import Engagement
 from app.errors import ValidationError
 from app.services.ai_systems import id_by_name, insert_system, read_system, write_system
 from app.services.history import changes
 from app.services.population_files import open_table
 from app.services.population_table import Cell, Rows, cell_text, parse_date
-from app.storage.engagement_file import EngagementFile
 from app.tasks import Task
 
 #: More rows than any organization's AI inventory: a file beyond it is not one.
@@ -203,7 +203,7 @@ def _merged(base: AiSystemInput, row: _Row) -> AiSystemInput:
 
 
 def import_inventory(
-    db: EngagementFile,
+    db: Engagement,
     source: PopulationSource,
     mapping: Mapping[InventoryField, str],
     *,

@@ -22,10 +22,10 @@ from sqlalchemy import Connection, Table, func, select
 
 from app.domain.ai_systems import STAGES, AiRole, AiSystem, AiSystemInput, Component, LifeCycleStage, RiskLevel
 from app.domain.ids import AiSystemId, ControlId, FindingId, TestId, parse_id
+from app.engagement import Engagement
 from app.errors import NotFoundError, ValidationError
 from app.services.history import Changes, changes
 from app.services.refs import next_number
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import (
     ai_system,
     control,
@@ -138,7 +138,7 @@ def insert_system(ch: Changes, values: AiSystemInput) -> AiSystemId:
     return AiSystemId(ch.insert(ai_system, {"ref": ref, **row}))
 
 
-def create_system(db: EngagementFile, values: AiSystemInput) -> AiSystem:
+def create_system(db: Engagement, values: AiSystemInput) -> AiSystem:
     with changes(db) as ch:
         return read_system(ch.conn, insert_system(ch, values))
 
@@ -149,13 +149,13 @@ def write_system(ch: Changes, system_id: AiSystemId, values: AiSystemInput) -> N
     ch.update(ai_system, {"id": system_id}, row)
 
 
-def update_system(db: EngagementFile, system_id: AiSystemId, values: AiSystemInput) -> AiSystem:
+def update_system(db: Engagement, system_id: AiSystemId, values: AiSystemInput) -> AiSystem:
     with changes(db) as ch:
         write_system(ch, system_id, values)
         return read_system(ch.conn, system_id)
 
 
-def delete_system(db: EngagementFile, system_id: AiSystemId) -> None:
+def delete_system(db: Engagement, system_id: AiSystemId) -> None:
     """Take a system out of the inventory (entered by mistake): its links and impact assessments go with it, each
     recorded; evidence files stay in the library."""
     with changes(db) as ch:
@@ -209,7 +209,7 @@ def _linked_ids(conn: Connection, kind: _Kind, system_id: AiSystemId) -> list[UU
     return list(conn.execute(query).scalars())
 
 
-def link_system(db: EngagementFile, system_id: AiSystemId, link: LinkKind, ids: Sequence[UUID]) -> AiSystem:
+def link_system(db: Engagement, system_id: AiSystemId, link: LinkKind, ids: Sequence[UUID]) -> AiSystem:
     with changes(db) as ch:
         set_links(ch, system_id, link, ids)
         return read_system(ch.conn, system_id)
@@ -312,7 +312,7 @@ def read_system(conn: Connection, system_id: AiSystemId) -> AiSystem:
     return found[0]
 
 
-def list_systems(db: EngagementFile) -> list[AiSystem]:
+def list_systems(db: Engagement) -> list[AiSystem]:
     with db.reading() as conn:
         return read_systems(conn)
 

@@ -13,16 +13,16 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app.engagement import Engagement
 from app.errors import EngagementFileError
 from app.storage.database import connect
 from app.storage.encryption import check_opens
-from app.storage.engagement_file import EngagementFile
 from app.storage.fileformat import raise_if_known
 from app.storage.files import fsync_file
 from app.storage.leftovers import new_private_file
 
 
-def backup_target(db: EngagementFile, destination: Path) -> Path:
+def backup_target(db: Engagement, destination: Path) -> Path:
     """`destination` itself, or inside an existing folder a name that says what and when."""
     destination = Path(destination)
     if destination.is_dir():
@@ -31,7 +31,7 @@ def backup_target(db: EngagementFile, destination: Path) -> Path:
     return destination
 
 
-def back_up(db: EngagementFile, destination: Path) -> Path:
+def back_up(db: Engagement, destination: Path) -> Path:
     """Write a consistent copy of the open file to `destination` (a new file, or a folder); returns it."""
     target = backup_target(db, destination)
     if target.absolute() == db.path.absolute():
@@ -43,7 +43,7 @@ def back_up(db: EngagementFile, destination: Path) -> Path:
     return target
 
 
-def _copy_committed_bytes(db: EngagementFile, temporary: Path) -> None:
+def _copy_committed_bytes(db: Engagement, temporary: Path) -> None:
     reader = connect(db.path, db.passphrase)  # read-write, so a crashed writer's journal is rolled back first
     try:
         reader.execute("BEGIN")

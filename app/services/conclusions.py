@@ -24,12 +24,12 @@ from app.domain.ids import ControlId, DeviationId, TestId
 from app.domain.judgements import MET_CONCLUSIONS, ConclusionInput, CriterionConclusion, RequirementConclusion
 from app.domain.records import Requirement, RequirementStatus
 from app.domain.vocabulary import AUDITABLE_KINDS, Framework, ReportType, Status
+from app.engagement import Engagement
 from app.errors import NotFoundError, ValidationError
 from app.services.engagement import read_details
 from app.services.history import Changes, changes
 from app.services.requirements import read_scope
 from app.services.status import TestState, awaiting_operating_test, counted, read_requirement_statuses, read_test_states
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import (
     compensating_control,
     conclusion_deviation,
@@ -224,12 +224,12 @@ def read_conclusions(conn: Connection, grounds: Grounds | None = None) -> list[R
     return result
 
 
-def list_conclusions(db: EngagementFile) -> list[RequirementConclusion]:
+def list_conclusions(db: Engagement) -> list[RequirementConclusion]:
     with db.reading() as conn:
         return read_conclusions(conn)
 
 
-def get_conclusion(db: EngagementFile, code: str) -> RequirementConclusion:
+def get_conclusion(db: Engagement, code: str) -> RequirementConclusion:
     with db.reading() as conn:
         found = next((c for c in read_conclusions(conn) if c.code == code), None)
     if found is None:
@@ -259,7 +259,7 @@ def _refuse(grounds: Grounds, req: Requirement, values: ConclusionInput) -> None
         raise ValidationError(f"{req.code} cannot be concluded {kind.label.lower()}: {why}.")
 
 
-def set_conclusion(db: EngagementFile, code: str, values: ConclusionInput) -> RequirementConclusion:
+def set_conclusion(db: Engagement, code: str, values: ConclusionInput) -> RequirementConclusion:
     """Record the conclusion on a requirement (not concluded with no basis clears it)."""
     with changes(db) as ch:
         grounds = read_grounds(ch.conn)

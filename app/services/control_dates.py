@@ -16,11 +16,11 @@ from sqlalchemy import Connection, select
 from app.domain.ids import ControlId
 from app.domain.over_time import ONE_DAY, ControlDates, Span, in_operation
 from app.domain.records import Control, ControlInput
+from app.engagement import Engagement
 from app.errors import ValidationError
 from app.services.controls import find_control_id, insert_control, put_control, read_control
 from app.services.engagement import read_period_span
 from app.services.history import Changes, changes
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import control, control_test, live, sample_item
 
 
@@ -30,7 +30,7 @@ def held_dates(found: Control) -> ControlDates:
 
 
 def create_dated_control(
-    db: EngagementFile, values: ControlInput, requirements: Sequence[str], dates: ControlDates
+    db: Engagement, values: ControlInput, requirements: Sequence[str], dates: ControlDates
 ) -> Control:
     """A new control, its links and its dates, as one action (a refused date leaves no control behind)."""
     with changes(db) as ch:
@@ -40,7 +40,7 @@ def create_dated_control(
 
 
 def edit_control(
-    db: EngagementFile, control_id: ControlId, values: ControlInput | None, dates: ControlDates | None
+    db: Engagement, control_id: ControlId, values: ControlInput | None, dates: ControlDates | None
 ) -> Control:
     """Change a control's fields and its dates as one action; None leaves that part as it is."""
     with changes(db) as ch:
@@ -51,7 +51,7 @@ def edit_control(
         return read_control(ch.conn, control_id)
 
 
-def set_control_dates(db: EngagementFile, control_id: ControlId, dates: ControlDates) -> Control:
+def set_control_dates(db: Engagement, control_id: ControlId, dates: ControlDates) -> Control:
     with changes(db) as ch:
         put_control_dates(ch, control_id, dates)
         return read_control(ch.conn, control_id)

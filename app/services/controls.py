@@ -13,12 +13,12 @@ from sqlalchemy import Connection, RowMapping, Table, select
 from app.domain.ids import ControlId
 from app.domain.records import Control, ControlInput, Suggestion
 from app.domain.vocabulary import ControlType, Framework, Frequency, Nature
+from app.engagement import Engagement
 from app.errors import NotFoundError, ValidationError
 from app.services.history import Changes, changes
 from app.services.ipe import drop_assessments
 from app.services.refs import find_id, next_number
 from app.services.requirements import read_mappings, read_scope, require_auditable
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import (
     control,
     control_requirement,
@@ -118,7 +118,7 @@ def read_controls(conn: Connection) -> list[Control]:
     return [_record(row, links.get(row["id"], ()), neighbours) for row in rows]
 
 
-def list_controls(db: EngagementFile) -> list[Control]:
+def list_controls(db: Engagement) -> list[Control]:
     with db.reading() as conn:
         return read_controls(conn)
 
@@ -136,12 +136,12 @@ def read_control(conn: Connection, control_id: ControlId) -> Control:
     return _record(row, read_links(conn, control_id).get(control_id, ()), _neighbours([row, *around]))
 
 
-def get_control(db: EngagementFile, ref_or_id: str | UUID) -> Control:
+def get_control(db: Engagement, ref_or_id: str | UUID) -> Control:
     with db.reading() as conn:
         return read_control(conn, find_control_id(conn, ref_or_id))
 
 
-def create_control(db: EngagementFile, values: ControlInput, requirements: Iterable[str] = ()) -> Control:
+def create_control(db: Engagement, values: ControlInput, requirements: Iterable[str] = ()) -> Control:
     """A new control with the next free reference, linked to the requirements given."""
     with changes(db) as ch:
         return read_control(ch.conn, insert_control(ch, values, requirements))
@@ -155,7 +155,7 @@ def insert_control(ch: Changes, values: ControlInput, requirements: Iterable[str
     return control_id
 
 
-def update_control(db: EngagementFile, control_id: ControlId, values: ControlInput) -> Control:
+def update_control(db: Engagement, control_id: ControlId, values: ControlInput) -> Control:
     row = control_values(values)
     with changes(db) as ch:
         ch.update(control, {"id": control_id}, row)
@@ -167,7 +167,7 @@ def put_control(ch: Changes, control_id: ControlId, values: ControlInput) -> Non
     ch.update(control, {"id": control_id}, control_values(values))
 
 
-def delete_control(db: EngagementFile, control_id: ControlId) -> None:
+def delete_control(db: Engagement, control_id: ControlId) -> None:
     """Delete a control with its tests; what goes with it is shown first (`deleting.what_goes`), and undo
     brings it all back."""
     with changes(db) as ch:
@@ -202,7 +202,7 @@ def _link(ch: Changes, control_id: ControlId, code: str) -> None:
     _add_pair(ch, control_requirement, control_id, code)
 
 
-def link_requirement(db: EngagementFile, control_id: ControlId, code: str) -> Control:
+def link_requirement(db: Engagement, control_id: ControlId, code: str) -> Control:
     """Link a control to a requirement (accepting a suggestion is the same act)."""
     with changes(db) as ch:
         _link(ch, control_id, code)
@@ -213,7 +213,7 @@ def link_requirement(db: EngagementFile, control_id: ControlId, code: str) -> Co
         return read_control(ch.conn, control_id)
 
 
-def link_requirements(db: EngagementFile, control_id: ControlId, codes: Iterable[str]) -> Control:
+def link_requirements(db: Engagement, control_id: ControlId, codes: Iterable[str]) -> Control:
     """Link a control to several requirements as one action (one step to undo)."""
     with changes(db) as ch:
         for code in codes:
@@ -221,7 +221,7 @@ def link_requirements(db: EngagementFile, control_id: ControlId, codes: Iterable
         return read_control(ch.conn, control_id)
 
 
-def unlink_requirement(db: EngagementFile, control_id: ControlId, code: str) -> Control:
+def unlink_requirement(db: Engagement, control_id: ControlId, code: str) -> Control:
     with changes(db) as ch:
         ch.delete_where(
             control_requirement,
@@ -230,33 +230,37 @@ def unlink_requirement(db: EngagementFile, control_id: ControlId, code: str) -> 
         return read_control(ch.conn, control_id)
 
 
-def dismiss_suggestion(db: EngagementFile, control_id: ControlId, code: str) -> None:
+def dismiss_suggestion(db: Engagement, control_id: ControlId, code: str) -> None:
     """Stop suggesting `code` for the control (dismissing it twice, e.g. a double click, is one dismissal)."""
     with changes(db) as ch:
         find_control_id(ch.conn, control_id)
         _add_pair(ch, dismissed_suggestion, control_id, code)
 
 
-def suggestions(db: EngagementFile, control_id: ControlId) -> list[Suggestion]:
+def suggestions(db: Engagement, control_id: ControlId) -> list[Suggestion]:
+    with db.reading() as conn:
+        return read_suggestions(conn, control_id)
+
+
+def read_suggestions(conn: Connection, control_id: ControlId) -> list[Suggestion]:
     """Requirements of the other framework the crosswalk links to this control's requirements.
 
     Already-linked, dismissed and out-of-scope ones are left out; each names the link it comes from.
     """
-    with db.reading() as conn:
-        linked = set(read_links(conn).get(control_id, ()))
-        dismissed = set(
-            conn.execute(
-                select(dismissed_suggestion.c.requirement_code).where(
-                    dismissed_suggestion.c.control_id == control_id, live(dismissed_suggestion)
-                )
-            ).scalars()
-        )
-        titles = {r.code: r for r in read_scope(conn)}
-        found: dict[str, Suggestion] = {}
-        for link in read_mappings(conn):
-            for mine, other in ((link.iso_code, link.soc2_code), (link.soc2_code, link.iso_code)):
-                wanted = other in titles and other not in linked and other not in dismissed
-                if mine in linked and wanted and other not in found:
-                    found[other] = Suggestion(other, titles[other].title, mine, link.relationship, link.rationale)
-        order = {code: index for index, code in enumerate(titles)}
-        return sorted(found.values(), key=lambda s: (titles[s.code].framework is Framework.ISO42001, order[s.code]))
+    linked = set(read_links(conn).get(control_id, ()))
+    dismissed = set(
+        conn.execute(
+            select(dismissed_suggestion.c.requirement_code).where(
+                dismissed_suggestion.c.control_id == control_id, live(dismissed_suggestion)
+            )
+        ).scalars()
+    )
+    titles = {r.code: r for r in read_scope(conn)}
+    found: dict[str, Suggestion] = {}
+    for link in read_mappings(conn):
+        for mine, other in ((link.iso_code, link.soc2_code), (link.soc2_code, link.iso_code)):
+            wanted = other in titles and other not in linked and other not in dismissed
+            if mine in linked and wanted and other not in found:
+                found[other] = Suggestion(other, titles[other].title, mine, link.relationship, link.rationale)
+    order = {code: index for index, code in enumerate(titles)}
+    return sorted(found.values(), key=lambda s: (titles[s.code].framework is Framework.ISO42001, order[s.code]))

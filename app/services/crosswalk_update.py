@@ -15,9 +15,9 @@ from sqlalchemy import Connection, select
 from app.catalog import CrosswalkLink, load_catalog
 from app.domain.crosswalk import CrosswalkChange, CrosswalkUpdate, LinkChange
 from app.domain.records import Mapping
+from app.engagement import Engagement
 from app.services.history import changes
 from app.services.requirements import read_mappings
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import fieldwork_meta, mapping, requirement
 
 VERSION_KEY = "catalog_crosswalk"
@@ -60,12 +60,12 @@ def _change(kind: LinkChange, link: CrosswalkLink, row: Mapping | None = None) -
     return CrosswalkChange(*proposed) if row is None else CrosswalkChange(*proposed, row.relationship, row.rationale)
 
 
-def crosswalk_update(db: EngagementFile) -> CrosswalkUpdate:
+def crosswalk_update(db: Engagement) -> CrosswalkUpdate:
     with db.reading() as conn:
         return read_crosswalk_update(conn)
 
 
-def accept_crosswalk(db: EngagementFile) -> CrosswalkUpdate:
+def accept_crosswalk(db: Engagement) -> CrosswalkUpdate:
     """Take the bundled crosswalk's links into the engagement (one change); returns what was changed.
 
     Refuses nothing: with no newer crosswalk it changes nothing and says so in what it returns."""

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Table, func, select
 
 from app.domain.ids import ControlId, DeviationId, FindingId, MisstatementId, PbcRequestId, SampleItemId, TestId
+from app.engagement import Engagement
 from app.services.controls import remove_control
 from app.services.findings import remove_finding
 from app.services.history import Changes, changes
 from app.services.testing import remove_sample_items, remove_test
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import (
     control,
     control_test,
@@ -78,7 +78,7 @@ class _RolledBack(Exception):
         self.found = found
 
 
-def what_goes(db: EngagementFile, remove: Callable[[Changes], object], deleted: Table, how_many: int = 1) -> WhatGoes:
+def what_goes(db: Engagement, remove: Callable[[Changes], object], deleted: Table, how_many: int = 1) -> WhatGoes:
     """Run `remove` and roll it back; the rows it deleted, less the `how_many` of `deleted` asked for."""
     try:
         with changes(db) as ch:
@@ -104,29 +104,29 @@ def _counted(conn: Connection, origin: object, before: int, deleted: str, how_ma
     return WhatGoes(tuple(found))
 
 
-def what_goes_with_control(db: EngagementFile, control_id: ControlId) -> WhatGoes:
+def what_goes_with_control(db: Engagement, control_id: ControlId) -> WhatGoes:
     return what_goes(db, lambda ch: remove_control(ch, control_id), control)
 
 
-def what_goes_with_test(db: EngagementFile, test_id: TestId) -> WhatGoes:
+def what_goes_with_test(db: Engagement, test_id: TestId) -> WhatGoes:
     return what_goes(db, lambda ch: remove_test(ch, test_id), control_test)
 
 
-def what_goes_with_items(db: EngagementFile, item_ids: Sequence[SampleItemId]) -> WhatGoes:
+def what_goes_with_items(db: Engagement, item_ids: Sequence[SampleItemId]) -> WhatGoes:
     return what_goes(db, lambda ch: remove_sample_items(ch, item_ids), sample_item, len(item_ids))
 
 
-def what_goes_with_deviation(db: EngagementFile, deviation_id: DeviationId) -> WhatGoes:
+def what_goes_with_deviation(db: Engagement, deviation_id: DeviationId) -> WhatGoes:
     return what_goes(db, lambda ch: ch.delete(deviation, {"id": deviation_id}), deviation)
 
 
-def what_goes_with_finding(db: EngagementFile, finding_id: FindingId) -> WhatGoes:
+def what_goes_with_finding(db: Engagement, finding_id: FindingId) -> WhatGoes:
     return what_goes(db, lambda ch: remove_finding(ch, finding_id), finding)
 
 
-def what_goes_with_request(db: EngagementFile, request_id: PbcRequestId) -> WhatGoes:
+def what_goes_with_request(db: Engagement, request_id: PbcRequestId) -> WhatGoes:
     return what_goes(db, lambda ch: ch.delete(pbc_request, {"id": request_id}), pbc_request)
 
 
-def what_goes_with_misstatement(db: EngagementFile, key: MisstatementId) -> WhatGoes:
+def what_goes_with_misstatement(db: Engagement, key: MisstatementId) -> WhatGoes:
     return what_goes(db, lambda ch: ch.delete(description_misstatement, {"id": key}), description_misstatement)

@@ -17,12 +17,12 @@ from sqlalchemy import Connection, func, select
 from app.domain.ids import DeviationId, SampleItemId, TestId
 from app.domain.judgements import DeviationNature
 from app.domain.records import Deviation, DeviationInput
+from app.engagement import Engagement
 from app.errors import ValidationError
 from app.services.controls import read_links
 from app.services.history import Changes, changes
 from app.services.refs import next_number
 from app.services.testing import conclusion_follows, require_test
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import control, control_test, deviation, deviation_sample_item, live, sample_item
 
 
@@ -62,7 +62,7 @@ def _set_items(ch: Changes, deviation_id: DeviationId, test_id: TestId, items: t
     ch.set_links(deviation_sample_item, ("deviation_id", deviation_id), "sample_item_id", sorted(wanted))
 
 
-def add_deviation(db: EngagementFile, test_id: TestId, values: DeviationInput) -> Deviation:
+def add_deviation(db: Engagement, test_id: TestId, values: DeviationInput) -> Deviation:
     row = _row(values)
     with changes(db) as ch:
         require_test(ch.conn, test_id)
@@ -73,7 +73,7 @@ def add_deviation(db: EngagementFile, test_id: TestId, values: DeviationInput) -
         return read_deviations(ch.conn, deviation_id=deviation_id)[0]
 
 
-def update_deviation(db: EngagementFile, deviation_id: DeviationId, values: DeviationInput) -> Deviation:
+def update_deviation(db: Engagement, deviation_id: DeviationId, values: DeviationInput) -> Deviation:
     row = _row(values)
     with changes(db) as ch:
         old = ch.update(deviation, {"id": deviation_id}, row)
@@ -81,7 +81,7 @@ def update_deviation(db: EngagementFile, deviation_id: DeviationId, values: Devi
         return read_deviations(ch.conn, deviation_id=deviation_id)[0]
 
 
-def delete_deviation(db: EngagementFile, deviation_id: DeviationId) -> None:
+def delete_deviation(db: Engagement, deviation_id: DeviationId) -> None:
     """Delete a deviation; conclusions and findings that cited it lose the link (each recorded)."""
     with changes(db) as ch:
         ch.delete(deviation, {"id": deviation_id})
@@ -154,6 +154,6 @@ def _record(row: Any, requirements: Any, items: list[tuple[int, SampleItemId]], 
     )
 
 
-def list_deviations(db: EngagementFile, test_id: TestId | None = None) -> list[Deviation]:
+def list_deviations(db: Engagement, test_id: TestId | None = None) -> list[Deviation]:
     with db.reading() as conn:
         return read_deviations(conn, test_id=test_id)

@@ -25,6 +25,7 @@ from app.domain.vocabulary import (
     RequirementKind,
     Role,
 )
+from app.engagement import Engagement
 from app.errors import NotFoundError, ValidationError
 from app.services.history import Changes, changes, utc_now
 from app.storage.database import Passphrase
@@ -147,7 +148,7 @@ def create_engagement(
     members = _team_rows(team)
     catalog = load_catalog()
 
-    def populate(db: EngagementFile) -> None:
+    def populate(db: Engagement) -> None:
         with changes(db) as ch:
             engagement_id = new_id()
             _write_catalog(ch.conn, catalog)
@@ -234,7 +235,7 @@ def _team_rows(team: Sequence[TeamMember]) -> list[dict[str, Any]]:
     return rows
 
 
-def get_details(db: EngagementFile) -> EngagementDetails:
+def get_details(db: Engagement) -> EngagementDetails:
     with db.reading() as conn:
         return read_details(conn)
 
@@ -264,7 +265,7 @@ def read_period_span(conn: Connection) -> Span | None:
     return read_details(conn).period
 
 
-def update_details(db: EngagementFile, details: EngagementDetails) -> tuple[str, ...]:
+def update_details(db: Engagement, details: EngagementDetails) -> tuple[str, ...]:
     from app.services.workpapers import check_report_date
 
     details = normalized(details)
@@ -282,7 +283,7 @@ def read_finalized_at(conn: Connection) -> str | None:
     return found
 
 
-def file_facts(db: EngagementFile) -> FileFacts:
+def file_facts(db: Engagement) -> FileFacts:
     with db.reading() as conn:
         return read_facts(conn, db.encrypted)
 
@@ -300,7 +301,7 @@ def read_facts(conn: Connection, encrypted: bool) -> FileFacts:
     )
 
 
-def list_team(db: EngagementFile) -> list[TeamMember]:
+def list_team(db: Engagement) -> list[TeamMember]:
     with db.reading() as conn:
         return read_team(conn)
 
@@ -310,14 +311,14 @@ def read_team(conn: Connection) -> list[TeamMember]:
     return [TeamMember(r["name"], r["initials"], Role(r["role"]), r["id"]) for r in rows]
 
 
-def add_team_member(db: EngagementFile, member: TeamMember) -> PersonId:
+def add_team_member(db: Engagement, member: TeamMember) -> PersonId:
     row = _member_row(member)
     with changes(db) as ch:
         _refuse_duplicate_initials(ch.conn, row["initials"], None)
         return PersonId(ch.insert(person, row))
 
 
-def update_team_member(db: EngagementFile, member: TeamMember) -> None:
+def update_team_member(db: Engagement, member: TeamMember) -> None:
     if member.id is None:
         raise NotFoundError("That team member has not been saved yet.")
     row = _member_row(member)
@@ -326,7 +327,7 @@ def update_team_member(db: EngagementFile, member: TeamMember) -> None:
         ch.update(person, {"id": member.id}, row)
 
 
-def remove_team_member(db: EngagementFile, member_id: PersonId) -> None:
+def remove_team_member(db: Engagement, member_id: PersonId) -> None:
     with changes(db) as ch:
         ch.delete(person, {"id": member_id})
 
@@ -337,7 +338,7 @@ def _refuse_duplicate_initials(conn: Connection, initials: str, own_id: PersonId
         raise ValidationError(f"Initials {initials} are already used by another team member.")
 
 
-def list_tickmarks(db: EngagementFile) -> list[Tickmark]:
+def list_tickmarks(db: Engagement) -> list[Tickmark]:
     with db.reading() as conn:
         return read_tickmarks(conn)
 
@@ -347,7 +348,7 @@ def read_tickmarks(conn: Connection) -> list[Tickmark]:
     return [Tickmark(r["symbol"], r["meaning"]) for r in rows]
 
 
-def set_tickmark(db: EngagementFile, mark: Tickmark) -> None:
+def set_tickmark(db: Engagement, mark: Tickmark) -> None:
     with changes(db) as ch:
         put_tickmark(ch, mark)
 
@@ -366,7 +367,7 @@ def put_tickmark(ch: Changes, mark: Tickmark) -> None:
         ch.update(tickmark, {"symbol": symbol}, {"meaning": meaning})
 
 
-def remove_tickmark(db: EngagementFile, symbol: str) -> None:
+def remove_tickmark(db: Engagement, symbol: str) -> None:
     """Remove a symbol from the legend; refused while a sample item uses it (its meaning would be lost)."""
     with changes(db) as ch:
         marked = ch.conn.execute(
@@ -383,7 +384,7 @@ def remove_tickmark(db: EngagementFile, symbol: str) -> None:
         ch.delete(tickmark, {"symbol": symbol})
 
 
-def system_description(db: EngagementFile) -> dict[str, str]:
+def system_description(db: Engagement) -> dict[str, str]:
     """The client's description of the system under each DC 200 heading, in report order."""
     with db.reading() as conn:
         return read_system_description(conn)
@@ -394,7 +395,7 @@ def read_system_description(conn: Connection) -> dict[str, str]:
     return {code: texts.get(code, "") for code in DESCRIPTION_HEADINGS}
 
 
-def set_description_section(db: EngagementFile, code: str, text: str) -> None:
+def set_description_section(db: Engagement, code: str, text: str) -> None:
     """Save a section's text; once edited, a section carried forward from the prior period is this period's."""
     if code not in DESCRIPTION_HEADINGS:
         raise ValidationError(f"{code} is not a description-of-the-system heading (DC1 to DC9).")

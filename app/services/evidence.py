@@ -33,6 +33,7 @@ from app.domain.records import EvidenceFile
 from app.domain.refs import Ref, sample_ref
 from app.domain.targets import Page, Target
 from app.domain.vocabulary import TestKind
+from app.engagement import Engagement
 from app.errors import FieldworkError, NotFoundError, ReadOnlyError, ValidationError
 from app.services import pbc
 from app.services.ai_systems import find_system
@@ -45,7 +46,6 @@ from app.services.ipe import find_ipe_id
 from app.services.refs import next_number
 from app.services.testing import find_test_id
 from app.services.workpapers import find_workpaper_id
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import (
     ai_system,
     control,
@@ -171,7 +171,7 @@ def _readable_size(path: Path) -> int:
 
 
 def attach_files(
-    db: EngagementFile,
+    db: Engagement,
     paths: Sequence[Path | str],
     targets: Sequence[Link] = (),
     receipt: Receipt | None = None,
@@ -271,13 +271,13 @@ def link(ch: Changes, evidence_id: EvidenceId, target: Link) -> None:
         pbc.mark_received(ch, request_id, found["received_date"] or date.today())
 
 
-def link_evidence(db: EngagementFile, evidence_id: EvidenceId, target: Link) -> EvidenceFile:
+def link_evidence(db: Engagement, evidence_id: EvidenceId, target: Link) -> EvidenceFile:
     with changes(db) as ch:
         link(ch, evidence_id, target)
         return read_evidence(ch.conn, [evidence_id])[0]
 
 
-def unlink_evidence(db: EngagementFile, evidence_id: EvidenceId, target: Link) -> EvidenceFile:
+def unlink_evidence(db: Engagement, evidence_id: EvidenceId, target: Link) -> EvidenceFile:
     """Remove one link; the file and its bytes stay in the library."""
     with changes(db) as ch:
         found = _require_evidence(ch.conn, evidence_id)
@@ -301,7 +301,7 @@ def unlink_evidence(db: EngagementFile, evidence_id: EvidenceId, target: Link) -
         return read_evidence(ch.conn, [evidence_id])[0]
 
 
-def delete_evidence(db: EngagementFile, evidence_id: EvidenceId) -> None:
+def delete_evidence(db: Engagement, evidence_id: EvidenceId) -> None:
     """Remove a file attached by mistake: only unlinked, only before documentation completion."""
     with changes(db) as ch:
         details = read_details(ch.conn)
@@ -436,7 +436,7 @@ def read_evidence(conn: Connection, ids: Collection[EvidenceId] | None = None) -
     ]
 
 
-def list_evidence(db: EngagementFile, where: EvidenceFilter | None = None) -> list[EvidenceFile]:
+def list_evidence(db: Engagement, where: EvidenceFilter | None = None) -> list[EvidenceFile]:
     """The library view: filtered and sorted (files without a received date sort last)."""
     where = where or EvidenceFilter()
     with db.reading() as conn:
@@ -449,18 +449,18 @@ def list_evidence(db: EngagementFile, where: EvidenceFilter | None = None) -> li
     return sorted(found, key=key, reverse=where.descending)
 
 
-def get_evidence(db: EngagementFile, ref_or_id: str | UUID) -> EvidenceFile:
+def get_evidence(db: Engagement, ref_or_id: str | UUID) -> EvidenceFile:
     with db.reading() as conn:
         return read_evidence(conn, [find_evidence_id(conn, ref_or_id)])[0]
 
 
-def where_used(db: EngagementFile, evidence_id: EvidenceId) -> list[EvidenceUse]:
+def where_used(db: Engagement, evidence_id: EvidenceId) -> list[EvidenceUse]:
     with db.reading() as conn:
         _require_evidence(conn, evidence_id)
         return read_uses(conn, evidence_id).get(evidence_id, [])
 
 
-def evidence_for(db: EngagementFile, target: Link) -> list[EvidenceFile]:
+def evidence_for(db: Engagement, target: Link) -> list[EvidenceFile]:
     """The files supporting one control, test, sample item or PBC request."""
     column = evidence_link.c[target.kind.value]
     with db.reading() as conn:
@@ -503,6 +503,6 @@ def resolve_link(conn: Connection, kind: LinkKind, ref_or_id: str | UUID) -> Lin
     return Link(kind, _FINDERS[kind](conn, ref_or_id))
 
 
-def find_link(db: EngagementFile, kind: LinkKind, ref_or_id: str | UUID) -> Link:
+def find_link(db: Engagement, kind: LinkKind, ref_or_id: str | UUID) -> Link:
     with db.reading() as conn:
         return resolve_link(conn, kind, ref_or_id)

@@ -18,12 +18,12 @@ from uuid import UUID
 from sqlalchemy import Connection, RowMapping, select
 
 from app.domain.ids import EvidenceId
+from app.engagement import Engagement
 from app.errors import FieldworkError, ValidationError
 from app.exports.atomic import atomic_target
 from app.services.evidence import find_evidence_id
 from app.services.evidence_store import ByteProgress, Fingerprint, stream_blob
 from app.services.safe_names import safe_file_name, unique_path
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import evidence, evidence_blob
 from app.tasks import Task
 
@@ -50,7 +50,7 @@ def _write_verified(conn: Connection, row: RowMapping, handle: BinaryIO, progres
         )
 
 
-def _copy(db: EngagementFile, ref_or_id: str | UUID, folder: Path, task: Task | None) -> Path:
+def _copy(db: Engagement, ref_or_id: str | UUID, folder: Path, task: Task | None) -> Path:
     with db.reading() as conn:
         row = _stored(conn, find_evidence_id(conn, ref_or_id))
         target = unique_path(folder, safe_file_name(row["original_name"], fallback=row["ref"]))
@@ -68,7 +68,7 @@ def write_verified_copy(conn: Connection, evidence_id: EvidenceId, handle: Binar
     _write_verified(conn, _stored(conn, evidence_id), handle, progress)
 
 
-def extract_evidence(db: EngagementFile, ref_or_id: str | UUID, folder: Path, task: Task | None = None) -> Path:
+def extract_evidence(db: Engagement, ref_or_id: str | UUID, folder: Path, task: Task | None = None) -> Path:
     """Save a copy into `folder` under a safe name (never over an existing file); returns its path."""
     folder = Path(folder)
     if not folder.is_dir():
@@ -76,7 +76,7 @@ def extract_evidence(db: EngagementFile, ref_or_id: str | UUID, folder: Path, ta
     return _copy(db, ref_or_id, folder, task)
 
 
-def open_private_copy(db: EngagementFile, ref_or_id: str | UUID, task: Task | None = None) -> Path:
+def open_private_copy(db: Engagement, ref_or_id: str | UUID, task: Task | None = None) -> Path:
     """A copy for the operating system's viewer, in a new folder only this user can enter (mode 0700).
 
     Call `discard_private_copy` when the viewer is done (or when the app closes).

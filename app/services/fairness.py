@@ -21,13 +21,13 @@ from typing import Any
 
 from app.domain.fairness import FOUR_FIFTHS, MIN_EXPECTED, FairnessFigures, FairnessResult, GroupRate
 from app.domain.sampling import PopulationSource
+from app.engagement import Engagement
 from app.errors import ValidationError
 from app.services.fairness_results import store_fairness_result
 from app.services.history import Changes, changes
 from app.services.population_files import open_table
 from app.services.population_table import Cell, Table, cell_text
 from app.services.testing import find_test_id, get_test
-from app.storage.engagement_file import EngagementFile
 from app.tasks import Task
 
 #: Rows counted between progress reports (and cancel checks).
@@ -265,7 +265,7 @@ def record_fairness_run(ch: Changes, test_id: Any, result: FairnessResult) -> No
 
 
 def run_fairness(
-    db: EngagementFile,
+    db: Engagement,
     test_ref: str,
     source: PopulationSource,
     group_column: str,

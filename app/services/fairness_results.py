@@ -15,8 +15,8 @@ from sqlalchemy import Connection, select
 
 from app.domain.fairness import FairnessFigures, FairnessResult, GroupRate, StoredFairnessResult
 from app.domain.ids import FairnessResultId, TestId
+from app.engagement import Engagement
 from app.services.history import Changes, changes
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import control_test, fairness_result, live
 
 
@@ -87,12 +87,12 @@ def read_fairness_results(conn: Connection, test_id: TestId | None = None) -> li
     return found
 
 
-def list_fairness_results(db: EngagementFile, test_id: TestId) -> list[StoredFairnessResult]:
+def list_fairness_results(db: Engagement, test_id: TestId) -> list[StoredFairnessResult]:
     with db.reading() as conn:
         return read_fairness_results(conn, test_id)
 
 
-def delete_fairness_result(db: EngagementFile, result_id: FairnessResultId) -> None:
+def delete_fairness_result(db: Engagement, result_id: FairnessResultId) -> None:
     """Remove a run stored against the wrong test or file; its history entries stay."""
     with changes(db) as ch:
         ch.delete(fairness_result, {"id": result_id})

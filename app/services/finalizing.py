@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from app.engagement import Engagement
 from app.errors import ValidationError
 from app.services.acting import acting_member
 from app.services.engagement import read_details
@@ -29,7 +30,6 @@ from app.services.signables import ItemType
 from app.services.signoffs import read_signoffs
 from app.services.verify import verify
 from app.services.workpapers import read_completion_items
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import addendum, engagement, finalization, live
 from app.tasks import Task
 
@@ -98,7 +98,7 @@ def read_blockers(conn: Connection) -> list[str]:
     return lines
 
 
-def finalize(db: EngagementFile, release: date, task: Task | None = None) -> Finalized:
+def finalize(db: Engagement, release: date, task: Task | None = None) -> Finalized:
     """Record the release date, check, verify, write the manifest; the file is read-only from then on."""
     task = task or Task()
     with db.reading() as conn:
@@ -155,7 +155,7 @@ def read_finalized(conn: Connection) -> Finalized | None:
     )
 
 
-def open_addendum(db: EngagementFile, reason: str) -> str:
+def open_addendum(db: Engagement, reason: str) -> str:
     """Open an addendum on a finalized engagement: later changes in this session are allowed, under its reference."""
     if not reason.strip():
         raise ValidationError("An addendum to a finalized engagement needs its reason.")

@@ -22,12 +22,12 @@ from sqlalchemy import Connection, Table, select
 from app.domain.ids import AiSystemId, DeviationId, EvidenceId, FindingId
 from app.domain.judgements import Finding, FindingInput, FindingKind, FindingStatus
 from app.domain.vocabulary import Framework
+from app.engagement import Engagement
 from app.errors import NotFoundError, ValidationError
 from app.services.grouped import evidence_by, grouped
 from app.services.history import Changes, changes
 from app.services.refs import find_id, next_number
 from app.services.requirements import require_auditable
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import (
     ai_system,
     deviation,
@@ -125,7 +125,7 @@ def _save(ch: Changes, finding_id: FindingId, values: FindingInput) -> None:
         ch.set_links(finding_ai_system, owner, "ai_system_id", systems)
 
 
-def create_finding(db: EngagementFile, values: FindingInput) -> Finding:
+def create_finding(db: Engagement, values: FindingInput) -> Finding:
     with changes(db) as ch:
         return read_finding(ch.conn, insert_finding(ch, values))
 
@@ -139,7 +139,7 @@ def insert_finding(ch: Changes, values: FindingInput) -> FindingId:
     return finding_id
 
 
-def update_finding(db: EngagementFile, finding_id: FindingId, values: FindingInput) -> Finding:
+def update_finding(db: Engagement, finding_id: FindingId, values: FindingInput) -> Finding:
     row = _row(values)
     with changes(db) as ch:
         ch.update(finding, {"id": finding_id}, row)
@@ -147,7 +147,7 @@ def update_finding(db: EngagementFile, finding_id: FindingId, values: FindingInp
         return read_finding(ch.conn, finding_id)
 
 
-def delete_finding(db: EngagementFile, finding_id: FindingId) -> None:
+def delete_finding(db: Engagement, finding_id: FindingId) -> None:
     """Delete a finding raised by mistake; its links go with it and the files stay in the library."""
     with changes(db) as ch:
         remove_finding(ch, finding_id)
@@ -236,11 +236,11 @@ def read_finding(conn: Connection, finding_id: FindingId) -> Finding:
     return found[0]
 
 
-def list_findings(db: EngagementFile) -> list[Finding]:
+def list_findings(db: Engagement) -> list[Finding]:
     with db.reading() as conn:
         return read_findings(conn)
 
 
-def get_finding(db: EngagementFile, ref_or_id: str | UUID) -> Finding:
+def get_finding(db: Engagement, ref_or_id: str | UUID) -> Finding:
     with db.reading() as conn:
         return read_finding(conn, find_finding_id(conn, ref_or_id))

@@ -24,10 +24,10 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.domain.changed import Changed
 from app.domain.ids import new_id
 from app.domain.records import HistoryEntry
+from app.engagement import Engagement
 from app.errors import NotFoundError, ReadOnlyError
 from app.services.acting import signature
 from app.storage.chain import GENESIS, entry_hash
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import fieldwork_meta, finalization, history, is_tracked, live
 
 Row = Mapping[str, Any]
@@ -363,7 +363,7 @@ def recorded(work: Callable[[], T]) -> tuple[T, Changed]:
 
 
 @contextlib.contextmanager
-def changes(db: EngagementFile, *, finalizing: bool = False) -> Iterator[Changes]:
+def changes(db: Engagement, *, finalizing: bool = False) -> Iterator[Changes]:
     """One user action: a write transaction whose every change is in the history.
 
     A finalized engagement changes only under an open addendum (its reference is then part of the history's
@@ -411,6 +411,6 @@ def read_history(
     ]
 
 
-def list_history(db: EngagementFile, limit: int | None = None) -> list[HistoryEntry]:
+def list_history(db: Engagement, limit: int | None = None) -> list[HistoryEntry]:
     with db.reading() as conn:
         return read_history(conn, limit)

@@ -14,10 +14,10 @@ from sqlalchemy import Connection, select
 
 from app.domain.ai_systems import AiSystem, AssessmentState, ImpactAssessment, ImpactAssessmentInput
 from app.domain.ids import AiSystemId, ImpactAssessmentId
+from app.engagement import Engagement
 from app.errors import NotFoundError, ValidationError
 from app.services.ai_systems import find_system
 from app.services.history import Changes, changes
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import ai_system, impact_assessment, live
 
 
@@ -53,13 +53,13 @@ def insert_assessment(ch: Changes, system_id: AiSystemId, values: ImpactAssessme
     return ImpactAssessmentId(ch.insert(impact_assessment, {"ai_system_id": system_id, **row}))
 
 
-def add_assessment(db: EngagementFile, system_id: AiSystemId, values: ImpactAssessmentInput) -> ImpactAssessment:
+def add_assessment(db: Engagement, system_id: AiSystemId, values: ImpactAssessmentInput) -> ImpactAssessment:
     with changes(db) as ch:
         return read_assessment(ch.conn, insert_assessment(ch, system_id, values))
 
 
 def update_assessment(
-    db: EngagementFile, assessment_id: ImpactAssessmentId, values: ImpactAssessmentInput
+    db: Engagement, assessment_id: ImpactAssessmentId, values: ImpactAssessmentInput
 ) -> ImpactAssessment:
     row = assessment_row(values)
     with changes(db) as ch:
@@ -67,7 +67,7 @@ def update_assessment(
         return read_assessment(ch.conn, assessment_id)
 
 
-def delete_assessment(db: EngagementFile, assessment_id: ImpactAssessmentId) -> None:
+def delete_assessment(db: Engagement, assessment_id: ImpactAssessmentId) -> None:
     with changes(db) as ch:
         ch.delete(impact_assessment, {"id": assessment_id})
 

@@ -33,11 +33,11 @@ from app.domain.ipe import (
 )
 from app.domain.records import ControlTest
 from app.domain.vocabulary import Conclusion, TestKind
+from app.engagement import Engagement
 from app.errors import NotFoundError, ValidationError
 from app.services.grouped import evidence_by
 from app.services.history import Changes, changes
 from app.services.refs import find_id, next_number
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import (
     control,
     control_test,
@@ -58,7 +58,7 @@ def read_rule(conn: Connection) -> IpeRule:
     return IpeRule(bool(row.require_ipe), row.require_ipe_reason)
 
 
-def set_rule(db: EngagementFile, required: bool, reason: str = "") -> IpeRule:
+def set_rule(db: Engagement, required: bool, reason: str = "") -> IpeRule:
     """Switch the rule on, or off with the reason (kept in the file and the history)."""
     reason = "" if required else reason.strip()
     if not required and not reason:
@@ -164,7 +164,7 @@ def _refuse_unsupporting(ch: Changes, ipe_id: IpeId, clearing: bool) -> None:
         )
 
 
-def assess_population(db: EngagementFile, test_id: TestId, values: IpeInput) -> IpeAssessment:
+def assess_population(db: Engagement, test_id: TestId, values: IpeInput) -> IpeAssessment:
     """Record the assessment of a test's population (made if it has none yet)."""
     with changes(db) as ch:
         return read_assessment(ch.conn, put_population(ch, test_id, values))
@@ -178,7 +178,7 @@ def put_population(ch: Changes, test_id: TestId, values: IpeInput) -> IpeId:
     return ipe_id
 
 
-def add_key_report(db: EngagementFile, control_id: ControlId, values: IpeInput) -> IpeAssessment:
+def add_key_report(db: Engagement, control_id: ControlId, values: IpeInput) -> IpeAssessment:
     """A key report a control relies on (the listing a reviewer works from, a system-generated exception report)."""
     with changes(db) as ch:
         return read_assessment(ch.conn, insert_key_report(ch, control_id, values))
@@ -193,7 +193,7 @@ def insert_key_report(ch: Changes, control_id: ControlId, values: IpeInput) -> I
     return IpeId(ch.insert(ipe_assessment, {"ref": _next_ref(ch.conn), "control_id": control_id, **row}))
 
 
-def update_assessment(db: EngagementFile, ipe_id: IpeId, values: IpeInput) -> IpeAssessment:
+def update_assessment(db: Engagement, ipe_id: IpeId, values: IpeInput) -> IpeAssessment:
     row = _row(values)
     with changes(db) as ch:
         found = read_assessment(ch.conn, ipe_id)
@@ -206,7 +206,7 @@ def update_assessment(db: EngagementFile, ipe_id: IpeId, values: IpeInput) -> Ip
         return read_assessment(ch.conn, ipe_id)
 
 
-def delete_assessment(db: EngagementFile, ipe_id: IpeId) -> None:
+def delete_assessment(db: Engagement, ipe_id: IpeId) -> None:
     """Delete an assessment made by mistake; its evidence files stay in the library."""
     with changes(db) as ch:
         read_assessment(ch.conn, ipe_id)
@@ -313,6 +313,6 @@ def read_register(conn: Connection, tests: list[ControlTest] | None = None) -> I
     return IpeRegister(tuple(states.values()), reports, read_rule(conn))
 
 
-def register(db: EngagementFile) -> IpeRegister:
+def register(db: Engagement) -> IpeRegister:
     with db.reading() as conn:
         return read_register(conn)

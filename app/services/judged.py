@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from app.domain.judgements import Finding, Misstatement, OpinionWorksheet, RequirementConclusion
+from app.engagement import Engagement
 from app.services.conclusions import Grounds, read_conclusions, read_grounds
 from app.services.findings import read_findings
 from app.services.misstatements import read_misstatements
 from app.services.opinion import read_worksheet
-from app.storage.engagement_file import EngagementFile
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,6 @@ def read_judgements(conn: Connection) -> Judgements:
     )
 
 
-def judgements(db: EngagementFile) -> Judgements:
+def judgements(db: Engagement) -> Judgements:
     with db.reading() as conn:
         return read_judgements(conn)

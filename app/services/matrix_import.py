@@ -29,6 +29,7 @@ from app.domain.records import Control, ControlInput, ControlTest, TestPlan
 from app.domain.refs import Ref, control_test_ref
 from app.domain.sampling import PopulationPreview, PopulationSource
 from app.domain.vocabulary import ControlType, Frequency, Labelled, Method, Nature, TestKind
+from app.engagement import Engagement
 from app.errors import FieldworkError, ValidationError
 from app.services import matrix_fields as cells
 from app.services.control_dates import held_dates, put_control_dates
@@ -49,7 +50,6 @@ from app.services.refs import next_number
 from app.services.requirements import require_auditable
 from app.services.test_windows import put_test_timing
 from app.services.testing import conclusion_follows, plan_of, plan_row, read_tests
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import control, control_requirement, control_test
 from app.tasks import Task
 
@@ -310,7 +310,7 @@ def _check_requirements(conn: Connection, reading: _Reading, rows: list[_Row]) -
 
 
 def import_matrix(
-    db: EngagementFile,
+    db: Engagement,
     source: MatrixSource,
     *,
     write: bool,

@@ -14,10 +14,10 @@ from sqlalchemy import Connection, select
 from app.domain.ids import MisstatementId
 from app.domain.judgements import Misstatement, MisstatementInput
 from app.domain.vocabulary import DESCRIPTION_HEADINGS
+from app.engagement import Engagement
 from app.errors import NotFoundError, ValidationError
 from app.services.history import Changes, changes
 from app.services.refs import next_number
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import description_misstatement, live
 
 REF_PATTERN = re.compile(r"^M-(\d+)$")
@@ -36,7 +36,7 @@ def _row(values: MisstatementInput) -> dict[str, Any]:
     }
 
 
-def add_misstatement(db: EngagementFile, values: MisstatementInput) -> Misstatement:
+def add_misstatement(db: Engagement, values: MisstatementInput) -> Misstatement:
     with changes(db) as ch:
         return _one(ch.conn, insert_misstatement(ch, values))
 
@@ -47,14 +47,14 @@ def insert_misstatement(ch: Changes, values: MisstatementInput) -> MisstatementI
     return MisstatementId(ch.insert(description_misstatement, {"ref": ref, **row}))
 
 
-def update_misstatement(db: EngagementFile, key: MisstatementId, values: MisstatementInput) -> Misstatement:
+def update_misstatement(db: Engagement, key: MisstatementId, values: MisstatementInput) -> Misstatement:
     row = _row(values)
     with changes(db) as ch:
         ch.update(description_misstatement, {"id": key}, row)
         return _one(ch.conn, key)
 
 
-def delete_misstatement(db: EngagementFile, key: MisstatementId) -> None:
+def delete_misstatement(db: Engagement, key: MisstatementId) -> None:
     with changes(db) as ch:
         ch.delete(description_misstatement, {"id": key})
 
@@ -68,7 +68,7 @@ def read_misstatements(conn: Connection) -> list[Misstatement]:
     ]
 
 
-def list_misstatements(db: EngagementFile) -> list[Misstatement]:
+def list_misstatements(db: Engagement) -> list[Misstatement]:
     with db.reading() as conn:
         return read_misstatements(conn)
 

@@ -25,12 +25,12 @@ from app.domain.judgements import (
     RequirementConclusion,
 )
 from app.domain.vocabulary import Framework, Opinion, ReportType, Status, TestKind
+from app.engagement import Engagement
 from app.errors import ValidationError
 from app.services.conclusions import Grounds, read_conclusions, read_grounds
 from app.services.findings import read_findings
 from app.services.history import Changes, changes
 from app.services.misstatements import read_misstatements
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import live, opinion
 
 CONTROL_AREAS = {ReportType.TYPE1: (OpinionArea.DESIGN,), ReportType.TYPE2: (OpinionArea.DESIGN, OpinionArea.OPERATION)}
@@ -178,7 +178,7 @@ def _departures(worksheet: OpinionWorksheet) -> list[str]:
     return reasons
 
 
-def opinion_worksheet(db: EngagementFile) -> OpinionWorksheet:
+def opinion_worksheet(db: Engagement) -> OpinionWorksheet:
     with db.reading() as conn:
         return read_worksheet(conn)
 
@@ -197,7 +197,7 @@ def put_judgement(ch: Changes, judged: OpinionJudgement) -> None:
     ch.update(opinion, {"area": OpinionArea(judged.area).value}, row)
 
 
-def record_opinion(db: EngagementFile, judged: OpinionJudgement) -> OpinionWorksheet:
+def record_opinion(db: Engagement, judged: OpinionJudgement) -> OpinionWorksheet:
     """Record the opinion on one area; one the file does not propose needs the reason, kept in the history."""
     with changes(db) as ch:
         grounds = read_grounds(ch.conn)

@@ -10,10 +10,10 @@ from sqlalchemy import Connection, Table, func, select
 
 from app.domain.records import EngagementDetails, FileFacts, Requirement, RequirementStatus, StatusCounts
 from app.domain.vocabulary import Framework, RequirementKind, Status
+from app.engagement import Engagement
 from app.services.engagement import read_details, read_facts
 from app.services.requirements import read_scope
 from app.services.status import group_status, read_requirement_statuses
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import control, control_test, deviation, evidence, live, sample_item
 
 
@@ -98,7 +98,7 @@ def read_groups(scope: list[Requirement], statuses: dict[str, RequirementStatus]
     return groups
 
 
-def overview(db: EngagementFile) -> Overview:
+def overview(db: Engagement) -> Overview:
     with db.reading() as conn:
         details = read_details(conn)
         scope = read_scope(conn)

@@ -18,10 +18,10 @@ from sqlalchemy import Connection, RowMapping, func, select
 from app.domain.ids import PbcRequestId
 from app.domain.records import PbcRequest
 from app.domain.vocabulary import Labelled
+from app.engagement import Engagement
 from app.errors import NotFoundError, ValidationError
 from app.services.history import Changes, changes
 from app.services.refs import find_id, next_number
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import evidence_link, live, pbc_request
 
 REF_PATTERN = re.compile(r"^PBC-(\d+)$")
@@ -74,12 +74,12 @@ def insert_request(ch: Changes, values: PbcRequestInput, ref: str | None = None)
     return PbcRequestId(ch.insert(pbc_request, {"ref": ref or next_ref(ch.conn), **_row(values)}))
 
 
-def create_request(db: EngagementFile, values: PbcRequestInput) -> PbcRequest:
+def create_request(db: Engagement, values: PbcRequestInput) -> PbcRequest:
     with changes(db) as ch:
         return read_request(ch.conn, insert_request(ch, values))
 
 
-def update_request(db: EngagementFile, request_id: PbcRequestId, values: PbcRequestInput) -> PbcRequest:
+def update_request(db: Engagement, request_id: PbcRequestId, values: PbcRequestInput) -> PbcRequest:
     row = _row(values)
     with changes(db) as ch:
         read_request(ch.conn, request_id)
@@ -87,7 +87,7 @@ def update_request(db: EngagementFile, request_id: PbcRequestId, values: PbcRequ
         return read_request(ch.conn, request_id)
 
 
-def delete_request(db: EngagementFile, request_id: PbcRequestId) -> None:
+def delete_request(db: Engagement, request_id: PbcRequestId) -> None:
     """Delete a request nothing answered; one with evidence keeps the record of where the files came from."""
     with changes(db) as ch:
         found = read_request(ch.conn, request_id)
@@ -162,6 +162,6 @@ def read_request(conn: Connection, request_id: PbcRequestId) -> PbcRequest:
     return found[0]
 
 
-def list_pbc_requests(db: EngagementFile, today: date | None = None) -> list[PbcRequest]:
+def list_pbc_requests(db: Engagement, today: date | None = None) -> list[PbcRequest]:
     with db.reading() as conn:
         return read_pbc_requests(conn, today=today)

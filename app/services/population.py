@@ -25,6 +25,7 @@ from sqlalchemy import ColumnElement, Connection, case, delete, false, func, ins
 from app.domain.ids import EvidenceId, PopulationId, TestId, new_id
 from app.domain.over_time import Span
 from app.domain.sampling import Population, PopulationItemInput, PopulationRow, PopulationSource
+from app.engagement import Engagement
 from app.errors import ValidationError
 from app.services.engagement import read_period_span
 from app.services.evidence import Link, LinkKind, Receipt, attach_stream, link
@@ -35,7 +36,6 @@ from app.services.population_files import open_table
 from app.services.population_table import Cell, Table, cell_text, parse_date
 from app.services.test_windows import read_test_window, window_phrase
 from app.services.testing import conclusion_follows, find_test_id
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import control_test, evidence, evidence_link, live, population, population_row, sample_item
 from app.tasks import Task
 
@@ -56,7 +56,7 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 def import_population(
-    db: EngagementFile,
+    db: Engagement,
     test_id: TestId,
     source: PopulationSource,
     id_column: str,
@@ -190,7 +190,7 @@ def _describe_on_test(ch: Changes, test_id: TestId, count: int, source_name: str
 # --- entry by hand -------------------------------------------------------------------------------
 
 
-def enter_population(db: EngagementFile, test_id: TestId, items: Sequence[PopulationItemInput]) -> Population:
+def enter_population(db: Engagement, test_id: TestId, items: Sequence[PopulationItemInput]) -> Population:
     """A population typed in by the auditor (a short list with no export behind it); each row is recorded."""
     cleaned = [(item.identifier.strip(), item.item_date) for item in items]
     if not cleaned:
@@ -267,7 +267,7 @@ def drop_population(ch: Changes, test_id: TestId) -> None:
     ch.delete(population, {"id": found.id})
 
 
-def remove_population(db: EngagementFile, test_id: TestId) -> None:
+def remove_population(db: Engagement, test_id: TestId) -> None:
     with changes(db) as ch:
         find_test_id(ch.conn, test_id)
         drop_population(ch, test_id)
@@ -321,7 +321,7 @@ def _count(conn: Connection, condition: ColumnElement[bool]) -> int:
     return int(conn.execute(select(func.count()).select_from(population_row).where(condition)).scalar_one())
 
 
-def get_population(db: EngagementFile, test_id: TestId) -> Population | None:
+def get_population(db: Engagement, test_id: TestId) -> Population | None:
     with db.reading() as conn:
         return read_population(conn, test_id)
 
@@ -346,7 +346,7 @@ def read_population_rows(
 
 
 def list_population_rows(
-    db: EngagementFile, test_id: TestId, *, offset: int = 0, limit: int = 100, outside_period_only: bool = False
+    db: Engagement, test_id: TestId, *, offset: int = 0, limit: int = 100, outside_period_only: bool = False
 ) -> list[PopulationRow]:
     with db.reading() as conn:
         return read_population_rows(conn, test_id, offset=offset, limit=limit, outside_period_only=outside_period_only)

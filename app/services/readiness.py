@@ -18,6 +18,7 @@ from app.ai_library import SERVABLE, ControlTemplate, Library, load_library
 from app.domain.readiness import WHOLE, Coverage, Readiness, ReadinessLine, Route
 from app.domain.records import Control, EngagementDetails, Mapping, TestPlan
 from app.domain.vocabulary import Framework
+from app.engagement import Engagement
 from app.errors import NotFoundError
 from app.services.controls import insert_control, read_control, read_controls
 from app.services.crosswalk_update import VERSION_KEY
@@ -25,7 +26,6 @@ from app.services.engagement import read_details, read_facts
 from app.services.history import changes, utc_now
 from app.services.requirements import read_mappings, read_requirements
 from app.services.testing import insert_test
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import fieldwork_meta, soa_line
 
 
@@ -89,7 +89,7 @@ class ReadinessPage:
     generated_at: str
 
 
-def readiness_page(db: EngagementFile, library: Library | None = None) -> ReadinessPage:
+def readiness_page(db: Engagement, library: Library | None = None) -> ReadinessPage:
     """The library is read first (its files, outside any transaction), then the engagement in one snapshot."""
     library = library or load_library()
     with db.reading() as conn:
@@ -97,7 +97,7 @@ def readiness_page(db: EngagementFile, library: Library | None = None) -> Readin
         return ReadinessPage(read_details(conn), facts.engagement_id, read_readiness(conn, library), library, utc_now())
 
 
-def add_template(db: EngagementFile, template: ControlTemplate) -> Control:
+def add_template(db: Engagement, template: ControlTemplate) -> Control:
     """Create the template's control, linked to the requirements it serves, with its suggested tests: one change."""
     with changes(db) as ch:
         control_id = insert_control(ch, template.control, template.requirements)

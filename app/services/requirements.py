@@ -6,10 +6,10 @@ from sqlalchemy import Connection, RowMapping, func, select
 
 from app.domain.records import EngagementDetails, Mapping, Requirement
 from app.domain.vocabulary import AUDITABLE_KINDS, Framework, Relationship, RequirementKind
+from app.engagement import Engagement
 from app.errors import NotFoundError, ValidationError
 from app.services.engagement import read_details
 from app.services.history import changes
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import live, mapping, requirement
 
 
@@ -45,12 +45,12 @@ def read_scope(conn: Connection) -> list[Requirement]:
     return [r for r in read_requirements(conn) if in_scope(r, details)]
 
 
-def list_requirements(db: EngagementFile) -> list[Requirement]:
+def list_requirements(db: Engagement) -> list[Requirement]:
     with db.reading() as conn:
         return read_scope(conn)
 
 
-def get_requirement(db: EngagementFile, code: str) -> Requirement:
+def get_requirement(db: Engagement, code: str) -> Requirement:
     with db.reading() as conn:
         row = conn.execute(select(requirement).where(requirement.c.code == code)).mappings().first()
     if row is None:
@@ -89,17 +89,17 @@ def read_mappings(conn: Connection, *, active_only: bool = True) -> list[Mapping
     return [_mapping_record(row) for row in conn.execute(query).mappings()]
 
 
-def list_mappings(db: EngagementFile, *, active_only: bool = True) -> list[Mapping]:
+def list_mappings(db: Engagement, *, active_only: bool = True) -> list[Mapping]:
     with db.reading() as conn:
         return read_mappings(conn, active_only=active_only)
 
 
-def related(db: EngagementFile, code: str) -> list[Mapping]:
+def related(db: Engagement, code: str) -> list[Mapping]:
     """The crosswalk links of one requirement, in either direction."""
     return [m for m in list_mappings(db) if code in (m.iso_code, m.soc2_code)]
 
 
-def add_mapping(db: EngagementFile, iso_code: str, soc2_code: str, relationship: Relationship, rationale: str) -> None:
+def add_mapping(db: Engagement, iso_code: str, soc2_code: str, relationship: Relationship, rationale: str) -> None:
     """An engagement-specific crosswalk link (the bundled ones stay as shipped)."""
     if not rationale.strip():
         raise ValidationError("Give the rationale for the link: why one requirement informs the other.")
@@ -123,7 +123,7 @@ def add_mapping(db: EngagementFile, iso_code: str, soc2_code: str, relationship:
         ch.insert(mapping, {**key, **values, "active": True, "sort_order": last + 1})
 
 
-def set_mapping_active(db: EngagementFile, iso_code: str, soc2_code: str, active: bool) -> None:
+def set_mapping_active(db: Engagement, iso_code: str, soc2_code: str, active: bool) -> None:
     """Switch a crosswalk link off (or on) for this engagement; nothing is deleted."""
     with changes(db) as ch:
         ch.update(mapping, {"iso_code": iso_code, "soc2_code": soc2_code}, {"active": active})

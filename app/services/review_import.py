@@ -21,6 +21,7 @@ from sqlalchemy import Connection, select
 
 from app.domain.records import TeamMember
 from app.domain.sampling import PopulationSource
+from app.engagement import Engagement
 from app.errors import NotFoundError, ValidationError
 from app.services.engagement import read_facts, read_team
 from app.services.history import Changes, changes
@@ -28,7 +29,6 @@ from app.services.population_files import open_table
 from app.services.population_table import cell_text
 from app.services.review_notes import NoteStatus, insert_note, put_clear
 from app.services.signables import ItemType, resolve_item
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import live, review_note
 
 SHEET = "Review notes"
@@ -104,7 +104,7 @@ def _cells(columns: tuple[str, ...], cells: list[Any]) -> dict[str, str]:
     return {name: cell_text(cells[index]).strip() if index < len(cells) else "" for index, name in enumerate(columns)}
 
 
-def import_review_notes(db: EngagementFile, workbook: Path | str) -> ImportReport:
+def import_review_notes(db: Engagement, workbook: Path | str) -> ImportReport:
     """Import the new and cleared notes of a workbook's Review notes sheet (one change); report the rest."""
     path = Path(workbook)
     with db.reading() as conn:

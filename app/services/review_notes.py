@@ -14,12 +14,12 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from app.domain.vocabulary import Labelled
+from app.engagement import Engagement
 from app.errors import NotFoundError, ValidationError
 from app.services.acting import acting_member
 from app.services.history import Changes, changes
 from app.services.refs import next_number
 from app.services.signables import ItemType, read_item
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import live, person, review_note
 
 REF_PATTERN = re.compile(r"^RN-(\d+)$")
@@ -81,7 +81,7 @@ def insert_note(
     return ref
 
 
-def raise_note(db: EngagementFile, item_type: ItemType, key: str, text: str) -> ReviewNote:
+def raise_note(db: Engagement, item_type: ItemType, key: str, text: str) -> ReviewNote:
     with changes(db) as ch:
         ref = insert_note(ch, item_type, key, text, _member_id(ch.conn))
         return _one(ch.conn, ref)
@@ -119,14 +119,14 @@ def put_clear(ch: Changes, ref: str, member: Any) -> None:
     ch.update(review_note, {"id": found["id"]}, values)
 
 
-def respond(db: EngagementFile, ref: str, response: str) -> ReviewNote:
+def respond(db: Engagement, ref: str, response: str) -> ReviewNote:
     """The preparer's answer; the note waits for the reviewer to clear it."""
     with changes(db) as ch:
         put_response(ch, ref, response, _member_id(ch.conn))
         return _one(ch.conn, ref)
 
 
-def clear(db: EngagementFile, ref: str) -> ReviewNote:
+def clear(db: Engagement, ref: str) -> ReviewNote:
     """The reviewer clears a note once satisfied."""
     with changes(db) as ch:
         put_clear(ch, ref, _member_id(ch.conn))
@@ -162,7 +162,7 @@ def read_notes(conn: Connection, open_only: bool = False) -> list[ReviewNote]:
     return notes
 
 
-def list_notes(db: EngagementFile, open_only: bool = False) -> list[ReviewNote]:
+def list_notes(db: Engagement, open_only: bool = False) -> list[ReviewNote]:
     with db.reading() as conn:
         return read_notes(conn, open_only)
 

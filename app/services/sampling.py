@@ -17,6 +17,7 @@ from app.domain.ids import TestId
 from app.domain.reasons import is_written_out, written_out_hint
 from app.domain.sampling import Population, Risk, SampleDraw, SamplePlan, SelectedItem, SizeSuggestion
 from app.domain.vocabulary import Frequency, Nature, Selection, TestKind
+from app.engagement import Engagement
 from app.errors import ValidationError
 from app.services.engagement import read_period_span
 from app.services.history import Changes, changes
@@ -31,7 +32,6 @@ from app.services.sample_size import SizeBasis, suggest
 from app.services.selection import new_seed, random_rows, rows_at, systematic_positions
 from app.services.test_windows import read_test_window
 from app.services.testing import check_seed, find_test_id, insert_sample_rows
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import control, control_test, live, sample_item
 from app.tasks import Task
 
@@ -79,7 +79,7 @@ def _suggestion(conn: Connection, facts: RowMapping, found: Population | None, r
     return suggest(basis)
 
 
-def suggested_size(db: EngagementFile, test_id: TestId, risk: Risk | None = None) -> SizeSuggestion:
+def suggested_size(db: Engagement, test_id: TestId, risk: Risk | None = None) -> SizeSuggestion:
     """The methodology's suggestion for a test, at `risk` or the risk already recorded."""
     with db.reading() as conn:
         facts = _facts(conn, test_id)
@@ -120,7 +120,7 @@ def _plan_fields(
 
 
 def record_size(
-    db: EngagementFile, test_id: TestId, size: int, *, risk: Risk | None = None, reason: str | None = None
+    db: Engagement, test_id: TestId, size: int, *, risk: Risk | None = None, reason: str | None = None
 ) -> SamplePlan:
     """Record the planned sample size (and risk); a size other than the suggestion needs a reason."""
     with changes(db) as ch:
@@ -151,7 +151,7 @@ def read_plan(conn: Connection, test_id: TestId) -> SamplePlan:
     )
 
 
-def get_plan(db: EngagementFile, test_id: TestId) -> SamplePlan:
+def get_plan(db: Engagement, test_id: TestId) -> SamplePlan:
     with db.reading() as conn:
         return read_plan(conn, test_id)
 
@@ -160,7 +160,7 @@ def get_plan(db: EngagementFile, test_id: TestId) -> SamplePlan:
 
 
 def select_sample(
-    db: EngagementFile,
+    db: Engagement,
     test_id: TestId,
     method: Selection,
     *,
@@ -197,7 +197,7 @@ def select_sample(
 
 
 def extend_sample(
-    db: EngagementFile,
+    db: Engagement,
     test_id: TestId,
     *,
     count: int = 0,
@@ -401,6 +401,6 @@ def read_selected_items(conn: Connection, test_id: TestId) -> list[SelectedItem]
     ]
 
 
-def list_selected_items(db: EngagementFile, test_id: TestId) -> list[SelectedItem]:
+def list_selected_items(db: Engagement, test_id: TestId) -> list[SelectedItem]:
     with db.reading() as conn:
         return read_selected_items(conn, test_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+from app.engagement import Engagement
 from app.errors import ReadOnlyError, ValidationError
 from app.keychain import KeychainUnavailable, file_account, forget_account, remember
 from app.passphrase import check_new_passphrase
@@ -16,7 +17,7 @@ from app.storage.fileformat import Encryption
 from app.storage.leftovers import new_private_file
 
 
-def change_passphrase(db: EngagementFile, new: str, *, remember_it: bool) -> tuple[EngagementFile, str | None]:
+def change_passphrase(db: Engagement, new: str, *, remember_it: bool) -> tuple[EngagementFile, str | None]:
     """Re-key the file (or encrypt a plain one); returns the reopened file and any keychain warning.
 
     The change is recorded in the new file's own history before it replaces the old one. The file's
@@ -56,7 +57,7 @@ def change_passphrase(db: EngagementFile, new: str, *, remember_it: bool) -> tup
     return reopened, (warning[0] if warning else None)
 
 
-def export_unencrypted_copy(db: EngagementFile, target: Path) -> None:
+def export_unencrypted_copy(db: Engagement, target: Path) -> None:
     """Write a plain copy for an archive that requires one; the original records it before the first byte.
 
     The copy is written under a temporary name readable by its owner only and renamed into place when

@@ -18,11 +18,11 @@ from sqlalchemy import Connection, select
 
 from app.domain.records import HistoryEntry, TeamMember
 from app.domain.vocabulary import Labelled, Role
+from app.engagement import Engagement
 from app.errors import ValidationError
 from app.services.acting import acting_member
 from app.services.history import Changes, changes, read_history
 from app.services.signables import Item, ItemType, read_item, read_items
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import engagement, live, person, review_note, signoff, workpaper
 
 
@@ -145,14 +145,14 @@ def put_signoff(ch: Changes, member: TeamMember, item_type: ItemType, key: str, 
     return item
 
 
-def sign(db: EngagementFile, item_type: ItemType, key: str, role: SignRole) -> ItemSignOffs:
+def sign(db: Engagement, item_type: ItemType, key: str, role: SignRole) -> ItemSignOffs:
     """Sign an item as preparer or reviewer, now; signing again replaces one's earlier sign-off in that role."""
     with changes(db) as ch:
         item = put_signoff(ch, _member_of(ch.conn), item_type, key, SignRole(role))
         return read_signoffs(ch.conn, item.item_type, item.key)[item.key]
 
 
-def unsign(db: EngagementFile, item_type: ItemType, key: str, role: SignRole) -> None:
+def unsign(db: Engagement, item_type: ItemType, key: str, role: SignRole) -> None:
     """Withdraw one's own sign-off (signed by mistake); the history keeps that it was given."""
     with changes(db) as ch:
         member = _member_of(ch.conn)
@@ -198,7 +198,7 @@ def read_signoffs(conn: Connection, item_type: ItemType, key: str | None = None)
     }
 
 
-def list_signoffs(db: EngagementFile, item_type: ItemType, key: str | None = None) -> dict[str, ItemSignOffs]:
+def list_signoffs(db: Engagement, item_type: ItemType, key: str | None = None) -> dict[str, ItemSignOffs]:
     with db.reading() as conn:
         return read_signoffs(conn, item_type, key)
 
@@ -246,6 +246,6 @@ def _both(found: ItemSignOffs) -> Sequence[SignOff]:
     return [s for s in (found.preparer, found.reviewer) if s is not None]
 
 
-def changed_since_review(db: EngagementFile) -> list[ChangedSinceReview]:
+def changed_since_review(db: Engagement) -> list[ChangedSinceReview]:
     with db.reading() as conn:
         return read_changed_since_review(conn)

@@ -8,16 +8,16 @@ from sqlalchemy import Connection, select
 
 from app.domain.records import SoaLine
 from app.domain.vocabulary import ImplementationStatus, Status
+from app.engagement import Engagement
 from app.errors import ValidationError
 from app.services.engagement import read_details
 from app.services.history import changes
 from app.services.requirements import read_scope
 from app.services.status import read_requirement_statuses
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import control, control_requirement, live, requirement, soa_line
 
 
-def list_soa(db: EngagementFile) -> list[SoaLine]:
+def list_soa(db: Engagement) -> list[SoaLine]:
     with db.reading() as conn:
         return read_soa(conn)
 
@@ -57,7 +57,7 @@ def read_soa(conn: Connection) -> list[SoaLine]:
 
 
 def set_soa_line(
-    db: EngagementFile,
+    db: Engagement,
     annex_code: str,
     *,
     included: bool,

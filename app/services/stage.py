@@ -15,10 +15,10 @@ from sqlalchemy import Connection
 from app.domain.records import ControlTest
 from app.domain.vocabulary import EngagementStage
 from app.domain.workpapers import Stage, Workpaper
+from app.engagement import Engagement
 from app.services.engagement import read_finalized_at
 from app.services.testing import read_tests
 from app.services.workpapers import read_workpapers
-from app.storage.engagement_file import EngagementFile
 
 
 def derive_stage(finalized_at: str | None, tests: Sequence[ControlTest], workpapers: Sequence[Workpaper]) -> Stage:
@@ -47,6 +47,6 @@ def read_stage(
     return derive_stage(read_finalized_at(conn), found_tests, found_workpapers)
 
 
-def get_stage(db: EngagementFile) -> Stage:
+def get_stage(db: Engagement) -> Stage:
     with db.reading() as conn:
         return read_stage(conn)

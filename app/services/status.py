@@ -23,9 +23,9 @@ from app.domain.vocabulary import (
     Status,
     TestKind,
 )
+from app.engagement import Engagement
 from app.services.engagement import read_details
 from app.services.requirements import read_scope
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import control_requirement, control_test, deviation, live, sample_item, soa_line
 
 
@@ -199,7 +199,7 @@ def read_requirement_statuses(
     return {r.code: result[r.code] for r in auditable}
 
 
-def requirement_statuses(db: EngagementFile) -> dict[str, RequirementStatus]:
+def requirement_statuses(db: Engagement) -> dict[str, RequirementStatus]:
     with db.reading() as conn:
         details = read_details(conn)
         return read_requirement_statuses(conn, read_scope(conn), details.report_type)

@@ -22,11 +22,11 @@ from app.domain.subservice import (
     SubserviceOrganization,
 )
 from app.domain.vocabulary import Framework, Opinion, ReportType, SubserviceTreatment
+from app.engagement import Engagement
 from app.errors import NotFoundError, ValidationError
 from app.services.controls import find_control_id
 from app.services.history import Changes, changes
 from app.services.refs import next_number
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import (
     complementary_control,
     complementary_requirement,
@@ -47,7 +47,7 @@ def read_subservice(conn: Connection) -> Subservice:
     return Subservice(found, tuple(_complementary(conn, names)))
 
 
-def list_subservice(db: EngagementFile) -> Subservice:
+def list_subservice(db: Engagement) -> Subservice:
     with db.reading() as conn:
         return read_subservice(conn)
 
@@ -157,12 +157,12 @@ def insert_organization(ch: Changes, organization: SubserviceOrganization) -> Su
     return SubserviceId(ch.insert(subservice_organization, row))
 
 
-def add_organization(db: EngagementFile, organization: SubserviceOrganization) -> SubserviceId:
+def add_organization(db: Engagement, organization: SubserviceOrganization) -> SubserviceId:
     with changes(db) as ch:
         return insert_organization(ch, organization)
 
 
-def update_organization(db: EngagementFile, organization: SubserviceOrganization) -> None:
+def update_organization(db: Engagement, organization: SubserviceOrganization) -> None:
     """Save an organization's fields; the controls it performs are kept (`set_performed_controls` changes them)."""
     if organization.id is None:
         raise NotFoundError("That subservice organization has not been saved yet.")
@@ -172,7 +172,7 @@ def update_organization(db: EngagementFile, organization: SubserviceOrganization
         ch.update(subservice_organization, {"id": organization.id}, row)
 
 
-def remove_organization(db: EngagementFile, organization_id: SubserviceId) -> None:
+def remove_organization(db: Engagement, organization_id: SubserviceId) -> None:
     """Remove an organization and its performed-controls links; refused while a CSOC names it (remove or move the
     CSOC first, so no CSOC is left without the organization expected to perform it)."""
     with changes(db) as ch:
@@ -187,7 +187,7 @@ def remove_organization(db: EngagementFile, organization_id: SubserviceId) -> No
         ch.delete(subservice_organization, {"id": organization_id})
 
 
-def set_performed_controls(db: EngagementFile, organization_id: SubserviceId, refs: Sequence[str]) -> None:
+def set_performed_controls(db: Engagement, organization_id: SubserviceId, refs: Sequence[str]) -> None:
     """The controls in the report an inclusive organization performs, by reference (C-010); exactly these."""
     with changes(db) as ch:
         method = ch.conn.execute(
@@ -242,12 +242,12 @@ def insert_complementary(ch: Changes, found: ComplementaryControl) -> Complement
     return key
 
 
-def add_complementary(db: EngagementFile, found: ComplementaryControl) -> ComplementaryId:
+def add_complementary(db: Engagement, found: ComplementaryControl) -> ComplementaryId:
     with changes(db) as ch:
         return insert_complementary(ch, found)
 
 
-def update_complementary(db: EngagementFile, found: ComplementaryControl) -> None:
+def update_complementary(db: Engagement, found: ComplementaryControl) -> None:
     """Save a CUEC's or CSOC's text, organization and criteria (its kind and reference stay)."""
     if found.id is None:
         raise NotFoundError("That complementary control has not been saved yet.")
@@ -261,6 +261,6 @@ def update_complementary(db: EngagementFile, found: ComplementaryControl) -> Non
         ch.set_links(complementary_requirement, ("complementary_id", found.id), "requirement_code", codes)
 
 
-def remove_complementary(db: EngagementFile, complementary_id: ComplementaryId) -> None:
+def remove_complementary(db: Engagement, complementary_id: ComplementaryId) -> None:
     with changes(db) as ch:
         ch.delete(complementary_control, {"id": complementary_id})

@@ -17,13 +17,13 @@ from app.domain.ids import TestId
 from app.domain.over_time import ONE_DAY, Span, TestRound, TestTiming, covered_window, in_operation
 from app.domain.records import ControlTest, TestPlan
 from app.domain.vocabulary import TestKind
+from app.engagement import Engagement
 from app.errors import ValidationError
 from app.services.control_dates import items_outside
 from app.services.controls import find_control_id, read_control
 from app.services.engagement import read_period_span
 from app.services.history import Changes, changes
 from app.services.testing import find_test_id, insert_test, read_test, read_tests
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import control, control_test
 
 
@@ -46,9 +46,7 @@ def window_phrase(window: Span | None, period: Span | None) -> str:
     return f"the test's window ({window.label})"
 
 
-def add_timed_test(
-    db: EngagementFile, control_ref_or_id: str | UUID, plan: TestPlan, timing: TestTiming
-) -> ControlTest:
+def add_timed_test(db: Engagement, control_ref_or_id: str | UUID, plan: TestPlan, timing: TestTiming) -> ControlTest:
     """A new test of a control with its round and window, as one action."""
     with changes(db) as ch:
         test_id = insert_test(ch, find_control_id(ch.conn, control_ref_or_id), plan)
@@ -56,7 +54,7 @@ def add_timed_test(
         return read_test(ch.conn, test_id)
 
 
-def set_test_timing(db: EngagementFile, test_id: TestId, timing: TestTiming) -> ControlTest:
+def set_test_timing(db: Engagement, test_id: TestId, timing: TestTiming) -> ControlTest:
     with changes(db) as ch:
         put_test_timing(ch, test_id, timing)
         return read_test(ch.conn, test_id)

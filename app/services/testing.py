@@ -20,6 +20,7 @@ from app.domain.records import (
 )
 from app.domain.refs import Ref, control_test_ref
 from app.domain.vocabulary import Conclusion, Method, SampleResult, Selection, TestKind
+from app.engagement import Engagement
 from app.errors import NotFoundError, ValidationError
 from app.services.controls import find_control_id
 from app.services.engagement import read_period_span
@@ -27,7 +28,6 @@ from app.services.history import Changes, changes
 from app.services.refs import find_id
 from app.services.selection import MAX_SEED
 from app.services.status import read_test_states
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import (
     control,
     control_test,
@@ -101,7 +101,7 @@ def find_test_id(conn: Connection, ref_or_id: str | UUID) -> TestId:
     return TestId(find_id(conn, control_test, ref_or_id, "test"))
 
 
-def add_test(db: EngagementFile, control_ref_or_id: str | UUID, plan: TestPlan) -> ControlTest:
+def add_test(db: Engagement, control_ref_or_id: str | UUID, plan: TestPlan) -> ControlTest:
     with changes(db) as ch:
         control_id = find_control_id(ch.conn, control_ref_or_id)
         return read_test(ch.conn, insert_test(ch, control_id, plan))
@@ -113,7 +113,7 @@ def insert_test(ch: Changes, control_id: ControlId, plan: TestPlan) -> TestId:
     return TestId(ch.insert(control_test, row))
 
 
-def update_plan(db: EngagementFile, test_id: TestId, plan: TestPlan) -> ControlTest:
+def update_plan(db: Engagement, test_id: TestId, plan: TestPlan) -> ControlTest:
     row = plan_row(plan)
     with changes(db) as ch:
         ch.update(control_test, {"id": test_id}, row)
@@ -121,7 +121,7 @@ def update_plan(db: EngagementFile, test_id: TestId, plan: TestPlan) -> ControlT
         return read_test(ch.conn, test_id)
 
 
-def delete_test(db: EngagementFile, test_id: TestId) -> None:
+def delete_test(db: Engagement, test_id: TestId) -> None:
     """Delete a test with its sample items and deviations, every row recorded in the history."""
     with changes(db) as ch:
         remove_test(ch, test_id)
@@ -209,12 +209,12 @@ def read_test(conn: Connection, test_id: TestId) -> ControlTest:
     return found[0]
 
 
-def list_tests(db: EngagementFile, control_id: ControlId | None = None) -> list[ControlTest]:
+def list_tests(db: Engagement, control_id: ControlId | None = None) -> list[ControlTest]:
     with db.reading() as conn:
         return read_tests(conn, control_id=control_id)
 
 
-def get_test(db: EngagementFile, ref_or_id: str | UUID) -> ControlTest:
+def get_test(db: Engagement, ref_or_id: str | UUID) -> ControlTest:
     with db.reading() as conn:
         return read_test(conn, find_test_id(conn, ref_or_id))
 
@@ -248,7 +248,7 @@ def _check_tickmarks(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
             )
 
 
-def add_sample_items(db: EngagementFile, test_id: TestId, items: Sequence[SampleItemInput]) -> list[SampleItem]:
+def add_sample_items(db: Engagement, test_id: TestId, items: Sequence[SampleItemInput]) -> list[SampleItem]:
     """Append items to a test's sample (pasted rows arrive here all at once)."""
     rows = [_item_row(item) for item in items]
     with changes(db) as ch:
@@ -268,7 +268,7 @@ def insert_sample_rows(ch: Changes, test_id: TestId, rows: Sequence[dict[str, An
     return [_item_record(row) for row in full]
 
 
-def update_sample_item(db: EngagementFile, item_id: SampleItemId, item: SampleItemInput) -> SampleItem:
+def update_sample_item(db: Engagement, item_id: SampleItemId, item: SampleItemInput) -> SampleItem:
     row = _item_row(item)
     with changes(db) as ch:
         _check_tickmarks(ch.conn, [row])
@@ -278,7 +278,7 @@ def update_sample_item(db: EngagementFile, item_id: SampleItemId, item: SampleIt
         return _item_record(stored)
 
 
-def delete_sample_items(db: EngagementFile, item_ids: Sequence[SampleItemId]) -> None:
+def delete_sample_items(db: Engagement, item_ids: Sequence[SampleItemId]) -> None:
     """Remove several sample items as one action (each recorded in the history)."""
     with changes(db) as ch:
         remove_sample_items(ch, item_ids)
@@ -310,7 +310,7 @@ def read_sample_items(conn: Connection, test_id: TestId | None = None) -> list[S
     return [_item_record(row) for row in conn.execute(query).mappings()]
 
 
-def list_sample_items(db: EngagementFile, test_id: TestId) -> list[SampleItem]:
+def list_sample_items(db: Engagement, test_id: TestId) -> list[SampleItem]:
     with db.reading() as conn:
         return read_sample_items(conn, test_id)
 
@@ -336,7 +336,7 @@ def conclusion_follows(ch: Changes, test_id: TestId) -> None:
         ch.update(control_test, {"id": test_id}, {"conclusion": None})
 
 
-def conclude(db: EngagementFile, test_id: TestId, conclusion: Conclusion | None, note: str = "") -> ControlTest:
+def conclude(db: Engagement, test_id: TestId, conclusion: Conclusion | None, note: str = "") -> ControlTest:
     """Record (or reopen with None) a test's conclusion; it must agree with what was found."""
     with changes(db) as ch:
         found = read_test(ch.conn, test_id)

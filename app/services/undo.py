@@ -27,11 +27,11 @@ from sqlalchemy import Connection, Date, DateTime, Integer, RowMapping, Table, U
 from sqlalchemy.exc import IntegrityError
 
 from app.domain.records import HistoryEntry
+from app.engagement import Engagement
 from app.errors import ValidationError
 from app.services.engagement import read_finalized_at
 from app.services.history import REPLICA_KEY, Changes, changes
 from app.storage.database import dump_json
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import evidence_blob, fieldwork_meta, history, is_tracked, metadata
 
 #: Actions that changed one row, with the values to write it back from.
@@ -83,7 +83,7 @@ def read_session_start(conn: Connection) -> int:
     return int(conn.execute(found).scalar() or 0)
 
 
-def session_start(db: EngagementFile) -> int:
+def session_start(db: Engagement) -> int:
     with db.reading() as conn:
         return read_session_start(conn)
 
@@ -177,22 +177,22 @@ def read_undo_state(conn: Connection, since: int) -> UndoState:
     return UndoState(undo[-1] if undo else None, redo[-1] if redo else None)
 
 
-def undo_state(db: EngagementFile, since: int) -> UndoState:
+def undo_state(db: Engagement, since: int) -> UndoState:
     with db.reading() as conn:
         return read_undo_state(conn, since)
 
 
-def undo(db: EngagementFile, since: int) -> Step:
+def undo(db: Engagement, since: int) -> Step:
     """Undo this session's latest change that is not undone yet; returns the step undone."""
     return _reverse(db, since, UNDO)
 
 
-def redo(db: EngagementFile, since: int) -> Step:
+def redo(db: Engagement, since: int) -> Step:
     """Redo the latest undo (when nothing has been changed since it); returns the undo it reverses."""
     return _reverse(db, since, REDO)
 
 
-def _reverse(db: EngagementFile, since: int, kind: str) -> Step:
+def _reverse(db: Engagement, since: int, kind: str) -> Step:
     with changes(db) as ch:
         undo_stack, redo_stack = stacks(read_steps(ch.conn, since))
         stack = undo_stack if kind == UNDO else redo_stack

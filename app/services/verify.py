@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, LargeBinary, func, select
 
+from app.engagement import Engagement
 from app.errors import FieldworkError
 from app.services.evidence_store import ByteProgress, Fingerprint, stream_blob
 from app.services.history_chain import read_chain, recorded_heads_missing
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import evidence, evidence_blob, live, metadata, requirement, soa_line
 from app.tasks import Task
 
@@ -23,7 +23,7 @@ class Finding:
     detail: str
 
 
-Check = Callable[[Connection, EngagementFile, Task], list[Finding]]
+Check = Callable[[Connection, Engagement, Task], list[Finding]]
 
 
 def _pragma_rows(conn: Connection, pragma: str) -> list[str]:
@@ -37,7 +37,7 @@ PLAIN_FILE_LIMITS = (
 )
 
 
-def check_cipher(conn: Connection, db: EngagementFile, task: Task) -> list[Finding]:
+def check_cipher(conn: Connection, db: Engagement, task: Task) -> list[Finding]:
     """SQLCipher's own check: every page's HMAC, so tampering with the ciphertext shows."""
     if not db.encrypted:
         return [Finding("encryption", True, PLAIN_FILE_LIMITS)]
@@ -47,7 +47,7 @@ def check_cipher(conn: Connection, db: EngagementFile, task: Task) -> list[Findi
     return [Finding("encryption", True, "SQLCipher integrity check passed: every page authenticates.")]
 
 
-def check_sqlite(conn: Connection, db: EngagementFile, task: Task) -> list[Finding]:
+def check_sqlite(conn: Connection, db: Engagement, task: Task) -> list[Finding]:
     result = _pragma_rows(conn, "integrity_check")
     if result != ["ok"]:
         return [Finding("database", False, f"SQLite integrity check failed: {'; '.join(result[:10])}")]
@@ -57,7 +57,7 @@ def check_sqlite(conn: Connection, db: EngagementFile, task: Task) -> list[Findi
     return [Finding("database", True, "SQLite integrity and reference checks passed.")]
 
 
-def check_records(conn: Connection, db: EngagementFile, task: Task) -> list[Finding]:
+def check_records(conn: Connection, db: Engagement, task: Task) -> list[Finding]:
     """Read every record as its column's type (dates, JSON, text that must be UTF-8).
 
     The cheap check a plain file allows: damage that turns a value into something that is not one of
@@ -76,14 +76,14 @@ def check_records(conn: Connection, db: EngagementFile, task: Task) -> list[Find
     return [Finding("records", True, "Every record reads as its columns' types.")]
 
 
-def check_catalog(conn: Connection, db: EngagementFile, task: Task) -> list[Finding]:
+def check_catalog(conn: Connection, db: Engagement, task: Task) -> list[Finding]:
     requirements = conn.execute(select(func.count()).select_from(requirement)).scalar_one()
     soa = conn.execute(select(func.count()).select_from(soa_line)).scalar_one()
     ok = requirements > 0 and soa == 38
     return [Finding("catalog", ok, f"{requirements} requirements and {soa} Statement of Applicability lines.")]
 
 
-def check_evidence(conn: Connection, db: EngagementFile, task: Task) -> list[Finding]:
+def check_evidence(conn: Connection, db: Engagement, task: Task) -> list[Finding]:
     """Re-hash every file the evidence library holds, streaming; each mismatch names the evidence with those bytes.
 
     Content whose evidence was deleted has had its bytes dropped on purpose: only its fingerprint is left.
@@ -109,7 +109,7 @@ def check_evidence(conn: Connection, db: EngagementFile, task: Task) -> list[Fin
     return findings
 
 
-def check_history(conn: Connection, db: EngagementFile, task: Task) -> list[Finding]:
+def check_history(conn: Connection, db: Engagement, task: Task) -> list[Finding]:
     """Recompute every origin's hash chain, and find each recorded head (sign-offs, finalizing) in it again."""
     chain = read_chain(conn)
     missing = recorded_heads_missing(conn, chain)
@@ -125,7 +125,7 @@ def check_history(conn: Connection, db: EngagementFile, task: Task) -> list[Find
 CHECKS: list[Check] = [check_cipher, check_sqlite, check_records, check_catalog, check_evidence, check_history]
 
 
-def verify(db: EngagementFile, task: Task | None = None) -> list[Finding]:
+def verify(db: Engagement, task: Task | None = None) -> list[Finding]:
     """Run every check; damage that stops a check is itself a failed finding, never an exception."""
     task = task or Task()
     findings: list[Finding] = []

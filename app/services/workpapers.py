@@ -37,13 +37,13 @@ from app.domain.workpapers import (
     missing,
     report_date_conflict,
 )
+from app.engagement import Engagement
 from app.errors import NotFoundError, ValidationError
 from app.services.engagement import read_team
 from app.services.grouped import evidence_by, grouped
 from app.services.history import Changes, changes
 from app.services.refs import find_id
 from app.services.requirements import require_auditable
-from app.storage.engagement_file import EngagementFile
 from app.storage.schema import (
     control,
     engagement,
@@ -118,7 +118,7 @@ def insert_from_template(ch: Changes, template: WorkpaperTemplate) -> WorkpaperI
     return insert_workpaper(ch, template.fields, template.shape, template.items)
 
 
-def add_from_templates(db: EngagementFile, templates: Sequence[WorkpaperTemplate]) -> list[Workpaper]:
+def add_from_templates(db: Engagement, templates: Sequence[WorkpaperTemplate]) -> list[Workpaper]:
     """Add the templates' workpapers to an engagement (one made before them, or the firm's new ones) in one change."""
     with changes(db) as ch:
         made = [insert_from_template(ch, template) for template in templates]
@@ -131,13 +131,13 @@ def missing_templates(conn: Connection, templates: Sequence[WorkpaperTemplate]) 
     return [t for t in templates if t.id not in used]
 
 
-def create_workpaper(db: EngagementFile, fields: WorkpaperFields) -> Workpaper:
+def create_workpaper(db: Engagement, fields: WorkpaperFields) -> Workpaper:
     """A workpaper of the auditor's own, from no template."""
     with changes(db) as ch:
         return read_workpaper(ch.conn, insert_workpaper(ch, fields))
 
 
-def update_workpaper(db: EngagementFile, workpaper_id: WorkpaperId, fields: WorkpaperFields) -> Workpaper:
+def update_workpaper(db: Engagement, workpaper_id: WorkpaperId, fields: WorkpaperFields) -> Workpaper:
     row = _fields_row(fields)
     with changes(db) as ch:
         _refuse_taken_ref(ch.conn, row["ref"], workpaper_id)
@@ -149,7 +149,7 @@ def update_workpaper(db: EngagementFile, workpaper_id: WorkpaperId, fields: Work
         return read_workpaper(ch.conn, workpaper_id)
 
 
-def delete_workpaper(db: EngagementFile, workpaper_id: WorkpaperId) -> None:
+def delete_workpaper(db: Engagement, workpaper_id: WorkpaperId) -> None:
     """Delete a workpaper with its items and links; the evidence files stay in the library."""
     with changes(db) as ch:
         _require(ch.conn, workpaper_id)
@@ -184,7 +184,7 @@ def _append_items(ch: Changes, workpaper_id: WorkpaperId, lines: Sequence[dict[s
     ch.insert_many(workpaper_item, rows)
 
 
-def add_item(db: EngagementFile, workpaper_id: WorkpaperId, prompt: str) -> Workpaper:
+def add_item(db: Engagement, workpaper_id: WorkpaperId, prompt: str) -> Workpaper:
     if not prompt.strip():
         raise ValidationError("Write the checklist item's question or statement.")
     with changes(db) as ch:
@@ -193,7 +193,7 @@ def add_item(db: EngagementFile, workpaper_id: WorkpaperId, prompt: str) -> Work
         return read_workpaper(ch.conn, workpaper_id)
 
 
-def add_member_lines(db: EngagementFile, workpaper_id: WorkpaperId) -> Workpaper:
+def add_member_lines(db: Engagement, workpaper_id: WorkpaperId) -> Workpaper:
     """A confirmation line for each team member who has none yet (someone joined the team after it was made)."""
     with changes(db) as ch:
         statement = _require(ch.conn, workpaper_id)["member_statement"]
@@ -213,7 +213,7 @@ def add_member_lines(db: EngagementFile, workpaper_id: WorkpaperId) -> Workpaper
         return read_workpaper(ch.conn, workpaper_id)
 
 
-def answer_item(db: EngagementFile, item_id: WorkpaperItemId, answer: Answer | None, note: str = "") -> Workpaper:
+def answer_item(db: Engagement, item_id: WorkpaperItemId, answer: Answer | None, note: str = "") -> Workpaper:
     with changes(db) as ch:
         return read_workpaper(ch.conn, put_answer(ch, item_id, answer, note))
 
@@ -226,7 +226,7 @@ def put_answer(ch: Changes, item_id: WorkpaperItemId, answer: Answer | None, not
     return WorkpaperId(ch.conn.execute(query).scalar_one())
 
 
-def remove_item(db: EngagementFile, item_id: WorkpaperItemId) -> Workpaper:
+def remove_item(db: Engagement, item_id: WorkpaperItemId) -> Workpaper:
     with changes(db) as ch:
         removed = ch.delete(workpaper_item, {"id": item_id})
         return read_workpaper(ch.conn, removed["workpaper_id"])
@@ -236,7 +236,7 @@ def remove_item(db: EngagementFile, item_id: WorkpaperItemId) -> Workpaper:
 
 
 def set_links(
-    db: EngagementFile, workpaper_id: WorkpaperId, requirements: Sequence[str], controls: Sequence[ControlId]
+    db: Engagement, workpaper_id: WorkpaperId, requirements: Sequence[str], controls: Sequence[ControlId]
 ) -> Workpaper:
     """Make the workpaper's linked requirements and controls exactly these (a risk assessment links the criteria a
     risk threatens and the controls that address it)."""
@@ -260,7 +260,7 @@ def put_links(
     ch.set_links(workpaper_control, owner, "control_id", list(controls))
 
 
-def mark_complete(db: EngagementFile, workpaper_id: WorkpaperId, complete: bool = True) -> Workpaper:
+def mark_complete(db: Engagement, workpaper_id: WorkpaperId, complete: bool = True) -> Workpaper:
     """Mark a workpaper done (refused while something is missing, naming it), or open it again."""
     with changes(db) as ch:
         put_complete(ch, workpaper_id, complete)
@@ -404,7 +404,7 @@ def read_workpaper(conn: Connection, workpaper_id: WorkpaperId) -> Workpaper:
     return found[0]
 
 
-def list_workpapers(db: EngagementFile) -> list[Workpaper]:
+def list_workpapers(db: Engagement) -> list[Workpaper]:
     with db.reading() as conn:
         return read_workpapers(conn)
 
@@ -415,6 +415,6 @@ def read_completion_items(conn: Connection, workpapers: Sequence[Workpaper] | No
     return [completion_item(w) for w in found if w.fields.completion_item]
 
 
-def completion_items(db: EngagementFile) -> list[CompletionItem]:
+def completion_items(db: Engagement) -> list[CompletionItem]:
     with db.reading() as conn:
         return read_completion_items(conn)

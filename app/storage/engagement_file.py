@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
+from app.engagement import OPENED_READ_ONLY
 from app.errors import (
     DamagedFileError,
     EngagementFileError,
@@ -30,9 +31,6 @@ from app.storage.fileformat import Encryption, Probe, probe, raise_if_known, sni
 from app.storage.files import fsync_file, fsync_folder
 from app.storage.leftovers import sweep, temporary_name
 from app.storage.writer_lock import Holder, MediumReadOnly, WriterLock
-
-#: The reason a file is read-only when the caller asked for it so (rather than the disk or the file refusing).
-OPENED_READ_ONLY = "opened read-only"
 
 
 @dataclass

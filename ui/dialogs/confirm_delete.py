@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from app.engagement import Engagement
 from app.services.deleting import WhatGoes
-from app.storage.engagement_file import EngagementFile
 from ui.context import UiContext
 
 
@@ -16,7 +16,7 @@ def confirm_delete(
     parent: QWidget,
     title: str,
     question: str,
-    preview: Callable[[EngagementFile], WhatGoes],
+    preview: Callable[[Engagement], WhatGoes],
     delete: Callable[[], object],
 ) -> None:
     """Read what goes with the delete, ask with that count per kind, and `delete` on Yes."""

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.judgements import Finding, FindingInput, FindingKind, FindingStatus
+from app.engagement import Engagement
 from app.pages.findings import FindingsPage
 from app.services import findings as finding_service
-from app.storage.engagement_file import EngagementFile
 from ui.context import UiContext
 from ui.date_fields import OptionalDateField
 from ui.dialogs.saving import SavingDialog
@@ -164,7 +164,7 @@ class FindingDialog(SavingDialog):
             closed_on=self.existing.closed_on if self.existing else None,
         )
 
-    def change(self) -> tuple[str, Callable[[EngagementFile], Any]]:
+    def change(self) -> tuple[str, Callable[[Engagement], Any]]:
         values = self.values()
         if self.existing is None:
             return "New finding", lambda db: finding_service.create_finding(db, values)

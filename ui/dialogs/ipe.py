@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QFormLayout, QLineE
 
 from app.domain.ids import ControlId
 from app.domain.ipe import IpeInput, IpeResult, PopulationIpe
+from app.engagement import Engagement
 from app.errors import FieldworkError
 from app.services import ipe as service
-from app.storage.engagement_file import EngagementFile
 from ui.context import UiContext
 from ui.date_fields import OptionalDateField
 from ui.dialogs.foot import Button, dialog_foot
@@ -31,7 +31,7 @@ def _text(value: str, hint: str) -> QPlainTextEdit:
 
 
 #: The change to save, made from what the dialog holds (the values, and the control chosen for a new key report).
-Save = Callable[[IpeInput, ControlId | None], Callable[[EngagementFile], Any]]
+Save = Callable[[IpeInput, ControlId | None], Callable[[Engagement], Any]]
 
 
 class IpeDialog(QDialog):

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QPlainTextEdit,
 
 from app.domain.judgements import Misstatement, MisstatementInput
 from app.domain.vocabulary import DESCRIPTION_HEADINGS
+from app.engagement import Engagement
 from app.services import misstatements as misstatement_service
-from app.storage.engagement_file import EngagementFile
 from ui.context import UiContext
 from ui.dialogs.saving import SavingDialog
 
@@ -49,7 +49,7 @@ class MisstatementDialog(SavingDialog):
             corrected=self.corrected.isChecked(),
         )
 
-    def change(self) -> tuple[str, Callable[[EngagementFile], Any]]:
+    def change(self) -> tuple[str, Callable[[Engagement], Any]]:
         values = self.values()
         if self.existing is None:
             return "New misstatement", lambda db: misstatement_service.add_misstatement(db, values)

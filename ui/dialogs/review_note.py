@@ -7,10 +7,10 @@ from typing import Any
 
 from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
+from app.engagement import Engagement
 from app.pages.review import resolve_named
 from app.services import review_notes
 from app.services.signables import ItemType
-from app.storage.engagement_file import EngagementFile
 from ui.context import UiContext
 from ui.dialogs.saving import SavingDialog
 
@@ -23,7 +23,7 @@ class NoteDialog(SavingDialog):
         ctx: UiContext,
         title: str,
         prompt: str,
-        work: Callable[[str, str], tuple[str, Callable[[EngagementFile], Any]]],
+        work: Callable[[str, str], tuple[str, Callable[[Engagement], Any]]],
         *,
         ask_item: bool = False,
         parent: QWidget | None = None,
@@ -49,7 +49,7 @@ class NoteDialog(SavingDialog):
         self.add_foot(layout.addWidget)
         self.resize(520, 280)
 
-    def change(self) -> tuple[str, Callable[[EngagementFile], Any]]:
+    def change(self) -> tuple[str, Callable[[Engagement], Any]]:
         return self.work(self.item.text(), self.text.toPlainText())
 
 

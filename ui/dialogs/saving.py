@@ -11,8 +11,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialog, QWidget
 
+from app.engagement import Engagement
 from app.errors import FieldworkError
-from app.storage.engagement_file import EngagementFile
 from ui.context import UiContext
 from ui.dialogs.foot import Button, dialog_foot
 
@@ -28,7 +28,7 @@ class SavingDialog(QDialog):
     def add_foot(self, add: Callable[[QWidget], object]) -> None:
         self.error, self.buttons = dialog_foot(self, add, self.save, Button.Save)
 
-    def change(self) -> tuple[str, Callable[[EngagementFile], Any]]:
+    def change(self) -> tuple[str, Callable[[Engagement], Any]]:
         raise NotImplementedError
 
     def save(self) -> None:

@@ -11,21 +11,13 @@ import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from app.domain.ai_systems import AiSystem
-from app.domain.ids import ControlId, TestId
+from app.domain.ids import ControlId
 from app.domain.judgements import RequirementConclusion
-from app.domain.records import Control, Deviation, Requirement, RequirementStatus, StatusCounts
+from app.domain.records import Requirement, StatusCounts
 from app.domain.vocabulary import Framework, RequirementKind, Status
-from app.domain.workpapers import Workpaper
-from app.pages.review import ItemKey, read_stale
-from app.services import controls as control_service
-from app.services import deviations as deviation_service
-from app.services.ai_systems import read_systems
-from app.services.conclusions import read_conclusions, read_grounds
+from app.pages.navigator import NavigatorPage
 from app.services.signables import ItemType
-from app.services.status import TestState, combine, count, read_test_states, statuses_of_controls
-from app.services.workpapers import read_workpapers
-from app.storage.engagement_file import EngagementFile
+from app.services.status import TestState, combine, count
 from ui.context import Page, Target
 
 #: How the navigator marks an item changed after review (and the words its filter finds it by).
@@ -96,42 +88,6 @@ class Node:
         return [node for child in self.children for node in (child, *child.descendants())]
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    requirements: list[Requirement]
-    statuses: dict[str, RequirementStatus]
-    controls: list[Control]
-    control_status: dict[ControlId, Status]
-    tests: list[TestState]  # every test, counted in the report or not
-    test_refs: dict[TestId, str]
-    deviations: list[Deviation]
-    conclusions: dict[str, RequirementConclusion]
-    stale: frozenset[ItemKey] = frozenset()
-    workpapers: list[Workpaper] = field(default_factory=list)
-    ai_systems: list[AiSystem] = field(default_factory=list)
-
-
-def read_snapshot(db: EngagementFile) -> Snapshot:
-    """One read transaction for everything the navigator shows."""
-    with db.reading() as conn:
-        grounds = read_grounds(conn)
-        return Snapshot(
-            requirements=list(grounds.scope),
-            statuses=grounds.statuses,
-            controls=control_service.read_controls(conn),
-            control_status=statuses_of_controls(
-                [t for found in grounds.tests.values() for t in found], grounds.report_type
-            ),
-            tests=sorted(read_test_states(conn).values(), key=lambda t: t.test_id),
-            test_refs=grounds.test_refs,
-            deviations=deviation_service.read_deviations(conn),
-            conclusions={c.code: c for c in read_conclusions(conn, grounds)},
-            stale=read_stale(conn, (ItemType.CONCLUSION, ItemType.CONTROL, ItemType.TEST)),
-            workpapers=read_workpapers(conn),
-            ai_systems=read_systems(conn),
-        )
-
-
 def _summarise(node: Node) -> None:
     """Give a group the counts of the requirements below it, and (if it has none of its own) their status.
 
@@ -150,7 +106,7 @@ def _summarise(node: Node) -> None:
             node.status = combine(statuses)
 
 
-def _requirement_node(req: Requirement, snap: Snapshot, control_text: dict[str, str]) -> Node:
+def _requirement_node(req: Requirement, snap: NavigatorPage, control_text: dict[str, str]) -> Node:
     state = snap.statuses.get(req.code)
     flag = "  (no control)" if state and state.gap and state.status is not Status.EXCLUDED else ""
     concluded = snap.conclusions.get(req.code)
@@ -173,7 +129,7 @@ def _stale_words(stale: bool) -> str:
     return f" {STALE_WORDS}" if stale else ""
 
 
-def build_tree(snap: Snapshot) -> Node:
+def build_tree(snap: NavigatorPage) -> Node:
     root = Node("root")
     for label, target in PAGES:
         page = root.add(Node(label, target, search=label.lower()))
@@ -197,7 +153,7 @@ def build_tree(snap: Snapshot) -> Node:
     return root
 
 
-def _add_soc2(root: Node, snap: Snapshot, control_text: dict[str, str]) -> None:
+def _add_soc2(root: Node, snap: NavigatorPage, control_text: dict[str, str]) -> None:
     section = root.add(Node("SOC 2 Trust Services Criteria", search="soc 2"))
     categories: dict[str, Node] = {}
     groups: dict[str, Node] = {}
@@ -211,7 +167,7 @@ def _add_soc2(root: Node, snap: Snapshot, control_text: dict[str, str]) -> None:
         groups[req.group].add(_requirement_node(req, snap, control_text))
 
 
-def _add_iso(root: Node, snap: Snapshot, control_text: dict[str, str]) -> None:
+def _add_iso(root: Node, snap: NavigatorPage, control_text: dict[str, str]) -> None:
     clauses = root.add(Node("ISO/IEC 42001 clauses 4-10", search="iso 42001 clauses"))
     annex = root.add(Node("ISO/IEC 42001 Annex A", search="iso 42001 annex a"))
     nodes: dict[str, Node] = {}
@@ -226,7 +182,7 @@ def _add_iso(root: Node, snap: Snapshot, control_text: dict[str, str]) -> None:
         nodes[req.code] = nodes.get(req.parent or "", top).add(node)
 
 
-def _add_controls(root: Node, snap: Snapshot) -> None:
+def _add_controls(root: Node, snap: NavigatorPage) -> None:
     section = root.add(Node("Controls", search="controls"))
     tests_by_control: dict[ControlId, list[TestState]] = defaultdict(list)
     for test in snap.tests:
@@ -258,7 +214,7 @@ def _add_controls(root: Node, snap: Snapshot) -> None:
             node.counts = count(t.status for t in tests_by_control[c.id])
 
 
-def _add_exceptions(root: Node, snap: Snapshot) -> None:
+def _add_exceptions(root: Node, snap: NavigatorPage) -> None:
     section = root.add(Node("Exceptions", search="exceptions"))
     for dev in snap.deviations:
         text = dev.description if len(dev.description) <= 90 else dev.description[:87] + "..."
@@ -272,7 +228,7 @@ def _add_exceptions(root: Node, snap: Snapshot) -> None:
         )
 
 
-def _add_workpapers(root: Node, snap: Snapshot) -> None:
+def _add_workpapers(root: Node, snap: NavigatorPage) -> None:
     """The engagement's workpapers by index, and the information produced by the entity; the section opens the
     index page and counts the workpapers complete."""
     section = root.add(Node("Workpapers", Target(Page.WORKPAPERS), search="workpapers"))

@@ -30,14 +30,14 @@ from PySide6.QtWidgets import (
 
 from app.domain.ai_systems import STAGES, AiSystem, CoverageCell, ImpactAssessment, MatrixRequirement, SystemCoverage
 from app.domain.vocabulary import Status
+from app.engagement import Engagement
 from app.errors import FieldworkError
 from app.pages.ai_systems import AiSystemsPage, Choice, ai_systems_page
-from app.pages.linked_evidence import LinkedEvidence, read_linked
+from app.pages.linked_evidence import load_linked
 from app.services import ai_systems as inventory
 from app.services import evidence as ev
 from app.services import impact_assessments as assessments
 from app.services.ai_inventory_import import InventoryImport, import_inventory
-from app.storage.engagement_file import EngagementFile
 from ui.context import Page, Target, UiContext
 from ui.dialogs.ai_system import AiSystemDialog
 from ui.dialogs.choose_links import ChooseLinksDialog
@@ -359,15 +359,13 @@ class AiSystemsView(DetailView):
         target = ev.Link(ev.LinkKind.AI_SYSTEM, system.id)
         self.ctx.read(
             f"Loading the evidence of {system.name}",
-            lambda db: _linked_files(db, target),
+            lambda db: load_linked(db, [target]),
             lambda rows: self.evidence.show_files(rows, target, system.ref),
         )
 
     # -- writing --------------------------------------------------------------------------------------
 
-    def _write(
-        self, label: str, work: Callable[[EngagementFile], Any], then: Callable[[Any], None] | None = None
-    ) -> None:
+    def _write(self, label: str, work: Callable[[Engagement], Any], then: Callable[[Any], None] | None = None) -> None:
         """Save; a refusal is said above the tabs and stays until the next save goes through."""
 
         def done(result: Any) -> None:
@@ -488,8 +486,3 @@ class AiSystemsView(DetailView):
         if (system := self.selected()) and self.page:
             hint = "Tick the ISO/IEC 42001 findings that concern this AI system."
             self._choose(inventory.LinkKind.FINDING, "Findings", hint, self.page.findings, system.finding_ids)
-
-
-def _linked_files(db: EngagementFile, target: ev.Link) -> list[LinkedEvidence]:
-    with db.reading() as conn:
-        return read_linked(conn, [target])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -23,21 +22,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.over_time import ControlDates, Span
-from app.domain.records import Control, ControlInput, ControlTest, Requirement, Suggestion
-from app.domain.timeline import control_notes, coverage_gaps, gap_text, test_title
+from app.domain.records import ControlInput, ControlTest, Suggestion
+from app.domain.timeline import test_title
 from app.domain.vocabulary import ControlType, Frequency, Nature, TestKind
 from app.errors import FieldworkError
-from app.pages.linked_evidence import LinkedEvidence, read_linked
+from app.pages.control import ControlPage, evidence_target, load_control_page
 from app.services import controls as control_service
-from app.services import evidence as evidence_service
-from app.services import requirements as requirement_service
 from app.services import testing as test_service
 from app.services.control_dates import set_control_dates
 from app.services.deleting import what_goes_with_control, what_goes_with_test
-from app.services.engagement import read_details
-from app.services.signables import ItemType
-from app.services.status import read_requirement_statuses
-from app.storage.engagement_file import EngagementFile
 from ui.context import Page, Target, UiContext
 from ui.context_menus import ContextMenu, MenuItem, open_and_copy
 from ui.date_fields import OptionalDateField
@@ -48,7 +41,7 @@ from ui.evidence_drop import FileDrop
 from ui.evidence_panel import EvidencePanel
 from ui.models.table import Column, RowTableModel
 from ui.review_strip import ReviewStrip
-from ui.served import Served, served_by, served_table
+from ui.served import served_table
 from ui.status_style import icon
 from ui.tables import make_table
 from ui.views.base import DetailView
@@ -60,45 +53,12 @@ TAB_TITLES = ("&Requirements", "Cross&walk suggestions", "&Tests", "E&vidence")
 TESTS_TAB = 2
 
 
-@dataclass(frozen=True)
-class ControlPage:
-    control: Control
-    linked: list[Served]
-    suggestions: list[Suggestion]
-    tests: list[ControlTest]
-    choices: list[Requirement]
-    evidence: list[LinkedEvidence]
-    scope: list[Requirement]
-    period: Span | None = None
-    #: The other controls' references, for "replaces".
-    others: tuple[str, ...] = ()
-
-
-def load_page(db: EngagementFile, control_id: int) -> ControlPage:
-    suggestions = control_service.suggestions(db, control_id)
-    with db.reading() as conn:
-        control = control_service.read_control(conn, control_id)
-        details = read_details(conn)
-        scope = requirement_service.read_scope(conn)
-        statuses = read_requirement_statuses(conn, scope, details.report_type)
-        tests = test_service.read_tests(conn, control_id=control_id)
-        evidence = read_linked(conn, [_evidence_target(control_id)])
-        others = tuple(c.ref for c in control_service.read_controls(conn) if c.id != control.id)
-    linked = served_by(control, scope, statuses)
-    choices = [r for r in scope if r.code in statuses and r.code not in control.requirements]
-    return ControlPage(control, linked, suggestions, tests, choices, evidence, scope, details.period, others)
-
-
 def over_time(page: ControlPage) -> str:
-    """What the control's dates mean, and any part of its time its tests leave untested (a warning)."""
-    said = "; ".join(control_notes(page.control, page.period))
-    gaps = coverage_gaps([page.control], page.tests, page.period).get(page.control.id, [])
-    warning = f"<b>Coverage: {gap_text(gaps)} (a key control's tests should cover its time in the period).</b>"
-    return " ".join(part for part in (said + "." if said else "", warning if gaps else "") if part)
-
-
-def _evidence_target(control_id: int) -> evidence_service.Link:
-    return evidence_service.Link(evidence_service.LinkKind.CONTROL, control_id)
+    """The control's dates in words, and the part of its time its tests leave untested as a warning."""
+    said = page.dates_note + "." if page.dates_note else ""
+    gap = page.coverage_gap
+    warning = f"<b>Coverage: {gap} (a key control's tests should cover its time in the period).</b>" if gap else ""
+    return " ".join(part for part in (said, warning) if part)
 
 
 def _sample_progress(test: ControlTest) -> str:
@@ -256,12 +216,12 @@ class ControlView(DetailView):
     def load(self) -> None:
         assert self.target is not None
         control_id = self.target.key
-        self.ctx.read("Loading the control", lambda db: load_page(db, control_id), self._show)
-        self.review.show_item(ItemType.CONTROL, str(control_id))
+        self.ctx.read("Loading the control", lambda db: load_control_page(db, control_id), self._show)
 
     def _show(self, page: ControlPage) -> None:
         self.page = page
         c = page.control
+        self.review.show_review(page.review)
         self.title_label.setText(f"{c.ref}  {c.title}")
         self.title.load(c.title)
         self.description.load(c.description)
@@ -286,7 +246,7 @@ class ControlView(DetailView):
         self.linked.set_rows(page.linked)
         self.suggestions.set_rows(page.suggestions)
         self.tests.set_rows(page.tests)
-        self.evidence.show_files(page.evidence, _evidence_target(c.id), c.ref)
+        self.evidence.show_files(page.evidence, evidence_target(c.id), c.ref)
         counts = (len(page.linked), len(page.suggestions), len(page.tests), len(page.evidence))
         for index, (text, count) in enumerate(zip(TAB_TITLES, counts, strict=True)):
             self.tabs.setTabText(index, f"{text} ({count})")

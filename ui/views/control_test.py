@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -31,38 +31,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.fairness import StoredFairnessResult
 from app.domain.ids import SampleItemId
 from app.domain.over_time import TestRound, TestTiming
 from app.domain.reasons import written_out_hint
 from app.domain.records import (
-    Control,
     ControlTest,
     Deviation,
     SampleItem,
     SampleItemInput,
     TestPlan,
-    Tickmark,
 )
 from app.domain.refs import sample_ref
 from app.domain.timeline import test_title
 from app.domain.vocabulary import Conclusion, Method, SampleResult, Selection, Status, TestKind
 from app.errors import FieldworkError, ValidationError
-from app.pages.linked_evidence import LinkedEvidence, read_linked
-from app.services import controls as control_service
+from app.pages.control_test import TestPage, evidence_target, item_target, load_test_page
 from app.services import deviations as deviation_service
-from app.services import engagement as engagement_service
-from app.services import evidence as evidence_service
-from app.services import requirements as requirement_service
 from app.services import testing as test_service
 from app.services.deleting import what_goes_with_deviation, what_goes_with_items
-from app.services.fairness_results import read_fairness_results
 from app.services.pasted_rows import parse_pasted_rows
-from app.services.population import read_population
-from app.services.signables import ItemType
-from app.services.status import read_requirement_statuses
 from app.services.test_windows import set_test_timing
-from app.storage.engagement_file import EngagementFile
 from ui.context import Page, Target, UiContext
 from ui.date_fields import OptionalDateField
 from ui.delegates import ChoiceDelegate, DateDelegate, HintDelegate
@@ -74,57 +62,13 @@ from ui.evidence_panel import EvidencePanel
 from ui.fairness_panel import FairnessPanel
 from ui.models.table import Column, RowTableModel
 from ui.review_strip import ReviewStrip
-from ui.served import Served, served_by, served_table
+from ui.served import served_table
 from ui.status_style import icon
 from ui.tables import make_table, selected_rows
 from ui.views.base import DetailView
 from ui.views.control import ask_to_delete_test
 from ui.views.sampling_panel import SamplingPanel
 from ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, button_row, heading, narrow, note, scrolled
-
-
-@dataclass(frozen=True)
-class TestPage:
-    test: ControlTest
-    control: Control
-    items: list[SampleItem]
-    deviations: list[Deviation]
-    tickmarks: list[Tickmark]
-    served: list[Served]
-    evidence: list[LinkedEvidence]
-    population_imported: bool
-    fairness: list[StoredFairnessResult]
-
-
-def load_page(db: EngagementFile, test_id: int) -> TestPage:
-    with db.reading() as conn:
-        test = test_service.read_test(conn, test_id)
-        control = control_service.read_control(conn, test.control_id)
-        details = engagement_service.read_details(conn)
-        scope = requirement_service.read_scope(conn)
-        statuses = read_requirement_statuses(conn, scope, details.report_type)
-        items = test_service.read_sample_items(conn, test_id)
-        served = served_by(control, scope, statuses)
-        return TestPage(
-            test=test,
-            control=control,
-            items=items,
-            deviations=deviation_service.read_deviations(conn, test_id=test_id),
-            tickmarks=engagement_service.read_tickmarks(conn),
-            served=served,
-            evidence=read_linked(conn, [_evidence_target(test_id), *(_item_target(i) for i in items)]),
-            population_imported=read_population(conn, test_id) is not None,
-            fairness=read_fairness_results(conn, test_id),
-        )
-
-
-def _evidence_target(test_id: int) -> evidence_service.Link:
-    return evidence_service.Link(evidence_service.LinkKind.TEST, test_id)
-
-
-def _item_target(item: SampleItem) -> evidence_service.Link:
-    return evidence_service.Link(evidence_service.LinkKind.SAMPLE_ITEM, item.id)
-
 
 #: The population field's value for "not recorded": below 0, so that 0 (nothing occurred) can be recorded.
 UNKNOWN = -1
@@ -453,12 +397,12 @@ class ControlTestView(DetailView):
     def load(self) -> None:
         assert self.target is not None
         test_id = self.target.key
-        self.ctx.read("Loading the test", lambda db: load_page(db, test_id), self._show)
-        self.review.show_item(ItemType.TEST, str(test_id))
+        self.ctx.read("Loading the test", lambda db: load_test_page(db, test_id), self._show)
 
     def _show(self, page: TestPage) -> None:
         self.page = page
         t, c = page.test, page.control
+        self.review.show_review(page.review)
         self.title.setText(f"{t.ref}  {test_title(t)}")
         self.subtitle.setText(
             f"Control <a href='control'>{c.ref} {c.title}</a> · {c.frequency.label} · {c.nature.label} · "
@@ -484,7 +428,7 @@ class ControlTestView(DetailView):
             self.window_end.load(t.window_end, t.window.end)
             self.window_label.setText(f"= {t.window.label}")
         if operating:
-            self.sampling.show_test(t.id, t.items_total, t.population_size)
+            self.sampling.show_sampling(t.id, page.sampling)
         self.population_size.blockSignals(True)
         self.population_size.setValue(UNKNOWN if t.population_size is None else t.population_size)
         self.population_size.blockSignals(False)
@@ -509,8 +453,8 @@ class ControlTestView(DetailView):
         self.conclusion_note.load(t.conclusion_note)
         self.conclusion_hint.setText(_conclusion_hint(t, page.items))
         self.served.set_rows(page.served)
-        self.fairness.show_results(t.id, t.ref, page.fairness)
-        self.evidence.show_files(page.evidence, _evidence_target(t.id), t.ref)
+        self.fairness.show_results(t.id, t.ref, list(page.fairness))
+        self.evidence.show_files(page.evidence, evidence_target(t.id), t.ref)
         found = (
             f" ({len(page.deviations)} deviation{'s' if len(page.deviations) != 1 else ''})" if page.deviations else ""
         )
@@ -538,7 +482,7 @@ class ControlTestView(DetailView):
             self.evidence.attach(paths)
             return
         item = self.items.rows[row]
-        attach(self.ctx, self, paths, [_item_target(item)], sample_ref(self.page.test.ref, item.seq))
+        attach(self.ctx, self, paths, [item_target(item)], sample_ref(self.page.test.ref, item.seq))
 
     def _open_control(self, _link: str) -> None:
         if self.page is not None:

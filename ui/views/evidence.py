@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.records import EvidenceFile
+from app.engagement import Engagement
 from app.services import evidence as ev
 from app.services.evidence_copies import extract_evidence
-from app.storage.engagement_file import EngagementFile
 from app.tasks import Task
 from ui.context import UiContext
 from ui.context_menus import ContextMenu, MenuItem, copy_text
@@ -95,7 +95,7 @@ COLUMNS: list[tuple[Column[EvidenceFile], ev.SortKey | None]] = [
 SORT_KEYS = [key for _column, key in COLUMNS]
 
 
-def _save_copies(db: EngagementFile, files: list[EvidenceFile], folder: Path, task: Task) -> list[Path]:
+def _save_copies(db: Engagement, files: list[EvidenceFile], folder: Path, task: Task) -> list[Path]:
     return [extract_evidence(db, found.id, folder, task) for found in files]
 
 

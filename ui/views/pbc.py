@@ -19,11 +19,11 @@ from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
 
 from app.domain.records import PbcRequest
 from app.domain.vocabulary import Status
+from app.engagement import Engagement
 from app.errors import FieldworkError
 from app.services import pbc as pbc_service
 from app.services.deleting import what_goes_with_request
 from app.services.pbc import PbcRequestInput, PbcStatus
-from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
 from ui.delegates import ChoiceDelegate, DateDelegate
 from ui.desktop import offer_to_open
@@ -148,7 +148,7 @@ class PbcView(DetailView):
             return
         self._write(f"{existing.ref} updated", lambda db: pbc_service.update_request(db, existing.id, values))
 
-    def _write(self, label: str, work: Callable[[EngagementFile], Any]) -> None:
+    def _write(self, label: str, work: Callable[[Engagement], Any]) -> None:
         """Save; a refusal is said above the table and stays there until the next save goes through."""
         self.ctx.write(label, work, lambda _: self.problem.setText(""), on_error=self._refused)
 
@@ -220,7 +220,7 @@ class PbcView(DetailView):
         )
 
 
-def _export(db: EngagementFile, target: Path) -> int:
+def _export(db: Engagement, target: Path) -> int:
     from app.exports.pbc_list import export_pbc_list  # openpyxl loads only when a list is exported
 
     return export_pbc_list(db, target)

@@ -16,8 +16,8 @@ from app.ai_library import ControlTemplate
 from app.domain.readiness import Coverage, ReadinessLine
 from app.domain.records import Control
 from app.domain.vocabulary import Status
+from app.engagement import Engagement
 from app.services.readiness import ReadinessPage, add_template, readiness_page
-from app.storage.engagement_file import EngagementFile
 from app.tasks import Task
 from ui.context import Page, Target, UiContext
 from ui.crosswalk_banner import CrosswalkBanner
@@ -186,7 +186,7 @@ class ReadinessView(DetailView):
             )
 
 
-def _export(db: EngagementFile, target: Path, task: Task) -> Path:
+def _export(db: Engagement, target: Path, task: Task) -> Path:
     from app.exports.readiness_workbook import write_readiness_workbook  # openpyxl loads only when exporting
 
     write_readiness_workbook(readiness_page(db), target, task)

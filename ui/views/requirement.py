@@ -11,7 +11,6 @@ from app.domain.records import Control
 from app.domain.vocabulary import Framework, Status
 from app.pages.requirement import Related, RequirementPage, load_requirement_page
 from app.services import controls as control_service
-from app.services.signables import ItemType
 from ui.context import Page, Target, UiContext
 from ui.dialogs.new_control import NewControlDialog
 from ui.models.table import Column, RowTableModel
@@ -118,11 +117,11 @@ class RequirementView(DetailView):
         assert self.target is not None
         code = str(self.target.key)
         self.ctx.read(f"Loading {code}", lambda db: load_requirement_page(db, code), self._show)
-        self.conclusion.review.show_item(ItemType.CONCLUSION, code)
 
     def _show(self, page: RequirementPage) -> None:
         self.page = page
         req = page.requirement
+        self.conclusion.review.show_review(page.review)
         self.title.setText(f"{req.code}  {req.title}")
         where = req.category or ("ISO/IEC 42001" if req.framework is Framework.ISO42001 else "")
         self.kind.setText(f"{req.framework.label} · {req.kind.label}{' · ' + where if where else ''}")

@@ -7,7 +7,6 @@ run off the GUI thread with progress and Cancel.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -21,37 +20,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.ids import TestId
 from app.domain.reasons import is_written_out, written_out_hint
 from app.domain.sampling import Population, Risk, SampleDraw, SamplePlan
 from app.domain.vocabulary import Selection
+from app.engagement import Engagement
 from app.errors import FieldworkError
-from app.pages.ipe import PopulationState, read_population_state
+from app.pages.ipe import PopulationState
+from app.pages.sampling import SamplingState
 from app.services import population as population_service
 from app.services import sampling
-from app.storage.engagement_file import EngagementFile
 from app.tasks import Task
 from ui.context import UiContext
 from ui.dialogs.ipe import assess_population
 from ui.dialogs.population_import import PopulationImportDialog
 from ui.dialogs.select_sample import SelectSampleDialog
 from ui.widgets import ChoiceBox, narrow, note
-
-
-@dataclass(frozen=True)
-class SamplingState:
-    plan: SamplePlan
-    population: Population | None
-    items: int
-    ipe: PopulationState
-    #: The population size the test's plan records (a sample drawn outside Fieldwork), or None.
-    recorded: int | None = None
-
-
-def load_state(db: EngagementFile, test_id: int, items: int, recorded: int | None = None) -> SamplingState:
-    with db.reading() as conn:
-        ipe = read_population_state(conn, test_id)
-    plan, found = sampling.get_plan(db, test_id), population_service.get_population(db, test_id)
-    return SamplingState(plan, found, items, ipe, recorded)
 
 
 def describe_ipe(state: PopulationState) -> str:
@@ -113,7 +97,7 @@ class SamplingPanel(QWidget):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.test_id: int | None = None
+        self.test_id: TestId | None = None
         self.state: SamplingState | None = None
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -162,9 +146,11 @@ class SamplingPanel(QWidget):
 
     # -- loading ------------------------------------------------------------------------------------
 
-    def show_test(self, test_id: int, items: int, recorded: int | None = None) -> None:
+    def show_sampling(self, test_id: TestId, state: SamplingState | None) -> None:
+        """Show the test's sampling as its page read it (None: a test of design, which has none)."""
         self.test_id = test_id
-        self.ctx.read("Loading the sample plan", lambda db: load_state(db, test_id, items, recorded), self._show)
+        if state is not None:
+            self._show(state)
 
     def _show(self, state: SamplingState) -> None:
         self.state = state
@@ -250,7 +236,7 @@ class SamplingPanel(QWidget):
         source, id_column, date_column = dialog.choice()
         test_id = self.test_id
 
-        def work(db: EngagementFile, task: Task) -> Population:
+        def work(db: Engagement, task: Task) -> Population:
             return population_service.import_population(db, test_id, source, id_column, date_column, task=task)
 
         self.ctx.long(f"Importing {source.path.name}", work)
@@ -274,7 +260,7 @@ class SamplingPanel(QWidget):
         test_id, method, rows = self.test_id, dialog.chosen_method(), dialog.row_numbers()
         size, seed, reason = dialog.count.value(), dialog.seed_value(), dialog.reason.text().strip() or None
 
-        def work(db: EngagementFile, task: Task) -> SampleDraw:
+        def work(db: Engagement, task: Task) -> SampleDraw:
             if extending:
                 return sampling.extend_sample(db, test_id, count=size, rows=rows, reason=reason or "", task=task)
             return sampling.select_sample(

@@ -7,9 +7,7 @@ refusal reloads the form from the file, and the sentence stays above the tabs.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -25,15 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.records import EngagementDetails, TeamMember, Tickmark
-from app.domain.subservice import Subservice
+from app.domain.records import EngagementDetails
 from app.domain.vocabulary import DESCRIPTION_HEADINGS, TSC_CATEGORIES, ReportType
-from app.domain.workpapers import Stage
+from app.engagement import Engagement
 from app.errors import FieldworkError
+from app.pages.settings import SettingsPage, load_settings_page
 from app.services import engagement as engagement_service
-from app.services.stage import read_stage
-from app.services.subservice import read_subservice
-from app.storage.engagement_file import EngagementFile
 from ui.context import Target, UiContext
 from ui.crosswalk_banner import CrosswalkBanner
 from ui.date_fields import DateField, OptionalDateField
@@ -51,34 +46,6 @@ CATEGORY_LABELS = {
     "Processing Integrity": "Processing &Integrity",
     "Privacy": "Pri&vacy",
 }
-
-
-@dataclass(frozen=True)
-class SettingsPage:
-    details: EngagementDetails
-    warnings: tuple[str, ...]
-    team: list[TeamMember]
-    tickmarks: list[Tickmark]
-    description: dict[str, str]
-    stage: Stage
-    #: Sections carried forward from the prior period and not yet edited for this one.
-    to_update: frozenset[str] = frozenset()
-    subservice: Subservice = dataclasses.field(default_factory=Subservice)
-
-
-def load_page(db: EngagementFile) -> SettingsPage:
-    with db.reading() as conn:
-        details = engagement_service.read_details(conn)
-        return SettingsPage(
-            details,
-            engagement_service.validate_details(details),
-            engagement_service.read_team(conn),
-            engagement_service.read_tickmarks(conn),
-            engagement_service.read_system_description(conn),
-            read_stage(conn),
-            engagement_service.read_sections_to_update(conn),
-            read_subservice(conn),
-        )
 
 
 def _text_box() -> CommitTextEdit:
@@ -233,7 +200,7 @@ class SettingsView(DetailView):
     # -- loading and saving -----------------------------------------------------------------------
 
     def write(
-        self, label: str, work: Callable[[EngagementFile], Any], on_done: Callable[[Any], None] | None = None
+        self, label: str, work: Callable[[Engagement], Any], on_done: Callable[[Any], None] | None = None
     ) -> None:
         """Every save on this page: a refusal is said above the tabs and the page reloads from the file."""
 
@@ -263,7 +230,7 @@ class SettingsView(DetailView):
 
     def load(self) -> None:
         self.crosswalk.load()
-        self.ctx.read("Loading the engagement settings", load_page, self._show)
+        self.ctx.read("Loading the engagement settings", load_settings_page, self._show)
 
     def _show(self, page: SettingsPage) -> None:
         self.details = page.details

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 
 from app.domain.records import TeamMember, Tickmark
 from app.domain.vocabulary import DESCRIPTION_HEADINGS, Role
+from app.engagement import Engagement
 from app.services import engagement as engagement_service
 from app.services.signables import ItemType
-from app.storage.engagement_file import EngagementFile
 from ui.delegates import ChoiceDelegate
 from ui.models.table import Column, RowTableModel
 from ui.review_strip import ReviewStrip
@@ -38,7 +38,7 @@ from ui.widgets import ChoiceBox, CommitTextEdit, note
 
 class Page(Protocol):
     def write(
-        self, label: str, work: Callable[[EngagementFile], Any], on_done: Callable[[Any], None] | None = None
+        self, label: str, work: Callable[[Engagement], Any], on_done: Callable[[Any], None] | None = None
     ) -> None: ...
 
     def refuse(self, message: str) -> None: ...
@@ -102,7 +102,7 @@ class TeamPanel(QWidget):
         fields = [("N&ame", self.name, 3), ("&Initials", self.initials, 2), ("R&ole", self.role, 0)]
         layout.addLayout(entry_row(fields, self.add, self.remove))
 
-    def show_team(self, team: list[TeamMember]) -> None:
+    def show_team(self, team: Sequence[TeamMember]) -> None:
         self.model.set_rows(team)
 
     def _update(self, member: TeamMember, **change: Any) -> None:
@@ -165,7 +165,7 @@ class TickmarkPanel(QWidget):
         fields = [("S&ymbol", self.symbol, 1), ("Mean&ing", self.meaning, 6)]
         layout.addLayout(entry_row(fields, self.add, self.remove))
 
-    def show_tickmarks(self, marks: list[Tickmark]) -> None:
+    def show_tickmarks(self, marks: Sequence[Tickmark]) -> None:
         self.model.set_rows(marks)
 
     def _set_meaning(self, mark: Tickmark, text: Any) -> None:

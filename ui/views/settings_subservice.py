@@ -23,8 +23,8 @@ from app.domain.subservice import (
     SubserviceOrganization,
 )
 from app.domain.vocabulary import Opinion, ReportType, SubserviceTreatment
+from app.engagement import Engagement
 from app.services import subservice as subservice_service
-from app.storage.engagement_file import EngagementFile
 from ui.delegates import ChoiceDelegate, DateDelegate
 from ui.models.table import Column, RowTableModel
 from ui.tables import make_table
@@ -59,7 +59,7 @@ def cleared(*fields: QLineEdit) -> None:
 
 
 def remove_selected(
-    page: Page, table: QTableView, name: Callable[[Any], str], remove: Callable[[EngagementFile, Any], None]
+    page: Page, table: QTableView, name: Callable[[Any], str], remove: Callable[[Engagement, Any], None]
 ) -> None:
     """Remove the record on the table's current row (an organization or a complementary control)."""
     row = selected_row(table)

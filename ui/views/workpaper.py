@@ -28,11 +28,10 @@ from PySide6.QtWidgets import (
 
 from app.domain.vocabulary import Status
 from app.domain.workpapers import Answer, ChecklistItem, WorkpaperFields, WorkpaperKind
+from app.engagement import Engagement
 from app.errors import FieldworkError
 from app.pages.workpapers import WorkpaperPage, load_workpaper_page
 from app.services import workpapers as service
-from app.services.signables import ItemType
-from app.storage.engagement_file import EngagementFile
 from ui.context import Page, Target, UiContext
 from ui.date_fields import OptionalDateField
 from ui.delegates import ChoiceDelegate
@@ -209,11 +208,11 @@ class WorkpaperView(DetailView):
         assert self.target is not None
         workpaper_id = self.target.key
         self.ctx.read("Loading the workpaper", lambda db: load_workpaper_page(db, workpaper_id), self._show)
-        self.review.show_item(ItemType.WORKPAPER, str(workpaper_id))
 
     def _show(self, page: WorkpaperPage) -> None:
         opened = self.page is None or self.page.workpaper.id != page.workpaper.id
         self.page = page
+        self.review.show_review(page.review)
         found, fields, shape = page.workpaper, page.workpaper.fields, page.workpaper.shape
         self.title.setText(f"{found.ref}  {found.title}")
         self.state.setText(state_text(page))
@@ -331,7 +330,7 @@ class WorkpaperView(DetailView):
             self.ctx.write(f"{found.ref} deleted", lambda db: service.delete_workpaper(db, found.id))
             self.ctx.open(Target(Page.WORKPAPERS))
 
-    def write(self, label: str, work: Callable[[EngagementFile], Any]) -> None:
+    def write(self, label: str, work: Callable[[Engagement], Any]) -> None:
         """Every save on this page: a refusal is said above the tabs and the page reloads from the file."""
         self.ctx.write(label, work, lambda _result: self.problem.setText(""), on_error=self._refused)
 

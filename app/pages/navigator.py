@@ -1,0 +1,67 @@
+"""What the navigator shows: both frameworks' requirements with their progress and conclusions, the client's
+controls and tests, the deviations, the workpapers and the AI systems, with what changed after review.
+
+One read transaction, so the tree's counts, statuses and stale marks all describe the same moment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection
+
+from app.domain.ai_systems import AiSystem
+from app.domain.ids import ControlId, TestId
+from app.domain.judgements import RequirementConclusion
+from app.domain.records import Control, Deviation, Requirement, RequirementStatus
+from app.domain.vocabulary import Status
+from app.domain.workpapers import Workpaper
+from app.engagement import Engagement
+from app.pages.review import ItemKey, read_stale
+from app.services import controls as control_service
+from app.services import deviations as deviation_service
+from app.services.ai_systems import read_systems
+from app.services.conclusions import read_conclusions, read_grounds
+from app.services.signables import ItemType
+from app.services.status import TestState, read_test_states, statuses_of_controls
+from app.services.workpapers import read_workpapers
+
+
+@dataclass(frozen=True)
+class NavigatorPage:
+    requirements: list[Requirement]
+    statuses: dict[str, RequirementStatus]
+    controls: list[Control]
+    control_status: dict[ControlId, Status]
+    tests: list[TestState]  # every test, counted in the report or not
+    test_refs: dict[TestId, str]
+    deviations: list[Deviation]
+    conclusions: dict[str, RequirementConclusion]
+    stale: frozenset[ItemKey] = frozenset()
+    workpapers: list[Workpaper] = field(default_factory=list)
+    ai_systems: list[AiSystem] = field(default_factory=list)
+
+
+def read_navigator_page(conn: Connection) -> NavigatorPage:
+    """Everything the navigator shows; every test is listed, counted in the report or not."""
+    grounds = read_grounds(conn)
+    return NavigatorPage(
+        requirements=list(grounds.scope),
+        statuses=grounds.statuses,
+        controls=control_service.read_controls(conn),
+        control_status=statuses_of_controls(
+            [t for found in grounds.tests.values() for t in found], grounds.report_type
+        ),
+        tests=sorted(read_test_states(conn).values(), key=lambda t: t.test_id),
+        test_refs=grounds.test_refs,
+        deviations=deviation_service.read_deviations(conn),
+        conclusions={c.code: c for c in read_conclusions(conn, grounds)},
+        stale=read_stale(conn, (ItemType.CONCLUSION, ItemType.CONTROL, ItemType.TEST)),
+        workpapers=read_workpapers(conn),
+        ai_systems=read_systems(conn),
+    )
+
+
+def load_navigator_page(db: Engagement) -> NavigatorPage:
+    with db.reading() as conn:
+        return read_navigator_page(conn)
