@@ -1,6 +1,7 @@
 """What the workspace does after an action: one `changed` with what changed, only the reads that show it, and no
-finished operation kept. Measured before this was built: attaching one file in the demo's library ran 8 operations
-and 8 transactions and emitted `changed` twice; 200 reloads left 612 operations alive."""
+finished operation kept. Measured on main before this was built, by this file's `Watched`: attaching one file ran 8
+operations and 8 transactions in the demo's library, 8 and 8 on a control's page, and emitted `changed` twice; 200
+reloads left 603 operations alive."""
 
 from __future__ import annotations
 
@@ -75,7 +76,7 @@ def test_a_file_attached_to_a_control_refreshes_the_navigator_and_the_page(
 
     [changed] = watched.changed
     assert "evidence_link" in changed.kinds, "a linked file is part of what a control's sign-off covers"
-    assert "Loading the navigator" in watched.operations and len(watched.operations) <= 5  # 10 before
+    assert "Loading the navigator" in watched.operations and len(watched.operations) <= 4
     assert [r.file.original_name for r in view.evidence.model.rows] == ["review.xlsx"]
     assert "Reading whether the engagement is finalized" not in watched.operations
 
