@@ -851,7 +851,7 @@ def _with_an_ai_system(db: EngagementFile) -> None:
         control_id = conn.exec_driver_sql("SELECT id FROM control").scalar_one()
         evidence_id = conn.exec_driver_sql("SELECT id FROM evidence").scalar_one()
     inventory.link_system(db, system.id, LinkKind.CONTROL, [uuid.UUID(hex=control_id)])
-    target = evidence_service.Target(evidence_service.TargetKind.AI_SYSTEM, system.id)
+    target = evidence_service.Link(evidence_service.LinkKind.AI_SYSTEM, system.id)
     evidence_service.link_evidence(db, uuid.UUID(hex=evidence_id), target)
     add_assessment(db, system.id, ImpactAssessmentInput(date(2025, 2, 1), "Risk office"))
 

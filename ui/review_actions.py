@@ -11,6 +11,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from app.domain.changed import EVERYTHING
 from app.pages.review import WhoActs, load_who_acts
 from app.profile import load_profile
 from app.services.finalizing import open_addendum
@@ -100,7 +101,7 @@ class ReviewActions:
 
     def _chosen(self) -> None:
         if (found := self.workspace()) is not None:
-            found.ctx.changed.emit()  # sign-offs and notes now see the member chosen
+            found.ctx.announce(EVERYTHING)  # sign-offs and notes now see the member chosen
             found.ctx.read("Reading the team", load_who_acts, self.shown)
 
     # -- finalizing ------------------------------------------------------------------------------------

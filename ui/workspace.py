@@ -17,11 +17,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.changed import EVERYTHING, Changed
 from app.engagement import Engagement
 from app.pages.navigator import load_navigator_page
 from app.pages.review import load_finalized
-from app.services.finalizing import Finalized
-from ui.context import Target, UiContext
+from app.services.evidence import LIBRARY_KINDS
+from app.services.finalizing import FINALIZING_KINDS, Finalized
+from ui.context import Page, Target, UiContext
 from ui.context_menus import ContextMenu, MenuItem, copy_text
 from ui.filter_typing import apply_after_typing
 from ui.finalized_banner import FinalizedBanner
@@ -54,27 +56,27 @@ NARROW_NAVIGATOR = 340
 #: in order while their rows fit.
 MAX_EXPANDED = 600
 
-#: The page for each kind of target: (module, class). A page is built the first time it is opened, so
-#: start-up loads only the dashboard and what it needs.
-VIEWS: dict[str, tuple[str, str]] = {
-    "dashboard": ("ui.views.dashboard", "DashboardView"),
-    "matrix": ("ui.views.control_matrix", "ControlMatrixView"),
-    "requirement": ("ui.views.requirement", "RequirementView"),
-    "control": ("ui.views.control", "ControlView"),
-    "test": ("ui.views.control_test", "ControlTestView"),
-    "soa": ("ui.views.soa", "SoaView"),
-    "evidence": ("ui.views.evidence", "EvidenceView"),
-    "pbc": ("ui.views.pbc", "PbcView"),
-    "readiness": ("ui.views.readiness", "ReadinessView"),
-    "findings": ("ui.views.findings", "FindingsView"),
-    "opinion": ("ui.views.opinion", "OpinionView"),
-    "ai_systems": ("ui.views.ai_systems", "AiSystemsView"),
-    "settings": ("ui.views.settings", "SettingsView"),
-    "notes": ("ui.views.review_notes", "ReviewNotesView"),
-    "changed": ("ui.views.changed", "ChangedSinceReviewView"),
-    "workpapers": ("ui.views.workpapers", "WorkpapersView"),
-    "workpaper": ("ui.views.workpaper", "WorkpaperView"),
-    "ipe": ("ui.views.ipe", "IpeView"),
+#: Each page's view: (module, class), imported the first time the page is opened, so start-up loads only the
+#: dashboard and what it needs (`tests/ui/test_navigation.py` checks every page has one).
+VIEWS: dict[Page, tuple[str, str]] = {
+    Page.DASHBOARD: ("ui.views.dashboard", "DashboardView"),
+    Page.MATRIX: ("ui.views.control_matrix", "ControlMatrixView"),
+    Page.REQUIREMENT: ("ui.views.requirement", "RequirementView"),
+    Page.CONTROL: ("ui.views.control", "ControlView"),
+    Page.TEST: ("ui.views.control_test", "ControlTestView"),
+    Page.SOA: ("ui.views.soa", "SoaView"),
+    Page.EVIDENCE: ("ui.views.evidence", "EvidenceView"),
+    Page.PBC: ("ui.views.pbc", "PbcView"),
+    Page.READINESS: ("ui.views.readiness", "ReadinessView"),
+    Page.FINDINGS: ("ui.views.findings", "FindingsView"),
+    Page.OPINION: ("ui.views.opinion", "OpinionView"),
+    Page.AI_SYSTEMS: ("ui.views.ai_systems", "AiSystemsView"),
+    Page.SETTINGS: ("ui.views.settings", "SettingsView"),
+    Page.NOTES: ("ui.views.review_notes", "ReviewNotesView"),
+    Page.CHANGED: ("ui.views.changed", "ChangedSinceReviewView"),
+    Page.WORKPAPERS: ("ui.views.workpapers", "WorkpapersView"),
+    Page.WORKPAPER: ("ui.views.workpaper", "WorkpaperView"),
+    Page.IPE: ("ui.views.ipe", "IpeView"),
 }
 
 
@@ -123,7 +125,7 @@ class Workspace(QWidget):
         column.addWidget(self.tree)
         self.stack = QStackedWidget()
         self.stack.currentChanged.connect(self._only_current_sizes)
-        self.views: dict[str, DetailView] = {}
+        self.views: dict[Page, DetailView] = {}
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         pages = scrolled(_Holder(self.stack))  # scrolls only when the window is smaller than the page can be
@@ -146,7 +148,7 @@ class Workspace(QWidget):
         self.ctx.navigate.connect(self.open_target)
         self.ctx.changed.connect(self.reload)
         self.reload()
-        self.open_target(Target("dashboard"))
+        self.open_target(Target(Page.DASHBOARD))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.tree and event.type() == QEvent.Type.Resize:
@@ -188,13 +190,16 @@ class Workspace(QWidget):
                 items.append(("Copy reference", lambda: copy_text(node.reference)))
         return [*items, ("Expand all", self.tree.expandAll), ("Collapse all", self.tree.collapseAll)]
 
-    def reload(self) -> None:
-        """Rebuild the navigator (statuses change with every result) and refresh the open page."""
-        self.ctx.read("Loading the navigator", lambda db: build_tree(load_navigator_page(db)), self._show_tree)
+    def reload(self, changed: Changed = EVERYTHING) -> None:
+        """Refresh what shows what `changed`: the navigator (statuses change with results, stale marks with
+        evidence links), the open page (the others load when shown) and the finalized banner."""
+        if not changed.only(LIBRARY_KINDS):
+            self.ctx.read("Loading the navigator", lambda db: build_tree(load_navigator_page(db)), self._show_tree)
         view = self.stack.currentWidget()
         if isinstance(view, DetailView):
-            view.refresh()
-        self.ctx.read("Reading whether the engagement is finalized", load_finalized, self._show_finalized)
+            view.refresh(changed)
+        if changed.touches(FINALIZING_KINDS):
+            self.ctx.read("Reading whether the engagement is finalized", load_finalized, self._show_finalized)
 
     def _show_finalized(self, found: Finalized | None) -> None:
         """The banner, and no edits offered while the engagement is finalized without an addendum open."""
@@ -289,7 +294,7 @@ class Workspace(QWidget):
         self.view_for(kind)
         QTimer.singleShot(PREBUILD_DELAY_MS, self, self._prebuild_next)
 
-    def view_for(self, kind: str) -> DetailView | None:
+    def view_for(self, kind: Page) -> DetailView | None:
         """The page for a kind of target, built on first use."""
         if kind not in self.views and kind in VIEWS:
             module, name = VIEWS[kind]
@@ -341,7 +346,9 @@ class Workspace(QWidget):
     def requirement_order(self) -> list[Target]:
         """Requirements in navigator order (as filtered), for next/previous."""
         return [
-            n.target for n in self.model.root.descendants() if n.target is not None and n.target.kind == "requirement"
+            n.target
+            for n in self.model.root.descendants()
+            if n.target is not None and n.target.kind is Page.REQUIREMENT
         ]
 
     def step_requirement(self, step: int) -> None:

@@ -28,7 +28,7 @@ from app.domain.sampling import Population, PopulationItemInput, PopulationRow, 
 from app.engagement import Engagement
 from app.errors import ValidationError
 from app.services.engagement import read_period_span
-from app.services.evidence import Receipt, Target, TargetKind, attach_stream, link
+from app.services.evidence import Link, LinkKind, Receipt, attach_stream, link
 from app.services.evidence_store import ByteProgress
 from app.services.history import Changes, changes
 from app.services.ipe import new_population
@@ -114,7 +114,7 @@ def _keep_as_evidence(
     """The imported file as evidence of the test and its IPE assessment (the same content already linked to the
     test is linked again, not stored again); refused if the bytes stored are not the bytes the rows came from."""
     ipe_id = new_population(ch, test_id, replacing)
-    targets = [Target(TargetKind.TEST, test_id), Target(TargetKind.IPE, ipe_id)]
+    targets = [Link(LinkKind.TEST, test_id), Link(LinkKind.IPE, ipe_id)]
     already = ch.conn.execute(
         select(evidence.c.id)
         .join(evidence_link, evidence_link.c.evidence_id == evidence.c.id)

@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QFont
 
 from app.domain.judgements import CriterionConclusion
+from app.domain.targets import Page
 from app.domain.vocabulary import Status
 from ui.models.navigator_tree import OPEN, STALE_WORDS, Node
 from ui.status_style import colour, icon
@@ -173,7 +174,7 @@ def _tooltip(node: Node) -> str:
     if counts is None and node.own_progress and node.target is not None:
         done, of = node.own_progress.split("/")
         lines.append(
-            f"{done} of {of} " + ("sample items with a result" if node.target.kind == "test" else "tests concluded")
+            f"{done} of {of} " + ("sample items with a result" if node.target.kind is Page.TEST else "tests concluded")
         )
     if counts is not None:
         lines.append(

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLa
 
 from app.domain.vocabulary import Status
 from app.pages.control_matrix import ControlMatrixPage, MatrixLine, load_control_matrix_page, matches
-from ui.context import Target, UiContext
+from ui.context import Page, Target, UiContext
 from ui.context_menus import ContextMenu, open_and_copy
 from ui.filter_typing import apply_after_typing
 from ui.models.table import ROW_ROLE, SORT_ROLE, Column, RowTableModel
@@ -141,4 +141,4 @@ class ControlMatrixView(DetailView):
 
     def _open(self, index: QModelIndex) -> None:
         if index.isValid():
-            self.ctx.open(Target("control", self.line_at(index).id))
+            self.ctx.open(Target(Page.CONTROL, self.line_at(index).id))
