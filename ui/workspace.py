@@ -290,7 +290,7 @@ class Workspace(QWidget):
             kind = missing[0]
             self.ctx.read("", lambda _db: importlib.import_module(VIEWS[kind][0]), lambda _module: self._prebuilt(kind))
 
-    def _prebuilt(self, kind: str) -> None:
+    def _prebuilt(self, kind: Page) -> None:
         self.view_for(kind)
         QTimer.singleShot(PREBUILD_DELAY_MS, self, self._prebuild_next)
 
