@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
+from app.domain.changed import EVERYTHING, Changed
 from app.domain.records import ControlInput
 from app.domain.vocabulary import SampleResult
 from app.services import controls, testing
@@ -53,7 +54,7 @@ def test_a_sample_result_updates_the_navigator_in_place(demo_workspace: Workspac
 def test_a_new_control_rebuilds_the_navigator(demo_workspace: Workspace) -> None:
     resets = _resets(demo_workspace)
     made = controls.create_control(demo_workspace.db, ControlInput("A control made elsewhere"))
-    demo_workspace.ctx.changed.emit()
+    demo_workspace.ctx.changed.emit(Changed(frozenset({"control"})))
     assert len(resets) == 1
     assert _node(demo_workspace, Target("control", made.id)).label.endswith("A control made elsewhere")
 
@@ -87,7 +88,7 @@ def test_a_refresh_repaints_only_the_rows_that_changed(qtbot: QtBot, demo_worksp
     view = open_page(demo_workspace, Target("matrix"), ControlMatrixView)
     repainted: list[tuple[int, int]] = []
     view.model.dataChanged.connect(lambda first, last: repainted.append((first.row(), last.row())))
-    demo_workspace.ctx.changed.emit()  # a write elsewhere: every page shown reads again
+    demo_workspace.ctx.changed.emit(EVERYTHING)  # a write elsewhere: every page shown reads again
     assert repainted == []
     lines = view.model.rows
     changed = replace(lines[3], deviations=lines[3].deviations + 1)
