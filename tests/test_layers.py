@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import ast
+import graphlib
 from pathlib import Path
+
+import pytest
+
+import app
 
 ROOT = Path(__file__).resolve().parents[1]
 QT_MODULES = ("PySide6", "shiboken6", "PyQt5", "PyQt6", "ui")
@@ -44,3 +49,76 @@ def test_the_ui_never_touches_sql_or_the_storage_layer() -> None:
         for path in (ROOT / "ui").rglob("*.py")
     }
     assert {name: mods for name, mods in offenders.items() if mods} == {}
+
+
+# --- import cycles and the order of the layers under app/ -----------------------------------------------------------
+
+#: Imports made inside a function ("import when used") that still close a cycle among the services. Each is a debt,
+#: not a licence: the test fails when one of them is no longer needed, so the list only shrinks.
+DEFERRED_CYCLE_EDGES = {
+    ("app.services.controls", "app.services.testing"),  # deleting a control deletes its tests
+    ("app.services.testing", "app.services.ipe"),  # a test's IPE assessments go with it; a clean conclusion asks
+    ("app.services.ipe", "app.services.testing"),  # the register of every test's population
+    ("app.services.engagement", "app.services.workpapers"),  # a new engagement gets the templates' workpapers
+    ("app.services.workpapers", "app.services.judged"),  # the completion items read the judgements
+}
+#: Lower layers never import higher ones (a layer may import itself and anything to its right).
+LAYER_ORDER = ("app.cli", "app.pages", "app.exports", "app.services", "app.storage", "app.domain")
+
+
+def _module_name(path: Path) -> str:
+    """The name `path` is imported by (under `app`'s own name, however the package is installed)."""
+    parts = path.relative_to(ROOT / "app").with_suffix("").parts
+    return ".".join([app.__name__, *(parts[:-1] if parts[-1] == "__init__" else parts)])
+
+
+def _app_imports() -> dict[str, dict[str, bool]]:
+    """Each module under app/ -> the app modules it imports, each with whether only inside a function (deferred)."""
+    paths = {_module_name(p): p for p in (ROOT / "app").rglob("*.py")}
+    graph: dict[str, dict[str, bool]] = {}
+    for name, path in paths.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        top_level = {id(node) for node in tree.body}
+        edges: dict[str, bool] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found = {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    stem = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*stem, base] if base else stem)
+                found = {f"{base}.{a.name}" if f"{base}.{a.name}" in paths else base for a in node.names}
+            else:
+                continue
+            for target in found & paths.keys() - {name}:
+                edges[target] = edges.get(target, True) and id(node) not in top_level
+        graph[name] = edges
+    return graph
+
+
+def test_no_import_cycle_among_app_modules() -> None:
+    graph = _app_imports()
+    still_needed = {edge for edge in DEFERRED_CYCLE_EDGES if graph.get(edge[0], {}).get(edge[1])}
+    assert still_needed == DEFERRED_CYCLE_EDGES, "a listed deferred import is gone or made at module level"
+    sorter = graphlib.TopologicalSorter(
+        {name: {t for t in edges if (name, t) not in DEFERRED_CYCLE_EDGES} for name, edges in graph.items()}
+    )
+    try:
+        sorter.prepare()
+    except graphlib.CycleError as exc:
+        pytest.fail(f"import cycle: {' -> '.join(exc.args[1])}")
+
+
+def test_app_layers_import_only_downward() -> None:
+    def layer(module: str) -> int | None:
+        return next((i for i, prefix in enumerate(LAYER_ORDER) if module.startswith(prefix + ".")), None)
+
+    upward = sorted(
+        f"{name} -> {target}"
+        for name, edges in _app_imports().items()
+        for target in edges
+        if (mine := layer(name)) is not None and (theirs := layer(target)) is not None and theirs < mine
+    )
+    assert upward == []

@@ -19,10 +19,10 @@ from sqlalchemy import Connection, RowMapping, select
 
 from app.domain.ids import EvidenceId
 from app.errors import FieldworkError, ValidationError
-from app.exports.atomic import atomic_target
 from app.services.evidence import find_evidence_id
 from app.services.evidence_store import ByteProgress, Fingerprint, stream_blob
 from app.services.safe_names import safe_file_name, unique_path
+from app.storage.atomic import atomic_target
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import evidence, evidence_blob
 from app.tasks import Task
