@@ -139,7 +139,7 @@ class Workspace(QWidget):
         layout.addWidget(self.splitter)
         self.setTabOrder(self.filter, self.tree)
 
-        QTimer.singleShot(PREBUILD_DELAY_MS, self, self._prebuild_next)
+        self.prebuilding = False  # the other pages are built only once the navigator has shown
         self.ctx.navigate.connect(self.open_target)
         self.ctx.changed.connect(self.reload)
         self.reload()
@@ -211,6 +211,9 @@ class Workspace(QWidget):
     def _show_tree(self, root: Node) -> None:
         self.full_tree = root
         self.apply_filter(keep_expansion=True)
+        if not self.prebuilding:
+            self.prebuilding = True
+            QTimer.singleShot(PREBUILD_DELAY_MS, self, self._prebuild_next)
 
     def apply_filter(self, _text: str = "", *, keep_expansion: bool = False) -> None:
         """Show the part of the tree that matches what is typed (pruned in Python: fast at any size)."""
@@ -260,10 +263,12 @@ class Workspace(QWidget):
             self.open_target(node.target)
 
     def _prebuild_next(self) -> None:
-        """Build the remaining pages one per idle moment after start-up, so a first visit is as quick as the next."""
+        """Build the remaining pages one per idle moment after start-up, so a first visit is as quick as the next;
+        never while a read the user waits for is running (the GUI thread would take the worker's time)."""
         missing = [kind for kind in VIEWS if kind not in self.views]
         if missing:
-            self.view_for(missing[0])
+            if not self.ctx.runner.pending:
+                self.view_for(missing[0])
             QTimer.singleShot(PREBUILD_DELAY_MS, self, self._prebuild_next)
 
     def view_for(self, kind: str) -> DetailView | None:
