@@ -12,6 +12,13 @@ import app
 
 ROOT = Path(__file__).resolve().parents[1]
 QT_MODULES = ("PySide6", "shiboken6", "PyQt5", "PyQt6", "ui")
+#: The namespace the packages are installed under (`fieldwork.app`, `fieldwork.ui`), if any.
+NAMESPACE = app.__name__.removesuffix("app")
+
+
+def top_level(module: str) -> str:
+    """The top-level package a module belongs to, within the namespace: `ui` for `fieldwork.ui.views`."""
+    return module.removeprefix(NAMESPACE).split(".")[0]
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -27,7 +34,7 @@ def imported_modules(path: Path) -> set[str]:
 
 def test_app_never_imports_qt_or_the_ui() -> None:
     offenders = {
-        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if m.split(".")[0] in QT_MODULES)
+        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if top_level(m) in QT_MODULES)
         for path in (ROOT / "app").rglob("*.py")
     }
     offenders = {name: mods for name, mods in offenders.items() if mods and name != "app/cli/main.py"}
@@ -36,14 +43,15 @@ def test_app_never_imports_qt_or_the_ui() -> None:
 
 def test_only_the_cli_entry_point_reaches_the_ui_and_only_lazily() -> None:
     tree = ast.parse((ROOT / "app" / "cli" / "main.py").read_text(encoding="utf-8"))
-    top_level = {node.module for node in tree.body if isinstance(node, ast.ImportFrom) and node.module} | {
+    imported = {node.module for node in tree.body if isinstance(node, ast.ImportFrom) and node.module} | {
         alias.name for node in tree.body if isinstance(node, ast.Import) for alias in node.names
     }
-    assert not any(m.split(".")[0] in QT_MODULES for m in top_level), "the UI is imported only when it is started"
+    assert not any(top_level(m) in QT_MODULES for m in imported), "the UI is imported only when it is started"
 
 
 def test_the_ui_never_touches_sql_or_the_storage_layer() -> None:
-    forbidden = ("sqlalchemy", "sqlite3", "sqlcipher3", "app.storage.schema", "app.storage.database")
+    storage = (f"{NAMESPACE}app.storage.schema", f"{NAMESPACE}app.storage.database")
+    forbidden = ("sqlalchemy", "sqlite3", "sqlcipher3", *storage)
     offenders = {
         str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if m.startswith(forbidden))
         for path in (ROOT / "ui").rglob("*.py")
@@ -56,20 +64,25 @@ def test_the_ui_never_touches_sql_or_the_storage_layer() -> None:
 #: Imports made inside a function ("import when used") that still close a cycle among the services. Each is a debt,
 #: not a licence: the test fails when one of them is no longer needed, so the list only shrinks.
 DEFERRED_CYCLE_EDGES = {
-    ("app.services.controls", "app.services.testing"),  # deleting a control deletes its tests
-    ("app.services.testing", "app.services.ipe"),  # a test's IPE assessments go with it; a clean conclusion asks
-    ("app.services.ipe", "app.services.testing"),  # the register of every test's population
-    ("app.services.engagement", "app.services.workpapers"),  # a new engagement gets the templates' workpapers
-    ("app.services.workpapers", "app.services.judged"),  # the completion items read the judgements
+    ("services.controls", "services.testing"),  # deleting a control deletes its tests
+    ("services.testing", "services.ipe"),  # a test's IPE assessments go with it; a clean conclusion asks
+    ("services.ipe", "services.testing"),  # the register of every test's population
+    ("services.engagement", "services.workpapers"),  # a new engagement gets the templates' workpapers
+    ("services.workpapers", "services.judged"),  # the completion items read the judgements
 }
 #: Lower layers never import higher ones (a layer may import itself and anything to its right).
-LAYER_ORDER = ("app.cli", "app.pages", "app.exports", "app.services", "app.storage", "app.domain")
+LAYER_ORDER = ("cli", "pages", "exports", "services", "storage", "domain")
 
 
 def _module_name(path: Path) -> str:
-    """The name `path` is imported by (under `app`'s own name, however the package is installed)."""
+    """The module's name within `app`: `services.testing` for app/services/testing.py."""
     parts = path.relative_to(ROOT / "app").with_suffix("").parts
-    return ".".join([app.__name__, *(parts[:-1] if parts[-1] == "__init__" else parts)])
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def within(module: str) -> str | None:
+    """A module's name within `app` (`services.testing`), None for a module outside it."""
+    return module.removeprefix(f"{app.__name__}.") if module.startswith(f"{app.__name__}.") else None
 
 
 def _app_imports() -> dict[str, dict[str, bool]]:
@@ -78,7 +91,8 @@ def _app_imports() -> dict[str, dict[str, bool]]:
     graph: dict[str, dict[str, bool]] = {}
     for name, path in paths.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        package = f"{app.__name__}.{name}".removesuffix(".")
+        package = package if path.name == "__init__.py" else package.rpartition(".")[0]
         top_level = {id(node) for node in tree.body}
         edges: dict[str, bool] = {}
         for node in ast.walk(tree):
@@ -89,10 +103,10 @@ def _app_imports() -> dict[str, dict[str, bool]]:
                 if node.level:
                     stem = package.split(".")[: len(package.split(".")) - node.level + 1]
                     base = ".".join([*stem, base] if base else stem)
-                found = {f"{base}.{a.name}" if f"{base}.{a.name}" in paths else base for a in node.names}
+                found = {f"{base}.{a.name}" if within(f"{base}.{a.name}") in paths else base for a in node.names}
             else:
                 continue
-            for target in found & paths.keys() - {name}:
+            for target in {within(m) for m in found} & paths.keys() - {name}:
                 edges[target] = edges.get(target, True) and id(node) not in top_level
         graph[name] = edges
     return graph

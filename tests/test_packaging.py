@@ -46,9 +46,10 @@ def test_an_installed_copy_creates_and_opens_an_engagement_outside_the_checkout(
         capture_output=True,
     )
     script = (
-        "import app, sys\n"
+        "import sys\n"
+        "import app.resources as found\n"
         "from app.resources import migrations_path, resource_path\n"
-        "assert str(target) in app.__file__, app.__file__\n"
+        "assert str(target) in found.__file__, found.__file__\n"
         "print(resource_path('catalogs', 'crosswalk.json'))\n"
         "print(migrations_path())\n"
         "from app.cli.main import main\n"
