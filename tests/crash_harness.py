@@ -1,8 +1,8 @@
 """Kill a `fieldwork` command at a random moment of its work, then check what it left.
 
 Each write path (attaching evidence, importing a population and drawing a sample, exporting the
-report and workpapers, re-keying, creating the demo, writing a plain copy, taking a backup) is run
-once to the end to learn how long it takes and what the file looks like after it; then, trial by
+report and workpapers, writing the review pack, re-keying, creating the demo, writing a plain copy,
+taking a backup) is run once to the end to learn how long it takes and what the file looks like after it; then, trial by
 trial, a fresh copy of the starting state is given to the same command, which is sent SIGKILL after
 a random delay within that time. The survivor must open (journal rolled back, temporaries swept),
 pass `verify`, show in `info --json` either the state before the command or the state after it and
@@ -165,6 +165,33 @@ def judge_exports(path: WritePath, folder: Path) -> Survey:
     return Survey(None, "after" if xlsx.exists() else "before")
 
 
+PACK = "pack"
+
+
+def _pack_files(pack: Path) -> dict[str, int | None]:
+    """Each file's size; the workbook's varies with the time it was written, so only its name counts."""
+    found = (p for p in sorted(pack.rglob("*")) if p.is_file())
+    return {str(p.relative_to(pack)): None if p.suffix == ".xlsx" else p.stat().st_size for p in found}
+
+
+def judge_pack(path: WritePath, folder: Path) -> Survey:
+    """The engagement before or after (the history names the pack before its first byte); the pack either
+    absent or exactly the files the pack run to its end wrote, the evidence of the same sizes, the workbook
+    whole."""
+    original = _check_engagement(folder / ENGAGEMENT, path.before, path.after)
+    pack = folder / PACK
+    if original.problem or not pack.exists():
+        return original
+    reference = folder.parent / f"{path.name}-reference".replace(" ", "-") / PACK
+    if _pack_files(pack) != _pack_files(reference):
+        return Survey("the review pack is there but not whole", "")
+    workbook = next(pack.glob("*.xlsx"))
+    with zipfile.ZipFile(workbook) as archive:
+        if archive.testzip() is not None:
+            return Survey(f"{workbook.name} in the pack is damaged", "")
+    return Survey(None, "after")
+
+
 def _hot(journal: Path) -> bool:
     """A journal SQLite would roll back; one whose header is still zero means no page reached the file."""
     with journal.open("rb") as handle:
@@ -275,6 +302,12 @@ class Harness:
                 engagement,
                 judge_exports,
                 outputs=("report.pdf", "workpapers.xlsx"),
+            ),
+            WritePath(
+                "review pack",
+                lambda f, i: ["export", str(f / ENGAGEMENT), "--review-pack", str(f / PACK), "--unencrypted-ok", *key],
+                engagement,
+                judge_pack,
             ),
             WritePath(
                 "re-key",

@@ -20,6 +20,7 @@ NAMES = [
     "evidence add",
     "population import and sample",
     "export (PDF and XLSX)",
+    "review pack",
     "re-key",
     "demo creation",
     "export-plain",

@@ -17,7 +17,7 @@ from tests.reliability_helpers import PASSPHRASE, cli, new_engagement, passphras
 
 #: Another Fieldwork process that keeps committing changes until its stdin closes.
 BUSY_WRITER = """
-import sys, threading
+import sys, threading, time
 from app.services import engagement
 from app.storage.engagement_file import open_engagement
 from tests.conftest import type2_details
@@ -29,6 +29,7 @@ n = 0
 while not stop.is_set():
     n += 1
     engagement.update_details(db, type2_details(client=f"Client revision {n}", iso_scope="x" * (n % 50000)))
+    time.sleep(0.005)  # the app commits once per user action: a loop with no gap starves readers on a loaded machine
 db.close()
 print(n)
 """

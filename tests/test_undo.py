@@ -12,7 +12,7 @@ from app.domain.vocabulary import Method, SampleResult, TestKind
 from app.errors import ReadOnlyError, ValidationError
 from app.services import controls, deviations, testing
 from app.services.history import changes, list_history
-from app.services.undo import redo, session_start, undo, undo_state
+from app.services.undo import UndoState, redo, session_start, undo, undo_state
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import control, deviation_sample_item, finalization, person, sample_item
 
@@ -162,6 +162,7 @@ def test_undo_refuses_on_a_finalized_engagement(engagement: EngagementFile) -> N
         member = ch.conn.execute(select(person.c.id)).scalars().first()
         ch.insert(finalization, {"finalized_at": ch.at_utc, "person_id": member, "manifest": {}})
 
+    assert undo_state(engagement, since) == UndoState(None, None)  # Edit > Undo is greyed out, not a refusal
     with pytest.raises(ReadOnlyError, match="finalized"):
         undo(engagement, since)
     engagement.addendum = "ADD-1"

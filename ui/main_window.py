@@ -18,6 +18,7 @@ from app.domain.vocabulary import TestKind
 from app.errors import FieldworkError
 from app.exports.report.model import Audience, ReportOptions
 from app.keychain import KeychainUnavailable, remember
+from app.pages.review import acting_text
 from app.services import controls as control_service
 from app.services.backup import back_up, backup_target
 from app.services.engagement import create_engagement, get_details
@@ -59,7 +60,8 @@ class MainWindow(QMainWindow):
         self.db: EngagementFile | None = None
         self.client = ""
         self.workspace: Workspace | None = None
-        self.review = ReviewActions(self, lambda: self.workspace)
+        self.acting = QLabel()
+        self.review = ReviewActions(self, lambda: self.workspace, lambda who: self.acting.setText(acting_text(who)))
 
         self.pages = QStackedWidget()
         self.start = StartScreen()
@@ -71,6 +73,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.pages)
 
         self.state = QLabel()
+        self.statusBar().addPermanentWidget(self.acting)
         self.statusBar().addPermanentWidget(self.state)
         self.runner.status_message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.runner.user_error.connect(self.show_user_error)
@@ -273,6 +276,7 @@ class MainWindow(QMainWindow):
         PRIVATE_COPIES.discard_all()  # evidence opened from this engagement must not outlive it on disk
         self._enable_engaged(False)
         self.state.clear()  # "All changes saved" speaks of an open file only, as does "Opened ..."
+        self.acting.clear()
         self.statusBar().clearMessage()
         self.start.refresh()
         self.pages.setCurrentWidget(self.start)

@@ -6,6 +6,7 @@ be refused. Widgets that only read (a filter, "Open the item", an item's history
 
 from __future__ import annotations
 
+from PySide6.QtCore import QAbstractProxyModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractSpinBox,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.models.table import RowTableModel
 from ui.pick_list import PickList
 
 #: Where a table's own edit triggers are kept while it is locked.
@@ -52,6 +54,11 @@ def _inside_reader(widget: QWidget, root: QWidget) -> bool:
 
 
 def _lock_table(table: QAbstractItemView, editable: bool) -> None:
+    model = table.model()
+    while isinstance(model, QAbstractProxyModel):
+        model = model.sourceModel()
+    if isinstance(model, RowTableModel):
+        model.locked = not editable
     kept = table.property(TRIGGERS)
     if not editable and kept is None:
         table.setProperty(TRIGGERS, int(table.editTriggers().value))

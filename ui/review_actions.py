@@ -68,9 +68,13 @@ def _remember_asked(who: WhoActs) -> None:
 
 
 class ReviewActions:
-    def __init__(self, parent: QWidget, workspace: Callable[[], Workspace | None]) -> None:
+    def __init__(
+        self, parent: QWidget, workspace: Callable[[], Workspace | None], shown: Callable[[WhoActs], None]
+    ) -> None:
         self.parent = parent
         self.workspace = workspace
+        #: Told who is acting whenever it is read (the status bar names them).
+        self.shown = shown
         self.dialog: QWidget | None = None
 
     # -- who is working --------------------------------------------------------------------------------
@@ -86,6 +90,7 @@ class ReviewActions:
 
     def _confirm(self, who: WhoActs) -> None:
         """Asked once per engagement and profile: someone who said they are not on the team is not asked again."""
+        self.shown(who)
         if who.acting is None and who.team and _asked_key(who) not in _asked():
             self._ask(who, not_a_member_intro(load_profile()))
 
@@ -99,6 +104,7 @@ class ReviewActions:
     def _chosen(self) -> None:
         if (found := self.workspace()) is not None:
             found.ctx.changed.emit()  # sign-offs and notes now see the member chosen
+            found.ctx.read("Reading the team", load_who_acts, self.shown)
 
     # -- finalizing ------------------------------------------------------------------------------------
 

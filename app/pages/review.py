@@ -250,6 +250,14 @@ class WhoActs:
     engagement_id: str = ""
 
 
+def acting_text(who: WhoActs) -> str:
+    """The status bar's words for who the history and sign-offs will name."""
+    if who.acting is None:
+        return "Not on this engagement's team: changes are recorded, sign-offs need a member"
+    member = who.acting
+    return f"Acting as {member.name} ({member.initials}, {member.role.label.lower()})"
+
+
 def load_who_acts(db: EngagementFile) -> WhoActs:
     with db.reading() as conn:
         facts = read_facts(conn, db.encrypted)

@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.domain.records import HistoryEntry
 from app.errors import ValidationError
+from app.services.engagement import read_finalized_at
 from app.services.history import REPLICA_KEY, Changes, changes
 from app.storage.database import dump_json
 from app.storage.engagement_file import EngagementFile
@@ -169,6 +170,9 @@ def stacks(steps: Iterable[Step]) -> tuple[list[Step], list[Step]]:
 
 
 def read_undo_state(conn: Connection, since: int) -> UndoState:
+    """What Edit > Undo and Redo would do; nothing once the engagement is finalized, where `_reverse` refuses."""
+    if read_finalized_at(conn):
+        return UndoState(None, None)
     undo, redo = stacks(read_steps(conn, since))
     return UndoState(undo[-1] if undo else None, redo[-1] if redo else None)
 

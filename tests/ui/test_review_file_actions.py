@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -31,6 +32,9 @@ from ui.dialogs.profile import NOT_ON_TEAM, ProfileDialog
 from ui.dialogs.review_note import NoteDialog
 from ui.main_window import MainWindow
 from ui.views.control import ControlView
+from ui.views.control_matrix import ControlMatrixView
+from ui.views.evidence import EvidenceView
+from ui.views.soa import SoaView
 
 OK = QDialogButtonBox.StandardButton.Ok
 
@@ -113,6 +117,13 @@ def test_finalize_lists_what_stops_it_then_makes_the_file_read_only_until_an_add
     assert view.review.history.isEnabled(), "reading its history stays"
     new_control = next(a for a in window.changing_actions if "New &control" in a.text())
     assert not new_control.isEnabled() and window.addendum_action.isEnabled()
+    soa = open_page(workspace, Target("soa"), SoaView)
+    included = soa.model.index(0, next(i for i, c in enumerate(soa.model.columns) if c.check is not None))
+    assert not soa.model.flags(included) & Qt.ItemFlag.ItemIsUserCheckable, "a click would toggle it otherwise"
+    library = open_page(workspace, Target("evidence"), EvidenceView)
+    matrix = open_page(workspace, Target("matrix"), ControlMatrixView)
+    assert not library.filter.isReadOnly() and library.unused_only.isEnabled(), "a finalized file is still searched"
+    assert not matrix.filter.isReadOnly() and matrix.key_only.isEnabled() and matrix.status.isEnabled()
 
     window.review.open_addendum()
     addendum = window.review.dialog
@@ -123,6 +134,7 @@ def test_finalize_lists_what_stops_it_then_makes_the_file_read_only_until_an_add
     addendum.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     assert not addendum.isVisible()
     assert not workspace.locked and "Addendum AD-001 is open" in workspace.banner.text.text()
+    assert soa.model.flags(included) & Qt.ItemFlag.ItemIsUserCheckable
     assert not view.title.isReadOnly() and new_control.isEnabled()
 
 
@@ -172,10 +184,12 @@ def test_someone_not_on_the_team_is_asked_who_they_are_and_the_profile_keeps_it(
         NOT_ON_TEAM,
     ]
     assert dialog.member.currentText() == NOT_ON_TEAM and dialog.name.isEnabled()
+    assert main.acting.text().startswith("Not on this engagement's team"), "the status bar says who is acting"
     dialog.member.setCurrentIndex(1)
     assert (dialog.name.text(), dialog.initials.text(), dialog.name.isEnabled()) == ("Sam Ortiz", "SO", False)
     dialog.buttons.button(OK).click()
     assert (load_profile().name, load_profile().initials) == ("Sam Ortiz", "SO")
+    assert main.acting.text() == "Acting as Sam Ortiz (SO, manager)"
 
     made = controls.create_control(engagement, ControlInput("Access review"), ["CC6.2"])
     assert main.workspace is not None
@@ -183,6 +197,7 @@ def test_someone_not_on_the_team_is_asked_who_they_are_and_the_profile_keeps_it(
     view.review.sign_preparer.click()
     assert "SO" in view.review.preparer.text(), "signed as the member chosen"
     main.close_engagement()
+    assert main.acting.text() == ""
 
 
 @pytest.mark.asks_who

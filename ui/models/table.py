@@ -43,6 +43,9 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         self.key = key
         self.highlight = highlight
         self.rows: list[R] = []
+        #: A finalized engagement: no cell is editable or checkable (a click on a checkbox would toggle it even
+        #: with the view's edit triggers off).
+        self.locked = False
 
     def set_rows(self, rows: Sequence[R]) -> None:
         new = list(rows)
@@ -106,7 +109,7 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             return Qt.ItemFlag.NoItemFlags
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         column = self.columns[index.column()]
-        if column.edit is not None:
+        if column.edit is not None and not self.locked:
             flags |= Qt.ItemFlag.ItemIsUserCheckable if column.check is not None else Qt.ItemFlag.ItemIsEditable
         return flags
 

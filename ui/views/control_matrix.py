@@ -14,6 +14,7 @@ from app.pages.control_matrix import ControlMatrixPage, MatrixLine, load_control
 from ui.context import Target, UiContext
 from ui.context_menus import ContextMenu, open_and_copy
 from ui.models.table import ROW_ROLE, SORT_ROLE, Column, RowTableModel
+from ui.read_only import reads
 from ui.status_style import icon
 from ui.tables import make_table
 from ui.views.base import DetailView
@@ -85,6 +86,8 @@ class ControlMatrixView(DetailView):
         self.filter.setClearButtonEnabled(True)
         self.status = ChoiceBox(STATUSES, none_label="Any status")
         self.key_only = QCheckBox("&Key controls only")
+        for widget in (self.filter, self.status, self.key_only):
+            reads(widget)  # a finalized file is still searched
         filter_label = QLabel("Filte&r")
         filter_label.setBuddy(self.filter)
         row = QHBoxLayout()

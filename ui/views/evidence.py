@@ -112,6 +112,7 @@ class EvidenceView(DetailView):
         self.filter.setPlaceholderText("Filter by file name, reference, provider, type, PBC request or item")
         self.filter.setClearButtonEnabled(True)
         self.unused_only = QCheckBox("&Unused only")
+        reads(self.filter)
         reads(self.unused_only)
         self.filter_timer = QTimer(self, singleShot=True, interval=FILTER_DELAY_MS)
         self.filter_timer.timeout.connect(self.load)
