@@ -28,7 +28,6 @@ from app.services.verify import Finding, verify
 from app.tasks import Task
 from ui.context import Page, Target
 from ui.desktop import PRIVATE_COPIES, export_folder, offer_to_open
-from ui.dialogs.new_control import NewControlDialog
 from ui.dialogs.new_engagement import NewEngagementWizard
 from ui.dialogs.passphrase import ChangePassphrase
 from ui.help import HelpWindow
@@ -320,6 +319,8 @@ class MainWindow(QMainWindow):
             return
         current = self.workspace.current
         codes = [str(current.key)] if current is not None and current.kind is Page.REQUIREMENT else []
+        from ui.dialogs.new_control import NewControlDialog  # menu actions' forms load when used, not at start-up
+
         dialog = NewControlDialog(", ".join(codes), self)
         if not dialog.exec():
             return

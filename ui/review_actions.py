@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
@@ -15,12 +16,14 @@ from app.domain.changed import EVERYTHING
 from app.pages.review import WhoActs, load_who_acts
 from app.profile import load_profile
 from app.services.finalizing import open_addendum
-from app.services.review_import import ImportReport, import_review_notes
 from ui.dialogs.finalize import FinalizeDialog
 from ui.dialogs.profile import WHO_INTRO, ProfileDialog, not_a_member_intro
 from ui.dialogs.review_note import NoteDialog
 from ui.settings import settings
 from ui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from app.services.review_import import ImportReport
 
 #: How many refs an import report names before it counts the rest.
 NAMED = 20
@@ -134,6 +137,8 @@ class ReviewActions:
             self.parent, "Import review notes from workpapers", "", "Excel workbooks (*.xlsx);;All files (*)"
         )
         if chosen:
+            from app.services.review_import import import_review_notes  # reads workbooks (XML): not at start-up
+
             path = Path(chosen)
             found.ctx.long(
                 f"Importing review notes from {path.name}",

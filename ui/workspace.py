@@ -144,7 +144,7 @@ class Workspace(QWidget):
         layout.addWidget(self.splitter)
         self.setTabOrder(self.filter, self.tree)
 
-        QTimer.singleShot(PREBUILD_DELAY_MS, self, self._prebuild_next)
+        self.prebuilding = False  # the other pages are built only once the navigator has shown
         self.ctx.navigate.connect(self.open_target)
         self.ctx.changed.connect(self.reload)
         self.reload()
@@ -224,6 +224,9 @@ class Workspace(QWidget):
             return
         self.full_tree = root
         self.apply_filter(keep_expansion=True)
+        if not self.prebuilding:
+            self.prebuilding = True
+            QTimer.singleShot(PREBUILD_DELAY_MS, self, self._prebuild_next)
 
     def apply_filter(self, _text: str = "", *, keep_expansion: bool = False) -> None:
         """Show the part of the tree that matches what is typed (pruned in Python: fast at any size)."""
@@ -281,12 +284,15 @@ class Workspace(QWidget):
             self.open_target(node.target)
 
     def _prebuild_next(self) -> None:
-        """Build the remaining pages one per idle moment after start-up, so a first visit is as quick as the next.
+        """Build the remaining pages one per idle moment after start-up, so a first visit is as quick as the next;
+        never while a read the user waits for is running (the GUI thread would take the worker's time).
 
         Each page's module is imported on the worker first: importing is most of a first build (PySide reads the
         source of every module that imports it), and there it does not stop the screen."""
         missing = [kind for kind in VIEWS if kind not in self.views]
-        if missing:
+        if missing and self.ctx.runner.pending:
+            QTimer.singleShot(PREBUILD_DELAY_MS, self, self._prebuild_next)
+        elif missing:
             kind = missing[0]
             self.ctx.read("", lambda _db: importlib.import_module(VIEWS[kind][0]), lambda _module: self._prebuilt(kind))
 

@@ -25,6 +25,7 @@ from app.errors import NotFoundError, ValidationError
 from app.services.controls import find_control_id
 from app.services.engagement import read_period_span
 from app.services.history import Changes, changes
+from app.services.population_removal import drop_population
 from app.services.refs import find_id
 from app.services.selection import MAX_SEED
 from app.services.status import read_test_states
@@ -136,7 +137,6 @@ def remove_test(ch: Changes, test_id: TestId) -> None:
     ch.delete_where(deviation, deviation.c.test_id == test_id)
     ch.delete_where(fairness_result, fairness_result.c.test_id == test_id)
     from app.services.ipe import drop_assessments  # they look tests up here: import when used
-    from app.services.population import drop_population
 
     drop_population(ch, test_id)
     drop_assessments(ch, ipe_assessment.c.test_id == test_id)

@@ -70,7 +70,6 @@ def _unique_live(table: Table, *columns: str) -> None:
         *(table.c[name] for name in columns),
         unique=True,
         sqlite_where=table.c.deleted_at.is_(None),
-        postgresql_where=table.c.deleted_at.is_(None),
     )
 
 
@@ -769,7 +768,6 @@ for _target in LINK_TARGETS:
         evidence_link.c.evidence_id,
         unique=True,
         sqlite_where=_where,
-        postgresql_where=_where,
     )
 
 # --- populations and sampling (revision 0003) ----------------------------------------------------
