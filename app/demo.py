@@ -26,6 +26,7 @@ from app.demo_workpapers import fill_demo_workpapers
 from app.domain.ids import new_id
 from app.domain.over_time import Span, covered_window, in_operation
 from app.domain.records import EngagementDetails, TeamMember, Tickmark
+from app.domain.refs import control_test_ref
 from app.domain.vocabulary import (
     ImplementationStatus,
     ReportType,
@@ -157,7 +158,7 @@ def _control_rows(data: dict[str, Any], scale: int, period: Span) -> _Rows:
             for number, test in enumerate(raw["tests"], start=1):
                 window = covered_window(period, operating, _day(test, "window_start"), _day(test, "window_end"))
                 assert window is not None
-                _add_test(rows, test, control_id, f"{ref}.T{number}", copy, window)
+                _add_test(rows, test, control_id, control_test_ref(ref, number), copy, window)
     return rows
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from app.services.evidence import Receipt, TargetKind, attach_stream, resolve_target
+from app.domain.refs import sample_ref
+from app.services.evidence import LinkKind, Receipt, attach_stream, resolve_link
 from app.services.evidence_store import ByteProgress
 from app.services.history import Changes
 from app.services.pbc import PbcRequestInput, PbcStatus, find_request_id, insert_request
@@ -27,7 +28,7 @@ DAYS_EARLY = 2
 class DemoFile:
     name: str
     request: str
-    links: tuple[tuple[TargetKind, str], ...]
+    links: tuple[tuple[LinkKind, str], ...]
     content: Callable[[random.Random], str]
 
 
@@ -107,47 +108,47 @@ DEMO_FILES = (
     DemoFile(
         "Code of Business Conduct v4.2.md",
         "PBC-002",
-        ((TargetKind.CONTROL, "C-001"), (TargetKind.TEST, "C-001.T1")),
+        ((LinkKind.CONTROL, "C-001"), (LinkKind.TEST, "C-001.T1")),
         document("Code of Business Conduct v4.2", ("Integrity", "Responsible AI Principles", "Speaking up")),
     ),
     DemoFile(
         "BambooHR new hires 2025-10-01 to 2026-09-30.csv",
         "PBC-002",
-        ((TargetKind.TEST, "C-001.T2"), *((TargetKind.SAMPLE_ITEM, f"C-001.T2 #{n}") for n in (1, 2, 3))),
+        ((LinkKind.TEST, "C-001.T2"), *((LinkKind.SAMPLE_ITEM, sample_ref("C-001.T2", n)) for n in (1, 2, 3))),
         _new_hires,
     ),
     DemoFile(
         "GitHub Actions deployments FY2026.csv",
         "PBC-001",
         (
-            (TargetKind.TEST, "C-074.T2"),
-            (TargetKind.SAMPLE_ITEM, "C-074.T2 #1"),
-            (TargetKind.SAMPLE_ITEM, "C-074.T2 #2"),
+            (LinkKind.TEST, "C-074.T2"),
+            (LinkKind.SAMPLE_ITEM, "C-074.T2 #1"),
+            (LinkKind.SAMPLE_ITEM, "C-074.T2 #2"),
         ),
         _deployments,
     ),
     DemoFile(
         "AI Governance Committee charter v2.md",
         "PBC-004",
-        ((TargetKind.CONTROL, "C-004"), (TargetKind.TEST, "C-004.T1")),
+        ((LinkKind.CONTROL, "C-004"), (LinkKind.TEST, "C-004.T1")),
         document("AI Governance Committee charter", ("Purpose", "Membership", "Meetings", "Decisions")),
     ),
     DemoFile(
         "AI system impact assessment - Candidate Ranker v3.md",
         "PBC-005",
-        ((TargetKind.CONTROL, "C-021"), (TargetKind.SAMPLE_ITEM, "C-021.T2 #1"), (TargetKind.AI_SYSTEM, "Match Score")),
+        ((LinkKind.CONTROL, "C-021"), (LinkKind.SAMPLE_ITEM, "C-021.T2 #1"), (LinkKind.AI_SYSTEM, "Match Score")),
         document("AI system impact assessment", ("Intended use", "Fairness and bias", "Harm to individuals")),
     ),
     DemoFile(
         "Weekly model monitoring log 2026.csv",
         "PBC-007",
-        ((TargetKind.TEST, "C-040.T2"),),
+        ((LinkKind.TEST, "C-040.T2"),),
         _monitoring,
     ),
     DemoFile(
         BIAS_AUDIT_FILE,
         "PBC-011",
-        ((TargetKind.TEST, "C-022.T2"), (TargetKind.AI_SYSTEM, "Match Score")),
+        ((LinkKind.TEST, "C-022.T2"), (LinkKind.AI_SYSTEM, "Match Score")),
         _scoring_rates,
     ),
 )
@@ -174,6 +175,6 @@ def fill_demo_evidence(ch: Changes, data: dict[str, Any]) -> None:
     for demo_file in DEMO_FILES:
         on, provider = received[demo_file.request]
         receipt = Receipt(on, provider, find_request_id(ch.conn, demo_file.request))
-        targets = [resolve_target(ch.conn, kind, ref) for kind, ref in demo_file.links]
+        targets = [resolve_link(ch.conn, kind, ref) for kind, ref in demo_file.links]
         content = io.BytesIO(demo_file_content(demo_file.name))
         attach_stream(ch, content, demo_file.name, targets, receipt, progress)

@@ -19,7 +19,7 @@ from app.domain.ipe import IpeInput, IpeResult
 from app.domain.workpapers import Answer
 from app.services.controls import find_control_id
 from app.services.engagement import read_team
-from app.services.evidence import Receipt, Target, TargetKind, attach_stream
+from app.services.evidence import Link, LinkKind, Receipt, attach_stream
 from app.services.evidence_store import ByteProgress
 from app.services.history import Changes
 from app.services.ipe import insert_key_report, put_population
@@ -55,7 +55,7 @@ def _workpaper(ch: Changes, ref: str, raw: dict[str, Any]) -> None:
         put_links(ch, workpaper_id, raw.get("requirements", []), controls)
     if raw.get("evidence"):
         content = document(raw["evidence"].removesuffix(".md"), LETTER_SECTIONS)(random.Random(ref))
-        target = Target(TargetKind.WORKPAPER, workpaper_id)
+        target = Link(LinkKind.WORKPAPER, workpaper_id)
         source = io.BytesIO(content.encode("utf-8"))
         receipt = Receipt(date.fromisoformat(raw["received"]), raw["provided_by"])
         attach_stream(ch, source, raw["evidence"], [target], receipt, ByteProgress(Task(), 0))

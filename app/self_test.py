@@ -28,7 +28,7 @@ from app.exports.docx_report import write_docx
 from app.exports.pdf_report import write_report
 from app.exports.workbook import write_workbook
 from app.services.controls import list_controls
-from app.services.evidence import Target, TargetKind, attach_files, list_evidence
+from app.services.evidence import Link, LinkKind, attach_files, list_evidence
 from app.services.verify import verify
 from app.storage.engagement_file import open_engagement
 from app.storage.fileformat import Encryption, sniff
@@ -84,7 +84,7 @@ class SelfTest:
         source = self.folder / "walkthrough notes.txt"
         source.write_bytes(content)
         control = list_controls(self.engagement)[0]
-        (added,) = attach_files(self.engagement, [source], [Target(TargetKind.CONTROL, control.id)])
+        (added,) = attach_files(self.engagement, [source], [Link(LinkKind.CONTROL, control.id)])
         if added.sha256 != hashlib.sha256(content).hexdigest():
             raise StepFailed(f"{added.ref} was stored with a SHA-256 that is not the file's")
         self.evidence_ref = added.ref

@@ -25,7 +25,7 @@ from app.demo import create_demo
 from app.exports.dataset import gather
 from app.exports.review_pack import EVIDENCE, WORKBOOK, PackOptions, write_review_pack
 from app.exports.workbook import write_workbook
-from app.services.evidence import Target, TargetKind, attach_files
+from app.services.evidence import Link, LinkKind, attach_files
 from app.services.evidence_copies import extract_evidence
 from app.services.testing import list_tests
 from app.storage.engagement_file import EngagementFile, open_engagement
@@ -77,7 +77,7 @@ def main() -> None:
             big = work / "server export.bin"
             big.write_bytes(os.urandom(args.extra_mb << 20))
             db = open_engagement(engagement)
-            attach_files(db, [big], [Target(TargetKind.TEST, list_tests(db)[0].id)])
+            attach_files(db, [big], [Link(LinkKind.TEST, list_tests(db)[0].id)])
             db.close()
             big.unlink()
         command = [*FIELDWORK, "export", str(engagement), "--review-pack", str(work / "cli"), "--unencrypted-ok"]

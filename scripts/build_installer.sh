@@ -16,7 +16,9 @@ screenshot=${SCREENSHOT:-../shared/tools/screenshot.sh}
 started=$SECONDS
 
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/pip" install -q -e ".[installer]"
+# A regular install of the checkout, not an editable one: PyInstaller's analysis finds modules on sys.path and
+# cannot follow an editable install's import hook (app/ is installed as fieldwork.app).
+"$venv/bin/pip" install -q ".[installer]"
 
 # PyInstaller bundles the X11 libraries Qt's xcb plugin links only when this machine has them, and many desktops
 # lack some (libxcb-cursor0 above all): a bundle built without them would not open its window there.
@@ -41,7 +43,7 @@ fi
 "$venv/bin/pyinstaller" --noconfirm --clean --log-level WARN build_installer.spec -- "$@"
 built=$((SECONDS - started))
 
-version=$("$venv/bin/python" -c 'import app; print(app.__version__)')
+version=$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("fieldwork"))')
 if [ "${1:-}" = "--onefile" ]; then program=dist/fieldwork; else program=dist/Fieldwork/fieldwork; fi
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT

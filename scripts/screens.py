@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication
 from app.demo import create_demo
 from app.services import controls as control_service
 from app.services import testing as test_service
-from ui.context import Target
+from ui.context import Page, Target
 from ui.main_window import MainWindow
 from ui.settings import add_recent
 
@@ -50,14 +50,14 @@ def main(size: str, page: str) -> int:
             control = next(c for c in control_service.read_controls(conn) if c.ref == CONTROL)
             tests = {t.ref: t for t in test_service.read_tests(conn, control_id=control.id)}
         targets = {
-            "control": Target("control", control.id),
-            "test": Target("test", tests[TEST].id),
-            "test-findings": Target("test", tests[TEST].id),
-            "design": Target("test", tests[DESIGN].id),
+            "control": Target(Page.CONTROL, control.id),
+            "test": Target(Page.TEST, tests[TEST].id),
+            "test-findings": Target(Page.TEST, tests[TEST].id),
+            "design": Target(Page.TEST, tests[DESIGN].id),
         }
         workspace.open_target(targets.get(page, Target(page)))
         if page == "test-findings":
-            workspace.views["test"].tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
+            workspace.views[Page.TEST].tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
     print(f"window {window.width()}x{window.height()}, minimum {window.minimumSizeHint().toTuple()}", flush=True)
     return int(application.exec())
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, true
 from app.domain.records import ControlInput, SampleItemInput, TestPlan
 from app.domain.vocabulary import Method, TestKind
 from app.services import controls, testing
-from app.services.evidence import Target, TargetKind
+from app.services.evidence import Link, LinkKind
 from app.services.pbc import PbcRequestInput, create_request
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import evidence, evidence_blob, evidence_chunk, evidence_link, history, is_tracked, live
@@ -22,11 +22,11 @@ MIB = 1 << 20
 
 @dataclass(frozen=True)
 class Items:
-    control: Target
-    design: Target
-    operating: Target
-    sample: Target
-    request: Target
+    control: Link
+    design: Link
+    operating: Link
+    sample: Link
+    request: Link
 
 
 def make_items(db: EngagementFile) -> Items:
@@ -37,11 +37,11 @@ def make_items(db: EngagementFile) -> Items:
     items = testing.add_sample_items(db, operating.id, [SampleItemInput(f"UAR-{n}") for n in range(1, 4)])
     request = create_request(db, PbcRequestInput("Access review evidence for Q3", "CISO"))
     return Items(
-        Target(TargetKind.CONTROL, made.id),
-        Target(TargetKind.TEST, design.id),
-        Target(TargetKind.TEST, operating.id),
-        Target(TargetKind.SAMPLE_ITEM, items[2].id),
-        Target(TargetKind.PBC_REQUEST, request.id),
+        Link(LinkKind.CONTROL, made.id),
+        Link(LinkKind.TEST, design.id),
+        Link(LinkKind.TEST, operating.id),
+        Link(LinkKind.SAMPLE_ITEM, items[2].id),
+        Link(LinkKind.PBC_REQUEST, request.id),
     )
 
 

@@ -120,7 +120,7 @@ def test_controls_tests_findings_and_evidence_link_to_a_system(engagement: Engag
     )
     note = tmp_path / "monitoring dashboard.png"
     note.write_bytes(b"png")
-    evidence.attach_files(engagement, [note], [evidence.Target(evidence.TargetKind.AI_SYSTEM, system.id)])
+    evidence.attach_files(engagement, [note], [evidence.Link(evidence.LinkKind.AI_SYSTEM, system.id)])
 
     listed = {s.name: s for s in inventory.list_systems(engagement)}
     found = listed["Churn Predictor"]
@@ -151,7 +151,7 @@ def test_unlinking_a_control_takes_its_tests_links_and_deleting_a_system_takes_e
     add_assessment(engagement, system.id, APPROVED)
     note = tmp_path / "ia.pdf"
     note.write_bytes(b"%PDF")
-    evidence.attach_files(engagement, [note], [evidence.Target(evidence.TargetKind.AI_SYSTEM, system.id)])
+    evidence.attach_files(engagement, [note], [evidence.Link(evidence.LinkKind.AI_SYSTEM, system.id)])
 
     inventory.delete_system(engagement, system.id)
     assert inventory.list_systems(engagement) == [] and ai_systems_page(engagement).overview.assessments == ()

@@ -74,11 +74,11 @@ def test_links_name_every_item_a_file_supports(engagement: EngagementFile, tmp_p
         found = ev.link_evidence(engagement, found.id, target)
     assert found.used_by == ("C-001", "C-001.T2", "C-001.T2 #3", "PBC-001")
     uses = ev.where_used(engagement, found.id)
-    assert [u.target for u in uses] == [items.control, items.operating, items.sample, items.request]
+    assert [u.link for u in uses] == [items.control, items.operating, items.sample, items.request]
     assert uses[2].label == "UAR-3" and uses[3].label == "Access review evidence for Q3"
     assert [f.ref for f in ev.evidence_for(engagement, items.sample)] == [found.ref]
     with pytest.raises(NotFoundError):
-        ev.link_evidence(engagement, found.id, ev.Target(ev.TargetKind.CONTROL, 999))
+        ev.link_evidence(engagement, found.id, ev.Link(ev.LinkKind.CONTROL, 999))
 
 
 def test_unlinking_keeps_the_file_and_its_bytes(engagement: EngagementFile, tmp_path: Path) -> None:
@@ -187,7 +187,7 @@ def test_a_missing_file_or_target_stops_before_any_bytes(engagement: EngagementF
     with pytest.raises(ValidationError, match="not a file"):
         ev.attach_files(engagement, [tmp_path])
     with pytest.raises(NotFoundError, match="control 42 no longer exists"):
-        ev.attach_files(engagement, [present], [ev.Target(ev.TargetKind.CONTROL, 42)])
+        ev.attach_files(engagement, [present], [ev.Link(ev.LinkKind.CONTROL, 42)])
     assert row_counts(engagement) == before
 
 

@@ -76,3 +76,17 @@ def test_mistakes_get_one_sentence_and_change_nothing(
     assert code != 0 and message in err and "Traceback" not in err
     assert err.startswith("fieldwork: ") and err.count("\n") == 1
     assert engagement_path.read_bytes() == before
+
+
+def test_add_links_a_sample_item_named_as_people_write_it(
+    engagement_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file, shot = str(engagement_path), write_file(tmp_path / "ticket.png", 900)
+
+    code, _, err = run(capsys, "evidence", "add", file, str(shot), "--sample-item", "c-001.t2#3")
+    assert code == 0, err
+    code, out, _ = run(capsys, "evidence", "list", file)
+    assert "ticket.png  [C-001.T2 #3]" in out
+
+    code, _, err = run(capsys, "evidence", "add", file, str(shot), "--sample-item", "C-001.T2 #9")
+    assert code != 0 and "There is no sample item C-001.T2 #9 in this engagement." in err

@@ -175,7 +175,7 @@ def test_tests_concluded_without_evidence_agree_in_the_workbook_the_dashboard_an
     demo: EngagementFile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from app.pages.dashboard import load_dashboard_page
-    from app.services.evidence import Target, TargetKind, attach_files
+    from app.services.evidence import Link, LinkKind, attach_files
 
     data, book = _exported(demo, tmp_path)
     flagged = [
@@ -208,7 +208,7 @@ def test_tests_concluded_without_evidence_agree_in_the_workbook_the_dashboard_an
     reopened = open_engagement(demo.path, None)
     try:
         test = next(t for t in data.tests if t.ref == flagged[0])
-        attach_files(reopened, [write_evidence(tmp_path)], [Target(TargetKind.TEST, test.id)])
+        attach_files(reopened, [write_evidence(tmp_path)], [Link(LinkKind.TEST, test.id)])
         after = gather(reopened)
         assert test.id not in after.tests_without_evidence
         assert (

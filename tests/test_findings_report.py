@@ -16,7 +16,7 @@ from app.exports.docx_report import write_findings_docx
 from app.exports.pdf_report import write_findings_pdf
 from app.exports.report.findings_report import build_findings_report
 from app.exports.report.model import Audience, ReportOptions
-from app.services.evidence import Target, TargetKind, attach_files
+from app.services.evidence import Link, LinkKind, attach_files
 from app.services.findings import create_finding
 from app.storage.engagement_file import EngagementFile
 from app.tasks import Cancelled, Task
@@ -106,7 +106,7 @@ def test_evidence_files_are_named_in_the_internal_copy_only(engagement: Engageme
     )
     minutes = tmp_path / "committee minutes 2026.pdf"
     minutes.write_bytes(b"minutes")
-    (attached,) = attach_files(engagement, [minutes], [Target(TargetKind.FINDING, raised.id)])
+    (attached,) = attach_files(engagement, [minutes], [Link(LinkKind.FINDING, raised.id)])
     data = gather(engagement)
     for render in (lambda report: render_pdf(report, tmp_path / "copy.pdf"), render_docx):
         internal = render(build_findings_report(data, Task()))

@@ -85,7 +85,7 @@ def test_deleting_a_test_tombstones_its_items_deviations_and_evidence_links(
     made = controls.create_control(engagement, ControlInput("Access review"), ["CC6.2"])
     test = testing.add_test(engagement, made.ref, TestPlan(TestKind.OPERATING, "Inspect", (Method.INSPECTION,)))
     items = testing.add_sample_items(engagement, test.id, [SampleItemInput(f"UAR-{n}") for n in range(3)])
-    on_test = [ev.Target(ev.TargetKind.TEST, test.id)]
+    on_test = [ev.Link(ev.LinkKind.TEST, test.id)]
     [file] = ev.attach_files(engagement, [write_file(tmp_path / "a.csv", 100)], on_test)
     testing.delete_test(engagement, test.id)
 

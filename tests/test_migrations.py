@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import uuid
@@ -27,7 +28,7 @@ from app.services.history import changes
 from app.services.impact_assessments import add_assessment
 from app.services.stage import get_stage
 from app.services.workpapers import insert_workpaper
-from app.storage.chain import GENESIS, entry_hash
+from app.storage.chain import GENESIS, canonical_json, entry_hash
 from app.storage.database import make_engine
 from app.storage.engagement_file import EngagementFile, create_engagement_file, open_engagement
 from app.storage.migrations import CURRENT_REVISION, alembic_config, head_revision, script_directory
@@ -352,6 +353,48 @@ def seed_0011_ai_systems(conn: sqlite3.Connection) -> None:
     )
 
 
+#: History values as 0012 stored them (spaces after separators, keys in the order written, text as text), and an
+#: entry of an engagement workpaper's checklist, a value with nested lists, quotes, a line break and a float.
+HISTORY_0012 = (
+    ("update", "control", {"title": "Old", "owner": "Zoë"}, {"title": "Change approval", "owner": 'Zoë "Z" Ng'}),
+    ("create", "workpaper", None, {"ref": "A-100", "items": [{"q": "Who?\nWhen?", "weight": 2.5}, {"q": "✓"}]}),
+    ("record", "engagement_file", None, None),
+)
+
+
+def seed_0012_subservice(conn: sqlite3.Connection) -> None:
+    """Revision 0012_subservice: 0010's records, a subservice organization, history entries stored as 0012 stored
+    them, chained, and a sign-off recording the head."""
+    seed_0010_over_time(conn)
+    conn.execute(
+        "INSERT INTO subservice_organization (id, name, services, method) VALUES (?, 'AWS', 'hosting', 'inclusive')",
+        (_hex(70),),
+    )
+    origin = uuid.UUID(conn.execute("SELECT value FROM fieldwork_meta WHERE key = 'replica_id'").fetchone()[0]).hex
+    first = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM history WHERE origin = ?", (origin,)).fetchone()[0]
+    for seq, (action, item_type, old, new) in enumerate(HISTORY_0012, start=first):
+        conn.execute(
+            "INSERT INTO history (origin, seq, at_utc, person, action, item_type, item_id, old_values, new_values) "
+            "VALUES (?, ?, '2025-06-03T00:00:00.000001+00:00', 'Dana Reyes (DR)', ?, ?, ?, ?, ?)",
+            (
+                origin,
+                seq,
+                action,
+                item_type,
+                str(uuid.UUID(hex=_hex(41))),
+                *(json.dumps(v, ensure_ascii=False) for v in (old, new)),
+            ),
+        )
+    _chain_history(conn)
+    seq, digest = conn.execute("SELECT seq, hash FROM history WHERE origin = ? ORDER BY seq DESC", (origin,)).fetchone()
+    conn.execute("INSERT INTO person (id, name, initials, role) VALUES (?, 'Dana Reyes', 'DR', 'senior')", (_hex(71),))
+    conn.execute(
+        "INSERT INTO signoff (id, item_type, item_key, role, person_id, signed_at, content_hash, history_origin, "
+        "history_seq, history_hash) VALUES (?, 'control', ?, 'preparer', ?, '2025-06-03T00:00:00+00:00', ?, ?, ?, ?)",
+        (_hex(72), str(uuid.UUID(hex=_hex(41))), _hex(71), "0" * 64, origin, seq, digest),
+    )
+
+
 SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "0001": seed_0001,
     "0002": seed_0002,
@@ -364,6 +407,7 @@ SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "0009_workpapers": seed_0009_workpapers,
     "0010_over_time": seed_0010_over_time,
     "0011_ai_systems": seed_0011_ai_systems,
+    "0012_subservice": seed_0012_subservice,
 }
 
 
@@ -490,7 +534,8 @@ CONTENT = {
     "populations": "SELECT t.ref, p.source_name, p.row_count FROM population p JOIN control_test t ON t.id = p.test_id",
     "population rows": "SELECT t.ref, r.row_no, r.identifier, r.item_date FROM population_row r "
     "JOIN population p ON p.id = r.population_id JOIN control_test t ON t.id = p.test_id ORDER BY 1, 2",
-    "history": "SELECT at_utc, person, action, item_type, old_values, new_values FROM history "
+    # the values, in whatever JSON form they are stored (0013 stores them in the canonical one)
+    "history": "SELECT at_utc, person, action, item_type, json(old_values), json(new_values) FROM history "
     f"WHERE person != '{MIGRATED}' ORDER BY at_utc, seq",
     "engagement": "SELECT client, system_name, auditor_firm FROM engagement",
 }
@@ -806,7 +851,7 @@ def _with_an_ai_system(db: EngagementFile) -> None:
         control_id = conn.exec_driver_sql("SELECT id FROM control").scalar_one()
         evidence_id = conn.exec_driver_sql("SELECT id FROM evidence").scalar_one()
     inventory.link_system(db, system.id, LinkKind.CONTROL, [uuid.UUID(hex=control_id)])
-    target = evidence_service.Target(evidence_service.TargetKind.AI_SYSTEM, system.id)
+    target = evidence_service.Link(evidence_service.LinkKind.AI_SYSTEM, system.id)
     evidence_service.link_evidence(db, uuid.UUID(hex=evidence_id), target)
     add_assessment(db, system.id, ImpactAssessmentInput(date(2025, 2, 1), "Risk office"))
 
@@ -908,5 +953,74 @@ def test_going_back_to_0011_writes_the_organizations_back_as_text(tmp_path: Path
         names = [o.name for o in subservice.list_subservice(again).organizations]
         assert names == ["Amazon Web Services, Inc."], "two organizations come back as one text, kept whole"
         assert "Okta, Inc. (identity)" in subservice.list_subservice(again).organizations[0].services
+    finally:
+        again.close()
+
+
+# --- 0013_history_canonical: the history's values stored in the form its hashes cover ------------------------------
+
+HISTORY_ROWS = "SELECT origin, seq, old_values, new_values, prev_hash, hash FROM history ORDER BY origin, seq"
+
+
+def _history_rows(path: Path) -> list[tuple[object, ...]]:
+    found = sqlite3.connect(path)
+    try:
+        return found.execute(HISTORY_ROWS).fetchall()
+    finally:
+        found.close()
+
+
+def _history_finding(db: EngagementFile) -> tuple[bool, str]:
+    from app.services.verify import verify
+
+    [found] = [f for f in verify(db) if f.check == "history"]
+    return found.ok, found.detail
+
+
+def test_0013_stores_each_value_in_the_form_its_hash_covers_and_the_chain_still_verifies(tmp_path: Path) -> None:
+    from app.services.history_chain import COMPOSED
+
+    path = tmp_path / "0012.fieldwork"
+    make_old_file(path, "0012_subservice", None)
+    before = _history_rows(path)
+    db = open_engagement(path)
+    try:
+        after = _history_rows(path)
+        with db.reading() as conn:
+            composed = conn.exec_driver_sql(COMPOSED).all()
+        assert _history_finding(db)[0], "0012's chain verifies in the new form"
+        with pytest.raises(Exception, match="append-only"), db.writing() as conn:
+            conn.exec_driver_sql("UPDATE history SET old_values = NULL")
+        with db.writing() as conn:
+            conn.exec_driver_sql("DROP TRIGGER history_no_update")
+            conn.exec_driver_sql("UPDATE history SET new_values = replace(new_values, 'Ng', 'Ny')")
+        ok, detail = _history_finding(db)
+    finally:
+        db.close()
+    assert [row[4:] for row in after] == [row[4:] for row in before], "every hash and link as it was"
+    for (*_, old, new, _prev, _digest), (*_, was_old, was_new, _, _) in zip(after, before, strict=True):
+        for stored, was in ((old, was_old), (new, was_new)):
+            assert stored == (None if was is None else canonical_json(json.loads(was)))
+    assert any(row[2:4] != was[2:4] for row, was in zip(after, before, strict=True)), "0012's form was rewritten"
+    assert all(hashlib.sha256(text).hexdigest() == digest and trusted for *_, digest, text, trusted in composed)
+    changed = next(seq for _origin, seq, _old, new, *_ in after if new and "Ng" in new)
+    assert not ok and f"history entry {changed} " in detail and "content changed" in detail
+
+
+def test_going_back_to_0012_keeps_the_history_verifying_and_it_upgrades_again(tmp_path: Path) -> None:
+    path = tmp_path / "0012.fieldwork"
+    make_old_file(path, "0012_subservice", None)
+    db = open_engagement(path)
+    with changes(db) as ch:
+        ch.record("export", "engagement_file", "after 0013")
+    downgrade(db, "0012_subservice")
+    with db.reading() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == "0012_subservice"
+    assert _history_finding(db)[0], "0012 reads the canonical text as the same values"
+    db.close()
+    again = open_engagement(path)
+    try:
+        assert again.backup is not None, "a 0012 file again, upgraded again"
+        assert _history_finding(again)[0]
     finally:
         again.close()

@@ -10,7 +10,11 @@ from pathlib import Path
 
 import pytest
 
+import app
+
 ROOT = Path(__file__).resolve().parents[1]
+#: Where the checkout's top-level folders go in the wheel: "" or the namespace's folder ("fieldwork/").
+IN_WHEEL = app.__name__.removesuffix("app").replace(".", "/")
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +33,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_wheel_carries_every_resource_and_migration(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = [
-        p.relative_to(ROOT).as_posix()
+        IN_WHEEL + p.relative_to(ROOT).as_posix()
         for folder in ("resources", "db/migrations")
         for p in (ROOT / folder).rglob("*")
         if p.is_file() and "__pycache__" not in p.parts
@@ -46,9 +50,10 @@ def test_an_installed_copy_creates_and_opens_an_engagement_outside_the_checkout(
         capture_output=True,
     )
     script = (
-        "import app, sys\n"
+        "import sys\n"
+        "import app.resources as found\n"
         "from app.resources import migrations_path, resource_path\n"
-        "assert str(target) in app.__file__, app.__file__\n"
+        "assert str(target) in found.__file__, found.__file__\n"
         "print(resource_path('catalogs', 'crosswalk.json'))\n"
         "print(migrations_path())\n"
         "from app.cli.main import main\n"

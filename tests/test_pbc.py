@@ -101,6 +101,6 @@ def test_unlinking_one_request_keeps_the_request_the_file_still_answers(
     second = pbc.create_request(engagement, pbc.PbcRequestInput("Q4 access review"))
     receipt = ev.Receipt(date(2026, 9, 30), "CISO", items.request.id)
     [found] = ev.attach_files(engagement, [write_file(tmp_path / "reviews.xlsx", 500)], [], receipt)
-    ev.link_evidence(engagement, found.id, ev.Target(ev.TargetKind.PBC_REQUEST, second.id))
+    ev.link_evidence(engagement, found.id, ev.Link(ev.LinkKind.PBC_REQUEST, second.id))
     found = ev.unlink_evidence(engagement, found.id, items.request)
     assert found.pbc_ref == second.ref and found.used_by == (second.ref,)

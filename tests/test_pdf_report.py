@@ -28,7 +28,7 @@ from app.exports.pdf_report import write_report
 from app.paths import config_dir
 from app.services import controls, deviations, testing
 from app.services.engagement import create_engagement
-from app.services.evidence import Receipt, Target, TargetKind, attach_files
+from app.services.evidence import Link, LinkKind, Receipt, attach_files
 from app.services.history import changes
 from app.services.subservice import add_organization
 from app.storage.engagement_file import EngagementFile, open_engagement
@@ -247,7 +247,7 @@ def test_evidence_appears_in_the_index_and_under_the_control_it_supports(demo: E
     policy.write_bytes(b"%PDF-1.4 signed code of conduct")
     test_id = next(t.id for t in gather(demo).tests if t.ref == "C-001.T2")
     attached = attach_files(
-        demo, [policy], [Target(TargetKind.TEST, test_id)], Receipt(date(2026, 5, 4), "Head of People")
+        demo, [policy], [Link(LinkKind.TEST, test_id)], Receipt(date(2026, 5, 4), "Head of People")
     )[0]
 
     text = body_of(gather(demo), tmp_path / "report.pdf")

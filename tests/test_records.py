@@ -201,7 +201,7 @@ def test_deleting_what_evidence_supports_keeps_the_evidence(engagement: Engageme
     item = testing.list_sample_items(engagement, test_id)[0]
     file = tmp_path / "ticket.txt"
     file.write_text("approved by CAB", encoding="utf-8")
-    target = evidence.find_target(engagement, evidence.TargetKind.SAMPLE_ITEM, item.id)
+    target = evidence.find_link(engagement, evidence.LinkKind.SAMPLE_ITEM, item.id)
     evidence.attach_files(engagement, [file], [target], evidence.Receipt(), None)
     testing.delete_test(engagement, test_id)
     kept = evidence.list_evidence(engagement)

@@ -20,7 +20,7 @@ from app.cli.main import main
 from app.domain.records import ControlTest
 from app.exports.dataset import ReportData, gather
 from app.exports.review_pack import PackOptions, PackWritten, needs_review, write_review_pack
-from app.services.evidence import Target, TargetKind, attach_files
+from app.services.evidence import Link, LinkKind, attach_files
 from app.services.history import list_history
 from app.services.signables import ItemType
 from app.services.signoffs import SignRole, sign
@@ -153,7 +153,7 @@ def test_a_cancel_leaves_nothing(demo: EngagementFile, tmp_path: Path, calls: in
     big.parent.mkdir()
     big.write_bytes(os.urandom(3 << 20))  # three chunks: a cancel between them, inside the evidence copy
     test = next(t for t in gather(demo).tests if t.conclusion is not None)
-    attach_files(demo, [big], [Target(TargetKind.TEST, test.id)])
+    attach_files(demo, [big], [Link(LinkKind.TEST, test.id)])
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(Cancelled):

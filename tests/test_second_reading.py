@@ -15,11 +15,11 @@ from app.domain.records import ControlInput, SampleItemInput, TestPlan
 from app.domain.sampling import PopulationItemInput
 from app.domain.vocabulary import Conclusion, Method, SampleResult, TestKind
 from app.errors import FieldworkError, NotFoundError, ValidationError
-from app.exports.atomic import atomic_target
 from app.services import controls, population, testing
 from app.services import engagement as engagement_service
 from app.services.history import changes
 from app.services.pasted_rows import parse_pasted_rows
+from app.storage.atomic import atomic_target
 from app.storage.engagement_file import EngagementFile
 from app.storage.schema import control, history
 from tests.conftest import TEAM, type2_details

@@ -235,7 +235,7 @@ def test_evidence_is_linked_to_a_workpaper_and_stays_when_the_workpaper_goes(
     engagement: EngagementFile, tmp_path: Path
 ) -> None:
     letter = by_ref(engagement, "C-100")
-    target = ev.find_target(engagement, ev.TargetKind.WORKPAPER, "c-100")
+    target = ev.find_link(engagement, ev.LinkKind.WORKPAPER, "c-100")
     [kept] = ev.attach_files(engagement, [write_file(tmp_path / "Signed assertion.pdf", 2000)], [target])
     assert kept.used_by == ("C-100",)
     assert by_ref(engagement, "C-100").evidence == (kept.ref,)
@@ -310,7 +310,7 @@ def test_the_workpaper_pages_read_what_the_screens_show(demo: EngagementFile) ->
     assert "Operating effectiveness: recorded qualified, proposed qualified" in memo.shown
     acceptance = load_workpaper_page(demo, by_ref(demo, "A-100").id)
     assert [row.file.original_name for row in acceptance.evidence] == ["Engagement letter FY2026.md"]
-    assert acceptance.controls["C-001"] and acceptance.target.kind is ev.TargetKind.WORKPAPER
+    assert acceptance.controls["C-001"] and acceptance.target.kind is ev.LinkKind.WORKPAPER
     with demo.reading() as conn:
         state = read_population_state(conn, find_test_id(conn, "C-068.T2"))
         annual = read_population_state(conn, find_test_id(conn, "C-003.T2"))

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app import APP_NAME, __version__
 from app.bug_log import log_bug, start_logging
 from app.resources import resource_path
+from ui.collector import IdleCollector
 from ui.main_window import MainWindow
 
 
@@ -46,6 +47,7 @@ def run_app(path: Path | None = None, *, demo: bool = False) -> int:
     sweep_private_copies()
     window = MainWindow()
     window.show()
+    IdleCollector(window.runner)
     gc.freeze()  # modules and widgets loaded at start-up stay: spare them every collector pass
     if demo:
         QTimer.singleShot(0, window.opener.open_demo)

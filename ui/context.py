@@ -1,31 +1,31 @@
-"""What every view needs: the open file, the operation runner, and the "changes happened" signal."""
+"""What every view needs: the open file, the operation runner, and the "changes happened" signal.
+
+`changed` carries what the action changed (`app.domain.changed.Changed`), collected from the history entries the
+services' writes record, so the workspace reloads only what shows it; it is emitted once per action that changed
+something, and not at all for work that changed nothing (an export, a verification, a preview).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
-from uuid import UUID
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
+from app.domain.changed import Changed
+from app.domain.targets import Page, Target
 from app.engagement import Engagement
+from app.services.history import recorded
 from app.tasks import Task
 from ui.operations import Operation, Runner
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Target:
-    """Something the user can open: a requirement by code, a control or test by id, or a page."""
-
-    kind: str
-    key: str | UUID | None = None
+#: What the pages open, named here too because every view deals in them.
+__all__ = ["Page", "Target", "UiContext"]
 
 
 class UiContext(QObject):
-    changed = Signal()
+    changed = Signal(Changed)
     navigate = Signal(object)
 
     def __init__(self, db: Engagement, runner: Runner) -> None:
@@ -46,32 +46,39 @@ class UiContext(QObject):
         *,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> Operation:
-        """Save one user action; every view refreshes once it is committed."""
+        """Save one user action; what shows what it changed refreshes once it is committed."""
         db = self.db
 
-        def finished(result: Any) -> None:
+        def finished(outcome: tuple[T, Changed]) -> None:
+            result, changed = outcome
             if on_done is not None:
                 on_done(result)
             self.runner.status(f"Saved: {label}.")
-            self.changed.emit()
+            self.announce(changed)
 
-        return self.runner.run(label, lambda task: work(db), finished, on_error=on_error)
+        return self.runner.run(label, lambda task: recorded(lambda: work(db)), finished, on_error=on_error)
 
     def long(
         self, label: str, work: Callable[[Engagement, Task], T], on_done: Callable[[T], None] | None = None
     ) -> Operation:
         """Long work (imports, exports, verification) with a progress dialog and Cancel.
 
-        Views refresh afterwards, as after any write (an import or a draw changes the file).
+        Views refresh afterwards, as after any write, when it changed the file (an import or a draw does).
         """
         db = self.db
 
-        def finished(result: T) -> None:
+        def finished(outcome: tuple[T, Changed]) -> None:
+            result, changed = outcome
             if on_done is not None:
                 on_done(result)
-            self.changed.emit()
+            self.announce(changed)
 
-        return self.runner.run(label, lambda task: work(db, task), finished, progress=True)
+        return self.runner.run(label, lambda task: recorded(lambda: work(db, task)), finished, progress=True)
+
+    def announce(self, changed: Changed) -> None:
+        """Tell the views what an action changed (nothing, when it changed nothing)."""
+        if changed:
+            self.changed.emit(changed)
 
     def open(self, target: Target) -> None:
         self.navigate.emit(target)

@@ -15,7 +15,7 @@ from app.domain.records import EvidenceFile, PbcRequest
 from app.services import evidence as ev
 from app.services.evidence_copies import open_private_copy
 from app.services.pbc import list_pbc_requests
-from ui.context import Target, UiContext
+from ui.context import UiContext
 from ui.desktop import PRIVATE_COPIES
 from ui.dialogs.receipt import ReceiptDialog, files_count
 
@@ -29,7 +29,7 @@ def attach(
     ctx: UiContext,
     parent: QWidget,
     paths: Sequence[Path],
-    targets: Sequence[ev.Target] = (),
+    targets: Sequence[ev.Link] = (),
     place: str = "",
     request_id: int | None = None,
 ) -> None:
@@ -48,7 +48,6 @@ def attach(
             refs = ", ".join(f.ref for f in found)
             supports = ", ".join(found[0].used_by) if found else ""  # a batch is linked as one
             ctx.runner.status(f"Attached {refs}" + (f", supporting {supports}." if supports else "."))
-            ctx.changed.emit()
 
         label = f"Attaching {files_count(len(files))}"
         ctx.long(label, lambda db, task: ev.attach_files(db, files, targets, receipt, task), attached)
@@ -77,31 +76,10 @@ def unlink(ctx: UiContext, parent: QWidget, found: EvidenceFile, uses: Sequence[
         if not ok:
             return
         use = uses[labels.index(label)]
-    ctx.write(f"Unlinked {found.ref} from {use.ref}", lambda db: ev.unlink_evidence(db, found.id, use.target))
+    ctx.write(f"Unlinked {found.ref} from {use.ref}", lambda db: ev.unlink_evidence(db, found.id, use.link))
 
 
 def open_use(ctx: UiContext, use: ev.EvidenceUse) -> None:
     """Go to the control, test, PBC request, finding, workpaper, IPE assessment or AI system a file supports (a
     sample item opens on its test)."""
-    kind, key = use.target.kind, use.target.id
-    if kind is ev.TargetKind.SAMPLE_ITEM:
-        match = ev.SAMPLE_REF_PATTERN.match(use.ref)
-        if match is None:
-            return
-        test_ref = match.group(1)
-        ctx.read(
-            f"Finding {test_ref}",
-            lambda db: ev.find_target(db, ev.TargetKind.TEST, test_ref),
-            lambda test: ctx.open(Target("test", test.id)),
-        )
-        return
-    pages = {
-        ev.TargetKind.CONTROL: "control",
-        ev.TargetKind.TEST: "test",
-        ev.TargetKind.PBC_REQUEST: "pbc",
-        ev.TargetKind.FINDING: "findings",
-        ev.TargetKind.WORKPAPER: "workpaper",
-        ev.TargetKind.IPE: "ipe",
-        ev.TargetKind.AI_SYSTEM: "ai_systems",
-    }
-    ctx.open(Target(pages[kind], key))
+    ctx.open(use.opens)

@@ -43,7 +43,7 @@ class EvidencePanel(QWidget):
     def __init__(self, ctx: UiContext, drop_hint: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.target: ev.Target | None = None
+        self.target: ev.Link | None = None
         self.place = ""
         self.model = RowTableModel[LinkedEvidence](
             [
@@ -75,7 +75,7 @@ class EvidencePanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table)
 
-    def show_files(self, rows: Sequence[LinkedEvidence], target: ev.Target, place: str) -> None:
+    def show_files(self, rows: Sequence[LinkedEvidence], target: ev.Link, place: str) -> None:
         """`target` is what attached files link to; `place` names it ("C-001.T2") in titles and messages."""
         self.target, self.place = target, place
         self.model.set_rows(rows)

@@ -26,9 +26,8 @@ from app.services.engagement import create_engagement, get_details
 from app.services.security import change_passphrase, export_unencrypted_copy
 from app.services.verify import Finding, verify
 from app.tasks import Task
-from ui.context import Target
+from ui.context import Page, Target
 from ui.desktop import PRIVATE_COPIES, export_folder, offer_to_open
-from ui.dialogs.new_control import NewControlDialog
 from ui.dialogs.new_engagement import NewEngagementWizard
 from ui.dialogs.passphrase import ChangePassphrase
 from ui.help import HelpWindow
@@ -148,22 +147,23 @@ class MainWindow(QMainWindow):
             a("&Edit", "New &test for this control...", self.new_test, "Ctrl+T"),
         ]
 
-        a("&Go", "&Dashboard", lambda: self._go(Target("dashboard")), "Ctrl+1")
-        a("&Go", "Control &matrix", lambda: self._go(Target("matrix")), "Ctrl+M")
-        a("&Go", "&Statement of Applicability", lambda: self._go(Target("soa")), "Ctrl+2")
-        a("&Go", "&Evidence library", lambda: self._go(Target("evidence")), "Ctrl+3")
-        a("&Go", "&PBC requests", lambda: self._go(Target("pbc")), "Ctrl+4")
-        a("&Go", "F&indings register", lambda: self._go(Target("findings")), "Ctrl+5")
-        a("&Go", "&Opinion worksheet", lambda: self._go(Target("opinion")), "Ctrl+6")
-        a("&Go", "Re&view notes", lambda: self._go(Target("notes")), "Ctrl+7")
-        a("&Go", "&Changed since review", lambda: self._go(Target("changed")), "Ctrl+8")
-        a("&Go", "Engagement se&ttings", lambda: self._go(Target("settings")), "Ctrl+,")
+        a("&Go", "&Dashboard", lambda: self._go(Target(Page.DASHBOARD)), "Ctrl+1")
+        a("&Go", "Control &matrix", lambda: self._go(Target(Page.MATRIX)), "Ctrl+M")
+        a("&Go", "&Statement of Applicability", lambda: self._go(Target(Page.SOA)), "Ctrl+2")
+        a("&Go", "&Evidence library", lambda: self._go(Target(Page.EVIDENCE)), "Ctrl+3")
+        a("&Go", "&PBC requests", lambda: self._go(Target(Page.PBC)), "Ctrl+4")
+        a("&Go", "F&indings register", lambda: self._go(Target(Page.FINDINGS)), "Ctrl+5")
+        a("&Go", "&Opinion worksheet", lambda: self._go(Target(Page.OPINION)), "Ctrl+6")
+        a("&Go", "Re&view notes", lambda: self._go(Target(Page.NOTES)), "Ctrl+7")
+        a("&Go", "&Changed since review", lambda: self._go(Target(Page.CHANGED)), "Ctrl+8")
+        a("&Go", "Engagement se&ttings", lambda: self._go(Target(Page.SETTINGS)), "Ctrl+,")
         self.menus["&Go"].addSeparator()
-        self.back = a("&Go", "&Back", lambda: self._workspace_do("go", -1), "Alt+Left")
-        self.forward = a("&Go", "Fo&rward", lambda: self._workspace_do("go", 1), "Alt+Right")
-        a("&Go", "&Next requirement", lambda: self._workspace_do("step_requirement", 1), "Alt+Down")
-        a("&Go", "&Previous requirement", lambda: self._workspace_do("step_requirement", -1), "Alt+Up")
-        a("&Go", "&Filter the navigator", lambda: self._workspace_do("focus_filter"), QKeySequence.StandardKey.Find)
+        self.back = a("&Go", "&Back", lambda: self._workspace_do(lambda w: w.go(-1)), "Alt+Left")
+        self.forward = a("&Go", "Fo&rward", lambda: self._workspace_do(lambda w: w.go(1)), "Alt+Right")
+        a("&Go", "&Next requirement", lambda: self._workspace_do(lambda w: w.step_requirement(1)), "Alt+Down")
+        a("&Go", "&Previous requirement", lambda: self._workspace_do(lambda w: w.step_requirement(-1)), "Alt+Up")
+        find = QKeySequence.StandardKey.Find
+        a("&Go", "&Filter the navigator", lambda: self._workspace_do(Workspace.focus_filter), find)
 
         a("&Help", "Fieldwork &help", self.show_help, QKeySequence.StandardKey.HelpContents, engaged=False)
         a("&Help", "&About Fieldwork", self.about, engaged=False)
@@ -207,9 +207,9 @@ class MainWindow(QMainWindow):
         if self.workspace is not None:
             self.workspace.open_target(target)
 
-    def _workspace_do(self, name: str, *args: object) -> None:
+    def _workspace_do(self, act: Callable[[Workspace], None]) -> None:
         if self.workspace is not None:
-            getattr(self.workspace, name)(*args)
+            act(self.workspace)
 
     # -- state ------------------------------------------------------------------------------------
 
@@ -318,7 +318,9 @@ class MainWindow(QMainWindow):
         if self.workspace is None:
             return
         current = self.workspace.current
-        codes = [str(current.key)] if current is not None and current.kind == "requirement" else []
+        codes = [str(current.key)] if current is not None and current.kind is Page.REQUIREMENT else []
+        from ui.dialogs.new_control import NewControlDialog  # menu actions' forms load when used, not at start-up
+
         dialog = NewControlDialog(", ".join(codes), self)
         if not dialog.exec():
             return
@@ -326,15 +328,15 @@ class MainWindow(QMainWindow):
         self.workspace.ctx.write(
             "New control",
             lambda db: control_service.create_control(db, values, codes),
-            lambda made: self._go(Target("control", made.id)),
+            lambda made: self._go(Target(Page.CONTROL, made.id)),
         )
 
     def new_test(self) -> None:
         if self.workspace is None:
             return
-        view = self.workspace.view_for("control")
+        view = self.workspace.view_for(Page.CONTROL)
         current = self.workspace.current
-        if current is None or current.kind != "control" or view is None:
+        if current is None or current.kind is not Page.CONTROL or view is None:
             self.statusBar().showMessage("Open a control first: a test belongs to a control.", 6000)
             return
         view.new_test(TestKind.OPERATING)  # type: ignore[attr-defined]

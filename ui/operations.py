@@ -49,7 +49,8 @@ class _Job(QRunnable):
 
 
 class Operation(QObject):
-    """One piece of background work; `done` and `error` fire on the GUI thread."""
+    """One piece of background work; `done` and `error` fire on the GUI thread, then it is freed (a page reloads
+    many times a session: kept, every finished operation, its timer and signals would stay until the file closes)."""
 
     done = Signal(object)
     error = Signal(object)
@@ -91,6 +92,7 @@ class Operation(QObject):
             self.dialog.deleteLater()
             self.dialog = None
         self.runner.finished(self)
+        self.deleteLater()  # after `done`/`error` have run: a finished operation holds nothing anyone needs
 
     @Slot(object)
     def _succeeded(self, result: object) -> None:

@@ -8,18 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from app.domain.changed import EVERYTHING
 from app.pages.review import WhoActs, load_who_acts
 from app.profile import load_profile
 from app.services.finalizing import open_addendum
-from app.services.review_import import ImportReport, import_review_notes
 from ui.dialogs.finalize import FinalizeDialog
 from ui.dialogs.profile import WHO_INTRO, ProfileDialog, not_a_member_intro
 from ui.dialogs.review_note import NoteDialog
 from ui.settings import settings
 from ui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from app.services.review_import import ImportReport
 
 #: How many refs an import report names before it counts the rest.
 NAMED = 20
@@ -100,7 +104,7 @@ class ReviewActions:
 
     def _chosen(self) -> None:
         if (found := self.workspace()) is not None:
-            found.ctx.changed.emit()  # sign-offs and notes now see the member chosen
+            found.ctx.announce(EVERYTHING)  # sign-offs and notes now see the member chosen
             found.ctx.read("Reading the team", load_who_acts, self.shown)
 
     # -- finalizing ------------------------------------------------------------------------------------
@@ -133,6 +137,8 @@ class ReviewActions:
             self.parent, "Import review notes from workpapers", "", "Excel workbooks (*.xlsx);;All files (*)"
         )
         if chosen:
+            from app.services.review_import import import_review_notes  # reads workbooks (XML): not at start-up
+
             path = Path(chosen)
             found.ctx.long(
                 f"Importing review notes from {path.name}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QTableView
 
 from app.pages.served import Served
-from ui.context import Target, UiContext
+from ui.context import Page, Target, UiContext
 from ui.models.table import Column, RowTableModel
 from ui.status_style import icon
 from ui.tables import make_table
@@ -23,5 +23,5 @@ def served_table(ctx: UiContext) -> tuple[RowTableModel[Served], QTableView]:
         key=lambda s: s.requirement.code,
     )
     table = make_table(model, stretch=2)
-    table.doubleClicked.connect(lambda index: ctx.open(Target("requirement", model.row(index).requirement.code)))
+    table.doubleClicked.connect(lambda index: ctx.open(Target(Page.REQUIREMENT, model.row(index).requirement.code)))
     return model, table

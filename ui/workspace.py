@@ -17,12 +17,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.changed import EVERYTHING, Changed
 from app.engagement import Engagement
 from app.pages.navigator import load_navigator_page
 from app.pages.review import load_finalized
-from app.services.finalizing import Finalized
-from ui.context import Target, UiContext
+from app.services.evidence import LIBRARY_KINDS
+from app.services.finalizing import FINALIZING_KINDS, Finalized
+from ui.context import Page, Target, UiContext
 from ui.context_menus import ContextMenu, MenuItem, copy_text
+from ui.filter_typing import apply_after_typing
 from ui.finalized_banner import FinalizedBanner
 from ui.models.navigator import NODE_ROLE, NavigatorModel
 from ui.models.navigator_tree import Node, build_tree, prune, size
@@ -49,30 +52,31 @@ PREBUILD_DELAY_MS = 250
 #: Below this width the navigator shows its items and progress only (the conclusion is in each row's tooltip).
 NARROW_NAVIGATOR = 340
 
-#: Above this many visible rows a filtered tree opens one level only (expanding thousands stalls).
+#: A filtered tree opens as far as this many rows show (expanding thousands stalls): all of it, else the sections
+#: in order while their rows fit.
 MAX_EXPANDED = 600
 
-#: The page for each kind of target: (module, class). A page is built the first time it is opened, so
-#: start-up loads only the dashboard and what it needs.
-VIEWS: dict[str, tuple[str, str]] = {
-    "dashboard": ("ui.views.dashboard", "DashboardView"),
-    "matrix": ("ui.views.control_matrix", "ControlMatrixView"),
-    "requirement": ("ui.views.requirement", "RequirementView"),
-    "control": ("ui.views.control", "ControlView"),
-    "test": ("ui.views.control_test", "ControlTestView"),
-    "soa": ("ui.views.soa", "SoaView"),
-    "evidence": ("ui.views.evidence", "EvidenceView"),
-    "pbc": ("ui.views.pbc", "PbcView"),
-    "readiness": ("ui.views.readiness", "ReadinessView"),
-    "findings": ("ui.views.findings", "FindingsView"),
-    "opinion": ("ui.views.opinion", "OpinionView"),
-    "ai_systems": ("ui.views.ai_systems", "AiSystemsView"),
-    "settings": ("ui.views.settings", "SettingsView"),
-    "notes": ("ui.views.review_notes", "ReviewNotesView"),
-    "changed": ("ui.views.changed", "ChangedSinceReviewView"),
-    "workpapers": ("ui.views.workpapers", "WorkpapersView"),
-    "workpaper": ("ui.views.workpaper", "WorkpaperView"),
-    "ipe": ("ui.views.ipe", "IpeView"),
+#: Each page's view: (module, class), imported the first time the page is opened, so start-up loads only the
+#: dashboard and what it needs (`tests/ui/test_navigation.py` checks every page has one).
+VIEWS: dict[Page, tuple[str, str]] = {
+    Page.DASHBOARD: ("ui.views.dashboard", "DashboardView"),
+    Page.MATRIX: ("ui.views.control_matrix", "ControlMatrixView"),
+    Page.REQUIREMENT: ("ui.views.requirement", "RequirementView"),
+    Page.CONTROL: ("ui.views.control", "ControlView"),
+    Page.TEST: ("ui.views.control_test", "ControlTestView"),
+    Page.SOA: ("ui.views.soa", "SoaView"),
+    Page.EVIDENCE: ("ui.views.evidence", "EvidenceView"),
+    Page.PBC: ("ui.views.pbc", "PbcView"),
+    Page.READINESS: ("ui.views.readiness", "ReadinessView"),
+    Page.FINDINGS: ("ui.views.findings", "FindingsView"),
+    Page.OPINION: ("ui.views.opinion", "OpinionView"),
+    Page.AI_SYSTEMS: ("ui.views.ai_systems", "AiSystemsView"),
+    Page.SETTINGS: ("ui.views.settings", "SettingsView"),
+    Page.NOTES: ("ui.views.review_notes", "ReviewNotesView"),
+    Page.CHANGED: ("ui.views.changed", "ChangedSinceReviewView"),
+    Page.WORKPAPERS: ("ui.views.workpapers", "WorkpapersView"),
+    Page.WORKPAPER: ("ui.views.workpaper", "WorkpaperView"),
+    Page.IPE: ("ui.views.ipe", "IpeView"),
 }
 
 
@@ -109,7 +113,7 @@ class Workspace(QWidget):
         for section, widest in ((1, "Tested"), (2, "⚠ Met, exc.")):
             self.tree.header().setSectionResizeMode(section, QHeaderView.ResizeMode.Fixed)
             self.tree.header().resizeSection(section, self.fontMetrics().horizontalAdvance(widest) + 16)
-        self.filter.textChanged.connect(self.apply_filter)
+        apply_after_typing(self.filter, self.apply_filter)  # one prune and layout per word typed, not per key
         self.filter.returnPressed.connect(lambda: self.tree.setFocus())
         self.tree.selectionModel().currentChanged.connect(self._node_chosen)
 
@@ -121,7 +125,7 @@ class Workspace(QWidget):
         column.addWidget(self.tree)
         self.stack = QStackedWidget()
         self.stack.currentChanged.connect(self._only_current_sizes)
-        self.views: dict[str, DetailView] = {}
+        self.views: dict[Page, DetailView] = {}
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         pages = scrolled(_Holder(self.stack))  # scrolls only when the window is smaller than the page can be
@@ -140,11 +144,11 @@ class Workspace(QWidget):
         layout.addWidget(self.splitter)
         self.setTabOrder(self.filter, self.tree)
 
-        QTimer.singleShot(PREBUILD_DELAY_MS, self, self._prebuild_next)
+        self.prebuilding = False  # the other pages are built only once the navigator has shown
         self.ctx.navigate.connect(self.open_target)
         self.ctx.changed.connect(self.reload)
         self.reload()
-        self.open_target(Target("dashboard"))
+        self.open_target(Target(Page.DASHBOARD))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.tree and event.type() == QEvent.Type.Resize:
@@ -186,13 +190,16 @@ class Workspace(QWidget):
                 items.append(("Copy reference", lambda: copy_text(node.reference)))
         return [*items, ("Expand all", self.tree.expandAll), ("Collapse all", self.tree.collapseAll)]
 
-    def reload(self) -> None:
-        """Rebuild the navigator (statuses change with every result) and refresh the open page."""
-        self.ctx.read("Loading the navigator", lambda db: build_tree(load_navigator_page(db)), self._show_tree)
+    def reload(self, changed: Changed = EVERYTHING) -> None:
+        """Refresh what shows what `changed`: the navigator (statuses change with results, stale marks with
+        evidence links), the open page (the others load when shown) and the finalized banner."""
+        if not changed.only(LIBRARY_KINDS):
+            self.ctx.read("Loading the navigator", lambda db: build_tree(load_navigator_page(db)), self._show_tree)
         view = self.stack.currentWidget()
         if isinstance(view, DetailView):
-            view.refresh()
-        self.ctx.read("Reading whether the engagement is finalized", load_finalized, self._show_finalized)
+            view.refresh(changed)
+        if changed.touches(FINALIZING_KINDS):
+            self.ctx.read("Reading whether the engagement is finalized", load_finalized, self._show_finalized)
 
     def _show_finalized(self, found: Finalized | None) -> None:
         """The banner, and no edits offered while the engagement is finalized without an addendum open."""
@@ -210,8 +217,16 @@ class Workspace(QWidget):
             self.ctx.read("", lambda db: None, lambda _none: set_editable(view, not self.locked))
 
     def _show_tree(self, root: Node) -> None:
+        """The navigator read again after a change: updated in place when only figures changed, else rebuilt."""
+        words = self.filter.text().lower().split()
+        if self.model.update_in_place(prune(root, words) if words else root):
+            self.full_tree = root if words else self.model.root
+            return
         self.full_tree = root
         self.apply_filter(keep_expansion=True)
+        if not self.prebuilding:
+            self.prebuilding = True
+            QTimer.singleShot(PREBUILD_DELAY_MS, self, self._prebuild_next)
 
     def apply_filter(self, _text: str = "", *, keep_expansion: bool = False) -> None:
         """Show the part of the tree that matches what is typed (pruned in Python: fast at any size)."""
@@ -227,11 +242,19 @@ class Workspace(QWidget):
         elif words and size(shown) <= MAX_EXPANDED:
             self.tree.expandAll()
         elif words:
-            self.tree.expandToDepth(0)
+            self._expand_sections_that_fit(shown)
         else:
             self._restore_expanded(expanded if not was_filtered else self.unfiltered_expansion)
         if self.current is not None:
             self._select(self.current)
+
+    def _expand_sections_that_fit(self, shown: Node) -> None:
+        rows = len(shown.children)
+        for section in shown.children:
+            rows += len(section.children)
+            if rows > MAX_EXPANDED:
+                return
+            self.tree.expand(self.model.index_of(section))
 
     def _expanded_labels(self) -> set[str]:
         labels: set[str] = set()
@@ -261,13 +284,23 @@ class Workspace(QWidget):
             self.open_target(node.target)
 
     def _prebuild_next(self) -> None:
-        """Build the remaining pages one per idle moment after start-up, so a first visit is as quick as the next."""
-        missing = [kind for kind in VIEWS if kind not in self.views]
-        if missing:
-            self.view_for(missing[0])
-            QTimer.singleShot(PREBUILD_DELAY_MS, self, self._prebuild_next)
+        """Build the remaining pages one per idle moment after start-up, so a first visit is as quick as the next;
+        never while a read the user waits for is running (the GUI thread would take the worker's time).
 
-    def view_for(self, kind: str) -> DetailView | None:
+        Each page's module is imported on the worker first: importing is most of a first build (PySide reads the
+        source of every module that imports it), and there it does not stop the screen."""
+        missing = [kind for kind in VIEWS if kind not in self.views]
+        if missing and self.ctx.runner.pending:
+            QTimer.singleShot(PREBUILD_DELAY_MS, self, self._prebuild_next)
+        elif missing:
+            kind = missing[0]
+            self.ctx.read("", lambda _db: importlib.import_module(VIEWS[kind][0]), lambda _module: self._prebuilt(kind))
+
+    def _prebuilt(self, kind: Page) -> None:
+        self.view_for(kind)
+        QTimer.singleShot(PREBUILD_DELAY_MS, self, self._prebuild_next)
+
+    def view_for(self, kind: Page) -> DetailView | None:
         """The page for a kind of target, built on first use."""
         if kind not in self.views and kind in VIEWS:
             module, name = VIEWS[kind]
@@ -319,7 +352,9 @@ class Workspace(QWidget):
     def requirement_order(self) -> list[Target]:
         """Requirements in navigator order (as filtered), for next/previous."""
         return [
-            n.target for n in self.model.root.descendants() if n.target is not None and n.target.kind == "requirement"
+            n.target
+            for n in self.model.root.descendants()
+            if n.target is not None and n.target.kind is Page.REQUIREMENT
         ]
 
     def step_requirement(self, step: int) -> None:

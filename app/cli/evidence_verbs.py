@@ -28,6 +28,9 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     add.add_argument("--control", action="append", default=[], metavar="REF", help="link to a control (C-001)")
     add.add_argument("--test", action="append", default=[], metavar="ID", help="link to a test (C-001.T2 or id)")
     add.add_argument(
+        "--sample-item", action="append", default=[], metavar="REF", help="link to a sample item (C-001.T2 #3)"
+    )
+    add.add_argument(
         "--workpaper",
         action="append",
         default=[],
@@ -75,14 +78,15 @@ def _printable(text: str) -> str:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from app.services.evidence import Receipt, TargetKind, attach_files, find_target
+    from app.services.evidence import LinkKind, Receipt, attach_files, find_link
     from app.services.pbc import find_request_id
 
     with open_for_command(args.file, args.passphrase_file) as db:
-        targets = [find_target(db, TargetKind.CONTROL, ref) for ref in args.control]
-        targets += [find_target(db, TargetKind.TEST, ref) for ref in args.test]
-        targets += [find_target(db, TargetKind.WORKPAPER, ref) for ref in args.workpaper]
-        targets += [find_target(db, TargetKind.AI_SYSTEM, name) for name in args.ai_system]
+        targets = [find_link(db, LinkKind.CONTROL, ref) for ref in args.control]
+        targets += [find_link(db, LinkKind.TEST, ref) for ref in args.test]
+        targets += [find_link(db, LinkKind.SAMPLE_ITEM, ref) for ref in args.sample_item]
+        targets += [find_link(db, LinkKind.WORKPAPER, ref) for ref in args.workpaper]
+        targets += [find_link(db, LinkKind.AI_SYSTEM, name) for name in args.ai_system]
         with db.reading() as conn:
             request = find_request_id(conn, args.request) if args.request else None
         receipt = Receipt(args.received, args.provided_by, request)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from app.cli.arguments import choice
 from app.cli.engagement_verbs import _date
 from app.cli.unlock import add_passphrase_options, open_for_command
+from app.services.signables import written_key
 from app.services.signoffs import SignRole
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ def _note(note: ReviewNote) -> dict[str, Any]:
     return {
         "ref": note.ref,
         "item": note.item_ref,
-        "item_key": f"{note.item_type.value}:{note.item_key}",
+        "item_key": written_key(note.item_type, note.item_key),
         "status": note.status.value,
         "raised_by": note.raised_by,
         "raised_at": note.raised_at,

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.exports import atomic
 from app.exports.dataset import ReportData
 from app.exports.docx.render import DocxRenderer
 from app.exports.docx.styles import new_document
 from app.exports.report.build import build_report
 from app.exports.report.findings_report import build_findings_report
 from app.exports.report.model import DRAFT_OPTIONS, Report, ReportOptions
+from app.storage import atomic
 from app.tasks import Task
 
 

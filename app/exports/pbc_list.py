@@ -17,10 +17,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from app.domain.records import EngagementDetails, PbcRequest
 from app.engagement import Engagement
-from app.exports.atomic import atomic_target
 from app.exports.xlsx.text import cell_text, needs_quote_prefix
 from app.services.engagement import read_details
 from app.services.pbc import PbcStatus, read_pbc_requests
+from app.storage.atomic import atomic_target
 
 #: Header and width; the last two columns are left empty for the client.
 COLUMNS = (

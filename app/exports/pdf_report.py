@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from app.exports import atomic
 from app.exports.dataset import ReportData
 from app.exports.pdf.fonts import coverage
 from app.exports.pdf.layout import ReportCanvas, ReportDocument
@@ -19,6 +18,7 @@ from app.exports.pdf.render import Renderer
 from app.exports.report.build import build_report
 from app.exports.report.findings_report import build_findings_report
 from app.exports.report.model import DRAFT_OPTIONS, Report, ReportOptions
+from app.storage import atomic
 from app.tasks import Task
 
 

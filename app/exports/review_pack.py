@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.domain.records import Control, ControlTest
+from app.domain.refs import sample_ref
 from app.engagement import Engagement
 from app.errors import FieldworkError, ValidationError
 from app.exports.dataset import ReportData, gather
@@ -91,7 +92,9 @@ def limit(data: ReportData, options: PackOptions) -> ReportData:
     controls, tests = _chosen(data, options)
     test_refs = {t.id: t.ref for t in tests}
     items = [i for i in data.sample_items if i.test_id in test_refs]
-    cited = {c.ref for c in controls} | set(test_refs.values()) | {f"{test_refs[i.test_id]} #{i.seq}" for i in items}
+    cited = (
+        {c.ref for c in controls} | set(test_refs.values()) | {sample_ref(test_refs[i.test_id], i.seq) for i in items}
+    )
     evidence = [e for e in data.evidence if cited.intersection(e.used_by)]
     deviations = [d for d in data.deviations if d.test_id in test_refs]
     counted = {"controls": len(controls), "tests": len(tests), "sample_items": len(items)}

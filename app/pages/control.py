@@ -48,8 +48,8 @@ class ControlPage:
     review: ItemReview
 
 
-def evidence_target(control_id: ControlId) -> evidence_service.Target:
-    return evidence_service.Target(evidence_service.TargetKind.CONTROL, control_id)
+def evidence_target(control_id: ControlId) -> evidence_service.Link:
+    return evidence_service.Link(evidence_service.LinkKind.CONTROL, control_id)
 
 
 def read_control_page(conn: Connection, control_id: ControlId) -> ControlPage:

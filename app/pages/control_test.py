@@ -48,12 +48,12 @@ class TestPage:
         return self.sampling is not None and self.sampling.population is not None
 
 
-def evidence_target(test_id: TestId) -> evidence_service.Target:
-    return evidence_service.Target(evidence_service.TargetKind.TEST, test_id)
+def evidence_target(test_id: TestId) -> evidence_service.Link:
+    return evidence_service.Link(evidence_service.LinkKind.TEST, test_id)
 
 
-def item_target(item: SampleItem) -> evidence_service.Target:
-    return evidence_service.Target(evidence_service.TargetKind.SAMPLE_ITEM, item.id)
+def item_target(item: SampleItem) -> evidence_service.Link:
+    return evidence_service.Link(evidence_service.LinkKind.SAMPLE_ITEM, item.id)
 
 
 def read_test_page(conn: Connection, test_id: TestId) -> TestPage:

@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 
 from app.domain.judgements import CriterionConclusion, FindingKind, OpinionWorksheet
 from app.domain.records import Deviation, EngagementDetails, RequirementStatus, StatusCounts
+from app.domain.targets import Page, Target
 from app.domain.vocabulary import Framework, Status
 from app.domain.workpapers import CompletionItem, Stage, completion_item
 from app.engagement import Engagement
@@ -93,11 +94,10 @@ def read_dashboard_page(conn: Connection) -> DashboardPage:
 
 @dataclass(frozen=True)
 class NextStep:
-    """What to do next, and the page (kind, key) that does it."""
+    """What to do next, and the page that does it."""
 
     text: str
-    kind: str
-    key: str | None = None
+    opens: Target
 
 
 def next_step(page: DashboardPage) -> NextStep:
@@ -107,30 +107,31 @@ def next_step(page: DashboardPage) -> NextStep:
         return NextStep(
             "Add the client's controls: Edit > New control (Ctrl+Shift+N), or start from the ISO/IEC 42001 "
             "readiness page's templates.",
-            "readiness",
+            Target(Page.READINESS),
         )
     if page.gaps:
-        return NextStep(f"{_count(page.gaps, 'requirement')} no control: link one from its page.", "requirement",
-                        page.gaps[0])  # fmt: skip
+        gap = Target(Page.REQUIREMENT, page.gaps[0])
+        return NextStep(f"{_count(page.gaps, 'requirement')} no control: link one from its page.", gap)
     if page.untested_controls:
         return NextStep(f"{_count(page.untested_controls, 'control')} no test yet (first: "
-                        f"{page.untested_controls[0]}): open it and add a test.", "matrix")  # fmt: skip
+                        f"{page.untested_controls[0]}): open it and add a test.", Target(Page.MATRIX))  # fmt: skip
     if page.open_tests:
         open_tests = _count(page.open_tests, "test", ("is", "are"))
         return NextStep(
-            f"{open_tests} not concluded yet (first: {page.open_tests[0]}): record the results and conclude.", "matrix"
+            f"{open_tests} not concluded yet (first: {page.open_tests[0]}): record the results and conclude.",
+            Target(Page.MATRIX),
         )
     unanswered = [d for d in page.deviations if not d.management_response]
     if unanswered:
         return NextStep(f"{_count(unanswered, 'deviation')} no management response (first: "
-                        f"{unanswered[0].ref}).", "findings")  # fmt: skip
+                        f"{unanswered[0].ref}).", Target(Page.FINDINGS))  # fmt: skip
     open_codes = _ready_to_conclude(page)
     if open_codes:
         return NextStep(f"{_count(open_codes, 'requirement')} no conclusion yet: conclude each on its page.",
-                        "requirement", open_codes[0])  # fmt: skip
+                        Target(Page.REQUIREMENT, open_codes[0]))  # fmt: skip
     if not page.worksheet.supported:
-        return NextStep("Record the opinion the file supports on the opinion worksheet.", "opinion")
-    return NextStep("Everything is concluded: export the draft report (File > Export, Ctrl+E).", "dashboard")
+        return NextStep("Record the opinion the file supports on the opinion worksheet.", Target(Page.OPINION))
+    return NextStep("Everything is concluded: export the draft report (File > Export, Ctrl+E).", Target(Page.DASHBOARD))
 
 
 def _count(things: Sequence[object], noun: str, verbs: tuple[str, str] = ("has", "have")) -> str:

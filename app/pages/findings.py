@@ -49,8 +49,8 @@ def overdue(finding: Finding, today: date) -> bool:
     return finding.open and finding.due_date is not None and finding.due_date < today
 
 
-def evidence_target(finding: Finding) -> ev.Target:
-    return ev.Target(ev.TargetKind.FINDING, finding.id)
+def evidence_target(finding: Finding) -> ev.Link:
+    return ev.Link(ev.LinkKind.FINDING, finding.id)
 
 
 def read_findings_page(conn: Connection, today: date) -> FindingsPage:

@@ -22,6 +22,7 @@ from app.domain.judgements import (
     OpinionWorksheet,
     RequirementConclusion,
 )
+from app.domain.targets import Page, Target
 from app.domain.vocabulary import Framework, Labelled, Opinion, ReportType, Status
 from app.engagement import Engagement
 from app.services.conclusions import Grounds
@@ -49,6 +50,8 @@ class Opens(Labelled):
     MISSTATEMENT = "misstatement", "Misstatement"
 
 
+_PAGES = {Opens.REQUIREMENT: Page.REQUIREMENT, Opens.TEST: Page.TEST, Opens.FINDING: Page.FINDINGS}
+
 #: Test progress that leaves a test open, as the worksheet counts it.
 OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS)
 
@@ -61,6 +64,12 @@ class MatterLine:
     framework: Framework | None
     opens: Opens | None = None
     key: str | UUID | None = None
+
+    @property
+    def target(self) -> Target | None:
+        """The page the line opens (a misstatement is on the worksheet's own tab: None)."""
+        page = _PAGES.get(self.opens) if self.opens is not None else None
+        return Target(page, self.key) if page is not None and self.key is not None else None
 
 
 @dataclass(frozen=True)

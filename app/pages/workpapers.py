@@ -69,8 +69,8 @@ class WorkpaperPage:
     review: ItemReview
 
     @property
-    def target(self) -> ev.Target:
-        return ev.Target(ev.TargetKind.WORKPAPER, self.workpaper.id)
+    def target(self) -> ev.Link:
+        return ev.Link(ev.LinkKind.WORKPAPER, self.workpaper.id)
 
 
 def read_workpaper_page(conn: Connection, workpaper_id: WorkpaperId) -> WorkpaperPage:
@@ -83,7 +83,7 @@ def read_workpaper_page(conn: Connection, workpaper_id: WorkpaperId) -> Workpape
     return WorkpaperPage(
         workpaper=found,
         shown=shown,
-        evidence=tuple(read_linked(conn, [ev.Target(ev.TargetKind.WORKPAPER, workpaper_id)])),
+        evidence=tuple(read_linked(conn, [ev.Link(ev.LinkKind.WORKPAPER, workpaper_id)])),
         controls={c.ref: c.id for c in read_controls(conn)},
         review=read_item_review(conn, ItemType.WORKPAPER, str(workpaper_id)),
     )

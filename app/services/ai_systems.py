@@ -4,7 +4,7 @@ A control is linked to the systems it applies to. A test counts for every system
 it names the systems it examined (a fairness review of one model's decisions): a test may only name systems its
 control applies to, and unlinking a control from a system takes its tests' links to that system with it. A finding
 names the systems it concerns where it concerns particular ones. Evidence links to a system like to any item
-(`evidence.TargetKind.AI_SYSTEM`); impact assessments belong to one system (`impact_assessments`).
+(`evidence.LinkKind.AI_SYSTEM`); impact assessments belong to one system (`impact_assessments`).
 """
 
 from __future__ import annotations

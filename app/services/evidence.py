@@ -30,6 +30,8 @@ from sqlalchemy import Connection, RowMapping, func, select
 
 from app.domain.ids import EvidenceId, PbcRequestId, SampleItemId, parse_id
 from app.domain.records import EvidenceFile
+from app.domain.refs import Ref, sample_ref
+from app.domain.targets import Page, Target
 from app.domain.vocabulary import TestKind
 from app.engagement import Engagement
 from app.errors import FieldworkError, NotFoundError, ReadOnlyError, ValidationError
@@ -61,10 +63,18 @@ from app.storage.schema import (
 from app.tasks import Task
 
 REF_PATTERN = re.compile(r"^E-?(\d+)$", re.IGNORECASE)
-SAMPLE_REF_PATTERN = re.compile(r"^(.+?)\s*#\s*(\d+)$")
+#: The kinds of record only the evidence library and the PBC list show: a file says nothing of a control, a test or
+#: a requirement until it is linked (`evidence_link`), and a request's state shows on no other page.
+LIBRARY_KINDS = frozenset({evidence.name, evidence_blob.name, pbc_request.name})
+#: What the library's rows show (`read_evidence`, `read_uses`): the files, their links, and the reference and title of
+#: each item they support.
+LIBRARY_SHOWS = LIBRARY_KINDS | {
+    table.name
+    for table in (evidence_link, control, control_test, sample_item, finding, workpaper, ipe_assessment, ai_system)
+}
 
 
-class TargetKind(StrEnum):
+class LinkKind(StrEnum):
     """What a file can support; the value is the link table's column."""
 
     CONTROL = "control_id"
@@ -78,18 +88,35 @@ class TargetKind(StrEnum):
 
 
 @dataclass(frozen=True)
-class Target:
-    kind: TargetKind
+class Link:
+    """An item a file is (or is to be) linked to: its kind and its id."""
+
+    kind: LinkKind
     id: UUID
+
+
+#: The page each kind of item is shown on (a sample item's is its test's, opened by the test's id).
+PAGES = {
+    LinkKind.CONTROL: Page.CONTROL,
+    LinkKind.TEST: Page.TEST,
+    LinkKind.SAMPLE_ITEM: Page.TEST,
+    LinkKind.PBC_REQUEST: Page.PBC,
+    LinkKind.FINDING: Page.FINDINGS,
+    LinkKind.WORKPAPER: Page.WORKPAPER,
+    LinkKind.IPE: Page.IPE,
+    LinkKind.AI_SYSTEM: Page.AI_SYSTEMS,
+}
 
 
 @dataclass(frozen=True)
 class EvidenceUse:
-    """An item a file supports: `target` to open it, `ref` ("C-001.T2 #3") and `label` to show it."""
+    """An item a file supports: `link` (what unlinking removes), `ref` ("C-001.T2 #3") and `label` to show it, and
+    `opens`, the page that shows it."""
 
-    target: Target
+    link: Link
     ref: str
     label: str
+    opens: Target
 
 
 @dataclass(frozen=True)
@@ -146,7 +173,7 @@ def _readable_size(path: Path) -> int:
 def attach_files(
     db: Engagement,
     paths: Sequence[Path | str],
-    targets: Sequence[Target] = (),
+    targets: Sequence[Link] = (),
     receipt: Receipt | None = None,
     task: Task | None = None,
 ) -> list[EvidenceFile]:
@@ -168,10 +195,10 @@ def attach_files(
 
 
 def attach_stream(
-    ch: Changes, source: Readable, name: str, targets: Sequence[Target], receipt: Receipt, progress: ByteProgress
+    ch: Changes, source: Readable, name: str, targets: Sequence[Link], receipt: Receipt, progress: ByteProgress
 ) -> EvidenceId:
     """Attach one stream in the caller's transaction; returns the new evidence id."""
-    answered = [Target(TargetKind.PBC_REQUEST, receipt.pbc_request_id)] if receipt.pbc_request_id else []
+    answered = [Link(LinkKind.PBC_REQUEST, receipt.pbc_request_id)] if receipt.pbc_request_id else []
     for target in [*targets, *answered]:
         _require(ch.conn, target)  # before the bytes, so a wrong target costs no streaming
     original_name = os.fsencode(name).decode("utf-8", "replace")  # undecodable bytes cannot be stored as text
@@ -202,18 +229,18 @@ def _next_ref(conn: Connection) -> str:
 
 
 _TARGET_TABLES = {
-    TargetKind.CONTROL: control,
-    TargetKind.TEST: control_test,
-    TargetKind.SAMPLE_ITEM: sample_item,
-    TargetKind.PBC_REQUEST: pbc_request,
-    TargetKind.FINDING: finding,
-    TargetKind.WORKPAPER: workpaper,
-    TargetKind.IPE: ipe_assessment,
-    TargetKind.AI_SYSTEM: ai_system,
+    LinkKind.CONTROL: control,
+    LinkKind.TEST: control_test,
+    LinkKind.SAMPLE_ITEM: sample_item,
+    LinkKind.PBC_REQUEST: pbc_request,
+    LinkKind.FINDING: finding,
+    LinkKind.WORKPAPER: workpaper,
+    LinkKind.IPE: ipe_assessment,
+    LinkKind.AI_SYSTEM: ai_system,
 }
 
 
-def _require(conn: Connection, target: Target) -> None:
+def _require(conn: Connection, target: Link) -> None:
     table = _TARGET_TABLES[target.kind]
     if conn.execute(select(table.c.id).where(table.c.id == target.id, live(table))).scalar() is None:
         raise NotFoundError(f"The {target.kind.name.lower().replace('_', ' ')} {target.id} no longer exists.")
@@ -226,7 +253,7 @@ def _require_evidence(conn: Connection, evidence_id: EvidenceId) -> RowMapping:
     return row
 
 
-def link(ch: Changes, evidence_id: EvidenceId, target: Target) -> None:
+def link(ch: Changes, evidence_id: EvidenceId, target: Link) -> None:
     """Link a file to an item (once); a PBC link answers the request and marks it received."""
     found = _require_evidence(ch.conn, evidence_id)
     _require(ch.conn, target)
@@ -237,20 +264,20 @@ def link(ch: Changes, evidence_id: EvidenceId, target: Target) -> None:
     if ch.conn.execute(query).scalar() is not None:
         return
     ch.insert(evidence_link, {"evidence_id": evidence_id, target.kind.value: target.id})
-    if target.kind is TargetKind.PBC_REQUEST:
+    if target.kind is LinkKind.PBC_REQUEST:
         request_id = PbcRequestId(target.id)
         if found["pbc_request_id"] is None:
             ch.update(evidence, {"id": evidence_id}, {"pbc_request_id": request_id})
         pbc.mark_received(ch, request_id, found["received_date"] or date.today())
 
 
-def link_evidence(db: Engagement, evidence_id: EvidenceId, target: Target) -> EvidenceFile:
+def link_evidence(db: Engagement, evidence_id: EvidenceId, target: Link) -> EvidenceFile:
     with changes(db) as ch:
         link(ch, evidence_id, target)
         return read_evidence(ch.conn, [evidence_id])[0]
 
 
-def unlink_evidence(db: Engagement, evidence_id: EvidenceId, target: Target) -> EvidenceFile:
+def unlink_evidence(db: Engagement, evidence_id: EvidenceId, target: Link) -> EvidenceFile:
     """Remove one link; the file and its bytes stay in the library."""
     with changes(db) as ch:
         found = _require_evidence(ch.conn, evidence_id)
@@ -258,7 +285,7 @@ def unlink_evidence(db: Engagement, evidence_id: EvidenceId, target: Target) -> 
         removed = ch.delete_where(evidence_link, (evidence_link.c.evidence_id == evidence_id) & (column == target.id))
         if not removed:
             raise NotFoundError(f"{found['ref']} is not linked to that item.")
-        if target.kind is TargetKind.PBC_REQUEST:
+        if target.kind is LinkKind.PBC_REQUEST:
             if found["pbc_request_id"] == target.id:
                 still = ch.conn.execute(
                     select(evidence_link.c.pbc_request_id)
@@ -322,6 +349,7 @@ def read_uses(conn: Connection, evidence_id: EvidenceId | None = None) -> dict[E
             control.c.ref.label("control_ref"),
             control.c.title,
             control_test.c.ref.label("test_ref"),
+            control_test.c.id.label("shown_test_id"),
             control_test.c.kind,
             item.c.seq,
             item.c.identifier,
@@ -347,28 +375,33 @@ def read_uses(conn: Connection, evidence_id: EvidenceId | None = None) -> dict[E
     )
     if evidence_id is not None:
         query = query.where(el.c.evidence_id == evidence_id)
-    found: dict[EvidenceId, list[tuple[tuple[int, str, int], EvidenceUse]]] = defaultdict(list)
+    found: dict[EvidenceId, list[tuple[tuple[int, Ref], EvidenceUse]]] = defaultdict(list)
     for row in conn.execute(query).mappings():
-        kind = next(k for k in TargetKind if row[k.value] is not None)
-        if kind is TargetKind.CONTROL:
-            ref, label, seq = row["control_ref"], row["title"], 0
-        elif kind is TargetKind.TEST:
-            ref, label, seq = row["test_ref"], TestKind(row["kind"]).label, 0
-        elif kind is TargetKind.SAMPLE_ITEM:
-            ref, label, seq = f"{row['test_ref']} #{row['seq']}", row["identifier"], row["seq"]
-        elif kind is TargetKind.PBC_REQUEST:
-            ref, label, seq = row["pbc_ref"], row["request"], 0
-        elif kind is TargetKind.FINDING:
-            ref, label, seq = row["finding_ref"], row["statement"], 0
-        elif kind is TargetKind.WORKPAPER:
-            ref, label, seq = row["workpaper_ref"], row["workpaper_title"], 0
-        elif kind is TargetKind.IPE:
-            ref, label, seq = row["ipe_ref"], "Information produced by the entity", 0
-        else:
-            ref, label, seq = row["ai_system_ref"], row["name"], 0
-        order = (list(TargetKind).index(kind), ref.split(" #")[0], seq)
-        found[row["evidence_id"]].append((order, EvidenceUse(Target(kind, row[kind.value]), ref, label)))
+        kind = next(k for k in LinkKind if row[k.value] is not None)
+        ref, label = _named(kind, row)
+        opened = row["shown_test_id"] if kind is LinkKind.SAMPLE_ITEM else row[kind.value]
+        use = EvidenceUse(Link(kind, row[kind.value]), ref, label, Target(PAGES[kind], opened))
+        found[row["evidence_id"]].append(((list(LinkKind).index(kind), Ref.parse(ref)), use))
     return {key: [use for _, use in sorted(uses, key=lambda pair: pair[0])] for key, uses in found.items()}
+
+
+def _named(kind: LinkKind, row: RowMapping) -> tuple[str, str]:
+    """How a use is shown: the item's reference and its title (or what it is)."""
+    if kind is LinkKind.CONTROL:
+        return row["control_ref"], row["title"]
+    if kind is LinkKind.TEST:
+        return row["test_ref"], TestKind(row["kind"]).label
+    if kind is LinkKind.SAMPLE_ITEM:
+        return sample_ref(row["test_ref"], row["seq"]), row["identifier"]
+    if kind is LinkKind.PBC_REQUEST:
+        return row["pbc_ref"], row["request"]
+    if kind is LinkKind.FINDING:
+        return row["finding_ref"], row["statement"]
+    if kind is LinkKind.WORKPAPER:
+        return row["workpaper_ref"], row["workpaper_title"]
+    if kind is LinkKind.IPE:
+        return row["ipe_ref"], "Information produced by the entity"
+    return row["ai_system_ref"], row["name"]
 
 
 def read_evidence(conn: Connection, ids: Collection[EvidenceId] | None = None) -> list[EvidenceFile]:
@@ -427,7 +460,7 @@ def where_used(db: Engagement, evidence_id: EvidenceId) -> list[EvidenceUse]:
         return read_uses(conn, evidence_id).get(evidence_id, [])
 
 
-def evidence_for(db: Engagement, target: Target) -> list[EvidenceFile]:
+def evidence_for(db: Engagement, target: Link) -> list[EvidenceFile]:
     """The files supporting one control, test, sample item or PBC request."""
     column = evidence_link.c[target.kind.value]
     with db.reading() as conn:
@@ -442,9 +475,9 @@ def find_sample_item_id(conn: Connection, ref_or_id: str | UUID) -> SampleItemId
     query = select(sample_item.c.id).where(live(sample_item))
     if (key := parse_id(ref_or_id) if len(text) >= 32 else None) is not None:
         query = query.where(sample_item.c.id == key)
-    elif match := SAMPLE_REF_PATTERN.match(text):
-        test_id = find_test_id(conn, match.group(1))
-        query = query.where(sample_item.c.test_id == test_id, sample_item.c.seq == int(match.group(2)))
+    elif (ref := Ref.parse(text)).item:
+        test_id = find_test_id(conn, str(ref.test_ref))
+        query = query.where(sample_item.c.test_id == test_id, sample_item.c.seq == ref.item)
     else:
         raise NotFoundError(f"'{text}' is not a sample item reference like C-001.T2 #3.")
     found = conn.execute(query).scalar()
@@ -454,22 +487,22 @@ def find_sample_item_id(conn: Connection, ref_or_id: str | UUID) -> SampleItemId
 
 
 _FINDERS = {
-    TargetKind.CONTROL: find_control_id,
-    TargetKind.TEST: find_test_id,
-    TargetKind.SAMPLE_ITEM: find_sample_item_id,
-    TargetKind.PBC_REQUEST: pbc.find_request_id,
-    TargetKind.FINDING: find_finding_id,
-    TargetKind.WORKPAPER: find_workpaper_id,
-    TargetKind.IPE: find_ipe_id,
-    TargetKind.AI_SYSTEM: find_system,
+    LinkKind.CONTROL: find_control_id,
+    LinkKind.TEST: find_test_id,
+    LinkKind.SAMPLE_ITEM: find_sample_item_id,
+    LinkKind.PBC_REQUEST: pbc.find_request_id,
+    LinkKind.FINDING: find_finding_id,
+    LinkKind.WORKPAPER: find_workpaper_id,
+    LinkKind.IPE: find_ipe_id,
+    LinkKind.AI_SYSTEM: find_system,
 }
 
 
-def resolve_target(conn: Connection, kind: TargetKind, ref_or_id: str | UUID) -> Target:
+def resolve_link(conn: Connection, kind: LinkKind, ref_or_id: str | UUID) -> Link:
     """A target named the way people name it (C-001, C-001.T2, C-001.T2 #3, PBC-004, AI-01) or by id."""
-    return Target(kind, _FINDERS[kind](conn, ref_or_id))
+    return Link(kind, _FINDERS[kind](conn, ref_or_id))
 
 
-def find_target(db: Engagement, kind: TargetKind, ref_or_id: str | UUID) -> Target:
+def find_link(db: Engagement, kind: LinkKind, ref_or_id: str | UUID) -> Link:
     with db.reading() as conn:
-        return resolve_target(conn, kind, ref_or_id)
+        return resolve_link(conn, kind, ref_or_id)

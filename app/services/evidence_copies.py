@@ -20,10 +20,10 @@ from sqlalchemy import Connection, RowMapping, select
 from app.domain.ids import EvidenceId
 from app.engagement import Engagement
 from app.errors import FieldworkError, ValidationError
-from app.exports.atomic import atomic_target
 from app.services.evidence import find_evidence_id
 from app.services.evidence_store import ByteProgress, Fingerprint, stream_blob
 from app.services.safe_names import safe_file_name, unique_path
+from app.storage.atomic import atomic_target
 from app.storage.schema import evidence, evidence_blob
 from app.tasks import Task
 

@@ -37,6 +37,8 @@ COMPLETION_DAYS = (60, 45, 14)
 ADDENDUM_PATTERN = re.compile(r"^AD-(\d+)$")
 #: The most a refusal lists of one kind, so a long list stays readable.
 MOST = 5
+#: The kinds of record whether the engagement is finalized (and an addendum open) is read from.
+FINALIZING_KINDS = frozenset({finalization.name, addendum.name})
 
 
 @dataclass(frozen=True)

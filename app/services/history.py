@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Connection, Table, Uuid, and_, delete, insert, select, true, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.domain.changed import Changed
 from app.domain.ids import new_id
 from app.domain.records import HistoryEntry
 from app.engagement import Engagement
@@ -29,6 +31,7 @@ from app.storage.chain import GENESIS, entry_hash
 from app.storage.schema import fieldwork_meta, finalization, history, is_tracked, live
 
 Row = Mapping[str, Any]
+T = TypeVar("T")
 
 
 def utc_now() -> str:
@@ -135,6 +138,7 @@ class Changes:
     _moment: str = field(default="", init=False)
     _next_seq: int = field(default=0, init=False)
     _head: str = field(default=GENESIS, init=False)
+    _kinds: set[str] = field(default_factory=set, init=False)
 
     def _where(self, table: Table, key: Row) -> ColumnElement[bool]:
         return and_(*(column == key[column.name] for column in table.primary_key.columns))
@@ -158,9 +162,12 @@ class Changes:
         origin, following = self._numbered(0)
         return origin, following - 1, self._head
 
-    def _entries(self, entries: Sequence[Entry]) -> list[dict[str, Any]]:
-        """History rows for (action, item type, item id, old, new), numbered in this origin."""
+    def _entries(self, entries: Sequence[Entry], *, of_rows: bool = True) -> list[dict[str, Any]]:
+        """History rows for (action, item type, item id, old, new), numbered in this origin; `of_rows` when they
+        record changed rows (their item types are the kinds of record this action changed)."""
         origin, first = self._numbered(len(entries))
+        if of_rows:
+            self._kinds.update(item_type for _, item_type, *_ in entries)
         rows = []
         for offset, (action, item_type, item_id, old, new) in enumerate(entries):
             row: dict[str, Any] = {
@@ -179,9 +186,13 @@ class Changes:
             rows.append(row)
         return rows
 
-    def _append(self, entries: Sequence[Entry]) -> None:
+    def _append(self, entries: Sequence[Entry], *, of_rows: bool = True) -> None:
         if entries:
-            self.conn.execute(insert(history), self._entries(entries))
+            self.conn.execute(insert(history), self._entries(entries, of_rows=of_rows))
+
+    def changed(self) -> Changed:
+        """The kinds of record changed so far (what the screens showing them must reload)."""
+        return Changed(frozenset(self._kinds))
 
     def insert(self, table: Table, values: Row) -> Any:
         """Insert one row and return its primary key (the single column's value).
@@ -330,7 +341,25 @@ class Changes:
 
     def record(self, action: str, item_type: str, item_id: str, detail: Row | None = None) -> None:
         """An event that changes no row of its own (an export, a re-key)."""
-        self._append([(action, item_type, item_id, None, detail)])
+        self._append([(action, item_type, item_id, None, detail)], of_rows=False)
+
+
+#: Where `changes` reports what each committed action changed, while `recorded` runs (per thread).
+_committed: ContextVar[list[Changed] | None] = ContextVar("committed", default=None)
+
+
+def recorded(work: Callable[[], T]) -> tuple[T, Changed]:
+    """Run `work` (any service calls) and say what its committed actions changed, for the screens to reload."""
+    found: list[Changed] = []
+    token = _committed.set(found)
+    try:
+        result = work()
+    finally:
+        _committed.reset(token)
+    total = Changed()
+    for each in found:
+        total |= each
+    return result, total
 
 
 @contextlib.contextmanager
@@ -348,7 +377,10 @@ def changes(db: Engagement, *, finalizing: bool = False) -> Iterator[Changes]:
             )
         who = signature(conn) + (f", addendum {db.addendum}" if finalized and db.addendum else "")
         now = datetime.now(UTC)
-        yield Changes(conn, who, now.isoformat(timespec="seconds"), finalized, now)
+        done = Changes(conn, who, now.isoformat(timespec="seconds"), finalized, now)
+        yield done
+    if (sink := _committed.get()) is not None:  # committed: nothing is reported of a rolled-back action
+        sink.append(done.changed())
 
 
 def read_history(

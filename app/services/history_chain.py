@@ -9,55 +9,104 @@ passphrase in hand) is caught against the heads recorded elsewhere: with every s
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
+from hashlib import sha256
+from typing import Any
 from uuid import UUID
 
+import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Connection, select
 
-from app.storage.chain import GENESIS, content_hash
-from app.storage.schema import finalization, live, signoff
+from app.storage.chain import GENESIS, entry_hash
+from app.storage.schema import finalization, history, live, signoff
 
 #: An origin's last entry: (its seq, its hash).
 Heads = dict[UUID, tuple[int, str]]
-#: The columns an entry's hash covers, in the order `app.storage.chain.entry_hash` takes them, then its hashes.
+#: The columns an entry's hash covers, in the order `app.storage.chain.entry_hash` takes them.
 COLUMNS = ("origin", "seq", "at_utc", "person", "action", "item_type", "item_id", "old_values", "new_values")
+
+
+def _as_json(column: str) -> str:
+    """SQL for one column as it stands in an entry's canonical text."""
+    if column == "seq":
+        return column
+    if column in ("old_values", "new_values"):
+        return f"coalesce({column}, 'null')"
+    return f"json_quote({column})"
+
+
+#: Each entry with its canonical text (what its hash covers) put together by SQLite from the stored columns, and
+#: whether that text can be trusted to be the entry's: the old and new values go in as stored (in the canonical form
+#: since 0013_history_canonical), the other text quoted by json_quote (which escapes as Python's encoder does: a test
+#: keeps them equal). Every piece is then fixed by the text around it but the border between the old and new values;
+#: old values that are JSON fix that too (text moved from one to the other cannot make the same whole). A text that
+#: does not hash to the entry's hash is not yet a finding: the entry is checked again by the definition (`_changed`).
+COMPOSED = (
+    "SELECT origin, seq, prev_hash, hash, CAST('[' || "
+    + " || ',' || ".join(_as_json(column) for column in (*COLUMNS, "prev_hash"))
+    + " || ']' AS BLOB), json_valid(coalesce(old_values, 'null')) FROM history ORDER BY origin, seq"
+)
+#: The same entries with no text, each to be checked by the definition: for a value SQLite cannot quote (bytes).
+UNCOMPOSED = "SELECT origin, seq, prev_hash, hash, NULL, 0 FROM history ORDER BY origin, seq"
+ONE_ENTRY = f"SELECT {', '.join(COLUMNS)}, prev_hash, hash FROM history WHERE origin = ? AND seq = ?"
 
 
 @dataclass(frozen=True)
 class Chain:
-    """What breaks each origin's chain (empty when it holds), each origin's head, and every entry's hash."""
+    """What breaks each origin's chain (empty when it holds), and each origin's head."""
 
     problems: list[str]
     heads: Heads
-    hashes: dict[tuple[UUID, int], str]
 
 
 _decode = json.JSONDecoder().decode
 
 
 def read_chain(conn: Connection) -> Chain:
-    """Recompute every entry's hash, origin by origin. The rows are read raw (the JSON decoded once, no column
-    types, origins kept as stored until the end): at 40,000 entries the typed read cost more than the hashing."""
+    """Recompute every entry's hash, origin by origin, from its stored text: hashing the text SQLite puts together
+    costs a fraction of decoding and encoding every value again in Python (`benchmarks/verify_chain.py`)."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    try:
+        return _walk(conn, raw.execute(COMPOSED))
+    except sqlcipher.OperationalError:
+        return _walk(conn, raw.execute(UNCOMPOSED))
+
+
+def _walk(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> Chain:
+    """Each entry must follow the one before it in its origin and hash to its hash."""
     problems: list[str] = []
     heads: dict[str, tuple[int, str]] = {}
-    hashes: dict[tuple[str, int], str] = {}
-    query = f"SELECT {', '.join(COLUMNS)}, prev_hash, hash FROM history ORDER BY origin, seq"
-    for origin, seq, at, person, action, item_type, item_id, old, new, prev_hash, digest in conn.exec_driver_sql(query):
-        expected_seq, prev = (heads[origin][0] + 1, heads[origin][1]) if origin in heads else (1, GENESIS)
+    current, expected_seq, prev = None, 1, GENESIS
+    for origin, seq, prev_hash, digest, text, trusted in rows:
+        if origin != current:
+            current, expected_seq, prev = origin, 1, GENESIS
         if seq != expected_seq or prev_hash != prev:
             problems.append(_broken(origin, seq, expected_seq))
-        old_values = None if old is None else _decode(old)
-        new_values = None if new is None else _decode(new)
-        fields = [origin, seq, at, person, action, item_type, item_id, old_values, new_values, prev_hash]
-        if content_hash(fields) != digest:
-            problems.append(f"history entry {seq} of origin {origin[:8]} ({action} {item_type}): its content changed")
+        if not (trusted and sha256(text).hexdigest() == digest) and (changed := _changed(conn, origin, seq)):
+            problems.append(changed)
         heads[origin] = (seq, digest)
-        hashes[(origin, seq)] = digest
-    return Chain(
-        problems,
-        {UUID(origin): head for origin, head in heads.items()},
-        {(UUID(origin), seq): digest for (origin, seq), digest in hashes.items()},
-    )
+        expected_seq, prev = seq + 1, digest
+    return Chain(problems, {UUID(origin): head for origin, head in heads.items()})
+
+
+def _changed(conn: Connection, origin: str, seq: int) -> str | None:
+    """The entry checked by the definition (`entry_hash` over its decoded values): why it no longer hashes to its
+    hash, or None when it does (its values stored in another form than the canonical one, say)."""
+    for row in conn.exec_driver_sql(ONE_ENTRY, (origin, seq)).mappings():
+        try:
+            entry = {name: row[name] for name in COLUMNS}
+            for name in ("old_values", "new_values"):
+                entry[name] = None if row[name] is None else _decode(row[name])
+            intact = entry_hash(entry, row["prev_hash"]) == row["hash"]
+        except (TypeError, ValueError):  # a value that is not JSON, or not of a kind an entry holds
+            intact = False
+        if not intact:
+            return (
+                f"history entry {seq} of origin {origin[:8]} ({row['action']} {row['item_type']}): its content changed"
+            )
+    return None
 
 
 def _broken(origin: str, seq: int, expected_seq: int) -> str:
@@ -67,9 +116,9 @@ def _broken(origin: str, seq: int, expected_seq: int) -> str:
     return f"{where}: does not follow entry {seq - 1} (an entry inserted, moved or replaced there)"
 
 
-def recorded_heads_missing(conn: Connection, chain: Chain) -> list[str]:
-    """Heads recorded with sign-offs and at finalizing that the chain no longer reaches (it was cut or rewritten)."""
-    known = chain.hashes
+def recorded_heads_missing(conn: Connection) -> list[str]:
+    """Heads recorded with sign-offs and at finalizing that the history no longer reaches (it was cut or rewritten);
+    an entry still there whose content changed is the chain's finding."""
     recorded = [
         (f"the sign-off of {row.item_type} {row.item_key}", row.history_origin, row.history_seq, row.history_hash)
         for row in conn.execute(select(signoff).where(live(signoff)))
@@ -79,6 +128,7 @@ def recorded_heads_missing(conn: Connection, chain: Chain) -> list[str]:
             recorded.append(("finalizing", UUID(head["origin"]), head["seq"], head["hash"]))
     problems = []
     for what, origin, seq, digest in recorded:
-        if known.get((origin, seq)) != digest:
+        found = conn.execute(select(history.c.hash).where(history.c.origin == origin, history.c.seq == seq)).scalars()
+        if digest not in found.all():
             problems.append(f"{what} recorded history entry {seq} of origin {origin.hex[:8]}, which is no longer there")
     return problems

@@ -26,6 +26,7 @@ from sqlalchemy import Connection, select
 from app.domain.ids import ControlId, TestId, new_id
 from app.domain.over_time import ControlDates, TestRound, TestTiming
 from app.domain.records import Control, ControlInput, ControlTest, TestPlan
+from app.domain.refs import Ref, control_test_ref
 from app.domain.sampling import PopulationPreview, PopulationSource
 from app.domain.vocabulary import ControlType, Frequency, Labelled, Method, Nature, TestKind
 from app.engagement import Engagement
@@ -540,10 +541,8 @@ class _Tests:
         self.run, self.rows, self.ch = run, rows, run.ch
         self.existing = {test.ref: test for test in read_tests(run.conn)}
         self.numbers: dict[str, int] = defaultdict(int)
-        for ref in run.conn.execute(select(control_test.c.ref)).scalars():
-            head, _, tail = ref.rpartition(".T")
-            if tail.isdigit():
-                self.numbers[head] = max(self.numbers[head], int(tail))
+        for ref in map(Ref.parse, run.conn.execute(select(control_test.c.ref)).scalars()):
+            self.numbers[ref.control] = max(self.numbers[ref.control], ref.test)
         self.unmatched: dict[ControlId, list[ControlTest]] = defaultdict(list)
         for test in self.existing.values():
             self.unmatched[test.control_id].append(test)
@@ -599,12 +598,12 @@ class _Tests:
             self.run.reading.refuse(row, "A new test needs its kind (design or operating).")
             return None
         control_ref = self.run.refs[control_id]
-        head, _, tail = row.ref.rpartition(".T")
-        number = int(tail) if head == control_ref and tail.isdigit() else 0
+        given = Ref.parse(row.ref) if row.ref else None
+        number = given.test if given is not None and given.control == control_ref else 0
         if number <= self.numbers[control_ref]:
             number = self.numbers[control_ref] + 1
         self.numbers[control_ref] = number
-        ref = f"{control_ref}.T{number}"
+        ref = control_test_ref(control_ref, number)
         note = f" (as {ref}: {row.ref} is not free for it)" if row.ref and row.ref != ref else ""
         try:
             values = plan_row(self._plan(row, None))

@@ -139,6 +139,10 @@ def _record(row: RowMapping, evidence_count: int, today: date) -> PbcRequest:
     )
 
 
+#: What the PBC list shows (`read_pbc_requests`): the requests and how many files answer each.
+SHOWS = frozenset({pbc_request.name, evidence_link.name})
+
+
 def read_pbc_requests(
     conn: Connection, request_id: PbcRequestId | None = None, today: date | None = None
 ) -> list[PbcRequest]:

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, case, delete, false, func, insert, select
+from sqlalchemy import ColumnElement, Connection, case, false, func, insert, select
 
 from app.domain.ids import EvidenceId, PopulationId, TestId, new_id
 from app.domain.over_time import Span
@@ -28,15 +28,16 @@ from app.domain.sampling import Population, PopulationItemInput, PopulationRow, 
 from app.engagement import Engagement
 from app.errors import ValidationError
 from app.services.engagement import read_period_span
-from app.services.evidence import Receipt, Target, TargetKind, attach_stream, link
+from app.services.evidence import Link, LinkKind, Receipt, attach_stream, link
 from app.services.evidence_store import ByteProgress
 from app.services.history import Changes, changes
 from app.services.ipe import new_population
 from app.services.population_files import open_table
+from app.services.population_removal import drop_population
 from app.services.population_table import Cell, Table, cell_text, parse_date
 from app.services.test_windows import read_test_window, window_phrase
 from app.services.testing import conclusion_follows, find_test_id
-from app.storage.schema import control_test, evidence, evidence_link, live, population, population_row, sample_item
+from app.storage.schema import control_test, evidence, evidence_link, live, population, population_row
 from app.tasks import Task
 
 ROW_BATCH = 5_000
@@ -114,7 +115,7 @@ def _keep_as_evidence(
     """The imported file as evidence of the test and its IPE assessment (the same content already linked to the
     test is linked again, not stored again); refused if the bytes stored are not the bytes the rows came from."""
     ipe_id = new_population(ch, test_id, replacing)
-    targets = [Target(TargetKind.TEST, test_id), Target(TargetKind.IPE, ipe_id)]
+    targets = [Link(LinkKind.TEST, test_id), Link(LinkKind.IPE, ipe_id)]
     already = ch.conn.execute(
         select(evidence.c.id)
         .join(evidence_link, evidence_link.c.evidence_id == evidence.c.id)
@@ -236,35 +237,6 @@ def enter_population(db: Engagement, test_id: TestId, items: Sequence[Population
 
 
 # --- removal -------------------------------------------------------------------------------------
-
-
-def drop_population(ch: Changes, test_id: TestId) -> None:
-    """Remove a test's population inside a change (before a replacement, or with the test itself).
-
-    Refused once a sample has been drawn from it: those items must keep the rows they came from.
-    """
-    found = ch.conn.execute(
-        select(population.c.id, population.c.source_name, population.c.source_sha256).where(
-            population.c.test_id == test_id, live(population)
-        )
-    ).first()
-    if found is None:
-        return
-    drawn = ch.conn.execute(
-        select(func.count())
-        .select_from(sample_item)
-        .where(sample_item.c.test_id == test_id, sample_item.c.population_row_no.is_not(None), live(sample_item))
-    ).scalar_one()
-    if drawn:
-        raise ValidationError(
-            f"{drawn} sample item(s) were drawn from {found.source_name}; delete them before replacing the population."
-        )
-    rows = population_row.c.population_id == found.id
-    if found.source_sha256 is None:
-        ch.delete_where(population_row, rows)  # typed in: each row was recorded, so each removal is too
-    else:
-        ch.conn.execute(delete(population_row).where(rows))  # the file's hash and row count stand for them
-    ch.delete(population, {"id": found.id})
 
 
 def remove_population(db: Engagement, test_id: TestId) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import re
 import stat
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from itertools import chain, islice
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Protocol
 
 from app.domain.sampling import PopulationPreview, PopulationSource
 from app.services.population_csv import open_csv
-from app.services.population_table import Cell, RefusedFile, Rows, Table, cell_text, is_date
+from app.services.population_table import Cell, Pair, PairCounter, RefusedFile, Rows, Table, cell_text, is_date
 from app.services.population_xlsx import hash_handle, open_workbook
 
 MAX_SOURCE_BYTES = 1 << 30
@@ -76,6 +77,8 @@ def read_table(found: TableFile, source: PopulationSource) -> Iterator[Table]:
         if not table.columns:
             raise RefusedFile(table.name, "it holds no rows")
         table.rows = _within_row_limit(table.name, table.rows)
+        if table.counter is not None:
+            table.counter = _counter_within_row_limit(table.name, table.counter)
         yield table
 
 
@@ -94,8 +97,26 @@ def _within_row_limit(name: str, rows: Rows) -> Rows:
 
 def _refuse_more(name: str, rows: Rows) -> Rows:
     for _ in rows:
-        raise RefusedFile(name, f"it holds more than {MAX_ROWS:,} rows")
+        raise _too_many_rows(name)
     yield from ()
+
+
+def _too_many_rows(name: str) -> RefusedFile:
+    return RefusedFile(name, f"it holds more than {MAX_ROWS:,} rows")
+
+
+def _counter_within_row_limit(name: str, counter: PairCounter) -> PairCounter:
+    """A reader's pair counts, refused once they have counted more than `MAX_ROWS` rows."""
+
+    def counted(first: int, second: int) -> Iterator[Counter[Pair]]:
+        read = 0
+        for counts in counter(first, second):
+            read += counts.total()
+            if read > MAX_ROWS:
+                raise _too_many_rows(name)
+            yield counts
+
+    return counted
 
 
 def preview(source: PopulationSource, limit: int = PREVIEW_ROWS) -> PopulationPreview:

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Table, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.domain.ids import WorkpaperId, parse_id
+from app.domain.targets import Page, Target
 from app.domain.vocabulary import Labelled
 from app.errors import NotFoundError
 from app.storage.chain import content_hash
@@ -60,6 +61,32 @@ class ItemType(Labelled):
 
 #: The opinion is one item, whatever its areas.
 OPINION_KEY = "opinion"
+
+#: The page a reviewer lands on from each kind of item (a note, a changed item): items keyed by a UUID are opened by
+#: it, the others by their code; the opinion is the worksheet.
+PAGES = {
+    ItemType.CONTROL: Page.CONTROL,
+    ItemType.TEST: Page.TEST,
+    ItemType.CONCLUSION: Page.REQUIREMENT,
+    ItemType.FINDING: Page.FINDINGS,
+    ItemType.SOA_LINE: Page.SOA,
+    ItemType.DESCRIPTION: Page.SETTINGS,
+    ItemType.OPINION: Page.OPINION,
+    ItemType.WORKPAPER: Page.WORKPAPER,
+}
+
+
+def written_key(item_type: ItemType, key: str) -> str:
+    """How a workbook row and `review notes --json` name an item, read back by `resolve_item`: "control_test:<id>"."""
+    return f"{item_type.value}:{key}"
+
+
+def item_target(item_type: ItemType, key: str) -> Target:
+    """Where an item is opened, from the key the file keeps for it (its sign-offs', its notes')."""
+    page = PAGES[ItemType(item_type)]
+    if page.key_type is UUID:
+        return Target(page, parse_id(key))
+    return Target(page, key if page.key_type is str else None)
 
 
 @dataclass(frozen=True)
@@ -263,7 +290,7 @@ def resolve_item(conn: Connection, text: str) -> tuple[ItemType, str]:
     from app.services.workpapers import find_workpaper_id
 
     said = text.strip()
-    kind, _, key = said.partition(":")
+    kind, _, key = said.partition(":")  # as `written_key` wrote it
     if key and kind in {k.value for k in ItemType}:
         return read_item(conn, ItemType(kind), key).item_type, key
     upper = said.upper()

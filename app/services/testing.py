@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -19,13 +18,15 @@ from app.domain.records import (
     SampleItemInput,
     TestPlan,
 )
+from app.domain.refs import Ref, control_test_ref
 from app.domain.vocabulary import Conclusion, Method, SampleResult, Selection, TestKind
 from app.engagement import Engagement
 from app.errors import NotFoundError, ValidationError
 from app.services.controls import find_control_id
 from app.services.engagement import read_period_span
 from app.services.history import Changes, changes
-from app.services.refs import find_id, next_number
+from app.services.population_removal import drop_population
+from app.services.refs import find_id
 from app.services.selection import MAX_SEED
 from app.services.status import read_test_states
 from app.storage.schema import (
@@ -90,9 +91,11 @@ def check_seed(seed: int) -> None:
 
 
 def next_test_ref(conn: Connection, control_id: ControlId) -> str:
+    """One more than the highest number the control's tests were given (deleted ones too: never given twice)."""
     control_ref = conn.execute(select(control.c.ref).where(control.c.id == control_id)).scalar_one()
-    own_tests = re.compile(rf"^{re.escape(control_ref)}\.T(\d+)$")
-    return f"{control_ref}.T{next_number(conn, control_test.c.ref, own_tests)}"
+    refs = map(Ref.parse, conn.execute(select(control_test.c.ref)).scalars())
+    highest = max((ref.test for ref in refs if ref.control == control_ref.upper()), default=0)
+    return control_test_ref(control_ref, highest + 1)
 
 
 def find_test_id(conn: Connection, ref_or_id: str | UUID) -> TestId:
@@ -134,7 +137,6 @@ def remove_test(ch: Changes, test_id: TestId) -> None:
     ch.delete_where(deviation, deviation.c.test_id == test_id)
     ch.delete_where(fairness_result, fairness_result.c.test_id == test_id)
     from app.services.ipe import drop_assessments  # they look tests up here: import when used
-    from app.services.population import drop_population
 
     drop_population(ch, test_id)
     drop_assessments(ch, ipe_assessment.c.test_id == test_id)

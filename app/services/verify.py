@@ -112,7 +112,7 @@ def check_evidence(conn: Connection, db: Engagement, task: Task) -> list[Finding
 def check_history(conn: Connection, db: Engagement, task: Task) -> list[Finding]:
     """Recompute every origin's hash chain, and find each recorded head (sign-offs, finalizing) in it again."""
     chain = read_chain(conn)
-    missing = recorded_heads_missing(conn, chain)
+    missing = recorded_heads_missing(conn)
     findings = [Finding("history", False, problem) for problem in [*chain.problems, *missing]]
     summary = "; ".join(
         f"origin {key.hex[:8]}: {n} entries, head {digest[:16]}" for key, (n, digest) in chain.heads.items()

@@ -2,7 +2,9 @@
 origin (the copy of the file it was made in), so an edited, removed, inserted or reordered entry shows.
 
 This is part of the file format: a file written today must verify in every later Fieldwork, so the canonical form
-below never changes (a new form would need a new field and a migration).
+below never changes (a new form would need a new field and a migration). Since revision 0013_history_canonical an
+entry's old and new values are also stored in that form (`CanonicalJSON`), so the stored text is the text the hash
+covers and verifying hashes it as it is, without decoding and encoding every value again.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
+
+from sqlalchemy import JSON, Dialect
+from sqlalchemy.types import TypeDecorator
 
 #: The hash the first entry of an origin follows.
 GENESIS = ""
@@ -28,6 +33,21 @@ def _default(value: object) -> str:
 
 #: Sorted keys, no spaces, text as text: the same values always give the same bytes.
 _canonical = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_default).encode
+
+
+def canonical_json(value: object) -> str:
+    """The canonical text of a value: what a hash covers, and how the history stores old and new values."""
+    return _canonical(value)
+
+
+class CanonicalJSON(TypeDecorator[Any]):
+    """A JSON column written in the canonical form (read as any JSON): the history's old and new values."""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> Any:
+        return _canonical
 
 
 def content_hash(content: object) -> str:

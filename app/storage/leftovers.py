@@ -17,8 +17,6 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
-import psutil
-
 from app.errors import EngagementFileError
 from app.storage.files import create_private, fsync_folder
 
@@ -62,6 +60,8 @@ def _abandoned(name: str) -> bool:
     if found["machine"] is not None and found["machine"] != machine():
         return False
     pid = int(found["pid"])
+    import psutil  # only when a leftover is there to judge: not on every start
+
     return pid != os.getpid() and not psutil.pid_exists(pid)
 
 

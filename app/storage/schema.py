@@ -38,6 +38,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.storage.chain import CanonicalJSON
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -68,7 +70,6 @@ def _unique_live(table: Table, *columns: str) -> None:
         *(table.c[name] for name in columns),
         unique=True,
         sqlite_where=table.c.deleted_at.is_(None),
-        postgresql_where=table.c.deleted_at.is_(None),
     )
 
 
@@ -307,8 +308,9 @@ history = Table(
     Column("action", String(32), nullable=False),
     Column("item_type", String(32), nullable=False),
     Column("item_id", Text, nullable=False),
-    Column("old_values", JSON),
-    Column("new_values", JSON),
+    # revision 0013_history_canonical: stored in the canonical form the entry's hash covers
+    Column("old_values", CanonicalJSON),
+    Column("new_values", CanonicalJSON),
     # revision 0008_review: each entry's hash, over its content and the hash of the entry before it in its origin
     Column("prev_hash", String(64), nullable=False, server_default=""),
     Column("hash", String(64), nullable=False, server_default=""),
@@ -766,7 +768,6 @@ for _target in LINK_TARGETS:
         evidence_link.c.evidence_id,
         unique=True,
         sqlite_where=_where,
-        postgresql_where=_where,
     )
 
 # --- populations and sampling (revision 0003) ----------------------------------------------------

@@ -157,7 +157,7 @@ def test_the_library_filters_sorts_and_shows_where_a_file_is_used(
     view.table.selectRow(view.model.row_of(on_item.id))
     assert [u.ref for u in view.uses.rows] == list(on_item.used_by)
     qtmodeltester.check(view.uses)
-    sample_use = next(u for u in view.uses.rows if u.target.kind is ev.TargetKind.SAMPLE_ITEM)
+    sample_use = next(u for u in view.uses.rows if u.link.kind is ev.LinkKind.SAMPLE_ITEM)
     view.uses_table.doubleClicked.emit(view.uses.index(view.uses.rows.index(sample_use), 0))
     assert demo_workspace.current is not None and demo_workspace.current.kind == "test"
     page = demo_workspace.views["test"]
@@ -167,7 +167,7 @@ def test_the_library_filters_sorts_and_shows_where_a_file_is_used(
 
     view = library(demo_workspace)
     view.table.selectRow(view.model.row_of(on_item.id))
-    request_use = next(u for u in view.uses.rows if u.target.kind is ev.TargetKind.PBC_REQUEST)
+    request_use = next(u for u in view.uses.rows if u.link.kind is ev.LinkKind.PBC_REQUEST)
     view.uses_table.doubleClicked.emit(view.uses.index(view.uses.rows.index(request_use), 0))
     requests = demo_workspace.views["pbc"]
     assert isinstance(requests, PbcView) and demo_workspace.stack.currentWidget() is requests

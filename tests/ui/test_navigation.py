@@ -13,7 +13,7 @@ from app.domain.vocabulary import Status
 from app.services import controls, testing
 from app.storage.engagement_file import EngagementFile
 from tests.ui.driving import open_page
-from ui.context import Target
+from ui.context import Page, Target
 from ui.context_menus import ContextMenu
 from ui.help import HelpWindow
 from ui.main_window import MainWindow
@@ -184,3 +184,12 @@ def test_the_dashboard_gives_the_next_step_and_goes_there(workspace: Workspace) 
     view.next_step.linkActivated.emit("go")
     assert workspace.current == Target("readiness")
     assert [view.tabs.tabText(i).split(" (")[0] for i in range(3)] == ["&Progress", "&Open items", "E&xceptions"]
+
+
+def test_every_page_opens_its_own_view(workspace: Workspace) -> None:
+    for page in Page:
+        workspace.open_target(Target(page))
+
+        view = workspace.views[page]
+        assert workspace.current == Target(page) and workspace.stack.currentWidget() is view
+    assert len({id(view) for view in workspace.views.values()}) == len(Page)

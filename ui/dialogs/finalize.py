@@ -10,9 +10,11 @@ from datetime import date, timedelta
 
 from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QTreeWidget, QTreeWidgetItem, QWidget
 
+from app.domain.changed import Changed
 from app.errors import FieldworkError
 from app.pages.review import FinalizingPage, load_finalizing_page
 from app.services.finalizing import Finalized, finalize
+from app.services.history import recorded
 from ui.context import UiContext
 from ui.date_fields import DateField
 from ui.dialogs.foot import Button, dialog_foot
@@ -88,17 +90,17 @@ class FinalizeDialog(QDialog):
         self.buttons.setEnabled(False)
         self.ctx.runner.run(
             "Finalizing the engagement",
-            lambda task: finalize(db, release, task),
+            lambda task: recorded(lambda: finalize(db, release, task)),
             self._finished,
             progress=True,
             on_error=self._refused,
         )
 
-    def _finished(self, done: Finalized) -> None:
-        self.result_finalized = done
+    def _finished(self, outcome: tuple[Finalized, Changed]) -> None:
+        self.result_finalized, changed = outcome
         self.buttons.setEnabled(True)
         self.accept()
-        self.ctx.changed.emit()
+        self.ctx.announce(changed)
 
     def _refused(self, exc: BaseException) -> None:
         self.buttons.setEnabled(True)

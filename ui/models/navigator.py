@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
 from app.domain.judgements import CriterionConclusion
+from app.domain.targets import Page
 from app.domain.vocabulary import Status
 from ui.models.navigator_tree import OPEN, STALE_WORDS, Node
 from ui.status_style import colour, icon
@@ -41,6 +43,25 @@ def conclusion_text(node: Node) -> str:
 
 
 SELECTABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+#: What a node shows (and the filter searches): all that `update_in_place` copies.
+SHOWN = ("label", "status", "counts", "search", "conclusion", "own_progress", "verdict", "stale")
+figures = attrgetter(*SHOWN)
+
+
+def changes(shown: Node, fresh: Node) -> list[tuple[Node, Node]] | None:
+    """The pairs of nodes (shown, fresh) whose figures differ below two trees with the same items in the same
+    places; None when the items or their places differ. One walk, attributes read directly: it runs on the GUI
+    thread after every write, over 5,000 nodes at `--scale 20`."""
+    found: list[tuple[Node, Node]] = []
+    pending = [(shown, fresh)]
+    while pending:
+        a, b = pending.pop()
+        if a.target != b.target or len(a.children) != len(b.children):
+            return None
+        if figures(a) != figures(b):
+            found.append((a, b))
+        pending.extend(zip(a.children, b.children, strict=True))
+    return found
 
 
 class NavigatorModel(QAbstractItemModel):
@@ -52,6 +73,23 @@ class NavigatorModel(QAbstractItemModel):
         self.beginResetModel()
         self.root = root
         self.endResetModel()
+
+    def update_in_place(self, root: Node) -> bool:
+        """Show `root` without a reset when it has the shape of the tree shown (after most writes only statuses,
+        progress and titles change): its figures are copied into the nodes shown and only the rows that changed
+        are repainted, so the view keeps its expansion, selection and scroll and lays nothing out again (a reset
+        of the `--scale 20` tree and restoring its expansion stalled the screen 100-200 ms after every result).
+        False, and nothing changed, when the shape differs."""
+        found = changes(self.root, root)
+        if found is None:
+            return False
+        for shown, fresh in found:
+            if shown is self.root:
+                continue  # the invisible root shows nothing
+            for name in SHOWN:
+                setattr(shown, name, getattr(fresh, name))
+            self.dataChanged.emit(self.index_of(shown), self.createIndex(shown.row, len(COLUMNS) - 1, shown))
+        return True
 
     def index_of(self, node: Node) -> QModelIndex:
         """The index of a node of the current tree (pure bookkeeping, no search)."""
@@ -136,7 +174,7 @@ def _tooltip(node: Node) -> str:
     if counts is None and node.own_progress and node.target is not None:
         done, of = node.own_progress.split("/")
         lines.append(
-            f"{done} of {of} " + ("sample items with a result" if node.target.kind == "test" else "tests concluded")
+            f"{done} of {of} " + ("sample items with a result" if node.target.kind is Page.TEST else "tests concluded")
         )
     if counts is not None:
         lines.append(

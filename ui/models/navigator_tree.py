@@ -18,24 +18,24 @@ from app.domain.vocabulary import Framework, RequirementKind, Status
 from app.pages.navigator import NavigatorPage
 from app.services.signables import ItemType
 from app.services.status import TestState, combine, count
-from ui.context import Target
+from ui.context import Page, Target
 
 #: How the navigator marks an item changed after review (and the words its filter finds it by).
 STALE_WORDS = "changed after review"
 
 PAGES = (
-    ("Dashboard", Target("dashboard")),
-    ("Control matrix", Target("matrix")),
-    ("Review notes", Target("notes")),
-    ("Changed since review", Target("changed")),
-    ("Opinion worksheet", Target("opinion")),
-    ("Statement of Applicability", Target("soa")),
-    ("Findings register", Target("findings")),
-    ("Evidence library", Target("evidence")),
-    ("PBC requests", Target("pbc")),
-    ("ISO/IEC 42001 readiness", Target("readiness")),
-    ("AI systems", Target("ai_systems")),
-    ("Engagement settings", Target("settings")),
+    ("Dashboard", Target(Page.DASHBOARD)),
+    ("Control matrix", Target(Page.MATRIX)),
+    ("Review notes", Target(Page.NOTES)),
+    ("Changed since review", Target(Page.CHANGED)),
+    ("Opinion worksheet", Target(Page.OPINION)),
+    ("Statement of Applicability", Target(Page.SOA)),
+    ("Findings register", Target(Page.FINDINGS)),
+    ("Evidence library", Target(Page.EVIDENCE)),
+    ("PBC requests", Target(Page.PBC)),
+    ("ISO/IEC 42001 readiness", Target(Page.READINESS)),
+    ("AI systems", Target(Page.AI_SYSTEMS)),
+    ("Engagement settings", Target(Page.SETTINGS)),
 )
 
 
@@ -98,7 +98,7 @@ def _summarise(node: Node) -> None:
         if child.children:
             _summarise(child)
     statuses = [
-        n.status for n in node.descendants() if n.status is not None and n.target and n.target.kind == "requirement"
+        n.status for n in node.descendants() if n.status is not None and n.target and n.target.kind is Page.REQUIREMENT
     ]
     if statuses:
         node.counts = count(statuses)
@@ -114,7 +114,7 @@ def _requirement_node(req: Requirement, snap: NavigatorPage, control_text: dict[
     stale = (ItemType.CONCLUSION, req.code) in snap.stale
     return Node(
         label=f"{req.code} {req.title}{flag}",
-        target=Target("requirement", req.code),
+        target=Target(Page.REQUIREMENT, req.code),
         status=state.status if state else None,
         search=f"{req.code} {req.title} {judged} {control_text.get(req.code, '')}{_stale_words(stale)}".lower(),
         conclusion=concluded,
@@ -133,10 +133,10 @@ def build_tree(snap: NavigatorPage) -> Node:
     root = Node("root")
     for label, target in PAGES:
         page = root.add(Node(label, target, search=label.lower()))
-        if target.kind == "ai_systems":
+        if target.kind is Page.AI_SYSTEMS:
             for system in snap.ai_systems:
                 words = f"{system.ref} {system.name} {system.purpose}".lower()
-                page.add(Node(system.label, Target("ai_systems", system.id), search=words))
+                page.add(Node(system.label, Target(Page.AI_SYSTEMS, system.id), search=words))
     texts: dict[str, dict[str, None]] = defaultdict(dict)  # insertion-ordered sets: each text once
     for c in snap.controls:
         for code in c.requirements:
@@ -193,7 +193,7 @@ def _add_controls(root: Node, snap: NavigatorPage) -> None:
         node = section.add(
             Node(
                 f"{c.ref} {c.title}",
-                Target("control", c.id),
+                Target(Page.CONTROL, c.id),
                 status,
                 search=f"{c.ref} {c.title} {c.description}{_stale_words(stale)}".lower(),
                 verdict=VERDICTS.get(status, OPEN),
@@ -206,7 +206,7 @@ def _add_controls(root: Node, snap: NavigatorPage) -> None:
             sampled = f"{test.items_with_result}/{test.items_total}" if test.items_total else ""
             search = f"{ref}{_stale_words(stale)}".lower()
             leaf = Node(
-                f"{ref} {test.kind.label}", Target("test", test.test_id), test.status, search=search, stale=stale
+                f"{ref} {test.kind.label}", Target(Page.TEST, test.test_id), test.status, search=search, stale=stale
             )
             leaf.own_progress, leaf.verdict = sampled, VERDICTS.get(test.status, OPEN)
             node.add(leaf)
@@ -221,7 +221,7 @@ def _add_exceptions(root: Node, snap: NavigatorPage) -> None:
         section.add(
             Node(
                 f"{dev.test_ref}: {text}",
-                Target("test", dev.test_id),
+                Target(Page.TEST, dev.test_id),
                 Status.EXCEPTIONS,
                 search=f"{dev.test_ref} {dev.control_ref} {dev.description}".lower(),
             )
@@ -231,11 +231,11 @@ def _add_exceptions(root: Node, snap: NavigatorPage) -> None:
 def _add_workpapers(root: Node, snap: NavigatorPage) -> None:
     """The engagement's workpapers by index, and the information produced by the entity; the section opens the
     index page and counts the workpapers complete."""
-    section = root.add(Node("Workpapers", Target("workpapers"), search="workpapers"))
+    section = root.add(Node("Workpapers", Target(Page.WORKPAPERS), search="workpapers"))
     for found in snap.workpapers:
         label = f"{found.ref} {found.title}"
-        section.add(Node(label, Target("workpaper", found.id), found.progress, search=label.lower()))
-    section.add(Node("Information produced by the entity (IPE)", Target("ipe"), search="ipe information produced"))
+        section.add(Node(label, Target(Page.WORKPAPER, found.id), found.progress, search=label.lower()))
+    section.add(Node("Information produced by the entity (IPE)", Target(Page.IPE), search="ipe information produced"))
     if snap.workpapers:
         section.counts = count(w.progress for w in snap.workpapers)
 

@@ -38,7 +38,7 @@ from app.services import ai_systems as inventory
 from app.services import evidence as ev
 from app.services import impact_assessments as assessments
 from app.services.ai_inventory_import import InventoryImport, import_inventory
-from ui.context import Target, UiContext
+from ui.context import Page, Target, UiContext
 from ui.dialogs.ai_system import AiSystemDialog
 from ui.dialogs.choose_links import ChooseLinksDialog
 from ui.dialogs.impact_assessment import ImpactAssessmentDialog
@@ -118,7 +118,7 @@ def _matrix_column(found: SystemCoverage) -> Column[MatrixRequirement]:
     )
 
 
-def _choices_table(ctx: UiContext, kind: str | None) -> tuple[RowTableModel[Choice], QTableView]:
+def _choices_table(ctx: UiContext, kind: Page | None) -> tuple[RowTableModel[Choice], QTableView]:
     model = RowTableModel[Choice](
         [Column("Ref", lambda c: c.ref), Column("Title", lambda c: c.title)], key=lambda c: c.id
     )
@@ -230,8 +230,8 @@ class AiSystemsView(DetailView):
         return panel
 
     def _links_panel(self) -> QWidget:
-        self.linked_controls, controls = _choices_table(self.ctx, "control")
-        self.linked_tests, tests = _choices_table(self.ctx, "test")
+        self.linked_controls, controls = _choices_table(self.ctx, Page.CONTROL)
+        self.linked_tests, tests = _choices_table(self.ctx, Page.TEST)
         self.linked_findings, findings = _choices_table(self.ctx, None)
         split = QSplitter(Qt.Orientation.Horizontal)
         for title, table, action in (
@@ -356,7 +356,7 @@ class AiSystemsView(DetailView):
         self.linked_findings.set_rows([f for f in page.findings if f.id in system.finding_ids])
         self.detail_tabs.setTabText(1, f"Impact &assessments ({len(page.assessments_of(system.id))})")
         self.detail_tabs.setTabText(3, f"E&vidence ({len(system.evidence)})")
-        target = ev.Target(ev.TargetKind.AI_SYSTEM, system.id)
+        target = ev.Link(ev.LinkKind.AI_SYSTEM, system.id)
         self.ctx.read(
             f"Loading the evidence of {system.name}",
             lambda db: load_linked(db, [target]),

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
+from app.domain.changed import EVERYTHING, Changed
 from ui.context import Target, UiContext
 from ui.widgets import flush_edits
 
 
 class DetailView(QWidget):
-    """A page of the workspace. Subclasses implement `load()` for `self.target`."""
+    """A page of the workspace. Subclasses implement `load()` for `self.target`.
+
+    `shows` names the kinds of record the page shows, so it reloads only when one of them changed; None (the
+    default) is a page that shows a little of everything (the dashboard) and reloads after any change.
+    """
+
+    shows: frozenset[str] | None = None
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -22,8 +29,9 @@ class DetailView(QWidget):
         self.target = target
         self.load()
 
-    def refresh(self) -> None:
-        if self.target is not None and self.isVisible():
+    def refresh(self, changed: Changed = EVERYTHING) -> None:
+        """Reload when shown and something it shows changed (a hidden page loads when it is shown)."""
+        if self.target is not None and self.isVisible() and (self.shows is None or changed.touches(self.shows)):
             self.load()
 
     def load(self) -> None:

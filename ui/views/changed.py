@@ -10,12 +10,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from app.pages.review import ChangedPage, load_changed_page
+from app.services.signables import item_target
 from app.services.signoffs import ChangedSinceReview
 from ui.context import UiContext
 from ui.dialogs.item_history import history_model
 from ui.models.table import Column, RowTableModel
 from ui.review_strip import signed_text
-from ui.review_targets import target_of
 from ui.tables import make_table, selected_rows
 from ui.views.base import DetailView
 from ui.widgets import heading, note
@@ -92,4 +92,4 @@ class ChangedSinceReviewView(DetailView):
         )
 
     def open_item(self, found: ChangedSinceReview) -> None:
-        self.ctx.open(target_of(found.state.item.item_type, found.state.item.key))
+        self.ctx.open(item_target(found.state.item.item_type, found.state.item.key))

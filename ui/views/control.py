@@ -31,7 +31,7 @@ from app.services import controls as control_service
 from app.services import testing as test_service
 from app.services.control_dates import set_control_dates
 from app.services.deleting import what_goes_with_control, what_goes_with_test
-from ui.context import Target, UiContext
+from ui.context import Page, Target, UiContext
 from ui.context_menus import ContextMenu, MenuItem, open_and_copy
 from ui.date_fields import OptionalDateField
 from ui.dialogs.confirm_delete import confirm_delete
@@ -211,7 +211,7 @@ class ControlView(DetailView):
         return items
 
     def open_test(self, index: QModelIndex) -> None:
-        self.ctx.open(Target("test", self.tests.row(index).id))
+        self.ctx.open(Target(Page.TEST, self.tests.row(index).id))
 
     def load(self) -> None:
         assert self.target is not None
@@ -339,7 +339,7 @@ class ControlView(DetailView):
         self.ctx.write(
             f"New test for {ref}",
             lambda db: test_service.add_test(db, ref, plan),
-            lambda made: self.ctx.open(Target("test", made.id)),
+            lambda made: self.ctx.open(Target(Page.TEST, made.id)),
         )
 
     def delete_test(self) -> None:
@@ -360,7 +360,7 @@ class ControlView(DetailView):
             lambda: self.ctx.write(
                 f"Deleted {control.ref}",
                 lambda db: control_service.delete_control(db, control.id),
-                lambda _: self.ctx.open(Target("dashboard")),
+                lambda _: self.ctx.open(Target(Page.DASHBOARD)),
             ),
         )
 
@@ -376,6 +376,6 @@ def ask_to_delete_test(ctx: UiContext, parent: QWidget, test: ControlTest) -> No
         lambda: ctx.write(
             f"Deleted {test.ref}",
             lambda db: test_service.delete_test(db, test.id),
-            lambda _: ctx.open(Target("control", test.control_id)),
+            lambda _: ctx.open(Target(Page.CONTROL, test.control_id)),
         ),
     )

@@ -41,6 +41,7 @@ from app.domain.records import (
     SampleItemInput,
     TestPlan,
 )
+from app.domain.refs import sample_ref
 from app.domain.timeline import test_title
 from app.domain.vocabulary import Conclusion, Method, SampleResult, Selection, Status, TestKind
 from app.errors import FieldworkError, ValidationError
@@ -50,7 +51,7 @@ from app.services import testing as test_service
 from app.services.deleting import what_goes_with_deviation, what_goes_with_items
 from app.services.pasted_rows import parse_pasted_rows
 from app.services.test_windows import set_test_timing
-from ui.context import Target, UiContext
+from ui.context import Page, Target, UiContext
 from ui.date_fields import OptionalDateField
 from ui.delegates import ChoiceDelegate, DateDelegate, HintDelegate
 from ui.dialogs.confirm_delete import confirm_delete
@@ -481,11 +482,11 @@ class ControlTestView(DetailView):
             self.evidence.attach(paths)
             return
         item = self.items.rows[row]
-        attach(self.ctx, self, paths, [item_target(item)], f"{self.page.test.ref} #{item.seq}")
+        attach(self.ctx, self, paths, [item_target(item)], sample_ref(self.page.test.ref, item.seq))
 
     def _open_control(self, _link: str) -> None:
         if self.page is not None:
-            self.ctx.open(Target("control", self.page.control.id))
+            self.ctx.open(Target(Page.CONTROL, self.page.control.id))
 
     # -- saving ---------------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from app.domain.records import Deviation, RequirementStatus, StatusCounts
 from app.domain.vocabulary import Framework, Status
 from app.pages.dashboard import DashboardPage, NextStep, load_dashboard_page, next_step
 from app.services.overview import GroupProgress
-from ui.context import Target, UiContext
+from ui.context import Page, Target, UiContext
 from ui.context_menus import ContextMenu, open_and_copy
 from ui.models.table import Column, RowTableModel
 from ui.status_style import colour, icon
@@ -162,7 +162,7 @@ class DashboardView(DetailView):
         outer.addWidget(self.summary)
         outer.addWidget(self.counts)
         self.work = note()
-        self.work.linkActivated.connect(lambda _link: ctx.open(Target("workpapers")))
+        self.work.linkActivated.connect(lambda _link: ctx.open(Target(Page.WORKPAPERS)))
         outer.addWidget(self.work)
         self.next_step = note()
         self.next_step.setObjectName("next_step")
@@ -195,13 +195,13 @@ class DashboardView(DetailView):
         )
         self.open_table = make_table(self.open_items, stretch=1)
         self.open_table.doubleClicked.connect(
-            lambda index: ctx.open(Target("requirement", self.open_items.row(index).code))
+            lambda index: ctx.open(Target(Page.REQUIREMENT, self.open_items.row(index).code))
         )
         ContextMenu(
             self.open_table,
             lambda index: open_and_copy(
                 index,
-                lambda: ctx.open(Target("requirement", self.open_items.row(index).code)),
+                lambda: ctx.open(Target(Page.REQUIREMENT, self.open_items.row(index).code)),
                 lambda: self.open_items.row(index).code,
             ),
         )
@@ -218,13 +218,13 @@ class DashboardView(DetailView):
         )
         self.exception_table = make_table(self.exceptions, stretch=2, row_lines=2)
         self.exception_table.doubleClicked.connect(
-            lambda index: ctx.open(Target("test", self.exceptions.row(index).test_id))
+            lambda index: ctx.open(Target(Page.TEST, self.exceptions.row(index).test_id))
         )
         ContextMenu(
             self.exception_table,
             lambda index: open_and_copy(
                 index,
-                lambda: ctx.open(Target("test", self.exceptions.row(index).test_id)),
+                lambda: ctx.open(Target(Page.TEST, self.exceptions.row(index).test_id)),
                 lambda: self.exceptions.row(index).ref,
             ),
         )
@@ -237,7 +237,7 @@ class DashboardView(DetailView):
         self.opinion = note()
         self.review = note()
         for label in (self.open_findings, self.opinion, self.review):
-            label.linkActivated.connect(lambda page: self.ctx.open(Target(page)))
+            label.linkActivated.connect(lambda page: self.ctx.open(Target(Page(page))))
         for row, (title, label) in enumerate(
             (
                 ("Conclusions", self.conclusion_counts),
@@ -286,7 +286,7 @@ class DashboardView(DetailView):
 
     def _take_next_step(self) -> None:
         if self.step is not None:
-            self.ctx.open(Target(self.step.kind, self.step.key))
+            self.ctx.open(self.step.opens)
 
     def _show_judgements(self, page: DashboardPage) -> None:
         self.conclusion_counts.setText("<br>".join(conclusion_line(page, f) for f in Framework))
@@ -308,7 +308,7 @@ class DashboardView(DetailView):
                 bar = ProgressBar(group)
                 first = group.requirements[0] if group.requirements else None
                 if first:
-                    bar.clicked.connect(lambda code=first: self.ctx.open(Target("requirement", code)))
+                    bar.clicked.connect(lambda code=first: self.ctx.open(Target(Page.REQUIREMENT, code)))
                 grid.addWidget(note(group.title), row, left)
                 grid.addWidget(bar, row, left + 1)
                 grid.addWidget(note(f"{group.counts.concluded}/{group.counts.in_scope}"), row, left + 2)

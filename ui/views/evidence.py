@@ -47,14 +47,14 @@ FILTER_DELAY_MS = 250
 HASH_CHARS = 10
 
 KIND_LABELS = {
-    ev.TargetKind.CONTROL: "Control",
-    ev.TargetKind.TEST: "Test",
-    ev.TargetKind.SAMPLE_ITEM: "Sample item",
-    ev.TargetKind.PBC_REQUEST: "PBC request",
-    ev.TargetKind.FINDING: "Finding",
-    ev.TargetKind.WORKPAPER: "Workpaper",
-    ev.TargetKind.IPE: "IPE assessment",
-    ev.TargetKind.AI_SYSTEM: "AI system",
+    ev.LinkKind.CONTROL: "Control",
+    ev.LinkKind.TEST: "Test",
+    ev.LinkKind.SAMPLE_ITEM: "Sample item",
+    ev.LinkKind.PBC_REQUEST: "PBC request",
+    ev.LinkKind.FINDING: "Finding",
+    ev.LinkKind.WORKPAPER: "Workpaper",
+    ev.LinkKind.IPE: "IPE assessment",
+    ev.LinkKind.AI_SYSTEM: "AI system",
 }
 
 COLUMNS: list[tuple[Column[EvidenceFile], ev.SortKey | None]] = [
@@ -100,6 +100,8 @@ def _save_copies(db: Engagement, files: list[EvidenceFile], folder: Path, task: 
 
 
 class EvidenceView(DetailView):
+    shows = ev.LIBRARY_SHOWS
+
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.sort = (0, Qt.SortOrder.AscendingOrder)
@@ -172,10 +174,10 @@ class EvidenceView(DetailView):
         self.uses = RowTableModel[ev.EvidenceUse](
             [
                 Column("Item", lambda u: u.ref),
-                Column("Kind", lambda u: KIND_LABELS[u.target.kind]),
+                Column("Kind", lambda u: KIND_LABELS[u.link.kind]),
                 Column("Description", lambda u: u.label, tooltip=lambda u: u.label),
             ],
-            key=lambda u: u.target,
+            key=lambda u: u.link,
         )
         self.uses_table = make_table(self.uses)
         self.uses_table.doubleClicked.connect(lambda index: open_use(self.ctx, self.uses.row(index)))

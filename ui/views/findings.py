@@ -178,7 +178,7 @@ class FindingsView(DetailView):
             return
         self.review.show_item(ItemType.FINDING, str(chosen.finding.id))
         target = evidence_target(chosen.finding)
-        files = [e for e in self.page.evidence if any(u.target == target for u in e.uses)]
+        files = [e for e in self.page.evidence if any(u.link == target for u in e.uses)]
         self.evidence.show_files(files, target, chosen.finding.ref)
 
     # -- editing --------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from app.domain.vocabulary import Status
 from app.errors import FieldworkError
 from app.pages.ipe import IpePage, load_ipe_page
 from app.services import ipe as service
-from ui.context import Target, UiContext
+from ui.context import Page, Target, UiContext
 from ui.dialogs.ipe import IpeDialog, assess_population
 from ui.models.table import Column, RowTableModel
 from ui.status_style import icon
@@ -125,7 +125,7 @@ class IpeView(DetailView):
 
     def open_test(self) -> None:
         if chosen := self._selected_population():
-            self.ctx.open(Target("test", chosen.test_id))
+            self.ctx.open(Target(Page.TEST, chosen.test_id))
 
     def add_report(self) -> None:
         if self.page is None or not self.page.controls:

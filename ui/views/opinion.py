@@ -18,7 +18,7 @@ from app.pages.opinion import MatterLine, Opens, OpinionPage, load_opinion_page
 from app.services import misstatements as misstatement_service
 from app.services.deleting import what_goes_with_misstatement
 from app.services.signables import OPINION_KEY, ItemType
-from ui.context import Target, UiContext
+from ui.context import UiContext
 from ui.dialogs.confirm_delete import confirm_delete
 from ui.dialogs.misstatement import MisstatementDialog
 from ui.models.table import Column, RowTableModel
@@ -29,7 +29,6 @@ from ui.views.base import DetailView
 from ui.views.opinion_area import AreaEditor
 from ui.widgets import button_row, heading, note
 
-PAGES = {Opens.REQUIREMENT: "requirement", Opens.TEST: "test", Opens.FINDING: "findings"}
 SHORT_AREAS = {OpinionArea.DESCRIPTION: "description", OpinionArea.DESIGN: "design", OpinionArea.OPERATION: "operation"}
 
 
@@ -170,8 +169,8 @@ class OpinionView(DetailView):
             self.tabs.setCurrentIndex(1)
             if row >= 0:
                 self.misstatement_table.selectRow(row)
-        elif line.opens is not None and line.key is not None:
-            self.ctx.open(Target(PAGES[line.opens], line.key))
+        elif line.target is not None:
+            self.ctx.open(line.target)
 
     # -- misstatements ---------------------------------------------------------------------------------
 

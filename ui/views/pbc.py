@@ -56,6 +56,8 @@ def _day(value: date | None) -> str:
 
 
 class PbcView(DetailView):
+    shows = pbc_service.SHOWS
+
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.wanted: UUID | None = None  # a request to select once loaded (opened from where a file is used)

@@ -19,7 +19,7 @@ from app.domain.vocabulary import Status
 from app.engagement import Engagement
 from app.services.readiness import ReadinessPage, add_template, readiness_page
 from app.tasks import Task
-from ui.context import Target, UiContext
+from ui.context import Page, Target, UiContext
 from ui.crosswalk_banner import CrosswalkBanner
 from ui.desktop import offer_to_open
 from ui.models.table import Column, RowTableModel
@@ -156,7 +156,7 @@ class ReadinessView(DetailView):
             self.template_table.selectRow(row)
 
     def _open_requirement(self, index: QModelIndex) -> None:
-        self.ctx.open(Target("requirement", self.lines.row(index).code))
+        self.ctx.open(Target(Page.REQUIREMENT, self.lines.row(index).code))
 
     def selected_template(self) -> ControlTemplate | None:
         rows = self.template_table.selectionModel().selectedRows()

@@ -11,7 +11,7 @@ from app.domain.records import Control
 from app.domain.vocabulary import Framework, Status
 from app.pages.requirement import Related, RequirementPage, load_requirement_page
 from app.services import controls as control_service
-from ui.context import Target, UiContext
+from ui.context import Page, Target, UiContext
 from ui.dialogs.new_control import NewControlDialog
 from ui.models.table import Column, RowTableModel
 from ui.status_style import icon
@@ -72,7 +72,7 @@ class RequirementView(DetailView):
         )
         self.control_table = make_table(self.controls, stretch=1)
         self.control_table.activated.connect(
-            lambda index: self.ctx.open(Target("control", self.controls.row(index).id))
+            lambda index: self.ctx.open(Target(Page.CONTROL, self.controls.row(index).id))
         )
         layout.addWidget(self.control_table)
         buttons = QHBoxLayout()
@@ -98,7 +98,7 @@ class RequirementView(DetailView):
         )
         self.related_table = make_table(self.related)
         self.related_table.activated.connect(
-            lambda index: self.ctx.open(Target("requirement", self.related.row(index).code))
+            lambda index: self.ctx.open(Target(Page.REQUIREMENT, self.related.row(index).code))
         )
         return self.related_table
 
@@ -106,7 +106,7 @@ class RequirementView(DetailView):
         self.findings = findings_model()
         self.findings_table = make_table(self.findings)
         self.findings_table.activated.connect(
-            lambda index: self.ctx.open(Target("findings", self.findings.row(index).id))
+            lambda index: self.ctx.open(Target(Page.FINDINGS, self.findings.row(index).id))
         )
         return self.findings_table
 
@@ -149,7 +149,7 @@ class RequirementView(DetailView):
             self.ctx.write(
                 f"New control for {req.code}",
                 lambda db: control_service.create_control(db, values, [req.code]),
-                lambda made: self.ctx.open(Target("control", made.id)),
+                lambda made: self.ctx.open(Target(Page.CONTROL, made.id)),
             )
 
     def link_existing(self) -> None:

@@ -12,11 +12,11 @@ from app.errors import FieldworkError
 from app.pages.review import NotesPage, load_notes_page
 from app.services import review_notes
 from app.services.review_notes import NoteStatus, ReviewNote
+from app.services.signables import item_target
 from ui.context import UiContext
 from ui.dialogs.review_note import NoteDialog, raising_on_named, responding_to
 from ui.models.table import Column, RowTableModel
 from ui.read_only import reads
-from ui.review_targets import target_of
 from ui.tables import make_table, selected_rows
 from ui.views.base import DetailView
 from ui.views.editing import problem_note
@@ -147,4 +147,4 @@ class ReviewNotesView(DetailView):
             self.open_item(chosen)
 
     def open_item(self, found: ReviewNote) -> None:
-        self.ctx.open(target_of(found.item_type, found.item_key))
+        self.ctx.open(item_target(found.item_type, found.item_key))

@@ -18,7 +18,7 @@ from app.domain.vocabulary import ImplementationStatus
 from app.errors import FieldworkError
 from app.services.signables import ItemType
 from app.services.soa import list_soa, set_soa_line
-from ui.context import Target, UiContext
+from ui.context import Page, Target, UiContext
 from ui.delegates import ChoiceDelegate
 from ui.models.table import Column, RowTableModel
 from ui.review_strip import ReviewStrip
@@ -155,4 +155,4 @@ class SoaView(DetailView):
         """Read-only cells open the Annex A control; on editable ones Enter and double-click edit."""
         if self.model.flags(index) & (Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsUserCheckable):
             return
-        self.ctx.open(Target("requirement", self.model.row(index).annex_code))
+        self.ctx.open(Target(Page.REQUIREMENT, self.model.row(index).annex_code))

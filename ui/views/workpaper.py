@@ -32,7 +32,7 @@ from app.engagement import Engagement
 from app.errors import FieldworkError
 from app.pages.workpapers import WorkpaperPage, load_workpaper_page
 from app.services import workpapers as service
-from ui.context import Target, UiContext
+from ui.context import Page, Target, UiContext
 from ui.date_fields import OptionalDateField
 from ui.delegates import ChoiceDelegate
 from ui.evidence_drop import FileDrop
@@ -328,7 +328,7 @@ class WorkpaperView(DetailView):
         question = f"Delete {found.ref} {found.title}? Its evidence files stay in the library."
         if QMessageBox.question(self, "Delete workpaper", question) == QMessageBox.StandardButton.Yes:
             self.ctx.write(f"{found.ref} deleted", lambda db: service.delete_workpaper(db, found.id))
-            self.ctx.open(Target("workpapers"))
+            self.ctx.open(Target(Page.WORKPAPERS))
 
     def write(self, label: str, work: Callable[[Engagement], Any]) -> None:
         """Every save on this page: a refusal is said above the tabs and the page reloads from the file."""

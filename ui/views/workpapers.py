@@ -9,7 +9,7 @@ from app.domain.workpapers import Workpaper, WorkpaperFields, WorkpaperKind
 from app.errors import FieldworkError
 from app.pages.workpapers import WorkpapersPage, load_workpapers_page
 from app.services import workpapers as service
-from ui.context import Target, UiContext
+from ui.context import Page, Target, UiContext
 from ui.models.table import Column, RowTableModel
 from ui.status_style import icon
 from ui.tables import make_table
@@ -40,7 +40,7 @@ class WorkpapersView(DetailView):
             key=lambda w: w.id,
         )
         self.table = make_table(self.model)
-        self.table.doubleClicked.connect(lambda index: ctx.open(Target("workpaper", self.model.row(index).id)))
+        self.table.doubleClicked.connect(lambda index: ctx.open(Target(Page.WORKPAPER, self.model.row(index).id)))
         layout.addWidget(self.table, 1)
         row, buttons = button_row([("&New workpaper...", self.new), ("Add from &templates...", self.add_templates)])
         self.template_button = buttons[1]
@@ -76,7 +76,7 @@ class WorkpapersView(DetailView):
             self.ctx.write(
                 f"{ref.strip().upper()} added",
                 lambda db: service.create_workpaper(db, fields),
-                lambda made: self.ctx.open(Target("workpaper", made.id)),
+                lambda made: self.ctx.open(Target(Page.WORKPAPER, made.id)),
                 on_error=self._refused,
             )
 

@@ -12,6 +12,7 @@ from datetime import date
 
 from app.domain.ids import DeviationId
 from app.domain.records import ControlTest
+from app.domain.refs import sample_ref
 from app.domain.timeline import coverage_gaps, gap_text
 from app.domain.vocabulary import ReportType, SampleResult, Status, TestKind
 from app.exports.dataset import ReportData
@@ -190,7 +191,7 @@ def samples_table(data: ReportData, places: Places) -> Table:
     rows = []
     for item in data.sample_items:
         test = tests[item.test_id]
-        evidence, evidence_link = places.evidence(f"{test.ref} #{item.seq}")
+        evidence, evidence_link = places.evidence(sample_ref(test.ref, item.seq))
         values = (
             test.ref,
             test.control_ref,

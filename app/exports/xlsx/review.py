@@ -10,7 +10,7 @@ from __future__ import annotations
 from app.exports.dataset import ReportData
 from app.exports.xlsx.places import REVIEW_NOTES, SIGNOFFS
 from app.exports.xlsx.table import Column, Mark, Row, Table, Value, utc_datetime, yes_no
-from app.services.signables import ItemType
+from app.services.signables import ItemType, written_key
 from app.services.signoffs import ItemSignOffs, SignOff
 
 #: Rows below the notes a manager can write in: formatted, and inside the sheet's filter.
@@ -38,11 +38,6 @@ NOTE_COLUMNS = (
 )
 
 
-def item_key(item_type: ItemType, key: str) -> str:
-    """The key a workbook row carries for an item: its kind and the file's key for it."""
-    return f"{item_type.value}:{key}"
-
-
 def _who(found: SignOff | None) -> tuple[Value, Value]:
     return (found.initials, utc_datetime(found.signed_at)) if found else (None, None)
 
@@ -51,9 +46,9 @@ def signoff_values(data: ReportData, item_type: ItemType, key: str) -> tuple[Val
     """The sign-off cells of one row (all empty for an item that has none)."""
     state = data.signoffs.get(item_type, {}).get(key)
     if state is None:
-        return (item_key(item_type, key), None, None, None, None, None)
+        return (written_key(item_type, key), None, None, None, None, None)
     changed = yes_no(state.stale) if state.preparer or state.reviewer else None
-    return (item_key(item_type, key), *_who(state.preparer), *_who(state.reviewer), changed)
+    return (written_key(item_type, key), *_who(state.preparer), *_who(state.reviewer), changed)
 
 
 def signoff_mark(data: ReportData, item_type: ItemType, key: str) -> Mark | None:
@@ -83,7 +78,7 @@ def review_notes_table(data: ReportData) -> Table:
         Row(
             (
                 note.ref,
-                item_key(note.item_type, note.item_key),
+                written_key(note.item_type, note.item_key),
                 note.item_ref,
                 note.raised_by,
                 utc_datetime(note.raised_at),

@@ -42,10 +42,10 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.properties import PageSetupProperties
 
 import app
-from app.exports.atomic import atomic_target
 from app.exports.xlsx.long_text import LongTexts
 from app.exports.xlsx.table import FileLink, Mark, Row, Table, utc_datetime
 from app.exports.xlsx.text import cell_text, fits, is_plain, needs_quote_prefix
+from app.storage.atomic import atomic_target
 from app.tasks import Task
 
 #: Rows between progress reports (each one is also a place to stop on cancel).

@@ -1,0 +1,96 @@
+"""What one change costs the screen, counted rather than timed: the navigator is updated in place after a write
+that leaves its items where they are (no reset: nothing laid out again, expansion kept), and rebuilt only when
+items come or go. (`benchmarks/gui_stalls.py` times the same steps at `--scale 20`.)"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from pytestqt.qtbot import QtBot
+
+from app.domain.changed import EVERYTHING, Changed
+from app.domain.records import ControlInput
+from app.domain.vocabulary import SampleResult
+from app.services import controls, testing
+from tests.ui.driving import open_page
+from ui.context import Target
+from ui.filter_typing import PAUSE_MS
+from ui.models.navigator_tree import Node
+from ui.views.control_matrix import ControlMatrixView
+from ui.views.control_test import ControlTestView
+from ui.workspace import Workspace
+
+
+def _node(workspace: Workspace, target: Target) -> Node:
+    return next(n for n in workspace.model.root.descendants() if n.target == target)
+
+
+def _resets(workspace: Workspace) -> list[None]:
+    seen: list[None] = []
+    workspace.model.modelReset.connect(lambda: seen.append(None))
+    return seen
+
+
+def test_a_sample_result_updates_the_navigator_in_place(demo_workspace: Workspace) -> None:
+    test = next(t for t in testing.list_tests(demo_workspace.db) if t.items_with_result < t.items_total)
+    target = Target("test", test.id)
+    view = open_page(demo_workspace, target, ControlTestView)
+    node = _node(demo_workspace, target)
+    control = node.parent
+    assert control is not None
+    demo_workspace.tree.expand(demo_workspace.model.index_of(control))
+    resets = _resets(demo_workspace)
+    row = next(n for n, item in enumerate(view.items.rows) if item.result is None)
+    view.items.setData(view.items.index(row, 3), SampleResult.NO_EXCEPTION, Qt.ItemDataRole.EditRole)
+    assert resets == []
+    assert _node(demo_workspace, target) is node  # the same node, showing the new figures
+    assert node.own_progress == f"{test.items_with_result + 1}/{test.items_total}"
+    assert demo_workspace.tree.isExpanded(demo_workspace.model.index_of(control))
+    assert demo_workspace.tree.currentIndex().data() == node.label
+
+
+def test_a_new_control_rebuilds_the_navigator(demo_workspace: Workspace) -> None:
+    resets = _resets(demo_workspace)
+    made = controls.create_control(demo_workspace.db, ControlInput("A control made elsewhere"))
+    demo_workspace.ctx.changed.emit(Changed(frozenset({"control"})))
+    assert len(resets) == 1
+    assert _node(demo_workspace, Target("control", made.id)).label.endswith("A control made elsewhere")
+
+
+def test_typing_in_the_filter_prunes_the_tree_once_after_a_pause(qtbot: QtBot, demo_workspace: Workspace) -> None:
+    resets = _resets(demo_workspace)
+    QTest.keyClicks(demo_workspace.filter, "access")
+    assert resets == []  # six keys, nothing pruned or laid out yet
+    qtbot.waitUntil(lambda: len(resets) == 1, timeout=2000)
+    qtbot.wait(PAUSE_MS * 2)
+    assert len(resets) == 1
+    shown = [n for n in demo_workspace.model.root.descendants() if n.target is not None]
+    odd = [n.label for n in shown if not n.children and "access" not in n.search + _ancestry(n)]
+    assert shown and not odd, odd[:5]
+
+
+def _ancestry(node: Node) -> str:
+    parent = node.parent
+    return "" if parent is None else parent.search + _ancestry(parent)
+
+
+def test_typing_in_the_matrix_filter_filters_once_after_a_pause(qtbot: QtBot, demo_workspace: Workspace) -> None:
+    view = open_page(demo_workspace, Target("matrix"), ControlMatrixView)
+    every = view.sorted.rowCount()
+    QTest.keyClicks(view.filter, "C-014")
+    assert view.sorted.rowCount() == every  # five keys, nothing filtered yet
+    qtbot.waitUntil(lambda: view.sorted.rowCount() == 1, timeout=2000)
+
+
+def test_a_refresh_repaints_only_the_rows_that_changed(qtbot: QtBot, demo_workspace: Workspace) -> None:
+    view = open_page(demo_workspace, Target("matrix"), ControlMatrixView)
+    repainted: list[tuple[int, int]] = []
+    view.model.dataChanged.connect(lambda first, last: repainted.append((first.row(), last.row())))
+    demo_workspace.ctx.changed.emit(EVERYTHING)  # a write elsewhere: every page shown reads again
+    assert repainted == []
+    lines = view.model.rows
+    changed = replace(lines[3], deviations=lines[3].deviations + 1)
+    view.model.set_rows([*lines[:3], changed, *lines[4:]])
+    assert repainted == [(3, 3)]
