@@ -294,7 +294,8 @@ class Workspace(QWidget):
             QTimer.singleShot(PREBUILD_DELAY_MS, self, self._prebuild_next)
         elif missing:
             kind = missing[0]
-            self.ctx.read("", lambda _db: importlib.import_module(VIEWS[kind][0]), lambda _module: self._prebuilt(kind))
+            # A bound method, not a lambda, so Qt drops the call if the workspace is closed before the import ends.
+            self.ctx.read("", lambda _db: importlib.import_module(VIEWS[kind][0]) and kind, self._prebuilt)
 
     def _prebuilt(self, kind: Page) -> None:
         self.view_for(kind)

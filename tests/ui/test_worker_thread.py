@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.bug_log import log_path
+from app.domain.changed import Changed
 from app.domain.records import Control, ControlInput
 from app.errors import ValidationError
 from app.services import controls as control_service
@@ -98,7 +99,7 @@ def new_control_page(qtbot: QtBot, window: MainWindow, path: Path) -> tuple[Cont
     open_file(qtbot, window, path)
     assert window.db is not None and window.workspace is not None
     made = control_service.create_control(window.db, ControlInput(title="Backups are taken"))
-    window.workspace.ctx.changed.emit()
+    window.workspace.ctx.changed.emit(Changed(frozenset({"control"})))  # as the service's write would say
     return made, control_page(qtbot, window, made.ref)
 
 
