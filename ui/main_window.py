@@ -581,7 +581,8 @@ class MainWindow(QMainWindow):
 
 
 def opened_message(db: Engagement) -> str:
-    """What the status bar says about a file just opened: its encryption, and why it cannot change if so."""
+    """What the status bar says about a file just opened: its encryption, why it cannot change if so, and where
+    the copy from before an upgrade is kept (said here, since this message replaces any said before it)."""
     message = f"Opened {db.path.name}" + ("" if db.encrypted else " — this file is NOT encrypted")
     if db.read_only == OPENED_READ_ONLY:
         message += " — read-only"
@@ -589,4 +590,6 @@ def opened_message(db: Engagement) -> str:
         message += f" — read-only: {db.read_only}"
     if db.took_over is not None:
         message += f" — {db.took_over.person} had it open and stopped without closing it"
+    if db.backup is not None:
+        message += f" — upgraded; the previous version is kept as {db.backup.name}"
     return message

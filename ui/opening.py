@@ -16,6 +16,7 @@ from app.engagement import Engagement
 from app.errors import FieldworkError, FileInUseError
 from app.opening import Ask, Unlocking, open_for_changes, open_to_read
 from app.paths import demo_engagement_path
+from app.tasks import Cancelled, Task
 from ui.dialogs.passphrase import AskPassphrase
 from ui.operations import Runner
 
@@ -54,31 +55,28 @@ class Opener(QObject):
     def _step(self, unlocking: Unlocking[Engagement], attempt: Attempt) -> None:
         """Run one attempt of the sequence off the GUI thread; what it needs from the person is asked here."""
 
-        def work(task: object) -> Engagement | Ask | FileInUseError:
+        def work(task: Task) -> Engagement | Ask | FileInUseError | Cancelled:
             try:
-                return attempt(unlocking)
+                result = attempt(unlocking)
             except FileInUseError as exc:
                 return exc
+            if task.cancelled and not isinstance(result, Ask):  # opening has no checkpoint: Cancel is honoured here
+                result.close()
+                return Cancelled()
+            return result
 
-        def done(result: Engagement | Ask | FileInUseError) -> None:
-            if isinstance(result, FileInUseError):
+        def done(result: Engagement | Ask | FileInUseError | Cancelled) -> None:
+            if isinstance(result, Cancelled):
+                self.runner.status(f"{unlocking.path.name} was not opened.")
+            elif isinstance(result, FileInUseError):
                 if self._offer_read_only(result):
                     self._step(Unlocking(unlocking.path, open_to_read), attempt)
             elif isinstance(result, Ask):
                 self._ask(unlocking, result)
             else:
-                if result.backup is not None:
-                    self.runner.status(
-                        f"Upgraded {result.path.name}; the previous version is kept as {result.backup.name}."
-                    )
-                self.opened.emit(result)
+                self.opened.emit(result)  # the window's "Opened" message says where an upgrade kept the old file
 
         self.runner.run(f"Opening {unlocking.path.name}", work, done, progress=True, on_error=self._refused)
-
-    def _opened(self, db: Engagement) -> None:
-        if db.backup is not None:
-            self.runner.status(f"Upgraded {db.path.name}; the previous version is kept as {db.backup.name}.")
-        self.opened.emit(db)
 
     def _ask(self, unlocking: Unlocking[Engagement], asked: Ask) -> None:
         if not asked.keychain and not Opener.keychain_warned:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from functools import partial
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
@@ -78,6 +79,12 @@ VIEWS: dict[Page, tuple[str, str]] = {
     Page.WORKPAPER: ("ui.views.workpaper", "WorkpaperView"),
     Page.IPE: ("ui.views.ipe", "IpeView"),
 }
+
+
+def _import_page(kind: Page, _db: object) -> Page:
+    """Import a page's module (on the worker); hands back which page it was, for `Workspace._prebuilt`."""
+    importlib.import_module(VIEWS[kind][0])
+    return kind
 
 
 class Workspace(QWidget):
@@ -294,7 +301,8 @@ class Workspace(QWidget):
             QTimer.singleShot(PREBUILD_DELAY_MS, self, self._prebuild_next)
         elif missing:
             kind = missing[0]
-            self.ctx.read("", lambda _db: importlib.import_module(VIEWS[kind][0]), lambda _module: self._prebuilt(kind))
+            # A bound method, not a lambda, so Qt drops the call if the workspace is closed before the import ends.
+            self.ctx.read("", partial(_import_page, kind), self._prebuilt)
 
     def _prebuilt(self, kind: Page) -> None:
         self.view_for(kind)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,16 @@ def demo_window(qtbot: QtBot, demo_template: Path, tmp_path: Path) -> MainWindow
     main.opener.open_path(copy)
     assert main.db is not None
     return main
+
+
+@pytest.fixture
+def threaded_window(qtbot: QtBot) -> Iterator[MainWindow]:
+    """The main window as the app starts it: every operation on the real worker thread."""
+    main = MainWindow()
+    qtbot.addWidget(main)
+    main.show()
+    yield main
+    main.close_engagement()  # waits for the worker, so nothing outlives the test
 
 
 @pytest.fixture(autouse=True)
