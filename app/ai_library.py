@@ -15,10 +15,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from app.catalog import load_catalog
-from app.domain.records import ControlInput
-from app.domain.vocabulary import ControlType, Framework, Frequency, Method, Nature, RequirementKind, TestKind
-from app.template_files import Fields, TemplateProblem, firm_folder, line_of, load_templates
+from fieldwork.app.catalog import load_catalog
+from fieldwork.app.domain.records import ControlInput
+from fieldwork.app.domain.vocabulary import ControlType, Framework, Frequency, Method, Nature, RequirementKind, TestKind
+from fieldwork.app.template_files import Fields, TemplateProblem, firm_folder, line_of, load_templates
 
 CONTROLS = "ai_controls"
 PROCEDURES = "ai_test_procedures"

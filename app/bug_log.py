@@ -13,7 +13,7 @@ import os
 import traceback
 from pathlib import Path
 
-from app.paths import data_dir
+from fieldwork.app.paths import data_dir
 
 LOG_NAME = "fieldwork.log"
 

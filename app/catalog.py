@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from app.domain.vocabulary import Framework, Relationship, RequirementKind
-from app.resources import resource_path
+from fieldwork.app.domain.vocabulary import Framework, Relationship, RequirementKind
+from fieldwork.app.resources import resource_path
 
 
 @dataclass(frozen=True)

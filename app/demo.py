@@ -17,28 +17,28 @@ from pathlib import Path
 from typing import Any, cast
 from uuid import UUID
 
-from app.demo_ai import fill_demo_ai, fill_demo_fairness
-from app.demo_evidence import fill_demo_evidence
-from app.demo_judgements import fill_demo_judgements
-from app.demo_review import act_as, fill_demo_review, team_of
-from app.demo_subservice import fill_demo_subservice
-from app.demo_workpapers import fill_demo_workpapers
-from app.domain.ids import new_id
-from app.domain.over_time import Span, covered_window, in_operation
-from app.domain.records import EngagementDetails, TeamMember, Tickmark
-from app.domain.refs import control_test_ref
-from app.domain.vocabulary import (
+from fieldwork.app.demo_ai import fill_demo_ai, fill_demo_fairness
+from fieldwork.app.demo_evidence import fill_demo_evidence
+from fieldwork.app.demo_judgements import fill_demo_judgements
+from fieldwork.app.demo_review import act_as, fill_demo_review, team_of
+from fieldwork.app.demo_subservice import fill_demo_subservice
+from fieldwork.app.demo_workpapers import fill_demo_workpapers
+from fieldwork.app.domain.ids import new_id
+from fieldwork.app.domain.over_time import Span, covered_window, in_operation
+from fieldwork.app.domain.records import EngagementDetails, TeamMember, Tickmark
+from fieldwork.app.domain.refs import control_test_ref
+from fieldwork.app.domain.vocabulary import (
     ImplementationStatus,
     ReportType,
     Role,
     SampleResult,
 )
-from app.resources import resource_path
-from app.services.engagement import create_engagement, put_tickmark
-from app.services.history import Changes
-from app.storage.database import Passphrase
-from app.storage.engagement_file import EngagementFile
-from app.storage.schema import (
+from fieldwork.app.resources import resource_path
+from fieldwork.app.services.engagement import create_engagement, put_tickmark
+from fieldwork.app.services.history import Changes
+from fieldwork.app.storage.database import Passphrase
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.app.storage.schema import (
     control,
     control_requirement,
     control_test,
@@ -48,7 +48,7 @@ from app.storage.schema import (
     sample_item,
     soa_line,
 )
-from app.workpaper_templates import load_workpaper_templates
+from fieldwork.app.workpaper_templates import load_workpaper_templates
 
 
 def load_demo_content() -> dict[str, Any]:

@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.demo_evidence import BIAS_AUDIT_FILE, demo_file_content
-from app.domain.ai_systems import (
+from fieldwork.app.demo_evidence import BIAS_AUDIT_FILE, demo_file_content
+from fieldwork.app.domain.ai_systems import (
     STAGES,
     AiRole,
     AiSystemInput,
@@ -25,15 +25,15 @@ from app.domain.ai_systems import (
     LifeCycleStage,
     RiskLevel,
 )
-from app.domain.fairness import FairnessResult
-from app.domain.sampling import PopulationSource
-from app.services.ai_systems import LinkKind, insert_system, set_links
-from app.services.fairness import record_fairness_run, reperform
-from app.services.fairness_results import store_fairness_result
-from app.services.history import Changes
-from app.services.impact_assessments import insert_assessment
-from app.services.testing import find_test_id
-from app.storage.schema import control, control_test, live
+from fieldwork.app.domain.fairness import FairnessResult
+from fieldwork.app.domain.sampling import PopulationSource
+from fieldwork.app.services.ai_systems import LinkKind, insert_system, set_links
+from fieldwork.app.services.fairness import record_fairness_run, reperform
+from fieldwork.app.services.fairness_results import store_fairness_result
+from fieldwork.app.services.history import Changes
+from fieldwork.app.services.impact_assessments import insert_assessment
+from fieldwork.app.services.testing import find_test_id
+from fieldwork.app.storage.schema import control, control_test, live
 
 _ASSESSMENT_DATES = ("assessed_on", "approved_on", "next_review")
 

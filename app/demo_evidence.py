@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from app.domain.refs import sample_ref
-from app.services.evidence import LinkKind, Receipt, attach_stream, resolve_link
-from app.services.evidence_store import ByteProgress
-from app.services.history import Changes
-from app.services.pbc import PbcRequestInput, PbcStatus, find_request_id, insert_request
-from app.tasks import Task
+from fieldwork.app.domain.refs import sample_ref
+from fieldwork.app.services.evidence import LinkKind, Receipt, attach_stream, resolve_link
+from fieldwork.app.services.evidence_store import ByteProgress
+from fieldwork.app.services.history import Changes
+from fieldwork.app.services.pbc import PbcRequestInput, PbcStatus, find_request_id, insert_request
+from fieldwork.app.tasks import Task
 
 #: Days before the due date that the demo's received requests came in.
 DAYS_EARLY = 2

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from app.domain.judgements import (
+from fieldwork.app.domain.judgements import (
     ConclusionInput,
     CriterionConclusion,
     FindingInput,
@@ -21,14 +21,14 @@ from app.domain.judgements import (
     OpinionArea,
     OpinionJudgement,
 )
-from app.domain.vocabulary import Opinion
-from app.services.ai_systems import read_systems
-from app.services.conclusions import Grounds, put_conclusion, read_grounds
-from app.services.deviations import read_deviations
-from app.services.findings import insert_finding
-from app.services.history import Changes
-from app.services.misstatements import insert_misstatement
-from app.services.opinion import put_judgement
+from fieldwork.app.domain.vocabulary import Opinion
+from fieldwork.app.services.ai_systems import read_systems
+from fieldwork.app.services.conclusions import Grounds, put_conclusion, read_grounds
+from fieldwork.app.services.deviations import read_deviations
+from fieldwork.app.services.findings import insert_finding
+from fieldwork.app.services.history import Changes
+from fieldwork.app.services.misstatements import insert_misstatement
+from fieldwork.app.services.opinion import put_judgement
 
 _DATES = ("due_date", "verified_on", "closed_on")
 

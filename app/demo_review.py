@@ -11,13 +11,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from app.domain.records import TeamMember
-from app.services.engagement import read_team
-from app.services.history import Changes
-from app.services.review_notes import insert_note, put_clear, put_response
-from app.services.signables import ItemType, resolve_item
-from app.services.signoffs import SignRole, put_signoff
-from app.storage.schema import control, description_section
+from fieldwork.app.domain.records import TeamMember
+from fieldwork.app.services.engagement import read_team
+from fieldwork.app.services.history import Changes
+from fieldwork.app.services.review_notes import insert_note, put_clear, put_response
+from fieldwork.app.services.signables import ItemType, resolve_item
+from fieldwork.app.services.signoffs import SignRole, put_signoff
+from fieldwork.app.storage.schema import control, description_section
 
 #: The tables an item "changed after review" can be changed in, by the item's kind.
 CHANGEABLE = {ItemType.CONTROL: (control, "id"), ItemType.DESCRIPTION: (description_section, "code")}

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.demo_ai import day_of
-from app.domain.subservice import ComplementaryControl, ComplementaryKind, SocReportReview, SubserviceOrganization
-from app.domain.vocabulary import Opinion, ReportType, SubserviceTreatment
-from app.services.history import Changes
-from app.services.subservice import insert_complementary, insert_organization
+from fieldwork.app.demo_ai import day_of
+from fieldwork.app.domain.subservice import (
+    ComplementaryControl,
+    ComplementaryKind,
+    SocReportReview,
+    SubserviceOrganization,
+)
+from fieldwork.app.domain.vocabulary import Opinion, ReportType, SubserviceTreatment
+from fieldwork.app.services.history import Changes
+from fieldwork.app.services.subservice import insert_complementary, insert_organization
 
 
 def _organization(raw: dict[str, Any]) -> SubserviceOrganization:

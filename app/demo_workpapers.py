@@ -14,19 +14,19 @@ import random
 from datetime import date
 from typing import Any
 
-from app.demo_evidence import document
-from app.domain.ipe import IpeInput, IpeResult
-from app.domain.workpapers import Answer
-from app.services.controls import find_control_id
-from app.services.engagement import read_team
-from app.services.evidence import Link, LinkKind, Receipt, attach_stream
-from app.services.evidence_store import ByteProgress
-from app.services.history import Changes
-from app.services.ipe import insert_key_report, put_population
-from app.services.testing import find_test_id, read_test
-from app.services.workpapers import find_workpaper_id, put_answer, put_complete, put_links, read_workpaper
-from app.storage.schema import workpaper
-from app.tasks import Task
+from fieldwork.app.demo_evidence import document
+from fieldwork.app.domain.ipe import IpeInput, IpeResult
+from fieldwork.app.domain.workpapers import Answer
+from fieldwork.app.services.controls import find_control_id
+from fieldwork.app.services.engagement import read_team
+from fieldwork.app.services.evidence import Link, LinkKind, Receipt, attach_stream
+from fieldwork.app.services.evidence_store import ByteProgress
+from fieldwork.app.services.history import Changes
+from fieldwork.app.services.ipe import insert_key_report, put_population
+from fieldwork.app.services.testing import find_test_id, read_test
+from fieldwork.app.services.workpapers import find_workpaper_id, put_answer, put_complete, put_links, read_workpaper
+from fieldwork.app.storage.schema import workpaper
+from fieldwork.app.tasks import Task
 
 #: The demo's engagement letter, kept on the acceptance workpaper.
 LETTER_SECTIONS = ("Scope and period", "Responsibilities of management", "Responsibilities of the service auditor")

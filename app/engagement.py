@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Protocol
 from sqlalchemy import Connection, Engine
 
 if TYPE_CHECKING:
-    from app.storage.fileformat import Encryption
-    from app.storage.writer_lock import Holder, WriterLock
+    from fieldwork.app.storage.fileformat import Encryption
+    from fieldwork.app.storage.writer_lock import Holder, WriterLock
 
 #: The reason a file is read-only when the person asked for it so (rather than the disk or the file refusing).
 OPENED_READ_ONLY = "opened read-only"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import ModuleType
 
-from app.errors import FieldworkError
+from fieldwork.app.errors import FieldworkError
 
 SERVICE = "Fieldwork engagement"
 

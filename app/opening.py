@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from app.engagement import Engagement
-from app.errors import WrongPassphrase
-from app.keychain import KeychainUnavailable, recall, remember
-from app.storage.engagement_file import open_engagement
-from app.storage.fileformat import Encryption, sniff
-from app.storage.read_only import ReadOnlyFile, open_read_only
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import WrongPassphrase
+from fieldwork.app.keychain import KeychainUnavailable, recall, remember
+from fieldwork.app.storage.engagement_file import open_engagement
+from fieldwork.app.storage.fileformat import Encryption, sniff
+from fieldwork.app.storage.read_only import ReadOnlyFile, open_read_only
 
 Passphrase = str | None
 #: What an opener gives back: an engagement open to change, or one open to read only.

@@ -7,7 +7,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.errors import ValidationError
+from fieldwork.app.errors import ValidationError
 
 MIN_LENGTH = 10
 #: zxcvbn's score (0-4) a new passphrase needs: 2 takes about 10^6-10^8 guesses, each one costing SQLCipher's

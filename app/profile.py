@@ -11,7 +11,7 @@ import json
 import os
 from dataclasses import asdict, dataclass
 
-from app.paths import config_dir
+from fieldwork.app.paths import config_dir
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import app
+from fieldwork import app
 
 
 def _root() -> Path:

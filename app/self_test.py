@@ -19,20 +19,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from app import APP_NAME, __version__
-from app.demo import create_demo
-from app.engagement import Engagement
-from app.errors import FieldworkError, WrongPassphrase
-from app.exports.dataset import ReportData, gather
-from app.exports.docx_report import write_docx
-from app.exports.pdf_report import write_report
-from app.exports.workbook import write_workbook
-from app.services.controls import list_controls
-from app.services.evidence import Link, LinkKind, attach_files, list_evidence
-from app.services.verify import verify
-from app.storage.engagement_file import open_engagement
-from app.storage.fileformat import Encryption, sniff
-from app.tasks import Task
+from fieldwork.app import APP_NAME, __version__
+from fieldwork.app.demo import create_demo
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import FieldworkError, WrongPassphrase
+from fieldwork.app.exports.dataset import ReportData, gather
+from fieldwork.app.exports.docx_report import write_docx
+from fieldwork.app.exports.pdf_report import write_report
+from fieldwork.app.exports.workbook import write_workbook
+from fieldwork.app.services.controls import list_controls
+from fieldwork.app.services.evidence import Link, LinkKind, attach_files, list_evidence
+from fieldwork.app.services.verify import verify
+from fieldwork.app.storage.engagement_file import open_engagement
+from fieldwork.app.storage.fileformat import Encryption, sniff
+from fieldwork.app.tasks import Task
 
 DesktopCheck = Callable[[Engagement], str]
 Step = tuple[str, Callable[[], str]]

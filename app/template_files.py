@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from app.domain.vocabulary import Labelled
-from app.paths import data_dir
-from app.resources import resource_path
+from fieldwork.app.domain.vocabulary import Labelled
+from fieldwork.app.paths import data_dir
+from fieldwork.app.resources import resource_path
 
 BUNDLED, FIRM = "bundled", "firm"
 T = TypeVar("T")

@@ -14,8 +14,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from app.domain.workpapers import DateRule, Shows, WorkpaperFields, WorkpaperKind, WorkpaperShape, check_ref
-from app.template_files import Fields, TemplateProblem, firm_folder, load_templates
+from fieldwork.app.domain.workpapers import DateRule, Shows, WorkpaperFields, WorkpaperKind, WorkpaperShape, check_ref
+from fieldwork.app.template_files import Fields, TemplateProblem, firm_folder, load_templates
 
 KIND = "workpapers"
 FIELDS = (

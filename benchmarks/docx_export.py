@@ -18,13 +18,13 @@ from pathlib import Path
 
 import docx
 
-from app.demo import create_demo
-from app.exports.dataset import gather
-from app.exports.docx_report import write_docx
-from app.exports.report.build import build_report
-from app.exports.report.model import Heading, PageBreak, Pairs, Para, Report, Table, plain
-from app.tasks import Task
 from benchmarks.common import Timing, report
+from fieldwork.app.demo import create_demo
+from fieldwork.app.exports.dataset import gather
+from fieldwork.app.exports.docx_report import write_docx
+from fieldwork.app.exports.report.build import build_report
+from fieldwork.app.exports.report.model import Heading, PageBreak, Pairs, Para, Report, Table, plain
+from fieldwork.app.tasks import Task
 
 
 def write_plain(content: Report, target: Path) -> None:

@@ -20,12 +20,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from app.demo import create_demo
-from app.services.overview import overview
-from app.services.testing import list_tests
-from app.storage.database import PAGE_SIZE
-from app.storage.engagement_file import open_engagement
 from benchmarks.common import report, run_command, time_it
+from fieldwork.app.demo import create_demo
+from fieldwork.app.services.overview import overview
+from fieldwork.app.services.testing import list_tests
+from fieldwork.app.storage.database import PAGE_SIZE
+from fieldwork.app.storage.engagement_file import open_engagement
 
 PASSPHRASE = "benchmark passphrase with four words"
 
@@ -82,7 +82,7 @@ def creation(folder: Path, scale: int, repeat: int) -> list[tuple[str, str]]:
 
 
 def info_timing(path: Path, repeat: int) -> float:
-    command = [sys.executable, "-m", "app.cli.main", "info", str(path)]
+    command = [sys.executable, "-m", "fieldwork.app.cli.main", "info", str(path)]
     return statistics.median(run_command(command)[0] for _ in range(repeat))
 
 

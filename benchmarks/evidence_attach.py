@@ -26,7 +26,7 @@ from benchmarks.common import report, run_command, time_it
 
 MIB = 1 << 20
 PASSPHRASE = "benchmark passphrase, not a secret"
-FIELDWORK = [sys.executable, "-m", "app.cli.main"]
+FIELDWORK = [sys.executable, "-m", "fieldwork.app.cli.main"]
 ENCRYPTED = {"FIELDWORK_PASSPHRASE": PASSPHRASE}
 
 

@@ -48,8 +48,8 @@ result = {{"seconds": seconds, "cpu": cpu, "counts": counts, "sha256": digest.he
 FIELDWORK = """
 import time
 from pathlib import Path
-from app.domain.sampling import PopulationSource
-from app.services.fairness import reperform
+from fieldwork.app.domain.sampling import PopulationSource
+from fieldwork.app.services.fairness import reperform
 start, cpu = time.perf_counter(), time.process_time()
 figures = reperform(PopulationSource(Path({source!r})), "Gender", "Outcome", ["Advanced"])
 seconds, cpu = time.perf_counter() - start, time.process_time() - cpu

@@ -62,7 +62,7 @@ FIELDWORK = """
 import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-from ui.main_window import MainWindow
+from fieldwork.ui.main_window import MainWindow
 app = QApplication(sys.argv)
 window = MainWindow(); window.show()
 window.opener.open_demo()
@@ -156,10 +156,10 @@ class Picks:
 def pick(path: Path) -> Picks:
     """Read what the steps open, and give a test of operating effectiveness RESULTS_IN_A_ROW + 1 more items with
     no result yet (pasted, as a user would, before the measuring starts): the results are recorded on them."""
-    from app.domain.records import SampleItemInput
-    from app.domain.vocabulary import TestKind
-    from app.services import ai_systems, testing, workpapers
-    from app.storage.engagement_file import open_engagement
+    from fieldwork.app.domain.records import SampleItemInput
+    from fieldwork.app.domain.vocabulary import TestKind
+    from fieldwork.app.services import ai_systems, testing, workpapers
+    from fieldwork.app.storage.engagement_file import open_engagement
 
     db = open_engagement(path)
     try:
@@ -185,8 +185,8 @@ def stalls(path: Path, profile: int = 0, catch_ms: int = 0) -> list[tuple[str, s
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from ui.collector import IdleCollector
-    from ui.main_window import MainWindow
+    from fieldwork.ui.collector import IdleCollector
+    from fieldwork.ui.main_window import MainWindow
 
     picks = pick(path)
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -258,7 +258,7 @@ class Day:
         self.settle(seconds)
 
     def open(self, name: str, kind: str, key: str | UUID | None = None) -> None:
-        from ui.context import Target
+        from fieldwork.ui.context import Target
 
         self.step(f"page: {name}", lambda: self.workspace.open_target(Target(kind, key)))
 
@@ -282,8 +282,8 @@ class Day:
         """The floor under every step, on this machine now: the heartbeat with nothing to do, and while the worker
         reads a large page (the dashboard's) and the GUI thread only waits for it (the worker holds the GIL
         between its switches: no change on the GUI thread can make a stall shorter than this)."""
-        from app.pages.dashboard import load_dashboard_page
-        from ui.workspace import VIEWS
+        from fieldwork.app.pages.dashboard import load_dashboard_page
+        from fieldwork.ui.workspace import VIEWS
 
         self.heart.begin("idle: the other pages built ahead, one per idle moment")
         while len(self.workspace.views) < len(VIEWS):
@@ -299,7 +299,7 @@ class Day:
         self.type_into("filter", self.workspace.filter, ("a", "access re", "CC6.1"))
 
     def every_page(self) -> None:
-        from ui.workspace import VIEWS
+        from fieldwork.ui.workspace import VIEWS
 
         picks = self.picks
         keyed: dict[str, list[tuple[str, str | UUID | None]]] = {
@@ -322,7 +322,7 @@ class Day:
         """Results typed into the sample grid one after another, each saved and shown before the next."""
         from PySide6.QtCore import Qt
 
-        from app.domain.vocabulary import SampleResult
+        from fieldwork.app.domain.vocabulary import SampleResult
 
         self.open("a test to record results on", "test", self.picks.sampled)
         view = self.workspace.views["test"]
@@ -338,7 +338,7 @@ class Day:
         then the review pages."""
         from PySide6.QtCore import Qt
 
-        from app.domain.vocabulary import SampleResult
+        from fieldwork.app.domain.vocabulary import SampleResult
 
         self.open("a control", "control", self.picks.control)
         view = self.workspace.views["control"]
@@ -400,7 +400,7 @@ def main() -> None:
             shutil.copyfile(args.file, path)
             source = f"a copy of {args.file}"
         else:
-            from app.demo import create_demo
+            from fieldwork.app.demo import create_demo
 
             create_demo(path, None, args.scale).close()
             source = f"demo --scale {args.scale}"

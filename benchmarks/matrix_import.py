@@ -40,10 +40,10 @@ import time
 import openpyxl  # imported before the clock starts, as the baseline's is
 from datetime import date
 from pathlib import Path
-from app.domain.records import EngagementDetails
-from app.domain.vocabulary import ReportType
-from app.services.engagement import create_engagement
-from app.services.matrix_import import default_source, import_matrix
+from fieldwork.app.domain.records import EngagementDetails
+from fieldwork.app.domain.vocabulary import ReportType
+from fieldwork.app.services.engagement import create_engagement
+from fieldwork.app.services.matrix_import import default_source, import_matrix
 
 details = EngagementDetails("Bench", "Bench", ReportType.TYPE2, date(2026, 1, 1), date(2026, 12, 31),
                             tsc_categories=("Security", "Availability"))

@@ -15,13 +15,13 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from app.demo import create_demo
-from app.services.controls import list_controls, read_controls
-from app.services.judged import judgements, read_judgements
-from app.services.overview import overview, read_overview
-from app.services.testing import list_tests, read_tests
-from app.storage.engagement_file import open_engagement
 from benchmarks.common import report, time_it
+from fieldwork.app.demo import create_demo
+from fieldwork.app.services.controls import list_controls, read_controls
+from fieldwork.app.services.judged import judgements, read_judgements
+from fieldwork.app.services.overview import overview, read_overview
+from fieldwork.app.services.testing import list_tests, read_tests
+from fieldwork.app.storage.engagement_file import open_engagement
 
 
 def main() -> None:

@@ -22,13 +22,13 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
 
-from app.demo import create_demo
-from app.domain.vocabulary import RequirementKind
-from app.exports.dataset import ReportData, gather
-from app.exports.pdf.fonts import SANS, SANS_BOLD, coverage
-from app.exports.pdf_report import write_report
-from app.tasks import Task
 from benchmarks.common import Timing, report
+from fieldwork.app.demo import create_demo
+from fieldwork.app.domain.vocabulary import RequirementKind
+from fieldwork.app.exports.dataset import ReportData, gather
+from fieldwork.app.exports.pdf.fonts import SANS, SANS_BOLD, coverage
+from fieldwork.app.exports.pdf_report import write_report
+from fieldwork.app.tasks import Task
 
 WIDTH = LETTER[0] - 108
 CELL = ParagraphStyle("cell", fontName=SANS, fontSize=8, leading=10.24)

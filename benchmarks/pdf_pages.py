@@ -16,12 +16,12 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from app.demo import create_demo
-from app.exports.dataset import ReportData, gather
-from app.exports.pdf.fonts import coverage
-from app.exports.pdf_report import write_report
-from app.tasks import Task
 from benchmarks.common import Timing, report
+from fieldwork.app.demo import create_demo
+from fieldwork.app.exports.dataset import ReportData, gather
+from fieldwork.app.exports.pdf.fonts import coverage
+from fieldwork.app.exports.pdf_report import write_report
+from fieldwork.app.tasks import Task
 
 
 def _data(folder: Path, scale: int) -> ReportData:

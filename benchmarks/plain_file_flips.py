@@ -17,12 +17,12 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from app.demo import create_demo
-from app.errors import FieldworkError
-from app.services.verify import check_sqlite, verify
-from app.storage.engagement_file import EngagementFile, open_engagement
-from app.tasks import Task
 from benchmarks.common import report
+from fieldwork.app.demo import create_demo
+from fieldwork.app.errors import FieldworkError
+from fieldwork.app.services.verify import check_sqlite, verify
+from fieldwork.app.storage.engagement_file import EngagementFile, open_engagement
+from fieldwork.app.tasks import Task
 
 
 def structure_only(db: EngagementFile) -> bool:

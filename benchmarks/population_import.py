@@ -28,7 +28,7 @@ HEADER = ["Ticket", "Opened", "Approver", "Status", "Summary"]
 
 BASELINE = """
 import csv, json, sqlite3, time
-from app.storage.database import PAGE_SIZE
+from fieldwork.app.storage.database import PAGE_SIZE
 start = time.perf_counter()
 conn = sqlite3.connect({target!r}, isolation_level=None)
 conn.execute(f"PRAGMA page_size = {{PAGE_SIZE}}")
@@ -65,12 +65,12 @@ FIELDWORK = """
 import time
 from datetime import date
 from pathlib import Path
-from app.domain.records import ControlInput, EngagementDetails, TestPlan
-from app.domain.sampling import PopulationSource
-from app.domain.vocabulary import Frequency, Method, ReportType, Selection, TestKind
-from app.services import controls, population, sampling, testing
-from app.services.engagement import create_engagement
-from app.tasks import Task
+from fieldwork.app.domain.records import ControlInput, EngagementDetails, TestPlan
+from fieldwork.app.domain.sampling import PopulationSource
+from fieldwork.app.domain.vocabulary import Frequency, Method, ReportType, Selection, TestKind
+from fieldwork.app.services import controls, population, sampling, testing
+from fieldwork.app.services.engagement import create_engagement
+from fieldwork.app.tasks import Task
 
 details = EngagementDetails("Bench", "Bench", ReportType.TYPE2, date(2026, 1, 1), date(2026, 12, 31))
 db, _ = create_engagement(Path({target!r}), details, passphrase={passphrase!r})

@@ -21,18 +21,18 @@ import sys
 import tempfile
 from pathlib import Path
 
-from app.demo import create_demo
-from app.exports.dataset import gather
-from app.exports.review_pack import EVIDENCE, WORKBOOK, PackOptions, write_review_pack
-from app.exports.workbook import write_workbook
-from app.services.evidence import Link, LinkKind, attach_files
-from app.services.evidence_copies import extract_evidence
-from app.services.testing import list_tests
-from app.storage.engagement_file import EngagementFile, open_engagement
-from app.tasks import Task
 from benchmarks.common import report, run_command, time_it
+from fieldwork.app.demo import create_demo
+from fieldwork.app.exports.dataset import gather
+from fieldwork.app.exports.review_pack import EVIDENCE, WORKBOOK, PackOptions, write_review_pack
+from fieldwork.app.exports.workbook import write_workbook
+from fieldwork.app.services.evidence import Link, LinkKind, attach_files
+from fieldwork.app.services.evidence_copies import extract_evidence
+from fieldwork.app.services.testing import list_tests
+from fieldwork.app.storage.engagement_file import EngagementFile, open_engagement
+from fieldwork.app.tasks import Task
 
-FIELDWORK = [sys.executable, "-m", "app.cli.main"]
+FIELDWORK = [sys.executable, "-m", "fieldwork.app.cli.main"]
 
 
 def _extracted(db: EngagementFile, folder: Path) -> dict[str, Path]:

@@ -36,9 +36,9 @@ result = {{name: conn.execute(f"SELECT count(*) FROM {{name}}").fetchone()[0] fo
 BASELINE = """
 import sqlite3, time, uuid
 from pathlib import Path
-from app.services.engagement import create_engagement, read_details
-from app.storage.engagement_file import open_engagement
-from app.storage.schema import metadata, description_section, soa_line, tickmark
+from fieldwork.app.services.engagement import create_engagement, read_details
+from fieldwork.app.storage.engagement_file import open_engagement
+from fieldwork.app.storage.schema import metadata, description_section, soa_line, tickmark
 
 source = open_engagement(Path({rolled!r}))
 with source.reading() as conn:
@@ -73,9 +73,9 @@ ROLL = """
 import time
 from datetime import date
 from pathlib import Path
-from app.domain.vocabulary import ReportType
-from app.services.roll_forward import NewPeriod, roll_forward
-from app.storage.read_only import open_read_only
+from fieldwork.app.domain.vocabulary import ReportType
+from fieldwork.app.services.roll_forward import NewPeriod, roll_forward
+from fieldwork.app.storage.read_only import open_read_only
 
 start = time.perf_counter()
 with open_read_only(Path({source!r})) as old:

@@ -24,8 +24,8 @@ FIELDWORK = str(ROOT / ".venv" / "bin" / "fieldwork")
 RUN = """
 import time
 from pathlib import Path
-from app.services import verify as checks
-from app.storage.engagement_file import open_engagement
+from fieldwork.app.services import verify as checks
+from fieldwork.app.storage.engagement_file import open_engagement
 
 if not {chained!r}:
     checks.CHECKS[:] = [check for check in checks.CHECKS if check is not checks.check_history]

@@ -25,15 +25,15 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from app.demo import create_demo
-from app.exports.dataset import ReportData, gather
-from app.exports.workbook import write_workbook
-from app.storage.engagement_file import open_engagement
-from app.tasks import Task
 from benchmarks.common import report, run_command, time_it
+from fieldwork.app.demo import create_demo
+from fieldwork.app.exports.dataset import ReportData, gather
+from fieldwork.app.exports.workbook import write_workbook
+from fieldwork.app.storage.engagement_file import open_engagement
+from fieldwork.app.tasks import Task
 
 Sheets = list[tuple[str, list[tuple[object, ...]]]]
-FIELDWORK = [sys.executable, "-m", "app.cli.main"]
+FIELDWORK = [sys.executable, "-m", "fieldwork.app.cli.main"]
 
 
 def cells_of(path: Path) -> Sheets:

@@ -20,12 +20,12 @@ os.environ["FIELDWORK_HOME"] = tempfile.mkdtemp(prefix="fieldwork-screens-")
 
 from PySide6.QtWidgets import QApplication
 
-from app.demo import create_demo
-from app.services import controls as control_service
-from app.services import testing as test_service
-from ui.context import Page, Target
-from ui.main_window import MainWindow
-from ui.settings import add_recent
+from fieldwork.app.demo import create_demo
+from fieldwork.app.services import controls as control_service
+from fieldwork.app.services import testing as test_service
+from fieldwork.ui.context import Page, Target
+from fieldwork.ui.main_window import MainWindow
+from fieldwork.ui.settings import add_recent
 
 #: The pages shown: the control and the test are those with the most on them in the demo.
 CONTROL, TEST, DESIGN = "C-014", "C-014.T2", "C-014.T1"

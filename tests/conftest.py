@@ -18,11 +18,11 @@ import keyring
 import keyring.backend
 import pytest
 
-from app.demo import create_demo
-from app.domain.records import EngagementDetails, TeamMember
-from app.domain.vocabulary import ReportType, Role
-from app.services.engagement import create_engagement
-from app.storage.engagement_file import EngagementFile
+from fieldwork.app.demo import create_demo
+from fieldwork.app.domain.records import EngagementDetails, TeamMember
+from fieldwork.app.domain.vocabulary import ReportType, Role
+from fieldwork.app.services.engagement import create_engagement
+from fieldwork.app.storage.engagement_file import EngagementFile
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -111,7 +111,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def demo(demo_template: Path, tmp_path: Path) -> Iterator[EngagementFile]:
     from shutil import copyfile
 
-    from app.storage.engagement_file import open_engagement
+    from fieldwork.app.storage.engagement_file import open_engagement
 
     path = tmp_path / "demo.fieldwork"
     copyfile(demo_template, path)

@@ -28,17 +28,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.cli.engagement_verbs import engagement_info
-from app.demo import create_demo
-from app.domain.records import ControlInput, TestPlan
-from app.domain.sampling import PopulationSource
-from app.domain.vocabulary import Method, TestKind
-from app.errors import WrongPassphrase
-from app.services import controls, population, population_files, testing
-from app.services.evidence import attach_files
-from app.services.verify import verify
-from app.storage.engagement_file import EngagementFile, open_engagement
-from app.storage.leftovers import is_temporary
+from fieldwork.app.cli.engagement_verbs import engagement_info
+from fieldwork.app.demo import create_demo
+from fieldwork.app.domain.records import ControlInput, TestPlan
+from fieldwork.app.domain.sampling import PopulationSource
+from fieldwork.app.domain.vocabulary import Method, TestKind
+from fieldwork.app.errors import WrongPassphrase
+from fieldwork.app.services import controls, population, population_files, testing
+from fieldwork.app.services.evidence import attach_files
+from fieldwork.app.services.verify import verify
+from fieldwork.app.storage.engagement_file import EngagementFile, open_engagement
+from fieldwork.app.storage.leftovers import is_temporary
 
 PASSPHRASE = "crash test passphrase of seven words"
 NEW_PASSPHRASE = "another crash test passphrase entirely"
@@ -344,7 +344,7 @@ class Harness:
         ]
 
     def command(self, path: WritePath, folder: Path) -> list[str]:
-        return [sys.executable, "-m", "app.cli.main", *path.argv(folder, self.inputs)]
+        return [sys.executable, "-m", "fieldwork.app.cli.main", *path.argv(folder, self.inputs)]
 
     def learn(self, path: WritePath) -> None:
         """Run the command to its end once: how long it takes, and the states allowed before and after."""

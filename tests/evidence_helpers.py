@@ -9,13 +9,21 @@ from pathlib import Path
 
 from sqlalchemy import func, select, true
 
-from app.domain.records import ControlInput, SampleItemInput, TestPlan
-from app.domain.vocabulary import Method, TestKind
-from app.services import controls, testing
-from app.services.evidence import Link, LinkKind
-from app.services.pbc import PbcRequestInput, create_request
-from app.storage.engagement_file import EngagementFile
-from app.storage.schema import evidence, evidence_blob, evidence_chunk, evidence_link, history, is_tracked, live
+from fieldwork.app.domain.records import ControlInput, SampleItemInput, TestPlan
+from fieldwork.app.domain.vocabulary import Method, TestKind
+from fieldwork.app.services import controls, testing
+from fieldwork.app.services.evidence import Link, LinkKind
+from fieldwork.app.services.pbc import PbcRequestInput, create_request
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.app.storage.schema import (
+    evidence,
+    evidence_blob,
+    evidence_chunk,
+    evidence_link,
+    history,
+    is_tracked,
+    live,
+)
 
 MIB = 1 << 20
 

@@ -20,7 +20,7 @@ PASSPHRASE = "correct horse battery staple"
 
 def new_engagement(path: Path, passphrase: str | None = PASSPHRASE) -> Path:
     """A new, empty engagement at `path`, closed."""
-    from app.services.engagement import create_engagement
+    from fieldwork.app.services.engagement import create_engagement
     from tests.conftest import type2_details
 
     db, _ = create_engagement(path, type2_details(), passphrase=passphrase)
@@ -30,7 +30,7 @@ def new_engagement(path: Path, passphrase: str | None = PASSPHRASE) -> Path:
 
 def engagement_with_a_test(folder: Path, *, encrypted: bool) -> tuple[Path, list[str]]:
     """A new engagement with one operating test; returns its path and `[test id, passphrase options...]`."""
-    from app.services.engagement import create_engagement
+    from fieldwork.app.services.engagement import create_engagement
     from tests.conftest import type2_details
     from tests.sampling_helpers import operating_test
 
@@ -51,7 +51,7 @@ def passphrase_file(folder: Path, text: str = PASSPHRASE) -> Path:
 def cli(*args: object, timeout: float = 120, **popen: object) -> subprocess.CompletedProcess[str]:
     """Run `fieldwork ARGS...` in a process of its own, with this test's private home."""
     return subprocess.run(
-        [sys.executable, "-m", "app.cli.main", *map(str, args)],
+        [sys.executable, "-m", "fieldwork.app.cli.main", *map(str, args)],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -64,7 +64,7 @@ def cli(*args: object, timeout: float = 120, **popen: object) -> subprocess.Comp
 
 def start_cli(*args: object) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "app.cli.main", *map(str, args)],
+        [sys.executable, "-m", "fieldwork.app.cli.main", *map(str, args)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
@@ -75,7 +75,7 @@ def start_cli(*args: object) -> subprocess.Popen[str]:
 
 HOLD = """
 import sys
-from app.storage.engagement_file import open_engagement
+from fieldwork.app.storage.engagement_file import open_engagement
 db = open_engagement(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)
 print("ready", flush=True)
 sys.stdin.readline()

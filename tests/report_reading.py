@@ -13,15 +13,15 @@ import docx
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from app.exports.dataset import ReportData
-from app.exports.docx.render import DocxRenderer
-from app.exports.docx.styles import new_document
-from app.exports.pdf.fonts import coverage
-from app.exports.pdf.layout import ReportCanvas, ReportDocument
-from app.exports.pdf.render import Renderer
-from app.exports.report.build import build_report
-from app.exports.report.model import DRAFT_OPTIONS, Audience, Heading, Report, ReportOptions
-from app.tasks import Task
+from fieldwork.app.exports.dataset import ReportData
+from fieldwork.app.exports.docx.render import DocxRenderer
+from fieldwork.app.exports.docx.styles import new_document
+from fieldwork.app.exports.pdf.fonts import coverage
+from fieldwork.app.exports.pdf.layout import ReportCanvas, ReportDocument
+from fieldwork.app.exports.pdf.render import Renderer
+from fieldwork.app.exports.report.build import build_report
+from fieldwork.app.exports.report.model import DRAFT_OPTIONS, Audience, Heading, Report, ReportOptions
+from fieldwork.app.tasks import Task
 
 
 def flat(text: str) -> str:

@@ -11,13 +11,13 @@ from pathlib import Path
 import openpyxl
 from sqlalchemy import func, select
 
-from app.domain.ipe import IpeInput, IpeResult
-from app.domain.records import ControlInput, TestPlan
-from app.domain.sampling import PopulationItemInput
-from app.domain.vocabulary import Frequency, Method, Nature, TestKind
-from app.services import controls, ipe, population, testing
-from app.storage.engagement_file import EngagementFile
-from app.storage.schema import history
+from fieldwork.app.domain.ipe import IpeInput, IpeResult
+from fieldwork.app.domain.records import ControlInput, TestPlan
+from fieldwork.app.domain.sampling import PopulationItemInput
+from fieldwork.app.domain.vocabulary import Frequency, Method, Nature, TestKind
+from fieldwork.app.services import controls, ipe, population, testing
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.app.storage.schema import history
 
 START = date(2026, 1, 1)
 

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.ai_systems import AiRole, AiSystemInput, Component, LifeCycleStage, RiskLevel
-from app.domain.sampling import PopulationSource
-from app.errors import ValidationError
-from app.services import ai_inventory_import, ai_systems
-from app.services.ai_inventory_import import InventoryField, guess_mapping, import_inventory
-from app.services.history import list_history
-from app.services.population_files import preview
-from app.storage.engagement_file import EngagementFile
+from fieldwork.app.domain.ai_systems import AiRole, AiSystemInput, Component, LifeCycleStage, RiskLevel
+from fieldwork.app.domain.sampling import PopulationSource
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services import ai_inventory_import, ai_systems
+from fieldwork.app.services.ai_inventory_import import InventoryField, guess_mapping, import_inventory
+from fieldwork.app.services.history import list_history
+from fieldwork.app.services.population_files import preview
+from fieldwork.app.storage.engagement_file import EngagementFile
 from tests.sampling_helpers import write_csv, write_xlsx
 
 HEADER = [

@@ -9,20 +9,27 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.domain.ai_systems import AiRole, AiSystemInput, Component, GapKind, ImpactAssessmentInput, LifeCycleStage
-from app.domain.ids import AiSystemId
-from app.domain.judgements import FindingInput, FindingKind
-from app.domain.records import Control, ControlInput, DeviationInput, TestPlan
-from app.domain.vocabulary import Conclusion, Method, Status, TestKind
-from app.errors import ValidationError
-from app.pages.ai_systems import ai_systems_page
-from app.services import ai_systems as inventory
-from app.services import controls, deviations, evidence, findings, testing
-from app.services.ai_systems import LinkKind
-from app.services.history import list_history
-from app.services.impact_assessments import add_assessment, update_assessment
-from app.storage.engagement_file import EngagementFile
-from app.storage.schema import control_ai_system, impact_assessment, test_ai_system
+from fieldwork.app.domain.ai_systems import (
+    AiRole,
+    AiSystemInput,
+    Component,
+    GapKind,
+    ImpactAssessmentInput,
+    LifeCycleStage,
+)
+from fieldwork.app.domain.ids import AiSystemId
+from fieldwork.app.domain.judgements import FindingInput, FindingKind
+from fieldwork.app.domain.records import Control, ControlInput, DeviationInput, TestPlan
+from fieldwork.app.domain.vocabulary import Conclusion, Method, Status, TestKind
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.pages.ai_systems import ai_systems_page
+from fieldwork.app.services import ai_systems as inventory
+from fieldwork.app.services import controls, deviations, evidence, findings, testing
+from fieldwork.app.services.ai_systems import LinkKind
+from fieldwork.app.services.history import list_history
+from fieldwork.app.services.impact_assessments import add_assessment, update_assessment
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.app.storage.schema import control_ai_system, impact_assessment, test_ai_system
 
 DEPLOYED = AiSystemInput(
     name="Churn Predictor",

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from app.catalog import load_catalog
-from app.domain.vocabulary import Framework, Relationship, RequirementKind
-from app.resources import resource_path
+from fieldwork.app.catalog import load_catalog
+from fieldwork.app.domain.vocabulary import Framework, Relationship, RequirementKind
+from fieldwork.app.resources import resource_path
 
 REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
 
@@ -108,6 +108,6 @@ def test_the_2026_2_corrections_are_in_the_crosswalk() -> None:
 
 
 def test_catalog_versions_are_recorded_in_a_new_engagement(engagement) -> None:  # type: ignore[no-untyped-def]
-    from app.services.engagement import file_facts
+    from fieldwork.app.services.engagement import file_facts
 
     assert file_facts(engagement).catalog_versions == load_catalog().versions

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.domain.changed import EVERYTHING, NOTHING, Changed
-from app.domain.records import ControlInput
-from app.errors import ValidationError
-from app.exports.review_pack import PackOptions, write_review_pack
-from app.services import controls
-from app.services.evidence import LIBRARY_KINDS, attach_files
-from app.services.history import changes, recorded
-from app.storage.engagement_file import EngagementFile
-from app.storage.schema import control
-from app.tasks import Task
+from fieldwork.app.domain.changed import EVERYTHING, NOTHING, Changed
+from fieldwork.app.domain.records import ControlInput
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.exports.review_pack import PackOptions, write_review_pack
+from fieldwork.app.services import controls
+from fieldwork.app.services.evidence import LIBRARY_KINDS, attach_files
+from fieldwork.app.services.history import changes, recorded
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.app.storage.schema import control
+from fieldwork.app.tasks import Task
 from tests.evidence_helpers import make_items, write_file
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.exports.collector import collector_paused
+from fieldwork.app.exports.collector import collector_paused
 
 
 @pytest.fixture(autouse=True)

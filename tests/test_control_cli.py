@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from app.cli.main import main
-from app.services import controls, testing
-from app.services.history import list_history
-from app.storage.engagement_file import EngagementFile, open_engagement
+from fieldwork.app.cli.main import main
+from fieldwork.app.services import controls, testing
+from fieldwork.app.services.history import list_history
+from fieldwork.app.storage.engagement_file import EngagementFile, open_engagement
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from app.domain.records import ControlInput
-from app.domain.vocabulary import Status
-from app.pages.control_matrix import load_control_matrix_page, matches
-from app.services import controls, testing
-from app.storage.engagement_file import EngagementFile
+from fieldwork.app.domain.records import ControlInput
+from fieldwork.app.domain.vocabulary import Status
+from fieldwork.app.pages.control_matrix import load_control_matrix_page, matches
+from fieldwork.app.services import controls, testing
+from fieldwork.app.storage.engagement_file import EngagementFile
 
 
 def test_each_control_has_a_line_with_its_tests_deviations_and_status(demo: EngagementFile) -> None:

@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from app.catalog import Catalog, CrosswalkLink, load_catalog
-from app.cli.main import main
-from app.domain.crosswalk import LinkChange
-from app.domain.vocabulary import Relationship
-from app.services import engagement as engagement_service
-from app.services.crosswalk_update import accept_crosswalk, crosswalk_update
-from app.services.engagement import create_engagement, file_facts
-from app.services.history import list_history
-from app.services.requirements import add_mapping, list_mappings, set_mapping_active
-from app.storage.engagement_file import EngagementFile
+from fieldwork.app.catalog import Catalog, CrosswalkLink, load_catalog
+from fieldwork.app.cli.main import main
+from fieldwork.app.domain.crosswalk import LinkChange
+from fieldwork.app.domain.vocabulary import Relationship
+from fieldwork.app.services import engagement as engagement_service
+from fieldwork.app.services.crosswalk_update import accept_crosswalk, crosswalk_update
+from fieldwork.app.services.engagement import create_engagement, file_facts
+from fieldwork.app.services.history import list_history
+from fieldwork.app.services.requirements import add_mapping, list_mappings, set_mapping_active
+from fieldwork.app.storage.engagement_file import EngagementFile
 from tests.conftest import TEAM, type2_details
 
 #: The links 2026.2 added, and the rationale 2026.1 gave the link it reworded.

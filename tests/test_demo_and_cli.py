@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-import app
-from app.catalog import load_catalog
-from app.cli.main import main
-from app.demo import load_demo_content
-from app.domain.vocabulary import Framework, RequirementKind
+from fieldwork import app
+from fieldwork.app.catalog import load_catalog
+from fieldwork.app.cli.main import main
+from fieldwork.app.demo import load_demo_content
+from fieldwork.app.domain.vocabulary import Framework, RequirementKind
 
 SECURITY_AVAILABILITY_CONFIDENTIALITY = ("Security", "Availability", "Confidentiality")
 
@@ -109,14 +109,14 @@ def test_info_on_a_bad_file_is_one_sentence(tmp_path: Path, content: bytes, caps
 
 
 def test_the_installed_command_reports_its_version() -> None:
-    done = subprocess.run([sys.executable, "-m", "app.cli.main", "--version"], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "fieldwork.app.cli.main", "--version"], capture_output=True, text=True)
     assert done.returncode == 0
     assert done.stdout.strip() == f"Fieldwork {app.__version__}"
 
 
 def test_a_verb_on_a_missing_file_never_shows_a_traceback(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "app.cli.main", "verify", str(tmp_path / "nope.fieldwork")],
+        [sys.executable, "-m", "fieldwork.app.cli.main", "verify", str(tmp_path / "nope.fieldwork")],
         capture_output=True,
         text=True,
         env={**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},

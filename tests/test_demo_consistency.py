@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.domain.reasons import is_written_out
-from app.domain.vocabulary import TestKind
-from app.services import deviations, sampling, testing
-from app.storage.engagement_file import EngagementFile
+from fieldwork.app.domain.reasons import is_written_out
+from fieldwork.app.domain.vocabulary import TestKind
+from fieldwork.app.services import deviations, sampling, testing
+from fieldwork.app.storage.engagement_file import EngagementFile
 
 
 def test_c074_t2s_deviation_items_are_dated_as_the_deviation_says(demo: EngagementFile) -> None:

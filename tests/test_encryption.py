@@ -9,16 +9,16 @@ from pathlib import Path
 import keyring.backends.fail  # noqa: F401  (the backend a test switches to)
 import pytest
 
-from app.cli.main import main
-from app.demo import create_demo, load_demo_content
-from app.errors import PassphraseRequired, ValidationError, WrongPassphrase
-from app.keychain import SERVICE, file_account, recall
-from app.services import controls, engagement
-from app.services.history import list_history
-from app.services.security import change_passphrase, export_unencrypted_copy
-from app.services.verify import verify
-from app.storage import encryption
-from app.storage.engagement_file import open_engagement
+from fieldwork.app.cli.main import main
+from fieldwork.app.demo import create_demo, load_demo_content
+from fieldwork.app.errors import PassphraseRequired, ValidationError, WrongPassphrase
+from fieldwork.app.keychain import SERVICE, file_account, recall
+from fieldwork.app.services import controls, engagement
+from fieldwork.app.services.history import list_history
+from fieldwork.app.services.security import change_passphrase, export_unencrypted_copy
+from fieldwork.app.services.verify import verify
+from fieldwork.app.storage import encryption
+from fieldwork.app.storage.engagement_file import open_engagement
 from tests.conftest import PASSPHRASE, MemoryKeyring, type2_details
 
 TRICKY = 'l\'été "naïf" 東京 — spaces and quotes'
@@ -94,7 +94,7 @@ def test_passphrases_with_quotes_spaces_and_non_ascii_work(tmp_path: Path) -> No
 
 
 def test_a_weak_new_passphrase_is_refused() -> None:
-    from app.passphrase import check_new_passphrase, strength
+    from fieldwork.app.passphrase import check_new_passphrase, strength
 
     with pytest.raises(ValidationError, match="Too short"):
         check_new_passphrase("short")
@@ -154,7 +154,7 @@ def test_without_a_keychain_the_command_says_so_and_asks(
     import keyring
 
     keyring.set_keyring(keyring.backends.fail.Keyring())
-    monkeypatch.setattr("app.cli.unlock._interactive", lambda: True)
+    monkeypatch.setattr("fieldwork.app.cli.unlock._interactive", lambda: True)
     monkeypatch.setattr("getpass.getpass", lambda prompt="": PASSPHRASE)
     assert cli(["info", str(encrypted_demo)]) == 0
     err = capsys.readouterr().err

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from app.errors import EngagementFileError, FileLockedError, NewerVersionError, NotAnEngagementError
-from app.services.engagement import create_engagement, get_details
-from app.storage import database
-from app.storage.database import APPLICATION_ID
-from app.storage.engagement_file import open_engagement
+from fieldwork.app.errors import EngagementFileError, FileLockedError, NewerVersionError, NotAnEngagementError
+from fieldwork.app.services.engagement import create_engagement, get_details
+from fieldwork.app.storage import database
+from fieldwork.app.storage.database import APPLICATION_ID
+from fieldwork.app.storage.engagement_file import open_engagement
 from tests.conftest import type2_details
 
 
@@ -128,7 +128,7 @@ def test_a_locked_file_says_it_is_in_use(tmp_path: Path, monkeypatch: pytest.Mon
 
 CRASH_MIDWAY = """
 import os, sys
-from app.storage.database import connect, configure
+from fieldwork.app.storage.database import connect, configure
 conn = connect(__import__("pathlib").Path(sys.argv[1]), sys.argv[2] or None)
 configure(conn)
 conn.execute("PRAGMA cache_size = 1")  # spill changed pages into the file before the commit

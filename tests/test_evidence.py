@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.errors import NotFoundError, ReadOnlyError, ValidationError
-from app.services import evidence as ev
-from app.services.evidence_copies import extract_evidence
-from app.services.evidence_store import ByteProgress
-from app.services.history import changes, list_history
-from app.services.verify import verify
-from app.storage.engagement_file import EngagementFile
-from app.storage.schema import evidence_chunk, finalization, person
-from app.tasks import Cancelled, Task
+from fieldwork.app.errors import NotFoundError, ReadOnlyError, ValidationError
+from fieldwork.app.services import evidence as ev
+from fieldwork.app.services.evidence_copies import extract_evidence
+from fieldwork.app.services.evidence_store import ByteProgress
+from fieldwork.app.services.history import changes, list_history
+from fieldwork.app.services.verify import verify
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.app.storage.schema import evidence_chunk, finalization, person
+from fieldwork.app.tasks import Cancelled, Task
 from tests.evidence_helpers import MIB, make_items, row_counts, sha256_of, write_file
 
 
@@ -195,10 +195,10 @@ MEMORY_PROBE = """
 import json, os, sys
 from datetime import date
 from pathlib import Path
-from app.domain.records import EngagementDetails
-from app.domain.vocabulary import ReportType
-from app.services.engagement import create_engagement
-from app.services.evidence import attach_files
+from fieldwork.app.domain.records import EngagementDetails
+from fieldwork.app.domain.vocabulary import ReportType
+from fieldwork.app.services.engagement import create_engagement
+from fieldwork.app.services.evidence import attach_files
 
 def peak_mib():  # this process's own high-water mark (ru_maxrss would include the parent's at fork)
     status = Path("/proc/self/status").read_text()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.cli.main import main
-from app.services.engagement import create_engagement
+from fieldwork.app.cli.main import main
+from fieldwork.app.services.engagement import create_engagement
 from tests.conftest import PASSPHRASE, type2_details
 from tests.evidence_helpers import make_items, sha256_of, write_file
 

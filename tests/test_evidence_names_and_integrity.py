@@ -10,21 +10,21 @@ from pathlib import Path
 
 import pytest
 
-from app.cli.main import main
-from app.services import evidence as ev
-from app.services.engagement import create_engagement
-from app.services.evidence_copies import (
+from fieldwork.app.cli.main import main
+from fieldwork.app.services import evidence as ev
+from fieldwork.app.services.engagement import create_engagement
+from fieldwork.app.services.evidence_copies import (
     EvidenceDamaged,
     discard_private_copy,
     extract_evidence,
     open_private_copy,
 )
-from app.services.evidence_store import ByteProgress
-from app.services.history import changes
-from app.services.safe_names import MAX_NAME_BYTES, safe_file_name
-from app.services.verify import verify
-from app.storage.engagement_file import EngagementFile, open_engagement
-from app.tasks import Task
+from fieldwork.app.services.evidence_store import ByteProgress
+from fieldwork.app.services.history import changes
+from fieldwork.app.services.safe_names import MAX_NAME_BYTES, safe_file_name
+from fieldwork.app.services.verify import verify
+from fieldwork.app.storage.engagement_file import EngagementFile, open_engagement
+from fieldwork.app.tasks import Task
 from tests.conftest import PASSPHRASE, type2_details
 from tests.evidence_helpers import MIB, write_file
 
@@ -155,7 +155,7 @@ def test_private_copies_left_by_a_crash_are_swept_but_fresh_ones_kept(tmp_path: 
     import tempfile
     import time
 
-    from app.services.evidence_copies import PRIVATE_PREFIX, sweep_private_copies
+    from fieldwork.app.services.evidence_copies import PRIVATE_PREFIX, sweep_private_copies
 
     old = Path(tempfile.mkdtemp(prefix=PRIVATE_PREFIX))
     (old / "ledger.csv").write_text("client data", encoding="utf-8")

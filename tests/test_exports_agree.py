@@ -13,21 +13,21 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 from pypdf import PdfReader
 
-from app.cli.main import main
-from app.domain.ai_systems import LifeCycleStage, SystemCoverage
-from app.domain.ipe import IpeResult
-from app.domain.judgements import SETTLED, CriterionConclusion, FindingKind, FindingStatus, OpinionArea
-from app.domain.vocabulary import Framework, Opinion, SubserviceTreatment
-from app.domain.workpapers import WorkpaperKind
-from app.exports.dataset import ReportData, gather
-from app.exports.docx_report import write_docx, write_findings_docx
-from app.exports.pdf_report import write_findings_pdf, write_report
-from app.exports.workbook import write_workbook
-from app.pages.ai_systems import ai_systems_page
-from app.services.findings import list_findings
-from app.services.overview import overview
-from app.storage.engagement_file import EngagementFile, open_engagement
-from app.tasks import Task
+from fieldwork.app.cli.main import main
+from fieldwork.app.domain.ai_systems import LifeCycleStage, SystemCoverage
+from fieldwork.app.domain.ipe import IpeResult
+from fieldwork.app.domain.judgements import SETTLED, CriterionConclusion, FindingKind, FindingStatus, OpinionArea
+from fieldwork.app.domain.vocabulary import Framework, Opinion, SubserviceTreatment
+from fieldwork.app.domain.workpapers import WorkpaperKind
+from fieldwork.app.exports.dataset import ReportData, gather
+from fieldwork.app.exports.docx_report import write_docx, write_findings_docx
+from fieldwork.app.exports.pdf_report import write_findings_pdf, write_report
+from fieldwork.app.exports.workbook import write_workbook
+from fieldwork.app.pages.ai_systems import ai_systems_page
+from fieldwork.app.services.findings import list_findings
+from fieldwork.app.services.overview import overview
+from fieldwork.app.storage.engagement_file import EngagementFile, open_engagement
+from fieldwork.app.tasks import Task
 from tests.report_reading import docx_text, flat, pdf_pages
 from tests.xlsx_reading import records
 
@@ -150,7 +150,7 @@ def test_conclusions_findings_and_the_opinion_agree_in_the_workbook_and_info(
 def test_the_report_states_each_iso_conclusion_and_finding_as_the_workbook_does(
     demo: EngagementFile, tmp_path: Path
 ) -> None:
-    from app.exports.docx_report import write_docx
+    from fieldwork.app.exports.docx_report import write_docx
     from tests.report_reading import docx_text, pdf_body
 
     data = gather(demo)
@@ -174,8 +174,8 @@ def test_the_report_states_each_iso_conclusion_and_finding_as_the_workbook_does(
 def test_tests_concluded_without_evidence_agree_in_the_workbook_the_dashboard_and_info(
     demo: EngagementFile, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from app.pages.dashboard import load_dashboard_page
-    from app.services.evidence import Link, LinkKind, attach_files
+    from fieldwork.app.pages.dashboard import load_dashboard_page
+    from fieldwork.app.services.evidence import Link, LinkKind, attach_files
 
     data, book = _exported(demo, tmp_path)
     flagged = [
@@ -203,7 +203,7 @@ def test_tests_concluded_without_evidence_agree_in_the_workbook_the_dashboard_an
         assert row["Tests concluded without evidence"].value == (0 if row["Progress"].value == "Excluded" else expected)
 
     # attaching a file to a flagged test clears its flag everywhere
-    from app.storage.engagement_file import open_engagement
+    from fieldwork.app.storage.engagement_file import open_engagement
 
     reopened = open_engagement(demo.path, None)
     try:

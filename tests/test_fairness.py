@@ -11,17 +11,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from app.cli.main import main
-from app.domain.fairness import FairnessFigures
-from app.domain.records import ControlInput, TestPlan
-from app.domain.sampling import PopulationSource
-from app.domain.vocabulary import Method, TestKind
-from app.errors import FieldworkError, NotFoundError
-from app.services import controls, testing
-from app.services.fairness import ratio_text, reperform, run_fairness
-from app.services.fairness_results import delete_fairness_result, list_fairness_results, read_fairness_results
-from app.services.history import list_history
-from app.storage.engagement_file import EngagementFile
+from fieldwork.app.cli.main import main
+from fieldwork.app.domain.fairness import FairnessFigures
+from fieldwork.app.domain.records import ControlInput, TestPlan
+from fieldwork.app.domain.sampling import PopulationSource
+from fieldwork.app.domain.vocabulary import Method, TestKind
+from fieldwork.app.errors import FieldworkError, NotFoundError
+from fieldwork.app.services import controls, testing
+from fieldwork.app.services.fairness import ratio_text, reperform, run_fairness
+from fieldwork.app.services.fairness_results import delete_fairness_result, list_fairness_results, read_fairness_results
+from fieldwork.app.services.history import list_history
+from fieldwork.app.storage.engagement_file import EngagementFile
 from tests.xlsx_reading import export, records
 
 HEADER = ["Applicant", "Decided", "Group", "Result"]

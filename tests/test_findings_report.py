@@ -9,17 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from app.cli.main import main
-from app.domain.judgements import FindingInput, FindingKind, FindingStatus
-from app.exports.dataset import ReportData, gather
-from app.exports.docx_report import write_findings_docx
-from app.exports.pdf_report import write_findings_pdf
-from app.exports.report.findings_report import build_findings_report
-from app.exports.report.model import Audience, ReportOptions
-from app.services.evidence import Link, LinkKind, attach_files
-from app.services.findings import create_finding
-from app.storage.engagement_file import EngagementFile
-from app.tasks import Cancelled, Task
+from fieldwork.app.cli.main import main
+from fieldwork.app.domain.judgements import FindingInput, FindingKind, FindingStatus
+from fieldwork.app.exports.dataset import ReportData, gather
+from fieldwork.app.exports.docx_report import write_findings_docx
+from fieldwork.app.exports.pdf_report import write_findings_pdf
+from fieldwork.app.exports.report.findings_report import build_findings_report
+from fieldwork.app.exports.report.model import Audience, ReportOptions
+from fieldwork.app.services.evidence import Link, LinkKind, attach_files
+from fieldwork.app.services.findings import create_finding
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.app.tasks import Cancelled, Task
 from tests import test_report_docx
 from tests.report_reading import (
     docx_text,

@@ -9,11 +9,11 @@ import random
 
 import pytest
 
-from app.services.history import changes
-from app.services.history_chain import COMPOSED
-from app.services.verify import verify
-from app.storage.chain import canonical_json, entry_hash
-from app.storage.engagement_file import EngagementFile
+from fieldwork.app.services.history import changes
+from fieldwork.app.services.history_chain import COMPOSED
+from fieldwork.app.services.verify import verify
+from fieldwork.app.storage.chain import canonical_json, entry_hash
+from fieldwork.app.storage.engagement_file import EngagementFile
 
 #: Text that JSON escapes, or that a careless escaper would: every control character, quotes, backslashes, the
 #: characters JavaScript treats as line ends, DEL, accents and a character outside the Basic Multilingual Plane.

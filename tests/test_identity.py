@@ -9,17 +9,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.cli.main import main
-from app.domain.records import ControlInput, SampleItemInput, TestPlan
-from app.domain.vocabulary import Method, TestKind
-from app.errors import NotFoundError
-from app.services import controls, testing
-from app.services import evidence as ev
-from app.services.history import REPLICA_KEY, changes, list_history
-from app.services.overview import overview
-from app.services.pbc import PbcRequestInput, create_request, delete_request, list_pbc_requests
-from app.storage.engagement_file import EngagementFile
-from app.storage.schema import control, control_requirement, fieldwork_meta, history, sample_item
+from fieldwork.app.cli.main import main
+from fieldwork.app.domain.records import ControlInput, SampleItemInput, TestPlan
+from fieldwork.app.domain.vocabulary import Method, TestKind
+from fieldwork.app.errors import NotFoundError
+from fieldwork.app.services import controls, testing
+from fieldwork.app.services import evidence as ev
+from fieldwork.app.services.history import REPLICA_KEY, changes, list_history
+from fieldwork.app.services.overview import overview
+from fieldwork.app.services.pbc import PbcRequestInput, create_request, delete_request, list_pbc_requests
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.app.storage.schema import control, control_requirement, fieldwork_meta, history, sample_item
 from tests.evidence_helpers import write_file
 
 

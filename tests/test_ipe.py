@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.ipe import IpeInput, IpeResult, IpeSubject
-from app.domain.records import ControlInput, SampleItemInput, TestPlan
-from app.domain.sampling import PopulationSource
-from app.domain.vocabulary import Conclusion, Method, SampleResult, TestKind
-from app.errors import ValidationError
-from app.services import controls, ipe, population, testing
-from app.services import evidence as ev
-from app.services.history import list_history
-from app.storage.engagement_file import EngagementFile
-from app.tasks import Cancelled, Task
+from fieldwork.app.domain.ipe import IpeInput, IpeResult, IpeSubject
+from fieldwork.app.domain.records import ControlInput, SampleItemInput, TestPlan
+from fieldwork.app.domain.sampling import PopulationSource
+from fieldwork.app.domain.vocabulary import Conclusion, Method, SampleResult, TestKind
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services import controls, ipe, population, testing
+from fieldwork.app.services import evidence as ev
+from fieldwork.app.services.history import list_history
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.app.tasks import Cancelled, Task
 from tests.sampling_helpers import RELIABLE, operating_test, write_csv
 
 UNASSESSED = "cannot conclude 'No exceptions noted' while the completeness and accuracy of its population"

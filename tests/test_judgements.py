@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from app.cli.main import main
-from app.domain.ids import ControlId, TestId
-from app.domain.judgements import (
+from fieldwork.app.cli.main import main
+from fieldwork.app.domain.ids import ControlId, TestId
+from fieldwork.app.domain.judgements import (
     ConclusionInput,
     CriterionConclusion,
     DeviationNature,
@@ -23,14 +23,22 @@ from app.domain.judgements import (
     OpinionArea,
     OpinionJudgement,
 )
-from app.domain.records import ControlInput, DeviationInput, SampleItemInput, TestPlan
-from app.domain.vocabulary import Conclusion, ImplementationStatus, Method, Opinion, SampleResult, Status, TestKind
-from app.errors import ValidationError
-from app.services import controls, deviations, findings, soa, status, testing
-from app.services.conclusions import get_conclusion, list_conclusions, set_conclusion
-from app.services.misstatements import add_misstatement
-from app.services.opinion import opinion_worksheet, record_opinion
-from app.storage.engagement_file import EngagementFile
+from fieldwork.app.domain.records import ControlInput, DeviationInput, SampleItemInput, TestPlan
+from fieldwork.app.domain.vocabulary import (
+    Conclusion,
+    ImplementationStatus,
+    Method,
+    Opinion,
+    SampleResult,
+    Status,
+    TestKind,
+)
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services import controls, deviations, findings, soa, status, testing
+from fieldwork.app.services.conclusions import get_conclusion, list_conclusions, set_conclusion
+from fieldwork.app.services.misstatements import add_misstatement
+from fieldwork.app.services.opinion import opinion_worksheet, record_opinion
+from fieldwork.app.storage.engagement_file import EngagementFile
 from tests.sampling_helpers import assess_population
 
 MET = CriterionConclusion.MET
@@ -288,8 +296,8 @@ def test_a_scope_limitation_and_a_material_misstatement_modify_their_own_areas(e
 
 
 def test_a_type1_report_has_no_opinion_on_operating_effectiveness(tmp_path: Path) -> None:
-    from app.domain.vocabulary import ReportType
-    from app.services.engagement import create_engagement
+    from fieldwork.app.domain.vocabulary import ReportType
+    from fieldwork.app.services.engagement import create_engagement
     from tests.conftest import TEAM, type2_details
 
     db, _ = create_engagement(
@@ -332,9 +340,9 @@ def test_the_demo_shows_six_deviations_and_each_iso_finding_once(
 def test_the_demo_draft_says_what_does_not_support_its_opinion(demo: EngagementFile, tmp_path: Path) -> None:
     from pypdf import PdfReader
 
-    from app.exports.dataset import gather
-    from app.exports.pdf_report import write_report
-    from app.tasks import Task
+    from fieldwork.app.exports.dataset import gather
+    from fieldwork.app.exports.pdf_report import write_report
+    from fieldwork.app.tasks import Task
 
     target = tmp_path / "draft.pdf"
     write_report(gather(demo), target, Task())

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import app
+from fieldwork import app
 
 ROOT = Path(__file__).resolve().parents[1]
 QT_MODULES = ("PySide6", "shiboken6", "PyQt5", "PyQt6", "ui")

@@ -9,17 +9,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from app.cli.main import main
-from app.demo import demo_details, load_demo_content
-from app.domain.records import ControlInput
-from app.errors import ValidationError
-from app.exports.control_matrix import write_control_matrix
-from app.services import controls, testing
-from app.services.engagement import create_engagement
-from app.services.history import list_history
-from app.services.matrix_import import Action, MatrixOutcome, default_source, import_matrix, preview_matrix
-from app.storage.engagement_file import EngagementFile
-from app.tasks import Task
+from fieldwork.app.cli.main import main
+from fieldwork.app.demo import demo_details, load_demo_content
+from fieldwork.app.domain.records import ControlInput
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.exports.control_matrix import write_control_matrix
+from fieldwork.app.services import controls, testing
+from fieldwork.app.services.engagement import create_engagement
+from fieldwork.app.services.history import list_history
+from fieldwork.app.services.matrix_import import Action, MatrixOutcome, default_source, import_matrix, preview_matrix
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.app.tasks import Task
 from tests.conftest import TEAM
 from tests.sampling_helpers import write_csv
 

@@ -16,23 +16,23 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select
 
-from app.domain.ai_systems import AiSystemInput, ImpactAssessmentInput, LifeCycleStage
-from app.domain.subservice import ComplementaryControl, ComplementaryKind, Subservice, SubserviceOrganization
-from app.domain.vocabulary import EngagementStage, SubserviceTreatment
-from app.domain.workpapers import WorkpaperFields, WorkpaperKind
-from app.services import ai_systems as inventory
-from app.services import evidence as evidence_service
-from app.services import findings, subservice
-from app.services.ai_systems import LinkKind
-from app.services.history import changes
-from app.services.impact_assessments import add_assessment
-from app.services.stage import get_stage
-from app.services.workpapers import insert_workpaper
-from app.storage.chain import GENESIS, canonical_json, entry_hash
-from app.storage.database import make_engine
-from app.storage.engagement_file import EngagementFile, create_engagement_file, open_engagement
-from app.storage.migrations import CURRENT_REVISION, alembic_config, head_revision, script_directory
-from app.storage.schema import evidence, evidence_link, metadata, tickmark
+from fieldwork.app.domain.ai_systems import AiSystemInput, ImpactAssessmentInput, LifeCycleStage
+from fieldwork.app.domain.subservice import ComplementaryControl, ComplementaryKind, Subservice, SubserviceOrganization
+from fieldwork.app.domain.vocabulary import EngagementStage, SubserviceTreatment
+from fieldwork.app.domain.workpapers import WorkpaperFields, WorkpaperKind
+from fieldwork.app.services import ai_systems as inventory
+from fieldwork.app.services import evidence as evidence_service
+from fieldwork.app.services import findings, subservice
+from fieldwork.app.services.ai_systems import LinkKind
+from fieldwork.app.services.history import changes
+from fieldwork.app.services.impact_assessments import add_assessment
+from fieldwork.app.services.stage import get_stage
+from fieldwork.app.services.workpapers import insert_workpaper
+from fieldwork.app.storage.chain import GENESIS, canonical_json, entry_hash
+from fieldwork.app.storage.database import make_engine
+from fieldwork.app.storage.engagement_file import EngagementFile, create_engagement_file, open_engagement
+from fieldwork.app.storage.migrations import CURRENT_REVISION, alembic_config, head_revision, script_directory
+from fieldwork.app.storage.schema import evidence, evidence_link, metadata, tickmark
 from tests.conftest import PASSPHRASE
 
 MIGRATION_0012 = script_directory().get_revision("0012_subservice").module
@@ -701,8 +701,8 @@ def test_going_back_to_0006_puts_the_grades_back_on_their_deviations(tmp_path: P
 
 
 def test_the_existing_history_is_chained_once_per_origin_and_then_verifies(tmp_path: Path) -> None:
-    from app.services.history import changes
-    from app.services.verify import verify
+    from fieldwork.app.services.history import changes
+    from fieldwork.app.services.verify import verify
 
     path = tmp_path / "chained.fieldwork"
     make_old_file(path, "0007", None)
@@ -732,7 +732,7 @@ def test_the_existing_history_is_chained_once_per_origin_and_then_verifies(tmp_p
 
 def test_a_typed_finalized_status_goes_and_the_history_says_so_in_its_chain(tmp_path: Path) -> None:
     """A typed "finalized" was never verified nor read-only: the file is not finalized until finalizing runs."""
-    from app.services.verify import verify
+    from fieldwork.app.services.verify import verify
 
     path = tmp_path / "typed.fieldwork"
     make_old_file(path, "0007", None)
@@ -971,14 +971,14 @@ def _history_rows(path: Path) -> list[tuple[object, ...]]:
 
 
 def _history_finding(db: EngagementFile) -> tuple[bool, str]:
-    from app.services.verify import verify
+    from fieldwork.app.services.verify import verify
 
     [found] = [f for f in verify(db) if f.check == "history"]
     return found.ok, found.detail
 
 
 def test_0013_stores_each_value_in_the_form_its_hash_covers_and_the_chain_still_verifies(tmp_path: Path) -> None:
-    from app.services.history_chain import COMPOSED
+    from fieldwork.app.services.history_chain import COMPOSED
 
     path = tmp_path / "0012.fieldwork"
     make_old_file(path, "0012_subservice", None)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from app.domain.records import ControlInput, TestPlan
-from app.domain.targets import Page, Target
-from app.domain.vocabulary import TestKind
-from app.pages.dashboard import load_dashboard_page, next_step
-from app.services import controls, testing
-from app.storage.engagement_file import EngagementFile
+from fieldwork.app.domain.records import ControlInput, TestPlan
+from fieldwork.app.domain.targets import Page, Target
+from fieldwork.app.domain.vocabulary import TestKind
+from fieldwork.app.pages.dashboard import load_dashboard_page, next_step
+from fieldwork.app.services import controls, testing
+from fieldwork.app.storage.engagement_file import EngagementFile
 
 
 def test_a_new_engagement_is_told_to_add_controls_then_link_then_test(engagement: EngagementFile) -> None:

@@ -9,11 +9,11 @@ import keyring
 import keyring.backends.fail
 import pytest
 
-from app.engagement import OPENED_READ_ONLY, Engagement
-from app.errors import WrongPassphrase
-from app.keychain import recall, remember
-from app.opening import Ask, Unlocking, open_for_changes, open_to_read
-from app.services.engagement import create_engagement
+from fieldwork.app.engagement import OPENED_READ_ONLY, Engagement
+from fieldwork.app.errors import WrongPassphrase
+from fieldwork.app.keychain import recall, remember
+from fieldwork.app.opening import Ask, Unlocking, open_for_changes, open_to_read
+from fieldwork.app.services.engagement import create_engagement
 from tests.conftest import PASSPHRASE, TEAM, type2_details
 
 Opener = Callable[[Path, str | None], Engagement]

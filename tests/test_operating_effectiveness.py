@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.records import ControlInput, DeviationInput, SampleItemInput, TestPlan
-from app.domain.sampling import PopulationSource
-from app.domain.vocabulary import Conclusion, Method, ReportType, SampleResult, Status, TestKind
-from app.errors import ValidationError
-from app.exports.dataset import gather
-from app.exports.report.figures import NOT_OPERATED
-from app.services import controls, deviations, status, testing
-from app.services.engagement import get_details, update_details
-from app.services.population import import_population
-from app.storage.engagement_file import EngagementFile
+from fieldwork.app.domain.records import ControlInput, DeviationInput, SampleItemInput, TestPlan
+from fieldwork.app.domain.sampling import PopulationSource
+from fieldwork.app.domain.vocabulary import Conclusion, Method, ReportType, SampleResult, Status, TestKind
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.exports.dataset import gather
+from fieldwork.app.exports.report.figures import NOT_OPERATED
+from fieldwork.app.services import controls, deviations, status, testing
+from fieldwork.app.services.engagement import get_details, update_details
+from fieldwork.app.services.population import import_population
+from fieldwork.app.storage.engagement_file import EngagementFile
 from tests.test_pdf_report import body_of, flat
 from tests.xlsx_reading import export as export_workbook
 from tests.xlsx_reading import records

@@ -10,17 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.over_time import ControlDates, Span, TestRound, TestTiming, uncovered
-from app.domain.records import ControlInput, SampleItemInput, TestPlan
-from app.domain.sampling import Risk
-from app.domain.timeline import control_notes, coverage_gaps, window_note
-from app.domain.vocabulary import Frequency, Method, Selection, TestKind
-from app.errors import FieldworkError, ValidationError
-from app.services import controls, population, sampling, testing
-from app.services.control_dates import set_control_dates
-from app.services.engagement import create_engagement
-from app.services.test_windows import set_test_timing
-from app.storage.engagement_file import EngagementFile
+from fieldwork.app.domain.over_time import ControlDates, Span, TestRound, TestTiming, uncovered
+from fieldwork.app.domain.records import ControlInput, SampleItemInput, TestPlan
+from fieldwork.app.domain.sampling import Risk
+from fieldwork.app.domain.timeline import control_notes, coverage_gaps, window_note
+from fieldwork.app.domain.vocabulary import Frequency, Method, Selection, TestKind
+from fieldwork.app.errors import FieldworkError, ValidationError
+from fieldwork.app.services import controls, population, sampling, testing
+from fieldwork.app.services.control_dates import set_control_dates
+from fieldwork.app.services.engagement import create_engagement
+from fieldwork.app.services.test_windows import set_test_timing
+from fieldwork.app.storage.engagement_file import EngagementFile
 from tests.conftest import TEAM, type2_details
 from tests.sampling_helpers import enter_tickets, operating_test
 

@@ -8,18 +8,18 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from app.domain.over_time import ControlDates, TestRound, TestTiming
-from app.domain.records import ControlInput, DeviationInput, SampleItemInput, TestPlan
-from app.domain.vocabulary import Conclusion, Method, SampleResult, TestKind
-from app.exports.dataset import ReportData, gather
-from app.exports.report.build import build_report
-from app.exports.report.model import Audience, ReportOptions
-from app.exports.workbook import write_workbook
-from app.services import controls, deviations, testing
-from app.services.control_dates import set_control_dates
-from app.services.engagement import create_engagement
-from app.services.test_windows import set_test_timing
-from app.tasks import Task
+from fieldwork.app.domain.over_time import ControlDates, TestRound, TestTiming
+from fieldwork.app.domain.records import ControlInput, DeviationInput, SampleItemInput, TestPlan
+from fieldwork.app.domain.vocabulary import Conclusion, Method, SampleResult, TestKind
+from fieldwork.app.exports.dataset import ReportData, gather
+from fieldwork.app.exports.report.build import build_report
+from fieldwork.app.exports.report.model import Audience, ReportOptions
+from fieldwork.app.exports.workbook import write_workbook
+from fieldwork.app.services import controls, deviations, testing
+from fieldwork.app.services.control_dates import set_control_dates
+from fieldwork.app.services.engagement import create_engagement
+from fieldwork.app.services.test_windows import set_test_timing
+from fieldwork.app.tasks import Task
 from tests.conftest import TEAM, type2_details
 from tests.report_reading import render_docx
 from tests.sampling_helpers import assess_population
@@ -127,6 +127,6 @@ def test_the_demo_shows_a_replacement_a_mid_period_implementation_and_an_interim
     tests = {test.ref: test for test in data.tests}
     items = [item for item in data.sample_items if item.test_id in {tests["C-004.T2"].id, tests["C-054.T3"].id}]
     assert items and all(item.item_date and item.item_date >= date(2025, 10, 9) for item in items)
-    from app.domain.timeline import coverage_gaps
+    from fieldwork.app.domain.timeline import coverage_gaps
 
     assert coverage_gaps(data.controls, data.tests, period) == {}, "every key control is tested over its time"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import app
+from fieldwork import app
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Where the checkout's top-level folders go in the wheel: "" or the namespace's folder ("fieldwork/").
@@ -51,12 +51,12 @@ def test_an_installed_copy_creates_and_opens_an_engagement_outside_the_checkout(
     )
     script = (
         "import sys\n"
-        "import app.resources as found\n"
-        "from app.resources import migrations_path, resource_path\n"
+        "import fieldwork.app.resources as found\n"
+        "from fieldwork.app.resources import migrations_path, resource_path\n"
         "assert str(target) in found.__file__, found.__file__\n"
         "print(resource_path('catalogs', 'crosswalk.json'))\n"
         "print(migrations_path())\n"
-        "from app.cli.main import main\n"
+        "from fieldwork.app.cli.main import main\n"
         "sys.exit(main(['demo', sys.argv[1], '--unencrypted']))\n"
     ).replace("str(target)", repr(str(target)))
     done = subprocess.run(
@@ -70,3 +70,26 @@ def test_an_installed_copy_creates_and_opens_an_engagement_outside_the_checkout(
     lines = done.stdout.splitlines()
     assert lines[0].startswith(str(target)) and lines[1].startswith(str(target))
     assert (tmp_path / "demo.fieldwork").stat().st_size > 0
+
+
+def test_the_wheel_installs_only_the_fieldwork_package(wheel: Path, tmp_path: Path) -> None:
+    """Nothing else in site-packages is named after Fieldwork's parts (app, ui, db, resources)."""
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    installed = {p.name for p in target.iterdir() if p.name != "bin"}
+    (info,) = [name for name in installed if name.endswith(".dist-info")]
+    assert installed == {"fieldwork", info}
+    assert (target / info / "top_level.txt").read_text().split() == ["fieldwork"]
+    assert {p.name for p in (target / "fieldwork").iterdir()} >= {"app", "ui", "db", "resources"}
+
+
+def test_this_checkout_is_imported_as_fieldwork() -> None:
+    import fieldwork.app
+    import fieldwork.ui
+
+    assert Path(fieldwork.app.__file__).resolve() == ROOT / "app" / "__init__.py"
+    assert Path(fieldwork.ui.__file__).resolve() == ROOT / "ui" / "__init__.py"

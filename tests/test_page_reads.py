@@ -12,19 +12,19 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection
 
-from app.domain.over_time import TestTiming
-from app.domain.records import ControlInput, TestPlan
-from app.domain.vocabulary import Method, Status, TestKind
-from app.pages.control import load_control_page
-from app.pages.control_test import load_test_page
-from app.pages.navigator import load_navigator_page
-from app.pages.settings import load_settings_page
-from app.services import controls, deviations, engagement, requirements, status, testing
-from app.services.controls import control_input
-from app.services.signables import ItemType
-from app.services.signoffs import SignRole, sign
-from app.services.test_windows import set_test_timing
-from app.storage.engagement_file import EngagementFile
+from fieldwork.app.domain.over_time import TestTiming
+from fieldwork.app.domain.records import ControlInput, TestPlan
+from fieldwork.app.domain.vocabulary import Method, Status, TestKind
+from fieldwork.app.pages.control import load_control_page
+from fieldwork.app.pages.control_test import load_test_page
+from fieldwork.app.pages.navigator import load_navigator_page
+from fieldwork.app.pages.settings import load_settings_page
+from fieldwork.app.services import controls, deviations, engagement, requirements, status, testing
+from fieldwork.app.services.controls import control_input
+from fieldwork.app.services.signables import ItemType
+from fieldwork.app.services.signoffs import SignRole, sign
+from fieldwork.app.services.test_windows import set_test_timing
+from fieldwork.app.storage.engagement_file import EngagementFile
 from tests.conftest import Acting
 from tests.sampling_helpers import assess_population, enter_tickets, operating_test
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from app.domain.judgements import CriterionConclusion, FindingKind, FindingStatus, OpinionArea
-from app.domain.records import DeviationInput
-from app.domain.vocabulary import Framework, Opinion, TestKind
-from app.pages.dashboard import load_dashboard_page
-from app.pages.findings import load_findings_page
-from app.pages.opinion import MatterKind, Opens, load_opinion_page
-from app.pages.requirement import load_requirement_page
-from app.services import deviations, findings, soa, testing
-from app.services.conclusions import list_conclusions
-from app.services.opinion import opinion_worksheet
-from app.services.overview import overview
-from app.storage.engagement_file import EngagementFile
+from fieldwork.app.domain.judgements import CriterionConclusion, FindingKind, FindingStatus, OpinionArea
+from fieldwork.app.domain.records import DeviationInput
+from fieldwork.app.domain.vocabulary import Framework, Opinion, TestKind
+from fieldwork.app.pages.dashboard import load_dashboard_page
+from fieldwork.app.pages.findings import load_findings_page
+from fieldwork.app.pages.opinion import MatterKind, Opens, load_opinion_page
+from fieldwork.app.pages.requirement import load_requirement_page
+from fieldwork.app.services import deviations, findings, soa, testing
+from fieldwork.app.services.conclusions import list_conclusions
+from fieldwork.app.services.opinion import opinion_worksheet
+from fieldwork.app.services.overview import overview
+from fieldwork.app.storage.engagement_file import EngagementFile
 
 
 def test_the_requirement_page_offers_what_its_conclusion_can_cite(demo: EngagementFile) -> None:

@@ -8,12 +8,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from app.errors import ValidationError
-from app.exports.dataset import gather
-from app.exports.pbc_list import HEADER_ROW, export_pbc_list
-from app.services import evidence as ev
-from app.services import pbc
-from app.storage.engagement_file import EngagementFile
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.exports.dataset import gather
+from fieldwork.app.exports.pbc_list import HEADER_ROW, export_pbc_list
+from fieldwork.app.services import evidence as ev
+from fieldwork.app.services import pbc
+from fieldwork.app.storage.engagement_file import EngagementFile
 from tests.evidence_helpers import make_items, write_file
 
 TODAY = date(2026, 10, 20)

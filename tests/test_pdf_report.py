@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from app.cli.main import main
-from app.domain.records import ControlInput, DeviationInput, EngagementDetails, TestPlan
-from app.domain.subservice import SubserviceOrganization
-from app.domain.vocabulary import (
+from fieldwork.app.cli.main import main
+from fieldwork.app.domain.records import ControlInput, DeviationInput, EngagementDetails, TestPlan
+from fieldwork.app.domain.subservice import SubserviceOrganization
+from fieldwork.app.domain.vocabulary import (
     Conclusion,
     Framework,
     Method,
@@ -23,17 +23,17 @@ from app.domain.vocabulary import (
     SubserviceTreatment,
     TestKind,
 )
-from app.exports.dataset import ReportData, gather
-from app.exports.pdf_report import write_report
-from app.paths import config_dir
-from app.services import controls, deviations, testing
-from app.services.engagement import create_engagement
-from app.services.evidence import Link, LinkKind, Receipt, attach_files
-from app.services.history import changes
-from app.services.subservice import add_organization
-from app.storage.engagement_file import EngagementFile, open_engagement
-from app.storage.schema import opinion as opinion_table
-from app.tasks import Cancelled, Task
+from fieldwork.app.exports.dataset import ReportData, gather
+from fieldwork.app.exports.pdf_report import write_report
+from fieldwork.app.paths import config_dir
+from fieldwork.app.services import controls, deviations, testing
+from fieldwork.app.services.engagement import create_engagement
+from fieldwork.app.services.evidence import Link, LinkKind, Receipt, attach_files
+from fieldwork.app.services.history import changes
+from fieldwork.app.services.subservice import add_organization
+from fieldwork.app.storage.engagement_file import EngagementFile, open_engagement
+from fieldwork.app.storage.schema import opinion as opinion_table
+from fieldwork.app.tasks import Cancelled, Task
 from tests.conftest import TEAM, type2_details
 from tests.report_reading import pdf_body
 
@@ -297,12 +297,12 @@ def test_the_firm_and_the_basis_of_a_modified_opinion_fill_their_places(demo, tm
 
     from pypdf import PdfReader
 
-    from app.domain.judgements import OpinionArea, OpinionJudgement
-    from app.errors import ValidationError
-    from app.exports.dataset import gather
-    from app.exports.pdf_report import write_report
-    from app.services.opinion import record_opinion
-    from app.tasks import Task
+    from fieldwork.app.domain.judgements import OpinionArea, OpinionJudgement
+    from fieldwork.app.errors import ValidationError
+    from fieldwork.app.exports.dataset import gather
+    from fieldwork.app.exports.pdf_report import write_report
+    from fieldwork.app.services.opinion import record_opinion
+    from fieldwork.app.tasks import Task
 
     basis = "The entity did not retain evidence of change approvals for March 2026."
     qualified = OpinionJudgement(OpinionArea.DESIGN, Opinion.QUALIFIED, "", False, "A scope limitation.")

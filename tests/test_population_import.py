@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.domain.sampling import PopulationItemInput, PopulationSource
-from app.errors import ValidationError
-from app.services import population, population_files, population_xlsx, testing
-from app.services.population_files import preview
-from app.services.population_table import RefusedFile
-from app.storage.engagement_file import EngagementFile
-from app.storage.schema import population_row
-from app.tasks import Cancelled, Task
+from fieldwork.app.domain.sampling import PopulationItemInput, PopulationSource
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services import population, population_files, population_xlsx, testing
+from fieldwork.app.services.population_files import preview
+from fieldwork.app.services.population_table import RefusedFile
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.app.storage.schema import population_row
+from fieldwork.app.tasks import Cancelled, Task
 from tests.sampling_helpers import history_count, operating_test, replace_parts, ticket_rows, write_csv, write_xlsx
 
 #: A hostile file must be refused in seconds; generous for a busy shared machine.

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.sampling import PopulationSource
-from app.services import population_csv
-from app.services.population_files import open_table
-from app.services.population_table import RefusedFile
+from fieldwork.app.domain.sampling import PopulationSource
+from fieldwork.app.services import population_csv
+from fieldwork.app.services.population_files import open_table
+from fieldwork.app.services.population_table import RefusedFile
 
 TRICKY = (
     "Ref,Note\r\n"

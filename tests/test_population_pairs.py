@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from app.domain.sampling import PopulationSource
-from app.services import population_csv, population_files
-from app.services.fairness import reperform
-from app.services.population_files import open_table
-from app.services.population_table import Pair, RefusedFile
+from fieldwork.app.domain.sampling import PopulationSource
+from fieldwork.app.services import population_csv, population_files
+from fieldwork.app.services.fairness import reperform
+from fieldwork.app.services.population_files import open_table
+from fieldwork.app.services.population_table import Pair, RefusedFile
 
 HEADER = "Applicant,Decided,Group,Note,Result\r\n"
 GROUP, RESULT = 2, 4

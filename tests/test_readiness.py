@@ -8,20 +8,20 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from app.ai_library import firm_folder, load_library
-from app.catalog import load_catalog
-from app.cli.main import main
-from app.domain.readiness import Coverage, Readiness
-from app.domain.records import ControlInput
-from app.domain.vocabulary import Framework, Method, RequirementKind, TestKind
-from app.errors import NotFoundError
-from app.exports.readiness_workbook import write_readiness_workbook
-from app.services import controls, readiness, testing
-from app.services.history import list_history
-from app.services.readiness import add_template, find_template, readiness_page
-from app.services.soa import set_soa_line
-from app.storage.engagement_file import EngagementFile
-from app.tasks import Task
+from fieldwork.app.ai_library import firm_folder, load_library
+from fieldwork.app.catalog import load_catalog
+from fieldwork.app.cli.main import main
+from fieldwork.app.domain.readiness import Coverage, Readiness
+from fieldwork.app.domain.records import ControlInput
+from fieldwork.app.domain.vocabulary import Framework, Method, RequirementKind, TestKind
+from fieldwork.app.errors import NotFoundError
+from fieldwork.app.exports.readiness_workbook import write_readiness_workbook
+from fieldwork.app.services import controls, readiness, testing
+from fieldwork.app.services.history import list_history
+from fieldwork.app.services.readiness import add_template, find_template, readiness_page
+from fieldwork.app.services.soa import set_soa_line
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.app.tasks import Task
 from tests.xlsx_reading import records
 
 #: A client's SOC 2 controls, linked to SOC 2 criteria only.

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from app.domain.records import ControlInput, DeviationInput, SampleItemInput, TestPlan
-from app.domain.vocabulary import (
+from fieldwork.app.domain.records import ControlInput, DeviationInput, SampleItemInput, TestPlan
+from fieldwork.app.domain.vocabulary import (
     Conclusion,
     Frequency,
     ImplementationStatus,
@@ -19,12 +19,12 @@ from app.domain.vocabulary import (
     Status,
     TestKind,
 )
-from app.errors import ValidationError
-from app.services import controls, deviations, engagement, soa, status, testing
-from app.services import engagement as engagement_service
-from app.services.history import changes
-from app.storage.engagement_file import EngagementFile
-from app.storage.schema import history
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services import controls, deviations, engagement, soa, status, testing
+from fieldwork.app.services import engagement as engagement_service
+from fieldwork.app.services.history import changes
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.app.storage.schema import history
 from tests.conftest import type2_details
 from tests.sampling_helpers import assess_population
 
@@ -176,7 +176,7 @@ def test_every_change_is_in_the_history_with_old_and_new_values(engagement: Enga
 def test_a_failed_action_leaves_neither_change_nor_history(engagement: EngagementFile) -> None:
     before = history_count(engagement)
     with pytest.raises(RuntimeError), changes(engagement) as ch:
-        from app.storage.schema import control
+        from fieldwork.app.storage.schema import control
 
         ch.insert(
             control,
@@ -195,7 +195,7 @@ def test_deleting_a_test_records_each_sample_item(engagement: EngagementFile) ->
 
 
 def test_deleting_what_evidence_supports_keeps_the_evidence(engagement: EngagementFile, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from app.services import evidence
+    from fieldwork.app.services import evidence
 
     _control_id, test_id = record_type2_test(engagement, deviations=0)
     item = testing.list_sample_items(engagement, test_id)[0]
@@ -209,8 +209,8 @@ def test_deleting_what_evidence_supports_keeps_the_evidence(engagement: Engageme
 
 
 def test_deleting_a_test_removes_its_population(engagement: EngagementFile) -> None:
-    from app.domain.sampling import PopulationItemInput
-    from app.services import population
+    from fieldwork.app.domain.sampling import PopulationItemInput
+    from fieldwork.app.services import population
 
     _control_id, test_id = record_type2_test(engagement, deviations=0)
     population.enter_population(
@@ -223,7 +223,7 @@ def test_deleting_a_test_removes_its_population(engagement: EngagementFile) -> N
 def test_a_bulk_insert_that_breaks_a_rule_rolls_back_as_a_wrapped_database_error(engagement: EngagementFile) -> None:
     from sqlalchemy.exc import IntegrityError
 
-    from app.storage.schema import tickmark
+    from fieldwork.app.storage.schema import tickmark
 
     before = history_count(engagement)
     rows = [{"symbol": "z", "meaning": "one"}, {"symbol": "z", "meaning": "the same symbol again"}]

@@ -8,18 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from app.errors import EngagementFileError
-from app.keychain import recall, remember
-from app.services import engagement
-from app.services.backup import back_up
-from app.storage.engagement_file import open_engagement
+from fieldwork.app.errors import EngagementFileError
+from fieldwork.app.keychain import recall, remember
+from fieldwork.app.services import engagement
+from fieldwork.app.services.backup import back_up
+from fieldwork.app.storage.engagement_file import open_engagement
 from tests.reliability_helpers import PASSPHRASE, cli, new_engagement, passphrase_file
 
 #: Another Fieldwork process that keeps committing changes until its stdin closes.
 BUSY_WRITER = """
 import sys, threading, time
-from app.services import engagement
-from app.storage.engagement_file import open_engagement
+from fieldwork.app.services import engagement
+from fieldwork.app.storage.engagement_file import open_engagement
 from tests.conftest import type2_details
 db = open_engagement(sys.argv[1], sys.argv[2])
 stop = threading.Event()

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from app.errors import DamagedFileError, FileChangedUnderneath
-from app.services import engagement
-from app.services.history import list_history
-from app.storage.database import connect
-from app.storage.engagement_file import open_engagement
+from fieldwork.app.errors import DamagedFileError, FileChangedUnderneath
+from fieldwork.app.services import engagement
+from fieldwork.app.services.history import list_history
+from fieldwork.app.storage.database import connect
+from fieldwork.app.storage.engagement_file import open_engagement
 from tests.conftest import type2_details
 from tests.reliability_helpers import PASSPHRASE, cli, engagement_with_a_test, new_engagement, passphrase_file
 

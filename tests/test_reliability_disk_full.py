@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from app.storage.engagement_file import open_engagement
+from fieldwork.app.storage.engagement_file import open_engagement
 from tests.evidence_helpers import write_file
 from tests.reliability_helpers import cli, engagement_with_a_test, fill, small_disk
 from tests.sampling_helpers import ticket_rows, write_csv

@@ -9,10 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-from app.services.evidence import attach_files
-from app.services.history import list_history
-from app.storage.engagement_file import open_engagement
-from app.storage.leftovers import machine
+from fieldwork.app.services.evidence import attach_files
+from fieldwork.app.services.history import list_history
+from fieldwork.app.storage.engagement_file import open_engagement
+from fieldwork.app.storage.leftovers import machine
 from tests.evidence_helpers import write_file
 from tests.reliability_helpers import PASSPHRASE, cli, new_engagement, passphrase_file, start_cli
 

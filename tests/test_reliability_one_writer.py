@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from app.errors import FileInUseError, ReadOnlyError, WrongPassphrase
-from app.services import engagement, security
-from app.services.history import list_history
-from app.storage import encryption
-from app.storage.database import connect
-from app.storage.engagement_file import open_engagement
+from fieldwork.app.errors import FileInUseError, ReadOnlyError, WrongPassphrase
+from fieldwork.app.services import engagement, security
+from fieldwork.app.services.history import list_history
+from fieldwork.app.storage import encryption
+from fieldwork.app.storage.database import connect
+from fieldwork.app.storage.engagement_file import open_engagement
 from tests.conftest import type2_details
 from tests.reliability_helpers import (
     PASSPHRASE,

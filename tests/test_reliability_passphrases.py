@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from app.errors import ValidationError, WrongPassphrase
-from app.passphrase import check_new_passphrase, strength
-from app.services import engagement
-from app.storage import database
-from app.storage.engagement_file import open_engagement
+from fieldwork.app.errors import ValidationError, WrongPassphrase
+from fieldwork.app.passphrase import check_new_passphrase, strength
+from fieldwork.app.services import engagement
+from fieldwork.app.storage import database
+from fieldwork.app.storage.engagement_file import open_engagement
 from tests.conftest import type2_details
 
 HEX = "2DD29CA851E7B56E4697B0E1F08507293D761A05CE4D1B628663F411A8086D99"
@@ -57,7 +57,7 @@ def test_a_passphrase_shaped_like_a_raw_key_still_goes_through_key_derivation(tm
 def test_a_file_an_earlier_build_keyed_raw_still_opens_and_can_be_rekeyed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app.services.security import change_passphrase
+    from fieldwork.app.services.security import change_passphrase
 
     path = tmp_path / "old.fieldwork"
     with monkeypatch.context() as earlier:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from app.bug_log import LOG_NAME
-from app.cli.main import main
-from app.paths import data_dir
-from app.services import engagement, judged
+from fieldwork.app.bug_log import LOG_NAME
+from fieldwork.app.cli.main import main
+from fieldwork.app.paths import data_dir
+from fieldwork.app.services import engagement, judged
 from tests.conftest import type2_details
 from tests.reliability_helpers import PASSPHRASE, passphrase_file
 

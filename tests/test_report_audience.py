@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from app.exports.dataset import ReportData, gather
-from app.exports.docx_report import write_docx
-from app.exports.pdf_report import write_report
-from app.exports.report.model import Audience
-from app.storage.engagement_file import open_engagement
+from fieldwork.app.exports.dataset import ReportData, gather
+from fieldwork.app.exports.docx_report import write_docx
+from fieldwork.app.exports.pdf_report import write_report
+from fieldwork.app.exports.report.model import Audience
+from fieldwork.app.storage.engagement_file import open_engagement
 from tests.report_reading import written_copies
 
 FINGERPRINT = re.compile(r"\b[0-9a-f]{64}\b")

@@ -11,13 +11,13 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from pypdf import PdfReader
 
-from app.cli.main import main
-from app.errors import FieldworkError
-from app.exports.dataset import ReportData, gather
-from app.exports.docx.styles import reference_path
-from app.exports.docx_report import write_docx
-from app.storage.engagement_file import EngagementFile, open_engagement
-from app.tasks import Cancelled, Task
+from fieldwork.app.cli.main import main
+from fieldwork.app.errors import FieldworkError
+from fieldwork.app.exports.dataset import ReportData, gather
+from fieldwork.app.exports.docx.styles import reference_path
+from fieldwork.app.exports.docx_report import write_docx
+from fieldwork.app.storage.engagement_file import EngagementFile, open_engagement
+from fieldwork.app.tasks import Cancelled, Task
 from tests.report_reading import docx_text, flat, libreoffice_pdf
 from tests.test_pdf_report import SECTIONS, cancelling_at
 

@@ -12,8 +12,8 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from app.cli.main import main
-from app.domain.judgements import (
+from fieldwork.app.cli.main import main
+from fieldwork.app.domain.judgements import (
     ConclusionInput,
     CriterionConclusion,
     FindingInput,
@@ -21,9 +21,9 @@ from app.domain.judgements import (
     OpinionArea,
     OpinionJudgement,
 )
-from app.domain.records import ControlInput, DeviationInput, TestPlan
-from app.domain.subservice import ComplementaryControl, ComplementaryKind, SubserviceOrganization
-from app.domain.vocabulary import (
+from fieldwork.app.domain.records import ControlInput, DeviationInput, TestPlan
+from fieldwork.app.domain.subservice import ComplementaryControl, ComplementaryKind, SubserviceOrganization
+from fieldwork.app.domain.vocabulary import (
     Framework,
     Method,
     Opinion,
@@ -32,20 +32,20 @@ from app.domain.vocabulary import (
     SubserviceTreatment,
     TestKind,
 )
-from app.exports.dataset import ReportData, gather
-from app.exports.docx_report import write_docx
-from app.exports.pdf_report import write_report
-from app.exports.report.model import Audience, ReportOptions
-from app.exports.workbook import write_workbook
-from app.services import controls, deviations, testing
-from app.services.conclusions import set_conclusion
-from app.services.engagement import get_details, update_details
-from app.services.findings import create_finding
-from app.services.opinion import record_opinion
-from app.services.soa import set_soa_line
-from app.services.subservice import add_complementary, add_organization
-from app.storage.engagement_file import EngagementFile, open_engagement
-from app.tasks import Task
+from fieldwork.app.exports.dataset import ReportData, gather
+from fieldwork.app.exports.docx_report import write_docx
+from fieldwork.app.exports.pdf_report import write_report
+from fieldwork.app.exports.report.model import Audience, ReportOptions
+from fieldwork.app.exports.workbook import write_workbook
+from fieldwork.app.services import controls, deviations, testing
+from fieldwork.app.services.conclusions import set_conclusion
+from fieldwork.app.services.engagement import get_details, update_details
+from fieldwork.app.services.findings import create_finding
+from fieldwork.app.services.opinion import record_opinion
+from fieldwork.app.services.soa import set_soa_line
+from fieldwork.app.services.subservice import add_complementary, add_organization
+from fieldwork.app.storage.engagement_file import EngagementFile, open_engagement
+from fieldwork.app.tasks import Task
 from tests.report_reading import docx_text, pdf_bodies, pdf_pages
 from tests.test_pdf_report import outline_titles
 from tests.xlsx_reading import records

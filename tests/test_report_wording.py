@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.report_inputs import (
+from fieldwork.app.domain.report_inputs import (
     AreaOpinion,
     ComplementaryControl,
     ComplementaryKind,
@@ -20,12 +20,12 @@ from app.domain.report_inputs import (
     ReportInputs,
     SubserviceOrganization,
 )
-from app.domain.vocabulary import Opinion, ReportType, SubserviceTreatment
-from app.exports.dataset import ReportData, gather
-from app.exports.report.build import build_report
-from app.exports.report.model import Audience, ReportOptions
-from app.services.engagement import create_engagement
-from app.tasks import Task
+from fieldwork.app.domain.vocabulary import Opinion, ReportType, SubserviceTreatment
+from fieldwork.app.exports.dataset import ReportData, gather
+from fieldwork.app.exports.report.build import build_report
+from fieldwork.app.exports.report.model import Audience, ReportOptions
+from fieldwork.app.services.engagement import create_engagement
+from fieldwork.app.tasks import Task
 from tests.conftest import TEAM, type2_details
 from tests.report_reading import front, render_docx, render_pdf
 
@@ -206,12 +206,12 @@ def test_iso_criteria_as_of_a_date_of_their_own_in_a_type2_report(base: ReportDa
 def test_the_opinion_follows_the_worksheet_and_names_the_criteria_not_met(tmp_path: Path) -> None:
     """The recorded opinion on operation is qualified; its basis is the matter and the criteria it names are the
     ones concluded not met on that area."""
-    from app.domain.judgements import ConclusionInput, CriterionConclusion, OpinionArea, OpinionJudgement
-    from app.domain.records import ControlInput, DeviationInput, TestPlan
-    from app.domain.vocabulary import Conclusion, Method, TestKind
-    from app.services import controls, deviations, testing
-    from app.services.conclusions import set_conclusion
-    from app.services.opinion import record_opinion
+    from fieldwork.app.domain.judgements import ConclusionInput, CriterionConclusion, OpinionArea, OpinionJudgement
+    from fieldwork.app.domain.records import ControlInput, DeviationInput, TestPlan
+    from fieldwork.app.domain.vocabulary import Conclusion, Method, TestKind
+    from fieldwork.app.services import controls, deviations, testing
+    from fieldwork.app.services.conclusions import set_conclusion
+    from fieldwork.app.services.opinion import record_opinion
 
     db, _ = create_engagement(tmp_path / "q.fieldwork", type2_details(auditor_firm="Halvorsen Pryce LLP"), TEAM)
     try:
@@ -238,9 +238,9 @@ def test_recorded_conclusions_findings_and_complementary_controls_appear_under_t
 ) -> None:
     """The places the judgement records fill: a requirement's conclusion and findings in Section IV-A, and the
     complementary controls a criterion depends on in Section IV."""
-    from app.domain.judgements import ConclusionInput, CriterionConclusion, FindingInput, FindingKind
-    from app.services.conclusions import set_conclusion
-    from app.services.findings import create_finding
+    from fieldwork.app.domain.judgements import ConclusionInput, CriterionConclusion, FindingInput, FindingKind
+    from fieldwork.app.services.conclusions import set_conclusion
+    from fieldwork.app.services.findings import create_finding
 
     db, _ = create_engagement(tmp_path / "c.fieldwork", type2_details(), TEAM)
     try:

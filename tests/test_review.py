@@ -10,22 +10,22 @@ from uuid import UUID
 
 import pytest
 
-from app.domain.ids import FindingId
-from app.domain.judgements import ConclusionInput, CriterionConclusion, FindingInput, FindingKind
-from app.domain.records import ControlInput, SampleItemInput, TeamMember, TestPlan
-from app.domain.vocabulary import ImplementationStatus, Method, Role, TestKind
-from app.errors import ReadOnlyError, ValidationError
-from app.services import controls, soa, testing, workpapers
-from app.services.conclusions import set_conclusion
-from app.services.engagement import add_team_member, get_details, set_description_section, update_details
-from app.services.finalizing import finalize, open_addendum
-from app.services.findings import create_finding, update_finding
-from app.services.history import list_history
-from app.services.review_notes import NoteStatus, clear, list_notes, raise_note, respond
-from app.services.signables import OPINION_KEY, ItemType
-from app.services.signoffs import SignRole, changed_since_review, list_signoffs, sign
-from app.services.verify import verify
-from app.storage.engagement_file import EngagementFile
+from fieldwork.app.domain.ids import FindingId
+from fieldwork.app.domain.judgements import ConclusionInput, CriterionConclusion, FindingInput, FindingKind
+from fieldwork.app.domain.records import ControlInput, SampleItemInput, TeamMember, TestPlan
+from fieldwork.app.domain.vocabulary import ImplementationStatus, Method, Role, TestKind
+from fieldwork.app.errors import ReadOnlyError, ValidationError
+from fieldwork.app.services import controls, soa, testing, workpapers
+from fieldwork.app.services.conclusions import set_conclusion
+from fieldwork.app.services.engagement import add_team_member, get_details, set_description_section, update_details
+from fieldwork.app.services.finalizing import finalize, open_addendum
+from fieldwork.app.services.findings import create_finding, update_finding
+from fieldwork.app.services.history import list_history
+from fieldwork.app.services.review_notes import NoteStatus, clear, list_notes, raise_note, respond
+from fieldwork.app.services.signables import OPINION_KEY, ItemType
+from fieldwork.app.services.signoffs import SignRole, changed_since_review, list_signoffs, sign
+from fieldwork.app.services.verify import verify
+from fieldwork.app.storage.engagement_file import EngagementFile
 
 PREPARER, REVIEWER = SignRole.PREPARER, SignRole.REVIEWER
 Acting = Callable[[str], None]
@@ -305,7 +305,7 @@ def test_finalizing_is_refused_with_open_items_and_then_the_file_is_read_only(
 
 def test_an_item_reads_the_same_alone_as_among_all_of_its_kind(demo: EngagementFile) -> None:
     """Staleness compares the hash signed (one item read) with the hash shown in lists (all read at once)."""
-    from app.services.signables import read_items
+    from fieldwork.app.services.signables import read_items
 
     with demo.reading() as conn:
         for kind in ItemType:

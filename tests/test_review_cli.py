@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from app.cli.main import main
-from app.domain.records import ControlInput
-from app.services import controls
-from app.services.engagement import create_engagement
-from app.storage.engagement_file import open_engagement
+from fieldwork.app.cli.main import main
+from fieldwork.app.domain.records import ControlInput
+from fieldwork.app.services import controls
+from fieldwork.app.services.engagement import create_engagement
+from fieldwork.app.storage.engagement_file import open_engagement
 from tests.conftest import TEAM, type2_details
 from tests.xlsx_reading import export
 

@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from app.domain.judgements import ConclusionInput, CriterionConclusion
-from app.domain.records import ControlInput
-from app.errors import ValidationError
-from app.services import controls
-from app.services.conclusions import set_conclusion
-from app.services.engagement import create_engagement
-from app.services.review_import import import_review_notes
-from app.services.review_notes import NoteStatus, list_notes, raise_note
-from app.services.signables import ItemType
-from app.storage.engagement_file import EngagementFile
+from fieldwork.app.domain.judgements import ConclusionInput, CriterionConclusion
+from fieldwork.app.domain.records import ControlInput
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services import controls
+from fieldwork.app.services.conclusions import set_conclusion
+from fieldwork.app.services.engagement import create_engagement
+from fieldwork.app.services.review_import import import_review_notes
+from fieldwork.app.services.review_notes import NoteStatus, list_notes, raise_note
+from fieldwork.app.services.signables import ItemType
+from fieldwork.app.storage.engagement_file import EngagementFile
 from tests.conftest import TEAM, type2_details
 from tests.xlsx_reading import export, records
 

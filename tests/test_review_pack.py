@@ -16,18 +16,18 @@ from xml.etree import ElementTree
 import pytest
 from openpyxl import load_workbook
 
-from app.cli.main import main
-from app.domain.records import ControlTest
-from app.exports.dataset import ReportData, gather
-from app.exports.review_pack import PackOptions, PackWritten, needs_review, write_review_pack
-from app.services.evidence import Link, LinkKind, attach_files
-from app.services.history import list_history
-from app.services.signables import ItemType
-from app.services.signoffs import SignRole, sign
-from app.services.testing import conclude
-from app.storage.engagement_file import EngagementFile
-from app.storage.leftovers import temporary_name
-from app.tasks import Cancelled, Task
+from fieldwork.app.cli.main import main
+from fieldwork.app.domain.records import ControlTest
+from fieldwork.app.exports.dataset import ReportData, gather
+from fieldwork.app.exports.review_pack import PackOptions, PackWritten, needs_review, write_review_pack
+from fieldwork.app.services.evidence import Link, LinkKind, attach_files
+from fieldwork.app.services.history import list_history
+from fieldwork.app.services.signables import ItemType
+from fieldwork.app.services.signoffs import SignRole, sign
+from fieldwork.app.services.testing import conclude
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.app.storage.leftovers import temporary_name
+from fieldwork.app.tasks import Cancelled, Task
 from tests.xlsx_reading import records
 
 PREPARER, REVIEWER = "Owen Castellano", "Hannah Brightwater"  # members of the demo's team

@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
-from app.domain.judgements import FindingInput, FindingKind
-from app.domain.records import ControlInput
-from app.pages import review
-from app.pages.findings import load_findings_page
-from app.pages.review import (
+from fieldwork.app.domain.judgements import FindingInput, FindingKind
+from fieldwork.app.domain.records import ControlInput
+from fieldwork.app.pages import review
+from fieldwork.app.pages.findings import load_findings_page
+from fieldwork.app.pages.review import (
     describe,
     load_finalizing_page,
     load_item_history,
@@ -20,13 +20,13 @@ from app.pages.review import (
     load_who_acts,
     read_stale,
 )
-from app.services import controls
-from app.services.engagement import get_details, update_details
-from app.services.findings import create_finding, update_finding
-from app.services.review_notes import raise_note, respond
-from app.services.signables import ItemType
-from app.services.signoffs import SignRole, sign
-from app.storage.engagement_file import EngagementFile
+from fieldwork.app.services import controls
+from fieldwork.app.services.engagement import get_details, update_details
+from fieldwork.app.services.findings import create_finding, update_finding
+from fieldwork.app.services.review_notes import raise_note, respond
+from fieldwork.app.services.signables import ItemType
+from fieldwork.app.services.signoffs import SignRole, sign
+from fieldwork.app.storage.engagement_file import EngagementFile
 from tests.conftest import Acting
 
 

@@ -9,30 +9,30 @@ from pathlib import Path
 
 import pytest
 
-from app.cli.main import main
-from app.domain.judgements import SETTLED
-from app.domain.over_time import Span
-from app.domain.subservice import SocReportReview
-from app.domain.vocabulary import ReportType
-from app.errors import WrongPassphrase
-from app.services import controls, testing
-from app.services.deviations import list_deviations
-from app.services.engagement import (
+from fieldwork.app.cli.main import main
+from fieldwork.app.domain.judgements import SETTLED
+from fieldwork.app.domain.over_time import Span
+from fieldwork.app.domain.subservice import SocReportReview
+from fieldwork.app.domain.vocabulary import ReportType
+from fieldwork.app.errors import WrongPassphrase
+from fieldwork.app.services import controls, testing
+from fieldwork.app.services.deviations import list_deviations
+from fieldwork.app.services.engagement import (
     file_facts,
     get_details,
     read_sections_to_update,
     set_description_section,
     system_description,
 )
-from app.services.evidence import list_evidence
-from app.services.findings import list_findings
-from app.services.judged import read_judgements
-from app.services.pbc import list_pbc_requests
-from app.services.roll_forward import NewPeriod, roll_forward
-from app.services.subservice import list_subservice, read_subservice
-from app.storage.engagement_file import EngagementFile, open_engagement
-from app.storage.read_only import open_read_only
-from app.tasks import Cancelled, Task
+from fieldwork.app.services.evidence import list_evidence
+from fieldwork.app.services.findings import list_findings
+from fieldwork.app.services.judged import read_judgements
+from fieldwork.app.services.pbc import list_pbc_requests
+from fieldwork.app.services.roll_forward import NewPeriod, roll_forward
+from fieldwork.app.services.subservice import list_subservice, read_subservice
+from fieldwork.app.storage.engagement_file import EngagementFile, open_engagement
+from fieldwork.app.storage.read_only import open_read_only
+from fieldwork.app.tasks import Cancelled, Task
 from tests.conftest import PASSPHRASE
 
 NEXT = NewPeriod(ReportType.TYPE2, date(2026, 10, 1), date(2027, 9, 30))
@@ -212,9 +212,9 @@ def test_a_file_from_an_earlier_revision_rolls_forward_untouched(tmp_path: Path)
 
 
 def test_the_findings_report_marks_a_finding_to_follow_up(demo_and_next: tuple[Path, Path]) -> None:
-    from app.exports.dataset import gather
-    from app.exports.report.build import build_report
-    from app.exports.report.findings_report import build_findings_report
+    from fieldwork.app.exports.dataset import gather
+    from fieldwork.app.exports.report.build import build_report
+    from fieldwork.app.exports.report.findings_report import build_findings_report
     from tests.report_reading import render_docx
 
     _source, target = demo_and_next

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.domain.sampling import Risk
-from app.domain.vocabulary import Frequency, Nature, TestKind
-from app.errors import ValidationError
-from app.services import sampling
-from app.services.engagement import create_engagement
-from app.services.sample_size import SizeBasis, load_methodology, suggest
-from app.storage.engagement_file import EngagementFile
-from app.storage.schema import control_test, history
+from fieldwork.app.domain.sampling import Risk
+from fieldwork.app.domain.vocabulary import Frequency, Nature, TestKind
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services import sampling
+from fieldwork.app.services.engagement import create_engagement
+from fieldwork.app.services.sample_size import SizeBasis, load_methodology, suggest
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.app.storage.schema import control_test, history
 from tests.conftest import TEAM, type2_details
 from tests.sampling_helpers import enter_tickets, operating_test
 

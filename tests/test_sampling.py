@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from app.cli.main import main
-from app.domain.sampling import PopulationItemInput
-from app.domain.vocabulary import Frequency, Selection
-from app.errors import ValidationError
-from app.services import population, sampling, testing
-from app.services.engagement import create_engagement
-from app.services.selection import random_key
-from app.storage.engagement_file import EngagementFile
+from fieldwork.app.cli.main import main
+from fieldwork.app.domain.sampling import PopulationItemInput
+from fieldwork.app.domain.vocabulary import Frequency, Selection
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services import population, sampling, testing
+from fieldwork.app.services.engagement import create_engagement
+from fieldwork.app.services.selection import random_key
+from fieldwork.app.storage.engagement_file import EngagementFile
 from tests.conftest import TEAM, type2_details
 from tests.sampling_helpers import enter_tickets, operating_test, ticket_rows, write_csv
 

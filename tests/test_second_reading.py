@@ -11,17 +11,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.domain.records import ControlInput, SampleItemInput, TestPlan
-from app.domain.sampling import PopulationItemInput
-from app.domain.vocabulary import Conclusion, Method, SampleResult, TestKind
-from app.errors import FieldworkError, NotFoundError, ValidationError
-from app.services import controls, population, testing
-from app.services import engagement as engagement_service
-from app.services.history import changes
-from app.services.pasted_rows import parse_pasted_rows
-from app.storage.atomic import atomic_target
-from app.storage.engagement_file import EngagementFile
-from app.storage.schema import control, history
+from fieldwork.app.domain.records import ControlInput, SampleItemInput, TestPlan
+from fieldwork.app.domain.sampling import PopulationItemInput
+from fieldwork.app.domain.vocabulary import Conclusion, Method, SampleResult, TestKind
+from fieldwork.app.errors import FieldworkError, NotFoundError, ValidationError
+from fieldwork.app.services import controls, population, testing
+from fieldwork.app.services import engagement as engagement_service
+from fieldwork.app.services.history import changes
+from fieldwork.app.services.pasted_rows import parse_pasted_rows
+from fieldwork.app.storage.atomic import atomic_target
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.app.storage.schema import control, history
 from tests.conftest import TEAM, type2_details
 from tests.test_records import record_type2_test
 

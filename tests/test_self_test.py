@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from app.self_test import StepFailed, run_self_test
-from app.storage.engagement_file import EngagementFile
+from fieldwork.app.self_test import StepFailed, run_self_test
+from fieldwork.app.storage.engagement_file import EngagementFile
 from tests.conftest import MemoryKeyring
 
 STEPS = ["create", "evidence", "pdf", "docx", "xlsx", "verify", "reopen"]
@@ -20,7 +20,7 @@ STEPS = ["create", "evidence", "pdf", "docx", "xlsx", "verify", "reopen"]
 
 def test_the_self_test_passes_every_step_and_leaves_nothing_behind(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "app.cli.main", "--self-test"],
+        [sys.executable, "-m", "fieldwork.app.cli.main", "--self-test"],
         capture_output=True,
         text=True,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "TMPDIR": str(tmp_path)},

@@ -10,20 +10,20 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.records import ControlInput
-from app.domain.subservice import (
+from fieldwork.app.domain.records import ControlInput
+from fieldwork.app.domain.subservice import (
     ComplementaryControl,
     ComplementaryKind,
     SocReportReview,
     SubserviceOrganization,
 )
-from app.domain.vocabulary import Opinion, ReportType, SubserviceTreatment
-from app.errors import ValidationError
-from app.exports.dataset import gather
-from app.exports.report.build import build_report
-from app.services import controls
-from app.services.history import list_history
-from app.services.subservice import (
+from fieldwork.app.domain.vocabulary import Opinion, ReportType, SubserviceTreatment
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.exports.dataset import gather
+from fieldwork.app.exports.report.build import build_report
+from fieldwork.app.services import controls
+from fieldwork.app.services.history import list_history
+from fieldwork.app.services.subservice import (
     add_complementary,
     add_organization,
     list_subservice,
@@ -33,8 +33,8 @@ from app.services.subservice import (
     update_complementary,
     update_organization,
 )
-from app.storage.engagement_file import EngagementFile
-from app.tasks import Task
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.app.tasks import Task
 from tests.report_reading import flat, front, render_docx, render_pdf
 
 AWS = SubserviceOrganization("Amazon Web Services, Inc.", "hosting", SubserviceTreatment.CARVE_OUT)

@@ -8,12 +8,12 @@ from uuid import UUID
 
 import pytest
 
-from app.domain.ids import new_id
-from app.domain.refs import Ref, control_test_ref, sample_ref
-from app.domain.targets import Page, Target
-from app.services import evidence as ev
-from app.services.signables import ItemType, item_target, resolve_item, written_key
-from app.storage.engagement_file import EngagementFile
+from fieldwork.app.domain.ids import new_id
+from fieldwork.app.domain.refs import Ref, control_test_ref, sample_ref
+from fieldwork.app.domain.targets import Page, Target
+from fieldwork.app.services import evidence as ev
+from fieldwork.app.services.signables import ItemType, item_target, resolve_item, written_key
+from fieldwork.app.storage.engagement_file import EngagementFile
 from tests.evidence_helpers import make_items, write_file
 
 

@@ -7,14 +7,14 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
-from app.domain.records import ControlInput, DeviationInput, SampleItemInput, TestPlan
-from app.domain.vocabulary import Method, SampleResult, TestKind
-from app.errors import ReadOnlyError, ValidationError
-from app.services import controls, deviations, testing
-from app.services.history import changes, list_history
-from app.services.undo import UndoState, redo, session_start, undo, undo_state
-from app.storage.engagement_file import EngagementFile
-from app.storage.schema import control, deviation_sample_item, finalization, person, sample_item
+from fieldwork.app.domain.records import ControlInput, DeviationInput, SampleItemInput, TestPlan
+from fieldwork.app.domain.vocabulary import Method, SampleResult, TestKind
+from fieldwork.app.errors import ReadOnlyError, ValidationError
+from fieldwork.app.services import controls, deviations, testing
+from fieldwork.app.services.history import changes, list_history
+from fieldwork.app.services.undo import UndoState, redo, session_start, undo, undo_state
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.app.storage.schema import control, deviation_sample_item, finalization, person, sample_item
 
 PLAN = TestPlan(TestKind.OPERATING, "Inspect each change ticket.", (Method.INSPECTION,), sample_size=3)
 
@@ -198,7 +198,7 @@ def test_recording_a_result_then_undoing_it(engagement: EngagementFile) -> None:
 
 
 def test_deleting_a_control_with_tests_says_first_what_goes_with_it(engagement: EngagementFile) -> None:
-    from app.services.deleting import what_goes_with_control, what_goes_with_test
+    from fieldwork.app.services.deleting import what_goes_with_control, what_goes_with_test
 
     made = controls.create_control(engagement, ControlInput("Change approval"), ["CC8.1"])
     test = testing.add_test(engagement, made.id, PLAN)
@@ -242,8 +242,8 @@ def test_a_cascaded_delete_is_undone_redone_and_undone_again(engagement: Engagem
 
 
 def test_a_finding_says_what_goes_with_it_and_comes_back_whole(demo: EngagementFile) -> None:
-    from app.services import findings
-    from app.services.deleting import what_goes_with_finding
+    from fieldwork.app.services import findings
+    from fieldwork.app.services.deleting import what_goes_with_finding
 
     found = next(f for f in findings.list_findings(demo) if f.requirements)
     said = dict(what_goes_with_finding(demo, found.id).counts)

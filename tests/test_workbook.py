@@ -13,20 +13,20 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
-from app.cli.main import main
-from app.domain.records import ControlInput, DeviationInput, EvidenceFile, SampleItemInput, TestPlan
-from app.domain.vocabulary import Framework, Method, ReportType, SampleResult, Selection, TestKind
-from app.exports.dataset import ReportData, gather
-from app.exports.workbook import write_workbook
-from app.exports.xlsx.text import CELL_LIMIT, cell_text, parts
-from app.services import controls, deviations, testing
-from app.services.engagement import create_engagement
-from app.services.history import list_history
-from app.services.requirements import list_requirements
-from app.services.soa import list_soa
-from app.services.status import requirement_statuses
-from app.storage.engagement_file import EngagementFile, open_engagement
-from app.tasks import Cancelled, Task
+from fieldwork.app.cli.main import main
+from fieldwork.app.domain.records import ControlInput, DeviationInput, EvidenceFile, SampleItemInput, TestPlan
+from fieldwork.app.domain.vocabulary import Framework, Method, ReportType, SampleResult, Selection, TestKind
+from fieldwork.app.exports.dataset import ReportData, gather
+from fieldwork.app.exports.workbook import write_workbook
+from fieldwork.app.exports.xlsx.text import CELL_LIMIT, cell_text, parts
+from fieldwork.app.services import controls, deviations, testing
+from fieldwork.app.services.engagement import create_engagement
+from fieldwork.app.services.history import list_history
+from fieldwork.app.services.requirements import list_requirements
+from fieldwork.app.services.soa import list_soa
+from fieldwork.app.services.status import requirement_statuses
+from fieldwork.app.storage.engagement_file import EngagementFile, open_engagement
+from fieldwork.app.tasks import Cancelled, Task
 from tests.conftest import TEAM, type2_details
 from tests.xlsx_reading import SHEETS, export, headers, hyperlink_refs, linked_row, records, text
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from app.exports.dataset import gather
-from app.exports.workbook import write_workbook
-from app.exports.xlsx.table import Column, Row, Table
-from app.exports.xlsx.writer import LINE_HEIGHT, RunningHead, text_lines, write_tables
-from app.storage.engagement_file import EngagementFile
-from app.tasks import Task
+from fieldwork.app.exports.dataset import gather
+from fieldwork.app.exports.workbook import write_workbook
+from fieldwork.app.exports.xlsx.table import Column, Row, Table
+from fieldwork.app.exports.xlsx.writer import LINE_HEIGHT, RunningHead, text_lines, write_tables
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.app.tasks import Task
 from tests.xlsx_reading import records
 
 

@@ -10,21 +10,21 @@ from pathlib import Path
 
 import pytest
 
-from app.cli.main import main
-from app.domain.records import SampleItemInput, TeamMember, TestPlan
-from app.domain.vocabulary import Conclusion, EngagementStage, Method, Role, TestKind
-from app.domain.workpapers import Answer, Workpaper, WorkpaperFields, WorkpaperKind
-from app.errors import ValidationError
-from app.services import engagement as engagement_service
-from app.services import evidence as ev
-from app.services import testing, workpapers
-from app.services.engagement import create_engagement, read_team
-from app.services.history import changes
-from app.services.stage import get_stage
-from app.storage.engagement_file import EngagementFile
-from app.storage.schema import finalization
-from app.template_files import firm_folder
-from app.workpaper_templates import load_workpaper_templates
+from fieldwork.app.cli.main import main
+from fieldwork.app.domain.records import SampleItemInput, TeamMember, TestPlan
+from fieldwork.app.domain.vocabulary import Conclusion, EngagementStage, Method, Role, TestKind
+from fieldwork.app.domain.workpapers import Answer, Workpaper, WorkpaperFields, WorkpaperKind
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services import engagement as engagement_service
+from fieldwork.app.services import evidence as ev
+from fieldwork.app.services import testing, workpapers
+from fieldwork.app.services.engagement import create_engagement, read_team
+from fieldwork.app.services.history import changes
+from fieldwork.app.services.stage import get_stage
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.app.storage.schema import finalization
+from fieldwork.app.template_files import firm_folder
+from fieldwork.app.workpaper_templates import load_workpaper_templates
 from tests.conftest import TEAM, type2_details
 from tests.evidence_helpers import write_file
 from tests.sampling_helpers import assess_population, operating_test
@@ -178,8 +178,8 @@ def test_a_new_team_member_owes_a_confirmation_until_their_line_is_answered(enga
 
 
 def test_a_memo_links_the_criteria_and_controls_of_its_risks(engagement: EngagementFile) -> None:
-    from app.domain.records import ControlInput
-    from app.services import controls
+    from fieldwork.app.domain.records import ControlInput
+    from fieldwork.app.services import controls
 
     made = controls.create_control(engagement, ControlInput("Annual risk assessment"), ["CC3.2"])
     risk = by_ref(engagement, "A-300")
@@ -294,9 +294,9 @@ def test_the_tested_demo_is_in_fieldwork_with_its_workpapers_partly_done(demo: E
 
 
 def test_the_workpaper_pages_read_what_the_screens_show(demo: EngagementFile) -> None:
-    from app.pages.ipe import read_population_state
-    from app.pages.workpapers import load_workpaper_page, load_workpapers_page
-    from app.services.testing import find_test_id
+    from fieldwork.app.pages.ipe import read_population_state
+    from fieldwork.app.pages.workpapers import load_workpaper_page, load_workpapers_page
+    from fieldwork.app.services.testing import find_test_id
 
     index = load_workpapers_page(demo)
     assert [w.ref for w in index.workpapers] == BUNDLED and index.templates == () and index.problems == ()

@@ -12,10 +12,10 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.escape import unescape
 from openpyxl.workbook.workbook import Workbook
 
-from app.exports.dataset import ReportData, gather
-from app.exports.workbook import write_workbook
-from app.storage.engagement_file import EngagementFile
-from app.tasks import Task
+from fieldwork.app.exports.dataset import ReportData, gather
+from fieldwork.app.exports.workbook import write_workbook
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.app.tasks import Task
 
 SHEETS = [
     "Index",

@@ -12,11 +12,11 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app import APP_NAME, __version__
-from app.bug_log import log_bug, start_logging
-from app.resources import resource_path
-from ui.collector import IdleCollector
-from ui.main_window import MainWindow
+from fieldwork.app import APP_NAME, __version__
+from fieldwork.app.bug_log import log_bug, start_logging
+from fieldwork.app.resources import resource_path
+from fieldwork.ui.collector import IdleCollector
+from fieldwork.ui.main_window import MainWindow
 
 
 def _install_crash_path() -> None:
@@ -42,7 +42,7 @@ def run_app(path: Path | None = None, *, demo: bool = False) -> int:
     application.setOrganizationName(APP_NAME)
     application.setWindowIcon(QIcon(str(resource_path("icons", "fieldwork.png"))))
     _install_crash_path()
-    from app.services.evidence_copies import sweep_private_copies
+    from fieldwork.app.services.evidence_copies import sweep_private_copies
 
     sweep_private_copies()
     window = MainWindow()

@@ -19,7 +19,7 @@ import gc
 
 from PySide6.QtCore import QObject, QTimer
 
-from ui.operations import Runner
+from fieldwork.ui.operations import Runner
 
 IDLE_MS = 1500
 #: The oldest generation's threshold, out of reach: Python never starts a full pass by itself.

@@ -12,12 +12,12 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from app.domain.changed import Changed
-from app.domain.targets import Page, Target
-from app.engagement import Engagement
-from app.services.history import recorded
-from app.tasks import Task
-from ui.operations import Operation, Runner
+from fieldwork.app.domain.changed import Changed
+from fieldwork.app.domain.targets import Page, Target
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.services.history import recorded
+from fieldwork.app.tasks import Task
+from fieldwork.ui.operations import Operation, Runner
 
 T = TypeVar("T")
 #: What the pages open, named here too because every view deals in them.

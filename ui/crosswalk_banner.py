@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from app.domain.crosswalk import CrosswalkUpdate
-from app.services.crosswalk_update import accept_crosswalk, crosswalk_update
-from ui.context import UiContext
-from ui.dialogs.crosswalk_review import CrosswalkReview
+from fieldwork.app.domain.crosswalk import CrosswalkUpdate
+from fieldwork.app.services.crosswalk_update import accept_crosswalk, crosswalk_update
+from fieldwork.ui.context import UiContext
+from fieldwork.ui.dialogs.crosswalk_review import CrosswalkReview
 
 
 class CrosswalkBanner(QFrame):

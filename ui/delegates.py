@@ -8,7 +8,7 @@ from datetime import date
 from PySide6.QtCore import QAbstractItemModel, QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from app.domain.vocabulary import Labelled
+from fieldwork.app.domain.vocabulary import Labelled
 
 Index = QModelIndex | QPersistentModelIndex
 

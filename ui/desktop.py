@@ -15,8 +15,8 @@ from PySide6.QtCore import QStandardPaths, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app import APP_NAME
-from app.paths import data_dir
+from fieldwork.app import APP_NAME
+from fieldwork.app.paths import data_dir
 
 
 def show_file(path: Path) -> bool:
@@ -35,7 +35,9 @@ class PrivateCopies:
     def discard_all(self) -> None:
         if not self.paths:
             return
-        from app.services.evidence_copies import discard_private_copy  # the evidence services load when needed
+        from fieldwork.app.services.evidence_copies import (
+            discard_private_copy,  # the evidence services load when needed
+        )
 
         self.paths = [path for path in self.paths if not discard_private_copy(path)]
 

@@ -11,13 +11,13 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QWidget
 
-from app.domain.records import EvidenceFile, PbcRequest
-from app.services import evidence as ev
-from app.services.evidence_copies import open_private_copy
-from app.services.pbc import list_pbc_requests
-from ui.context import UiContext
-from ui.desktop import PRIVATE_COPIES
-from ui.dialogs.receipt import ReceiptDialog, files_count
+from fieldwork.app.domain.records import EvidenceFile, PbcRequest
+from fieldwork.app.services import evidence as ev
+from fieldwork.app.services.evidence_copies import open_private_copy
+from fieldwork.app.services.pbc import list_pbc_requests
+from fieldwork.ui.context import UiContext
+from fieldwork.ui.desktop import PRIVATE_COPIES
+from fieldwork.ui.dialogs.receipt import ReceiptDialog, files_count
 
 
 def choose_files(parent: QWidget) -> list[Path]:

@@ -12,14 +12,14 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from app.pages.linked_evidence import LinkedEvidence
-from app.services import evidence as ev
-from ui.context import UiContext
-from ui.evidence_actions import attach, choose_files, open_copy, unlink
-from ui.models.table import Column, RowTableModel
-from ui.read_only import reads
-from ui.tables import make_table, selected_rows
-from ui.widgets import heading, note
+from fieldwork.app.pages.linked_evidence import LinkedEvidence
+from fieldwork.app.services import evidence as ev
+from fieldwork.ui.context import UiContext
+from fieldwork.ui.evidence_actions import attach, choose_files, open_copy, unlink
+from fieldwork.ui.models.table import Column, RowTableModel
+from fieldwork.ui.read_only import reads
+from fieldwork.ui.tables import make_table, selected_rows
+from fieldwork.ui.widgets import heading, note
 
 UNITS = ("KB", "MB", "GB", "TB")
 

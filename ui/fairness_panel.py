@@ -11,18 +11,18 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
-from app.domain.fairness import GroupRate, StoredFairnessResult
-from app.domain.ids import TestId
-from app.domain.vocabulary import Status
-from app.services.fairness import percent, ratio_text, run_fairness
-from app.services.fairness_results import delete_fairness_result
-from ui.context import UiContext
-from ui.dialogs.fairness_run import FairnessRunDialog
-from ui.evidence_panel import local_time
-from ui.models.table import Column, RowTableModel
-from ui.status_style import COLOURS, icon
-from ui.tables import make_table
-from ui.widgets import heading, note
+from fieldwork.app.domain.fairness import GroupRate, StoredFairnessResult
+from fieldwork.app.domain.ids import TestId
+from fieldwork.app.domain.vocabulary import Status
+from fieldwork.app.services.fairness import percent, ratio_text, run_fairness
+from fieldwork.app.services.fairness_results import delete_fairness_result
+from fieldwork.ui.context import UiContext
+from fieldwork.ui.dialogs.fairness_run import FairnessRunDialog
+from fieldwork.ui.evidence_panel import local_time
+from fieldwork.ui.models.table import Column, RowTableModel
+from fieldwork.ui.status_style import COLOURS, icon
+from fieldwork.ui.tables import make_table
+from fieldwork.ui.widgets import heading, note
 
 BELOW_SHADE = "#fce8e6"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
-from app.services.finalizing import Finalized
+from fieldwork.app.services.finalizing import Finalized
 
 
 def finalized_text(found: Finalized, addendum: str | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMenu, QMenuBar, QTextBrowser, QVBoxLayout, QWidget
 
-from app.resources import resource_path
+from fieldwork.app.resources import resource_path
 
 
 def shortcuts(bar: QMenuBar) -> list[tuple[str, str, str]]:

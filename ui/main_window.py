@@ -13,35 +13,35 @@ from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QStackedWidget, QStyle, QToolBar
 
-from app import APP_NAME, __version__
-from app.domain.vocabulary import TestKind
-from app.engagement import OPENED_READ_ONLY, Engagement
-from app.errors import FieldworkError
-from app.exports.report.model import Audience, ReportOptions
-from app.keychain import KeychainUnavailable, remember
-from app.pages.review import acting_text
-from app.services import controls as control_service
-from app.services.backup import back_up, backup_target
-from app.services.engagement import create_engagement, get_details
-from app.services.security import change_passphrase, export_unencrypted_copy
-from app.services.verify import Finding, verify
-from app.tasks import Task
-from ui.context import Page, Target
-from ui.desktop import PRIVATE_COPIES, export_folder, offer_to_open
-from ui.dialogs.new_engagement import NewEngagementWizard
-from ui.dialogs.passphrase import ChangePassphrase
-from ui.help import HelpWindow
-from ui.opening import Opener
-from ui.operations import Runner
-from ui.review_actions import ReviewActions
-from ui.settings import add_recent, settings
-from ui.start_screen import StartScreen
-from ui.undo_actions import UndoActions
-from ui.workspace import Workspace
+from fieldwork.app import APP_NAME, __version__
+from fieldwork.app.domain.vocabulary import TestKind
+from fieldwork.app.engagement import OPENED_READ_ONLY, Engagement
+from fieldwork.app.errors import FieldworkError
+from fieldwork.app.exports.report.model import Audience, ReportOptions
+from fieldwork.app.keychain import KeychainUnavailable, remember
+from fieldwork.app.pages.review import acting_text
+from fieldwork.app.services import controls as control_service
+from fieldwork.app.services.backup import back_up, backup_target
+from fieldwork.app.services.engagement import create_engagement, get_details
+from fieldwork.app.services.security import change_passphrase, export_unencrypted_copy
+from fieldwork.app.services.verify import Finding, verify
+from fieldwork.app.tasks import Task
+from fieldwork.ui.context import Page, Target
+from fieldwork.ui.desktop import PRIVATE_COPIES, export_folder, offer_to_open
+from fieldwork.ui.dialogs.new_engagement import NewEngagementWizard
+from fieldwork.ui.dialogs.passphrase import ChangePassphrase
+from fieldwork.ui.help import HelpWindow
+from fieldwork.ui.opening import Opener
+from fieldwork.ui.operations import Runner
+from fieldwork.ui.review_actions import ReviewActions
+from fieldwork.ui.settings import add_recent, settings
+from fieldwork.ui.start_screen import StartScreen
+from fieldwork.ui.undo_actions import UndoActions
+from fieldwork.ui.workspace import Workspace
 
 if TYPE_CHECKING:
-    from app.exports.dataset import ReportData
-    from app.services.roll_forward import RolledForward
+    from fieldwork.app.exports.dataset import ReportData
+    from fieldwork.app.services.roll_forward import RolledForward
 
 log = logging.getLogger("fieldwork.ui")
 #: The report's copies as the save dialog's file types offer them.
@@ -319,7 +319,9 @@ class MainWindow(QMainWindow):
             return
         current = self.workspace.current
         codes = [str(current.key)] if current is not None and current.kind is Page.REQUIREMENT else []
-        from ui.dialogs.new_control import NewControlDialog  # menu actions' forms load when used, not at start-up
+        from fieldwork.ui.dialogs.new_control import (
+            NewControlDialog,  # menu actions' forms load when used, not at start-up
+        )
 
         dialog = NewControlDialog(", ".join(codes), self)
         if not dialog.exec():
@@ -359,7 +361,7 @@ class MainWindow(QMainWindow):
             return
 
         def work(db: Engagement, task: Task) -> Path:
-            from app.exports.dataset import gather
+            from fieldwork.app.exports.dataset import gather
 
             write(gather(db), task)
             return target
@@ -375,27 +377,27 @@ class MainWindow(QMainWindow):
             self._export(title, target, lambda data, task: write(data, target, task, ReportOptions(audience)))
 
     def export_pdf(self) -> None:
-        from app.exports.pdf_report import write_report
+        from fieldwork.app.exports.pdf_report import write_report
 
         self._export_report("Export draft report", ".pdf", write_report)
 
     def export_docx(self) -> None:
-        from app.exports.docx_report import write_docx
+        from fieldwork.app.exports.docx_report import write_docx
 
         self._export_report("Export draft report for Word", ".docx", write_docx)
 
     def export_findings_pdf(self) -> None:
-        from app.exports.pdf_report import write_findings_pdf
+        from fieldwork.app.exports.pdf_report import write_findings_pdf
 
         self._export_report("Export findings report", ".pdf", write_findings_pdf, named=" findings")
 
     def export_findings_docx(self) -> None:
-        from app.exports.docx_report import write_findings_docx
+        from fieldwork.app.exports.docx_report import write_findings_docx
 
         self._export_report("Export findings report for Word", ".docx", write_findings_docx, named=" findings")
 
     def export_xlsx(self) -> None:
-        from app.exports.workbook import write_workbook
+        from fieldwork.app.exports.workbook import write_workbook
 
         chosen = self._target("Export workpapers", ".xlsx")
         if chosen is not None:
@@ -405,8 +407,8 @@ class MainWindow(QMainWindow):
     def export_review_pack(self) -> None:
         if self.workspace is None or self.db is None:
             return
-        from app.exports.review_pack import write_review_pack
-        from ui.dialogs.review_pack import ReviewPackDialog
+        from fieldwork.app.exports.review_pack import write_review_pack
+        from fieldwork.ui.dialogs.review_pack import ReviewPackDialog
 
         dialog = ReviewPackDialog(self.db.path.with_name(f"{self.db.path.stem} review pack"), self)
         if not dialog.exec():
@@ -432,7 +434,7 @@ class MainWindow(QMainWindow):
             )
 
     def export_matrix(self) -> None:
-        from app.exports.control_matrix import write_control_matrix
+        from fieldwork.app.exports.control_matrix import write_control_matrix
 
         chosen = self._target("Export control matrix", ".xlsx")
         if chosen is None or self.workspace is None:
@@ -446,7 +448,7 @@ class MainWindow(QMainWindow):
         self.workspace.ctx.long("Export control matrix", work, lambda written: offer_to_open(self, written))
 
     def import_matrix(self) -> None:
-        from ui.dialogs.matrix_import import MatrixImportDialog
+        from fieldwork.ui.dialogs.matrix_import import MatrixImportDialog
 
         if self.workspace is None:
             return
@@ -461,9 +463,9 @@ class MainWindow(QMainWindow):
 
     def roll_forward(self) -> None:
         """Next period's engagement from this one, written off the GUI thread (progress, Cancel); offered to open."""
-        from app.opening import open_as_source
-        from app.services.roll_forward import roll_forward
-        from ui.dialogs.roll_forward import RollForwardDialog
+        from fieldwork.app.opening import open_as_source
+        from fieldwork.app.services.roll_forward import roll_forward
+        from fieldwork.ui.dialogs.roll_forward import RollForwardDialog
 
         if self.db is None:
             return

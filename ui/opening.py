@@ -12,13 +12,13 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
-from app.engagement import Engagement
-from app.errors import FieldworkError, FileInUseError
-from app.opening import Ask, Unlocking, open_for_changes, open_to_read
-from app.paths import demo_engagement_path
-from app.tasks import Cancelled, Task
-from ui.dialogs.passphrase import AskPassphrase
-from ui.operations import Runner
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import FieldworkError, FileInUseError
+from fieldwork.app.opening import Ask, Unlocking, open_for_changes, open_to_read
+from fieldwork.app.paths import demo_engagement_path
+from fieldwork.app.tasks import Cancelled, Task
+from fieldwork.ui.dialogs.passphrase import AskPassphrase
+from fieldwork.ui.operations import Runner
 
 #: One step of the sequence: starting it, or answering what it asked (run again read-only if the file is in use).
 Attempt = Callable[[Unlocking[Engagement]], Engagement | Ask]
@@ -40,7 +40,7 @@ class Opener(QObject):
         if path.exists():
             self.open_path(path)
             return
-        from app.demo import create_demo  # only the first time: the demo is kept afterwards
+        from fieldwork.app.demo import create_demo  # only the first time: the demo is kept afterwards
 
         self.runner.run(
             "Creating the demo engagement",

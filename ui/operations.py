@@ -14,9 +14,9 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from app.bug_log import log_bug
-from app.errors import FieldworkError
-from app.tasks import Cancelled, Task
+from fieldwork.app.bug_log import log_bug
+from fieldwork.app.errors import FieldworkError
+from fieldwork.app.tasks import Cancelled, Task
 
 PROGRESS_DELAY_MS = 600
 #: Qt counts progress in C ints; larger totals (bytes of a multi-gigabyte file) are reported in thousandths.

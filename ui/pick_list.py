@@ -15,7 +15,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
 
-from app.pages.choices import Choice
+from fieldwork.app.pages.choices import Choice
 
 Index = QModelIndex | QPersistentModelIndex
 

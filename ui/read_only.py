@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.models.table import RowTableModel
-from ui.pick_list import PickList
+from fieldwork.ui.models.table import RowTableModel
+from fieldwork.ui.pick_list import PickList
 
 #: Where a table's own edit triggers are kept while it is locked.
 TRIGGERS = "editTriggersWhenEditable"

@@ -12,18 +12,18 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from app.domain.changed import EVERYTHING
-from app.pages.review import WhoActs, load_who_acts
-from app.profile import load_profile
-from app.services.finalizing import open_addendum
-from ui.dialogs.finalize import FinalizeDialog
-from ui.dialogs.profile import WHO_INTRO, ProfileDialog, not_a_member_intro
-from ui.dialogs.review_note import NoteDialog
-from ui.settings import settings
-from ui.workspace import Workspace
+from fieldwork.app.domain.changed import EVERYTHING
+from fieldwork.app.pages.review import WhoActs, load_who_acts
+from fieldwork.app.profile import load_profile
+from fieldwork.app.services.finalizing import open_addendum
+from fieldwork.ui.dialogs.finalize import FinalizeDialog
+from fieldwork.ui.dialogs.profile import WHO_INTRO, ProfileDialog, not_a_member_intro
+from fieldwork.ui.dialogs.review_note import NoteDialog
+from fieldwork.ui.settings import settings
+from fieldwork.ui.workspace import Workspace
 
 if TYPE_CHECKING:
-    from app.services.review_import import ImportReport
+    from fieldwork.app.services.review_import import ImportReport
 
 #: How many refs an import report names before it counts the rest.
 NAMED = 20
@@ -137,7 +137,9 @@ class ReviewActions:
             self.parent, "Import review notes from workpapers", "", "Excel workbooks (*.xlsx);;All files (*)"
         )
         if chosen:
-            from app.services.review_import import import_review_notes  # reads workbooks (XML): not at start-up
+            from fieldwork.app.services.review_import import (
+                import_review_notes,  # reads workbooks (XML): not at start-up
+            )
 
             path = Path(chosen)
             found.ctx.long(

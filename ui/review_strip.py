@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.domain.vocabulary import Status
-from app.errors import FieldworkError
-from app.pages.review import ItemReview, load_item_review
-from app.services.signables import ItemType
-from app.services.signoffs import ItemSignOffs, SignOff, SignRole, sign, unsign
-from ui.context import UiContext
-from ui.dialogs.item_history import ItemHistoryDialog
-from ui.dialogs.review_note import NoteDialog, raising_on
-from ui.read_only import reads
-from ui.status_style import COLOURS
-from ui.views.editing import problem_note
+from fieldwork.app.domain.vocabulary import Status
+from fieldwork.app.errors import FieldworkError
+from fieldwork.app.pages.review import ItemReview, load_item_review
+from fieldwork.app.services.signables import ItemType
+from fieldwork.app.services.signoffs import ItemSignOffs, SignOff, SignRole, sign, unsign
+from fieldwork.ui.context import UiContext
+from fieldwork.ui.dialogs.item_history import ItemHistoryDialog
+from fieldwork.ui.dialogs.review_note import NoteDialog, raising_on
+from fieldwork.ui.read_only import reads
+from fieldwork.ui.status_style import COLOURS
+from fieldwork.ui.views.editing import problem_note
 
 STALE_TEXT = "⚠ Changed after review"
 NOT_SIGNED = "—"

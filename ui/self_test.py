@@ -13,10 +13,10 @@ import sys
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from app.engagement import Engagement
-from app.self_test import StepFailed
-from ui.operations import Runner
-from ui.workspace import VIEWS, Workspace
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.self_test import StepFailed
+from fieldwork.ui.operations import Runner
+from fieldwork.ui.workspace import VIEWS, Workspace
 
 
 def show_workspace(db: Engagement) -> str:

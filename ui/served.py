@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QTableView
 
-from app.pages.served import Served
-from ui.context import Page, Target, UiContext
-from ui.models.table import Column, RowTableModel
-from ui.status_style import icon
-from ui.tables import make_table
+from fieldwork.app.pages.served import Served
+from fieldwork.ui.context import Page, Target, UiContext
+from fieldwork.ui.models.table import Column, RowTableModel
+from fieldwork.ui.status_style import icon
+from fieldwork.ui.tables import make_table
 
 
 def served_table(ctx: UiContext) -> tuple[RowTableModel[Served], QTableView]:

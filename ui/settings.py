@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from app.paths import config_dir
+from fieldwork.app.paths import config_dir
 
 MAX_RECENT = 10
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
-from app import APP_NAME, __version__
-from ui.settings import recent_about, recent_files
-from ui.widgets import heading, note
+from fieldwork.app import APP_NAME, __version__
+from fieldwork.ui.settings import recent_about, recent_files
+from fieldwork.ui.widgets import heading, note
 
 
 class StartScreen(QWidget):

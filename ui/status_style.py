@@ -7,7 +7,7 @@ from functools import cache
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
-from app.domain.vocabulary import Status
+from fieldwork.app.domain.vocabulary import Status
 
 COLOURS: dict[Status, str] = {
     Status.NOT_STARTED: "#9aa0a6",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from ui.models.table import RowTableModel
+from fieldwork.ui.models.table import RowTableModel
 
 #: Columns are sized from this many rows, and rows grow to fit wrapped text only up to
 #: this many rows: measuring every cell of a long table stalls the screen.

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 
-from app.engagement import Engagement
-from app.services import undo as undo_service
-from app.services.undo import Step, UndoState
-from ui.context import UiContext
-from ui.widgets import flush_edits
-from ui.workspace import Workspace
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.services import undo as undo_service
+from fieldwork.app.services.undo import Step, UndoState
+from fieldwork.ui.context import UiContext
+from fieldwork.ui.widgets import flush_edits
+from fieldwork.ui.workspace import Workspace
 
 
 class UndoActions(QObject):

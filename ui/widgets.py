@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.vocabulary import Labelled
-from ui.date_fields import DateField
+from fieldwork.app.domain.vocabulary import Labelled
+from fieldwork.ui.date_fields import DateField
 
 
 class CommitLineEdit(QLineEdit):

@@ -18,24 +18,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.changed import EVERYTHING, Changed
-from app.engagement import Engagement
-from app.pages.navigator import load_navigator_page
-from app.pages.review import load_finalized
-from app.services.evidence import LIBRARY_KINDS
-from app.services.finalizing import FINALIZING_KINDS, Finalized
-from ui.context import Page, Target, UiContext
-from ui.context_menus import ContextMenu, MenuItem, copy_text
-from ui.filter_typing import apply_after_typing
-from ui.finalized_banner import FinalizedBanner
-from ui.models.navigator import NODE_ROLE, NavigatorModel
-from ui.models.navigator_tree import Node, build_tree, prune, size
-from ui.operations import Runner
-from ui.read_only import set_editable
-from ui.settings import settings
-from ui.views.base import DetailView
-from ui.visits import Visits
-from ui.widgets import flush_edits, scrolled
+from fieldwork.app.domain.changed import EVERYTHING, Changed
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.pages.navigator import load_navigator_page
+from fieldwork.app.pages.review import load_finalized
+from fieldwork.app.services.evidence import LIBRARY_KINDS
+from fieldwork.app.services.finalizing import FINALIZING_KINDS, Finalized
+from fieldwork.ui.context import Page, Target, UiContext
+from fieldwork.ui.context_menus import ContextMenu, MenuItem, copy_text
+from fieldwork.ui.filter_typing import apply_after_typing
+from fieldwork.ui.finalized_banner import FinalizedBanner
+from fieldwork.ui.models.navigator import NODE_ROLE, NavigatorModel
+from fieldwork.ui.models.navigator_tree import Node, build_tree, prune, size
+from fieldwork.ui.operations import Runner
+from fieldwork.ui.read_only import set_editable
+from fieldwork.ui.settings import settings
+from fieldwork.ui.views.base import DetailView
+from fieldwork.ui.visits import Visits
+from fieldwork.ui.widgets import flush_edits, scrolled
 
 SPLITTER_KEY = "workspace/navigator_width"
 #: The navigator never gets narrower than this, so its labels stay readable on half a screen; its share of the
@@ -60,24 +60,24 @@ MAX_EXPANDED = 600
 #: Each page's view: (module, class), imported the first time the page is opened, so start-up loads only the
 #: dashboard and what it needs (`tests/ui/test_navigation.py` checks every page has one).
 VIEWS: dict[Page, tuple[str, str]] = {
-    Page.DASHBOARD: ("ui.views.dashboard", "DashboardView"),
-    Page.MATRIX: ("ui.views.control_matrix", "ControlMatrixView"),
-    Page.REQUIREMENT: ("ui.views.requirement", "RequirementView"),
-    Page.CONTROL: ("ui.views.control", "ControlView"),
-    Page.TEST: ("ui.views.control_test", "ControlTestView"),
-    Page.SOA: ("ui.views.soa", "SoaView"),
-    Page.EVIDENCE: ("ui.views.evidence", "EvidenceView"),
-    Page.PBC: ("ui.views.pbc", "PbcView"),
-    Page.READINESS: ("ui.views.readiness", "ReadinessView"),
-    Page.FINDINGS: ("ui.views.findings", "FindingsView"),
-    Page.OPINION: ("ui.views.opinion", "OpinionView"),
-    Page.AI_SYSTEMS: ("ui.views.ai_systems", "AiSystemsView"),
-    Page.SETTINGS: ("ui.views.settings", "SettingsView"),
-    Page.NOTES: ("ui.views.review_notes", "ReviewNotesView"),
-    Page.CHANGED: ("ui.views.changed", "ChangedSinceReviewView"),
-    Page.WORKPAPERS: ("ui.views.workpapers", "WorkpapersView"),
-    Page.WORKPAPER: ("ui.views.workpaper", "WorkpaperView"),
-    Page.IPE: ("ui.views.ipe", "IpeView"),
+    Page.DASHBOARD: ("fieldwork.ui.views.dashboard", "DashboardView"),
+    Page.MATRIX: ("fieldwork.ui.views.control_matrix", "ControlMatrixView"),
+    Page.REQUIREMENT: ("fieldwork.ui.views.requirement", "RequirementView"),
+    Page.CONTROL: ("fieldwork.ui.views.control", "ControlView"),
+    Page.TEST: ("fieldwork.ui.views.control_test", "ControlTestView"),
+    Page.SOA: ("fieldwork.ui.views.soa", "SoaView"),
+    Page.EVIDENCE: ("fieldwork.ui.views.evidence", "EvidenceView"),
+    Page.PBC: ("fieldwork.ui.views.pbc", "PbcView"),
+    Page.READINESS: ("fieldwork.ui.views.readiness", "ReadinessView"),
+    Page.FINDINGS: ("fieldwork.ui.views.findings", "FindingsView"),
+    Page.OPINION: ("fieldwork.ui.views.opinion", "OpinionView"),
+    Page.AI_SYSTEMS: ("fieldwork.ui.views.ai_systems", "AiSystemsView"),
+    Page.SETTINGS: ("fieldwork.ui.views.settings", "SettingsView"),
+    Page.NOTES: ("fieldwork.ui.views.review_notes", "ReviewNotesView"),
+    Page.CHANGED: ("fieldwork.ui.views.changed", "ChangedSinceReviewView"),
+    Page.WORKPAPERS: ("fieldwork.ui.views.workpapers", "WorkpapersView"),
+    Page.WORKPAPER: ("fieldwork.ui.views.workpaper", "WorkpaperView"),
+    Page.IPE: ("fieldwork.ui.views.ipe", "IpeView"),
 }
 
 

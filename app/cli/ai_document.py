@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from app.domain.ai_systems import AiOverview, AiSystem, AssessmentState, SystemCoverage
+from fieldwork.app.domain.ai_systems import AiOverview, AiSystem, AssessmentState, SystemCoverage
 
 
 def iso_day(value: date | None) -> str | None:

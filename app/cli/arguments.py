@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from app.domain.vocabulary import Labelled
+from fieldwork.app.domain.vocabulary import Labelled
 
 
 def choice(kind: type[Labelled]) -> Callable[[str], Labelled]:

@@ -14,15 +14,15 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.cli.arguments import choice
-from app.cli.engagement_verbs import _date
-from app.cli.unlock import add_passphrase_options, open_for_command
-from app.domain.over_time import ControlDates, Span
-from app.domain.records import ControlInput
-from app.domain.vocabulary import ControlType, Frequency, Nature
+from fieldwork.app.cli.arguments import choice
+from fieldwork.app.cli.engagement_verbs import _date
+from fieldwork.app.cli.unlock import add_passphrase_options, open_for_command
+from fieldwork.app.domain.over_time import ControlDates, Span
+from fieldwork.app.domain.records import ControlInput
+from fieldwork.app.domain.vocabulary import ControlType, Frequency, Nature
 
 if TYPE_CHECKING:
-    from app.domain.records import Control
+    from fieldwork.app.domain.records import Control
 
 #: Given for a date or a reference to clear it ("--effective-to none").
 NONE = "none"
@@ -108,7 +108,7 @@ def _said(found: Control) -> str:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from app.services.control_dates import create_dated_control
+    from fieldwork.app.services.control_dates import create_dated_control
 
     values = _input(args, ControlInput(args.title))
     dates = _dates(args, ControlDates()) or ControlDates()
@@ -119,8 +119,8 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
-    from app.services.control_dates import edit_control, held_dates
-    from app.services.controls import control_input, get_control
+    from fieldwork.app.services.control_dates import edit_control, held_dates
+    from fieldwork.app.services.controls import control_input, get_control
 
     with open_for_command(args.file, args.passphrase_file) as db:
         found = get_control(db, args.control)
@@ -132,7 +132,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
 
 
 def cmd_link(args: argparse.Namespace) -> int:
-    from app.services.controls import get_control, link_requirement, unlink_requirement
+    from fieldwork.app.services.controls import get_control, link_requirement, unlink_requirement
 
     act = unlink_requirement if args.unlink else link_requirement
     with open_for_command(args.file, args.passphrase_file) as db:
@@ -173,10 +173,10 @@ def control_document(found: Control, untested: list[Span]) -> dict[str, Any]:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from app.domain.timeline import control_notes, coverage_gaps, gap_text
-    from app.services.controls import read_controls
-    from app.services.engagement import read_period_span
-    from app.services.testing import read_tests
+    from fieldwork.app.domain.timeline import control_notes, coverage_gaps, gap_text
+    from fieldwork.app.services.controls import read_controls
+    from fieldwork.app.services.engagement import read_period_span
+    from fieldwork.app.services.testing import read_tests
 
     with open_for_command(args.file, args.passphrase_file) as db, db.reading() as conn:
         found = read_controls(conn)

@@ -8,10 +8,10 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.cli.unlock import add_passphrase_options, open_for_command
+from fieldwork.app.cli.unlock import add_passphrase_options, open_for_command
 
 if TYPE_CHECKING:
-    from app.domain.crosswalk import CrosswalkUpdate
+    from fieldwork.app.domain.crosswalk import CrosswalkUpdate
 
 
 def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,7 +57,7 @@ def _print(update: CrosswalkUpdate) -> None:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from app.services.crosswalk_update import crosswalk_update
+    from fieldwork.app.services.crosswalk_update import crosswalk_update
 
     with open_for_command(args.file, args.passphrase_file) as db:
         update = crosswalk_update(db)
@@ -72,7 +72,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_accept(args: argparse.Namespace) -> int:
-    from app.services.crosswalk_update import accept_crosswalk
+    from fieldwork.app.services.crosswalk_update import accept_crosswalk
 
     with open_for_command(args.file, args.passphrase_file) as db:
         update = accept_crosswalk(db)

@@ -13,24 +13,24 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.cli.unlock import (
+from fieldwork.app.cli.unlock import (
     add_new_file_options,
     add_passphrase_options,
     open_for_command,
     passphrase_for_new_file,
     remember_if_wanted,
 )
-from app.domain.records import EngagementDetails, TeamMember
-from app.domain.vocabulary import TSC_CATEGORIES, Framework, ReportType, Role
-from app.errors import ValidationError
-from app.passphrase import from_file_or_environment
+from fieldwork.app.domain.records import EngagementDetails, TeamMember
+from fieldwork.app.domain.vocabulary import TSC_CATEGORIES, Framework, ReportType, Role
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.passphrase import from_file_or_environment
 
 if TYPE_CHECKING:
-    from app.domain.ipe import IpeRegister
-    from app.domain.workpapers import Stage, Workpaper
-    from app.services.judged import Judgements
-    from app.services.overview import Overview
-    from app.storage.engagement_file import EngagementFile
+    from fieldwork.app.domain.ipe import IpeRegister
+    from fieldwork.app.domain.workpapers import Stage, Workpaper
+    from fieldwork.app.services.judged import Judgements
+    from fieldwork.app.services.overview import Overview
+    from fieldwork.app.storage.engagement_file import EngagementFile
 
 #: The demo at scale 1 holds 79 controls and 477 sample items in about 4 MB; 200 times that is far past any
 #: real engagement (the benchmarks use 20). More only fills a disk and takes minutes.
@@ -108,7 +108,7 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from app.services.engagement import create_engagement
+    from fieldwork.app.services.engagement import create_engagement
 
     if args.type1:
         details = EngagementDetails(args.client, args.system, ReportType.TYPE1, as_of_date=args.type1)
@@ -129,7 +129,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from app.demo import create_demo
+    from fieldwork.app.demo import create_demo
 
     if not 1 <= args.scale <= MAX_DEMO_SCALE:
         raise ValidationError(f"--scale takes a whole number from 1 to {MAX_DEMO_SCALE}.")
@@ -321,18 +321,18 @@ def _print_info(doc: dict[str, Any]) -> None:
 
 def engagement_info(db: EngagementFile) -> dict[str, Any]:
     """What `info --json` prints, read in one transaction."""
-    from app.cli.ai_document import ai_systems_document
-    from app.cli.subservice_document import subservice_document
-    from app.services.ai_coverage import read_ai_overview
-    from app.services.controls import read_controls
-    from app.services.ipe import read_register
-    from app.services.judged import read_judgements
-    from app.services.overview import read_overview
-    from app.services.stage import read_stage
-    from app.services.subservice import read_subservice
-    from app.services.testing import read_tests
-    from app.services.unevidenced import read_tests_without_evidence
-    from app.services.workpapers import read_workpapers
+    from fieldwork.app.cli.ai_document import ai_systems_document
+    from fieldwork.app.cli.subservice_document import subservice_document
+    from fieldwork.app.services.ai_coverage import read_ai_overview
+    from fieldwork.app.services.controls import read_controls
+    from fieldwork.app.services.ipe import read_register
+    from fieldwork.app.services.judged import read_judgements
+    from fieldwork.app.services.overview import read_overview
+    from fieldwork.app.services.stage import read_stage
+    from fieldwork.app.services.subservice import read_subservice
+    from fieldwork.app.services.testing import read_tests
+    from fieldwork.app.services.unevidenced import read_tests_without_evidence
+    from fieldwork.app.services.workpapers import read_workpapers
 
     with db.reading() as conn:
         judged = read_judgements(conn)
@@ -350,8 +350,8 @@ def engagement_info(db: EngagementFile) -> dict[str, Any]:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from app.cli.ai_document import print_ai_systems
-    from app.cli.subservice_document import print_subservice
+    from fieldwork.app.cli.ai_document import print_ai_systems
+    from fieldwork.app.cli.subservice_document import print_subservice
 
     with open_for_command(args.file, args.passphrase_file, writes=False) as db:
         doc = engagement_info(db)
@@ -366,7 +366,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from app.services.verify import verify
+    from fieldwork.app.services.verify import verify
 
     with open_for_command(args.file, args.passphrase_file, writes=False) as db:
         findings = verify(db)
@@ -378,7 +378,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_passphrase(args: argparse.Namespace) -> int:
-    from app.services.security import change_passphrase
+    from fieldwork.app.services.security import change_passphrase
 
     db = open_for_command(args.file, args.passphrase_file)
     new = from_file_or_environment(args.new_passphrase_file)
@@ -392,7 +392,7 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from app.services.backup import back_up
+    from fieldwork.app.services.backup import back_up
 
     with open_for_command(args.file, args.passphrase_file, writes=False) as db:
         written = back_up(db, args.destination)
@@ -402,7 +402,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_export_plain(args: argparse.Namespace) -> int:
-    from app.services.security import export_unencrypted_copy
+    from fieldwork.app.services.security import export_unencrypted_copy
 
     with open_for_command(args.file, args.passphrase_file) as db:
         print(

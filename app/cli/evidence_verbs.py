@@ -11,9 +11,9 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from app.cli.engagement_verbs import _date
-from app.cli.unlock import add_passphrase_options, open_for_command
-from app.tasks import Task
+from fieldwork.app.cli.engagement_verbs import _date
+from fieldwork.app.cli.unlock import add_passphrase_options, open_for_command
+from fieldwork.app.tasks import Task
 
 MIB = 1 << 20
 
@@ -78,8 +78,8 @@ def _printable(text: str) -> str:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from app.services.evidence import LinkKind, Receipt, attach_files, find_link
-    from app.services.pbc import find_request_id
+    from fieldwork.app.services.evidence import LinkKind, Receipt, attach_files, find_link
+    from fieldwork.app.services.pbc import find_request_id
 
     with open_for_command(args.file, args.passphrase_file) as db:
         targets = [find_link(db, LinkKind.CONTROL, ref) for ref in args.control]
@@ -97,7 +97,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from app.services.evidence import list_evidence
+    from fieldwork.app.services.evidence import list_evidence
 
     with open_for_command(args.file, args.passphrase_file, writes=False) as db:
         files = list_evidence(db)
@@ -114,7 +114,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from app.services.evidence_copies import extract_evidence
+    from fieldwork.app.services.evidence_copies import extract_evidence
 
     with open_for_command(args.file, args.passphrase_file, writes=False) as db:
         written = extract_evidence(db, args.evidence, args.to, _progress("extracting"))

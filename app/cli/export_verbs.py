@@ -7,10 +7,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from app.cli.unlock import add_passphrase_options, open_for_command
-from app.errors import ValidationError
-from app.exports.report.model import Audience, ReportOptions
-from app.tasks import Task
+from fieldwork.app.cli.unlock import add_passphrase_options, open_for_command
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.exports.report.model import Audience, ReportOptions
+from fieldwork.app.tasks import Task
 
 
 def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -75,7 +75,7 @@ def _unencrypted_confirmed(args: argparse.Namespace) -> bool:
 
 
 def _review_pack(args: argparse.Namespace) -> None:
-    from app.exports.review_pack import PackOptions, write_review_pack
+    from fieldwork.app.exports.review_pack import PackOptions, write_review_pack
 
     if not _unencrypted_confirmed(args):
         raise ValidationError("The review pack was not written.")
@@ -104,33 +104,33 @@ def cmd_export(args: argparse.Namespace) -> int:
         _review_pack(args)
     if not any(documents):
         return 0
-    from app.exports.dataset import gather
+    from fieldwork.app.exports.dataset import gather
 
     options = ReportOptions(Audience(args.audience), crosswalk=not args.without_crosswalk)
     with open_for_command(args.file, args.passphrase_file, writes=False) as db:
         data = gather(db)
     if args.pdf:
-        from app.exports.pdf_report import write_report
+        from fieldwork.app.exports.pdf_report import write_report
 
         write_report(data, args.pdf, _printer("report"), options)
         print(f"Wrote the draft report ({options.audience.label.lower()}) to {args.pdf}")
     if args.docx:
-        from app.exports.docx_report import write_docx
+        from fieldwork.app.exports.docx_report import write_docx
 
         write_docx(data, args.docx, _printer("report"), options)
         print(f"Wrote the draft report ({options.audience.label.lower()}) to {args.docx}")
     if args.findings_pdf:
-        from app.exports.pdf_report import write_findings_pdf
+        from fieldwork.app.exports.pdf_report import write_findings_pdf
 
         write_findings_pdf(data, args.findings_pdf, _printer("findings report"), options)
         print(f"Wrote the findings report ({options.audience.label.lower()}) to {args.findings_pdf}")
     if args.findings_docx:
-        from app.exports.docx_report import write_findings_docx
+        from fieldwork.app.exports.docx_report import write_findings_docx
 
         write_findings_docx(data, args.findings_docx, _printer("findings report"), options)
         print(f"Wrote the findings report ({options.audience.label.lower()}) to {args.findings_docx}")
     if args.xlsx:
-        from app.exports.workbook import write_workbook
+        from fieldwork.app.exports.workbook import write_workbook
 
         write_workbook(data, args.xlsx, _printer("workpapers"))
         print(f"Wrote the workpapers to {args.xlsx}")

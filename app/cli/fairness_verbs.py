@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli.table_options import add_table_options, reading_task
-from app.cli.unlock import add_passphrase_options, open_for_command
-from app.domain.sampling import PopulationSource
+from fieldwork.app.cli.table_options import add_table_options, reading_task
+from fieldwork.app.cli.unlock import add_passphrase_options, open_for_command
+from fieldwork.app.domain.sampling import PopulationSource
 
 if TYPE_CHECKING:
-    from app.domain.fairness import FairnessResult
+    from fieldwork.app.domain.fairness import FairnessResult
 
 
 def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,7 +44,7 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def cmd_fairness(args: argparse.Namespace) -> int:
-    from app.services.fairness import figures_json, run_fairness
+    from fieldwork.app.services.fairness import figures_json, run_fairness
 
     source = PopulationSource(args.decisions, args.sheet, args.header_row, args.encoding)
     with open_for_command(args.file, args.passphrase_file) as db:
@@ -62,7 +62,7 @@ def cmd_fairness(args: argparse.Namespace) -> int:
 
 
 def _print_table(result: FairnessResult) -> None:
-    from app.services.fairness import percent, ratio_text
+    from fieldwork.app.services.fairness import percent, ratio_text
 
     figures = result.figures
     sheet = f", sheet {figures.sheet}" if figures.sheet else ""

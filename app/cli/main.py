@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import app
-from app.bug_log import log_bug
-from app.cli import (
+from fieldwork import app
+from fieldwork.app.bug_log import log_bug
+from fieldwork.app.cli import (
     control_verbs,
     crosswalk_verbs,
     engagement_verbs,
@@ -25,11 +25,11 @@ from app.cli import (
     sample_verbs,
     testing_verbs,
 )
-from app.errors import FieldworkError
-from app.tasks import Cancelled
+from fieldwork.app.errors import FieldworkError
+from fieldwork.app.tasks import Cancelled
 
 if TYPE_CHECKING:
-    from app.engagement import Engagement
+    from fieldwork.app.engagement import Engagement
 
 VERB_MODULES = [
     engagement_verbs,
@@ -74,7 +74,7 @@ def app_parser(verb_names: list[str]) -> argparse.ArgumentParser:
 
 def _show_workspace(db: Engagement) -> str:
     """The self-test's desktop step. Qt is imported here, so a broken Qt fails that step, not the whole test."""
-    from ui.self_test import show_workspace
+    from fieldwork.ui.self_test import show_workspace
 
     return show_workspace(db)
 
@@ -89,10 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(args.func(args))
         options = app_parser(verb_names).parse_args(args_list)
         if options.self_test:
-            from app.self_test import run_self_test
+            from fieldwork.app.self_test import run_self_test
 
             return run_self_test(_show_workspace)
-        from ui.application import run_app
+        from fieldwork.ui.application import run_app
 
         return run_app(options.file, demo=options.demo)
     except FieldworkError as exc:

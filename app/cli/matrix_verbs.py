@@ -11,9 +11,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from app.cli.table_options import reading_task
-from app.cli.unlock import add_passphrase_options, open_for_command
-from app.errors import ValidationError
+from fieldwork.app.cli.table_options import reading_task
+from fieldwork.app.cli.unlock import add_passphrase_options, open_for_command
+from fieldwork.app.errors import ValidationError
 
 
 def _column(text: str) -> tuple[str, str]:
@@ -53,7 +53,7 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from app.exports.control_matrix import write_control_matrix
+    from fieldwork.app.exports.control_matrix import write_control_matrix
 
     with open_for_command(args.file, args.passphrase_file) as db:
         count = write_control_matrix(db, args.target, reading_task("writing"))
@@ -71,9 +71,9 @@ def _overrides(given: list[tuple[str, str]], names: set[str]) -> dict[str, tuple
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from app.domain.sampling import PopulationSource
-    from app.services.matrix_fields import TESTS_SHEET, ControlField, TestField
-    from app.services.matrix_import import Action, MatrixSource, SheetSource, import_matrix
+    from fieldwork.app.domain.sampling import PopulationSource
+    from fieldwork.app.services.matrix_fields import TESTS_SHEET, ControlField, TestField
+    from fieldwork.app.services.matrix_import import Action, MatrixSource, SheetSource, import_matrix
 
     controls = SheetSource(
         PopulationSource(args.source, args.controls_sheet), overrides=_overrides(args.column, set(ControlField))

@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.cli.unlock import add_passphrase_options, open_for_command
-from app.domain.readiness import Coverage
+from fieldwork.app.cli.unlock import add_passphrase_options, open_for_command
+from fieldwork.app.domain.readiness import Coverage
 
 if TYPE_CHECKING:
-    from app.ai_library import Library
-    from app.services.readiness import ReadinessPage
+    from fieldwork.app.ai_library import Library
+    from fieldwork.app.services.readiness import ReadinessPage
 
 
 def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -40,8 +40,8 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def cmd_readiness(args: argparse.Namespace) -> int:
-    from app.ai_library import load_library
-    from app.services.readiness import add_template, find_template, readiness_page
+    from fieldwork.app.ai_library import load_library
+    from fieldwork.app.services.readiness import add_template, find_template, readiness_page
 
     library = load_library()
     for problem in library.problems:
@@ -56,8 +56,8 @@ def cmd_readiness(args: argparse.Namespace) -> int:
             print(f"Added {made.ref} {made.title} ({', '.join(made.requirements)}) from template {template.id}.")
         page = readiness_page(db, library)
     if args.xlsx:
-        from app.exports.readiness_workbook import write_readiness_workbook
-        from app.tasks import Task
+        from fieldwork.app.exports.readiness_workbook import write_readiness_workbook
+        from fieldwork.app.tasks import Task
 
         write_readiness_workbook(page, args.xlsx, Task())
         print(f"Wrote the readiness workbook to {args.xlsx}")

@@ -12,15 +12,15 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.cli.arguments import choice
-from app.cli.engagement_verbs import _date
-from app.cli.unlock import add_passphrase_options, open_for_command
-from app.services.signables import written_key
-from app.services.signoffs import SignRole
+from fieldwork.app.cli.arguments import choice
+from fieldwork.app.cli.engagement_verbs import _date
+from fieldwork.app.cli.unlock import add_passphrase_options, open_for_command
+from fieldwork.app.services.signables import written_key
+from fieldwork.app.services.signoffs import SignRole
 
 if TYPE_CHECKING:
-    from app.services.review_notes import ReviewNote
-    from app.services.signoffs import ItemSignOffs, SignOff
+    from fieldwork.app.services.review_notes import ReviewNote
+    from fieldwork.app.services.signoffs import ItemSignOffs, SignOff
 
 
 def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -72,8 +72,8 @@ def signoff_line(state: ItemSignOffs) -> str:
 
 
 def cmd_signoff(args: argparse.Namespace) -> int:
-    from app.services.signables import resolve_item
-    from app.services.signoffs import list_signoffs, sign, unsign
+    from fieldwork.app.services.signables import resolve_item
+    from fieldwork.app.services.signoffs import list_signoffs, sign, unsign
 
     with open_for_command(args.file, args.passphrase_file) as db:
         with db.reading() as conn:
@@ -88,7 +88,7 @@ def cmd_signoff(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from app.services.review_import import import_review_notes
+    from fieldwork.app.services.review_import import import_review_notes
 
     with open_for_command(args.file, args.passphrase_file) as db:
         report = import_review_notes(db, args.workbook)
@@ -118,7 +118,7 @@ def _note(note: ReviewNote) -> dict[str, Any]:
 
 
 def cmd_notes(args: argparse.Namespace) -> int:
-    from app.services.review_notes import list_notes
+    from fieldwork.app.services.review_notes import list_notes
 
     with open_for_command(args.file, args.passphrase_file, writes=False) as db:
         notes = list_notes(db, open_only=args.open_only)
@@ -135,7 +135,7 @@ def cmd_notes(args: argparse.Namespace) -> int:
 
 
 def cmd_changed(args: argparse.Namespace) -> int:
-    from app.services.signoffs import changed_since_review
+    from fieldwork.app.services.signoffs import changed_since_review
 
     with open_for_command(args.file, args.passphrase_file, writes=False) as db:
         found = changed_since_review(db)
@@ -155,7 +155,7 @@ def _values(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str:
 
 
 def cmd_finalize(args: argparse.Namespace) -> int:
-    from app.services.finalizing import finalize
+    from fieldwork.app.services.finalizing import finalize
 
     with open_for_command(args.file, args.passphrase_file) as db:
         done = finalize(db, args.release_date)

@@ -11,11 +11,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from app.cli.engagement_verbs import _date
-from app.cli.unlock import add_passphrase_options, passphrase_for_new_file, remember_if_wanted, unlock
-from app.domain.vocabulary import ReportType
-from app.errors import ValidationError
-from app.passphrase import from_file_or_environment
+from fieldwork.app.cli.engagement_verbs import _date
+from fieldwork.app.cli.unlock import add_passphrase_options, passphrase_for_new_file, remember_if_wanted, unlock
+from fieldwork.app.domain.vocabulary import ReportType
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.passphrase import from_file_or_environment
 
 
 def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,9 +57,9 @@ def _progress(done: int, total: int, label: str) -> None:
 
 
 def cmd_roll_forward(args: argparse.Namespace) -> int:
-    from app.opening import open_as_source
-    from app.services.roll_forward import NewPeriod, roll_forward
-    from app.tasks import Task
+    from fieldwork.app.opening import open_as_source
+    from fieldwork.app.services.roll_forward import NewPeriod, roll_forward
+    from fieldwork.app.tasks import Task
 
     type1 = NewPeriod(ReportType.TYPE1, as_of=args.type1)
     period = type1 if args.type1 else NewPeriod(ReportType.TYPE2, *args.type2)

@@ -10,16 +10,16 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli.arguments import choice
-from app.cli.table_options import add_table_options, reading_task
-from app.cli.unlock import add_passphrase_options, open_for_command
-from app.domain.ids import TestId
-from app.domain.sampling import Population, PopulationSource, Risk, SampleDraw
-from app.domain.vocabulary import Selection
-from app.errors import ValidationError
+from fieldwork.app.cli.arguments import choice
+from fieldwork.app.cli.table_options import add_table_options, reading_task
+from fieldwork.app.cli.unlock import add_passphrase_options, open_for_command
+from fieldwork.app.domain.ids import TestId
+from fieldwork.app.domain.sampling import Population, PopulationSource, Risk, SampleDraw
+from fieldwork.app.domain.vocabulary import Selection
+from fieldwork.app.errors import ValidationError
 
 if TYPE_CHECKING:
-    from app.storage.engagement_file import EngagementFile
+    from fieldwork.app.storage.engagement_file import EngagementFile
 
 
 def _rows(text: str) -> list[int]:
@@ -61,7 +61,7 @@ def _progress(done: int, total: int, label: str) -> None:
 
 
 def _ensure_population(db: EngagementFile, test_id: TestId, args: argparse.Namespace) -> Population:
-    from app.services import population, population_files
+    from fieldwork.app.services import population, population_files
 
     current = population.get_population(db, test_id)
     if args.population is None:
@@ -100,7 +100,7 @@ def _print_draw(draw: SampleDraw, extended: bool) -> None:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from app.services import sampling, testing
+    from fieldwork.app.services import sampling, testing
 
     with open_for_command(args.file, args.passphrase_file) as db:
         test_id = testing.get_test(db, args.test).id

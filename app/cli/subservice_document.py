@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.cli.ai_document import iso_day
-from app.domain.subservice import ComplementaryControl, Subservice, SubserviceOrganization
+from fieldwork.app.cli.ai_document import iso_day
+from fieldwork.app.domain.subservice import ComplementaryControl, Subservice, SubserviceOrganization
 
 
 def _organization(found: SubserviceOrganization) -> dict[str, Any]:

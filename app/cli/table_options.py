@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.tasks import Task
+from fieldwork.app.tasks import Task
 
 
 def add_table_options(group: argparse._ActionsContainer) -> None:

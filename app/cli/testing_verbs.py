@@ -13,19 +13,19 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.cli.arguments import choice
-from app.cli.control_verbs import NONE
-from app.cli.engagement_verbs import _date
-from app.cli.unlock import add_passphrase_options, open_for_command
-from app.domain.over_time import TestRound, TestTiming
-from app.domain.records import SampleItemInput, TestPlan
-from app.domain.timeline import test_title
-from app.domain.vocabulary import Method, SampleResult, TestKind
-from app.errors import ValidationError
+from fieldwork.app.cli.arguments import choice
+from fieldwork.app.cli.control_verbs import NONE
+from fieldwork.app.cli.engagement_verbs import _date
+from fieldwork.app.cli.unlock import add_passphrase_options, open_for_command
+from fieldwork.app.domain.over_time import TestRound, TestTiming
+from fieldwork.app.domain.records import SampleItemInput, TestPlan
+from fieldwork.app.domain.timeline import test_title
+from fieldwork.app.domain.vocabulary import Method, SampleResult, TestKind
+from fieldwork.app.errors import ValidationError
 
 if TYPE_CHECKING:
-    from app.domain.records import ControlTest, SampleItem
-    from app.storage.engagement_file import EngagementFile
+    from fieldwork.app.domain.records import ControlTest, SampleItem
+    from fieldwork.app.storage.engagement_file import EngagementFile
 
 
 def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -69,7 +69,7 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from app.services.test_windows import add_timed_test
+    from fieldwork.app.services.test_windows import add_timed_test
 
     plan = TestPlan(args.kind, args.procedure, tuple(args.method), args.population, sample_size=args.size)
     timing = TestTiming(args.round, args.window_start, args.window_end)
@@ -102,8 +102,8 @@ def test_document(test: ControlTest) -> dict[str, Any]:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from app.services.controls import find_control_id
-    from app.services.testing import read_tests
+    from fieldwork.app.services.controls import find_control_id
+    from fieldwork.app.services.testing import read_tests
 
     with open_for_command(args.file, args.passphrase_file) as db, db.reading() as conn:
         control_id = find_control_id(conn, args.control) if args.control else None
@@ -129,7 +129,7 @@ def _result(text: str) -> SampleResult | None:
 
 
 def cmd_result(args: argparse.Namespace) -> int:
-    from app.services import testing
+    from fieldwork.app.services import testing
 
     result = _result(args.result)
     with open_for_command(args.file, args.passphrase_file) as db:
@@ -170,7 +170,7 @@ def _add_item(
     args: argparse.Namespace,
     result: SampleResult | None,
 ) -> SampleItem:
-    from app.services import testing
+    from fieldwork.app.services import testing
 
     following = max(items, default=0) + 1
     if args.identifier is None or args.item != following:

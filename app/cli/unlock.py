@@ -17,12 +17,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.errors import PassphraseRequired, ReadOnlyError, ValidationError, WrongPassphrase
-from app.passphrase import ENV_VARIABLE, check_new_passphrase, from_file_or_environment
+from fieldwork.app.errors import PassphraseRequired, ReadOnlyError, ValidationError, WrongPassphrase
+from fieldwork.app.passphrase import ENV_VARIABLE, check_new_passphrase, from_file_or_environment
 
 if TYPE_CHECKING:
-    from app.opening import Opened, Passphrase
-    from app.storage.engagement_file import EngagementFile
+    from fieldwork.app.opening import Opened, Passphrase
+    from fieldwork.app.storage.engagement_file import EngagementFile
 
 HOW = f"use --passphrase-file FILE or set {ENV_VARIABLE}"
 
@@ -64,7 +64,7 @@ def open_for_command(path: Path, passphrase_file: Path | None, *, writes: bool =
 def unlock(path: Path, passphrase_file: Path | None, opener: Callable[[Path, Passphrase], Opened]) -> Opened:
     """Open a file with `opener` (read-write, or read only) through `app.opening`'s sequence; the questions it
     asks are asked at the terminal, three times at most."""
-    from app.opening import Ask, Unlocking
+    from fieldwork.app.opening import Ask, Unlocking
 
     unlocking = Unlocking(path, opener)
     outcome = unlocking.start(from_file_or_environment(passphrase_file))
@@ -82,8 +82,8 @@ def unlock(path: Path, passphrase_file: Path | None, opener: Callable[[Path, Pas
 
 
 def _open(path: Path, passphrase: str | None, writes: bool) -> EngagementFile:
-    from app.errors import NeedsUpgrade
-    from app.storage.engagement_file import open_engagement
+    from fieldwork.app.errors import NeedsUpgrade
+    from fieldwork.app.storage.engagement_file import open_engagement
 
     if not writes:
         try:
@@ -118,7 +118,7 @@ def passphrase_for_new_file(args: argparse.Namespace) -> str | None:
 def remember_if_wanted(db: EngagementFile, args: argparse.Namespace) -> None:
     if db.passphrase is None or args.no_remember:
         return
-    from app.keychain import KeychainUnavailable, remember
+    from fieldwork.app.keychain import KeychainUnavailable, remember
 
     try:
         remember(db.path, db.passphrase)

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field, fields
 from datetime import date
 
-from app.domain.ids import AiSystemId, ControlId, FindingId, ImpactAssessmentId, TestId
-from app.domain.vocabulary import Labelled, Status
+from fieldwork.app.domain.ids import AiSystemId, ControlId, FindingId, ImpactAssessmentId, TestId
+from fieldwork.app.domain.vocabulary import Labelled, Status
 
 
 class AiRole(Labelled):

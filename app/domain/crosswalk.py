@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.domain.vocabulary import Labelled, Relationship
+from fieldwork.app.domain.vocabulary import Labelled, Relationship
 
 
 class LinkChange(Labelled):

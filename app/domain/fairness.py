@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from app.domain.ids import FairnessResultId, TestId
+from fieldwork.app.domain.ids import FairnessResultId, TestId
 
 #: The four-fifths rule (US Uniform Guidelines on Employee Selection Procedures, 29 CFR 1607.4(D)): a group
 #: selected at less than four fifths of the rate of the most selected group shows evidence of adverse impact.

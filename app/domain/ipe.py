@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from app.domain.ids import ControlId, EvidenceId, IpeId, TestId
-from app.domain.records import ControlTest
-from app.domain.vocabulary import Labelled, TestKind
+from fieldwork.app.domain.ids import ControlId, EvidenceId, IpeId, TestId
+from fieldwork.app.domain.records import ControlTest
+from fieldwork.app.domain.vocabulary import Labelled, TestKind
 
 
 class IpeResult(Labelled):

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from app.domain.ids import AiSystemId, ControlId, DeviationId, EvidenceId, FindingId, MisstatementId
-from app.domain.vocabulary import Framework, Labelled, Opinion, Status
+from fieldwork.app.domain.ids import AiSystemId, ControlId, DeviationId, EvidenceId, FindingId, MisstatementId
+from fieldwork.app.domain.vocabulary import Framework, Labelled, Opinion, Status
 
 
 class CriterionConclusion(Labelled):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
 
-from app.domain.vocabulary import Labelled
+from fieldwork.app.domain.vocabulary import Labelled
 
 ONE_DAY = timedelta(days=1)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
 
-from app.domain.ids import (
+from fieldwork.app.domain.ids import (
     ControlId,
     DeviationId,
     EvidenceId,
@@ -15,9 +15,9 @@ from app.domain.ids import (
     SampleItemId,
     TestId,
 )
-from app.domain.judgements import DeviationNature
-from app.domain.over_time import Span, TestRound
-from app.domain.vocabulary import (
+from fieldwork.app.domain.judgements import DeviationNature
+from fieldwork.app.domain.over_time import Span, TestRound
+from fieldwork.app.domain.vocabulary import (
     Conclusion,
     ControlType,
     Framework,

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from app.domain.judgements import OpinionArea, OpinionJudgement, OpinionWorksheet, most_severe
-from app.domain.subservice import ComplementaryControl, ComplementaryKind, Subservice, SubserviceOrganization
-from app.domain.vocabulary import Opinion, ReportType, SubserviceTreatment
+from fieldwork.app.domain.judgements import OpinionArea, OpinionJudgement, OpinionWorksheet, most_severe
+from fieldwork.app.domain.subservice import ComplementaryControl, ComplementaryKind, Subservice, SubserviceOrganization
+from fieldwork.app.domain.vocabulary import Opinion, ReportType, SubserviceTreatment
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from app.domain.ids import PopulationId, SampleItemId, TestId
-from app.domain.vocabulary import Frequency, Labelled, Nature, Selection
+from fieldwork.app.domain.ids import PopulationId, SampleItemId, TestId
+from fieldwork.app.domain.vocabulary import Frequency, Labelled, Nature, Selection
 
 
 class Risk(Labelled):

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from app.domain.ids import ComplementaryId, SubserviceId
-from app.domain.vocabulary import Labelled, Opinion, ReportType, SubserviceTreatment
+from fieldwork.app.domain.ids import ComplementaryId, SubserviceId
+from fieldwork.app.domain.vocabulary import Labelled, Opinion, ReportType, SubserviceTreatment
 
 
 @dataclass(frozen=True)

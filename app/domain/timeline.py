@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from app.domain.ids import ControlId
-from app.domain.over_time import Span, ended_during, in_operation, started_during, untested
-from app.domain.records import Control, ControlTest
-from app.domain.vocabulary import TestKind
+from fieldwork.app.domain.ids import ControlId
+from fieldwork.app.domain.over_time import Span, ended_during, in_operation, started_during, untested
+from fieldwork.app.domain.records import Control, ControlTest
+from fieldwork.app.domain.vocabulary import TestKind
 
 
 def control_notes(control: Control, period: Span | None) -> list[str]:

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from app.domain.ids import ControlId, EvidenceId, PersonId, WorkpaperId, WorkpaperItemId
-from app.domain.judgements import Misstatement, OpinionWorksheet
-from app.domain.records import TeamMember
-from app.domain.vocabulary import EngagementStage, Labelled, Status
+from fieldwork.app.domain.ids import ControlId, EvidenceId, PersonId, WorkpaperId, WorkpaperItemId
+from fieldwork.app.domain.judgements import Misstatement, OpinionWorksheet
+from fieldwork.app.domain.records import TeamMember
+from fieldwork.app.domain.vocabulary import EngagementStage, Labelled, Status
 
 #: An index reference: one to three letters, a dash, a number, and an optional sub-number (A-100, B-10.2).
 REF_PATTERN = re.compile(r"^[A-Z]{1,3}-\d{1,4}(?:\.\d{1,3})?$")

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.domain.records import Control, ControlTest
-from app.engagement import Engagement
-from app.exports.xlsx.table import Column, Row, Table, joined, yes_no
-from app.exports.xlsx.writer import write_tables
-from app.services.controls import read_controls
-from app.services.engagement import read_details, read_facts
-from app.services.history import utc_now
-from app.services.matrix_fields import CONTROLS_SHEET, TESTS_SHEET, ControlField, TestField
-from app.services.testing import read_tests
-from app.tasks import Task
+from fieldwork.app.domain.records import Control, ControlTest
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.exports.xlsx.table import Column, Row, Table, joined, yes_no
+from fieldwork.app.exports.xlsx.writer import write_tables
+from fieldwork.app.services.controls import read_controls
+from fieldwork.app.services.engagement import read_details, read_facts
+from fieldwork.app.services.history import utc_now
+from fieldwork.app.services.matrix_fields import CONTROLS_SHEET, TESTS_SHEET, ControlField, TestField
+from fieldwork.app.services.testing import read_tests
+from fieldwork.app.tasks import Task
 
 WIDTHS = {"description": 70, "procedure": 70, "population": 40, "title": 40, "requirements": 30, "methods": 30}
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from app.domain.ai_systems import AiOverview
-from app.domain.fairness import StoredFairnessResult
-from app.domain.ids import ControlId, TestId
-from app.domain.ipe import IpeRegister, IpeRule
-from app.domain.judgements import Finding, Misstatement, OpinionWorksheet, RequirementConclusion
-from app.domain.records import (
+from fieldwork.app.domain.ai_systems import AiOverview
+from fieldwork.app.domain.fairness import StoredFairnessResult
+from fieldwork.app.domain.ids import ControlId, TestId
+from fieldwork.app.domain.ipe import IpeRegister, IpeRule
+from fieldwork.app.domain.judgements import Finding, Misstatement, OpinionWorksheet, RequirementConclusion
+from fieldwork.app.domain.records import (
     Control,
     ControlTest,
     Deviation,
@@ -32,33 +32,39 @@ from app.domain.records import (
     TeamMember,
     Tickmark,
 )
-from app.domain.report_inputs import ReportInputs, report_inputs
-from app.domain.vocabulary import EngagementStage, ReportType, Status, TestKind
-from app.domain.workpapers import Stage, Workpaper
-from app.engagement import Engagement
-from app.services import engagement as engagement_service
-from app.services.ai_coverage import read_ai_overview
-from app.services.controls import read_controls
-from app.services.deviations import read_deviations
-from app.services.evidence import read_evidence
-from app.services.fairness_results import read_fairness_results
-from app.services.finalizing import read_finalized
-from app.services.history import read_history
-from app.services.ipe import read_register
-from app.services.judged import read_judgements
-from app.services.overview import GroupProgress, read_counts, read_groups, requirement_gaps, requirements_in_scope
-from app.services.pbc import read_pbc_requests
-from app.services.requirements import read_mappings
-from app.services.review_notes import ReviewNote, read_notes
-from app.services.signables import ItemType
-from app.services.signoffs import ItemSignOffs, read_signoffs
-from app.services.soa import read_soa
-from app.services.stage import read_stage
-from app.services.status import control_statuses, read_awaiting_operating_test
-from app.services.subservice import read_subservice
-from app.services.testing import read_sample_items, read_tests
-from app.services.unevidenced import read_tests_without_evidence
-from app.services.workpapers import read_workpapers
+from fieldwork.app.domain.report_inputs import ReportInputs, report_inputs
+from fieldwork.app.domain.vocabulary import EngagementStage, ReportType, Status, TestKind
+from fieldwork.app.domain.workpapers import Stage, Workpaper
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.services import engagement as engagement_service
+from fieldwork.app.services.ai_coverage import read_ai_overview
+from fieldwork.app.services.controls import read_controls
+from fieldwork.app.services.deviations import read_deviations
+from fieldwork.app.services.evidence import read_evidence
+from fieldwork.app.services.fairness_results import read_fairness_results
+from fieldwork.app.services.finalizing import read_finalized
+from fieldwork.app.services.history import read_history
+from fieldwork.app.services.ipe import read_register
+from fieldwork.app.services.judged import read_judgements
+from fieldwork.app.services.overview import (
+    GroupProgress,
+    read_counts,
+    read_groups,
+    requirement_gaps,
+    requirements_in_scope,
+)
+from fieldwork.app.services.pbc import read_pbc_requests
+from fieldwork.app.services.requirements import read_mappings
+from fieldwork.app.services.review_notes import ReviewNote, read_notes
+from fieldwork.app.services.signables import ItemType
+from fieldwork.app.services.signoffs import ItemSignOffs, read_signoffs
+from fieldwork.app.services.soa import read_soa
+from fieldwork.app.services.stage import read_stage
+from fieldwork.app.services.status import control_statuses, read_awaiting_operating_test
+from fieldwork.app.services.subservice import read_subservice
+from fieldwork.app.services.testing import read_sample_items, read_tests
+from fieldwork.app.services.unevidenced import read_tests_without_evidence
+from fieldwork.app.services.workpapers import read_workpapers
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.exports.dataset import ReportData
-from app.exports.docx.render import DocxRenderer
-from app.exports.docx.styles import new_document
-from app.exports.report.build import build_report
-from app.exports.report.findings_report import build_findings_report
-from app.exports.report.model import DRAFT_OPTIONS, Report, ReportOptions
-from app.storage import atomic
-from app.tasks import Task
+from fieldwork.app.exports.dataset import ReportData
+from fieldwork.app.exports.docx.render import DocxRenderer
+from fieldwork.app.exports.docx.styles import new_document
+from fieldwork.app.exports.report.build import build_report
+from fieldwork.app.exports.report.findings_report import build_findings_report
+from fieldwork.app.exports.report.model import DRAFT_OPTIONS, Report, ReportOptions
+from fieldwork.app.storage import atomic
+from fieldwork.app.tasks import Task
 
 
 def write_docx(data: ReportData, target: Path, task: Task, options: ReportOptions = DRAFT_OPTIONS) -> None:

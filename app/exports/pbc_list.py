@@ -15,12 +15,12 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from app.domain.records import EngagementDetails, PbcRequest
-from app.engagement import Engagement
-from app.exports.xlsx.text import cell_text, needs_quote_prefix
-from app.services.engagement import read_details
-from app.services.pbc import PbcStatus, read_pbc_requests
-from app.storage.atomic import atomic_target
+from fieldwork.app.domain.records import EngagementDetails, PbcRequest
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.exports.xlsx.text import cell_text, needs_quote_prefix
+from fieldwork.app.services.engagement import read_details
+from fieldwork.app.services.pbc import PbcStatus, read_pbc_requests
+from fieldwork.app.storage.atomic import atomic_target
 
 #: Header and width; the last two columns are left empty for the client.
 COLUMNS = (

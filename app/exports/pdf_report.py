@@ -11,15 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from app.exports.dataset import ReportData
-from app.exports.pdf.fonts import coverage
-from app.exports.pdf.layout import ReportCanvas, ReportDocument
-from app.exports.pdf.render import Renderer
-from app.exports.report.build import build_report
-from app.exports.report.findings_report import build_findings_report
-from app.exports.report.model import DRAFT_OPTIONS, Report, ReportOptions
-from app.storage import atomic
-from app.tasks import Task
+from fieldwork.app.exports.dataset import ReportData
+from fieldwork.app.exports.pdf.fonts import coverage
+from fieldwork.app.exports.pdf.layout import ReportCanvas, ReportDocument
+from fieldwork.app.exports.pdf.render import Renderer
+from fieldwork.app.exports.report.build import build_report
+from fieldwork.app.exports.report.findings_report import build_findings_report
+from fieldwork.app.exports.report.model import DRAFT_OPTIONS, Report, ReportOptions
+from fieldwork.app.storage import atomic
+from fieldwork.app.tasks import Task
 
 
 def _layout_progress(task: Task) -> Callable[[str, int], None]:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.domain.readiness import PHRASES, Coverage, ReadinessLine
-from app.exports.xlsx.table import Column, Mark, Row, Table, Value, joined, utc_datetime
-from app.exports.xlsx.writer import write_tables
-from app.services.readiness import ReadinessPage
-from app.tasks import Task
+from fieldwork.app.domain.readiness import PHRASES, Coverage, ReadinessLine
+from fieldwork.app.exports.xlsx.table import Column, Mark, Row, Table, Value, joined, utc_datetime
+from fieldwork.app.exports.xlsx.writer import write_tables
+from fieldwork.app.services.readiness import ReadinessPage
+from fieldwork.app.tasks import Task
 
 SUMMARY, REQUIREMENTS, TEMPLATES = "Summary", "ISO 42001 readiness", "AI control templates"
 

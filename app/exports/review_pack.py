@@ -20,21 +20,21 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from app.domain.records import Control, ControlTest
-from app.domain.refs import sample_ref
-from app.engagement import Engagement
-from app.errors import FieldworkError, ValidationError
-from app.exports.dataset import ReportData, gather
-from app.exports.workbook import write_workbook
-from app.services.evidence_copies import write_verified_copy
-from app.services.evidence_store import ByteProgress
-from app.services.history import changes
-from app.services.safe_names import safe_file_name, unique_path
-from app.services.signables import ItemType
-from app.services.signoffs import ItemSignOffs
-from app.storage.files import create_private, fsync_folder
-from app.storage.leftovers import sweep, temporary_prefix
-from app.tasks import Task
+from fieldwork.app.domain.records import Control, ControlTest
+from fieldwork.app.domain.refs import sample_ref
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import FieldworkError, ValidationError
+from fieldwork.app.exports.dataset import ReportData, gather
+from fieldwork.app.exports.workbook import write_workbook
+from fieldwork.app.services.evidence_copies import write_verified_copy
+from fieldwork.app.services.evidence_store import ByteProgress
+from fieldwork.app.services.history import changes
+from fieldwork.app.services.safe_names import safe_file_name, unique_path
+from fieldwork.app.services.signables import ItemType
+from fieldwork.app.services.signoffs import ItemSignOffs
+from fieldwork.app.storage.files import create_private, fsync_folder
+from fieldwork.app.storage.leftovers import sweep, temporary_prefix
+from fieldwork.app.tasks import Task
 
 WORKBOOK = "workpapers.xlsx"
 EVIDENCE = "evidence"

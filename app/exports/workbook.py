@@ -10,21 +10,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from app.exports.collector import collector_paused
-from app.exports.dataset import ReportData
-from app.exports.xlsx.ai import ai_coverage_table, ai_systems_table, fairness_table, impact_assessments_table
-from app.exports.xlsx.index import index_table
-from app.exports.xlsx.judgements import conclusions_table, findings_table, opinion_table
-from app.exports.xlsx.matrix import controls_table, exceptions_table, samples_table, tests_table
-from app.exports.xlsx.places import Places
-from app.exports.xlsx.records import audit_trail_table, evidence_table
-from app.exports.xlsx.review import review_notes_table, signoffs_table
-from app.exports.xlsx.scope import coverage_table, soa_table
-from app.exports.xlsx.subservice import complementary_table, subservice_table
-from app.exports.xlsx.table import Table
-from app.exports.xlsx.workpapers import ipe_table, workpapers_table
-from app.exports.xlsx.writer import RunningHead, write_tables
-from app.tasks import Task
+from fieldwork.app.exports.collector import collector_paused
+from fieldwork.app.exports.dataset import ReportData
+from fieldwork.app.exports.xlsx.ai import ai_coverage_table, ai_systems_table, fairness_table, impact_assessments_table
+from fieldwork.app.exports.xlsx.index import index_table
+from fieldwork.app.exports.xlsx.judgements import conclusions_table, findings_table, opinion_table
+from fieldwork.app.exports.xlsx.matrix import controls_table, exceptions_table, samples_table, tests_table
+from fieldwork.app.exports.xlsx.places import Places
+from fieldwork.app.exports.xlsx.records import audit_trail_table, evidence_table
+from fieldwork.app.exports.xlsx.review import review_notes_table, signoffs_table
+from fieldwork.app.exports.xlsx.scope import coverage_table, soa_table
+from fieldwork.app.exports.xlsx.subservice import complementary_table, subservice_table
+from fieldwork.app.exports.xlsx.table import Table
+from fieldwork.app.exports.xlsx.workpapers import ipe_table, workpapers_table
+from fieldwork.app.exports.xlsx.writer import RunningHead, write_tables
+from fieldwork.app.tasks import Task
 
 
 def _tables(data: ReportData, files: Mapping[str, str] | None) -> list[Table]:

@@ -12,15 +12,15 @@ from uuid import UUID
 
 from sqlalchemy import Connection
 
-from app.domain.ai_systems import AiOverview, AiSystem, ImpactAssessment, SystemCoverage
-from app.domain.ids import AiSystemId, ControlId
-from app.engagement import Engagement
-from app.services.ai_coverage import examined, read_ai_overview
-from app.services.conclusions import read_grounds
-from app.services.controls import read_controls
-from app.services.engagement import read_details
-from app.services.findings import read_findings
-from app.services.testing import read_tests
+from fieldwork.app.domain.ai_systems import AiOverview, AiSystem, ImpactAssessment, SystemCoverage
+from fieldwork.app.domain.ids import AiSystemId, ControlId
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.services.ai_coverage import examined, read_ai_overview
+from fieldwork.app.services.conclusions import read_grounds
+from fieldwork.app.services.controls import read_controls
+from fieldwork.app.services.engagement import read_details
+from fieldwork.app.services.findings import read_findings
+from fieldwork.app.services.testing import read_tests
 
 
 @dataclass(frozen=True)

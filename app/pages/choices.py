@@ -6,8 +6,8 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from app.domain.ids import ControlId, DeviationId
-from app.domain.records import Control, Deviation
+from fieldwork.app.domain.ids import ControlId, DeviationId
+from fieldwork.app.domain.records import Control, Deviation
 
 K = TypeVar("K")
 

@@ -10,21 +10,21 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from app.domain.ids import ControlId
-from app.domain.over_time import Span
-from app.domain.records import Control, ControlTest, Requirement, Suggestion
-from app.domain.timeline import control_notes, coverage_gaps, gap_text
-from app.engagement import Engagement
-from app.pages.linked_evidence import LinkedEvidence, read_linked
-from app.pages.review import ItemReview, read_item_review
-from app.pages.served import Served, served_by
-from app.services import controls as control_service
-from app.services import evidence as evidence_service
-from app.services import requirements as requirement_service
-from app.services import testing as test_service
-from app.services.engagement import read_details
-from app.services.signables import ItemType
-from app.services.status import read_requirement_statuses
+from fieldwork.app.domain.ids import ControlId
+from fieldwork.app.domain.over_time import Span
+from fieldwork.app.domain.records import Control, ControlTest, Requirement, Suggestion
+from fieldwork.app.domain.timeline import control_notes, coverage_gaps, gap_text
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.pages.linked_evidence import LinkedEvidence, read_linked
+from fieldwork.app.pages.review import ItemReview, read_item_review
+from fieldwork.app.pages.served import Served, served_by
+from fieldwork.app.services import controls as control_service
+from fieldwork.app.services import evidence as evidence_service
+from fieldwork.app.services import requirements as requirement_service
+from fieldwork.app.services import testing as test_service
+from fieldwork.app.services.engagement import read_details
+from fieldwork.app.services.signables import ItemType
+from fieldwork.app.services.status import read_requirement_statuses
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from app.domain.ids import ControlId
-from app.domain.records import Control
-from app.domain.vocabulary import Status
-from app.engagement import Engagement
-from app.services.controls import read_controls
-from app.services.engagement import read_details
-from app.services.status import counted, read_test_states, statuses_of_controls
-from app.services.testing import read_tests
+from fieldwork.app.domain.ids import ControlId
+from fieldwork.app.domain.records import Control
+from fieldwork.app.domain.vocabulary import Status
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.services.controls import read_controls
+from fieldwork.app.services.engagement import read_details
+from fieldwork.app.services.status import counted, read_test_states, statuses_of_controls
+from fieldwork.app.services.testing import read_tests
 
 
 @dataclass(frozen=True)

@@ -8,24 +8,24 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from app.domain.fairness import StoredFairnessResult
-from app.domain.ids import TestId
-from app.domain.records import Control, ControlTest, Deviation, SampleItem, Tickmark
-from app.domain.vocabulary import TestKind
-from app.engagement import Engagement
-from app.pages.linked_evidence import LinkedEvidence, read_linked
-from app.pages.review import ItemReview, read_item_review
-from app.pages.sampling import SamplingState, read_sampling_state
-from app.pages.served import Served, served_by
-from app.services import controls as control_service
-from app.services import deviations as deviation_service
-from app.services import engagement as engagement_service
-from app.services import evidence as evidence_service
-from app.services import requirements as requirement_service
-from app.services import testing as test_service
-from app.services.fairness_results import read_fairness_results
-from app.services.signables import ItemType
-from app.services.status import read_requirement_statuses
+from fieldwork.app.domain.fairness import StoredFairnessResult
+from fieldwork.app.domain.ids import TestId
+from fieldwork.app.domain.records import Control, ControlTest, Deviation, SampleItem, Tickmark
+from fieldwork.app.domain.vocabulary import TestKind
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.pages.linked_evidence import LinkedEvidence, read_linked
+from fieldwork.app.pages.review import ItemReview, read_item_review
+from fieldwork.app.pages.sampling import SamplingState, read_sampling_state
+from fieldwork.app.pages.served import Served, served_by
+from fieldwork.app.services import controls as control_service
+from fieldwork.app.services import deviations as deviation_service
+from fieldwork.app.services import engagement as engagement_service
+from fieldwork.app.services import evidence as evidence_service
+from fieldwork.app.services import requirements as requirement_service
+from fieldwork.app.services import testing as test_service
+from fieldwork.app.services.fairness_results import read_fairness_results
+from fieldwork.app.services.signables import ItemType
+from fieldwork.app.services.status import read_requirement_statuses
 
 
 @dataclass(frozen=True)

@@ -10,23 +10,23 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from app.domain.judgements import CriterionConclusion, FindingKind, OpinionWorksheet
-from app.domain.records import Deviation, EngagementDetails, RequirementStatus, StatusCounts
-from app.domain.targets import Page, Target
-from app.domain.vocabulary import Framework, Status
-from app.domain.workpapers import CompletionItem, Stage, completion_item
-from app.engagement import Engagement
-from app.pages.review import ReviewSummary, read_review_summary
-from app.services.controls import read_controls
-from app.services.deviations import read_deviations
-from app.services.engagement import read_details
-from app.services.judged import read_judgements
-from app.services.overview import GroupProgress, read_counts, read_groups
-from app.services.stage import read_stage
-from app.services.status import count
-from app.services.testing import read_tests
-from app.services.unevidenced import read_tests_without_evidence
-from app.services.workpapers import read_workpapers
+from fieldwork.app.domain.judgements import CriterionConclusion, FindingKind, OpinionWorksheet
+from fieldwork.app.domain.records import Deviation, EngagementDetails, RequirementStatus, StatusCounts
+from fieldwork.app.domain.targets import Page, Target
+from fieldwork.app.domain.vocabulary import Framework, Status
+from fieldwork.app.domain.workpapers import CompletionItem, Stage, completion_item
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.pages.review import ReviewSummary, read_review_summary
+from fieldwork.app.services.controls import read_controls
+from fieldwork.app.services.deviations import read_deviations
+from fieldwork.app.services.engagement import read_details
+from fieldwork.app.services.judged import read_judgements
+from fieldwork.app.services.overview import GroupProgress, read_counts, read_groups
+from fieldwork.app.services.stage import read_stage
+from fieldwork.app.services.status import count
+from fieldwork.app.services.testing import read_tests
+from fieldwork.app.services.unevidenced import read_tests_without_evidence
+from fieldwork.app.services.workpapers import read_workpapers
 
 
 @dataclass(frozen=True)

@@ -12,20 +12,20 @@ from datetime import date
 
 from sqlalchemy import Connection
 
-from app.domain.ids import DeviationId
-from app.domain.judgements import Finding
-from app.domain.vocabulary import AUDITABLE_KINDS, Framework, Status
-from app.engagement import Engagement
-from app.pages.choices import Choice, deviation_choices
-from app.pages.linked_evidence import LinkedEvidence, read_linked
-from app.pages.review import read_stale
-from app.services import evidence as ev
-from app.services.deviations import read_deviations
-from app.services.engagement import read_details
-from app.services.findings import read_findings
-from app.services.requirements import read_scope
-from app.services.signables import ItemType
-from app.services.status import read_requirement_statuses
+from fieldwork.app.domain.ids import DeviationId
+from fieldwork.app.domain.judgements import Finding
+from fieldwork.app.domain.vocabulary import AUDITABLE_KINDS, Framework, Status
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.pages.choices import Choice, deviation_choices
+from fieldwork.app.pages.linked_evidence import LinkedEvidence, read_linked
+from fieldwork.app.pages.review import read_stale
+from fieldwork.app.services import evidence as ev
+from fieldwork.app.services.deviations import read_deviations
+from fieldwork.app.services.engagement import read_details
+from fieldwork.app.services.findings import read_findings
+from fieldwork.app.services.requirements import read_scope
+from fieldwork.app.services.signables import ItemType
+from fieldwork.app.services.status import read_requirement_statuses
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from app.domain.ids import ControlId, TestId
-from app.domain.ipe import IpeRegister, PopulationIpe
-from app.engagement import Engagement
-from app.services.controls import read_controls
-from app.services.ipe import read_register
-from app.services.testing import read_test
+from fieldwork.app.domain.ids import ControlId, TestId
+from fieldwork.app.domain.ipe import IpeRegister, PopulationIpe
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.services.controls import read_controls
+from fieldwork.app.services.ipe import read_register
+from fieldwork.app.services.testing import read_test
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from app.domain.records import EvidenceFile
-from app.engagement import Engagement
-from app.services import evidence as ev
+from fieldwork.app.domain.records import EvidenceFile
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.services import evidence as ev
 
 
 @dataclass(frozen=True)

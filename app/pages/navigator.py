@@ -10,21 +10,21 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
-from app.domain.ai_systems import AiSystem
-from app.domain.ids import ControlId, TestId
-from app.domain.judgements import RequirementConclusion
-from app.domain.records import Control, Deviation, Requirement, RequirementStatus
-from app.domain.vocabulary import Status
-from app.domain.workpapers import Workpaper
-from app.engagement import Engagement
-from app.pages.review import ItemKey, read_stale
-from app.services import controls as control_service
-from app.services import deviations as deviation_service
-from app.services.ai_systems import read_systems
-from app.services.conclusions import read_conclusions, read_grounds
-from app.services.signables import ItemType
-from app.services.status import TestState, read_test_states, statuses_of_controls
-from app.services.workpapers import read_workpapers
+from fieldwork.app.domain.ai_systems import AiSystem
+from fieldwork.app.domain.ids import ControlId, TestId
+from fieldwork.app.domain.judgements import RequirementConclusion
+from fieldwork.app.domain.records import Control, Deviation, Requirement, RequirementStatus
+from fieldwork.app.domain.vocabulary import Status
+from fieldwork.app.domain.workpapers import Workpaper
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.pages.review import ItemKey, read_stale
+from fieldwork.app.services import controls as control_service
+from fieldwork.app.services import deviations as deviation_service
+from fieldwork.app.services.ai_systems import read_systems
+from fieldwork.app.services.conclusions import read_conclusions, read_grounds
+from fieldwork.app.services.signables import ItemType
+from fieldwork.app.services.status import TestState, read_test_states, statuses_of_controls
+from fieldwork.app.services.workpapers import read_workpapers
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection
 
-from app.domain.judgements import (
+from fieldwork.app.domain.judgements import (
     AreaProposal,
     Matter,
     Misstatement,
@@ -22,11 +22,11 @@ from app.domain.judgements import (
     OpinionWorksheet,
     RequirementConclusion,
 )
-from app.domain.targets import Page, Target
-from app.domain.vocabulary import Framework, Labelled, Opinion, ReportType, Status
-from app.engagement import Engagement
-from app.services.conclusions import Grounds
-from app.services.judged import read_judgements
+from fieldwork.app.domain.targets import Page, Target
+from fieldwork.app.domain.vocabulary import Framework, Labelled, Opinion, ReportType, Status
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.services.conclusions import Grounds
+from fieldwork.app.services.judged import read_judgements
 
 
 class MatterKind(Labelled):

@@ -12,22 +12,22 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from app.domain.ids import ControlId, DeviationId
-from app.domain.judgements import CriterionConclusion, Finding, RequirementConclusion
-from app.domain.records import Control, Mapping, Requirement, RequirementStatus
-from app.domain.vocabulary import Status
-from app.engagement import Engagement
-from app.errors import NotFoundError
-from app.pages.choices import Choice, control_choices, deviation_choices
-from app.pages.review import ItemReview, read_item_review
-from app.services import controls as control_service
-from app.services import requirements as requirement_service
-from app.services.conclusions import conclusion_kinds_for, read_conclusions, read_grounds
-from app.services.deviations import read_deviations
-from app.services.findings import read_findings
-from app.services.signables import ItemType
-from app.services.soa import read_soa
-from app.services.status import statuses_of_controls
+from fieldwork.app.domain.ids import ControlId, DeviationId
+from fieldwork.app.domain.judgements import CriterionConclusion, Finding, RequirementConclusion
+from fieldwork.app.domain.records import Control, Mapping, Requirement, RequirementStatus
+from fieldwork.app.domain.vocabulary import Status
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import NotFoundError
+from fieldwork.app.pages.choices import Choice, control_choices, deviation_choices
+from fieldwork.app.pages.review import ItemReview, read_item_review
+from fieldwork.app.services import controls as control_service
+from fieldwork.app.services import requirements as requirement_service
+from fieldwork.app.services.conclusions import conclusion_kinds_for, read_conclusions, read_grounds
+from fieldwork.app.services.deviations import read_deviations
+from fieldwork.app.services.findings import read_findings
+from fieldwork.app.services.signables import ItemType
+from fieldwork.app.services.soa import read_soa
+from fieldwork.app.services.status import statuses_of_controls
 
 
 @dataclass(frozen=True)

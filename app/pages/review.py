@@ -14,15 +14,15 @@ from datetime import date
 
 from sqlalchemy import Connection, String, cast, or_, select
 
-from app.domain.records import HistoryEntry, TeamMember
-from app.engagement import Engagement
-from app.services.acting import acting_member
-from app.services.engagement import read_details, read_facts, read_team
-from app.services.finalizing import FINALIZE_CHECKS, Finalized, read_finalized
-from app.services.history import read_history
-from app.services.review_notes import NoteStatus, ReviewNote, read_notes
-from app.services.signables import ItemType, read_items, resolve_item
-from app.services.signoffs import (
+from fieldwork.app.domain.records import HistoryEntry, TeamMember
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.services.acting import acting_member
+from fieldwork.app.services.engagement import read_details, read_facts, read_team
+from fieldwork.app.services.finalizing import FINALIZE_CHECKS, Finalized, read_finalized
+from fieldwork.app.services.history import read_history
+from fieldwork.app.services.review_notes import NoteStatus, ReviewNote, read_notes
+from fieldwork.app.services.signables import ItemType, read_items, resolve_item
+from fieldwork.app.services.signoffs import (
     REVIEW_RECORDS,
     ChangedSinceReview,
     ItemSignOffs,
@@ -30,7 +30,7 @@ from app.services.signoffs import (
     read_changed_since_review,
     read_signoffs,
 )
-from app.storage.schema import history, live, signoff
+from fieldwork.app.storage.schema import history, live, signoff
 
 #: (kind, key) of a signable item, as the file keys it.
 ItemKey = tuple[ItemType, str]

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from app.domain.records import ControlTest
-from app.domain.sampling import Population, SamplePlan
-from app.pages.ipe import PopulationState, read_population_state
-from app.services.population import read_population
-from app.services.sampling import read_plan
+from fieldwork.app.domain.records import ControlTest
+from fieldwork.app.domain.sampling import Population, SamplePlan
+from fieldwork.app.pages.ipe import PopulationState, read_population_state
+from fieldwork.app.services.population import read_population
+from fieldwork.app.services.sampling import read_plan
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.domain.records import Control, Requirement, RequirementStatus
-from app.domain.vocabulary import Status
+from fieldwork.app.domain.records import Control, Requirement, RequirementStatus
+from fieldwork.app.domain.vocabulary import Status
 
 
 @dataclass(frozen=True)

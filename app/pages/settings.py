@@ -9,13 +9,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from app.domain.records import EngagementDetails, TeamMember, Tickmark
-from app.domain.subservice import Subservice
-from app.domain.workpapers import Stage
-from app.engagement import Engagement
-from app.services import engagement as engagement_service
-from app.services.stage import read_stage
-from app.services.subservice import read_subservice
+from fieldwork.app.domain.records import EngagementDetails, TeamMember, Tickmark
+from fieldwork.app.domain.subservice import Subservice
+from fieldwork.app.domain.workpapers import Stage
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.services import engagement as engagement_service
+from fieldwork.app.services.stage import read_stage
+from fieldwork.app.services.subservice import read_subservice
 
 
 @dataclass(frozen=True)

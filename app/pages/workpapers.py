@@ -9,18 +9,18 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from app.domain.ids import ControlId, WorkpaperId
-from app.domain.workpapers import CompletionItem, Stage, Workpaper, completion_item, shown_lines
-from app.engagement import Engagement
-from app.pages.linked_evidence import LinkedEvidence, read_linked
-from app.pages.review import ItemReview, read_item_review
-from app.services import evidence as ev
-from app.services.controls import read_controls
-from app.services.judged import read_judgements
-from app.services.signables import ItemType
-from app.services.stage import read_stage
-from app.services.workpapers import missing_templates, read_workpaper, read_workpapers
-from app.workpaper_templates import WorkpaperLibrary, WorkpaperTemplate, load_workpaper_templates
+from fieldwork.app.domain.ids import ControlId, WorkpaperId
+from fieldwork.app.domain.workpapers import CompletionItem, Stage, Workpaper, completion_item, shown_lines
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.pages.linked_evidence import LinkedEvidence, read_linked
+from fieldwork.app.pages.review import ItemReview, read_item_review
+from fieldwork.app.services import evidence as ev
+from fieldwork.app.services.controls import read_controls
+from fieldwork.app.services.judged import read_judgements
+from fieldwork.app.services.signables import ItemType
+from fieldwork.app.services.stage import read_stage
+from fieldwork.app.services.workpapers import missing_templates, read_workpaper, read_workpapers
+from fieldwork.app.workpaper_templates import WorkpaperLibrary, WorkpaperTemplate, load_workpaper_templates
 
 
 @dataclass(frozen=True)

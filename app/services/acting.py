@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, select
 
-from app.domain.records import TeamMember
-from app.domain.vocabulary import Role
-from app.profile import Profile, load_profile
-from app.storage.schema import live, person
+from fieldwork.app.domain.records import TeamMember
+from fieldwork.app.domain.vocabulary import Role
+from fieldwork.app.profile import Profile, load_profile
+from fieldwork.app.storage.schema import live, person
 
 
 def member_for(conn: Connection, profile: Profile) -> TeamMember | None:

@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, select
 
-from app.domain.ai_systems import (
+from fieldwork.app.domain.ai_systems import (
     HUMAN_OVERSIGHT,
     MONITORING,
     AiOverview,
@@ -36,15 +36,15 @@ from app.domain.ai_systems import (
     MatrixRequirement,
     SystemCoverage,
 )
-from app.domain.ids import AiSystemId, ControlId, DeviationId, TestId
-from app.domain.judgements import Finding
-from app.domain.records import EngagementDetails
-from app.domain.vocabulary import RequirementKind, Status
-from app.services.ai_systems import read_systems
-from app.services.conclusions import Grounds
-from app.services.impact_assessments import assessment_state, read_assessments
-from app.services.status import TestState, combine
-from app.storage.schema import (
+from fieldwork.app.domain.ids import AiSystemId, ControlId, DeviationId, TestId
+from fieldwork.app.domain.judgements import Finding
+from fieldwork.app.domain.records import EngagementDetails
+from fieldwork.app.domain.vocabulary import RequirementKind, Status
+from fieldwork.app.services.ai_systems import read_systems
+from fieldwork.app.services.conclusions import Grounds
+from fieldwork.app.services.impact_assessments import assessment_state, read_assessments
+from fieldwork.app.services.status import TestState, combine
+from fieldwork.app.storage.schema import (
     control_test,
     deviation,
     finding,

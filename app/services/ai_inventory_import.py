@@ -14,16 +14,16 @@ from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
 
-from app.domain.ai_systems import STAGES, AiRole, AiSystemInput, LifeCycleStage, RiskLevel, parse_components
-from app.domain.sampling import PopulationSource
-from app.domain.vocabulary import Labelled
-from app.engagement import Engagement
-from app.errors import ValidationError
-from app.services.ai_systems import id_by_name, insert_system, read_system, write_system
-from app.services.history import changes
-from app.services.population_files import open_table
-from app.services.population_table import Cell, Rows, cell_text, parse_date
-from app.tasks import Task
+from fieldwork.app.domain.ai_systems import STAGES, AiRole, AiSystemInput, LifeCycleStage, RiskLevel, parse_components
+from fieldwork.app.domain.sampling import PopulationSource
+from fieldwork.app.domain.vocabulary import Labelled
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services.ai_systems import id_by_name, insert_system, read_system, write_system
+from fieldwork.app.services.history import changes
+from fieldwork.app.services.population_files import open_table
+from fieldwork.app.services.population_table import Cell, Rows, cell_text, parse_date
+from fieldwork.app.tasks import Task
 
 #: More rows than any organization's AI inventory: a file beyond it is not one.
 MAX_SYSTEMS = 5_000

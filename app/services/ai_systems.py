@@ -20,13 +20,21 @@ from uuid import UUID
 
 from sqlalchemy import Connection, Table, func, select
 
-from app.domain.ai_systems import STAGES, AiRole, AiSystem, AiSystemInput, Component, LifeCycleStage, RiskLevel
-from app.domain.ids import AiSystemId, ControlId, FindingId, TestId, parse_id
-from app.engagement import Engagement
-from app.errors import NotFoundError, ValidationError
-from app.services.history import Changes, changes
-from app.services.refs import next_number
-from app.storage.schema import (
+from fieldwork.app.domain.ai_systems import (
+    STAGES,
+    AiRole,
+    AiSystem,
+    AiSystemInput,
+    Component,
+    LifeCycleStage,
+    RiskLevel,
+)
+from fieldwork.app.domain.ids import AiSystemId, ControlId, FindingId, TestId, parse_id
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import NotFoundError, ValidationError
+from fieldwork.app.services.history import Changes, changes
+from fieldwork.app.services.refs import next_number
+from fieldwork.app.storage.schema import (
     ai_system,
     control,
     control_ai_system,

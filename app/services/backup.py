@@ -13,13 +13,13 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.engagement import Engagement
-from app.errors import EngagementFileError
-from app.storage.database import connect
-from app.storage.encryption import check_opens
-from app.storage.fileformat import raise_if_known
-from app.storage.files import fsync_file
-from app.storage.leftovers import new_private_file
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import EngagementFileError
+from fieldwork.app.storage.database import connect
+from fieldwork.app.storage.encryption import check_opens
+from fieldwork.app.storage.fileformat import raise_if_known
+from fieldwork.app.storage.files import fsync_file
+from fieldwork.app.storage.leftovers import new_private_file
 
 
 def backup_target(db: Engagement, destination: Path) -> Path:

@@ -20,17 +20,23 @@ from uuid import UUID
 
 from sqlalchemy import Connection, Select, Table, select
 
-from app.domain.ids import ControlId, DeviationId, TestId
-from app.domain.judgements import MET_CONCLUSIONS, ConclusionInput, CriterionConclusion, RequirementConclusion
-from app.domain.records import Requirement, RequirementStatus
-from app.domain.vocabulary import AUDITABLE_KINDS, Framework, ReportType, Status
-from app.engagement import Engagement
-from app.errors import NotFoundError, ValidationError
-from app.services.engagement import read_details
-from app.services.history import Changes, changes
-from app.services.requirements import read_scope
-from app.services.status import TestState, awaiting_operating_test, counted, read_requirement_statuses, read_test_states
-from app.storage.schema import (
+from fieldwork.app.domain.ids import ControlId, DeviationId, TestId
+from fieldwork.app.domain.judgements import MET_CONCLUSIONS, ConclusionInput, CriterionConclusion, RequirementConclusion
+from fieldwork.app.domain.records import Requirement, RequirementStatus
+from fieldwork.app.domain.vocabulary import AUDITABLE_KINDS, Framework, ReportType, Status
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import NotFoundError, ValidationError
+from fieldwork.app.services.engagement import read_details
+from fieldwork.app.services.history import Changes, changes
+from fieldwork.app.services.requirements import read_scope
+from fieldwork.app.services.status import (
+    TestState,
+    awaiting_operating_test,
+    counted,
+    read_requirement_statuses,
+    read_test_states,
+)
+from fieldwork.app.storage.schema import (
     compensating_control,
     conclusion_deviation,
     control,

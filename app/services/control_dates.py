@@ -13,15 +13,15 @@ from datetime import date
 
 from sqlalchemy import Connection, select
 
-from app.domain.ids import ControlId
-from app.domain.over_time import ONE_DAY, ControlDates, Span, in_operation
-from app.domain.records import Control, ControlInput
-from app.engagement import Engagement
-from app.errors import ValidationError
-from app.services.controls import find_control_id, insert_control, put_control, read_control
-from app.services.engagement import read_period_span
-from app.services.history import Changes, changes
-from app.storage.schema import control, control_test, live, sample_item
+from fieldwork.app.domain.ids import ControlId
+from fieldwork.app.domain.over_time import ONE_DAY, ControlDates, Span, in_operation
+from fieldwork.app.domain.records import Control, ControlInput
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services.controls import find_control_id, insert_control, put_control, read_control
+from fieldwork.app.services.engagement import read_period_span
+from fieldwork.app.services.history import Changes, changes
+from fieldwork.app.storage.schema import control, control_test, live, sample_item
 
 
 def held_dates(found: Control) -> ControlDates:

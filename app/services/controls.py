@@ -10,16 +10,16 @@ from uuid import UUID
 
 from sqlalchemy import Connection, RowMapping, Table, select
 
-from app.domain.ids import ControlId
-from app.domain.records import Control, ControlInput, Suggestion
-from app.domain.vocabulary import ControlType, Framework, Frequency, Nature
-from app.engagement import Engagement
-from app.errors import NotFoundError, ValidationError
-from app.services.history import Changes, changes
-from app.services.ipe import drop_assessments
-from app.services.refs import find_id, next_number
-from app.services.requirements import read_mappings, read_scope, require_auditable
-from app.storage.schema import (
+from fieldwork.app.domain.ids import ControlId
+from fieldwork.app.domain.records import Control, ControlInput, Suggestion
+from fieldwork.app.domain.vocabulary import ControlType, Framework, Frequency, Nature
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import NotFoundError, ValidationError
+from fieldwork.app.services.history import Changes, changes
+from fieldwork.app.services.ipe import drop_assessments
+from fieldwork.app.services.refs import find_id, next_number
+from fieldwork.app.services.requirements import read_mappings, read_scope, require_auditable
+from fieldwork.app.storage.schema import (
     control,
     control_requirement,
     control_test,
@@ -176,7 +176,7 @@ def delete_control(db: Engagement, control_id: ControlId) -> None:
 
 def remove_control(ch: Changes, control_id: ControlId) -> None:
     """Inside a change: a control, its tests (with their samples and deviations) and its links, each recorded."""
-    from app.services.testing import remove_test  # testing looks controls up here: import when used
+    from fieldwork.app.services.testing import remove_test  # testing looks controls up here: import when used
 
     tests = select(control_test.c.id).where(control_test.c.control_id == control_id, live(control_test))
     for test_id in ch.conn.execute(tests).scalars().all():

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, select
 
-from app.catalog import CrosswalkLink, load_catalog
-from app.domain.crosswalk import CrosswalkChange, CrosswalkUpdate, LinkChange
-from app.domain.records import Mapping
-from app.engagement import Engagement
-from app.services.history import changes
-from app.services.requirements import read_mappings
-from app.storage.schema import fieldwork_meta, mapping, requirement
+from fieldwork.app.catalog import CrosswalkLink, load_catalog
+from fieldwork.app.domain.crosswalk import CrosswalkChange, CrosswalkUpdate, LinkChange
+from fieldwork.app.domain.records import Mapping
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.services.history import changes
+from fieldwork.app.services.requirements import read_mappings
+from fieldwork.app.storage.schema import fieldwork_meta, mapping, requirement
 
 VERSION_KEY = "catalog_crosswalk"
 CATALOG = "catalog"

@@ -11,13 +11,21 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Table, func, select
 
-from app.domain.ids import ControlId, DeviationId, FindingId, MisstatementId, PbcRequestId, SampleItemId, TestId
-from app.engagement import Engagement
-from app.services.controls import remove_control
-from app.services.findings import remove_finding
-from app.services.history import Changes, changes
-from app.services.testing import remove_sample_items, remove_test
-from app.storage.schema import (
+from fieldwork.app.domain.ids import (
+    ControlId,
+    DeviationId,
+    FindingId,
+    MisstatementId,
+    PbcRequestId,
+    SampleItemId,
+    TestId,
+)
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.services.controls import remove_control
+from fieldwork.app.services.findings import remove_finding
+from fieldwork.app.services.history import Changes, changes
+from fieldwork.app.services.testing import remove_sample_items, remove_test
+from fieldwork.app.storage.schema import (
     control,
     control_test,
     description_misstatement,

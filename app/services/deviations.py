@@ -14,16 +14,16 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from app.domain.ids import DeviationId, SampleItemId, TestId
-from app.domain.judgements import DeviationNature
-from app.domain.records import Deviation, DeviationInput
-from app.engagement import Engagement
-from app.errors import ValidationError
-from app.services.controls import read_links
-from app.services.history import Changes, changes
-from app.services.refs import next_number
-from app.services.testing import conclusion_follows, require_test
-from app.storage.schema import control, control_test, deviation, deviation_sample_item, live, sample_item
+from fieldwork.app.domain.ids import DeviationId, SampleItemId, TestId
+from fieldwork.app.domain.judgements import DeviationNature
+from fieldwork.app.domain.records import Deviation, DeviationInput
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services.controls import read_links
+from fieldwork.app.services.history import Changes, changes
+from fieldwork.app.services.refs import next_number
+from fieldwork.app.services.testing import conclusion_follows, require_test
+from fieldwork.app.storage.schema import control, control_test, deviation, deviation_sample_item, live, sample_item
 
 
 def _row(values: DeviationInput) -> dict[str, Any]:

@@ -11,13 +11,13 @@ from uuid import UUID
 
 from sqlalchemy import Connection, insert, select
 
-import app
-from app.catalog import Catalog, load_catalog
-from app.domain.ids import PersonId, new_id
-from app.domain.judgements import OpinionArea
-from app.domain.over_time import Span
-from app.domain.records import EngagementDetails, FileFacts, TeamMember, Tickmark
-from app.domain.vocabulary import (
+from fieldwork import app
+from fieldwork.app.catalog import Catalog, load_catalog
+from fieldwork.app.domain.ids import PersonId, new_id
+from fieldwork.app.domain.judgements import OpinionArea
+from fieldwork.app.domain.over_time import Span
+from fieldwork.app.domain.records import EngagementDetails, FileFacts, TeamMember, Tickmark
+from fieldwork.app.domain.vocabulary import (
     DESCRIPTION_HEADINGS,
     TSC_CATEGORIES,
     Opinion,
@@ -25,12 +25,12 @@ from app.domain.vocabulary import (
     RequirementKind,
     Role,
 )
-from app.engagement import Engagement
-from app.errors import NotFoundError, ValidationError
-from app.services.history import Changes, changes, utc_now
-from app.storage.database import Passphrase
-from app.storage.engagement_file import EngagementFile, create_engagement_file
-from app.storage.schema import (
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import NotFoundError, ValidationError
+from fieldwork.app.services.history import Changes, changes, utc_now
+from fieldwork.app.storage.database import Passphrase
+from fieldwork.app.storage.engagement_file import EngagementFile, create_engagement_file
+from fieldwork.app.storage.schema import (
     description_section,
     engagement,
     fieldwork_meta,
@@ -46,7 +46,7 @@ from app.storage.schema import (
 )
 
 if TYPE_CHECKING:
-    from app.workpaper_templates import WorkpaperLibrary
+    from fieldwork.app.workpaper_templates import WorkpaperLibrary
 
 FORMAT_NAME = "fieldwork-engagement"
 MIN_TYPE2_DAYS = 90
@@ -139,8 +139,8 @@ def create_engagement(
     `fill` adds more records in the same transaction (the demo engagement), so a
     failure leaves no file behind.
     """
-    from app.services.workpapers import insert_from_template  # it reads the team from here: import when used
-    from app.workpaper_templates import load_workpaper_templates
+    from fieldwork.app.services.workpapers import insert_from_template  # it reads the team from here: import when used
+    from fieldwork.app.workpaper_templates import load_workpaper_templates
 
     details = normalized(details)
     library = workpapers if workpapers is not None else load_workpaper_templates()
@@ -266,7 +266,7 @@ def read_period_span(conn: Connection) -> Span | None:
 
 
 def update_details(db: Engagement, details: EngagementDetails) -> tuple[str, ...]:
-    from app.services.workpapers import check_report_date
+    from fieldwork.app.services.workpapers import check_report_date
 
     details = normalized(details)
     warnings = validate_details(details)

@@ -28,25 +28,25 @@ from uuid import UUID
 
 from sqlalchemy import Connection, RowMapping, func, select
 
-from app.domain.ids import EvidenceId, PbcRequestId, SampleItemId, parse_id
-from app.domain.records import EvidenceFile
-from app.domain.refs import Ref, sample_ref
-from app.domain.targets import Page, Target
-from app.domain.vocabulary import TestKind
-from app.engagement import Engagement
-from app.errors import FieldworkError, NotFoundError, ReadOnlyError, ValidationError
-from app.services import pbc
-from app.services.ai_systems import find_system
-from app.services.controls import find_control_id
-from app.services.engagement import read_details, read_finalized_at
-from app.services.evidence_store import ByteProgress, Readable, drop_content, store_stream
-from app.services.findings import find_finding_id
-from app.services.history import Changes, changes
-from app.services.ipe import find_ipe_id
-from app.services.refs import next_number
-from app.services.testing import find_test_id
-from app.services.workpapers import find_workpaper_id
-from app.storage.schema import (
+from fieldwork.app.domain.ids import EvidenceId, PbcRequestId, SampleItemId, parse_id
+from fieldwork.app.domain.records import EvidenceFile
+from fieldwork.app.domain.refs import Ref, sample_ref
+from fieldwork.app.domain.targets import Page, Target
+from fieldwork.app.domain.vocabulary import TestKind
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import FieldworkError, NotFoundError, ReadOnlyError, ValidationError
+from fieldwork.app.services import pbc
+from fieldwork.app.services.ai_systems import find_system
+from fieldwork.app.services.controls import find_control_id
+from fieldwork.app.services.engagement import read_details, read_finalized_at
+from fieldwork.app.services.evidence_store import ByteProgress, Readable, drop_content, store_stream
+from fieldwork.app.services.findings import find_finding_id
+from fieldwork.app.services.history import Changes, changes
+from fieldwork.app.services.ipe import find_ipe_id
+from fieldwork.app.services.refs import next_number
+from fieldwork.app.services.testing import find_test_id
+from fieldwork.app.services.workpapers import find_workpaper_id
+from fieldwork.app.storage.schema import (
     ai_system,
     control,
     control_test,
@@ -60,7 +60,7 @@ from app.storage.schema import (
     sample_item,
     workpaper,
 )
-from app.tasks import Task
+from fieldwork.app.tasks import Task
 
 REF_PATTERN = re.compile(r"^E-?(\d+)$", re.IGNORECASE)
 #: The kinds of record only the evidence library and the PBC list show: a file says nothing of a control, a test or

@@ -17,15 +17,15 @@ from uuid import UUID
 
 from sqlalchemy import Connection, RowMapping, select
 
-from app.domain.ids import EvidenceId
-from app.engagement import Engagement
-from app.errors import FieldworkError, ValidationError
-from app.services.evidence import find_evidence_id
-from app.services.evidence_store import ByteProgress, Fingerprint, stream_blob
-from app.services.safe_names import safe_file_name, unique_path
-from app.storage.atomic import atomic_target
-from app.storage.schema import evidence, evidence_blob
-from app.tasks import Task
+from fieldwork.app.domain.ids import EvidenceId
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import FieldworkError, ValidationError
+from fieldwork.app.services.evidence import find_evidence_id
+from fieldwork.app.services.evidence_store import ByteProgress, Fingerprint, stream_blob
+from fieldwork.app.services.safe_names import safe_file_name, unique_path
+from fieldwork.app.storage.atomic import atomic_target
+from fieldwork.app.storage.schema import evidence, evidence_blob
+from fieldwork.app.tasks import Task
 
 PRIVATE_PREFIX = "fieldwork-open-"
 

@@ -23,9 +23,9 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from app.services.history import Changes
-from app.storage.schema import evidence_blob
-from app.tasks import Task
+from fieldwork.app.services.history import Changes
+from fieldwork.app.storage.schema import evidence_blob
+from fieldwork.app.tasks import Task
 
 CHUNK_SIZE = 1 << 20
 

@@ -18,16 +18,16 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
-from app.domain.fairness import FOUR_FIFTHS, MIN_EXPECTED, FairnessFigures, FairnessResult, GroupRate
-from app.domain.sampling import PopulationSource
-from app.engagement import Engagement
-from app.errors import ValidationError
-from app.services.fairness_results import store_fairness_result
-from app.services.history import Changes, changes
-from app.services.population_files import open_table
-from app.services.population_table import Pair, Table, cell_text
-from app.services.testing import find_test_id, get_test
-from app.tasks import Task
+from fieldwork.app.domain.fairness import FOUR_FIFTHS, MIN_EXPECTED, FairnessFigures, FairnessResult, GroupRate
+from fieldwork.app.domain.sampling import PopulationSource
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services.fairness_results import store_fairness_result
+from fieldwork.app.services.history import Changes, changes
+from fieldwork.app.services.population_files import open_table
+from fieldwork.app.services.population_table import Pair, Table, cell_text
+from fieldwork.app.services.testing import find_test_id, get_test
+from fieldwork.app.tasks import Task
 
 #: Limits that refuse a wrong column before its values fill memory: a group or outcome column holds few values.
 MAX_PAIRS = 50_000

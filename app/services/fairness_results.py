@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from app.domain.fairness import FairnessFigures, FairnessResult, GroupRate, StoredFairnessResult
-from app.domain.ids import FairnessResultId, TestId
-from app.engagement import Engagement
-from app.services.history import Changes, changes
-from app.storage.schema import control_test, fairness_result, live
+from fieldwork.app.domain.fairness import FairnessFigures, FairnessResult, GroupRate, StoredFairnessResult
+from fieldwork.app.domain.ids import FairnessResultId, TestId
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.services.history import Changes, changes
+from fieldwork.app.storage.schema import control_test, fairness_result, live
 
 
 def store_fairness_result(ch: Changes, test_id: TestId, result: FairnessResult) -> FairnessResultId:

@@ -17,21 +17,21 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from app.engagement import Engagement
-from app.errors import ValidationError
-from app.services.acting import acting_member
-from app.services.engagement import read_details
-from app.services.evidence import read_evidence
-from app.services.history import changes
-from app.services.history_chain import read_chain
-from app.services.refs import next_number
-from app.services.review_notes import read_notes
-from app.services.signables import ItemType
-from app.services.signoffs import read_signoffs
-from app.services.verify import verify
-from app.services.workpapers import read_completion_items
-from app.storage.schema import addendum, engagement, finalization, live
-from app.tasks import Task
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services.acting import acting_member
+from fieldwork.app.services.engagement import read_details
+from fieldwork.app.services.evidence import read_evidence
+from fieldwork.app.services.history import changes
+from fieldwork.app.services.history_chain import read_chain
+from fieldwork.app.services.refs import next_number
+from fieldwork.app.services.review_notes import read_notes
+from fieldwork.app.services.signables import ItemType
+from fieldwork.app.services.signoffs import read_signoffs
+from fieldwork.app.services.verify import verify
+from fieldwork.app.services.workpapers import read_completion_items
+from fieldwork.app.storage.schema import addendum, engagement, finalization, live
+from fieldwork.app.tasks import Task
 
 COMPLETION_DAYS = (60, 45, 14)
 ADDENDUM_PATTERN = re.compile(r"^AD-(\d+)$")

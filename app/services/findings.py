@@ -19,16 +19,16 @@ from uuid import UUID
 
 from sqlalchemy import Connection, Table, select
 
-from app.domain.ids import AiSystemId, DeviationId, EvidenceId, FindingId
-from app.domain.judgements import Finding, FindingInput, FindingKind, FindingStatus
-from app.domain.vocabulary import Framework
-from app.engagement import Engagement
-from app.errors import NotFoundError, ValidationError
-from app.services.grouped import evidence_by, grouped
-from app.services.history import Changes, changes
-from app.services.refs import find_id, next_number
-from app.services.requirements import require_auditable
-from app.storage.schema import (
+from fieldwork.app.domain.ids import AiSystemId, DeviationId, EvidenceId, FindingId
+from fieldwork.app.domain.judgements import Finding, FindingInput, FindingKind, FindingStatus
+from fieldwork.app.domain.vocabulary import Framework
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import NotFoundError, ValidationError
+from fieldwork.app.services.grouped import evidence_by, grouped
+from fieldwork.app.services.history import Changes, changes
+from fieldwork.app.services.refs import find_id, next_number
+from fieldwork.app.services.requirements import require_auditable
+from fieldwork.app.storage.schema import (
     ai_system,
     deviation,
     evidence_link,

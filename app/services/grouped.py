@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Column, Connection, select
 
-from app.storage.schema import evidence, evidence_link, live
+from fieldwork.app.storage.schema import evidence, evidence_link, live
 
 
 def grouped(conn: Connection, query: Any) -> dict[Any, list[Any]]:

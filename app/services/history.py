@@ -21,14 +21,14 @@ from sqlalchemy import Connection, Table, Uuid, and_, delete, insert, select, tr
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.domain.changed import Changed
-from app.domain.ids import new_id
-from app.domain.records import HistoryEntry
-from app.engagement import Engagement
-from app.errors import NotFoundError, ReadOnlyError
-from app.services.acting import signature
-from app.storage.chain import GENESIS, entry_hash
-from app.storage.schema import fieldwork_meta, finalization, history, is_tracked, live
+from fieldwork.app.domain.changed import Changed
+from fieldwork.app.domain.ids import new_id
+from fieldwork.app.domain.records import HistoryEntry
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import NotFoundError, ReadOnlyError
+from fieldwork.app.services.acting import signature
+from fieldwork.app.storage.chain import GENESIS, entry_hash
+from fieldwork.app.storage.schema import fieldwork_meta, finalization, history, is_tracked, live
 
 Row = Mapping[str, Any]
 T = TypeVar("T")

@@ -18,8 +18,8 @@ from uuid import UUID
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Connection, select
 
-from app.storage.chain import GENESIS, entry_hash
-from app.storage.schema import finalization, history, live, signoff
+from fieldwork.app.storage.chain import GENESIS, entry_hash
+from fieldwork.app.storage.schema import finalization, history, live, signoff
 
 #: An origin's last entry: (its seq, its hash).
 Heads = dict[UUID, tuple[int, str]]

@@ -12,13 +12,13 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from app.domain.ai_systems import AiSystem, AssessmentState, ImpactAssessment, ImpactAssessmentInput
-from app.domain.ids import AiSystemId, ImpactAssessmentId
-from app.engagement import Engagement
-from app.errors import NotFoundError, ValidationError
-from app.services.ai_systems import find_system
-from app.services.history import Changes, changes
-from app.storage.schema import ai_system, impact_assessment, live
+from fieldwork.app.domain.ai_systems import AiSystem, AssessmentState, ImpactAssessment, ImpactAssessmentInput
+from fieldwork.app.domain.ids import AiSystemId, ImpactAssessmentId
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import NotFoundError, ValidationError
+from fieldwork.app.services.ai_systems import find_system
+from fieldwork.app.services.history import Changes, changes
+from fieldwork.app.storage.schema import ai_system, impact_assessment, live
 
 
 def assessment_row(values: ImpactAssessmentInput) -> dict[str, Any]:

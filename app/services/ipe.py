@@ -19,8 +19,8 @@ from uuid import UUID
 
 from sqlalchemy import Connection, select
 
-from app.domain.ids import ControlId, IpeId, TestId
-from app.domain.ipe import (
+from fieldwork.app.domain.ids import ControlId, IpeId, TestId
+from fieldwork.app.domain.ipe import (
     IpeAssessment,
     IpeInput,
     IpeRegister,
@@ -31,14 +31,14 @@ from app.domain.ipe import (
     clean_conclusion_refusal,
     relies_on_population,
 )
-from app.domain.records import ControlTest
-from app.domain.vocabulary import Conclusion, TestKind
-from app.engagement import Engagement
-from app.errors import NotFoundError, ValidationError
-from app.services.grouped import evidence_by
-from app.services.history import Changes, changes
-from app.services.refs import find_id, next_number
-from app.storage.schema import (
+from fieldwork.app.domain.records import ControlTest
+from fieldwork.app.domain.vocabulary import Conclusion, TestKind
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import NotFoundError, ValidationError
+from fieldwork.app.services.grouped import evidence_by
+from fieldwork.app.services.history import Changes, changes
+from fieldwork.app.services.refs import find_id, next_number
+from fieldwork.app.storage.schema import (
     control,
     control_test,
     engagement,
@@ -303,7 +303,9 @@ def _population_states(
 def read_register(conn: Connection, tests: list[ControlTest] | None = None) -> IpeRegister:
     """Every population a test relies on (in the tests' order) and every key report, with the rule."""
     if tests is None:
-        from app.services.testing import read_tests  # testing asks this module about conclusions: import when used
+        from fieldwork.app.services.testing import (
+            read_tests,  # testing asks this module about conclusions: import when used
+        )
 
         tests = read_tests(conn)
     imported = set(conn.execute(select(population.c.test_id).where(live(population))).scalars())

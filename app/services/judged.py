@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from app.domain.judgements import Finding, Misstatement, OpinionWorksheet, RequirementConclusion
-from app.engagement import Engagement
-from app.services.conclusions import Grounds, read_conclusions, read_grounds
-from app.services.findings import read_findings
-from app.services.misstatements import read_misstatements
-from app.services.opinion import read_worksheet
+from fieldwork.app.domain.judgements import Finding, Misstatement, OpinionWorksheet, RequirementConclusion
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.services.conclusions import Grounds, read_conclusions, read_grounds
+from fieldwork.app.services.findings import read_findings
+from fieldwork.app.services.misstatements import read_misstatements
+from fieldwork.app.services.opinion import read_worksheet
 
 
 @dataclass(frozen=True)

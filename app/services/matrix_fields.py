@@ -12,8 +12,8 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from app.domain.vocabulary import Labelled
-from app.services.population_table import Cell, cell_text, parse_date
+from fieldwork.app.domain.vocabulary import Labelled
+from fieldwork.app.services.population_table import Cell, cell_text, parse_date
 
 CONTROLS_SHEET = "Controls"
 TESTS_SHEET = "Tests"

@@ -23,19 +23,19 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from app.domain.ids import ControlId, TestId, new_id
-from app.domain.over_time import ControlDates, TestRound, TestTiming
-from app.domain.records import Control, ControlInput, ControlTest, TestPlan
-from app.domain.refs import Ref, control_test_ref
-from app.domain.sampling import PopulationPreview, PopulationSource
-from app.domain.vocabulary import ControlType, Frequency, Labelled, Method, Nature, TestKind
-from app.engagement import Engagement
-from app.errors import FieldworkError, ValidationError
-from app.services import matrix_fields as cells
-from app.services.control_dates import held_dates, put_control_dates
-from app.services.controls import REF_PATTERN, control_input, control_values, put_control, read_controls
-from app.services.history import Changes, changes
-from app.services.matrix_fields import (
+from fieldwork.app.domain.ids import ControlId, TestId, new_id
+from fieldwork.app.domain.over_time import ControlDates, TestRound, TestTiming
+from fieldwork.app.domain.records import Control, ControlInput, ControlTest, TestPlan
+from fieldwork.app.domain.refs import Ref, control_test_ref
+from fieldwork.app.domain.sampling import PopulationPreview, PopulationSource
+from fieldwork.app.domain.vocabulary import ControlType, Frequency, Labelled, Method, Nature, TestKind
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import FieldworkError, ValidationError
+from fieldwork.app.services import matrix_fields as cells
+from fieldwork.app.services.control_dates import held_dates, put_control_dates
+from fieldwork.app.services.controls import REF_PATTERN, control_input, control_values, put_control, read_controls
+from fieldwork.app.services.history import Changes, changes
+from fieldwork.app.services.matrix_fields import (
     CONTROL_SYNONYMS,
     CONTROLS_SHEET,
     TEST_SYNONYMS,
@@ -44,14 +44,14 @@ from app.services.matrix_fields import (
     TestField,
     guess_columns,
 )
-from app.services.population_files import TableFile, open_file, preview_of, read_table
-from app.services.population_table import Cell, RefusedFile, Table
-from app.services.refs import next_number
-from app.services.requirements import require_auditable
-from app.services.test_windows import put_test_timing
-from app.services.testing import conclusion_follows, plan_of, plan_row, read_tests
-from app.storage.schema import control, control_requirement, control_test
-from app.tasks import Task
+from fieldwork.app.services.population_files import TableFile, open_file, preview_of, read_table
+from fieldwork.app.services.population_table import Cell, RefusedFile, Table
+from fieldwork.app.services.refs import next_number
+from fieldwork.app.services.requirements import require_auditable
+from fieldwork.app.services.test_windows import put_test_timing
+from fieldwork.app.services.testing import conclusion_follows, plan_of, plan_row, read_tests
+from fieldwork.app.storage.schema import control, control_requirement, control_test
+from fieldwork.app.tasks import Task
 
 #: Rows a matrix sheet may hold: ten times the largest engagement seen; a bigger sheet is not a matrix.
 MAX_MATRIX_ROWS = 100_000

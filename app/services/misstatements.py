@@ -11,14 +11,14 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from app.domain.ids import MisstatementId
-from app.domain.judgements import Misstatement, MisstatementInput
-from app.domain.vocabulary import DESCRIPTION_HEADINGS
-from app.engagement import Engagement
-from app.errors import NotFoundError, ValidationError
-from app.services.history import Changes, changes
-from app.services.refs import next_number
-from app.storage.schema import description_misstatement, live
+from fieldwork.app.domain.ids import MisstatementId
+from fieldwork.app.domain.judgements import Misstatement, MisstatementInput
+from fieldwork.app.domain.vocabulary import DESCRIPTION_HEADINGS
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import NotFoundError, ValidationError
+from fieldwork.app.services.history import Changes, changes
+from fieldwork.app.services.refs import next_number
+from fieldwork.app.storage.schema import description_misstatement, live
 
 REF_PATTERN = re.compile(r"^M-(\d+)$")
 

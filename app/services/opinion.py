@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Connection, select
 
-from app.domain.judgements import (
+from fieldwork.app.domain.judgements import (
     AreaProposal,
     CriterionConclusion,
     FindingKind,
@@ -24,14 +24,14 @@ from app.domain.judgements import (
     OpinionWorksheet,
     RequirementConclusion,
 )
-from app.domain.vocabulary import Framework, Opinion, ReportType, Status, TestKind
-from app.engagement import Engagement
-from app.errors import ValidationError
-from app.services.conclusions import Grounds, read_conclusions, read_grounds
-from app.services.findings import read_findings
-from app.services.history import Changes, changes
-from app.services.misstatements import read_misstatements
-from app.storage.schema import live, opinion
+from fieldwork.app.domain.vocabulary import Framework, Opinion, ReportType, Status, TestKind
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services.conclusions import Grounds, read_conclusions, read_grounds
+from fieldwork.app.services.findings import read_findings
+from fieldwork.app.services.history import Changes, changes
+from fieldwork.app.services.misstatements import read_misstatements
+from fieldwork.app.storage.schema import live, opinion
 
 CONTROL_AREAS = {ReportType.TYPE1: (OpinionArea.DESIGN,), ReportType.TYPE2: (OpinionArea.DESIGN, OpinionArea.OPERATION)}
 

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Table, func, select
 
-from app.domain.records import EngagementDetails, FileFacts, Requirement, RequirementStatus, StatusCounts
-from app.domain.vocabulary import Framework, RequirementKind, Status
-from app.engagement import Engagement
-from app.services.engagement import read_details, read_facts
-from app.services.requirements import read_scope
-from app.services.status import group_status, read_requirement_statuses
-from app.storage.schema import control, control_test, deviation, evidence, live, sample_item
+from fieldwork.app.domain.records import EngagementDetails, FileFacts, Requirement, RequirementStatus, StatusCounts
+from fieldwork.app.domain.vocabulary import Framework, RequirementKind, Status
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.services.engagement import read_details, read_facts
+from fieldwork.app.services.requirements import read_scope
+from fieldwork.app.services.status import group_status, read_requirement_statuses
+from fieldwork.app.storage.schema import control, control_test, deviation, evidence, live, sample_item
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from app.domain.records import SampleItemInput
-from app.domain.vocabulary import SampleResult
-from app.errors import ValidationError
+from fieldwork.app.domain.records import SampleItemInput
+from fieldwork.app.domain.vocabulary import SampleResult
+from fieldwork.app.errors import ValidationError
 
 RESULT_WORDS = {
     "": None,

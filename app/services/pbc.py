@@ -15,14 +15,14 @@ from uuid import UUID
 
 from sqlalchemy import Connection, RowMapping, func, select
 
-from app.domain.ids import PbcRequestId
-from app.domain.records import PbcRequest
-from app.domain.vocabulary import Labelled
-from app.engagement import Engagement
-from app.errors import NotFoundError, ValidationError
-from app.services.history import Changes, changes
-from app.services.refs import find_id, next_number
-from app.storage.schema import evidence_link, live, pbc_request
+from fieldwork.app.domain.ids import PbcRequestId
+from fieldwork.app.domain.records import PbcRequest
+from fieldwork.app.domain.vocabulary import Labelled
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import NotFoundError, ValidationError
+from fieldwork.app.services.history import Changes, changes
+from fieldwork.app.services.refs import find_id, next_number
+from fieldwork.app.storage.schema import evidence_link, live, pbc_request
 
 REF_PATTERN = re.compile(r"^PBC-(\d+)$")
 

@@ -22,23 +22,23 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, case, false, func, insert, select
 
-from app.domain.ids import EvidenceId, PopulationId, TestId, new_id
-from app.domain.over_time import Span
-from app.domain.sampling import Population, PopulationItemInput, PopulationRow, PopulationSource
-from app.engagement import Engagement
-from app.errors import ValidationError
-from app.services.engagement import read_period_span
-from app.services.evidence import Link, LinkKind, Receipt, attach_stream, link
-from app.services.evidence_store import ByteProgress
-from app.services.history import Changes, changes
-from app.services.ipe import new_population
-from app.services.population_files import open_table
-from app.services.population_removal import drop_population
-from app.services.population_table import Cell, Table, cell_text, parse_date
-from app.services.test_windows import read_test_window, window_phrase
-from app.services.testing import conclusion_follows, find_test_id
-from app.storage.schema import control_test, evidence, evidence_link, live, population, population_row
-from app.tasks import Task
+from fieldwork.app.domain.ids import EvidenceId, PopulationId, TestId, new_id
+from fieldwork.app.domain.over_time import Span
+from fieldwork.app.domain.sampling import Population, PopulationItemInput, PopulationRow, PopulationSource
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services.engagement import read_period_span
+from fieldwork.app.services.evidence import Link, LinkKind, Receipt, attach_stream, link
+from fieldwork.app.services.evidence_store import ByteProgress
+from fieldwork.app.services.history import Changes, changes
+from fieldwork.app.services.ipe import new_population
+from fieldwork.app.services.population_files import open_table
+from fieldwork.app.services.population_removal import drop_population
+from fieldwork.app.services.population_table import Cell, Table, cell_text, parse_date
+from fieldwork.app.services.test_windows import read_test_window, window_phrase
+from fieldwork.app.services.testing import conclusion_follows, find_test_id
+from fieldwork.app.storage.schema import control_test, evidence, evidence_link, live, population, population_row
+from fieldwork.app.tasks import Task
 
 ROW_BATCH = 5_000
 ROW_COLUMNS = ("population_id", "row_no", "identifier", "item_date", "values")

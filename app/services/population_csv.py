@@ -20,8 +20,8 @@ from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any, cast
 
-from app.domain.sampling import PopulationSource
-from app.services.population_table import (
+from fieldwork.app.domain.sampling import PopulationSource
+from fieldwork.app.services.population_table import (
     HEADER_SCAN_ROWS,
     MAX_COLUMNS,
     READ_CHUNK,

@@ -17,10 +17,19 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Protocol
 
-from app.domain.sampling import PopulationPreview, PopulationSource
-from app.services.population_csv import open_csv
-from app.services.population_table import Cell, Pair, PairCounter, RefusedFile, Rows, Table, cell_text, is_date
-from app.services.population_xlsx import hash_handle, open_workbook
+from fieldwork.app.domain.sampling import PopulationPreview, PopulationSource
+from fieldwork.app.services.population_csv import open_csv
+from fieldwork.app.services.population_table import (
+    Cell,
+    Pair,
+    PairCounter,
+    RefusedFile,
+    Rows,
+    Table,
+    cell_text,
+    is_date,
+)
+from fieldwork.app.services.population_xlsx import hash_handle, open_workbook
 
 MAX_SOURCE_BYTES = 1 << 30
 MAX_ROWS = 5_000_000

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import delete, func, select
 
-from app.domain.ids import TestId
-from app.errors import ValidationError
-from app.services.history import Changes
-from app.storage.schema import live, population, population_row, sample_item
+from fieldwork.app.domain.ids import TestId
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services.history import Changes
+from fieldwork.app.storage.schema import live, population, population_row, sample_item
 
 
 def drop_population(ch: Changes, test_id: TestId) -> None:

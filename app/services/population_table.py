@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 from itertools import islice
 from operator import itemgetter
 
-from app.errors import ValidationError
+from fieldwork.app.errors import ValidationError
 
 MAX_COLUMNS = 256
 HEADER_SCAN_ROWS = 20

@@ -19,9 +19,9 @@ from itertools import chain
 from pathlib import Path
 from typing import IO, Any
 
-from app.domain.sampling import PopulationSource
-from app.errors import ValidationError
-from app.services.population_table import (
+from fieldwork.app.domain.sampling import PopulationSource
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services.population_table import (
     MAX_COLUMNS,
     READ_CHUNK,
     RefusedFile,

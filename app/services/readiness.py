@@ -14,19 +14,19 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
-from app.ai_library import SERVABLE, ControlTemplate, Library, load_library
-from app.domain.readiness import WHOLE, Coverage, Readiness, ReadinessLine, Route
-from app.domain.records import Control, EngagementDetails, Mapping, TestPlan
-from app.domain.vocabulary import Framework
-from app.engagement import Engagement
-from app.errors import NotFoundError
-from app.services.controls import insert_control, read_control, read_controls
-from app.services.crosswalk_update import VERSION_KEY
-from app.services.engagement import read_details, read_facts
-from app.services.history import changes, utc_now
-from app.services.requirements import read_mappings, read_requirements
-from app.services.testing import insert_test
-from app.storage.schema import fieldwork_meta, soa_line
+from fieldwork.app.ai_library import SERVABLE, ControlTemplate, Library, load_library
+from fieldwork.app.domain.readiness import WHOLE, Coverage, Readiness, ReadinessLine, Route
+from fieldwork.app.domain.records import Control, EngagementDetails, Mapping, TestPlan
+from fieldwork.app.domain.vocabulary import Framework
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import NotFoundError
+from fieldwork.app.services.controls import insert_control, read_control, read_controls
+from fieldwork.app.services.crosswalk_update import VERSION_KEY
+from fieldwork.app.services.engagement import read_details, read_facts
+from fieldwork.app.services.history import changes, utc_now
+from fieldwork.app.services.requirements import read_mappings, read_requirements
+from fieldwork.app.services.testing import insert_test
+from fieldwork.app.storage.schema import fieldwork_meta, soa_line
 
 
 def read_readiness(conn: Connection, library: Library) -> Readiness:

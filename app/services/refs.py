@@ -7,9 +7,9 @@ import uuid
 
 from sqlalchemy import Column, Connection, Table, select
 
-from app.domain.ids import parse_id
-from app.errors import NotFoundError
-from app.storage.schema import live
+from fieldwork.app.domain.ids import parse_id
+from fieldwork.app.errors import NotFoundError
+from fieldwork.app.storage.schema import live
 
 
 def find_id(conn: Connection, table: Table, ref_or_id: str | uuid.UUID, noun: str) -> uuid.UUID:

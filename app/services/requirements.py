@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, RowMapping, func, select
 
-from app.domain.records import EngagementDetails, Mapping, Requirement
-from app.domain.vocabulary import AUDITABLE_KINDS, Framework, Relationship, RequirementKind
-from app.engagement import Engagement
-from app.errors import NotFoundError, ValidationError
-from app.services.engagement import read_details
-from app.services.history import changes
-from app.storage.schema import live, mapping, requirement
+from fieldwork.app.domain.records import EngagementDetails, Mapping, Requirement
+from fieldwork.app.domain.vocabulary import AUDITABLE_KINDS, Framework, Relationship, RequirementKind
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import NotFoundError, ValidationError
+from fieldwork.app.services.engagement import read_details
+from fieldwork.app.services.history import changes
+from fieldwork.app.storage.schema import live, mapping, requirement
 
 
 def _record(r: RowMapping) -> Requirement:

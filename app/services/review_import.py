@@ -19,17 +19,17 @@ from typing import Any
 from defusedxml import ElementTree
 from sqlalchemy import Connection, select
 
-from app.domain.records import TeamMember
-from app.domain.sampling import PopulationSource
-from app.engagement import Engagement
-from app.errors import NotFoundError, ValidationError
-from app.services.engagement import read_facts, read_team
-from app.services.history import Changes, changes
-from app.services.population_files import open_table
-from app.services.population_table import cell_text
-from app.services.review_notes import NoteStatus, insert_note, put_clear
-from app.services.signables import ItemType, resolve_item
-from app.storage.schema import live, review_note
+from fieldwork.app.domain.records import TeamMember
+from fieldwork.app.domain.sampling import PopulationSource
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import NotFoundError, ValidationError
+from fieldwork.app.services.engagement import read_facts, read_team
+from fieldwork.app.services.history import Changes, changes
+from fieldwork.app.services.population_files import open_table
+from fieldwork.app.services.population_table import cell_text
+from fieldwork.app.services.review_notes import NoteStatus, insert_note, put_clear
+from fieldwork.app.services.signables import ItemType, resolve_item
+from fieldwork.app.storage.schema import live, review_note
 
 SHEET = "Review notes"
 #: The document properties are small; a larger part is not a workbook Fieldwork wrote.

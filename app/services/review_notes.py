@@ -13,14 +13,14 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from app.domain.vocabulary import Labelled
-from app.engagement import Engagement
-from app.errors import NotFoundError, ValidationError
-from app.services.acting import acting_member
-from app.services.history import Changes, changes
-from app.services.refs import next_number
-from app.services.signables import ItemType, read_item
-from app.storage.schema import live, person, review_note
+from fieldwork.app.domain.vocabulary import Labelled
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import NotFoundError, ValidationError
+from fieldwork.app.services.acting import acting_member
+from fieldwork.app.services.history import Changes, changes
+from fieldwork.app.services.refs import next_number
+from fieldwork.app.services.signables import ItemType, read_item
+from fieldwork.app.storage.schema import live, person, review_note
 
 REF_PATTERN = re.compile(r"^RN-(\d+)$")
 

@@ -25,19 +25,19 @@ from uuid import UUID
 
 from sqlalchemy import Connection, Table, select
 
-from app.domain.ids import new_id
-from app.domain.judgements import SETTLED
-from app.domain.over_time import Span, TestRound
-from app.domain.records import EngagementDetails
-from app.domain.vocabulary import AUDITABLE_KINDS, ReportType
-from app.errors import ValidationError
-from app.services.engagement import create_engagement, read_details
-from app.services.evidence_store import ByteProgress, chunks, store_stream
-from app.services.history import Changes
-from app.storage.database import Passphrase
-from app.storage.engagement_file import EngagementFile
-from app.storage.read_only import ReadOnlyFile
-from app.storage.schema import (
+from fieldwork.app.domain.ids import new_id
+from fieldwork.app.domain.judgements import SETTLED
+from fieldwork.app.domain.over_time import Span, TestRound
+from fieldwork.app.domain.records import EngagementDetails
+from fieldwork.app.domain.vocabulary import AUDITABLE_KINDS, ReportType
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services.engagement import create_engagement, read_details
+from fieldwork.app.services.evidence_store import ByteProgress, chunks, store_stream
+from fieldwork.app.services.history import Changes
+from fieldwork.app.storage.database import Passphrase
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.app.storage.read_only import ReadOnlyFile
+from fieldwork.app.storage.schema import (
     complementary_control,
     complementary_requirement,
     control,
@@ -61,7 +61,7 @@ from app.storage.schema import (
     subservice_organization,
     tickmark,
 )
-from app.tasks import Task
+from fieldwork.app.tasks import Task
 
 #: Where the new file records its predecessor (fieldwork_meta keys).
 SOURCE_KEYS = ("rolled_from_engagement_id", "rolled_from_sha256", "rolled_from_file", "rolled_from_period")

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from app.domain.sampling import Risk, SizeSuggestion
-from app.domain.vocabulary import Frequency, Nature, TestKind
-from app.errors import FieldworkError, ValidationError
-from app.resources import resource_path
+from fieldwork.app.domain.sampling import Risk, SizeSuggestion
+from fieldwork.app.domain.vocabulary import Frequency, Nature, TestKind
+from fieldwork.app.errors import FieldworkError, ValidationError
+from fieldwork.app.resources import resource_path
 
 TABLE = ("sampling", "sample_sizes.json")
 

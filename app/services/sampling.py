@@ -13,27 +13,27 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, func, select
 
-from app.domain.ids import TestId
-from app.domain.reasons import is_written_out, written_out_hint
-from app.domain.sampling import Population, Risk, SampleDraw, SamplePlan, SelectedItem, SizeSuggestion
-from app.domain.vocabulary import Frequency, Nature, Selection, TestKind
-from app.engagement import Engagement
-from app.errors import ValidationError
-from app.services.engagement import read_period_span
-from app.services.history import Changes, changes
-from app.services.population import (
+from fieldwork.app.domain.ids import TestId
+from fieldwork.app.domain.reasons import is_written_out, written_out_hint
+from fieldwork.app.domain.sampling import Population, Risk, SampleDraw, SamplePlan, SelectedItem, SizeSuggestion
+from fieldwork.app.domain.vocabulary import Frequency, Nature, Selection, TestKind
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services.engagement import read_period_span
+from fieldwork.app.services.history import Changes, changes
+from fieldwork.app.services.population import (
     count_eligible,
     eligible_rows,
     read_population,
     read_rows,
     require_population,
 )
-from app.services.sample_size import SizeBasis, suggest
-from app.services.selection import new_seed, random_rows, rows_at, systematic_positions
-from app.services.test_windows import read_test_window
-from app.services.testing import check_seed, find_test_id, insert_sample_rows
-from app.storage.schema import control, control_test, live, sample_item
-from app.tasks import Task
+from fieldwork.app.services.sample_size import SizeBasis, suggest
+from fieldwork.app.services.selection import new_seed, random_rows, rows_at, systematic_positions
+from fieldwork.app.services.test_windows import read_test_window
+from fieldwork.app.services.testing import check_seed, find_test_id, insert_sample_rows
+from fieldwork.app.storage.schema import control, control_test, live, sample_item
+from fieldwork.app.tasks import Task
 
 SEEDED = frozenset({Selection.RANDOM, Selection.SYSTEMATIC})
 PICKED = frozenset({Selection.HAPHAZARD, Selection.TARGETED})

@@ -5,16 +5,16 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from app.engagement import Engagement
-from app.errors import ReadOnlyError, ValidationError
-from app.keychain import KeychainUnavailable, file_account, forget_account, remember
-from app.passphrase import check_new_passphrase
-from app.services.history import changes
-from app.storage.database import make_engine
-from app.storage.encryption import export_database, rekey
-from app.storage.engagement_file import EngagementFile, open_engagement
-from app.storage.fileformat import Encryption
-from app.storage.leftovers import new_private_file
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import ReadOnlyError, ValidationError
+from fieldwork.app.keychain import KeychainUnavailable, file_account, forget_account, remember
+from fieldwork.app.passphrase import check_new_passphrase
+from fieldwork.app.services.history import changes
+from fieldwork.app.storage.database import make_engine
+from fieldwork.app.storage.encryption import export_database, rekey
+from fieldwork.app.storage.engagement_file import EngagementFile, open_engagement
+from fieldwork.app.storage.fileformat import Encryption
+from fieldwork.app.storage.leftovers import new_private_file
 
 
 def change_passphrase(db: Engagement, new: str, *, remember_it: bool) -> tuple[EngagementFile, str | None]:

@@ -18,12 +18,12 @@ from uuid import UUID
 from sqlalchemy import Connection, Table, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.domain.ids import WorkpaperId, parse_id
-from app.domain.targets import Page, Target
-from app.domain.vocabulary import Labelled
-from app.errors import NotFoundError
-from app.storage.chain import content_hash
-from app.storage.schema import (
+from fieldwork.app.domain.ids import WorkpaperId, parse_id
+from fieldwork.app.domain.targets import Page, Target
+from fieldwork.app.domain.vocabulary import Labelled
+from fieldwork.app.errors import NotFoundError
+from fieldwork.app.storage.chain import content_hash
+from fieldwork.app.storage.schema import (
     compensating_control,
     conclusion_deviation,
     control,
@@ -246,7 +246,7 @@ def _opinion(conn: Connection, key: str | None) -> Contents:
 
 def _workpapers(conn: Connection, key: str | None) -> Contents:
     """An engagement workpaper: what its content() says (text, checklist answers, dates, signer)."""
-    from app.services.workpapers import read_workpapers
+    from fieldwork.app.services.workpapers import read_workpapers
 
     found = _uuid(key)
     if key is not None and found is None:
@@ -284,10 +284,10 @@ def resolve_item(conn: Connection, text: str) -> tuple[ItemType, str]:
     """An item named as a workbook row keys it ("control_test:<uuid>") or as people do: C-001, C-001.T2, F-001,
     A-100 (a workpaper), DC4, "opinion", or a requirement's code (its conclusion where one is recorded, else its
     SoA line)."""
-    from app.services.controls import find_control_id
-    from app.services.findings import find_finding_id
-    from app.services.testing import find_test_id
-    from app.services.workpapers import find_workpaper_id
+    from fieldwork.app.services.controls import find_control_id
+    from fieldwork.app.services.findings import find_finding_id
+    from fieldwork.app.services.testing import find_test_id
+    from fieldwork.app.services.workpapers import find_workpaper_id
 
     said = text.strip()
     kind, _, key = said.partition(":")  # as `written_key` wrote it

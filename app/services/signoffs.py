@@ -16,14 +16,14 @@ from uuid import UUID
 
 from sqlalchemy import Connection, select
 
-from app.domain.records import HistoryEntry, TeamMember
-from app.domain.vocabulary import Labelled, Role
-from app.engagement import Engagement
-from app.errors import ValidationError
-from app.services.acting import acting_member
-from app.services.history import Changes, changes, read_history
-from app.services.signables import Item, ItemType, read_item, read_items
-from app.storage.schema import engagement, live, person, review_note, signoff, workpaper
+from fieldwork.app.domain.records import HistoryEntry, TeamMember
+from fieldwork.app.domain.vocabulary import Labelled, Role
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services.acting import acting_member
+from fieldwork.app.services.history import Changes, changes, read_history
+from fieldwork.app.services.signables import Item, ItemType, read_item, read_items
+from fieldwork.app.storage.schema import engagement, live, person, review_note, signoff, workpaper
 
 
 class SignRole(Labelled):

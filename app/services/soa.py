@@ -6,15 +6,15 @@ from collections import defaultdict
 
 from sqlalchemy import Connection, select
 
-from app.domain.records import SoaLine
-from app.domain.vocabulary import ImplementationStatus, Status
-from app.engagement import Engagement
-from app.errors import ValidationError
-from app.services.engagement import read_details
-from app.services.history import changes
-from app.services.requirements import read_scope
-from app.services.status import read_requirement_statuses
-from app.storage.schema import control, control_requirement, live, requirement, soa_line
+from fieldwork.app.domain.records import SoaLine
+from fieldwork.app.domain.vocabulary import ImplementationStatus, Status
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services.engagement import read_details
+from fieldwork.app.services.history import changes
+from fieldwork.app.services.requirements import read_scope
+from fieldwork.app.services.status import read_requirement_statuses
+from fieldwork.app.storage.schema import control, control_requirement, live, requirement, soa_line
 
 
 def list_soa(db: Engagement) -> list[SoaLine]:

@@ -12,13 +12,13 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection
 
-from app.domain.records import ControlTest
-from app.domain.vocabulary import EngagementStage
-from app.domain.workpapers import Stage, Workpaper
-from app.engagement import Engagement
-from app.services.engagement import read_finalized_at
-from app.services.testing import read_tests
-from app.services.workpapers import read_workpapers
+from fieldwork.app.domain.records import ControlTest
+from fieldwork.app.domain.vocabulary import EngagementStage
+from fieldwork.app.domain.workpapers import Stage, Workpaper
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.services.engagement import read_finalized_at
+from fieldwork.app.services.testing import read_tests
+from fieldwork.app.services.workpapers import read_workpapers
 
 
 def derive_stage(finalized_at: str | None, tests: Sequence[ControlTest], workpapers: Sequence[Workpaper]) -> Stage:

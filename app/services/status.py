@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, case, func, select
 
-from app.domain.ids import ControlId, TestId
-from app.domain.records import Requirement, RequirementStatus, StatusCounts
-from app.domain.vocabulary import (
+from fieldwork.app.domain.ids import ControlId, TestId
+from fieldwork.app.domain.records import Requirement, RequirementStatus, StatusCounts
+from fieldwork.app.domain.vocabulary import (
     AUDITABLE_KINDS,
     Conclusion,
     ReportType,
@@ -23,10 +23,10 @@ from app.domain.vocabulary import (
     Status,
     TestKind,
 )
-from app.engagement import Engagement
-from app.services.engagement import read_details
-from app.services.requirements import read_scope
-from app.storage.schema import control_requirement, control_test, deviation, live, sample_item, soa_line
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.services.engagement import read_details
+from fieldwork.app.services.requirements import read_scope
+from fieldwork.app.storage.schema import control_requirement, control_test, deviation, live, sample_item, soa_line
 
 
 @dataclass(frozen=True)

@@ -13,21 +13,21 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from app.domain.ids import ComplementaryId, SubserviceId
-from app.domain.subservice import (
+from fieldwork.app.domain.ids import ComplementaryId, SubserviceId
+from fieldwork.app.domain.subservice import (
     ComplementaryControl,
     ComplementaryKind,
     SocReportReview,
     Subservice,
     SubserviceOrganization,
 )
-from app.domain.vocabulary import Framework, Opinion, ReportType, SubserviceTreatment
-from app.engagement import Engagement
-from app.errors import NotFoundError, ValidationError
-from app.services.controls import find_control_id
-from app.services.history import Changes, changes
-from app.services.refs import next_number
-from app.storage.schema import (
+from fieldwork.app.domain.vocabulary import Framework, Opinion, ReportType, SubserviceTreatment
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import NotFoundError, ValidationError
+from fieldwork.app.services.controls import find_control_id
+from fieldwork.app.services.history import Changes, changes
+from fieldwork.app.services.refs import next_number
+from fieldwork.app.storage.schema import (
     complementary_control,
     complementary_requirement,
     control,

@@ -13,18 +13,18 @@ from uuid import UUID
 
 from sqlalchemy import Connection, select
 
-from app.domain.ids import TestId
-from app.domain.over_time import ONE_DAY, Span, TestRound, TestTiming, covered_window, in_operation
-from app.domain.records import ControlTest, TestPlan
-from app.domain.vocabulary import TestKind
-from app.engagement import Engagement
-from app.errors import ValidationError
-from app.services.control_dates import items_outside
-from app.services.controls import find_control_id, read_control
-from app.services.engagement import read_period_span
-from app.services.history import Changes, changes
-from app.services.testing import find_test_id, insert_test, read_test, read_tests
-from app.storage.schema import control, control_test
+from fieldwork.app.domain.ids import TestId
+from fieldwork.app.domain.over_time import ONE_DAY, Span, TestRound, TestTiming, covered_window, in_operation
+from fieldwork.app.domain.records import ControlTest, TestPlan
+from fieldwork.app.domain.vocabulary import TestKind
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services.control_dates import items_outside
+from fieldwork.app.services.controls import find_control_id, read_control
+from fieldwork.app.services.engagement import read_period_span
+from fieldwork.app.services.history import Changes, changes
+from fieldwork.app.services.testing import find_test_id, insert_test, read_test, read_tests
+from fieldwork.app.storage.schema import control, control_test
 
 
 def read_test_window(conn: Connection, test_id: TestId) -> Span | None:

@@ -9,27 +9,27 @@ from uuid import UUID
 from sqlalchemy import Connection, RowMapping, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.domain.ids import ControlId, SampleItemId, TestId, new_id
-from app.domain.over_time import Span, TestRound, covered_window, in_operation
-from app.domain.reasons import is_written_out, written_out_hint
-from app.domain.records import (
+from fieldwork.app.domain.ids import ControlId, SampleItemId, TestId, new_id
+from fieldwork.app.domain.over_time import Span, TestRound, covered_window, in_operation
+from fieldwork.app.domain.reasons import is_written_out, written_out_hint
+from fieldwork.app.domain.records import (
     ControlTest,
     SampleItem,
     SampleItemInput,
     TestPlan,
 )
-from app.domain.refs import Ref, control_test_ref
-from app.domain.vocabulary import Conclusion, Method, SampleResult, Selection, TestKind
-from app.engagement import Engagement
-from app.errors import NotFoundError, ValidationError
-from app.services.controls import find_control_id
-from app.services.engagement import read_period_span
-from app.services.history import Changes, changes
-from app.services.population_removal import drop_population
-from app.services.refs import find_id
-from app.services.selection import MAX_SEED
-from app.services.status import read_test_states
-from app.storage.schema import (
+from fieldwork.app.domain.refs import Ref, control_test_ref
+from fieldwork.app.domain.vocabulary import Conclusion, Method, SampleResult, Selection, TestKind
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import NotFoundError, ValidationError
+from fieldwork.app.services.controls import find_control_id
+from fieldwork.app.services.engagement import read_period_span
+from fieldwork.app.services.history import Changes, changes
+from fieldwork.app.services.population_removal import drop_population
+from fieldwork.app.services.refs import find_id
+from fieldwork.app.services.selection import MAX_SEED
+from fieldwork.app.services.status import read_test_states
+from fieldwork.app.storage.schema import (
     control,
     control_test,
     deviation,
@@ -136,7 +136,7 @@ def remove_test(ch: Changes, test_id: TestId) -> None:
     ch.delete_where(sample_item, sample_item.c.test_id == test_id)
     ch.delete_where(deviation, deviation.c.test_id == test_id)
     ch.delete_where(fairness_result, fairness_result.c.test_id == test_id)
-    from app.services.ipe import drop_assessments  # they look tests up here: import when used
+    from fieldwork.app.services.ipe import drop_assessments  # they look tests up here: import when used
 
     drop_population(ch, test_id)
     drop_assessments(ch, ipe_assessment.c.test_id == test_id)
@@ -386,7 +386,7 @@ def _refuse_clean_conclusion(found: ControlTest) -> None:
 
 def _refuse_unassessed_population(conn: Connection, found: ControlTest) -> None:
     """A clean conclusion rests on a population whose completeness and accuracy were assessed (`services.ipe`)."""
-    from app.services.ipe import refusal  # it reads tests here: import when used
+    from fieldwork.app.services.ipe import refusal  # it reads tests here: import when used
 
     reason = refusal(conn, found)
     if reason:

@@ -26,13 +26,13 @@ from uuid import UUID
 from sqlalchemy import Connection, Date, DateTime, Integer, RowMapping, Table, Uuid, func, select
 from sqlalchemy.exc import IntegrityError
 
-from app.domain.records import HistoryEntry
-from app.engagement import Engagement
-from app.errors import ValidationError
-from app.services.engagement import read_finalized_at
-from app.services.history import REPLICA_KEY, Changes, changes
-from app.storage.database import dump_json
-from app.storage.schema import evidence_blob, fieldwork_meta, history, is_tracked, metadata
+from fieldwork.app.domain.records import HistoryEntry
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services.engagement import read_finalized_at
+from fieldwork.app.services.history import REPLICA_KEY, Changes, changes
+from fieldwork.app.storage.database import dump_json
+from fieldwork.app.storage.schema import evidence_blob, fieldwork_meta, history, is_tracked, metadata
 
 #: Actions that changed one row, with the values to write it back from.
 ROW_ACTIONS = ("create", "update", "delete")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, func, select
 
-from app.domain.ids import TestId
-from app.storage.schema import control, control_test, evidence, evidence_link, live, sample_item
+from fieldwork.app.domain.ids import TestId
+from fieldwork.app.storage.schema import control, control_test, evidence, evidence_link, live, sample_item
 
 
 def read_tests_without_evidence(conn: Connection) -> dict[TestId, str]:

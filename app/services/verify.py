@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, LargeBinary, func, select
 
-from app.engagement import Engagement
-from app.errors import FieldworkError
-from app.services.evidence_store import ByteProgress, Fingerprint, stream_blob
-from app.services.history_chain import read_chain, recorded_heads_missing
-from app.storage.schema import evidence, evidence_blob, live, metadata, requirement, soa_line
-from app.tasks import Task
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import FieldworkError
+from fieldwork.app.services.evidence_store import ByteProgress, Fingerprint, stream_blob
+from fieldwork.app.services.history_chain import read_chain, recorded_heads_missing
+from fieldwork.app.storage.schema import evidence, evidence_blob, live, metadata, requirement, soa_line
+from fieldwork.app.tasks import Task
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from uuid import UUID
 
 from sqlalchemy import Connection, func, select
 
-from app.domain.ids import ControlId, WorkpaperId, WorkpaperItemId
-from app.domain.judgements import OpinionWorksheet
-from app.domain.workpapers import (
+from fieldwork.app.domain.ids import ControlId, WorkpaperId, WorkpaperItemId
+from fieldwork.app.domain.judgements import OpinionWorksheet
+from fieldwork.app.domain.workpapers import (
     Answer,
     ChecklistItem,
     CompletionItem,
@@ -37,14 +37,14 @@ from app.domain.workpapers import (
     missing,
     report_date_conflict,
 )
-from app.engagement import Engagement
-from app.errors import NotFoundError, ValidationError
-from app.services.engagement import read_team
-from app.services.grouped import evidence_by, grouped
-from app.services.history import Changes, changes
-from app.services.refs import find_id
-from app.services.requirements import require_auditable
-from app.storage.schema import (
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import NotFoundError, ValidationError
+from fieldwork.app.services.engagement import read_team
+from fieldwork.app.services.grouped import evidence_by, grouped
+from fieldwork.app.services.history import Changes, changes
+from fieldwork.app.services.refs import find_id
+from fieldwork.app.services.requirements import require_auditable
+from fieldwork.app.storage.schema import (
     control,
     engagement,
     evidence_link,
@@ -54,7 +54,7 @@ from app.storage.schema import (
     workpaper_item,
     workpaper_requirement,
 )
-from app.workpaper_templates import WorkpaperTemplate
+from fieldwork.app.workpaper_templates import WorkpaperTemplate
 
 #: The shape of a workpaper made from no template: nothing asked of it beyond its kind.
 OWN = WorkpaperShape()
@@ -329,7 +329,7 @@ def _items(conn: Connection) -> dict[WorkpaperId, list[ChecklistItem]]:
 
 def _worksheet_reasons(conn: Connection, worksheet: OpinionWorksheet | None) -> tuple[str, ...]:
     if worksheet is None:
-        from app.services.judged import read_judgements  # the judgements read the whole file: only when shown
+        from fieldwork.app.services.judged import read_judgements  # the judgements read the whole file: only when shown
 
         worksheet = read_judgements(conn).worksheet
     if worksheet.supported:

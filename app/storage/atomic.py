@@ -15,8 +15,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from app.errors import FieldworkError
-from app.storage.leftovers import sweep, temporary_prefix
+from fieldwork.app.errors import FieldworkError
+from fieldwork.app.storage.leftovers import sweep, temporary_prefix
 
 #: What writing the bytes can meet that is the disk's fault, not a bug: said in a sentence.
 DISK_FULL = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})

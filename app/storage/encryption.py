@@ -13,11 +13,11 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from app.errors import EngagementFileError
-from app.storage.database import APPLICATION_ID, PAGE_SIZE, Passphrase, connect, quote_passphrase
-from app.storage.fileformat import Encryption, raise_if_known, sniff
-from app.storage.files import fsync_file, fsync_folder
-from app.storage.leftovers import temporary_name
+from fieldwork.app.errors import EngagementFileError
+from fieldwork.app.storage.database import APPLICATION_ID, PAGE_SIZE, Passphrase, connect, quote_passphrase
+from fieldwork.app.storage.fileformat import Encryption, raise_if_known, sniff
+from fieldwork.app.storage.files import fsync_file, fsync_folder
+from fieldwork.app.storage.leftovers import temporary_name
 
 
 def export_database(source: Path, source_key: Passphrase, target: Path, target_key: Passphrase) -> None:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
-from app.engagement import OPENED_READ_ONLY
-from app.errors import (
+from fieldwork.app.engagement import OPENED_READ_ONLY
+from fieldwork.app.errors import (
     DamagedFileError,
     EngagementFileError,
     FileChangedUnderneath,
@@ -25,12 +25,12 @@ from app.errors import (
     ReadOnlyError,
     WrongPassphrase,
 )
-from app.storage import migrations
-from app.storage.database import APPLICATION_ID, RAW_KEY_FORM, LegacyRawKey, Passphrase, make_engine
-from app.storage.fileformat import Encryption, Probe, probe, raise_if_known, sniff
-from app.storage.files import fsync_file, fsync_folder
-from app.storage.leftovers import sweep, temporary_name
-from app.storage.writer_lock import Holder, MediumReadOnly, WriterLock
+from fieldwork.app.storage import migrations
+from fieldwork.app.storage.database import APPLICATION_ID, RAW_KEY_FORM, LegacyRawKey, Passphrase, make_engine
+from fieldwork.app.storage.fileformat import Encryption, Probe, probe, raise_if_known, sniff
+from fieldwork.app.storage.files import fsync_file, fsync_folder
+from fieldwork.app.storage.leftovers import sweep, temporary_name
+from fieldwork.app.storage.writer_lock import Holder, MediumReadOnly, WriterLock
 
 
 @dataclass

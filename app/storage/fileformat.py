@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from app.errors import (
+from fieldwork.app.errors import (
     DamagedFileError,
     EngagementFileError,
     FileLockedError,
@@ -19,8 +19,15 @@ from app.errors import (
     PassphraseRequired,
     WrongPassphrase,
 )
-from app.storage.database import APPLICATION_ID, PAGE_SIZE, DBAPIConnection, Passphrase, connect, is_database_error
-from app.storage.schema import metadata
+from fieldwork.app.storage.database import (
+    APPLICATION_ID,
+    PAGE_SIZE,
+    DBAPIConnection,
+    Passphrase,
+    connect,
+    is_database_error,
+)
+from fieldwork.app.storage.schema import metadata
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 HEADER_SIZE = 100

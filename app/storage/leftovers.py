@@ -17,8 +17,8 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
-from app.errors import EngagementFileError
-from app.storage.files import create_private, fsync_folder
+from fieldwork.app.errors import EngagementFileError
+from fieldwork.app.storage.files import create_private, fsync_folder
 
 PURPOSES = ("creating", "rekey", "part", "plain", "backup", "pack")
 #: Purposes whose temporary is a folder (a review pack is written whole in one, then renamed).

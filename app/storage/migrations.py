@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, text
 
-from app.errors import NewerVersionError
-from app.resources import migrations_path
+from fieldwork.app.errors import NewerVersionError
+from fieldwork.app.resources import migrations_path
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -79,7 +79,7 @@ def create_current(engine: Engine) -> None:
     `schema.metadata`) but loads Alembic and its scripts, about half a second, for each new file. The
     version table is the one Alembic makes, so later upgrades take the file from here.
     """
-    from app.storage.schema import metadata
+    from fieldwork.app.storage.schema import metadata
 
     with engine.begin() as conn:
         metadata.create_all(conn)

@@ -21,10 +21,10 @@ from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
-from app.storage import migrations
-from app.storage.database import BUSY_TIMEOUT_MS, DBAPIConnection, Passphrase, connect
-from app.storage.engagement_file import open_engagement
-from app.storage.fileformat import Encryption, probe, raise_if_known
+from fieldwork.app.storage import migrations
+from fieldwork.app.storage.database import BUSY_TIMEOUT_MS, DBAPIConnection, Passphrase, connect
+from fieldwork.app.storage.engagement_file import open_engagement
+from fieldwork.app.storage.fileformat import Encryption, probe, raise_if_known
 
 READ_CHUNK = 1 << 20
 

@@ -38,7 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.storage.chain import CanonicalJSON
+from fieldwork.app.storage.chain import CanonicalJSON
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -22,8 +22,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from app.errors import FileInUseError
-from app.profile import load_profile
+from fieldwork.app.errors import FileInUseError
+from fieldwork.app.profile import load_profile
 
 #: Errors that mean the folder cannot take a lock file: a read-only disk or share, or no permission.
 READ_ONLY_ERRORS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})

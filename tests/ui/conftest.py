@@ -9,10 +9,10 @@ import pytest
 
 from pytestqt.qtbot import QtBot
 
-from app.storage.engagement_file import EngagementFile
-from ui.main_window import MainWindow
-from ui.operations import Runner
-from ui.workspace import Workspace
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.ui.main_window import MainWindow
+from fieldwork.ui.operations import Runner
+from fieldwork.ui.workspace import Workspace
 
 
 def shown_workspace(qtbot: QtBot, db: EngagementFile) -> Workspace:
@@ -64,6 +64,6 @@ def who_is_acting_is_not_asked(request: pytest.FixtureRequest, monkeypatch: pyte
     """The test profile ("Test Auditor") is on no demo team, so opening a file would ask who they are: a window-
     modal dialog that takes the keys a test sends. Only the tests marked `asks_who` (that question's own) see it."""
     if request.node.get_closest_marker("asks_who") is None:
-        from ui.review_actions import ReviewActions
+        from fieldwork.ui.review_actions import ReviewActions
 
         monkeypatch.setattr(ReviewActions, "check_member", lambda self: None)

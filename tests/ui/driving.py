@@ -10,10 +10,10 @@ import pytest
 
 from PySide6.QtWidgets import QDialog
 
-from ui.context import Target
-from ui.views.base import DetailView
-from ui.widgets import ChoiceBox, CommitTextEdit
-from ui.workspace import Workspace
+from fieldwork.ui.context import Target
+from fieldwork.ui.views.base import DetailView
+from fieldwork.ui.widgets import ChoiceBox, CommitTextEdit
+from fieldwork.ui.workspace import Workspace
 
 V = TypeVar("V", bound=DetailView)
 

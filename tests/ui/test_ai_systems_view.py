@@ -11,20 +11,20 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
-from app.domain.ai_systems import LifeCycleStage
-from app.domain.records import ControlInput
-from app.services import ai_systems, controls, testing
-from app.services.ai_inventory_import import InventoryField
-from ui.context import Target
-from ui.dialogs.ai_system import AiSystemDialog
-from ui.dialogs.choose_links import ChooseLinksDialog
-from ui.dialogs.fairness_run import FairnessRunDialog
-from ui.dialogs.impact_assessment import ImpactAssessmentDialog
-from ui.dialogs.inventory_import import InventoryImportDialog
-from ui.views.ai_systems import AiSystemsView
-from ui.views.control_test import ControlTestView
-from ui.views.evidence import EvidenceView
-from ui.workspace import Workspace
+from fieldwork.app.domain.ai_systems import LifeCycleStage
+from fieldwork.app.domain.records import ControlInput
+from fieldwork.app.services import ai_systems, controls, testing
+from fieldwork.app.services.ai_inventory_import import InventoryField
+from fieldwork.ui.context import Target
+from fieldwork.ui.dialogs.ai_system import AiSystemDialog
+from fieldwork.ui.dialogs.choose_links import ChooseLinksDialog
+from fieldwork.ui.dialogs.fairness_run import FairnessRunDialog
+from fieldwork.ui.dialogs.impact_assessment import ImpactAssessmentDialog
+from fieldwork.ui.dialogs.inventory_import import InventoryImportDialog
+from fieldwork.ui.views.ai_systems import AiSystemsView
+from fieldwork.ui.views.control_test import ControlTestView
+from fieldwork.ui.views.evidence import EvidenceView
+from fieldwork.ui.workspace import Workspace
 
 PAGE = Target("ai_systems")
 

@@ -5,19 +5,19 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 
-from app.domain.ids import TestId
-from app.domain.judgements import CriterionConclusion
-from app.domain.records import ControlInput, DeviationInput, SampleItemInput, TestPlan
-from app.domain.vocabulary import Conclusion, Method, SampleResult, TestKind
-from app.services import controls, deviations, findings, soa, testing
-from app.services.conclusions import get_conclusion
+from fieldwork.app.domain.ids import TestId
+from fieldwork.app.domain.judgements import CriterionConclusion
+from fieldwork.app.domain.records import ControlInput, DeviationInput, SampleItemInput, TestPlan
+from fieldwork.app.domain.vocabulary import Conclusion, Method, SampleResult, TestKind
+from fieldwork.app.services import controls, deviations, findings, soa, testing
+from fieldwork.app.services.conclusions import get_conclusion
+from fieldwork.ui.context import Target
+from fieldwork.ui.models.navigator import NODE_ROLE
+from fieldwork.ui.views.findings import FindingsView
+from fieldwork.ui.views.requirement import RequirementView
+from fieldwork.ui.workspace import Workspace
 from tests.sampling_helpers import assess_population
 from tests.ui.driving import choose, open_page, write
-from ui.context import Target
-from ui.models.navigator import NODE_ROLE
-from ui.views.findings import FindingsView
-from ui.views.requirement import RequirementView
-from ui.workspace import Workspace
 
 MET = CriterionConclusion.MET
 MET_WITH_EXCEPTIONS = CriterionConclusion.MET_WITH_EXCEPTIONS

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from app.domain.records import ControlInput, TestPlan
-from app.domain.vocabulary import Conclusion, Method, Status, TestKind
-from app.services import controls, testing
-from ui.context import Target
-from ui.views.dashboard import DashboardView
-from ui.workspace import Workspace
+from fieldwork.app.domain.records import ControlInput, TestPlan
+from fieldwork.app.domain.vocabulary import Conclusion, Method, Status, TestKind
+from fieldwork.app.services import controls, testing
+from fieldwork.ui.context import Target
+from fieldwork.ui.views.dashboard import DashboardView
+from fieldwork.ui.workspace import Workspace
 
 
 def test_a_type2_requirement_with_design_work_only_is_open_and_says_why(workspace: Workspace) -> None:

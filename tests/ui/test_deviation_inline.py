@@ -8,15 +8,15 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QMessageBox
 
-from app.domain.records import ControlInput, SampleItemInput, TestPlan
-from app.domain.vocabulary import Conclusion, Method, SampleResult, TestKind
-from app.services import controls, deviations, testing
-from app.storage.engagement_file import EngagementFile
+from fieldwork.app.domain.records import ControlInput, SampleItemInput, TestPlan
+from fieldwork.app.domain.vocabulary import Conclusion, Method, SampleResult, TestKind
+from fieldwork.app.services import controls, deviations, testing
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.ui.context import Target
+from fieldwork.ui.dialogs.deviation import DeviationDialog
+from fieldwork.ui.views.control_test import DEVIATION_COLUMN, ControlTestView
+from fieldwork.ui.workspace import Workspace
 from tests.ui.driving import answering, choose
-from ui.context import Target
-from ui.dialogs.deviation import DeviationDialog
-from ui.views.control_test import DEVIATION_COLUMN, ControlTestView
-from ui.workspace import Workspace
 
 PLAN = TestPlan(TestKind.OPERATING, "Inspect each change ticket.", (Method.INSPECTION,))
 

@@ -9,15 +9,15 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app.domain.vocabulary import Method, TestKind
-from app.services import controls, testing
+from fieldwork.app.domain.vocabulary import Method, TestKind
+from fieldwork.app.services import controls, testing
+from fieldwork.ui.context import Target
+from fieldwork.ui.dialogs.new_control import NewControlDialog
+from fieldwork.ui.dialogs.new_test import NewTestDialog
+from fieldwork.ui.main_window import MainWindow
+from fieldwork.ui.views.control import ControlView
+from fieldwork.ui.views.control_test import ControlTestView
 from tests.ui.driving import answering, choose
-from ui.context import Target
-from ui.dialogs.new_control import NewControlDialog
-from ui.dialogs.new_test import NewTestDialog
-from ui.main_window import MainWindow
-from ui.views.control import ControlView
-from ui.views.control_test import ControlTestView
 
 
 @pytest.fixture
@@ -166,7 +166,7 @@ def test_undo_says_why_when_it_cannot(window: MainWindow, monkeypatch: pytest.Mo
     assert isinstance(view, ControlView)
     view.owner.setText("Head of IT Security")
     view.owner.flush()
-    from app.storage.schema import control as control_table
+    from fieldwork.app.storage.schema import control as control_table
 
     with window.db.writing() as conn:
         conn.execute(control_table.update().where(control_table.c.id == control.id).values(owner="Someone else"))

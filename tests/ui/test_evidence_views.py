@@ -16,24 +16,24 @@ from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, Q
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from app.exports.pbc_list import HEADER_ROW
-from app.services import evidence as ev
-from app.services.evidence_store import Readable
-from app.services.history import Changes
-from app.storage.engagement_file import EngagementFile
-from app.tasks import Task
+from fieldwork.app.exports.pbc_list import HEADER_ROW
+from fieldwork.app.services import evidence as ev
+from fieldwork.app.services.evidence_store import Readable
+from fieldwork.app.services.history import Changes
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.app.tasks import Task
+from fieldwork.ui.context import Target
+from fieldwork.ui.dialogs.pbc_request import PbcRequestDialog
+from fieldwork.ui.dialogs.receipt import ReceiptDialog
+from fieldwork.ui.main_window import MainWindow
+from fieldwork.ui.operations import Operation, Runner
+from fieldwork.ui.tables import selected_rows
+from fieldwork.ui.views.control import ControlView
+from fieldwork.ui.views.control_test import ControlTestView
+from fieldwork.ui.views.evidence import EvidenceView
+from fieldwork.ui.views.pbc import PbcView
+from fieldwork.ui.workspace import Workspace
 from tests.evidence_helpers import make_items, row_counts, sha256_of, write_file
-from ui.context import Target
-from ui.dialogs.pbc_request import PbcRequestDialog
-from ui.dialogs.receipt import ReceiptDialog
-from ui.main_window import MainWindow
-from ui.operations import Operation, Runner
-from ui.tables import selected_rows
-from ui.views.control import ControlView
-from ui.views.control_test import ControlTestView
-from ui.views.evidence import EvidenceView
-from ui.views.pbc import PbcView
-from ui.workspace import Workspace
 
 MIB = 1 << 20
 

@@ -12,22 +12,22 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QTableWidgetItem
 from pytestqt.qtbot import QtBot
 
-from app.domain.judgements import DeviationNature
-from app.domain.records import TestPlan
-from app.domain.vocabulary import Conclusion, Method, Role, SampleResult, Status, TestKind
-from app.services import controls, deviations, testing
+from fieldwork.app.domain.judgements import DeviationNature
+from fieldwork.app.domain.records import TestPlan
+from fieldwork.app.domain.vocabulary import Conclusion, Method, Role, SampleResult, Status, TestKind
+from fieldwork.app.services import controls, deviations, testing
+from fieldwork.ui.context import Target
+from fieldwork.ui.dialogs.deviation import DeviationDialog
+from fieldwork.ui.dialogs.new_control import NewControlDialog
+from fieldwork.ui.dialogs.new_engagement import NewEngagementWizard
+from fieldwork.ui.dialogs.new_test import NewTestDialog
+from fieldwork.ui.main_window import MainWindow
+from fieldwork.ui.models.navigator import NODE_ROLE
+from fieldwork.ui.views.control import ControlView
+from fieldwork.ui.views.control_test import ControlTestView
+from fieldwork.ui.views.requirement import RequirementView
+from fieldwork.ui.workspace import Workspace
 from tests.ui.driving import answering, choose
-from ui.context import Target
-from ui.dialogs.deviation import DeviationDialog
-from ui.dialogs.new_control import NewControlDialog
-from ui.dialogs.new_engagement import NewEngagementWizard
-from ui.dialogs.new_test import NewTestDialog
-from ui.main_window import MainWindow
-from ui.models.navigator import NODE_ROLE
-from ui.views.control import ControlView
-from ui.views.control_test import ControlTestView
-from ui.views.requirement import RequirementView
-from ui.workspace import Workspace
 
 PASSPHRASE = "four unrelated words here"
 

@@ -11,14 +11,14 @@ from pypdf import PdfReader
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app.exports.report.model import Audience
-from app.keychain import recall
-from app.storage.engagement_file import open_engagement
+from fieldwork.app.exports.report.model import Audience
+from fieldwork.app.keychain import recall
+from fieldwork.app.storage.engagement_file import open_engagement
+from fieldwork.ui.dialogs.passphrase import ChangePassphrase
+from fieldwork.ui.main_window import MainWindow
 from tests.conftest import PASSPHRASE
 from tests.reliability_helpers import hold
 from tests.xlsx_reading import records
-from ui.dialogs.passphrase import ChangePassphrase
-from ui.main_window import MainWindow
 
 
 @pytest.fixture
@@ -74,7 +74,7 @@ def test_encrypting_the_open_engagement_from_the_menu(window: MainWindow, monkey
 def test_a_failed_passphrase_change_reopens_the_file_and_says_why(
     window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app.errors import ValidationError
+    from fieldwork.app.errors import ValidationError
 
     shown: list[str] = []
     path = window.db.path  # type: ignore[union-attr]
@@ -89,7 +89,7 @@ def test_a_failed_passphrase_change_reopens_the_file_and_says_why(
         raise ValidationError("The disk is full; the passphrase was not changed.")
 
     monkeypatch.setattr(ChangePassphrase, "exec", answer)
-    monkeypatch.setattr("ui.main_window.change_passphrase", refuse)
+    monkeypatch.setattr("fieldwork.ui.main_window.change_passphrase", refuse)
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append(text))
     window.change_passphrase()
     assert shown == ["The disk is full; the passphrase was not changed."]
@@ -100,8 +100,8 @@ def test_a_failed_passphrase_change_reopens_the_file_and_says_why(
 def test_the_word_report_exports_from_the_menu_as_the_copy_chosen(
     window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from fieldwork.ui.main_window import COPY_FILTERS
     from tests.report_reading import docx_text
-    from ui.main_window import COPY_FILTERS
 
     monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.No)
     offered: list[str] = []
@@ -161,9 +161,9 @@ def test_a_file_another_process_changes_is_offered_read_only(
 def test_the_findings_report_exports_from_the_menu_beside_the_engagement(
     window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str, read: str
 ) -> None:
+    from fieldwork.ui.desktop import export_folder
+    from fieldwork.ui.main_window import COPY_FILTERS
     from tests.report_reading import docx_text, pdf_body
-    from ui.desktop import export_folder
-    from ui.main_window import COPY_FILTERS
 
     offered: list[str] = []
     monkeypatch.setattr(
@@ -194,7 +194,7 @@ def test_the_findings_report_exports_from_the_menu_beside_the_engagement(
 def test_the_review_pack_exports_from_the_menu_after_the_warning(
     window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ui.dialogs.review_pack import WARNING, ReviewPackDialog
+    from fieldwork.ui.dialogs.review_pack import WARNING, ReviewPackDialog
 
     target = tmp_path / "for the plane"
     shown: list[str] = []

@@ -11,19 +11,19 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.modeltest import ModelTester
 
-from app.domain.judgements import FindingKind, FindingStatus
-from app.services import evidence as ev
-from app.services import findings
-from app.storage.engagement_file import EngagementFile
+from fieldwork.app.domain.judgements import FindingKind, FindingStatus
+from fieldwork.app.services import evidence as ev
+from fieldwork.app.services import findings
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.ui.context import Target
+from fieldwork.ui.dialogs.finding import FindingDialog
+from fieldwork.ui.evidence_actions import open_use
+from fieldwork.ui.views.evidence import EvidenceView
+from fieldwork.ui.views.findings import FindingsView
+from fieldwork.ui.workspace import Workspace
 from tests.evidence_helpers import write_file
 from tests.ui.driving import choose, open_page
 from tests.ui.test_evidence_views import click, receipts
-from ui.context import Target
-from ui.dialogs.finding import FindingDialog
-from ui.evidence_actions import open_use
-from ui.views.evidence import EvidenceView
-from ui.views.findings import FindingsView
-from ui.workspace import Workspace
 
 STATEMENT = "Top management did not review the AI management system in the period."
 

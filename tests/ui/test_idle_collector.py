@@ -10,8 +10,8 @@ import pytest
 
 from pytestqt.qtbot import QtBot
 
-from ui.collector import DUE_AFTER, REVISIT_EVERY, IdleCollector
-from ui.operations import Runner
+from fieldwork.ui.collector import DUE_AFTER, REVISIT_EVERY, IdleCollector
+from fieldwork.ui.operations import Runner
 
 
 @pytest.fixture

@@ -12,14 +12,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QTabWidget, QWidget
 
-from app.services import findings
+from fieldwork.app.services import findings
+from fieldwork.ui.context import Target
+from fieldwork.ui.dialogs.finding import FindingDialog
+from fieldwork.ui.views.findings import FindingsView
+from fieldwork.ui.views.requirement import RequirementView
+from fieldwork.ui.workspace import Workspace
 from tests.ui.driving import open_page
 from tests.ui.test_evidence_views import click
-from ui.context import Target
-from ui.dialogs.finding import FindingDialog
-from ui.views.findings import FindingsView
-from ui.views.requirement import RequirementView
-from ui.workspace import Workspace
 
 #: The main window's menus (File, Edit, Go, Help) own these.
 MENU_KEYS = set("fegh")

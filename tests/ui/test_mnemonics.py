@@ -10,10 +10,10 @@ from pathlib import Path
 from PySide6.QtWidgets import QAbstractButton, QApplication, QGroupBox, QLabel, QTabBar, QTabWidget, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.domain.vocabulary import TestKind
-from app.services import testing
-from ui.context import Target
-from ui.main_window import MainWindow
+from fieldwork.app.domain.vocabulary import TestKind
+from fieldwork.app.services import testing
+from fieldwork.ui.context import Target
+from fieldwork.ui.main_window import MainWindow
 
 MNEMONIC = re.compile(r"(?<!&)&([^&\s])")
 

@@ -9,20 +9,20 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QTextBrowser
 from pytestqt.qtbot import QtBot
 
-from app.domain.vocabulary import Status
-from app.services import controls, testing
-from app.storage.engagement_file import EngagementFile
+from fieldwork.app.domain.vocabulary import Status
+from fieldwork.app.services import controls, testing
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.ui.context import Page, Target
+from fieldwork.ui.context_menus import ContextMenu
+from fieldwork.ui.help import HelpWindow
+from fieldwork.ui.main_window import MainWindow
+from fieldwork.ui.models.navigator import NODE_ROLE
+from fieldwork.ui.views.control import ControlView
+from fieldwork.ui.views.control_matrix import ControlMatrixView
+from fieldwork.ui.views.control_test import ControlTestView
+from fieldwork.ui.views.dashboard import DashboardView
+from fieldwork.ui.workspace import Workspace
 from tests.ui.driving import open_page
-from ui.context import Page, Target
-from ui.context_menus import ContextMenu
-from ui.help import HelpWindow
-from ui.main_window import MainWindow
-from ui.models.navigator import NODE_ROLE
-from ui.views.control import ControlView
-from ui.views.control_matrix import ControlMatrixView
-from ui.views.control_test import ControlTestView
-from ui.views.dashboard import DashboardView
-from ui.workspace import Workspace
 
 
 def _shown(qtbot: QtBot) -> MainWindow:

@@ -12,12 +12,12 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app.keychain import KeychainUnavailable, recall, remember
+from fieldwork.app.keychain import KeychainUnavailable, recall, remember
+from fieldwork.ui.dialogs.passphrase import AskPassphrase
+from fieldwork.ui.main_window import MainWindow
+from fieldwork.ui.opening import Opener
 from tests.reliability_helpers import PASSPHRASE, hold, new_engagement
 from tests.ui.threaded import PATIENCE_MS, settle
-from ui.dialogs.passphrase import AskPassphrase
-from ui.main_window import MainWindow
-from ui.opening import Opener
 
 
 @pytest.fixture
@@ -154,7 +154,7 @@ def test_without_a_keychain_the_user_is_told_once_and_asked_each_time(
     def no_keychain(path: Path) -> str | None:
         raise KeychainUnavailable("The system keychain is not available (NoKeyringError).")
 
-    monkeypatch.setattr("app.opening.recall", no_keychain)
+    monkeypatch.setattr("fieldwork.app.opening.recall", no_keychain)
     monkeypatch.setattr(Opener, "keychain_warned", False)
     asked = passphrases(monkeypatch, PASSPHRASE, PASSPHRASE)
     for _ in range(2):
@@ -245,7 +245,7 @@ def test_random_bytes_that_look_encrypted_are_refused_as_the_passphrase_is(
     monkeypatch: pytest.MonkeyPatch,
     said: dict[str, list[str]],
 ) -> None:
-    from app.storage.database import PAGE_SIZE
+    from fieldwork.app.storage.database import PAGE_SIZE
 
     path = tmp_path / "scrambled.fieldwork"
     path.write_bytes(bytes(range(256)) * (PAGE_SIZE * 2 // 256))
@@ -308,7 +308,7 @@ def test_a_file_from_an_earlier_version_is_upgraded_and_the_user_told_where_the_
 def test_the_demo_is_made_on_the_worker_the_first_time_with_progress(
     qtbot: QtBot, threaded_window: MainWindow, said: dict[str, list[str]]
 ) -> None:
-    from app.paths import demo_engagement_path
+    from fieldwork.app.paths import demo_engagement_path
 
     assert not demo_engagement_path().exists()
     labels: list[str] = []
@@ -341,8 +341,8 @@ def test_cancel_while_the_file_opens_leaves_it_closed(
 ) -> None:
     """Opening can take a while (key derivation, an upgrade): the progress dialog's Cancel must be honoured even
     though opening has no checkpoint, by closing the file once it is open instead of showing it."""
-    from app.opening import open_for_changes
-    from app.storage.engagement_file import open_engagement
+    from fieldwork.app.opening import open_for_changes
+    from fieldwork.app.storage.engagement_file import open_engagement
     from tests.ui.threaded import Turnstile, press_cancel, progress_dialog
 
     gate = Turnstile()
@@ -352,7 +352,7 @@ def test_cancel_while_the_file_opens_leaves_it_closed(
         gate.checkpoint()
         return opened
 
-    monkeypatch.setattr("ui.opening.open_for_changes", slow_open)
+    monkeypatch.setattr("fieldwork.ui.opening.open_for_changes", slow_open)
     passphrases(monkeypatch, PASSPHRASE)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(encrypted), ""))
     try:

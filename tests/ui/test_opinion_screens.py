@@ -9,22 +9,22 @@ from pathlib import Path
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from app.domain.judgements import CriterionConclusion, FindingKind, OpinionArea
-from app.domain.vocabulary import Framework, Opinion, ReportType
-from app.services import findings, misstatements, testing
-from app.services.conclusions import list_conclusions
-from app.services.engagement import create_engagement
-from app.services.opinion import opinion_worksheet
+from fieldwork.app.domain.judgements import CriterionConclusion, FindingKind, OpinionArea
+from fieldwork.app.domain.vocabulary import Framework, Opinion, ReportType
+from fieldwork.app.services import findings, misstatements, testing
+from fieldwork.app.services.conclusions import list_conclusions
+from fieldwork.app.services.engagement import create_engagement
+from fieldwork.app.services.opinion import opinion_worksheet
+from fieldwork.ui.context import Target
+from fieldwork.ui.views.control_test import ControlTestView
+from fieldwork.ui.views.dashboard import DashboardView
+from fieldwork.ui.views.findings import FindingsView
+from fieldwork.ui.views.opinion import OpinionView
+from fieldwork.ui.workspace import Workspace
 from tests.conftest import TEAM, type2_details
 from tests.ui.conftest import shown_workspace
 from tests.ui.driving import choose, open_page, write
 from tests.ui.test_evidence_views import click
-from ui.context import Target
-from ui.views.control_test import ControlTestView
-from ui.views.dashboard import DashboardView
-from ui.views.findings import FindingsView
-from ui.views.opinion import OpinionView
-from ui.workspace import Workspace
 
 DEPARTS = "The auditor judges the management review failure severe enough to affect every AI criterion."
 

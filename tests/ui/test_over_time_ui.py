@@ -11,23 +11,23 @@ import pytest
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app.domain.over_time import Span, TestRound
-from app.domain.records import ControlInput, TestPlan
-from app.domain.vocabulary import Method, TestKind
-from app.exports.control_matrix import write_control_matrix
-from app.services import controls, testing
-from app.services.engagement import file_facts, system_description
-from app.services.matrix_import import Action
-from app.storage.engagement_file import EngagementFile
-from app.tasks import Task
-from ui.context import Target
-from ui.dialogs.matrix_import import ABSENT, MatrixImportDialog
-from ui.dialogs.roll_forward import RollForwardDialog
-from ui.main_window import MainWindow
-from ui.views.control import ControlView
-from ui.views.control_test import ControlTestView
-from ui.views.settings import SettingsView
-from ui.workspace import Workspace
+from fieldwork.app.domain.over_time import Span, TestRound
+from fieldwork.app.domain.records import ControlInput, TestPlan
+from fieldwork.app.domain.vocabulary import Method, TestKind
+from fieldwork.app.exports.control_matrix import write_control_matrix
+from fieldwork.app.services import controls, testing
+from fieldwork.app.services.engagement import file_facts, system_description
+from fieldwork.app.services.matrix_import import Action
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.app.tasks import Task
+from fieldwork.ui.context import Target
+from fieldwork.ui.dialogs.matrix_import import ABSENT, MatrixImportDialog
+from fieldwork.ui.dialogs.roll_forward import RollForwardDialog
+from fieldwork.ui.main_window import MainWindow
+from fieldwork.ui.views.control import ControlView
+from fieldwork.ui.views.control_test import ControlTestView
+from fieldwork.ui.views.settings import SettingsView
+from fieldwork.ui.workspace import Workspace
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_rolling_forward_from_the_file_menu_writes_and_opens_next_period(
 
 def test_a_plain_engagement_is_not_rolled_into_a_plain_file_by_default(window: MainWindow, tmp_path: Path) -> None:
     assert window.db is not None
-    from app.services.engagement import get_details
+    from fieldwork.app.services.engagement import get_details
 
     dialog = RollForwardDialog(window.db.path, False, get_details(window.db), window)
     dialog.path.setText(str(tmp_path / "next.fieldwork"))
@@ -178,10 +178,10 @@ def test_the_control_page_shows_and_sets_the_control_it_replaced(window: MainWin
 def test_a_section_carried_forward_keeps_its_mark_until_confirmed(
     qtbot: QtBot, engagement: EngagementFile, tmp_path: Path
 ) -> None:
-    from app.domain.vocabulary import ReportType
-    from app.services.engagement import read_sections_to_update, set_description_section
-    from app.services.roll_forward import NewPeriod, roll_forward
-    from app.storage.read_only import open_read_only
+    from fieldwork.app.domain.vocabulary import ReportType
+    from fieldwork.app.services.engagement import read_sections_to_update, set_description_section
+    from fieldwork.app.services.roll_forward import NewPeriod, roll_forward
+    from fieldwork.app.storage.read_only import open_read_only
     from tests.ui.conftest import shown_workspace
 
     set_description_section(engagement, "DC1", "Acme provides model hosting.")

@@ -9,22 +9,22 @@ import pytest
 
 from pytestqt.qtbot import QtBot
 
-from app.catalog import load_catalog
-from app.domain.readiness import Coverage
-from app.domain.records import ControlInput
-from app.services import controls
-from app.services import engagement as engagement_service
-from app.services.crosswalk_update import crosswalk_update
-from app.services.engagement import create_engagement
-from app.storage.engagement_file import EngagementFile
+from fieldwork.app.catalog import load_catalog
+from fieldwork.app.domain.readiness import Coverage
+from fieldwork.app.domain.records import ControlInput
+from fieldwork.app.services import controls
+from fieldwork.app.services import engagement as engagement_service
+from fieldwork.app.services.crosswalk_update import crosswalk_update
+from fieldwork.app.services.engagement import create_engagement
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.ui.context import Target
+from fieldwork.ui.dialogs.crosswalk_review import CrosswalkReview
+from fieldwork.ui.views.readiness import ReadinessView
+from fieldwork.ui.views.settings import SettingsView
+from fieldwork.ui.workspace import Workspace
 from tests.conftest import TEAM, type2_details
 from tests.test_crosswalk_update import crosswalk_2026_1
 from tests.ui.conftest import shown_workspace
-from ui.context import Target
-from ui.dialogs.crosswalk_review import CrosswalkReview
-from ui.views.readiness import ReadinessView
-from ui.views.settings import SettingsView
-from ui.workspace import Workspace
 
 
 def readiness_view(workspace: Workspace) -> ReadinessView:

@@ -13,17 +13,17 @@ from sqlalchemy import event
 from PySide6.QtCore import QCoreApplication, QEvent
 from pytestqt.qtbot import QtBot
 
-from app.domain.changed import Changed
-from app.domain.records import ControlInput
-from app.services import controls
-from app.services import evidence as ev
-from app.services.soa import set_soa_line
+from fieldwork.app.domain.changed import Changed
+from fieldwork.app.domain.records import ControlInput
+from fieldwork.app.services import controls
+from fieldwork.app.services import evidence as ev
+from fieldwork.app.services.soa import set_soa_line
+from fieldwork.ui.context import Target
+from fieldwork.ui.operations import Operation
+from fieldwork.ui.views.control import ControlView
+from fieldwork.ui.workspace import Workspace
 from tests.evidence_helpers import make_items, write_file
 from tests.ui.test_evidence_views import choose, click, library, receipts
-from ui.context import Target
-from ui.operations import Operation
-from ui.views.control import ControlView
-from ui.workspace import Workspace
 
 
 class Watched:

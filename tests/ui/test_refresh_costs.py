@@ -10,17 +10,17 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from app.domain.changed import EVERYTHING, Changed
-from app.domain.records import ControlInput
-from app.domain.vocabulary import SampleResult
-from app.services import controls, testing
+from fieldwork.app.domain.changed import EVERYTHING, Changed
+from fieldwork.app.domain.records import ControlInput
+from fieldwork.app.domain.vocabulary import SampleResult
+from fieldwork.app.services import controls, testing
+from fieldwork.ui.context import Target
+from fieldwork.ui.filter_typing import PAUSE_MS
+from fieldwork.ui.models.navigator_tree import Node
+from fieldwork.ui.views.control_matrix import ControlMatrixView
+from fieldwork.ui.views.control_test import ControlTestView
+from fieldwork.ui.workspace import Workspace
 from tests.ui.driving import open_page
-from ui.context import Target
-from ui.filter_typing import PAUSE_MS
-from ui.models.navigator_tree import Node
-from ui.views.control_matrix import ControlMatrixView
-from ui.views.control_test import ControlTestView
-from ui.workspace import Workspace
 
 
 def _node(workspace: Workspace, target: Target) -> Node:

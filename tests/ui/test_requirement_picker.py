@@ -7,15 +7,15 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
-from app.domain.records import ControlInput
-from app.services import controls
-from app.services.requirements import read_scope
-from app.storage.engagement_file import EngagementFile
+from fieldwork.app.domain.records import ControlInput
+from fieldwork.app.services import controls
+from fieldwork.app.services.requirements import read_scope
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.ui.context import Target
+from fieldwork.ui.dialogs.requirement_picker import RequirementPicker
+from fieldwork.ui.views.control import ControlView
+from fieldwork.ui.workspace import Workspace
 from tests.ui.driving import answering
-from ui.context import Target
-from ui.dialogs.requirement_picker import RequirementPicker
-from ui.views.control import ControlView
-from ui.workspace import Workspace
 
 
 def _visible(picker: RequirementPicker, parent: QModelIndex | None = None) -> list[str]:

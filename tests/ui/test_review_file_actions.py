@@ -13,28 +13,28 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app.domain.records import ControlInput, TeamMember
-from app.domain.vocabulary import Role
-from app.profile import load_profile
-from app.services import controls, workpapers
-from app.services.engagement import add_team_member
-from app.services.review_notes import clear, raise_note
-from app.services.signables import OPINION_KEY, ItemType
-from app.services.signoffs import SignRole, list_signoffs, sign
-from app.storage.engagement_file import EngagementFile
+from fieldwork.app.domain.records import ControlInput, TeamMember
+from fieldwork.app.domain.vocabulary import Role
+from fieldwork.app.profile import load_profile
+from fieldwork.app.services import controls, workpapers
+from fieldwork.app.services.engagement import add_team_member
+from fieldwork.app.services.review_notes import clear, raise_note
+from fieldwork.app.services.signables import OPINION_KEY, ItemType
+from fieldwork.app.services.signoffs import SignRole, list_signoffs, sign
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.ui.context import Target
+from fieldwork.ui.dialogs.finalize import FinalizeDialog
+from fieldwork.ui.dialogs.profile import NOT_ON_TEAM, ProfileDialog
+from fieldwork.ui.dialogs.review_note import NoteDialog
+from fieldwork.ui.main_window import MainWindow
+from fieldwork.ui.views.control import ControlView
+from fieldwork.ui.views.control_matrix import ControlMatrixView
+from fieldwork.ui.views.evidence import EvidenceView
+from fieldwork.ui.views.soa import SoaView
 from tests.conftest import Acting
 from tests.test_review_import import _write_rows
 from tests.ui.driving import open_page
 from tests.xlsx_reading import export
-from ui.context import Target
-from ui.dialogs.finalize import FinalizeDialog
-from ui.dialogs.profile import NOT_ON_TEAM, ProfileDialog
-from ui.dialogs.review_note import NoteDialog
-from ui.main_window import MainWindow
-from ui.views.control import ControlView
-from ui.views.control_matrix import ControlMatrixView
-from ui.views.evidence import EvidenceView
-from ui.views.soa import SoaView
 
 OK = QDialogButtonBox.StandardButton.Ok
 

@@ -5,36 +5,36 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialogButtonBox
 
-from app.domain.judgements import ConclusionInput, CriterionConclusion, FindingInput, FindingKind
-from app.domain.records import ControlInput, TestPlan
-from app.domain.vocabulary import Method, TestKind
-from app.services import controls, testing, workpapers
-from app.services.conclusions import set_conclusion
-from app.services.engagement import set_description_section
-from app.services.findings import create_finding, update_finding
-from app.services.review_notes import NoteStatus, list_notes
-from app.services.signables import OPINION_KEY, ItemType
-from app.services.signoffs import SignRole, list_signoffs, sign
+from fieldwork.app.domain.judgements import ConclusionInput, CriterionConclusion, FindingInput, FindingKind
+from fieldwork.app.domain.records import ControlInput, TestPlan
+from fieldwork.app.domain.vocabulary import Method, TestKind
+from fieldwork.app.services import controls, testing, workpapers
+from fieldwork.app.services.conclusions import set_conclusion
+from fieldwork.app.services.engagement import set_description_section
+from fieldwork.app.services.findings import create_finding, update_finding
+from fieldwork.app.services.review_notes import NoteStatus, list_notes
+from fieldwork.app.services.signables import OPINION_KEY, ItemType
+from fieldwork.app.services.signoffs import SignRole, list_signoffs, sign
+from fieldwork.ui.context import Target
+from fieldwork.ui.dialogs.item_history import ItemHistoryDialog
+from fieldwork.ui.dialogs.review_note import NoteDialog
+from fieldwork.ui.models.navigator import NODE_ROLE, STALE_MARK
+from fieldwork.ui.review_strip import STALE_TEXT, ReviewStrip
+from fieldwork.ui.views.base import DetailView
+from fieldwork.ui.views.changed import ChangedSinceReviewView
+from fieldwork.ui.views.control import ControlView
+from fieldwork.ui.views.control_test import ControlTestView
+from fieldwork.ui.views.dashboard import DashboardView
+from fieldwork.ui.views.findings import FindingsView
+from fieldwork.ui.views.opinion import OpinionView
+from fieldwork.ui.views.requirement import RequirementView
+from fieldwork.ui.views.review_notes import FILTERS, ReviewNotesView
+from fieldwork.ui.views.settings import SettingsView
+from fieldwork.ui.views.soa import SoaView
+from fieldwork.ui.views.workpaper import WorkpaperView
+from fieldwork.ui.workspace import Workspace
 from tests.conftest import Acting
 from tests.ui.driving import open_page, write
-from ui.context import Target
-from ui.dialogs.item_history import ItemHistoryDialog
-from ui.dialogs.review_note import NoteDialog
-from ui.models.navigator import NODE_ROLE, STALE_MARK
-from ui.review_strip import STALE_TEXT, ReviewStrip
-from ui.views.base import DetailView
-from ui.views.changed import ChangedSinceReviewView
-from ui.views.control import ControlView
-from ui.views.control_test import ControlTestView
-from ui.views.dashboard import DashboardView
-from ui.views.findings import FindingsView
-from ui.views.opinion import OpinionView
-from ui.views.requirement import RequirementView
-from ui.views.review_notes import FILTERS, ReviewNotesView
-from ui.views.settings import SettingsView
-from ui.views.soa import SoaView
-from ui.views.workpaper import WorkpaperView
-from ui.workspace import Workspace
 
 
 def shown(strip: ReviewStrip) -> tuple[str, str, bool]:

@@ -9,16 +9,16 @@ import pytest
 
 from PySide6.QtWidgets import QFileDialog
 
-from app.domain.records import ControlInput, TestPlan
-from app.domain.vocabulary import Frequency, Method, Selection, TestKind
-from app.errors import ValidationError
-from app.services import controls, sampling, testing
-from app.storage.engagement_file import EngagementFile
-from ui.context import Target
-from ui.dialogs.population_import import PopulationImportDialog
-from ui.dialogs.select_sample import SelectSampleDialog, parse_rows
-from ui.views.control_test import ControlTestView
-from ui.workspace import Workspace
+from fieldwork.app.domain.records import ControlInput, TestPlan
+from fieldwork.app.domain.vocabulary import Frequency, Method, Selection, TestKind
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services import controls, sampling, testing
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.ui.context import Target
+from fieldwork.ui.dialogs.population_import import PopulationImportDialog
+from fieldwork.ui.dialogs.select_sample import SelectSampleDialog, parse_rows
+from fieldwork.ui.views.control_test import ControlTestView
+from fieldwork.ui.workspace import Workspace
 
 
 @pytest.fixture

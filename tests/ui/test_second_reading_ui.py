@@ -6,16 +6,16 @@ import pytest
 
 from PySide6.QtWidgets import QMessageBox
 
-from app.domain.records import ControlInput, TestPlan
-from app.domain.sampling import SamplePlan
-from app.domain.vocabulary import Frequency, Method, Nature, Selection, TestKind
-from app.services import controls, testing
-from app.storage.engagement_file import EngagementFile
-from ui.context import Target
-from ui.views.control import ControlView
-from ui.views.control_test import ControlTestView
-from ui.views.sampling_panel import describe_draw
-from ui.workspace import Workspace
+from fieldwork.app.domain.records import ControlInput, TestPlan
+from fieldwork.app.domain.sampling import SamplePlan
+from fieldwork.app.domain.vocabulary import Frequency, Method, Nature, Selection, TestKind
+from fieldwork.app.services import controls, testing
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.ui.context import Target
+from fieldwork.ui.views.control import ControlView
+from fieldwork.ui.views.control_test import ControlTestView
+from fieldwork.ui.views.sampling_panel import describe_draw
+from fieldwork.ui.workspace import Workspace
 
 
 @pytest.fixture

@@ -8,13 +8,13 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QTabWidget, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.domain.vocabulary import DESCRIPTION_HEADINGS, ImplementationStatus, ReportType, Role
-from app.services import engagement as engagement_service
-from app.services.soa import list_soa
-from ui.context import Target
-from ui.views.settings import SettingsView
-from ui.views.soa import IMPLEMENTATION, JUSTIFICATION, SoaView
-from ui.workspace import Workspace
+from fieldwork.app.domain.vocabulary import DESCRIPTION_HEADINGS, ImplementationStatus, ReportType, Role
+from fieldwork.app.services import engagement as engagement_service
+from fieldwork.app.services.soa import list_soa
+from fieldwork.ui.context import Target
+from fieldwork.ui.views.settings import SettingsView
+from fieldwork.ui.views.soa import IMPLEMENTATION, JUSTIFICATION, SoaView
+from fieldwork.ui.workspace import Workspace
 
 INCLUDED = 2
 CHECK = Qt.ItemDataRole.CheckStateRole

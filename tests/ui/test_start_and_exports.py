@@ -10,9 +10,9 @@ from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
-from app.paths import data_dir
-from ui.desktop import export_folder
-from ui.main_window import MainWindow
+from fieldwork.app.paths import data_dir
+from fieldwork.ui.desktop import export_folder
+from fieldwork.ui.main_window import MainWindow
 
 
 @pytest.fixture

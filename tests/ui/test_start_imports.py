@@ -17,8 +17,8 @@ NOT_AT_START = (
     "defusedxml",
     "psutil",
     "sqlalchemy.dialects.postgresql",
-    "app.services.review_import",
-    "ui.dialogs.new_control",
+    "fieldwork.app.services.review_import",
+    "fieldwork.ui.dialogs.new_control",
 )
 
 

@@ -7,14 +7,14 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 
-from app.domain.records import ControlInput
-from app.domain.subservice import ComplementaryKind
-from app.domain.vocabulary import Opinion, ReportType, SubserviceTreatment
-from app.services import controls
-from app.services.subservice import list_subservice
+from fieldwork.app.domain.records import ControlInput
+from fieldwork.app.domain.subservice import ComplementaryKind
+from fieldwork.app.domain.vocabulary import Opinion, ReportType, SubserviceTreatment
+from fieldwork.app.services import controls
+from fieldwork.app.services.subservice import list_subservice
+from fieldwork.ui.views.settings_subservice import METHOD, OPINION, REPORT_TYPE, REVIEWED
+from fieldwork.ui.workspace import Workspace
 from tests.ui.test_soa_and_settings import CHECK, settings_view
-from ui.views.settings_subservice import METHOD, OPINION, REPORT_TYPE, REVIEWED
-from ui.workspace import Workspace
 
 ASSERTION, PERFORMS = 3, 4
 

@@ -6,13 +6,13 @@ import pytest
 
 from PySide6.QtWidgets import QApplication, QPushButton
 
-from app.domain.vocabulary import TestKind
-from app.services import testing
+from fieldwork.app.domain.vocabulary import TestKind
+from fieldwork.app.services import testing
+from fieldwork.ui.context import Target
+from fieldwork.ui.dialogs.deviation import DeviationDialog
+from fieldwork.ui.views.control_test import ControlTestView
+from fieldwork.ui.workspace import Workspace
 from tests.ui.driving import open_page
-from ui.context import Target
-from ui.dialogs.deviation import DeviationDialog
-from ui.views.control_test import ControlTestView
-from ui.workspace import Workspace
 
 
 def test_a_test_of_design_gets_a_walkthrough_narrative_not_a_sample_grid(demo_workspace: Workspace) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ui.visits import Visits
+from fieldwork.ui.visits import Visits
 
 
 def test_a_new_visit_drops_what_lay_ahead_and_revisiting_records_nothing() -> None:

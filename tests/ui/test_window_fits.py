@@ -10,13 +10,13 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QScrollArea, QTableView
 from pytestqt.qtbot import QtBot
 
-from app.services import controls, testing
-from ui.context import Target
-from ui.main_window import MainWindow
-from ui.settings import settings
-from ui.views.evidence import EvidenceView
-from ui.views.soa import JUSTIFICATION, JUSTIFICATION_WIDTH, SoaView
-from ui.workspace import NAVIGATOR_MIN, SPLITTER_KEY
+from fieldwork.app.services import controls, testing
+from fieldwork.ui.context import Target
+from fieldwork.ui.main_window import MainWindow
+from fieldwork.ui.settings import settings
+from fieldwork.ui.views.evidence import EvidenceView
+from fieldwork.ui.views.soa import JUSTIFICATION, JUSTIFICATION_WIDTH, SoaView
+from fieldwork.ui.workspace import NAVIGATOR_MIN, SPLITTER_KEY
 
 #: Pages laid out to fit the window whole at these sizes (the others scroll when they must).
 #: (The requirement page, progress beside the conclusion, needs 506 px: it scrolls a little on half a screen.)

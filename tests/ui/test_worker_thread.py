@@ -17,16 +17,19 @@ from PySide6.QtCore import QModelIndex, QTimer
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app.bug_log import log_path
-from app.domain.changed import Changed
-from app.domain.records import Control, ControlInput
-from app.errors import ValidationError
-from app.services import controls as control_service
-from app.services.evidence_store import ByteProgress
-from app.services.verify import verify
-from app.storage import schema
-from app.storage.engagement_file import EngagementFile, open_engagement
-from app.tasks import Task
+from fieldwork.app.bug_log import log_path
+from fieldwork.app.domain.changed import Changed
+from fieldwork.app.domain.records import Control, ControlInput
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services import controls as control_service
+from fieldwork.app.services.evidence_store import ByteProgress
+from fieldwork.app.services.verify import verify
+from fieldwork.app.storage import schema
+from fieldwork.app.storage.engagement_file import EngagementFile, open_engagement
+from fieldwork.app.tasks import Task
+from fieldwork.ui.context import Target
+from fieldwork.ui.main_window import MainWindow
+from fieldwork.ui.views.control import ControlView
 from tests.evidence_helpers import MIB, sha256_of, write_file
 from tests.reliability_helpers import new_engagement
 from tests.ui.test_evidence_views import choose, click, library, receipts
@@ -39,9 +42,6 @@ from tests.ui.threaded import (
     progress_shown,
     settle,
 )
-from ui.context import Target
-from ui.main_window import MainWindow
-from ui.views.control import ControlView
 
 
 @pytest.fixture

@@ -11,22 +11,22 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
-from app.domain.ipe import IpeResult
-from app.domain.records import ControlInput, SampleItemInput, TestPlan
-from app.domain.vocabulary import Conclusion, Frequency, Method, SampleResult, TestKind
-from app.domain.workpapers import Answer
-from app.services import controls, testing, workpapers
-from app.services import engagement as engagement_service
-from app.storage.engagement_file import EngagementFile
-from ui.context import Target
-from ui.dialogs.ipe import IpeDialog
-from ui.models.navigator import NODE_ROLE
-from ui.views.control_test import ControlTestView
-from ui.views.dashboard import DashboardView
-from ui.views.ipe import IpeView
-from ui.views.settings import SettingsView
-from ui.views.workpaper import WorkpaperView
-from ui.workspace import Workspace
+from fieldwork.app.domain.ipe import IpeResult
+from fieldwork.app.domain.records import ControlInput, SampleItemInput, TestPlan
+from fieldwork.app.domain.vocabulary import Conclusion, Frequency, Method, SampleResult, TestKind
+from fieldwork.app.domain.workpapers import Answer
+from fieldwork.app.services import controls, testing, workpapers
+from fieldwork.app.services import engagement as engagement_service
+from fieldwork.app.storage.engagement_file import EngagementFile
+from fieldwork.ui.context import Target
+from fieldwork.ui.dialogs.ipe import IpeDialog
+from fieldwork.ui.models.navigator import NODE_ROLE
+from fieldwork.ui.views.control_test import ControlTestView
+from fieldwork.ui.views.dashboard import DashboardView
+from fieldwork.ui.views.ipe import IpeView
+from fieldwork.ui.views.settings import SettingsView
+from fieldwork.ui.views.workpaper import WorkpaperView
+from fieldwork.ui.workspace import Workspace
 
 
 def open_workpaper(workspace: Workspace, db: EngagementFile, ref: str) -> WorkpaperView:

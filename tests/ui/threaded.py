@@ -13,8 +13,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QProgressDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
-from ui.main_window import MainWindow
-from ui.operations import Operation
+from fieldwork.ui.main_window import MainWindow
+from fieldwork.ui.operations import Operation
 
 #: How long a test waits for the worker before it fails: far beyond any real wait, even on a busy machine.
 PATIENCE_MS = 60_000

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.ai_systems import (
+from fieldwork.app.domain.ai_systems import (
     STAGES,
     AiRole,
     AiSystemInput,
@@ -28,11 +28,11 @@ from app.domain.ai_systems import (
     components_text,
     parse_components,
 )
-from app.errors import ValidationError
-from app.services.ai_systems import system_row
-from ui.date_fields import OptionalDateField
-from ui.dialogs.foot import Button, dialog_foot
-from ui.widgets import ChoiceBox
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services.ai_systems import system_row
+from fieldwork.ui.date_fields import OptionalDateField
+from fieldwork.ui.dialogs.foot import Button, dialog_foot
+from fieldwork.ui.widgets import ChoiceBox
 
 COMPONENTS_HINT = "One per line: name: where it came from (trained in-house, a vendor, a public data set)"
 

@@ -8,9 +8,9 @@ from uuid import UUID
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from app.pages.ai_systems import Choice
-from ui.dialogs.foot import dialog_foot
-from ui.widgets import note
+from fieldwork.app.pages.ai_systems import Choice
+from fieldwork.ui.dialogs.foot import dialog_foot
+from fieldwork.ui.widgets import note
 
 KEY = Qt.ItemDataRole.UserRole
 

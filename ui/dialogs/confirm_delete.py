@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.engagement import Engagement
-from app.services.deleting import WhatGoes
-from ui.context import UiContext
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.services.deleting import WhatGoes
+from fieldwork.ui.context import UiContext
 
 
 def confirm_delete(

@@ -6,11 +6,11 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
-from app.domain.crosswalk import CrosswalkChange, CrosswalkUpdate
-from ui.dialogs.foot import Button, dialog_foot
-from ui.models.table import Column, RowTableModel
-from ui.tables import make_table
-from ui.widgets import note
+from fieldwork.app.domain.crosswalk import CrosswalkChange, CrosswalkUpdate
+from fieldwork.ui.dialogs.foot import Button, dialog_foot
+from fieldwork.ui.models.table import Column, RowTableModel
+from fieldwork.ui.tables import make_table
+from fieldwork.ui.widgets import note
 
 
 def _why(change: CrosswalkChange) -> str:

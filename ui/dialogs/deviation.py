@@ -21,12 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.ids import SampleItemId
-from app.domain.judgements import DeviationNature
-from app.domain.records import Deviation, DeviationInput, SampleItem
-from app.domain.vocabulary import SampleResult
-from ui.dialogs.foot import Button, dialog_foot
-from ui.widgets import ChoiceBox
+from fieldwork.app.domain.ids import SampleItemId
+from fieldwork.app.domain.judgements import DeviationNature
+from fieldwork.app.domain.records import Deviation, DeviationInput, SampleItem
+from fieldwork.app.domain.vocabulary import SampleResult
+from fieldwork.ui.dialogs.foot import Button, dialog_foot
+from fieldwork.ui.widgets import ChoiceBox
 
 NO_EXPECTATION = -1
 

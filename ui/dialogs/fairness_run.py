@@ -8,9 +8,9 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLayout, QLineEdit, QWidget
 
-from app.domain.sampling import PopulationPreview, PopulationSource
-from ui.dialogs.table_preview import TablePreviewDialog, fill
-from ui.operations import Runner
+from fieldwork.app.domain.sampling import PopulationPreview, PopulationSource
+from fieldwork.ui.dialogs.table_preview import TablePreviewDialog, fill
+from fieldwork.ui.operations import Runner
 
 GROUP_WORDS = re.compile(r"group|sex|gender|race|ethnic|age|disab", re.IGNORECASE)
 OUTCOME_WORDS = re.compile(r"outcome|decision|result|selected|hired|status", re.IGNORECASE)

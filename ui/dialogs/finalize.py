@@ -10,15 +10,15 @@ from datetime import date, timedelta
 
 from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QTreeWidget, QTreeWidgetItem, QWidget
 
-from app.domain.changed import Changed
-from app.errors import FieldworkError
-from app.pages.review import FinalizingPage, load_finalizing_page
-from app.services.finalizing import Finalized, finalize
-from app.services.history import recorded
-from ui.context import UiContext
-from ui.date_fields import DateField
-from ui.dialogs.foot import Button, dialog_foot
-from ui.widgets import note
+from fieldwork.app.domain.changed import Changed
+from fieldwork.app.errors import FieldworkError
+from fieldwork.app.pages.review import FinalizingPage, load_finalizing_page
+from fieldwork.app.services.finalizing import Finalized, finalize
+from fieldwork.app.services.history import recorded
+from fieldwork.ui.context import UiContext
+from fieldwork.ui.date_fields import DateField
+from fieldwork.ui.dialogs.foot import Button, dialog_foot
+from fieldwork.ui.widgets import note
 
 #: A check with more problems than this is shown closed (its title counts them); the user opens it.
 EXPANDED = 30

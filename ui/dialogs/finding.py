@@ -23,15 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.judgements import Finding, FindingInput, FindingKind, FindingStatus
-from app.engagement import Engagement
-from app.pages.findings import FindingsPage
-from app.services import findings as finding_service
-from ui.context import UiContext
-from ui.date_fields import OptionalDateField
-from ui.dialogs.saving import SavingDialog
-from ui.pick_list import PickList
-from ui.widgets import ChoiceBox, note
+from fieldwork.app.domain.judgements import Finding, FindingInput, FindingKind, FindingStatus
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.pages.findings import FindingsPage
+from fieldwork.app.services import findings as finding_service
+from fieldwork.ui.context import UiContext
+from fieldwork.ui.date_fields import OptionalDateField
+from fieldwork.ui.dialogs.saving import SavingDialog
+from fieldwork.ui.pick_list import PickList
+from fieldwork.ui.widgets import ChoiceBox, note
 
 #: What a due date starts from when the auditor sets one: a usual time to correct a nonconformity.
 CORRECTION_TIME = timedelta(days=60)

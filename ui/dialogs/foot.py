@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
 
-from ui.views.editing import NoteLine, problem_note
+from fieldwork.ui.views.editing import NoteLine, problem_note
 
 Button = QDialogButtonBox.StandardButton
 

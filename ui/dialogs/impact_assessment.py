@@ -6,11 +6,11 @@ from datetime import date, timedelta
 
 from PySide6.QtWidgets import QDialog, QFormLayout, QLineEdit, QPlainTextEdit, QWidget
 
-from app.domain.ai_systems import ImpactAssessmentInput
-from app.errors import ValidationError
-from app.services.impact_assessments import assessment_row
-from ui.date_fields import DateField, OptionalDateField
-from ui.dialogs.foot import Button, dialog_foot
+from fieldwork.app.domain.ai_systems import ImpactAssessmentInput
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services.impact_assessments import assessment_row
+from fieldwork.ui.date_fields import DateField, OptionalDateField
+from fieldwork.ui.dialogs.foot import Button, dialog_foot
 
 #: Where an unset next review starts when the auditor sets one: assessments are usually reviewed yearly.
 REVIEW_CYCLE = timedelta(days=365)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLayout, QWidget
 
-from app.domain.sampling import PopulationPreview, PopulationSource
-from app.services.ai_inventory_import import InventoryField, guess_mapping
-from ui.dialogs.table_preview import TablePreviewDialog, fill
-from ui.operations import Runner
+from fieldwork.app.domain.sampling import PopulationPreview, PopulationSource
+from fieldwork.app.services.ai_inventory_import import InventoryField, guess_mapping
+from fieldwork.ui.dialogs.table_preview import TablePreviewDialog, fill
+from fieldwork.ui.operations import Runner
 
 NOT_IN_FILE = "(not in the file)"
 #: Fields per column of the grid, so sixteen choices fit a laptop screen beside the preview.

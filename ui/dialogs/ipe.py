@@ -12,15 +12,15 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QFormLayout, QLineEdit, QPlainTextEdit, QWidget
 
-from app.domain.ids import ControlId
-from app.domain.ipe import IpeInput, IpeResult, PopulationIpe
-from app.engagement import Engagement
-from app.errors import FieldworkError
-from app.services import ipe as service
-from ui.context import UiContext
-from ui.date_fields import OptionalDateField
-from ui.dialogs.foot import Button, dialog_foot
-from ui.widgets import ChoiceBox
+from fieldwork.app.domain.ids import ControlId
+from fieldwork.app.domain.ipe import IpeInput, IpeResult, PopulationIpe
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import FieldworkError
+from fieldwork.app.services import ipe as service
+from fieldwork.ui.context import UiContext
+from fieldwork.ui.date_fields import OptionalDateField
+from fieldwork.ui.dialogs.foot import Button, dialog_foot
+from fieldwork.ui.widgets import ChoiceBox
 
 
 def _text(value: str, hint: str) -> QPlainTextEdit:

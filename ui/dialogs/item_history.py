@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
-from app.domain.records import HistoryEntry
-from app.pages.review import describe, load_item_history
-from app.services.signables import ItemType
-from ui.context import UiContext
-from ui.models.table import Column, RowTableModel
-from ui.tables import make_table
-from ui.widgets import note
+from fieldwork.app.domain.records import HistoryEntry
+from fieldwork.app.pages.review import describe, load_item_history
+from fieldwork.app.services.signables import ItemType
+from fieldwork.ui.context import UiContext
+from fieldwork.ui.models.table import Column, RowTableModel
+from fieldwork.ui.tables import make_table
+from fieldwork.ui.widgets import note
 
 
 def when(entry: HistoryEntry) -> str:

@@ -23,15 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.sampling import PopulationPreview, PopulationSource
-from app.services.matrix_fields import (
+from fieldwork.app.domain.sampling import PopulationPreview, PopulationSource
+from fieldwork.app.services.matrix_fields import (
     CONTROL_SYNONYMS,
     TEST_SYNONYMS,
     ControlField,
     TestField,
     guess_columns,
 )
-from app.services.matrix_import import (
+from fieldwork.app.services.matrix_import import (
     Action,
     MatrixLine,
     MatrixOutcome,
@@ -41,12 +41,12 @@ from app.services.matrix_import import (
     import_matrix,
     preview_matrix,
 )
-from ui.context import UiContext
-from ui.dialogs.foot import dialog_foot
-from ui.dialogs.table_picker import TablePicker, fill_choices
-from ui.models.table import Column, RowTableModel
-from ui.tables import make_table
-from ui.widgets import note
+from fieldwork.ui.context import UiContext
+from fieldwork.ui.dialogs.foot import dialog_foot
+from fieldwork.ui.dialogs.table_picker import TablePicker, fill_choices
+from fieldwork.ui.models.table import Column, RowTableModel
+from fieldwork.ui.tables import make_table
+from fieldwork.ui.widgets import note
 
 ABSENT = "(not in the matrix)"
 NO_TESTS = "(no sheet of tests)"

@@ -8,12 +8,12 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QPlainTextEdit, QWidget
 
-from app.domain.judgements import Misstatement, MisstatementInput
-from app.domain.vocabulary import DESCRIPTION_HEADINGS
-from app.engagement import Engagement
-from app.services import misstatements as misstatement_service
-from ui.context import UiContext
-from ui.dialogs.saving import SavingDialog
+from fieldwork.app.domain.judgements import Misstatement, MisstatementInput
+from fieldwork.app.domain.vocabulary import DESCRIPTION_HEADINGS
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.services import misstatements as misstatement_service
+from fieldwork.ui.context import UiContext
+from fieldwork.ui.dialogs.saving import SavingDialog
 
 
 class MisstatementDialog(SavingDialog):

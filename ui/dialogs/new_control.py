@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QDialog, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
-from app.domain.records import ControlInput
-from app.domain.vocabulary import ControlType, Frequency, Nature
-from ui.dialogs.foot import Button, dialog_foot
-from ui.widgets import ChoiceBox
+from fieldwork.app.domain.records import ControlInput
+from fieldwork.app.domain.vocabulary import ControlType, Frequency, Nature
+from fieldwork.ui.dialogs.foot import Button, dialog_foot
+from fieldwork.ui.widgets import ChoiceBox
 
 
 class NewControlDialog(QDialog):

@@ -27,15 +27,15 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from app.domain.records import EngagementDetails, TeamMember
-from app.domain.vocabulary import TSC_CATEGORIES, ReportType, Role
-from app.errors import ValidationError
-from app.services.engagement import normalized, validate_details
-from ui.date_fields import DateField
-from ui.desktop import documents_folder
-from ui.dialogs.passphrase import NewPassphraseFields
-from ui.views.editing import problem_note
-from ui.widgets import ChoiceBox, note
+from fieldwork.app.domain.records import EngagementDetails, TeamMember
+from fieldwork.app.domain.vocabulary import TSC_CATEGORIES, ReportType, Role
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services.engagement import normalized, validate_details
+from fieldwork.ui.date_fields import DateField
+from fieldwork.ui.desktop import documents_folder
+from fieldwork.ui.dialogs.passphrase import NewPassphraseFields
+from fieldwork.ui.views.editing import problem_note
+from fieldwork.ui.widgets import ChoiceBox, note
 
 
 def _date_field(value: date) -> DateField:

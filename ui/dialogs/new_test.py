@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QDialog, QFormLayout, QHBoxLayout, QPlainTextEdit, QWidget
 
-from app.domain.records import TestPlan
-from app.domain.vocabulary import Method, TestKind
-from app.errors import ValidationError
-from app.services.testing import plan_row
-from ui.dialogs.foot import Button, dialog_foot
-from ui.widgets import ChoiceBox
+from fieldwork.app.domain.records import TestPlan
+from fieldwork.app.domain.vocabulary import Method, TestKind
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services.testing import plan_row
+from fieldwork.ui.dialogs.foot import Button, dialog_foot
+from fieldwork.ui.widgets import ChoiceBox
 
 #: The methods ticked at first: a walkthrough is inquiry and inspection; operating tests inspect.
 FIRST_METHODS = {TestKind.DESIGN: (Method.INQUIRY, Method.INSPECTION), TestKind.OPERATING: (Method.INSPECTION,)}

@@ -13,9 +13,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import ValidationError
-from app.passphrase import check_new_passphrase, strength
-from ui.dialogs.foot import dialog_foot
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.passphrase import check_new_passphrase, strength
+from fieldwork.ui.dialogs.foot import dialog_foot
 
 
 class AskPassphrase(QDialog):

@@ -6,11 +6,11 @@ from datetime import date, timedelta
 
 from PySide6.QtWidgets import QDialog, QFormLayout, QLineEdit, QPlainTextEdit, QWidget
 
-from app.domain.records import PbcRequest
-from app.services.pbc import PbcRequestInput, PbcStatus
-from ui.date_fields import DateField, OptionalDateField
-from ui.dialogs.foot import Button, dialog_foot
-from ui.widgets import ChoiceBox
+from fieldwork.app.domain.records import PbcRequest
+from fieldwork.app.services.pbc import PbcRequestInput, PbcStatus
+from fieldwork.ui.date_fields import DateField, OptionalDateField
+from fieldwork.ui.dialogs.foot import Button, dialog_foot
+from fieldwork.ui.widgets import ChoiceBox
 
 #: What an unset due date starts from when the auditor sets one: the usual turnaround for a request.
 TURNAROUND = timedelta(days=14)

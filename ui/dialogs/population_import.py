@@ -6,9 +6,9 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLayout, QWidget
 
-from app.domain.sampling import PopulationPreview, PopulationSource
-from ui.dialogs.table_preview import TablePreviewDialog, fill
-from ui.operations import Runner
+from fieldwork.app.domain.sampling import PopulationPreview, PopulationSource
+from fieldwork.ui.dialogs.table_preview import TablePreviewDialog, fill
+from fieldwork.ui.operations import Runner
 
 NO_DATE = "(no date column)"
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLabel, QLineEdit, QWidget
 
-from app.domain.records import TeamMember
-from app.profile import Profile, load_profile, save_profile
-from ui.dialogs.foot import Button, dialog_foot
+from fieldwork.app.domain.records import TeamMember
+from fieldwork.app.profile import Profile, load_profile, save_profile
+from fieldwork.ui.dialogs.foot import Button, dialog_foot
 
 NOT_ON_TEAM = "Someone not on this engagement's team"
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
-from app.domain.records import PbcRequest
-from app.services.evidence import Receipt
-from ui.date_fields import DateField
+from fieldwork.app.domain.records import PbcRequest
+from fieldwork.app.services.evidence import Receipt
+from fieldwork.ui.date_fields import DateField
 
 #: File names listed in the dialog before "and N more".
 LISTED = 6

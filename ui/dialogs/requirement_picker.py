@@ -9,9 +9,9 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
-from app.domain.records import Requirement
-from app.domain.vocabulary import Framework
-from ui.dialogs.foot import Button, dialog_foot
+from fieldwork.app.domain.records import Requirement
+from fieldwork.app.domain.vocabulary import Framework
+from fieldwork.ui.dialogs.foot import Button, dialog_foot
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 

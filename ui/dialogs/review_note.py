@@ -7,12 +7,12 @@ from typing import Any
 
 from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
-from app.engagement import Engagement
-from app.pages.review import resolve_named
-from app.services import review_notes
-from app.services.signables import ItemType
-from ui.context import UiContext
-from ui.dialogs.saving import SavingDialog
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.pages.review import resolve_named
+from fieldwork.app.services import review_notes
+from fieldwork.app.services.signables import ItemType
+from fieldwork.ui.context import UiContext
+from fieldwork.ui.dialogs.saving import SavingDialog
 
 
 class NoteDialog(SavingDialog):

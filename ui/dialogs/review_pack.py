@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.exports.review_pack import PackOptions
+from fieldwork.app.exports.review_pack import PackOptions
 
 WARNING = (
     "The review pack is <b>not encrypted</b>: the workpapers and a copy of every evidence file they cite, in a "

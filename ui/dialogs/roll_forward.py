@@ -25,15 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.records import EngagementDetails
-from app.domain.vocabulary import ReportType
-from app.errors import ValidationError
-from app.services.engagement import validate_details
-from app.services.roll_forward import NewPeriod, rolled_details
-from ui.date_fields import DateField
-from ui.dialogs.foot import dialog_foot
-from ui.dialogs.passphrase import NewPassphraseFields
-from ui.widgets import note
+from fieldwork.app.domain.records import EngagementDetails
+from fieldwork.app.domain.vocabulary import ReportType
+from fieldwork.app.errors import ValidationError
+from fieldwork.app.services.engagement import validate_details
+from fieldwork.app.services.roll_forward import NewPeriod, rolled_details
+from fieldwork.ui.date_fields import DateField
+from fieldwork.ui.dialogs.foot import dialog_foot
+from fieldwork.ui.dialogs.passphrase import NewPassphraseFields
+from fieldwork.ui.widgets import note
 
 
 @dataclass(frozen=True)

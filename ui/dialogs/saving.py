@@ -11,10 +11,10 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialog, QWidget
 
-from app.engagement import Engagement
-from app.errors import FieldworkError
-from ui.context import UiContext
-from ui.dialogs.foot import Button, dialog_foot
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import FieldworkError
+from fieldwork.ui.context import UiContext
+from fieldwork.ui.dialogs.foot import Button, dialog_foot
 
 
 class SavingDialog(QDialog):

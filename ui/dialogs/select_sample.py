@@ -12,10 +12,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.vocabulary import Selection
-from app.errors import ValidationError
-from ui.dialogs.foot import dialog_foot
-from ui.widgets import ChoiceBox
+from fieldwork.app.domain.vocabulary import Selection
+from fieldwork.app.errors import ValidationError
+from fieldwork.ui.dialogs.foot import dialog_foot
+from fieldwork.ui.widgets import ChoiceBox
 
 CHOSEN_BY_AUDITOR = (Selection.HAPHAZARD, Selection.TARGETED)
 

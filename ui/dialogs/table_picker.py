@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.sampling import PopulationPreview, PopulationSource
-from app.errors import FieldworkError
-from app.services.population_files import preview
-from ui.operations import Runner
+from fieldwork.app.domain.sampling import PopulationPreview, PopulationSource
+from fieldwork.app.errors import FieldworkError
+from fieldwork.app.services.population_files import preview
+from fieldwork.ui.operations import Runner
 
 
 class TablePicker(QWidget):

@@ -12,11 +12,11 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLayout, QVBoxLayout, QWidget
 
-from app.domain.sampling import PopulationPreview, PopulationSource
-from ui.dialogs.foot import dialog_foot
-from ui.dialogs.table_picker import TablePicker
-from ui.dialogs.table_picker import fill_choices as fill
-from ui.operations import Runner
+from fieldwork.app.domain.sampling import PopulationPreview, PopulationSource
+from fieldwork.ui.dialogs.foot import dialog_foot
+from fieldwork.ui.dialogs.table_picker import TablePicker
+from fieldwork.ui.dialogs.table_picker import fill_choices as fill
+from fieldwork.ui.operations import Runner
 
 __all__ = ["TablePreviewDialog", "fill"]
 

@@ -8,11 +8,11 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from app.domain.judgements import CriterionConclusion
-from app.domain.targets import Page
-from app.domain.vocabulary import Status
-from ui.models.navigator_tree import OPEN, STALE_WORDS, Node
-from ui.status_style import colour, icon
+from fieldwork.app.domain.judgements import CriterionConclusion
+from fieldwork.app.domain.targets import Page
+from fieldwork.app.domain.vocabulary import Status
+from fieldwork.ui.models.navigator_tree import OPEN, STALE_WORDS, Node
+from fieldwork.ui.status_style import colour, icon
 
 Index = QModelIndex | QPersistentModelIndex
 NODE_ROLE = Qt.ItemDataRole.UserRole + 2

@@ -11,14 +11,14 @@ import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from app.domain.ids import ControlId
-from app.domain.judgements import RequirementConclusion
-from app.domain.records import Requirement, StatusCounts
-from app.domain.vocabulary import Framework, RequirementKind, Status
-from app.pages.navigator import NavigatorPage
-from app.services.signables import ItemType
-from app.services.status import TestState, combine, count
-from ui.context import Page, Target
+from fieldwork.app.domain.ids import ControlId
+from fieldwork.app.domain.judgements import RequirementConclusion
+from fieldwork.app.domain.records import Requirement, StatusCounts
+from fieldwork.app.domain.vocabulary import Framework, RequirementKind, Status
+from fieldwork.app.pages.navigator import NavigatorPage
+from fieldwork.app.services.signables import ItemType
+from fieldwork.app.services.status import TestState, combine, count
+from fieldwork.ui.context import Page, Target
 
 #: How the navigator marks an item changed after review (and the words its filter finds it by).
 STALE_WORDS = "changed after review"

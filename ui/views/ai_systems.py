@@ -28,29 +28,36 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.ai_systems import STAGES, AiSystem, CoverageCell, ImpactAssessment, MatrixRequirement, SystemCoverage
-from app.domain.vocabulary import Status
-from app.engagement import Engagement
-from app.errors import FieldworkError
-from app.pages.ai_systems import AiSystemsPage, Choice, ai_systems_page
-from app.pages.linked_evidence import load_linked
-from app.services import ai_systems as inventory
-from app.services import evidence as ev
-from app.services import impact_assessments as assessments
-from app.services.ai_inventory_import import InventoryImport, import_inventory
-from ui.context import Page, Target, UiContext
-from ui.dialogs.ai_system import AiSystemDialog
-from ui.dialogs.choose_links import ChooseLinksDialog
-from ui.dialogs.impact_assessment import ImpactAssessmentDialog
-from ui.dialogs.inventory_import import InventoryImportDialog
-from ui.evidence_drop import FileDrop
-from ui.evidence_panel import EvidencePanel
-from ui.models.table import Column, RowTableModel
-from ui.status_style import COLOURS, icon
-from ui.tables import make_table, selected_rows
-from ui.views.base import DetailView
-from ui.views.editing import problem_note
-from ui.widgets import button_row, heading, note, section
+from fieldwork.app.domain.ai_systems import (
+    STAGES,
+    AiSystem,
+    CoverageCell,
+    ImpactAssessment,
+    MatrixRequirement,
+    SystemCoverage,
+)
+from fieldwork.app.domain.vocabulary import Status
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import FieldworkError
+from fieldwork.app.pages.ai_systems import AiSystemsPage, Choice, ai_systems_page
+from fieldwork.app.pages.linked_evidence import load_linked
+from fieldwork.app.services import ai_systems as inventory
+from fieldwork.app.services import evidence as ev
+from fieldwork.app.services import impact_assessments as assessments
+from fieldwork.app.services.ai_inventory_import import InventoryImport, import_inventory
+from fieldwork.ui.context import Page, Target, UiContext
+from fieldwork.ui.dialogs.ai_system import AiSystemDialog
+from fieldwork.ui.dialogs.choose_links import ChooseLinksDialog
+from fieldwork.ui.dialogs.impact_assessment import ImpactAssessmentDialog
+from fieldwork.ui.dialogs.inventory_import import InventoryImportDialog
+from fieldwork.ui.evidence_drop import FileDrop
+from fieldwork.ui.evidence_panel import EvidencePanel
+from fieldwork.ui.models.table import Column, RowTableModel
+from fieldwork.ui.status_style import COLOURS, icon
+from fieldwork.ui.tables import make_table, selected_rows
+from fieldwork.ui.views.base import DetailView
+from fieldwork.ui.views.editing import problem_note
+from fieldwork.ui.widgets import button_row, heading, note, section
 
 EXCEPTION_SHADE = "#fce8e6"
 GAP_SHADE = "#ffc7ce"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from app.domain.changed import EVERYTHING, Changed
-from ui.context import Target, UiContext
-from ui.widgets import flush_edits
+from fieldwork.app.domain.changed import EVERYTHING, Changed
+from fieldwork.ui.context import Target, UiContext
+from fieldwork.ui.widgets import flush_edits
 
 
 class DetailView(QWidget):

@@ -9,16 +9,16 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
-from app.pages.review import ChangedPage, load_changed_page
-from app.services.signables import item_target
-from app.services.signoffs import ChangedSinceReview
-from ui.context import UiContext
-from ui.dialogs.item_history import history_model
-from ui.models.table import Column, RowTableModel
-from ui.review_strip import signed_text
-from ui.tables import make_table, selected_rows
-from ui.views.base import DetailView
-from ui.widgets import heading, note
+from fieldwork.app.pages.review import ChangedPage, load_changed_page
+from fieldwork.app.services.signables import item_target
+from fieldwork.app.services.signoffs import ChangedSinceReview
+from fieldwork.ui.context import UiContext
+from fieldwork.ui.dialogs.item_history import history_model
+from fieldwork.ui.models.table import Column, RowTableModel
+from fieldwork.ui.review_strip import signed_text
+from fieldwork.ui.tables import make_table, selected_rows
+from fieldwork.ui.views.base import DetailView
+from fieldwork.ui.widgets import heading, note
 
 
 def _stale_roles(found: ChangedSinceReview) -> str:

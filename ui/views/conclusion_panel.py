@@ -11,17 +11,17 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from app.domain.judgements import ConclusionInput, CriterionConclusion
-from app.domain.vocabulary import Status
-from app.errors import FieldworkError
-from app.pages.requirement import RequirementPage
-from app.services.conclusions import set_conclusion
-from ui.context import UiContext
-from ui.pick_list import PickList
-from ui.review_strip import ReviewStrip
-from ui.status_style import COLOURS, icon
-from ui.views.editing import NoteLine, SavesInFlight, problem_note
-from ui.widgets import ChoiceBox, CommitTextEdit, note
+from fieldwork.app.domain.judgements import ConclusionInput, CriterionConclusion
+from fieldwork.app.domain.vocabulary import Status
+from fieldwork.app.errors import FieldworkError
+from fieldwork.app.pages.requirement import RequirementPage
+from fieldwork.app.services.conclusions import set_conclusion
+from fieldwork.ui.context import UiContext
+from fieldwork.ui.pick_list import PickList
+from fieldwork.ui.review_strip import ReviewStrip
+from fieldwork.ui.status_style import COLOURS, icon
+from fieldwork.ui.views.editing import NoteLine, SavesInFlight, problem_note
+from fieldwork.ui.widgets import ChoiceBox, CommitTextEdit, note
 
 #: Conclusions recorded here (excluded is the Statement of Applicability's).
 RECORDED = [k for k in CriterionConclusion if k is not CriterionConclusion.EXCLUDED]

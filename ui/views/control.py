@@ -21,31 +21,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.over_time import ControlDates, Span
-from app.domain.records import ControlInput, ControlTest, Suggestion
-from app.domain.timeline import test_title
-from app.domain.vocabulary import ControlType, Frequency, Nature, TestKind
-from app.errors import FieldworkError
-from app.pages.control import ControlPage, evidence_target, load_control_page
-from app.services import controls as control_service
-from app.services import testing as test_service
-from app.services.control_dates import set_control_dates
-from app.services.deleting import what_goes_with_control, what_goes_with_test
-from ui.context import Page, Target, UiContext
-from ui.context_menus import ContextMenu, MenuItem, open_and_copy
-from ui.date_fields import OptionalDateField
-from ui.dialogs.confirm_delete import confirm_delete
-from ui.dialogs.new_test import NewTestDialog
-from ui.dialogs.requirement_picker import RequirementPicker
-from ui.evidence_drop import FileDrop
-from ui.evidence_panel import EvidencePanel
-from ui.models.table import Column, RowTableModel
-from ui.review_strip import ReviewStrip
-from ui.served import served_table
-from ui.status_style import icon
-from ui.tables import make_table
-from ui.views.base import DetailView
-from ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, heading, narrow, note, section
+from fieldwork.app.domain.over_time import ControlDates, Span
+from fieldwork.app.domain.records import ControlInput, ControlTest, Suggestion
+from fieldwork.app.domain.timeline import test_title
+from fieldwork.app.domain.vocabulary import ControlType, Frequency, Nature, TestKind
+from fieldwork.app.errors import FieldworkError
+from fieldwork.app.pages.control import ControlPage, evidence_target, load_control_page
+from fieldwork.app.services import controls as control_service
+from fieldwork.app.services import testing as test_service
+from fieldwork.app.services.control_dates import set_control_dates
+from fieldwork.app.services.deleting import what_goes_with_control, what_goes_with_test
+from fieldwork.ui.context import Page, Target, UiContext
+from fieldwork.ui.context_menus import ContextMenu, MenuItem, open_and_copy
+from fieldwork.ui.date_fields import OptionalDateField
+from fieldwork.ui.dialogs.confirm_delete import confirm_delete
+from fieldwork.ui.dialogs.new_test import NewTestDialog
+from fieldwork.ui.dialogs.requirement_picker import RequirementPicker
+from fieldwork.ui.evidence_drop import FileDrop
+from fieldwork.ui.evidence_panel import EvidencePanel
+from fieldwork.ui.models.table import Column, RowTableModel
+from fieldwork.ui.review_strip import ReviewStrip
+from fieldwork.ui.served import served_table
+from fieldwork.ui.status_style import icon
+from fieldwork.ui.tables import make_table
+from fieldwork.ui.views.base import DetailView
+from fieldwork.ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, heading, narrow, note, section
 
 NOT_REPLACING = "(no other control)"
 TAB_TITLES = ("&Requirements", "Cross&walk suggestions", "&Tests", "E&vidence")

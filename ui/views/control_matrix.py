@@ -9,17 +9,17 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from app.domain.vocabulary import Status
-from app.pages.control_matrix import ControlMatrixPage, MatrixLine, load_control_matrix_page, matches
-from ui.context import Page, Target, UiContext
-from ui.context_menus import ContextMenu, open_and_copy
-from ui.filter_typing import apply_after_typing
-from ui.models.table import ROW_ROLE, SORT_ROLE, Column, RowTableModel
-from ui.read_only import reads
-from ui.status_style import icon
-from ui.tables import make_table
-from ui.views.base import DetailView
-from ui.widgets import ChoiceBox, heading, note
+from fieldwork.app.domain.vocabulary import Status
+from fieldwork.app.pages.control_matrix import ControlMatrixPage, MatrixLine, load_control_matrix_page, matches
+from fieldwork.ui.context import Page, Target, UiContext
+from fieldwork.ui.context_menus import ContextMenu, open_and_copy
+from fieldwork.ui.filter_typing import apply_after_typing
+from fieldwork.ui.models.table import ROW_ROLE, SORT_ROLE, Column, RowTableModel
+from fieldwork.ui.read_only import reads
+from fieldwork.ui.status_style import icon
+from fieldwork.ui.tables import make_table
+from fieldwork.ui.views.base import DetailView
+from fieldwork.ui.widgets import ChoiceBox, heading, note
 
 STATUSES = list(Status)
 

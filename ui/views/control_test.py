@@ -31,44 +31,44 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.ids import SampleItemId
-from app.domain.over_time import TestRound, TestTiming
-from app.domain.reasons import written_out_hint
-from app.domain.records import (
+from fieldwork.app.domain.ids import SampleItemId
+from fieldwork.app.domain.over_time import TestRound, TestTiming
+from fieldwork.app.domain.reasons import written_out_hint
+from fieldwork.app.domain.records import (
     ControlTest,
     Deviation,
     SampleItem,
     SampleItemInput,
     TestPlan,
 )
-from app.domain.refs import sample_ref
-from app.domain.timeline import test_title
-from app.domain.vocabulary import Conclusion, Method, SampleResult, Selection, Status, TestKind
-from app.errors import FieldworkError, ValidationError
-from app.pages.control_test import TestPage, evidence_target, item_target, load_test_page
-from app.services import deviations as deviation_service
-from app.services import testing as test_service
-from app.services.deleting import what_goes_with_deviation, what_goes_with_items
-from app.services.pasted_rows import parse_pasted_rows
-from app.services.test_windows import set_test_timing
-from ui.context import Page, Target, UiContext
-from ui.date_fields import OptionalDateField
-from ui.delegates import ChoiceDelegate, DateDelegate, HintDelegate
-from ui.dialogs.confirm_delete import confirm_delete
-from ui.dialogs.deviation import DeviationDialog
-from ui.evidence_actions import attach
-from ui.evidence_drop import FileDrop
-from ui.evidence_panel import EvidencePanel
-from ui.fairness_panel import FairnessPanel
-from ui.models.table import Column, RowTableModel
-from ui.review_strip import ReviewStrip
-from ui.served import served_table
-from ui.status_style import icon
-from ui.tables import make_table, selected_rows
-from ui.views.base import DetailView
-from ui.views.control import ask_to_delete_test
-from ui.views.sampling_panel import SamplingPanel
-from ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, button_row, heading, narrow, note, scrolled
+from fieldwork.app.domain.refs import sample_ref
+from fieldwork.app.domain.timeline import test_title
+from fieldwork.app.domain.vocabulary import Conclusion, Method, SampleResult, Selection, Status, TestKind
+from fieldwork.app.errors import FieldworkError, ValidationError
+from fieldwork.app.pages.control_test import TestPage, evidence_target, item_target, load_test_page
+from fieldwork.app.services import deviations as deviation_service
+from fieldwork.app.services import testing as test_service
+from fieldwork.app.services.deleting import what_goes_with_deviation, what_goes_with_items
+from fieldwork.app.services.pasted_rows import parse_pasted_rows
+from fieldwork.app.services.test_windows import set_test_timing
+from fieldwork.ui.context import Page, Target, UiContext
+from fieldwork.ui.date_fields import OptionalDateField
+from fieldwork.ui.delegates import ChoiceDelegate, DateDelegate, HintDelegate
+from fieldwork.ui.dialogs.confirm_delete import confirm_delete
+from fieldwork.ui.dialogs.deviation import DeviationDialog
+from fieldwork.ui.evidence_actions import attach
+from fieldwork.ui.evidence_drop import FileDrop
+from fieldwork.ui.evidence_panel import EvidencePanel
+from fieldwork.ui.fairness_panel import FairnessPanel
+from fieldwork.ui.models.table import Column, RowTableModel
+from fieldwork.ui.review_strip import ReviewStrip
+from fieldwork.ui.served import served_table
+from fieldwork.ui.status_style import icon
+from fieldwork.ui.tables import make_table, selected_rows
+from fieldwork.ui.views.base import DetailView
+from fieldwork.ui.views.control import ask_to_delete_test
+from fieldwork.ui.views.sampling_panel import SamplingPanel
+from fieldwork.ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, button_row, heading, narrow, note, scrolled
 
 #: The population field's value for "not recorded": below 0, so that 0 (nothing occurred) can be recorded.
 UNKNOWN = -1

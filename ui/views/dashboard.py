@@ -11,18 +11,18 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
-from app.domain.judgements import CriterionConclusion, FindingKind
-from app.domain.records import Deviation, RequirementStatus, StatusCounts
-from app.domain.vocabulary import Framework, Status
-from app.pages.dashboard import DashboardPage, NextStep, load_dashboard_page, next_step
-from app.services.overview import GroupProgress
-from ui.context import Page, Target, UiContext
-from ui.context_menus import ContextMenu, open_and_copy
-from ui.models.table import Column, RowTableModel
-from ui.status_style import colour, icon
-from ui.tables import make_table
-from ui.views.base import DetailView
-from ui.widgets import heading, note
+from fieldwork.app.domain.judgements import CriterionConclusion, FindingKind
+from fieldwork.app.domain.records import Deviation, RequirementStatus, StatusCounts
+from fieldwork.app.domain.vocabulary import Framework, Status
+from fieldwork.app.pages.dashboard import DashboardPage, NextStep, load_dashboard_page, next_step
+from fieldwork.app.services.overview import GroupProgress
+from fieldwork.ui.context import Page, Target, UiContext
+from fieldwork.ui.context_menus import ContextMenu, open_and_copy
+from fieldwork.ui.models.table import Column, RowTableModel
+from fieldwork.ui.status_style import colour, icon
+from fieldwork.ui.tables import make_table
+from fieldwork.ui.views.base import DetailView
+from fieldwork.ui.widgets import heading, note
 
 SEGMENTS = (Status.CONCLUDED, Status.IN_PROGRESS, Status.EXCEPTIONS, Status.NOT_STARTED)
 

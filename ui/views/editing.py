@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
-from app.domain.vocabulary import Status
-from ui.status_style import colour
+from fieldwork.app.domain.vocabulary import Status
+from fieldwork.ui.status_style import colour
 
 
 class NoteLine(QLabel):

@@ -25,21 +25,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.records import EvidenceFile
-from app.engagement import Engagement
-from app.services import evidence as ev
-from app.services.evidence_copies import extract_evidence
-from app.tasks import Task
-from ui.context import UiContext
-from ui.context_menus import ContextMenu, MenuItem, copy_text
-from ui.evidence_actions import attach, choose_files, open_copy, open_use, unlink
-from ui.evidence_drop import FileDrop
-from ui.evidence_panel import human_size, local_time
-from ui.models.table import Column, RowTableModel
-from ui.read_only import reads
-from ui.tables import make_table, selected_rows
-from ui.views.base import DetailView
-from ui.widgets import button_row, heading, note
+from fieldwork.app.domain.records import EvidenceFile
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.services import evidence as ev
+from fieldwork.app.services.evidence_copies import extract_evidence
+from fieldwork.app.tasks import Task
+from fieldwork.ui.context import UiContext
+from fieldwork.ui.context_menus import ContextMenu, MenuItem, copy_text
+from fieldwork.ui.evidence_actions import attach, choose_files, open_copy, open_use, unlink
+from fieldwork.ui.evidence_drop import FileDrop
+from fieldwork.ui.evidence_panel import human_size, local_time
+from fieldwork.ui.models.table import Column, RowTableModel
+from fieldwork.ui.read_only import reads
+from fieldwork.ui.tables import make_table, selected_rows
+from fieldwork.ui.views.base import DetailView
+from fieldwork.ui.widgets import button_row, heading, note
 
 #: Typing in the filter re-reads the library once the typing pauses this long.
 FILTER_DELAY_MS = 250

@@ -13,24 +13,24 @@ from uuid import UUID
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSplitter, QVBoxLayout, QWidget
 
-from app.domain.judgements import FindingKind, FindingStatus
-from app.domain.vocabulary import Status
-from app.pages.findings import FindingRow, FindingsPage, evidence_target, load_findings_page
-from app.services import findings as finding_service
-from app.services.deleting import what_goes_with_finding
-from app.services.signables import ItemType
-from ui.context import Target, UiContext
-from ui.dialogs.confirm_delete import confirm_delete
-from ui.dialogs.finding import FindingDialog
-from ui.evidence_drop import FileDrop
-from ui.evidence_panel import EvidencePanel
-from ui.models.table import SORT_ROLE, Column, RowTableModel
-from ui.read_only import reads
-from ui.review_strip import STALE_TEXT, ReviewStrip
-from ui.status_style import COLOURS, icon
-from ui.tables import make_table
-from ui.views.base import DetailView
-from ui.widgets import button_row, heading, note
+from fieldwork.app.domain.judgements import FindingKind, FindingStatus
+from fieldwork.app.domain.vocabulary import Status
+from fieldwork.app.pages.findings import FindingRow, FindingsPage, evidence_target, load_findings_page
+from fieldwork.app.services import findings as finding_service
+from fieldwork.app.services.deleting import what_goes_with_finding
+from fieldwork.app.services.signables import ItemType
+from fieldwork.ui.context import Target, UiContext
+from fieldwork.ui.dialogs.confirm_delete import confirm_delete
+from fieldwork.ui.dialogs.finding import FindingDialog
+from fieldwork.ui.evidence_drop import FileDrop
+from fieldwork.ui.evidence_panel import EvidencePanel
+from fieldwork.ui.models.table import SORT_ROLE, Column, RowTableModel
+from fieldwork.ui.read_only import reads
+from fieldwork.ui.review_strip import STALE_TEXT, ReviewStrip
+from fieldwork.ui.status_style import COLOURS, icon
+from fieldwork.ui.tables import make_table
+from fieldwork.ui.views.base import DetailView
+from fieldwork.ui.widgets import button_row, heading, note
 
 OVERDUE_SHADE = "#fce8e6"
 KINDS, STATUSES = list(FindingKind), list(FindingStatus)

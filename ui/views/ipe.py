@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QInputDialog, QMessageBox, QVBoxLayout, QWidget
 
-from app.domain.ipe import IpeAssessment, IpeResult, PopulationIpe
-from app.domain.vocabulary import Status
-from app.errors import FieldworkError
-from app.pages.ipe import IpePage, load_ipe_page
-from app.services import ipe as service
-from ui.context import Page, Target, UiContext
-from ui.dialogs.ipe import IpeDialog, assess_population
-from ui.models.table import Column, RowTableModel
-from ui.status_style import icon
-from ui.tables import make_table, selected_rows
-from ui.views.base import DetailView
-from ui.widgets import button_row, heading, note
+from fieldwork.app.domain.ipe import IpeAssessment, IpeResult, PopulationIpe
+from fieldwork.app.domain.vocabulary import Status
+from fieldwork.app.errors import FieldworkError
+from fieldwork.app.pages.ipe import IpePage, load_ipe_page
+from fieldwork.app.services import ipe as service
+from fieldwork.ui.context import Page, Target, UiContext
+from fieldwork.ui.dialogs.ipe import IpeDialog, assess_population
+from fieldwork.ui.models.table import Column, RowTableModel
+from fieldwork.ui.status_style import icon
+from fieldwork.ui.tables import make_table, selected_rows
+from fieldwork.ui.views.base import DetailView
+from fieldwork.ui.widgets import button_row, heading, note
 
 
 def ipe_status(result: IpeResult | None) -> Status:

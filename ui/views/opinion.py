@@ -12,22 +12,22 @@ from html import escape
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from app.domain.judgements import Misstatement, OpinionArea
-from app.domain.vocabulary import DESCRIPTION_HEADINGS, Opinion, Status
-from app.pages.opinion import MatterLine, Opens, OpinionPage, load_opinion_page
-from app.services import misstatements as misstatement_service
-from app.services.deleting import what_goes_with_misstatement
-from app.services.signables import OPINION_KEY, ItemType
-from ui.context import UiContext
-from ui.dialogs.confirm_delete import confirm_delete
-from ui.dialogs.misstatement import MisstatementDialog
-from ui.models.table import Column, RowTableModel
-from ui.review_strip import ReviewStrip
-from ui.status_style import COLOURS
-from ui.tables import make_table, selected_rows
-from ui.views.base import DetailView
-from ui.views.opinion_area import AreaEditor
-from ui.widgets import button_row, heading, note
+from fieldwork.app.domain.judgements import Misstatement, OpinionArea
+from fieldwork.app.domain.vocabulary import DESCRIPTION_HEADINGS, Opinion, Status
+from fieldwork.app.pages.opinion import MatterLine, Opens, OpinionPage, load_opinion_page
+from fieldwork.app.services import misstatements as misstatement_service
+from fieldwork.app.services.deleting import what_goes_with_misstatement
+from fieldwork.app.services.signables import OPINION_KEY, ItemType
+from fieldwork.ui.context import UiContext
+from fieldwork.ui.dialogs.confirm_delete import confirm_delete
+from fieldwork.ui.dialogs.misstatement import MisstatementDialog
+from fieldwork.ui.models.table import Column, RowTableModel
+from fieldwork.ui.review_strip import ReviewStrip
+from fieldwork.ui.status_style import COLOURS
+from fieldwork.ui.tables import make_table, selected_rows
+from fieldwork.ui.views.base import DetailView
+from fieldwork.ui.views.opinion_area import AreaEditor
+from fieldwork.ui.widgets import button_row, heading, note
 
 SHORT_AREAS = {OpinionArea.DESCRIPTION: "description", OpinionArea.DESIGN: "design", OpinionArea.OPERATION: "operation"}
 

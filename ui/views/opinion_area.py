@@ -12,15 +12,15 @@ from html import escape
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QLabel, QWidget
 
-from app.domain.judgements import OpinionArea, OpinionJudgement
-from app.domain.vocabulary import Opinion, Status
-from app.errors import FieldworkError
-from app.pages.opinion import AreaRow
-from app.services.opinion import record_opinion
-from ui.context import UiContext
-from ui.status_style import COLOURS
-from ui.views.editing import SavesInFlight, problem_note
-from ui.widgets import ChoiceBox, CommitTextEdit, note
+from fieldwork.app.domain.judgements import OpinionArea, OpinionJudgement
+from fieldwork.app.domain.vocabulary import Opinion, Status
+from fieldwork.app.errors import FieldworkError
+from fieldwork.app.pages.opinion import AreaRow
+from fieldwork.app.services.opinion import record_opinion
+from fieldwork.ui.context import UiContext
+from fieldwork.ui.status_style import COLOURS
+from fieldwork.ui.views.editing import SavesInFlight, problem_note
+from fieldwork.ui.widgets import ChoiceBox, CommitTextEdit, note
 
 #: Group titles with their keyboard mnemonic (Alt+D, Alt+S, Alt+O move into the area).
 TITLES = {

@@ -17,26 +17,26 @@ from uuid import UUID
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
 
-from app.domain.records import PbcRequest
-from app.domain.vocabulary import Status
-from app.engagement import Engagement
-from app.errors import FieldworkError
-from app.services import pbc as pbc_service
-from app.services.deleting import what_goes_with_request
-from app.services.pbc import PbcRequestInput, PbcStatus
-from ui.context import Target, UiContext
-from ui.delegates import ChoiceDelegate, DateDelegate
-from ui.desktop import offer_to_open
-from ui.dialogs.confirm_delete import confirm_delete
-from ui.dialogs.pbc_request import PbcRequestDialog
-from ui.evidence_actions import attach, choose_files
-from ui.evidence_drop import FileDrop
-from ui.models.table import Column, RowTableModel
-from ui.status_style import COLOURS, icon
-from ui.tables import make_table, selected_rows
-from ui.views.base import DetailView
-from ui.views.editing import problem_note
-from ui.widgets import button_row, heading, note
+from fieldwork.app.domain.records import PbcRequest
+from fieldwork.app.domain.vocabulary import Status
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import FieldworkError
+from fieldwork.app.services import pbc as pbc_service
+from fieldwork.app.services.deleting import what_goes_with_request
+from fieldwork.app.services.pbc import PbcRequestInput, PbcStatus
+from fieldwork.ui.context import Target, UiContext
+from fieldwork.ui.delegates import ChoiceDelegate, DateDelegate
+from fieldwork.ui.desktop import offer_to_open
+from fieldwork.ui.dialogs.confirm_delete import confirm_delete
+from fieldwork.ui.dialogs.pbc_request import PbcRequestDialog
+from fieldwork.ui.evidence_actions import attach, choose_files
+from fieldwork.ui.evidence_drop import FileDrop
+from fieldwork.ui.models.table import Column, RowTableModel
+from fieldwork.ui.status_style import COLOURS, icon
+from fieldwork.ui.tables import make_table, selected_rows
+from fieldwork.ui.views.base import DetailView
+from fieldwork.ui.views.editing import problem_note
+from fieldwork.ui.widgets import button_row, heading, note
 
 DUE, STATUS, RECEIVED = 3, 4, 5
 OVERDUE_SHADE = "#fce8e6"
@@ -221,6 +221,6 @@ class PbcView(DetailView):
 
 
 def _export(db: Engagement, target: Path) -> int:
-    from app.exports.pbc_list import export_pbc_list  # openpyxl loads only when a list is exported
+    from fieldwork.app.exports.pbc_list import export_pbc_list  # openpyxl loads only when a list is exported
 
     return export_pbc_list(db, target)

@@ -12,23 +12,23 @@ from pathlib import Path
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QSplitter, QVBoxLayout, QWidget
 
-from app.ai_library import ControlTemplate
-from app.domain.readiness import Coverage, ReadinessLine
-from app.domain.records import Control
-from app.domain.vocabulary import Status
-from app.engagement import Engagement
-from app.services.readiness import ReadinessPage, add_template, readiness_page
-from app.tasks import Task
-from ui.context import Page, Target, UiContext
-from ui.crosswalk_banner import CrosswalkBanner
-from ui.desktop import offer_to_open
-from ui.models.table import Column, RowTableModel
-from ui.read_only import reads
-from ui.status_style import icon
-from ui.tables import make_table
-from ui.views.base import DetailView
-from ui.views.editing import problem_note
-from ui.widgets import heading, note, section
+from fieldwork.app.ai_library import ControlTemplate
+from fieldwork.app.domain.readiness import Coverage, ReadinessLine
+from fieldwork.app.domain.records import Control
+from fieldwork.app.domain.vocabulary import Status
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.services.readiness import ReadinessPage, add_template, readiness_page
+from fieldwork.app.tasks import Task
+from fieldwork.ui.context import Page, Target, UiContext
+from fieldwork.ui.crosswalk_banner import CrosswalkBanner
+from fieldwork.ui.desktop import offer_to_open
+from fieldwork.ui.models.table import Column, RowTableModel
+from fieldwork.ui.read_only import reads
+from fieldwork.ui.status_style import icon
+from fieldwork.ui.tables import make_table
+from fieldwork.ui.views.base import DetailView
+from fieldwork.ui.views.editing import problem_note
+from fieldwork.ui.widgets import heading, note, section
 
 #: The same shapes as statuses everywhere: linked like concluded, a gap like an exception.
 ICONS = {
@@ -187,7 +187,7 @@ class ReadinessView(DetailView):
 
 
 def _export(db: Engagement, target: Path, task: Task) -> Path:
-    from app.exports.readiness_workbook import write_readiness_workbook  # openpyxl loads only when exporting
+    from fieldwork.app.exports.readiness_workbook import write_readiness_workbook  # openpyxl loads only when exporting
 
     write_readiness_workbook(readiness_page(db), target, task)
     return target

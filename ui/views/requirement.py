@@ -6,19 +6,19 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
-from app.domain.judgements import Finding
-from app.domain.records import Control
-from app.domain.vocabulary import Framework, Status
-from app.pages.requirement import Related, RequirementPage, load_requirement_page
-from app.services import controls as control_service
-from ui.context import Page, Target, UiContext
-from ui.dialogs.new_control import NewControlDialog
-from ui.models.table import Column, RowTableModel
-from ui.status_style import icon
-from ui.tables import make_table
-from ui.views.base import DetailView
-from ui.views.conclusion_panel import ConclusionBox, ProgressBox
-from ui.widgets import heading, note
+from fieldwork.app.domain.judgements import Finding
+from fieldwork.app.domain.records import Control
+from fieldwork.app.domain.vocabulary import Framework, Status
+from fieldwork.app.pages.requirement import Related, RequirementPage, load_requirement_page
+from fieldwork.app.services import controls as control_service
+from fieldwork.ui.context import Page, Target, UiContext
+from fieldwork.ui.dialogs.new_control import NewControlDialog
+from fieldwork.ui.models.table import Column, RowTableModel
+from fieldwork.ui.status_style import icon
+from fieldwork.ui.tables import make_table
+from fieldwork.ui.views.base import DetailView
+from fieldwork.ui.views.conclusion_panel import ConclusionBox, ProgressBox
+from fieldwork.ui.widgets import heading, note
 
 
 def findings_model() -> RowTableModel[Finding]:

@@ -8,19 +8,19 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from app.errors import FieldworkError
-from app.pages.review import NotesPage, load_notes_page
-from app.services import review_notes
-from app.services.review_notes import NoteStatus, ReviewNote
-from app.services.signables import item_target
-from ui.context import UiContext
-from ui.dialogs.review_note import NoteDialog, raising_on_named, responding_to
-from ui.models.table import Column, RowTableModel
-from ui.read_only import reads
-from ui.tables import make_table, selected_rows
-from ui.views.base import DetailView
-from ui.views.editing import problem_note
-from ui.widgets import button_row, heading, note
+from fieldwork.app.errors import FieldworkError
+from fieldwork.app.pages.review import NotesPage, load_notes_page
+from fieldwork.app.services import review_notes
+from fieldwork.app.services.review_notes import NoteStatus, ReviewNote
+from fieldwork.app.services.signables import item_target
+from fieldwork.ui.context import UiContext
+from fieldwork.ui.dialogs.review_note import NoteDialog, raising_on_named, responding_to
+from fieldwork.ui.models.table import Column, RowTableModel
+from fieldwork.ui.read_only import reads
+from fieldwork.ui.tables import make_table, selected_rows
+from fieldwork.ui.views.base import DetailView
+from fieldwork.ui.views.editing import problem_note
+from fieldwork.ui.widgets import button_row, heading, note
 
 #: The filter's choices: open (raised or answered), one status, or every note.
 FILTERS: dict[str, frozenset[NoteStatus]] = {

@@ -20,22 +20,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.ids import TestId
-from app.domain.reasons import is_written_out, written_out_hint
-from app.domain.sampling import Population, Risk, SampleDraw, SamplePlan
-from app.domain.vocabulary import Selection
-from app.engagement import Engagement
-from app.errors import FieldworkError
-from app.pages.ipe import PopulationState
-from app.pages.sampling import SamplingState
-from app.services import population as population_service
-from app.services import sampling
-from app.tasks import Task
-from ui.context import UiContext
-from ui.dialogs.ipe import assess_population
-from ui.dialogs.population_import import PopulationImportDialog
-from ui.dialogs.select_sample import SelectSampleDialog
-from ui.widgets import ChoiceBox, narrow, note
+from fieldwork.app.domain.ids import TestId
+from fieldwork.app.domain.reasons import is_written_out, written_out_hint
+from fieldwork.app.domain.sampling import Population, Risk, SampleDraw, SamplePlan
+from fieldwork.app.domain.vocabulary import Selection
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import FieldworkError
+from fieldwork.app.pages.ipe import PopulationState
+from fieldwork.app.pages.sampling import SamplingState
+from fieldwork.app.services import population as population_service
+from fieldwork.app.services import sampling
+from fieldwork.app.tasks import Task
+from fieldwork.ui.context import UiContext
+from fieldwork.ui.dialogs.ipe import assess_population
+from fieldwork.ui.dialogs.population_import import PopulationImportDialog
+from fieldwork.ui.dialogs.select_sample import SelectSampleDialog
+from fieldwork.ui.widgets import ChoiceBox, narrow, note
 
 
 def describe_ipe(state: PopulationState) -> str:

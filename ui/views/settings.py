@@ -23,21 +23,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.records import EngagementDetails
-from app.domain.vocabulary import DESCRIPTION_HEADINGS, TSC_CATEGORIES, ReportType
-from app.engagement import Engagement
-from app.errors import FieldworkError
-from app.pages.settings import SettingsPage, load_settings_page
-from app.services import engagement as engagement_service
-from ui.context import Target, UiContext
-from ui.crosswalk_banner import CrosswalkBanner
-from ui.date_fields import DateField, OptionalDateField
-from ui.review_strip import ReviewStrip
-from ui.views.base import DetailView
-from ui.views.editing import NoteLine, problem_note
-from ui.views.settings_lists import DescriptionPanel, TeamPanel, TickmarkPanel
-from ui.views.settings_subservice import SubservicePanel
-from ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, heading, note
+from fieldwork.app.domain.records import EngagementDetails
+from fieldwork.app.domain.vocabulary import DESCRIPTION_HEADINGS, TSC_CATEGORIES, ReportType
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import FieldworkError
+from fieldwork.app.pages.settings import SettingsPage, load_settings_page
+from fieldwork.app.services import engagement as engagement_service
+from fieldwork.ui.context import Target, UiContext
+from fieldwork.ui.crosswalk_banner import CrosswalkBanner
+from fieldwork.ui.date_fields import DateField, OptionalDateField
+from fieldwork.ui.review_strip import ReviewStrip
+from fieldwork.ui.views.base import DetailView
+from fieldwork.ui.views.editing import NoteLine, problem_note
+from fieldwork.ui.views.settings_lists import DescriptionPanel, TeamPanel, TickmarkPanel
+from fieldwork.ui.views.settings_subservice import SubservicePanel
+from fieldwork.ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, heading, note
 
 CATEGORY_LABELS = {
     "Security": "Security (always in scope)",

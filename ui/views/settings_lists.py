@@ -24,16 +24,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.records import TeamMember, Tickmark
-from app.domain.vocabulary import DESCRIPTION_HEADINGS, Role
-from app.engagement import Engagement
-from app.services import engagement as engagement_service
-from app.services.signables import ItemType
-from ui.delegates import ChoiceDelegate
-from ui.models.table import Column, RowTableModel
-from ui.review_strip import ReviewStrip
-from ui.tables import make_table
-from ui.widgets import ChoiceBox, CommitTextEdit, note
+from fieldwork.app.domain.records import TeamMember, Tickmark
+from fieldwork.app.domain.vocabulary import DESCRIPTION_HEADINGS, Role
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.services import engagement as engagement_service
+from fieldwork.app.services.signables import ItemType
+from fieldwork.ui.delegates import ChoiceDelegate
+from fieldwork.ui.models.table import Column, RowTableModel
+from fieldwork.ui.review_strip import ReviewStrip
+from fieldwork.ui.tables import make_table
+from fieldwork.ui.widgets import ChoiceBox, CommitTextEdit, note
 
 
 class Page(Protocol):

@@ -15,21 +15,21 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget
 
-from app.domain.subservice import (
+from fieldwork.app.domain.subservice import (
     ComplementaryControl,
     ComplementaryKind,
     SocReportReview,
     Subservice,
     SubserviceOrganization,
 )
-from app.domain.vocabulary import Opinion, ReportType, SubserviceTreatment
-from app.engagement import Engagement
-from app.services import subservice as subservice_service
-from ui.delegates import ChoiceDelegate, DateDelegate
-from ui.models.table import Column, RowTableModel
-from ui.tables import make_table
-from ui.views.settings_lists import Page, entry_row, selected_row
-from ui.widgets import ChoiceBox, note
+from fieldwork.app.domain.vocabulary import Opinion, ReportType, SubserviceTreatment
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.services import subservice as subservice_service
+from fieldwork.ui.delegates import ChoiceDelegate, DateDelegate
+from fieldwork.ui.models.table import Column, RowTableModel
+from fieldwork.ui.tables import make_table
+from fieldwork.ui.views.settings_lists import Page, entry_row, selected_row
+from fieldwork.ui.widgets import ChoiceBox, note
 
 NONE_NOTE = (
     "List each subservice organization the system uses. None listed means none: the report then has no subservice "

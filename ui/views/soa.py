@@ -13,20 +13,20 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from app.domain.records import SoaLine
-from app.domain.vocabulary import ImplementationStatus
-from app.errors import FieldworkError
-from app.services.signables import ItemType
-from app.services.soa import list_soa, set_soa_line
-from ui.context import Page, Target, UiContext
-from ui.delegates import ChoiceDelegate
-from ui.models.table import Column, RowTableModel
-from ui.review_strip import ReviewStrip
-from ui.status_style import icon
-from ui.tables import make_table
-from ui.views.base import DetailView
-from ui.views.editing import problem_note
-from ui.widgets import heading, note
+from fieldwork.app.domain.records import SoaLine
+from fieldwork.app.domain.vocabulary import ImplementationStatus
+from fieldwork.app.errors import FieldworkError
+from fieldwork.app.services.signables import ItemType
+from fieldwork.app.services.soa import list_soa, set_soa_line
+from fieldwork.ui.context import Page, Target, UiContext
+from fieldwork.ui.delegates import ChoiceDelegate
+from fieldwork.ui.models.table import Column, RowTableModel
+from fieldwork.ui.review_strip import ReviewStrip
+from fieldwork.ui.status_style import icon
+from fieldwork.ui.tables import make_table
+from fieldwork.ui.views.base import DetailView
+from fieldwork.ui.views.editing import problem_note
+from fieldwork.ui.widgets import heading, note
 
 NOT_ASSESSED = "Not assessed"
 JUSTIFICATION, IMPLEMENTATION = 3, 4

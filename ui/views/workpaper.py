@@ -26,24 +26,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.vocabulary import Status
-from app.domain.workpapers import Answer, ChecklistItem, WorkpaperFields, WorkpaperKind
-from app.engagement import Engagement
-from app.errors import FieldworkError
-from app.pages.workpapers import WorkpaperPage, load_workpaper_page
-from app.services import workpapers as service
-from ui.context import Page, Target, UiContext
-from ui.date_fields import OptionalDateField
-from ui.delegates import ChoiceDelegate
-from ui.evidence_drop import FileDrop
-from ui.evidence_panel import EvidencePanel
-from ui.models.table import Column, RowTableModel
-from ui.review_strip import ReviewStrip
-from ui.status_style import icon
-from ui.tables import make_table, selected_rows
-from ui.views.base import DetailView
-from ui.views.editing import problem_note
-from ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, button_row, heading, note
+from fieldwork.app.domain.vocabulary import Status
+from fieldwork.app.domain.workpapers import Answer, ChecklistItem, WorkpaperFields, WorkpaperKind
+from fieldwork.app.engagement import Engagement
+from fieldwork.app.errors import FieldworkError
+from fieldwork.app.pages.workpapers import WorkpaperPage, load_workpaper_page
+from fieldwork.app.services import workpapers as service
+from fieldwork.ui.context import Page, Target, UiContext
+from fieldwork.ui.date_fields import OptionalDateField
+from fieldwork.ui.delegates import ChoiceDelegate
+from fieldwork.ui.evidence_drop import FileDrop
+from fieldwork.ui.evidence_panel import EvidencePanel
+from fieldwork.ui.models.table import Column, RowTableModel
+from fieldwork.ui.review_strip import ReviewStrip
+from fieldwork.ui.status_style import icon
+from fieldwork.ui.tables import make_table, selected_rows
+from fieldwork.ui.views.base import DetailView
+from fieldwork.ui.views.editing import problem_note
+from fieldwork.ui.widgets import ChoiceBox, CommitLineEdit, CommitTextEdit, button_row, heading, note
 
 #: Shown for an answer not given yet, in the table and its editor.
 NOT_ANSWERED = "(not answered)"

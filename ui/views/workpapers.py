@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QVBoxLayout, QWidget
 
-from app.domain.workpapers import Workpaper, WorkpaperFields, WorkpaperKind
-from app.errors import FieldworkError
-from app.pages.workpapers import WorkpapersPage, load_workpapers_page
-from app.services import workpapers as service
-from ui.context import Page, Target, UiContext
-from ui.models.table import Column, RowTableModel
-from ui.status_style import icon
-from ui.tables import make_table
-from ui.views.base import DetailView
-from ui.views.editing import NoteLine
-from ui.widgets import button_row, heading, note
+from fieldwork.app.domain.workpapers import Workpaper, WorkpaperFields, WorkpaperKind
+from fieldwork.app.errors import FieldworkError
+from fieldwork.app.pages.workpapers import WorkpapersPage, load_workpapers_page
+from fieldwork.app.services import workpapers as service
+from fieldwork.ui.context import Page, Target, UiContext
+from fieldwork.ui.models.table import Column, RowTableModel
+from fieldwork.ui.status_style import icon
+from fieldwork.ui.tables import make_table
+from fieldwork.ui.views.base import DetailView
+from fieldwork.ui.views.editing import NoteLine
+from fieldwork.ui.widgets import button_row, heading, note
 
 
 class WorkpapersView(DetailView):

@@ -24,8 +24,8 @@ from docx.table import Table as WordTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
-from app.exports.docx import fields
-from app.exports.docx.styles import (
+from fieldwork.app.exports.docx import fields
+from fieldwork.app.exports.docx.styles import (
     CONTENTS_STYLES,
     DRAFT_INK,
     GAP_STYLE,
@@ -36,8 +36,19 @@ from app.exports.docx.styles import (
     PARAGRAPH_STYLES,
     TABLE_STYLE,
 )
-from app.exports.report.model import Block, Contents, Heading, PageBreak, Pairs, Para, Report, Style, Table, Text
-from app.tasks import Task
+from fieldwork.app.exports.report.model import (
+    Block,
+    Contents,
+    Heading,
+    PageBreak,
+    Pairs,
+    Para,
+    Report,
+    Style,
+    Table,
+    Text,
+)
+from fieldwork.app.tasks import Task
 
 #: Characters XML cannot hold (C0 controls other than tab and line feed): typed text must never stop an export.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -25,9 +25,9 @@ from docx.shared import Inches, Pt, RGBColor
 from docx.styles.style import BaseStyle, CharacterStyle, ParagraphStyle
 from lxml import etree
 
-from app.errors import FieldworkError
-from app.exports.report.model import Style
-from app.paths import data_dir
+from fieldwork.app.errors import FieldworkError
+from fieldwork.app.exports.report.model import Style
+from fieldwork.app.paths import data_dir
 
 REFERENCE = ("templates", "report", "reference.docx")
 INK = RGBColor(0x1B, 0x1F, 0x24)

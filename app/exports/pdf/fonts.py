@@ -26,7 +26,7 @@ from xml.sax.saxutils import escape
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from app.resources import resource_path
+from fieldwork.app.resources import resource_path
 
 ASCII_END = 0x80
 SANS = "Fieldwork-Sans"

@@ -18,9 +18,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, Frame, PageTemplate, Paragraph, Table
 
-from app import APP_NAME, __version__
-from app.exports.pdf.fonts import SANS, SANS_BOLD, markup
-from app.exports.pdf.styles import (
+from fieldwork.app import APP_NAME, __version__
+from fieldwork.app.exports.pdf.fonts import SANS, SANS_BOLD, markup
+from fieldwork.app.exports.pdf.styles import (
     DRAFT_INK,
     FRAME_WIDTH,
     HEADINGS,
@@ -33,8 +33,8 @@ from app.exports.pdf.styles import (
     TOC_STYLES,
     WATERMARK,
 )
-from app.exports.pdf.tables import Cell, ReportTable, rows_height, table_style
-from app.exports.report.model import CONTENTS_LEVELS, Report
+from fieldwork.app.exports.pdf.tables import Cell, ReportTable, rows_height, table_style
+from fieldwork.app.exports.report.model import CONTENTS_LEVELS, Report
 
 LATER_FONT_SIZE = 7.5
 #: Widest text a deferred number may need ("Page 12345 of 12345").

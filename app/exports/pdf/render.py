@@ -14,10 +14,10 @@ from reportlab.platypus import Flowable, NextPageTemplate, Spacer
 from reportlab.platypus import PageBreak as BreakPage
 from reportlab.platypus import Paragraph as RlParagraph
 
-from app.exports.pdf.fonts import markup
-from app.exports.pdf.layout import Heading as HeadingFlowable
-from app.exports.pdf.layout import RoomFor, contents_table
-from app.exports.pdf.styles import (
+from fieldwork.app.exports.pdf.fonts import markup
+from fieldwork.app.exports.pdf.layout import Heading as HeadingFlowable
+from fieldwork.app.exports.pdf.layout import RoomFor, contents_table
+from fieldwork.app.exports.pdf.styles import (
     BULLET,
     CELL_HEAD,
     GAP_FILL,
@@ -26,8 +26,8 @@ from app.exports.pdf.styles import (
     MUTED,
     STYLES,
 )
-from app.exports.pdf.tables import Cell, CellParagraph, grid, pairs, text_cell, widths
-from app.exports.report.model import (
+from fieldwork.app.exports.pdf.tables import Cell, CellParagraph, grid, pairs, text_cell, widths
+from fieldwork.app.exports.report.model import (
     Block,
     Contents,
     Heading,

@@ -12,8 +12,8 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 
-from app.exports.pdf.fonts import SANS, SANS_BOLD
-from app.exports.report.model import Style
+from fieldwork.app.exports.pdf.fonts import SANS, SANS_BOLD
+from fieldwork.app.exports.report.model import Style
 
 PAGE_WIDTH, PAGE_HEIGHT = LETTER
 MARGIN = 0.75 * inch

@@ -15,8 +15,8 @@ from typing import Any, TypeAlias
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
-from app.exports.pdf.fonts import SANS, markup, single_font
-from app.exports.pdf.styles import (
+from fieldwork.app.exports.pdf.fonts import SANS, markup, single_font
+from fieldwork.app.exports.pdf.styles import (
     ACCENT,
     CAPTION,
     CELL,

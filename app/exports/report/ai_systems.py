@@ -8,9 +8,9 @@ findings register and the workpapers, not to management's description.
 
 from __future__ import annotations
 
-from app.domain.ai_systems import AiSystem, LifeCycleStage
-from app.exports.report.figures import ReportFigures
-from app.exports.report.model import Block, Cell, Heading, Para, Row, Style, Table, gap, single
+from fieldwork.app.domain.ai_systems import AiSystem, LifeCycleStage
+from fieldwork.app.exports.report.figures import ReportFigures
+from fieldwork.app.exports.report.model import Block, Cell, Heading, Para, Row, Style, Table, gap, single
 
 HEADING = "AI systems in the scope of the AI management system"
 WIDTHS = (0.15, 0.31, 0.10, 0.12, 0.32)

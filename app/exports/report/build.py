@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from app.domain.vocabulary import RequirementKind
-from app.exports.dataset import ReportData
-from app.exports.report import closing, front, soc2
-from app.exports.report.figures import ReportFigures
-from app.exports.report.iso import IsoSection, section_four_a
-from app.exports.report.model import DRAFT_OPTIONS, Block, Report, ReportOptions
-from app.exports.report.wording import short_period
-from app.tasks import Task
+from fieldwork.app.domain.vocabulary import RequirementKind
+from fieldwork.app.exports.dataset import ReportData
+from fieldwork.app.exports.report import closing, front, soc2
+from fieldwork.app.exports.report.figures import ReportFigures
+from fieldwork.app.exports.report.iso import IsoSection, section_four_a
+from fieldwork.app.exports.report.model import DRAFT_OPTIONS, Block, Report, ReportOptions
+from fieldwork.app.exports.report.wording import short_period
+from fieldwork.app.tasks import Task
 
 Part = Callable[[], list[Block]]
 

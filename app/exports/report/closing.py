@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
-from app.domain.ids import DeviationId
-from app.exports.report.figures import ReportFigures
-from app.exports.report.findings import findings_register
-from app.exports.report.model import Block, Heading, PageBreak, Para, Row, Style, Table, Text, joined, single
-from app.exports.report.model import text_or_gap as _or_gap
+from fieldwork.app.domain.ids import DeviationId
+from fieldwork.app.exports.report.figures import ReportFigures
+from fieldwork.app.exports.report.findings import findings_register
+from fieldwork.app.exports.report.model import Block, Heading, PageBreak, Para, Row, Style, Table, Text, joined, single
+from fieldwork.app.exports.report.model import text_or_gap as _or_gap
 
 #: Enough of the text width for half a SHA-256 (32 hex digits) per line at the fingerprint's size: two lines.
 HASH_SHARE = 0.28

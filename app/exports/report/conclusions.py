@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.exports.report.figures import ReportFigures
-from app.exports.report.model import Para, Run, Text, gap
+from fieldwork.app.exports.report.figures import ReportFigures
+from fieldwork.app.exports.report.model import Para, Run, Text, gap
 
 
 def labelled(label: str, value: Text) -> Text:

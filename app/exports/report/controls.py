@@ -13,16 +13,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from app.domain.fairness import StoredFairnessResult
-from app.domain.ids import TestId
-from app.domain.over_time import Span
-from app.domain.records import Control, ControlTest, EvidenceFile
-from app.domain.subservice import performed_by
-from app.domain.timeline import control_notes, coverage_gaps, gap_text, test_title, window_note
-from app.domain.vocabulary import Conclusion, Selection, TestKind
-from app.exports.report.figures import ReportFigures
-from app.exports.report.model import Cell, Para, Row, Style, Table, filled, gap, joined
-from app.services.fairness import ratio_text
+from fieldwork.app.domain.fairness import StoredFairnessResult
+from fieldwork.app.domain.ids import TestId
+from fieldwork.app.domain.over_time import Span
+from fieldwork.app.domain.records import Control, ControlTest, EvidenceFile
+from fieldwork.app.domain.subservice import performed_by
+from fieldwork.app.domain.timeline import control_notes, coverage_gaps, gap_text, test_title, window_note
+from fieldwork.app.domain.vocabulary import Conclusion, Selection, TestKind
+from fieldwork.app.exports.report.figures import ReportFigures
+from fieldwork.app.exports.report.model import Cell, Para, Row, Style, Table, filled, gap, joined
+from fieldwork.app.services.fairness import ratio_text
 
 CONTROL_WIDTHS = (0.32, 0.44, 0.24)
 SEEDED = (Selection.RANDOM, Selection.SYSTEMATIC)

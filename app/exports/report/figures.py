@@ -11,18 +11,18 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from app.domain.ids import ControlId, TestId
-from app.domain.judgements import CriterionConclusion, RequirementConclusion
-from app.domain.records import Control, ControlTest, Deviation, EvidenceFile, Requirement
-from app.domain.vocabulary import (
+from fieldwork.app.domain.ids import ControlId, TestId
+from fieldwork.app.domain.judgements import CriterionConclusion, RequirementConclusion
+from fieldwork.app.domain.records import Control, ControlTest, Deviation, EvidenceFile, Requirement
+from fieldwork.app.domain.vocabulary import (
     Conclusion,
     Framework,
     RequirementKind,
     SampleResult,
     Status,
 )
-from app.exports.dataset import ReportData
-from app.exports.report.model import DRAFT_OPTIONS, Audience, ReportOptions
+from fieldwork.app.exports.dataset import ReportData
+from fieldwork.app.exports.report.model import DRAFT_OPTIONS, Audience, ReportOptions
 
 #: Where a reference to an item ends and a detail begins in an evidence link ("C-001.T2 #3", "C-001.T2/3").
 REF_SEPARATORS = re.compile(r"[\s#/:]")

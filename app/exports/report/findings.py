@@ -9,10 +9,10 @@ What names workpapers (deviation and evidence references, file names) is in the 
 
 from __future__ import annotations
 
-from app.domain.judgements import Finding, FindingStatus
-from app.exports.report.figures import ReportFigures
-from app.exports.report.model import Block, Cell, Heading, PageBreak, Para, Row, Style, Table, gap, single
-from app.exports.report.wording import long_date
+from fieldwork.app.domain.judgements import Finding, FindingStatus
+from fieldwork.app.exports.report.figures import ReportFigures
+from fieldwork.app.exports.report.model import Block, Cell, Heading, PageBreak, Para, Row, Style, Table, gap, single
+from fieldwork.app.exports.report.wording import long_date
 
 #: What management has not yet given for a nonconformity: a gap, since the finding is incomplete without it.
 AWAITED = "to be provided by management"

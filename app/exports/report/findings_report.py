@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from functools import partial
 
-from app.domain.judgements import Finding, FindingKind
-from app.exports.dataset import ReportData
-from app.exports.report.build import Part, draft_footer, written
-from app.exports.report.figures import ReportFigures
-from app.exports.report.findings import finding_form, finding_title
-from app.exports.report.front import DRAFT_LINE
-from app.exports.report.model import (
+from fieldwork.app.domain.judgements import Finding, FindingKind
+from fieldwork.app.exports.dataset import ReportData
+from fieldwork.app.exports.report.build import Part, draft_footer, written
+from fieldwork.app.exports.report.figures import ReportFigures
+from fieldwork.app.exports.report.findings import finding_form, finding_title
+from fieldwork.app.exports.report.front import DRAFT_LINE
+from fieldwork.app.exports.report.model import (
     DRAFT_OPTIONS,
     Audience,
     Block,
@@ -34,8 +34,8 @@ from app.exports.report.model import (
     single,
     text_or_gap,
 )
-from app.exports.report.wording import Choices, long_date, sentence_case, timing_phrase
-from app.tasks import Task
+from fieldwork.app.exports.report.wording import Choices, long_date, sentence_case, timing_phrase
+from fieldwork.app.tasks import Task
 
 TITLE = "ISO/IEC 42001 findings report"
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from app.domain.subservice import in_brief
-from app.domain.vocabulary import DESCRIPTION_HEADINGS, ReportType
-from app.exports.report.ai_systems import ai_systems_in_scope
-from app.exports.report.figures import ReportFigures
-from app.exports.report.model import (
+from fieldwork.app.domain.subservice import in_brief
+from fieldwork.app.domain.vocabulary import DESCRIPTION_HEADINGS, ReportType
+from fieldwork.app.exports.report.ai_systems import ai_systems_in_scope
+from fieldwork.app.exports.report.figures import ReportFigures
+from fieldwork.app.exports.report.model import (
     Audience,
     Block,
     Contents,
@@ -21,7 +21,7 @@ from app.exports.report.model import (
     plain,
     text_or_gap,
 )
-from app.exports.report.wording import (
+from fieldwork.app.exports.report.wording import (
     OPINION_NAMES,
     Choices,
     long_date,

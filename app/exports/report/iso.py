@@ -9,14 +9,14 @@ only: their certification grades stay in the findings register).
 
 from __future__ import annotations
 
-from app.domain.records import Control, Requirement, SoaLine
-from app.domain.vocabulary import Framework, RequirementKind
-from app.exports.report.conclusions import conclusion_line, labelled
-from app.exports.report.controls import Describer
-from app.exports.report.figures import ISO_ONLY_CONTROLS, Note, ReportFigures
-from app.exports.report.model import Block, Heading, PageBreak, Para, Row, Style, Table, Text, gap, single
-from app.exports.report.soc2 import progress_summary
-from app.exports.report.wording import render
+from fieldwork.app.domain.records import Control, Requirement, SoaLine
+from fieldwork.app.domain.vocabulary import Framework, RequirementKind
+from fieldwork.app.exports.report.conclusions import conclusion_line, labelled
+from fieldwork.app.exports.report.controls import Describer
+from fieldwork.app.exports.report.figures import ISO_ONLY_CONTROLS, Note, ReportFigures
+from fieldwork.app.exports.report.model import Block, Heading, PageBreak, Para, Row, Style, Table, Text, gap, single
+from fieldwork.app.exports.report.soc2 import progress_summary
+from fieldwork.app.exports.report.wording import render
 
 SOA_WIDTHS = (0.18, 0.11, 0.28, 0.145, 0.125, 0.16)
 SOA = "Statement of Applicability (Annex A)"

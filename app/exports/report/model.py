@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.domain.vocabulary import Labelled
+from fieldwork.app.domain.vocabulary import Labelled
 
 
 class Audience(Labelled):

@@ -7,16 +7,16 @@ dropped. The complementary controls a criterion depends on are listed under it.
 
 from __future__ import annotations
 
-from app.domain.ipe import IpeResult
-from app.domain.judgements import CriterionConclusion
-from app.domain.records import Requirement
-from app.domain.subservice import ComplementaryControl, ComplementaryKind
-from app.domain.vocabulary import Framework
-from app.exports.report.conclusions import conclusion_line, labelled
-from app.exports.report.controls import Describer
-from app.exports.report.figures import ReportFigures
-from app.exports.report.model import Block, Cell, Heading, PageBreak, Para, Row, Style, Table, gap, single
-from app.exports.report.wording import render
+from fieldwork.app.domain.ipe import IpeResult
+from fieldwork.app.domain.judgements import CriterionConclusion
+from fieldwork.app.domain.records import Requirement
+from fieldwork.app.domain.subservice import ComplementaryControl, ComplementaryKind
+from fieldwork.app.domain.vocabulary import Framework
+from fieldwork.app.exports.report.conclusions import conclusion_line, labelled
+from fieldwork.app.exports.report.controls import Describer
+from fieldwork.app.exports.report.figures import ReportFigures
+from fieldwork.app.exports.report.model import Block, Cell, Heading, PageBreak, Para, Row, Style, Table, gap, single
+from fieldwork.app.exports.report.wording import render
 
 SUMMARY_WIDTHS = (0.34, 0.11, 0.11, 0.11, 0.11, 0.11, 0.11)
 

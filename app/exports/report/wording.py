@@ -15,15 +15,15 @@ from datetime import date
 from pathlib import Path
 from string import Template
 
-from app.domain.judgements import OpinionArea
-from app.domain.records import EngagementDetails
-from app.domain.report_inputs import AreaOpinion, CriteriaTiming
-from app.domain.subservice import ComplementaryKind, SubserviceOrganization
-from app.domain.vocabulary import Opinion, ReportType, Role, SubserviceTreatment
-from app.exports.dataset import ReportData
-from app.exports.report.model import Para, Run, Style, Text, gap
-from app.paths import config_dir
-from app.resources import resource_path
+from fieldwork.app.domain.judgements import OpinionArea
+from fieldwork.app.domain.records import EngagementDetails
+from fieldwork.app.domain.report_inputs import AreaOpinion, CriteriaTiming
+from fieldwork.app.domain.subservice import ComplementaryKind, SubserviceOrganization
+from fieldwork.app.domain.vocabulary import Opinion, ReportType, Role, SubserviceTreatment
+from fieldwork.app.exports.dataset import ReportData
+from fieldwork.app.exports.report.model import Para, Run, Style, Text, gap
+from fieldwork.app.paths import config_dir
+from fieldwork.app.resources import resource_path
 
 TEMPLATE_FOLDER = ("templates", "report")
 MONTHS = [

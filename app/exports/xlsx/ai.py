@@ -6,12 +6,12 @@ system what the work covers and what it lacks (the gaps, highlighted), and re-re
 
 from __future__ import annotations
 
-from app.domain.ai_systems import STAGES, AiSystem, SystemCoverage
-from app.domain.vocabulary import Status
-from app.exports.dataset import ReportData
-from app.exports.xlsx.places import AI_ASSESSMENTS, AI_COVERAGE, AI_SYSTEMS, FAIRNESS
-from app.exports.xlsx.table import Column, Mark, Row, Table, Value, joined, utc_datetime, yes_no
-from app.services.fairness import ratio_text
+from fieldwork.app.domain.ai_systems import STAGES, AiSystem, SystemCoverage
+from fieldwork.app.domain.vocabulary import Status
+from fieldwork.app.exports.dataset import ReportData
+from fieldwork.app.exports.xlsx.places import AI_ASSESSMENTS, AI_COVERAGE, AI_SYSTEMS, FAIRNESS
+from fieldwork.app.exports.xlsx.table import Column, Mark, Row, Table, Value, joined, utc_datetime, yes_no
+from fieldwork.app.services.fairness import ratio_text
 
 
 def _components(system: AiSystem, models: bool) -> str:

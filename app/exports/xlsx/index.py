@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from app.domain.judgements import CriterionConclusion
-from app.domain.subservice import in_brief
-from app.domain.vocabulary import ReportType, Status
-from app.exports.dataset import ReportData
-from app.exports.xlsx import places
-from app.exports.xlsx.long_text import LONG_TEXT_SHEET
-from app.exports.xlsx.table import Column, Mark, Row, Table, Value, joined, location, utc_datetime, yes_no
+from fieldwork.app.domain.judgements import CriterionConclusion
+from fieldwork.app.domain.subservice import in_brief
+from fieldwork.app.domain.vocabulary import ReportType, Status
+from fieldwork.app.exports.dataset import ReportData
+from fieldwork.app.exports.xlsx import places
+from fieldwork.app.exports.xlsx.long_text import LONG_TEXT_SHEET
+from fieldwork.app.exports.xlsx.table import Column, Mark, Row, Table, Value, joined, location, utc_datetime, yes_no
 
 SHEETS = (
     (places.CONTROLS, "The control matrix: each client control, its requirements in both frameworks, and results."),

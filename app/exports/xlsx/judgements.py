@@ -6,13 +6,13 @@ follow each conclusion to its basis, the deviations and findings it weighed, and
 
 from __future__ import annotations
 
-from app.domain.judgements import CriterionConclusion, Finding
-from app.domain.vocabulary import Framework
-from app.exports.dataset import ReportData
-from app.exports.xlsx.places import CONCLUSIONS, EXCEPTIONS, FINDINGS, OPINION
-from app.exports.xlsx.review import SIGNOFF_COLUMNS, signoff_mark, signoff_values
-from app.exports.xlsx.table import Column, Mark, Row, Table, joined, yes_no
-from app.services.signables import ItemType
+from fieldwork.app.domain.judgements import CriterionConclusion, Finding
+from fieldwork.app.domain.vocabulary import Framework
+from fieldwork.app.exports.dataset import ReportData
+from fieldwork.app.exports.xlsx.places import CONCLUSIONS, EXCEPTIONS, FINDINGS, OPINION
+from fieldwork.app.exports.xlsx.review import SIGNOFF_COLUMNS, signoff_mark, signoff_values
+from fieldwork.app.exports.xlsx.table import Column, Mark, Row, Table, joined, yes_no
+from fieldwork.app.services.signables import ItemType
 
 #: Conclusions a reviewer must look at: not met, or not (or no longer) supported.
 _FLAGGED = frozenset({CriterionConclusion.NOT_MET, CriterionConclusion.NOT_CONCLUDED})

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from openpyxl.utils import get_column_letter
 
-from app.exports.xlsx.table import Column, Row, Table, location
-from app.exports.xlsx.text import PREVIEW_SIZE, parts
+from fieldwork.app.exports.xlsx.table import Column, Row, Table, location
+from fieldwork.app.exports.xlsx.text import PREVIEW_SIZE, parts
 
 LONG_TEXT_SHEET = "Long text"
 

@@ -10,16 +10,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from app.domain.ids import DeviationId
-from app.domain.records import ControlTest
-from app.domain.refs import sample_ref
-from app.domain.timeline import coverage_gaps, gap_text
-from app.domain.vocabulary import ReportType, SampleResult, Status, TestKind
-from app.exports.dataset import ReportData
-from app.exports.xlsx.places import CONTROLS, EXCEPTIONS, SAMPLES, TESTS, Places
-from app.exports.xlsx.review import SIGNOFF_COLUMNS, signoff_mark, signoff_values
-from app.exports.xlsx.table import Column, FileLink, Mark, Row, Table, joined, location, yes_no
-from app.services.signables import ItemType
+from fieldwork.app.domain.ids import DeviationId
+from fieldwork.app.domain.records import ControlTest
+from fieldwork.app.domain.refs import sample_ref
+from fieldwork.app.domain.timeline import coverage_gaps, gap_text
+from fieldwork.app.domain.vocabulary import ReportType, SampleResult, Status, TestKind
+from fieldwork.app.exports.dataset import ReportData
+from fieldwork.app.exports.xlsx.places import CONTROLS, EXCEPTIONS, SAMPLES, TESTS, Places
+from fieldwork.app.exports.xlsx.review import SIGNOFF_COLUMNS, signoff_mark, signoff_values
+from fieldwork.app.exports.xlsx.table import Column, FileLink, Mark, Row, Table, joined, location, yes_no
+from fieldwork.app.services.signables import ItemType
 
 
 def _links(*pairs: tuple[int, str | FileLink | None]) -> dict[int, str | FileLink]:

@@ -10,11 +10,11 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from app.domain.ids import ControlId, TestId
-from app.domain.records import ControlTest
-from app.domain.vocabulary import Framework
-from app.exports.dataset import ReportData
-from app.exports.xlsx.table import FileLink, joined, location, row_numbers
+from fieldwork.app.domain.ids import ControlId, TestId
+from fieldwork.app.domain.records import ControlTest
+from fieldwork.app.domain.vocabulary import Framework
+from fieldwork.app.exports.dataset import ReportData
+from fieldwork.app.exports.xlsx.table import FileLink, joined, location, row_numbers
 
 INDEX = "Index"
 CONTROLS = "Controls"

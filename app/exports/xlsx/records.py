@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from app.exports.dataset import ReportData
-from app.exports.xlsx.places import AUDIT_TRAIL, EVIDENCE, Places
-from app.exports.xlsx.table import Column, Row, Table, joined, utc_datetime
+from fieldwork.app.exports.dataset import ReportData
+from fieldwork.app.exports.xlsx.places import AUDIT_TRAIL, EVIDENCE, Places
+from fieldwork.app.exports.xlsx.table import Column, Row, Table, joined, utc_datetime
 
 
 def evidence_table(data: ReportData, places: Places) -> Table:

@@ -7,11 +7,11 @@ whatever is renamed, so a note written against it comes back to the right item.
 
 from __future__ import annotations
 
-from app.exports.dataset import ReportData
-from app.exports.xlsx.places import REVIEW_NOTES, SIGNOFFS
-from app.exports.xlsx.table import Column, Mark, Row, Table, Value, utc_datetime, yes_no
-from app.services.signables import ItemType, written_key
-from app.services.signoffs import ItemSignOffs, SignOff
+from fieldwork.app.exports.dataset import ReportData
+from fieldwork.app.exports.xlsx.places import REVIEW_NOTES, SIGNOFFS
+from fieldwork.app.exports.xlsx.table import Column, Mark, Row, Table, Value, utc_datetime, yes_no
+from fieldwork.app.services.signables import ItemType, written_key
+from fieldwork.app.services.signoffs import ItemSignOffs, SignOff
 
 #: Rows below the notes a manager can write in: formatted, and inside the sheet's filter.
 WRITABLE_ROWS = 300

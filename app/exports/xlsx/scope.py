@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from app.domain.vocabulary import Status
-from app.exports.dataset import ReportData
-from app.exports.xlsx.places import COVERAGE, SOA
-from app.exports.xlsx.review import SIGNOFF_COLUMNS, signoff_mark, signoff_values
-from app.exports.xlsx.table import Column, Mark, Row, Table, joined, yes_no
-from app.services.signables import ItemType
+from fieldwork.app.domain.vocabulary import Status
+from fieldwork.app.exports.dataset import ReportData
+from fieldwork.app.exports.xlsx.places import COVERAGE, SOA
+from fieldwork.app.exports.xlsx.review import SIGNOFF_COLUMNS, signoff_mark, signoff_values
+from fieldwork.app.exports.xlsx.table import Column, Mark, Row, Table, joined, yes_no
+from fieldwork.app.services.signables import ItemType
 
 
 def _mark(status: Status, gap: bool) -> Mark | None:

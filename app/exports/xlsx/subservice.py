@@ -7,11 +7,11 @@ reviewed, are marked: each is something the report cannot yet rely on.
 
 from __future__ import annotations
 
-from app.domain.subservice import SubserviceOrganization
-from app.domain.vocabulary import SubserviceTreatment
-from app.exports.dataset import ReportData
-from app.exports.xlsx.places import COMPLEMENTARY, SUBSERVICE
-from app.exports.xlsx.table import Column, Mark, Row, Table, Value, joined, yes_no
+from fieldwork.app.domain.subservice import SubserviceOrganization
+from fieldwork.app.domain.vocabulary import SubserviceTreatment
+from fieldwork.app.exports.dataset import ReportData
+from fieldwork.app.exports.xlsx.places import COMPLEMENTARY, SUBSERVICE
+from fieldwork.app.exports.xlsx.table import Column, Mark, Row, Table, Value, joined, yes_no
 
 
 def _organization_row(found: SubserviceOrganization) -> Row:

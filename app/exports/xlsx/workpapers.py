@@ -7,11 +7,11 @@ date, and whether each population a clean test rests on was shown complete and a
 
 from __future__ import annotations
 
-from app.domain.ipe import IpeAssessment
-from app.domain.workpapers import Workpaper, shown_lines
-from app.exports.dataset import ReportData
-from app.exports.xlsx.places import IPE, WORKPAPERS
-from app.exports.xlsx.table import Column, Mark, Row, Table, joined, utc_datetime, yes_no
+from fieldwork.app.domain.ipe import IpeAssessment
+from fieldwork.app.domain.workpapers import Workpaper, shown_lines
+from fieldwork.app.exports.dataset import ReportData
+from fieldwork.app.exports.xlsx.places import IPE, WORKPAPERS
+from fieldwork.app.exports.xlsx.table import Column, Mark, Row, Table, joined, utc_datetime, yes_no
 
 
 def _checklist(found: Workpaper) -> str | None:

@@ -41,12 +41,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.properties import PageSetupProperties
 
-import app
-from app.exports.xlsx.long_text import LongTexts
-from app.exports.xlsx.table import FileLink, Mark, Row, Table, utc_datetime
-from app.exports.xlsx.text import cell_text, fits, is_plain, needs_quote_prefix
-from app.storage.atomic import atomic_target
-from app.tasks import Task
+from fieldwork import app
+from fieldwork.app.exports.xlsx.long_text import LongTexts
+from fieldwork.app.exports.xlsx.table import FileLink, Mark, Row, Table, utc_datetime
+from fieldwork.app.exports.xlsx.text import cell_text, fits, is_plain, needs_quote_prefix
+from fieldwork.app.storage.atomic import atomic_target
+from fieldwork.app.tasks import Task
 
 #: Rows between progress reports (each one is also a place to stop on cancel).
 PROGRESS_EVERY = 500

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from app.storage.chain import GENESIS, entry_hash
+from fieldwork.app.storage.chain import GENESIS, entry_hash
 
 revision: str = "0008_review"
 down_revision: str | None = "0007"

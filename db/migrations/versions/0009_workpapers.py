@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-from app.storage.chain import GENESIS, entry_hash
+from fieldwork.app.storage.chain import GENESIS, entry_hash
 
 revision: str = "0009_workpapers"
 down_revision: str | None = "0008_review"

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from app.storage.chain import canonical_json
+from fieldwork.app.storage.chain import canonical_json
 
 revision: str = "0013_history_canonical"
 down_revision: str | None = "0012_subservice"
