@@ -55,7 +55,7 @@ def main(size: str, page: str) -> int:
             "test-findings": Target(Page.TEST, tests[TEST].id),
             "design": Target(Page.TEST, tests[DESIGN].id),
         }
-        workspace.open_target(targets.get(page, Target(page)))
+        workspace.open_target(targets[page] if page in targets else Target(Page(page)))
         if page == "test-findings":
             workspace.views[Page.TEST].tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
     print(f"window {window.width()}x{window.height()}, minimum {window.minimumSizeHint().toTuple()}", flush=True)

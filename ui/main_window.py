@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         self.client = ""
         self.workspace: Workspace | None = None
         self.acting = QLabel()
+        self.acting.setContentsMargins(0, 0, 16, 0)  # apart from "All changes saved" beside it
         self.review = ReviewActions(self, lambda: self.workspace, lambda who: self.acting.setText(acting_text(who)))
 
         self.pages = QStackedWidget()
