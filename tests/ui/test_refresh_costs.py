@@ -94,3 +94,18 @@ def test_a_refresh_repaints_only_the_rows_that_changed(qtbot: QtBot, demo_worksp
     changed = replace(lines[3], deviations=lines[3].deviations + 1)
     view.model.set_rows([*lines[:3], changed, *lines[4:]])
     assert repainted == [(3, 3)]
+
+
+def test_the_matrix_sorts_in_the_model_and_a_selection_follows_its_row(demo_workspace: Workspace) -> None:
+    """A header click sorts the rows once by key in Python: the proxy never compares pairs (at `--scale 20`
+    that cost 100s of ms per sort); a refresh that brings the rows in another order shows them sorted."""
+    view = open_page(demo_workspace, Target("matrix"), ControlMatrixView)
+    view.table.selectRow(2)
+    chosen = view.model.row(view.sorted.mapToSource(view.table.currentIndex())).id
+    view.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)  # Tests: concluded first, then how many
+    ranks = [m.tests_concluded * 1000 + m.tests for m in view.model.rows]
+    assert ranks == sorted(ranks, reverse=True) and len(set(ranks)) > 1
+    assert view.sorted.sortColumn() == -1, "the proxy keeps the model's order"
+    assert view.model.row(view.sorted.mapToSource(view.table.currentIndex())).id == chosen
+    view.model.set_rows(list(reversed(view.model.rows)))
+    assert [m.tests_concluded * 1000 + m.tests for m in view.model.rows] == ranks

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from uuid import UUID
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSplitter, QVBoxLayout, QWidget
 
 from fieldwork.app.domain.judgements import FindingKind, FindingStatus
@@ -24,7 +24,7 @@ from fieldwork.ui.dialogs.confirm_delete import confirm_delete
 from fieldwork.ui.dialogs.finding import FindingDialog
 from fieldwork.ui.evidence_drop import FileDrop
 from fieldwork.ui.evidence_panel import EvidencePanel
-from fieldwork.ui.models.table import SORT_ROLE, Column, RowTableModel
+from fieldwork.ui.models.table import Column, RowFilter, RowTableModel
 from fieldwork.ui.read_only import reads
 from fieldwork.ui.review_strip import STALE_TEXT, ReviewStrip
 from fieldwork.ui.status_style import COLOURS, icon
@@ -95,9 +95,8 @@ class FindingsView(DetailView):
         self.model = RowTableModel[FindingRow](
             findings_columns(), key=lambda r: r.finding.id, highlight=lambda r: OVERDUE_SHADE if r.overdue else None
         )
-        self.sorted = QSortFilterProxyModel(self)
+        self.sorted = RowFilter(self)
         self.sorted.setSourceModel(self.model)
-        self.sorted.setSortRole(SORT_ROLE)
         self.table = make_table(self.model, stretch=3, sorted_by=self.sorted, row_lines=3)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.activated.connect(lambda index: self.edit(self._row_at(index)))
