@@ -42,13 +42,18 @@ def test_the_wheel_carries_every_resource_and_migration(wheel: Path) -> None:
     assert sorted(set(expected) - names) == []
 
 
-def test_an_installed_copy_creates_and_opens_an_engagement_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:
-    target = tmp_path / "site"
+def install(wheel: Path, target: Path) -> Path:
+    """Install the wheel alone into `target`, a folder as site-packages would be."""
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
         check=True,
         capture_output=True,
     )
+    return target
+
+
+def test_an_installed_copy_creates_and_opens_an_engagement_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:
+    target = install(wheel, tmp_path / "site")
     script = (
         "import sys\n"
         "import fieldwork.app.resources as found\n"
@@ -74,12 +79,7 @@ def test_an_installed_copy_creates_and_opens_an_engagement_outside_the_checkout(
 
 def test_the_wheel_installs_only_the_fieldwork_package(wheel: Path, tmp_path: Path) -> None:
     """Nothing else in site-packages is named after Fieldwork's parts (app, ui, db, resources)."""
-    target = tmp_path / "site"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
-        check=True,
-        capture_output=True,
-    )
+    target = install(wheel, tmp_path / "site")
     installed = {p.name for p in target.iterdir() if p.name != "bin"}
     (info,) = [name for name in installed if name.endswith(".dist-info")]
     assert installed == {"fieldwork", info}

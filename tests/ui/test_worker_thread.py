@@ -30,6 +30,7 @@ from fieldwork.app.tasks import Task
 from fieldwork.ui.context import Target
 from fieldwork.ui.main_window import MainWindow
 from fieldwork.ui.views.control import ControlView
+from fieldwork.ui.views.evidence import EvidenceView
 from tests.evidence_helpers import MIB, sha256_of, write_file
 from tests.reliability_helpers import new_engagement
 from tests.ui.test_evidence_views import choose, click, library, receipts
@@ -160,6 +161,15 @@ def test_a_read_and_a_save_run_on_the_worker_thread_and_the_page_shows_the_resul
     assert threaded_window.state.text() == "All changes saved"
 
 
+def open_library(qtbot: QtBot, window: MainWindow, path: Path) -> EvidenceView:
+    """Open `path` on the worker and show its evidence library, once everything queued has run."""
+    open_file(qtbot, window, path)
+    assert window.workspace is not None
+    view = library(window.workspace)
+    settle(qtbot, window)
+    return view
+
+
 def test_attaching_shows_progress_as_it_moves_and_the_library_lists_the_file(
     qtbot: QtBot,
     threaded_window: MainWindow,
@@ -169,10 +179,7 @@ def test_attaching_shows_progress_as_it_moves_and_the_library_lists_the_file(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     big = write_file(tmp_path / "Okta export.csv", 6 * MIB)
-    open_file(qtbot, threaded_window, plain_file)
-    assert threaded_window.workspace is not None
-    view = library(threaded_window.workspace)
-    settle(qtbot, threaded_window)
+    view = open_library(qtbot, threaded_window, plain_file)
     choose(monkeypatch, big)
     receipts(monkeypatch, provided_by="CISO")
 
@@ -214,10 +221,7 @@ def test_cancel_stops_an_attachment_midway_and_leaves_nothing_of_it_in_the_file(
 ) -> None:
     big = write_file(tmp_path / "Firewall logs.zip", 8 * MIB)
     before = stored_counts(plain_file)
-    open_file(qtbot, threaded_window, plain_file)
-    assert threaded_window.workspace is not None
-    view = library(threaded_window.workspace)
-    settle(qtbot, threaded_window)
+    view = open_library(qtbot, threaded_window, plain_file)
     choose(monkeypatch, big)
     receipts(monkeypatch)
 
@@ -281,10 +285,7 @@ def test_the_gui_thread_keeps_running_while_the_worker_is_inside_a_transaction(
             assert ten_beats.wait(PATIENCE_MS / 1000), "the GUI thread stopped while the worker wrote"
 
     small = write_file(tmp_path / "Policy.pdf", 2 * MIB)
-    open_file(qtbot, threaded_window, plain_file)
-    assert threaded_window.workspace is not None
-    view = library(threaded_window.workspace)
-    settle(qtbot, threaded_window)
+    view = open_library(qtbot, threaded_window, plain_file)
     monkeypatch.setattr(ByteProgress, "advance", waits_for_the_heartbeat)
     choose(monkeypatch, small)
     receipts(monkeypatch)
