@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from fieldwork.ui.models.table import RowTableModel
+from fieldwork.ui.models.table import RowFilter, RowTableModel
 
 #: Columns are sized from this many rows, and rows grow to fit wrapped text only up to
 #: this many rows: measuring every cell of a long table stalls the screen.
@@ -20,11 +20,12 @@ def make_table(
     *,
     stretch: int | None = -1,
     editable: bool = False,
-    sorted_by: QSortFilterProxyModel | None = None,
+    sorted_by: RowFilter | None = None,
     row_lines: int | None = None,
     stretch_at_least: int | None = None,
 ) -> QTableView:
-    """A table over a `RowTableModel` (shown through `sorted_by`, a sorting proxy over it, when given).
+    """A table over a `RowTableModel` (shown through `sorted_by`, a filtering proxy over it, when given; a header
+    click sorts the model itself).
 
     Read-only tables select rows. Editable tables select cells, so F2 and typing work on the
     cell the keyboard is on; arrow keys move between cells and Tab leaves the table (a keyboard
