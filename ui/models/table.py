@@ -33,6 +33,11 @@ class Column(Generic[R]):
     width: int | None = None
     sort: Callable[[R], int | str] | None = None  # sorts as people expect (a severity rank, an ISO date)
 
+    def text(self, record: R) -> str:
+        """The text a cell shows for `record` (what the model shows, sorts by and sizes the column to)."""
+        value = self.value(record)
+        return "" if value is None else str(value)
+
 
 class RowTableModel(QAbstractTableModel, Generic[R]):
     """Rows keep their identity (`key`), so a refresh with the same rows keeps the selection."""
@@ -114,10 +119,7 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             return None
         record, column = self.rows[index.row()], self.columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            if column.check is not None:
-                return None
-            value = column.value(record)
-            return "" if value is None else str(value)
+            return None if column.check is not None else column.text(record)
         if role == Qt.ItemDataRole.EditRole:
             return (column.edit_value or column.value)(record)
         if role == Qt.ItemDataRole.CheckStateRole and column.check is not None:
@@ -170,8 +172,7 @@ def _sort_key(column: Column[R], record: R) -> Any:
         return column.sort(record)
     if column.check is not None:
         return column.check(record)
-    value = column.value(record)
-    return "" if value is None else str(value)
+    return column.text(record)
 
 
 class RowFilter(QSortFilterProxyModel):

@@ -1,0 +1,92 @@
+"""Columns fitted to their contents: as wide as Qt would make them, measured from the rows in Python rather than by
+asking the model for every cell each time the table shows (`benchmarks/gui_stalls.py` times the pages)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import QHeaderView, QTableView
+from pytestqt.qtbot import QtBot
+
+from fieldwork.ui.models.table import Column, RowTableModel
+from fieldwork.ui.tables import make_table
+
+Row = tuple[str, str, bool, str]
+
+
+class CountingModel(RowTableModel[Row]):
+    """Counts what the view asks of it."""
+
+    asked = 0
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        self.asked += 1
+        return super().data(index, role)
+
+
+def _columns() -> list[Column[Row]]:
+    pixmap = QPixmap(16, 16)
+    pixmap.fill(QColor("green"))
+    mark = QIcon(pixmap)
+    return [
+        Column("Ref", lambda r: r[0], icon=lambda _r: mark),
+        Column("Owner", lambda r: r[1]),
+        Column("Key", lambda _r: "", check=lambda r: r[2], edit=lambda _r, _on: None),
+        Column("Lines", lambda r: r[3]),
+        Column("Notes", lambda _r: "stretched"),
+    ]
+
+
+def _shown(qtbot: QtBot, rows: list[Row]) -> tuple[QTableView, CountingModel]:
+    model = CountingModel(_columns(), key=lambda r: r[0])
+    model.set_rows(rows)
+    table = make_table(model)
+    qtbot.addWidget(table)
+    table.resize(1400, 300)
+    table.show()
+    qtbot.waitExposed(table)
+    return table, model
+
+
+def _widths(table: QTableView) -> list[int]:
+    return [table.horizontalHeader().sectionSize(n) for n in range(4)]
+
+
+def test_fitted_columns_are_as_wide_as_qt_makes_them(qtbot: QtBot) -> None:
+    rows = [
+        ("C-001.T2", "Chief Information Security Officer", True, "two lines\nthe second one is longer"),
+        ("C-014.T12", "Head of People", False, "one"),
+    ]
+    table, _model = _shown(qtbot, rows)
+    ours = _widths(table)
+    for n in range(4):
+        table.horizontalHeader().setSectionResizeMode(n, QHeaderView.ResizeMode.ResizeToContents)
+    qtbot.wait(10)
+    assert ours == _widths(table)
+
+
+def test_columns_fit_every_row_without_asking_the_model_for_each(qtbot: QtBot) -> None:
+    """The longest owner is on the last of 2,000 rows: the column fits it, and the model was asked for far fewer
+    cells than the table has rows (Qt's own fitting asked for every role of 150 rows per column on each show)."""
+    rows: list[Row] = [(f"C-{n:04d}", "Owner", False, "") for n in range(1999)]
+    rows.append(("C-1999", "Chief Information Security Officer and Deputy", False, ""))
+    table, model = _shown(qtbot, rows)
+    widest = table.fontMetrics().horizontalAdvance("Chief Information Security Officer and Deputy")
+    assert table.horizontalHeader().sectionSize(1) > widest
+    assert model.asked < len(rows)
+    model.asked = 0
+    table.hide()
+    table.show()  # a return visit measures nothing again
+    qtbot.wait(10)
+    assert model.asked < len(rows) / 2
+
+
+def test_a_column_the_user_widened_keeps_its_width(qtbot: QtBot) -> None:
+    table, model = _shown(qtbot, [("C-001", "Head of People", False, "")])
+    table.horizontalHeader().resizeSection(1, 400)
+    model.set_rows([("C-002", "Chief Information Security Officer", False, "")])  # other rows: fitted again
+    qtbot.wait(10)
+    assert table.horizontalHeader().sectionSize(1) == 400
+    assert table.horizontalHeader().sectionSize(0) >= table.fontMetrics().horizontalAdvance("C-002")
