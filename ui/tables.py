@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from heapq import nlargest
 from math import ceil
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QTableView
 
@@ -20,6 +21,7 @@ FITTED_ROWS = 2000
 #: Of a column's texts, the longest this many (by characters) are measured in pixels: in a proportional font the
 #: widest is among them.
 MEASURED_TEXTS = 12
+WRAPPED = int(Qt.TextFlag.TextWordWrap)
 #: A row grown to fit wrapped text stops at this many lines (a long text in a narrow column would otherwise
 #: make one row fill the table; its tooltip, or the page it opens, has the rest).
 MAX_ROW_LINES = 6
@@ -82,7 +84,7 @@ def make_table(
     if fitted:
         FitColumns(table, model, fitted)
     if row_lines is None:
-        _fit_rows_when_changed(table)
+        _fit_rows_when_changed(table, model)
     else:
         rows = table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -106,14 +108,53 @@ class _StretchAtLeast(QObject):
         return False
 
 
+class Cells:
+    """How much room a cell of `table` needs around its text, icon and checkbox, as the style lays one out (Qt's
+    own measures, `QCommonStyle`'s item layout, done here in Python from the rows: asking the model for every role
+    of every cell is what made the pages stall)."""
+
+    def __init__(self, table: QTableView) -> None:
+        style = table.style()
+        self.table = table
+        self.metrics = QFontMetricsF(table.font())  # fractional, rounded up as Qt lays text out
+        #: Text's margin on each side of a cell, twice.
+        self.margin = 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1)
+        self.grid = 1 if table.showGrid() else 0
+        icon = table.iconSize()  # -1 unless set: the style's small icons
+        small = style.pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, table)
+        self.icon = icon.width() if icon.width() > 0 else small
+        self.check = style.pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth, None, table)
+        self.check_height = style.pixelMetric(QStyle.PixelMetric.PM_IndicatorHeight, None, table)
+
+    def width(self, column: Column[Any], rows: Sequence[Any]) -> int:
+        """The width a cell of `column` needs for the widest of `rows`: its text, and its icon or checkbox."""
+        if column.check is not None:
+            return self.grid + self.margin + self.check
+        texts = {line for row in rows for line in column.text(row).split("\n")}
+        longest = nlargest(MEASURED_TEXTS, texts, key=len)
+        widest = max((self.metrics.horizontalAdvance(text) for text in longest), default=0)
+        return self.grid + self.margin + ceil(widest) + (self.margin + self.icon if column.icon is not None else 0)
+
+    def height(self, column: Column[Any], row: Any, width: int) -> int:
+        """The height a cell of `column` `width` wide needs for `row`: its text wrapped, or its icon or checkbox."""
+        if column.check is not None:
+            return self.check_height
+        icon = column.icon is not None and column.icon(row) is not None
+        room = width - self.grid - self.margin - (self.margin + self.icon if icon else 0)
+        text = self.metrics.boundingRect(QRectF(0, 0, room, 1e6), WRAPPED, column.text(row)).height()
+        if icon and self.icon >= text:
+            return self.icon + 2  # Qt's room for icons one above the other
+        return ceil(text)
+
+
 class FitColumns(QObject):
     """Sizes columns to their contents from the model's rows, whenever the rows change.
 
     Qt's own `ResizeToContents` asks the model for every role of every measured cell each time the table is laid
     out, shown again or sorted (16,000 calls into Python for the `--scale 20` matrix: 100 ms and more each visit).
     Here the texts come straight from the columns in one Python pass over the rows, only the longest are measured
-    with the font, and the margins are those the style gives a cell (as wide as Qt would make it). A column the
-    user has resized keeps the width chosen."""
+    with the font, with the style's margins (`Cells`: as wide as Qt would make them). A column the user has resized
+    keeps the width chosen."""
 
     def __init__(self, table: QTableView, model: RowTableModel[Any], columns: list[int]) -> None:
         super().__init__(table)
@@ -134,51 +175,50 @@ class FitColumns(QObject):
     def fit(self) -> None:
         header = self.table.horizontalHeader()
         rows = self.model.rows[:FITTED_ROWS]
+        cells = Cells(self.table)
         self.fitting = True
         try:
             for number in self.columns:
                 if number not in self.chosen:
-                    column = self.model.columns[number]
-                    header.resizeSection(number, max(header.sectionSizeHint(number), self.width(column, rows)))
+                    needed = cells.width(self.model.columns[number], rows)
+                    header.resizeSection(number, max(header.sectionSizeHint(number), needed))
         finally:
             self.fitting = False
 
-    def width(self, column: Column[Any], rows: list[Any]) -> int:
-        """The width a cell of `column` needs for the widest of `rows`: its text, and its icon or checkbox."""
-        style = self.table.style()
-        margin = 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.table) + 1)
-        width = 1 if self.table.showGrid() else 0
-        if column.check is not None:
-            return width + margin + style.pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth, None, self.table)
-        if column.icon is not None:
-            icon = self.table.iconSize().width()  # -1 unless set: the style's small icons
-            small = style.pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, self.table)
-            width += margin + (icon if icon > 0 else small)
-        texts = {line for row in rows for line in column.text(row).split("\n")}
-        metrics = QFontMetricsF(self.table.font())  # fractional, rounded up as Qt lays text out
-        widest = max((metrics.horizontalAdvance(text) for text in nlargest(MEASURED_TEXTS, texts, key=len)), default=0)
-        return width + margin + ceil(widest)
 
-
-def _fit_rows_when_changed(table: QTableView) -> None:
-    """Let rows grow to show wrapped text whenever the rows change, if the table is short enough."""
+def _fit_rows_when_changed(table: QTableView, model: RowTableModel[Any]) -> None:
+    """Let rows grow to show wrapped text whenever the rows change, if the table is short enough: each row as tall
+    as its tallest cell (`Cells`, as Qt's `resizeRowsToContents` would make it), at most MAX_ROW_LINES lines."""
     timer = QTimer(table, singleShot=True, interval=0)
 
     def fit() -> None:
-        model = table.model()
-        if model is not None and model.rowCount() <= MEASURED_ROWS:
-            table.resizeRowsToContents()
-            tallest = MAX_ROW_LINES * table.fontMetrics().lineSpacing() + 8
-            for row in range(model.rowCount()):
-                if table.rowHeight(row) > tallest:
-                    table.setRowHeight(row, tallest)
+        shown = table.model()
+        if shown is None or shown.rowCount() > MEASURED_ROWS:
+            return
+        cells = Cells(table)
+        least = table.verticalHeader().minimumSectionSize()
+        tallest = MAX_ROW_LINES * table.fontMetrics().lineSpacing() + 8
+        columns = [(n, column, table.columnWidth(n)) for n, column in enumerate(model.columns)]
+        columns = [(n, column, width) for n, column, width in columns if not table.isColumnHidden(n)]
+        for number, row in enumerate(_rows_shown(table, model)):
+            needed = max((cells.height(column, row, width) for _n, column, width in columns), default=0)
+            table.setRowHeight(number, min(max(least, needed + cells.grid), tallest))
 
     timer.timeout.connect(fit)
-    model = table.model()
-    model.layoutChanged.connect(timer.start)  # sorted
-    model.modelReset.connect(timer.start)
-    model.dataChanged.connect(timer.start)
-    model.rowsInserted.connect(timer.start)
+    shown = table.model()
+    shown.layoutChanged.connect(timer.start)  # sorted
+    shown.modelReset.connect(timer.start)
+    shown.dataChanged.connect(timer.start)
+    shown.rowsInserted.connect(timer.start)
+
+
+def _rows_shown(table: QTableView, model: RowTableModel[Any]) -> list[Any]:
+    """The model's rows in the order the table shows them (through its filter, when it has one)."""
+    shown = table.model()
+    if shown is model:
+        return model.rows
+    assert isinstance(shown, RowFilter)
+    return [model.rows[shown.mapToSource(shown.index(n, 0)).row()] for n in range(shown.rowCount())]
 
 
 def selected_rows(table: QTableView) -> list[int]:

@@ -90,3 +90,29 @@ def test_a_column_the_user_widened_keeps_its_width(qtbot: QtBot) -> None:
     qtbot.wait(10)
     assert table.horizontalHeader().sectionSize(1) == 400
     assert table.horizontalHeader().sectionSize(0) >= table.fontMetrics().horizontalAdvance("C-002")
+
+
+def test_rows_grow_to_their_wrapped_text_as_qt_makes_them(qtbot: QtBot) -> None:
+    """Each row as tall as its tallest cell (text wrapped in its column, an icon, a checkbox), without asking the
+    model for its cells; the same heights Qt's `resizeRowsToContents` gives."""
+    long = "Employees and contractors who started between 2025-10-01 and 2026-09-30, per the new-hire report"
+    rows: list[Row] = [
+        ("C-001", "Head of People", True, "one line"),
+        ("C-002", "Owner", False, "three\nlines\nhere"),
+        ("C-003", "Owner", False, long),
+    ]
+    model = CountingModel([*_columns()[:4], Column("Notes", lambda r: r[1], width=120)], key=lambda r: r[0])
+    table = make_table(model, stretch=3)
+    qtbot.addWidget(table)
+    table.resize(520, 400)
+    table.show()
+    qtbot.waitExposed(table)
+    table.hide()  # nothing painted: what the model is asked for is what fitting the rows asked
+    model.asked = 0
+    model.set_rows(rows)
+    qtbot.waitUntil(lambda: table.rowHeight(2) > table.rowHeight(0) < table.rowHeight(1))
+    assert model.asked == 0
+    ours = [table.rowHeight(n) for n in range(3)]
+    table.resizeRowsToContents()
+    assert ours == [table.rowHeight(n) for n in range(3)]
+    assert model.asked > 0  # Qt's own measure asks for every role of every cell
