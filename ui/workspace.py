@@ -346,9 +346,7 @@ class Workspace(QWidget):
 
     def _find(self, target: Target) -> QModelIndex:
         """The target's node, or its page's (a finding opened on the findings register)."""
-        nodes = self.model.root.descendants()
-        node = next((n for n in nodes if n.target == target), None)
-        node = node or next((n for n in nodes if n.target == Target(target.kind)), None)
+        node = self.model.node_for(target) or self.model.node_for(Target(target.kind))
         return self.model.index_of(node) if node is not None else QModelIndex()
 
     def _select(self, target: Target) -> None:

@@ -16,6 +16,7 @@ from fieldwork.app.domain.vocabulary import SampleResult
 from fieldwork.app.services import controls, testing
 from fieldwork.ui.context import Target
 from fieldwork.ui.filter_typing import PAUSE_MS
+from fieldwork.ui.models.navigator import NODE_ROLE
 from fieldwork.ui.models.navigator_tree import Node
 from fieldwork.ui.views.control_matrix import ControlMatrixView
 from fieldwork.ui.views.control_test import ControlTestView
@@ -109,3 +110,19 @@ def test_the_matrix_sorts_in_the_model_and_a_selection_follows_its_row(demo_work
     assert view.model.row(view.sorted.mapToSource(view.table.currentIndex())).id == chosen
     view.model.set_rows(list(reversed(view.model.rows)))
     assert [m.tests_concluded * 1000 + m.tests for m in view.model.rows] == ranks
+
+
+def test_opening_a_page_selects_its_node_in_the_tree_shown(demo_workspace: Workspace) -> None:
+    """Pages are found in the navigator by a lookup kept with the tree shown, so after a filter (another tree) and
+    after clearing it the node selected is the one on screen, not one of a tree no longer shown."""
+    first, other = (Target("control", c.id) for c in controls.list_controls(demo_workspace.db)[:2])
+    demo_workspace.open_target(first)
+    demo_workspace.filter.setText(_node(demo_workspace, other).reference)
+    demo_workspace.apply_filter()
+    demo_workspace.open_target(other)
+    assert demo_workspace.tree.currentIndex().data(NODE_ROLE) is _node(demo_workspace, other)
+    demo_workspace.filter.clear()
+    demo_workspace.apply_filter()
+    demo_workspace.open_target(first)
+    assert demo_workspace.tree.currentIndex().data(NODE_ROLE) is _node(demo_workspace, first)
+    assert demo_workspace.model.node_for(first) is _node(demo_workspace, first)

@@ -9,7 +9,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QFont
 
 from fieldwork.app.domain.judgements import CriterionConclusion
-from fieldwork.app.domain.targets import Page
+from fieldwork.app.domain.targets import Page, Target
 from fieldwork.app.domain.vocabulary import Status
 from fieldwork.ui.models.navigator_tree import OPEN, STALE_WORDS, Node
 from fieldwork.ui.status_style import colour, icon
@@ -68,11 +68,24 @@ class NavigatorModel(QAbstractItemModel):
     def __init__(self) -> None:
         super().__init__()
         self.root = Node("root")
+        self._by_target: dict[Target, Node] | None = None
 
     def set_root(self, root: Node) -> None:
         self.beginResetModel()
         self.root = root
+        self._by_target = None
         self.endResetModel()
+
+    def node_for(self, target: Target) -> Node | None:
+        """The first node of the tree shown that opens `target` (looked up: a walk of the `--scale 20` tree's 5,000
+        nodes cost each page opened 5-10 ms). `update_in_place` keeps the nodes, so the lookup stays right."""
+        if self._by_target is None:
+            found: dict[Target, Node] = {}
+            for node in reversed(self.root.descendants()):
+                if node.target is not None:
+                    found[node.target] = node
+            self._by_target = found
+        return self._by_target.get(target)
 
     def update_in_place(self, root: Node) -> bool:
         """Show `root` without a reset when it has the shape of the tree shown (after most writes only statuses,

@@ -237,9 +237,7 @@ class ControlView(DetailView):
         self.effective_to.load(c.effective_to, fallback.end)
         with QSignalBlocker(self.replaces):
             self.replaces.clear()
-            self.replaces.addItem(NOT_REPLACING, None)
-            for ref in page.others:
-                self.replaces.addItem(ref, ref)
+            self.replaces.addItems([NOT_REPLACING, *page.others])  # one call: 1,640 controls at `--scale 20`
             self.replaces.setCurrentIndex(max(0, self.replaces.findText(c.replaces_ref)) if c.replaces_ref else 0)
         self.over_time.setText(over_time(page))
         self.over_time.setVisible(bool(self.over_time.text()))
@@ -250,6 +248,10 @@ class ControlView(DetailView):
         counts = (len(page.linked), len(page.suggestions), len(page.tests), len(page.evidence))
         for index, (text, count) in enumerate(zip(TAB_TITLES, counts, strict=True)):
             self.tabs.setTabText(index, f"{text} ({count})")
+
+    def _replaced(self) -> str | None:
+        """The reference of the control this one replaces, or None (the first choice says it replaces none)."""
+        return self.replaces.currentText() if self.replaces.currentIndex() > 0 else None
 
     def _values(self) -> ControlInput:
         return ControlInput(
@@ -276,7 +278,7 @@ class ControlView(DetailView):
         if self.page is None:
             return
         control_id = self.page.control.id
-        dates = ControlDates(self.effective_from.value(), self.effective_to.value(), self.replaces.currentData())
+        dates = ControlDates(self.effective_from.value(), self.effective_to.value(), self._replaced())
         self.ctx.write(
             f"{self.page.control.ref}: in operation",
             lambda db: set_control_dates(db, control_id, dates),
