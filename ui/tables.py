@@ -93,19 +93,28 @@ def make_table(
 
 
 class _StretchAtLeast(QObject):
-    """Gives a column the width the others leave, but never less than `least`, whenever the table is resized."""
+    """Gives a column the width the others leave, but never less than `least`, whenever the table is resized or
+    another column is (fitted to new rows)."""
 
     def __init__(self, table: QTableView, column: int, least: int) -> None:
         super().__init__(table)
         self.table, self.column, self.least = table, column, least
         table.viewport().installEventFilter(self)
+        table.horizontalHeader().sectionResized.connect(self._resized)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:
-            header = self.table.horizontalHeader()
-            others = sum(header.sectionSize(n) for n in range(header.count()) if n != self.column)
-            header.resizeSection(self.column, max(self.least, self.table.viewport().width() - others))
+            self.fill()
         return False
+
+    def _resized(self, column: int, _old: int, _new: int) -> None:
+        if column != self.column:
+            self.fill()
+
+    def fill(self) -> None:
+        header = self.table.horizontalHeader()
+        others = sum(header.sectionSize(n) for n in range(header.count()) if n != self.column)
+        header.resizeSection(self.column, max(self.least, self.table.viewport().width() - others))
 
 
 class Cells:
