@@ -350,9 +350,19 @@ class Workspace(QWidget):
         return self.model.index_of(node) if node is not None else QModelIndex()
 
     def _select(self, target: Target) -> None:
+        """Select the target's node at once; open its section and scroll to it in the next moment, after the page
+        has shown (opening the controls' section lays out 1,640 rows at `--scale 20`: done with the page, the two
+        made one long stall)."""
         index = self._find(target)
         if index.isValid() and self.tree.currentIndex() != index:
+            self.tree.setAutoScroll(False)  # a new current index scrolls to it (and opens its section) at once
             self.tree.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            self.tree.setAutoScroll(True)
+            QTimer.singleShot(0, self, self._reveal_current)
+
+    def _reveal_current(self) -> None:
+        index = self.tree.currentIndex()
+        if index.isValid():
             self.tree.scrollTo(index)
 
     def requirement_order(self) -> list[Target]:

@@ -126,3 +126,17 @@ def test_opening_a_page_selects_its_node_in_the_tree_shown(demo_workspace: Works
     demo_workspace.open_target(first)
     assert demo_workspace.tree.currentIndex().data(NODE_ROLE) is _node(demo_workspace, first)
     assert demo_workspace.model.node_for(first) is _node(demo_workspace, first)
+
+
+def test_opening_a_control_opens_its_navigator_section_after_the_page_shows(
+    qtbot: QtBot, demo_workspace: Workspace
+) -> None:
+    """The control is selected at once; its section (all the controls: 1,640 rows at `--scale 20`) is opened and
+    scrolled to in the next moment, so laying it out is not added to the page's own stall."""
+    target = Target("control", controls.list_controls(demo_workspace.db)[0].id)
+    section = demo_workspace.model.index_of(_node(demo_workspace, target)).parent()
+    demo_workspace.tree.collapse(section)
+    demo_workspace.open_target(target)
+    assert demo_workspace.tree.currentIndex().data(NODE_ROLE) is _node(demo_workspace, target)
+    assert not demo_workspace.tree.isExpanded(section)
+    qtbot.waitUntil(lambda: demo_workspace.tree.isExpanded(section))
