@@ -134,6 +134,7 @@ class Cells:
         self.icon = icon.width() if icon.width() > 0 else small
         self.check = style.pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth, None, table)
         self.check_height = style.pixelMetric(QStyle.PixelMetric.PM_IndicatorHeight, None, table)
+        self.line = self.metrics.boundingRect(QRectF(0, 0, 1e6, 1e6), WRAPPED, "X").height()
 
     def width(self, column: Column[Any], rows: Sequence[Any]) -> int:
         """The width a cell of `column` needs for the widest of `rows`: its text, and its icon or checkbox."""
@@ -150,7 +151,11 @@ class Cells:
             return self.check_height
         icon = column.icon is not None and column.icon(row) is not None
         room = width - self.grid - self.margin - (self.margin + self.icon if icon else 0)
-        text = self.metrics.boundingRect(QRectF(0, 0, room, 1e6), WRAPPED, column.text(row)).height()
+        shown = column.text(row)
+        if "\n" not in shown and self.metrics.horizontalAdvance(shown) <= room:
+            text = self.line  # fits on one line: nothing to lay out
+        else:
+            text = self.metrics.boundingRect(QRectF(0, 0, room, 1e6), WRAPPED, shown).height()
         if icon and self.icon >= text:
             return self.icon + 2  # Qt's room for icons one above the other
         return ceil(text)
