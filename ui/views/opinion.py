@@ -28,7 +28,7 @@ from fieldwork.ui.status_style import COLOURS
 from fieldwork.ui.tables import make_table, selected_rows
 from fieldwork.ui.views.base import DetailView
 from fieldwork.ui.views.opinion_area import TITLES, AreaEditor
-from fieldwork.ui.widgets import button_row, heading, note, scrolled
+from fieldwork.ui.widgets import button_row, heading, note
 
 #: The matter column's least width (about 35 characters).
 MATTER_WIDTH = 220
@@ -93,7 +93,7 @@ class OpinionView(DetailView):
         self.tabs.addTab(self._matters_tab(), "")
         self.tabs.addTab(self._misstatements_tab(), "")
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(scrolled(areas))  # squeezed by the matters below, the areas scroll rather than overlap
+        split.addWidget(areas)
         split.addWidget(self.tabs)
         split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
