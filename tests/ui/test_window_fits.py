@@ -14,9 +14,9 @@ from pytestqt.qtbot import QtBot
 from fieldwork.app.services import controls, testing
 from fieldwork.ui.context import Target
 from fieldwork.ui.main_window import MainWindow
-from fieldwork.ui.views.opinion import OpinionView
 from fieldwork.ui.settings import settings
 from fieldwork.ui.views.evidence import EvidenceView
+from fieldwork.ui.views.opinion import OpinionView
 from fieldwork.ui.views.soa import JUSTIFICATION, JUSTIFICATION_WIDTH, SoaView
 from fieldwork.ui.workspace import NAVIGATOR_MIN, SPLITTER_KEY
 
