@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QHBoxLayout, QTabBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QTabBar, QVBoxLayout, QWidget
 
 from fieldwork.ui.widgets import scrolled
 
@@ -102,3 +102,41 @@ class SideBySide(QWidget):
         current = self.bar.currentIndex()
         for index, panel in enumerate(self.panels):
             panel.setVisible(self.wanted[index] and (not tabbed or index == current))
+
+
+class Stacking(QWidget):
+    """Panels side by side while the page gives each its minimum width, one above the other on a narrower page
+    (a requirement's progress beside its conclusion): for panels short enough to read in turn, unlike the tabs of
+    `SideBySide`."""
+
+    def __init__(self, panels: Sequence[tuple[QWidget, int]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.panels = [widget for widget, _stretch in panels]
+        self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self.row.setContentsMargins(0, 0, 0, 0)
+        for widget, stretch in panels:
+            self.row.addWidget(widget, stretch)
+
+    @property
+    def stacked(self) -> bool:
+        return self.row.direction() is QBoxLayout.Direction.TopToBottom
+
+    def _needed(self) -> int:
+        widths = [p.minimumSizeHint().width() for p in self.panels]
+        return sum(widths) + self.row.spacing() * max(0, len(widths) - 1)
+
+    def minimumSizeHint(self) -> QSize:
+        """As narrow as the widest panel: the width decides how they are shown."""
+        hints = [p.minimumSizeHint() for p in self.panels]
+        if self.stacked:
+            height = sum(h.height() for h in hints) + self.row.spacing() * max(0, len(hints) - 1)
+        else:
+            height = max((h.height() for h in hints), default=0)
+        return QSize(max((h.width() for h in hints), default=0), height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        stack = event.size().width() < self._needed()
+        if stack != self.stacked:
+            self.row.setDirection(QBoxLayout.Direction.TopToBottom if stack else QBoxLayout.Direction.LeftToRight)
+            self.updateGeometry()  # stacked, the row is taller

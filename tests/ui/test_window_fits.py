@@ -17,11 +17,11 @@ from fieldwork.ui.main_window import MainWindow
 from fieldwork.ui.settings import settings
 from fieldwork.ui.views.evidence import EvidenceView
 from fieldwork.ui.views.opinion import OpinionView
+from fieldwork.ui.views.requirement import RequirementView
 from fieldwork.ui.views.soa import JUSTIFICATION, JUSTIFICATION_WIDTH, SoaView
 from fieldwork.ui.workspace import NAVIGATOR_MIN, SPLITTER_KEY
 
 #: Pages laid out to fit the window whole at these sizes (the others scroll when they must).
-#: (The requirement page, progress beside the conclusion, needs 506 px: it scrolls a little on half a screen.)
 FITTED = {"dashboard", "matrix", "soa", "evidence", "control", "test"}
 #: A taskbar and a title bar take about this much of a screen's height.
 DESKTOP_CHROME = 60
@@ -134,7 +134,7 @@ def test_evidence_and_soa_columns_are_readable_at_1280(demo_window: MainWindow) 
 
 
 #: Pages that must not scroll sideways on half a 1366 px screen (a wide table scrolls inside itself).
-NARROW = ("opinion", "settings", "pbc", "readiness", "findings", "evidence", "control", "test")
+NARROW = ("opinion", "settings", "pbc", "readiness", "findings", "evidence", "requirement", "control", "test")
 
 
 def test_half_a_1366_screen_scrolls_no_page_sideways(demo_window: MainWindow) -> None:
@@ -176,3 +176,22 @@ def test_the_opinion_areas_are_side_by_side_when_they_fit_and_tabs_when_not(demo
     demo_window.resize(1366, 768 - DESKTOP_CHROME)
     _settle()
     assert not view.area_panes.tabbed and all(e.isVisible() for e in editors)
+
+
+def test_a_requirements_progress_sits_beside_its_conclusion_when_it_fits_and_above_it_when_not(
+    demo_window: MainWindow,
+) -> None:
+    workspace = demo_window.workspace
+    assert workspace is not None
+    demo_window.resize(1366, 768 - DESKTOP_CHROME)
+    workspace.open_target(Target("requirement", "CC6.1"))
+    _settle()
+    view = workspace.views["requirement"]
+    assert isinstance(view, RequirementView)
+    progress, conclusion = view.progress.geometry(), view.conclusion.geometry()
+    assert not view.judged.stacked and progress.right() < conclusion.left() and progress.top() == conclusion.top()
+    demo_window.resize(683, 768 - DESKTOP_CHROME)
+    _settle()
+    progress, conclusion = view.progress.geometry(), view.conclusion.geometry()
+    assert view.judged.stacked and progress.bottom() < conclusion.top()
+    assert conclusion.right() <= view.judged.width(), "the conclusion is not cut at the right"
