@@ -14,8 +14,8 @@ and while the worker reads the dashboard with the GUI thread idle (the floor the
 `--catch MS` prints every thread's stack whenever the GUI thread is MS late (what held it, in any thread; faulthandler
 reads the other threads unsafely, so a run with it can crash: it is for finding causes, not for figures).
 `--file` runs the steps on a copy of an existing engagement instead of a new demo (quicker while working).
-Cold start: launching the app on the demo until its workspace is usable, against a bare PySide6 window shown,
-each in a fresh process in the same run (goal 3x or less).
+Cold start (`benchmarks/cold_start.py`, also run here unless `--no-cold-start`): the app launched on the demo until
+its workspace is usable, against a bare PySide6 window shown, each in a fresh process in the same run (goal 3x or less).
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ import os
 import pstats
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,6 +39,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from benchmarks import cold_start
 from benchmarks.common import report
 
 BEAT_MS = 5
@@ -47,51 +47,6 @@ GOAL_MS = 50
 #: A typist's pace in the filter (about eight keys a second).
 KEYSTROKE_S = 0.12
 RESULTS_IN_A_ROW = 25
-
-BARE = """
-import sys, time
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMainWindow
-app = QApplication(sys.argv)
-window = QMainWindow(); window.resize(1280, 800); window.show()
-QTimer.singleShot(0, lambda: (print("ready", flush=True), app.quit()))
-app.exec()
-"""
-
-FIELDWORK = """
-import sys
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
-from fieldwork.ui.main_window import MainWindow
-app = QApplication(sys.argv)
-window = MainWindow(); window.show()
-window.opener.open_demo()
-def ready():
-    if window.workspace is not None and window.workspace.model.rowCount() and not window.runner.pending:
-        print("ready", flush=True); app.quit()
-    else:
-        QTimer.singleShot(5, ready)
-QTimer.singleShot(0, ready)
-app.exec()
-"""
-
-
-def cold_start(code: str, home: str, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-c", code],
-            check=True,
-            capture_output=True,
-            env={
-                **os.environ,
-                "FIELDWORK_HOME": home,
-                "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-            },
-        )
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 @dataclass
@@ -408,17 +363,7 @@ def main() -> None:
         report(f"Worst GUI-thread stall per step, {source} (goal under {GOAL_MS} ms)", found)
         if args.no_cold_start:
             return
-        cold_start(FIELDWORK, home, 1)  # creates the demo engagement once, outside the timing
-        bare = cold_start(BARE, home, args.repeat)
-        ours = cold_start(FIELDWORK, home, args.repeat)
-        report(
-            "Cold start to a usable window (median of fresh processes)",
-            [
-                ("bare PySide6 window shown", f"{bare:.3f} s"),
-                ("Fieldwork on the demo, workspace loaded", f"{ours:.3f} s"),
-                ("ratio", f"{ours / bare:.2f}x (goal 3x or less)"),
-            ],
-        )
+        cold_start.measure(args.repeat)
 
 
 if __name__ == "__main__":

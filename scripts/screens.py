@@ -2,8 +2,8 @@
 
     python scripts/screens.py WIDTHxHEIGHT PAGE
 
-PAGE is one of `start`, `dashboard`, `control`, `test`, `test-findings`, `design` (a test of design), `soa`,
-`evidence`, `matrix`.
+PAGE is `start`, `control`, `test`, `test-findings`, `design` (a test of design), `requirement`, or any other
+page's name in `Page` (`dashboard`, `soa`, `evidence`, `matrix`, `opinion`, `settings`...).
 The window is placed at the top-left corner of the screen, without decorations (Xvfb runs no window
 manager), so a capture of the screen shows the window exactly at that size. Run it under
 `../shared/tools/screenshot.sh`. It works in a private Fieldwork home, so no saved window state leaks in.
@@ -28,7 +28,7 @@ from fieldwork.ui.main_window import MainWindow
 from fieldwork.ui.settings import add_recent
 
 #: The pages shown: the control and the test are those with the most on them in the demo.
-CONTROL, TEST, DESIGN = "C-014", "C-014.T2", "C-014.T1"
+CONTROL, TEST, DESIGN, REQUIREMENT = "C-014", "C-014.T2", "C-014.T1", "CC6.1"
 
 
 def main(size: str, page: str) -> int:
@@ -54,6 +54,7 @@ def main(size: str, page: str) -> int:
             "test": Target(Page.TEST, tests[TEST].id),
             "test-findings": Target(Page.TEST, tests[TEST].id),
             "design": Target(Page.TEST, tests[DESIGN].id),
+            "requirement": Target(Page.REQUIREMENT, REQUIREMENT),
         }
         workspace.open_target(targets[page] if page in targets else Target(Page(page)))
         if page == "test-findings":

@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from fieldwork.app.domain.over_time import TestTiming
 from fieldwork.app.domain.records import ControlInput, TestPlan
 from fieldwork.app.domain.vocabulary import Method, Status, TestKind
+from fieldwork.app.domain.workpapers import Shows
 from fieldwork.app.pages.control import load_control_page
 from fieldwork.app.pages.control_test import load_test_page
 from fieldwork.app.pages.navigator import load_navigator_page
@@ -24,6 +25,7 @@ from fieldwork.app.services.controls import control_input
 from fieldwork.app.services.signables import ItemType
 from fieldwork.app.services.signoffs import SignRole, sign
 from fieldwork.app.services.test_windows import set_test_timing
+from fieldwork.app.services.workpapers import read_workpapers
 from fieldwork.app.storage.engagement_file import EngagementFile
 from tests.conftest import Acting
 from tests.sampling_helpers import assess_population, enter_tickets, operating_test
@@ -132,6 +134,13 @@ def test_the_navigator_reads_every_requirement_control_test_and_deviation(demo: 
     assert len(page.tests) == 166 and len(page.deviations) == len(deviations.list_deviations(demo)) == 6
     assert set(page.test_refs.values()) == {t.ref for t in testing.list_tests(demo)}
     assert page.conclusions and set(page.conclusions) <= set(page.statuses)
+    listed = [c.controls for c in page.conclusions.values()]
+    assert sum(len(c) > 2 for c in listed) > 10 and all(list(c) == sorted(c) for c in listed), "reference order"
+    with demo.reading() as conn:
+        alone = read_workpapers(conn)
+    memo = next(w for w in alone if w.shape.shows is Shows.OPINION_WORKSHEET)
+    assert any("opinion worksheet does not support" in m for m in memo.missing)
+    assert page.workpapers == alone, "the worksheet the page hands on marks the memo as the workpapers read alone"
 
 
 def test_the_settings_page_reads_the_engagement_its_team_and_its_stage(demo: EngagementFile) -> None:

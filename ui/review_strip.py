@@ -8,7 +8,7 @@ for the opinion); its refusal is said in the strip, in its own words. The strip 
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from fieldwork.app.domain.vocabulary import Status
 from fieldwork.app.errors import FieldworkError
@@ -18,6 +18,7 @@ from fieldwork.app.services.signoffs import ItemSignOffs, SignOff, SignRole, sig
 from fieldwork.ui.context import UiContext
 from fieldwork.ui.dialogs.item_history import ItemHistoryDialog
 from fieldwork.ui.dialogs.review_note import NoteDialog, raising_on
+from fieldwork.ui.flow_row import FlowRow
 from fieldwork.ui.read_only import reads
 from fieldwork.ui.status_style import COLOURS
 from fieldwork.ui.views.editing import problem_note
@@ -60,18 +61,17 @@ class ReviewStrip(QFrame):
         self.raise_note = self._button("Raise review note…", self.raise_one)
         self.history = self._button("History…", self.show_history)
         reads(self.history)
-        # Two short rows, so the strip fits beside the navigator at 1366 pixels: what is, then what can be done.
-        state = QHBoxLayout()
+        # Two short rows, so the strip fits beside the navigator at 1366 pixels: what is, then what can be done
+        # (each wraps onto another line on half a screen).
+        state = FlowRow()
         for widget in (self.preparer, self.reviewer, self.stale, self.notes):
             state.addWidget(widget)
             state.addSpacing(8)
-        state.addStretch()
-        actions = QHBoxLayout()
+        actions = FlowRow()
         for widget in (self.sign_preparer, self.sign_reviewer, self.withdraw):
             actions.addWidget(widget)
-        actions.addStretch()
-        actions.addWidget(self.raise_note)
-        actions.addWidget(self.history)
+        actions.add_trailing(self.raise_note)
+        actions.add_trailing(self.history)
         self.problem = problem_note()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 2)

@@ -10,7 +10,6 @@ from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from fieldwork.app.domain.vocabulary import Labelled
 from fieldwork.ui.date_fields import DateField
+from fieldwork.ui.flow_row import FlowRow
 
 
 class CommitLineEdit(QLineEdit):
@@ -173,17 +173,17 @@ def section(title: str, body: QWidget, actions: Sequence[Action] = (), trailing:
     return panel
 
 
-def button_row(actions: Sequence[Action], trailing: Sequence[Action] = ()) -> tuple[QHBoxLayout, list[QPushButton]]:
-    """Buttons for `actions` on the left and `trailing` (e.g. Delete) on the right, and the buttons made."""
-    row = QHBoxLayout()
+def button_row(actions: Sequence[Action], trailing: Sequence[Action] = ()) -> tuple[FlowRow, list[QPushButton]]:
+    """Buttons for `actions` on the left and `trailing` (e.g. Delete) on the right, and the buttons made; on a
+    narrow page the row wraps onto more lines rather than run off the right edge."""
+    row = FlowRow()
     buttons = []
     for index, (text, slot) in enumerate([*actions, *trailing]):
-        if index == len(actions):
-            row.addStretch()
         button = QPushButton(text)
         button.clicked.connect(lambda _checked=False, slot=slot: slot())
-        row.addWidget(button)
+        if index < len(actions):
+            row.addWidget(button)
+        else:
+            row.add_trailing(button)
         buttons.append(button)
-    if not trailing:
-        row.addStretch()
     return row, buttons

@@ -46,8 +46,8 @@ NAVIGATOR_DEFAULT = (300, 560)
 #: A navigator saved within this of its minimum was pushed there by a small window, not chosen: not restored.
 CRAMPED = 25
 #: The page keeps this width as the window narrows (the navigator gives way down to its minimum first); pages are
-#: laid out to fit it, so half a 1440 px screen shows both side by side.
-PAGE_MIN_WIDTH = 480
+#: laid out to fit it, so half a 1366 px screen (683 px) shows both side by side.
+PAGE_MIN_WIDTH = 450
 PREBUILD_DELAY_MS = 250
 
 #: Below this width the navigator shows its items and progress only (the conclusion is in each row's tooltip).

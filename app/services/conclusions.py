@@ -13,7 +13,7 @@ again on every load, say when a recorded conclusion no longer holds (`Requiremen
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -73,12 +73,14 @@ class Grounds:
         return found
 
     def linked_controls(self, code: str) -> list[ControlId]:
-        """Controls linked to the requirement or to a requirement under it (as progress counts them)."""
+        """Controls linked to the requirement or to a requirement under it (as progress counts them), in reference
+        order: the same list in every export and every run (read from a set, it followed the process's hashing)."""
         below = {code}
         for req in self.scope:  # catalog order: parents before children
             if req.parent in below:
                 below.add(req.code)
-        return list(dict.fromkeys(c for each in below for c in self.controls.get(each, ())))
+        found = {c for each in below for c in self.controls.get(each, ())}
+        return sorted(found, key=lambda c: self.control_refs[c])
 
     def why_not_met(self, code: str, conclusion: CriterionConclusion, considered: Sequence[DeviationId]) -> str:
         """Why the file does not support `conclusion` on `code` ("" when it does)."""
@@ -120,10 +122,12 @@ def _listed(names: Iterable[str], most: int = 3) -> str:
     return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
-def read_grounds(conn: Connection) -> Grounds:
+def read_grounds(conn: Connection, states_read: Mapping[TestId, TestState] | None = None) -> Grounds:
+    """What conclusions rest on; `states_read` passes every test's state where the caller has read them already."""
     details = read_details(conn)
     scope = tuple(read_scope(conn))
-    states = [s for s in read_test_states(conn).values() if counted(s, details.report_type)]
+    every = read_test_states(conn) if states_read is None else states_read
+    states = [s for s in every.values() if counted(s, details.report_type)]
     tests: dict[ControlId, list[TestState]] = defaultdict(list)
     for state in states:
         tests[state.control_id].append(state)

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QMessageBox,
     QSplitter,
@@ -39,6 +38,7 @@ from fieldwork.ui.dialogs.new_test import NewTestDialog
 from fieldwork.ui.dialogs.requirement_picker import RequirementPicker
 from fieldwork.ui.evidence_drop import FileDrop
 from fieldwork.ui.evidence_panel import EvidencePanel
+from fieldwork.ui.flow_row import FlowRow, labelled
 from fieldwork.ui.models.table import Column, RowTableModel
 from fieldwork.ui.review_strip import ReviewStrip
 from fieldwork.ui.served import served_table
@@ -124,12 +124,9 @@ class ControlView(DetailView):
         self.replaces = QComboBox()
         narrow(self.replaces)
         at = len(rows)
-        dates = QHBoxLayout()
-        dates.setContentsMargins(0, 0, 0, 0)
+        dates = FlowRow()  # the two dates one under the other on half a screen
         for text, widget in (("from", self.effective_from), ("until", self.effective_to)):
-            dates.addWidget(QLabel(text))
-            dates.addWidget(widget)
-        dates.addStretch()
+            dates.addWidget(labelled(text, widget))
         grid.addWidget(QLabel("In operation"), at, 0)
         grid.addLayout(dates, at, 1, 1, 3)
         grid.addWidget(QLabel("Replacing"), at + 1, 0)

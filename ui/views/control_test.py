@@ -151,6 +151,7 @@ class ControlTestView(DetailView):
         self.review = ReviewStrip(ctx)
         outer.addWidget(self.review)
         self.tabs = QTabWidget()
+        self.tabs.tabBar().setElideMode(Qt.TextElideMode.ElideMiddle)  # on half a screen all three tabs show
         outer.addWidget(self.tabs, 1)
         plan = QWidget()
         column = QVBoxLayout(plan)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from fieldwork.app.domain.judgements import Misstatement, OpinionArea
 from fieldwork.app.domain.vocabulary import DESCRIPTION_HEADINGS, Opinion, Status
@@ -23,11 +23,15 @@ from fieldwork.ui.dialogs.confirm_delete import confirm_delete
 from fieldwork.ui.dialogs.misstatement import MisstatementDialog
 from fieldwork.ui.models.table import Column, RowTableModel
 from fieldwork.ui.review_strip import ReviewStrip
+from fieldwork.ui.side_by_side import SideBySide
 from fieldwork.ui.status_style import COLOURS
 from fieldwork.ui.tables import make_table, selected_rows
 from fieldwork.ui.views.base import DetailView
-from fieldwork.ui.views.opinion_area import AreaEditor
+from fieldwork.ui.views.opinion_area import TITLES, AreaEditor
 from fieldwork.ui.widgets import button_row, heading, note
+
+#: The matter column's least width (about 35 characters).
+MATTER_WIDTH = 220
 
 SHORT_AREAS = {OpinionArea.DESCRIPTION: "description", OpinionArea.DESIGN: "design", OpinionArea.OPERATION: "operation"}
 
@@ -81,12 +85,10 @@ class OpinionView(DetailView):
         layout.addWidget(self.review)
         self.reasons = ReasonsPanel()
         layout.addWidget(self.reasons)
-        areas = QWidget()
-        row = QHBoxLayout(areas)
-        row.setContentsMargins(0, 0, 0, 0)
         self.areas = {area: AreaEditor(ctx, area) for area in OpinionArea}
-        for editor in self.areas.values():
-            row.addWidget(editor, 1)
+        # The three areas side by side need ~630 px: on half a screen they are tabs.
+        areas = SideBySide([(TITLES[area].replace("&", ""), editor) for area, editor in self.areas.items()])
+        self.area_panes = areas
         self.tabs = QTabWidget()
         self.tabs.addTab(self._matters_tab(), "")
         self.tabs.addTab(self._misstatements_tab(), "")
@@ -106,7 +108,8 @@ class OpinionView(DetailView):
             ],
             key=lambda m: (m.kind, m.text),
         )
-        self.matter_table = make_table(self.matters, stretch=1, row_lines=2)
+        # The matter is what is read: on half a screen it keeps its width and the table scrolls sideways.
+        self.matter_table = make_table(self.matters, stretch=1, row_lines=2, stretch_at_least=MATTER_WIDTH)
         self.matter_table.activated.connect(self._open_matter)
         return self.matter_table
 
@@ -151,8 +154,9 @@ class OpinionView(DetailView):
         )
         self.reasons.show_page(page)
         shown = {row.recorded.area: row for row in page.areas}
-        for area, editor in self.areas.items():
-            editor.setVisible(area in shown)  # a Type 1 report gives no opinion on operating effectiveness
+        for index, (area, editor) in enumerate(self.areas.items()):
+            # A Type 1 report gives no opinion on operating effectiveness.
+            self.area_panes.show_panel(index, area in shown)
             if area in shown:
                 editor.show_row(shown[area])
         self.matters.set_rows(page.matters)

@@ -55,6 +55,10 @@ def _day(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
+#: The request column's least width (about 40 characters).
+REQUEST_WIDTH = 240
+
+
 class PbcView(DetailView):
     shows = pbc_service.SHOWS
 
@@ -97,7 +101,8 @@ class PbcView(DetailView):
             key=lambda r: r.id,
             highlight=lambda r: OVERDUE_SHADE if r.overdue else None,
         )
-        self.table = make_table(self.model, stretch=1, editable=True)
+        # The request is what is read: on half a screen it keeps a readable width and the table scrolls sideways.
+        self.table = make_table(self.model, stretch=1, editable=True, stretch_at_least=REQUEST_WIDTH)
         for column in (DUE, RECEIVED):
             self.table.setItemDelegateForColumn(column, DateDelegate(self.table))
         self.table.setItemDelegateForColumn(STATUS, ChoiceDelegate(PbcStatus, parent=self.table))

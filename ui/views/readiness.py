@@ -58,7 +58,7 @@ class ReadinessView(DetailView):
         self.problems = problem_note()
         layout.addWidget(self.summary)
         layout.addWidget(self.problems)
-        self.needs_work = QCheckBox("Show only the requirements that need wor&k (partly served or not at all)")
+        self.needs_work = QCheckBox("Show only those that need wor&k (partly served or not at all)")
         reads(self.needs_work)
         self.needs_work.toggled.connect(lambda _on: self._show_lines())
         layout.addWidget(self.needs_work)

@@ -14,6 +14,7 @@ from fieldwork.app.services import controls as control_service
 from fieldwork.ui.context import Page, Target, UiContext
 from fieldwork.ui.dialogs.new_control import NewControlDialog
 from fieldwork.ui.models.table import Column, RowTableModel
+from fieldwork.ui.side_by_side import Stacking
 from fieldwork.ui.status_style import icon
 from fieldwork.ui.tables import make_table
 from fieldwork.ui.views.base import DetailView
@@ -45,12 +46,10 @@ class RequirementView(DetailView):
         layout.addWidget(self.title)
         layout.addWidget(self.kind)
         layout.addWidget(self.description)
-        judged = QHBoxLayout()
         self.progress = ProgressBox()
         self.conclusion = ConclusionBox(ctx)
-        judged.addWidget(self.progress, 1)
-        judged.addWidget(self.conclusion, 4)
-        layout.addLayout(judged)
+        self.judged = Stacking([(self.progress, 1), (self.conclusion, 4)])
+        layout.addWidget(self.judged)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._controls_tab(), "")
         self.tabs.addTab(self._related_tab(), "")

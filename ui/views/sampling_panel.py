@@ -35,6 +35,7 @@ from fieldwork.ui.context import UiContext
 from fieldwork.ui.dialogs.ipe import assess_population
 from fieldwork.ui.dialogs.population_import import PopulationImportDialog
 from fieldwork.ui.dialogs.select_sample import SelectSampleDialog
+from fieldwork.ui.flow_row import FlowRow
 from fieldwork.ui.widgets import ChoiceBox, narrow, note
 
 
@@ -93,6 +94,14 @@ def size_question(plan: SamplePlan, size: int) -> tuple[str, bool]:
     return f"The methodology suggests {found.size} (range {found.minimum}-{found.maximum}). Why {size}?", False
 
 
+def buttons(*made: QPushButton) -> FlowRow:
+    """Two buttons beside a line of text: one under the other when the test page is narrow."""
+    row = FlowRow()
+    for button in made:
+        row.addWidget(button)
+    return row
+
+
 class SamplingPanel(QWidget):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -107,8 +116,7 @@ class SamplingPanel(QWidget):
         self.remove_button = QPushButton("Remove population")
         self.remove_button.clicked.connect(self.remove_population)
         grid.addWidget(self.population, 0, 0, 1, 3)
-        grid.addWidget(self.import_button, 0, 3)
-        grid.addWidget(self.remove_button, 0, 4)
+        grid.addLayout(buttons(self.import_button, self.remove_button), 0, 3, 1, 2)
 
         self.count = QSpinBox()
         self.risk = narrow(ChoiceBox(Risk, none_label="(risk not assessed)"))
@@ -134,8 +142,7 @@ class SamplingPanel(QWidget):
         self.extend_button = QPushButton("E&xtend sample...")
         self.extend_button.clicked.connect(lambda: self.select(extending=True))
         grid.addWidget(self.draw, 3, 0, 1, 3)
-        grid.addWidget(self.select_button, 3, 3)
-        grid.addWidget(self.extend_button, 3, 4)
+        grid.addLayout(buttons(self.select_button, self.extend_button), 3, 3, 1, 2)
 
         self.ipe = note()
         self.ipe_button = QPushButton("Asse&ss IPE...")

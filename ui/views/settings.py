@@ -11,13 +11,12 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -32,6 +31,7 @@ from fieldwork.app.services import engagement as engagement_service
 from fieldwork.ui.context import Target, UiContext
 from fieldwork.ui.crosswalk_banner import CrosswalkBanner
 from fieldwork.ui.date_fields import DateField, OptionalDateField
+from fieldwork.ui.flow_row import FlowRow
 from fieldwork.ui.review_strip import ReviewStrip
 from fieldwork.ui.views.base import DetailView
 from fieldwork.ui.views.editing import NoteLine, problem_note
@@ -55,19 +55,21 @@ def _text_box() -> CommitTextEdit:
 
 
 def _form(tab: QWidget) -> QFormLayout:
-    """Fields keep a readable width on a wide screen; choices and dates stay as wide as their contents."""
+    """Fields keep a readable width on a wide screen; choices and dates stay as wide as their contents. On a narrow
+    page a label goes above a field that would not fit beside it."""
     form = QFormLayout(tab)
     form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
     tab.setMaximumWidth(900)
     return form
 
 
 def _page(tab: QWidget) -> QWidget:
-    """Holds a form at the top left of its tab, however large the window."""
+    """Holds a form at the top left of its tab, however large the window (at the height its rows take at the width
+    there is: wrapped on a narrow page)."""
     page = QWidget()
     layout = QVBoxLayout(page)
-    tab.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-    layout.addWidget(tab)
+    layout.addWidget(tab, 0, Qt.AlignmentFlag.AlignTop)
     layout.addStretch(1)
     return page
 
@@ -111,13 +113,12 @@ class SettingsView(DetailView):
         self.start = DateField()
         self.end = DateField()
         self.categories: dict[str, QCheckBox] = {}
-        row = QHBoxLayout()
+        row = FlowRow()
         for category in TSC_CATEGORIES:
             box = QCheckBox(CATEGORY_LABELS[category])
             box.setEnabled(category != "Security")
             self.categories[category] = box
             row.addWidget(box)
-        row.addStretch()
         self.iso_scope = _text_box()
         self.stage = QLabel()  # one line: a wrapped label in this form is laid out before its text arrives
         self.form.addRow("Service &organization", self.client)

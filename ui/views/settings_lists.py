@@ -12,7 +12,6 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -30,6 +29,7 @@ from fieldwork.app.engagement import Engagement
 from fieldwork.app.services import engagement as engagement_service
 from fieldwork.app.services.signables import ItemType
 from fieldwork.ui.delegates import ChoiceDelegate
+from fieldwork.ui.flow_row import FlowRow, labelled
 from fieldwork.ui.models.table import Column, RowTableModel
 from fieldwork.ui.review_strip import ReviewStrip
 from fieldwork.ui.tables import make_table
@@ -49,14 +49,12 @@ def selected_row(table: QTableView) -> int:
     return index.row() if index.isValid() else -1
 
 
-def entry_row(fields: Sequence[tuple[str, QWidget, int]], add: QPushButton, remove: QPushButton) -> QHBoxLayout:
-    """One line under the table to add an entry: labelled fields (with their share of the width), then the buttons."""
-    row = QHBoxLayout()
+def entry_row(fields: Sequence[tuple[str, QWidget, int]], add: QPushButton, remove: QPushButton) -> FlowRow:
+    """One line under the table to add an entry: labelled fields (with their share of the width), then the buttons;
+    on a narrow page it wraps, each label staying with its field."""
+    row = FlowRow()
     for text, field, stretch in fields:
-        label = QLabel(text)
-        label.setBuddy(field)
-        row.addWidget(label)
-        row.addWidget(field, stretch)
+        row.addWidget(labelled(text, field), stretch)
     row.addWidget(add)
     row.addSpacing(24)
     row.addWidget(remove)
