@@ -8,6 +8,7 @@ next `Task.progress` checkpoint.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,11 @@ from fieldwork.app.errors import FieldworkError
 from fieldwork.app.tasks import Cancelled, Task
 
 PROGRESS_DELAY_MS = 600
+#: How long a thread keeps the GIL while another waits for it (Python's default: 5 ms). The screen takes the GIL
+#: again at every call into Python (each `data()`, each slot) and, while a read runs on the worker, waited up to that
+#: long each time: 50-90 ms stalls while the `--scale 20` "changed since review" page was read, 15 ms at 0.5 ms
+#: (`benchmarks/gui_stalls.py`). The worker gives way more often only while the screen asks for the GIL.
+SWITCH_INTERVAL_S = 0.0005
 #: Qt counts progress in C ints; larger totals (bytes of a multi-gigabyte file) are reported in thousandths.
 MAX_COUNT = 2**31 - 1
 
@@ -129,6 +135,8 @@ class Runner(QObject):
         self.synchronous = synchronous
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
+        if not synchronous:
+            sys.setswitchinterval(SWITCH_INTERVAL_S)  # the screen shares the GIL with the worker's reads
         self.pending: set[Operation] = set()
 
     def run(
