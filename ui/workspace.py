@@ -49,6 +49,8 @@ CRAMPED = 25
 #: laid out to fit it, so half a 1366 px screen (683 px) shows both side by side.
 PAGE_MIN_WIDTH = 450
 PREBUILD_DELAY_MS = 250
+#: How often the navigator looks again whether the page's read is done, to show the page's node.
+REVEAL_POLL_MS = 20
 
 #: Below this width the navigator shows its items and progress only (the conclusion is in each row's tooltip).
 NARROW_NAVIGATOR = 340
@@ -350,9 +352,9 @@ class Workspace(QWidget):
         return self.model.index_of(node) if node is not None else QModelIndex()
 
     def _select(self, target: Target) -> None:
-        """Select the target's node at once; open its section and scroll to it in the next moment, after the page
-        has shown (opening the controls' section lays out 1,640 rows at `--scale 20`: done with the page, the two
-        made one long stall)."""
+        """Select the target's node at once; open its section and scroll to it once the page has shown and its
+        read is done (opening the controls' section lays out 1,640 rows at `--scale 20`, a call into Python for each;
+        done with the page, the two made one long stall, and while the worker reads each call waits for the GIL)."""
         index = self._find(target)
         if index.isValid() and self.tree.currentIndex() != index:
             self.tree.setAutoScroll(False)  # a new current index scrolls to it (and opens its section) at once
@@ -361,6 +363,9 @@ class Workspace(QWidget):
             QTimer.singleShot(0, self, self._reveal_current)
 
     def _reveal_current(self) -> None:
+        if self.ctx.runner.pending:
+            QTimer.singleShot(REVEAL_POLL_MS, self, self._reveal_current)
+            return
         index = self.tree.currentIndex()
         if index.isValid():
             self.tree.scrollTo(index)

@@ -132,11 +132,25 @@ def test_opening_a_control_opens_its_navigator_section_after_the_page_shows(
     qtbot: QtBot, demo_workspace: Workspace
 ) -> None:
     """The control is selected at once; its section (all the controls: 1,640 rows at `--scale 20`) is opened and
-    scrolled to in the next moment, so laying it out is not added to the page's own stall."""
+    scrolled to afterwards, once the page's read is done, so laying it out is not added to the page's own stall."""
     target = Target("control", controls.list_controls(demo_workspace.db)[0].id)
     section = demo_workspace.model.index_of(_node(demo_workspace, target)).parent()
     demo_workspace.tree.collapse(section)
     demo_workspace.open_target(target)
     assert demo_workspace.tree.currentIndex().data(NODE_ROLE) is _node(demo_workspace, target)
     assert not demo_workspace.tree.isExpanded(section)
+    qtbot.waitUntil(lambda: demo_workspace.tree.isExpanded(section))
+
+
+def test_the_navigator_opens_the_section_only_once_the_page_is_read(qtbot: QtBot, demo_workspace: Workspace) -> None:
+    """Laying the section out while the worker reads would have each of its calls into Python wait for the GIL."""
+    target = Target("control", controls.list_controls(demo_workspace.db)[0].id)
+    section = demo_workspace.model.index_of(_node(demo_workspace, target)).parent()
+    demo_workspace.tree.collapse(section)
+    reading = object()
+    demo_workspace.ctx.runner.pending.add(reading)  # type: ignore[arg-type]  # a read still running
+    demo_workspace.open_target(target)
+    qtbot.wait(100)
+    assert not demo_workspace.tree.isExpanded(section)
+    demo_workspace.ctx.runner.pending.discard(reading)  # type: ignore[arg-type]
     qtbot.waitUntil(lambda: demo_workspace.tree.isExpanded(section))
