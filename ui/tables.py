@@ -135,6 +135,8 @@ class Cells:
         self.check = style.pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth, None, table)
         self.check_height = style.pixelMetric(QStyle.PixelMetric.PM_IndicatorHeight, None, table)
         self.line = self.metrics.boundingRect(QRectF(0, 0, 1e6, 1e6), WRAPPED, "X").height()
+        #: A row grows to fit wrapped text up to this height (MAX_ROW_LINES lines).
+        self.tallest = MAX_ROW_LINES * table.fontMetrics().lineSpacing() + 8
 
     def width(self, column: Column[Any], rows: Sequence[Any]) -> int:
         """The width a cell of `column` needs for the widest of `rows`: its text, and its icon or checkbox."""
@@ -152,8 +154,11 @@ class Cells:
         icon = column.icon is not None and column.icon(row) is not None
         room = width - self.grid - self.margin - (self.margin + self.icon if icon else 0)
         shown = column.text(row)
-        if "\n" not in shown and self.metrics.horizontalAdvance(shown) <= room:
+        advance = self.metrics.horizontalAdvance(shown) if "\n" not in shown else None
+        if advance is not None and advance <= room:
             text = self.line  # fits on one line: nothing to lay out
+        elif advance is not None and advance > (MAX_ROW_LINES + 1) * room:
+            return self.tallest  # more lines than a row shows: no need to lay them out
         else:
             text = self.metrics.boundingRect(QRectF(0, 0, room, 1e6), WRAPPED, shown).height()
         if icon and self.icon >= text:
@@ -211,12 +216,11 @@ def _fit_rows_when_changed(table: QTableView, model: RowTableModel[Any]) -> None
             return
         cells = Cells(table)
         least = table.verticalHeader().minimumSectionSize()
-        tallest = MAX_ROW_LINES * table.fontMetrics().lineSpacing() + 8
         columns = [(n, column, table.columnWidth(n)) for n, column in enumerate(model.columns)]
         columns = [(n, column, width) for n, column, width in columns if not table.isColumnHidden(n)]
         for number, row in enumerate(_rows_shown(table, model)):
             needed = max((cells.height(column, row, width) for _n, column, width in columns), default=0)
-            table.setRowHeight(number, min(max(least, needed + cells.grid), tallest))
+            table.setRowHeight(number, min(max(least, needed + cells.grid), cells.tallest))
 
     timer.timeout.connect(fit)
     shown = table.model()

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHeaderView, QTableView
 from pytestqt.qtbot import QtBot
 
 from fieldwork.ui.models.table import Column, RowTableModel
-from fieldwork.ui.tables import make_table
+from fieldwork.ui.tables import MAX_ROW_LINES, make_table
 
 Row = tuple[str, str, bool, str]
 
@@ -93,13 +93,14 @@ def test_a_column_the_user_widened_keeps_its_width(qtbot: QtBot) -> None:
 
 
 def test_rows_grow_to_their_wrapped_text_as_qt_makes_them(qtbot: QtBot) -> None:
-    """Each row as tall as its tallest cell (text wrapped in its column, an icon, a checkbox), without asking the
-    model for its cells; the same heights Qt's `resizeRowsToContents` gives."""
+    """Each row as tall as its tallest cell (text wrapped in its column, an icon, a checkbox), up to MAX_ROW_LINES
+    lines, without asking the model for its cells; the same heights Qt's `resizeRowsToContents` gives."""
     long = "Employees and contractors who started between 2025-10-01 and 2026-09-30, per the new-hire report"
     rows: list[Row] = [
         ("C-001", "Head of People", True, "one line"),
         ("C-002", "Owner", False, "three\nlines\nhere"),
         ("C-003", "Owner", False, long),
+        ("C-004", "Owner", False, long * 10),  # more lines than a row shows: as tall as rows get
     ]
     model = CountingModel([*_columns()[:4], Column("Notes", lambda r: r[1], width=120)], key=lambda r: r[0])
     table = make_table(model, stretch=3)
@@ -112,7 +113,9 @@ def test_rows_grow_to_their_wrapped_text_as_qt_makes_them(qtbot: QtBot) -> None:
     model.set_rows(rows)
     qtbot.waitUntil(lambda: table.rowHeight(2) > table.rowHeight(0) < table.rowHeight(1))
     assert model.asked == 0
-    ours = [table.rowHeight(n) for n in range(3)]
+    ours = [table.rowHeight(n) for n in range(4)]
     table.resizeRowsToContents()
-    assert ours == [table.rowHeight(n) for n in range(3)]
+    tallest = MAX_ROW_LINES * table.fontMetrics().lineSpacing() + 8
+    assert ours == [min(table.rowHeight(n), tallest) for n in range(4)]
+    assert ours[3] == tallest
     assert model.asked > 0  # Qt's own measure asks for every role of every cell
