@@ -49,8 +49,6 @@ CRAMPED = 25
 #: laid out to fit it, so half a 1366 px screen (683 px) shows both side by side.
 PAGE_MIN_WIDTH = 450
 PREBUILD_DELAY_MS = 250
-#: How often the navigator looks again whether the page's read is done, to show the page's node.
-REVEAL_POLL_MS = 20
 
 #: Below this width the navigator shows its items and progress only (the conclusion is in each row's tooltip).
 NARROW_NAVIGATOR = 340
@@ -99,6 +97,8 @@ class Workspace(QWidget):
         super().__init__(parent)
         self.db = db
         self.ctx = UiContext(db, runner)
+        self.reveal_when_idle = False  # the navigator shows the current node once the reads under way are done
+        runner.busy_changed.connect(self._busy_changed)
         self.current: Target | None = None
         self.visits: Visits[Target] = Visits()
         self.locked = False
@@ -362,9 +362,14 @@ class Workspace(QWidget):
             self.tree.setAutoScroll(True)
             QTimer.singleShot(0, self, self._reveal_current)
 
+    def _busy_changed(self, busy: bool) -> None:
+        if not busy and self.reveal_when_idle:
+            self.reveal_when_idle = False
+            QTimer.singleShot(0, self, self._reveal_current)  # after the last read's page has shown
+
     def _reveal_current(self) -> None:
         if self.ctx.runner.pending:
-            QTimer.singleShot(REVEAL_POLL_MS, self, self._reveal_current)
+            self.reveal_when_idle = True
             return
         index = self.tree.currentIndex()
         if index.isValid():
