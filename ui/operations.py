@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from fieldwork.app.bug_log import log_bug
@@ -25,6 +25,12 @@ PROGRESS_DELAY_MS = 600
 #: long each time: 50-90 ms stalls while the `--scale 20` "changed since review" page was read, 15 ms at 0.5 ms
 #: (`benchmarks/gui_stalls.py`). The worker gives way more often only while the screen asks for the GIL.
 SWITCH_INTERVAL_S = 0.0005
+#: Work reaches the worker after the screen has painted what was asked of it before (Qt posts its repaints at low
+#: priority; this comes after them). A page opened paints from Python (every `data()` of every visible cell) and,
+#: with a read already running on the worker, each call waited for the GIL: the `--scale 20` control matrix's
+#: return visit painted in 30-75 ms beside its own read, 2-3 ms before it.
+AFTER_PAINT = Qt.EventPriority.LowEventPriority.value - 1
+START_QUEUED = QEvent.Type(QEvent.registerEventType())
 #: Qt counts progress in C ints; larger totals (bytes of a multi-gigabyte file) are reported in thousandths.
 MAX_COUNT = 2**31 - 1
 
@@ -138,6 +144,7 @@ class Runner(QObject):
         if not synchronous:
             sys.setswitchinterval(SWITCH_INTERVAL_S)  # the screen shares the GIL with the worker's reads
         self.pending: set[Operation] = set()
+        self.queued: list[_Job] = []
 
     def run(
         self,
@@ -166,8 +173,25 @@ class Runner(QObject):
             job.run()
         else:
             operation.timer.start()
-            self.pool.start(job)
+            self._queue(job)
         return operation
+
+    def _queue(self, job: _Job) -> None:
+        """Start `job` on the worker once the screen has painted (`AFTER_PAINT`), in the order asked."""
+        if not self.queued:
+            QCoreApplication.postEvent(self, QEvent(START_QUEUED), AFTER_PAINT)
+        self.queued.append(job)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == START_QUEUED:
+            self._start_queued()
+            return True
+        return super().event(event)
+
+    def _start_queued(self) -> None:
+        queued, self.queued = self.queued, []
+        for job in queued:
+            self.pool.start(job)
 
     def finished(self, operation: Operation) -> None:
         self.pending.discard(operation)
@@ -179,4 +203,5 @@ class Runner(QObject):
 
     def wait(self, timeout_ms: int = 30000) -> bool:
         """Block until queued work is done (used when closing, so no edit is lost)."""
+        self._start_queued()
         return self.pool.waitForDone(timeout_ms)
