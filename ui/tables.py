@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from heapq import nlargest
 from math import ceil
+from time import perf_counter
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer
@@ -25,6 +26,8 @@ WRAPPED = int(Qt.TextFlag.TextWordWrap)
 #: A row grown to fit wrapped text stops at this many lines (a long text in a narrow column would otherwise
 #: make one row fill the table; its tooltip, or the page it opens, has the rest).
 MAX_ROW_LINES = 6
+#: Fitting rows to their text stops after this long and goes on at the next turn of the event loop.
+FIT_SLICE_S = 0.008
 
 
 def make_table(
@@ -67,6 +70,7 @@ def make_table(
     table.setWordWrap(True)
     header = table.horizontalHeader()
     header.setStretchLastSection(False)
+    header.setTextElideMode(Qt.TextElideMode.ElideRight)  # a title wider than its column ends in "…" (Qt clips it)
     wide = model.columnCount() - 1 if stretch == -1 else stretch
     fitted: list[int] = []
     for number, column in enumerate(model.columns):
@@ -84,7 +88,7 @@ def make_table(
     if fitted:
         FitColumns(table, model, fitted)
     if row_lines is None:
-        _fit_rows_when_changed(table, model)
+        FitRows(table, model)
     else:
         rows = table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -205,29 +209,54 @@ class FitColumns(QObject):
             self.fitting = False
 
 
-def _fit_rows_when_changed(table: QTableView, model: RowTableModel[Any]) -> None:
-    """Let rows grow to show wrapped text whenever the rows change, if the table is short enough: each row as tall
-    as its tallest cell (`Cells`, as Qt's `resizeRowsToContents` would make it), at most MAX_ROW_LINES lines."""
-    timer = QTimer(table, singleShot=True, interval=0)
+class FitRows(QObject):
+    """Lets rows grow to show wrapped text whenever the rows or a column's width change, if the table is short
+    enough: each row as tall as its tallest cell (`Cells`, as Qt's `resizeRowsToContents` would make it), at most
+    MAX_ROW_LINES lines.
 
-    def fit() -> None:
+    The rows are fitted in slices of FIT_SLICE_S at most, those in view first, so the screen answers between them:
+    in one go, the readiness page's wrapped lists of controls held the GUI thread 20-40 ms at `--scale 20`."""
+
+    def __init__(self, table: QTableView, model: RowTableModel[Any]) -> None:
+        super().__init__(table)
+        self.table, self.model = table, model
+        self.todo: list[tuple[int, Any]] = []  # (row number shown, record), the next to fit last
+        self.planned = False
+        self.timer = QTimer(self, singleShot=True, interval=0)
+        self.timer.timeout.connect(self._fit)
         shown = table.model()
-        if shown is None or shown.rowCount() > MEASURED_ROWS:
-            return
-        cells = Cells(table)
-        least = table.verticalHeader().minimumSectionSize()
-        columns = [(n, column, table.columnWidth(n)) for n, column in enumerate(model.columns)]
-        columns = [(n, column, width) for n, column, width in columns if not table.isColumnHidden(n)]
-        for number, row in enumerate(_rows_shown(table, model)):
-            needed = max((cells.height(column, row, width) for _n, column, width in columns), default=0)
-            table.setRowHeight(number, min(max(least, needed + cells.grid), cells.tallest))
+        for signal in (shown.layoutChanged, shown.modelReset, shown.dataChanged, shown.rowsInserted):
+            signal.connect(self._again)  # layoutChanged: sorted
+        table.horizontalHeader().sectionResized.connect(self._again)
+        self._again()  # the rows it was made with
 
-    timer.timeout.connect(fit)
-    shown = table.model()
-    shown.layoutChanged.connect(timer.start)  # sorted
-    shown.modelReset.connect(timer.start)
-    shown.dataChanged.connect(timer.start)
-    shown.rowsInserted.connect(timer.start)
+    def _again(self, *_args: object) -> None:
+        self.planned = False
+        self.timer.start()
+
+    def _plan(self) -> None:
+        shown = self.table.model()
+        rows = [] if shown is None or shown.rowCount() > MEASURED_ROWS else _rows_shown(self.table, self.model)
+        first = max(self.table.rowAt(0), 0)
+        order = [*range(first, len(rows)), *range(min(first, len(rows)))]
+        self.todo = [(number, rows[number]) for number in reversed(order)]
+        self.cells = Cells(self.table)
+        self.least = self.table.verticalHeader().minimumSectionSize()
+        widths = [(column, self.table.columnWidth(n)) for n, column in enumerate(self.model.columns)]
+        self.widths = [found for n, found in enumerate(widths) if not self.table.isColumnHidden(n)]
+        self.planned = True
+
+    def _fit(self) -> None:
+        if not self.planned:
+            self._plan()
+        cells, deadline = self.cells, perf_counter() + FIT_SLICE_S
+        while self.todo:
+            number, row = self.todo.pop()
+            needed = max((cells.height(column, row, width) for column, width in self.widths), default=0)
+            self.table.setRowHeight(number, min(max(self.least, needed + cells.grid), cells.tallest))
+            if perf_counter() >= deadline:
+                self.timer.start()  # the rest at the next turn
+                return
 
 
 def _rows_shown(table: QTableView, model: RowTableModel[Any]) -> list[Any]:

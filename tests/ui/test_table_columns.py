@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QHeaderView, QTableView
 from pytestqt.qtbot import QtBot
 
+from fieldwork.ui import tables
 from fieldwork.ui.models.table import Column, RowTableModel
 from fieldwork.ui.tables import MAX_ROW_LINES, make_table
 
@@ -119,3 +120,45 @@ def test_rows_grow_to_their_wrapped_text_as_qt_makes_them(qtbot: QtBot) -> None:
     assert ours == [min(table.rowHeight(n), tallest) for n in range(4)]
     assert ours[3] == tallest
     assert model.asked > 0  # Qt's own measure asks for every role of every cell
+
+
+def test_rows_are_fitted_a_slice_at_a_time_those_in_view_first(qtbot: QtBot, monkeypatch: Any) -> None:
+    """Fitting many wrapped rows in one go held the screen 20-40 ms (the `--scale 20` readiness page). They are
+    fitted in slices of `FIT_SLICE_S`, each its own turn of the event loop, starting with the rows in view; the
+    rows end as tall as in one go. A column made narrower fits them again."""
+    long = "Employees and contractors who started in the period, per the new-hire report"
+    rows: list[Row] = [(f"C-{n:03d}", "Owner", False, long) for n in range(100)]
+    model = RowTableModel[Row](_columns(), key=lambda r: r[0])
+    model.set_rows(rows)
+    table = make_table(model, stretch=None)
+    qtbot.addWidget(table)
+    table.resize(900, 300)
+    table.show()
+    qtbot.waitExposed(table)
+    unfitted = table.verticalHeader().defaultSectionSize()
+    qtbot.waitUntil(lambda: all(unfitted != table.rowHeight(n) == table.rowHeight(0) for n in range(100)))
+    whole = [table.rowHeight(n) for n in range(100)]
+
+    table.scrollTo(model.index(40, 0), QTableView.ScrollHint.PositionAtTop)
+    first_in_view = table.rowAt(0)
+    fitted: list[int] = []
+    set_height = table.setRowHeight
+    table.setRowHeight = lambda row, height: (fitted.append(row), set_height(row, height))  # type: ignore[method-assign]
+    monkeypatch.setattr(tables, "FIT_SLICE_S", 0.0)  # one row a slice
+    wide = table.columnWidth(3)
+    table.horizontalHeader().resizeSection(3, wide // 2)  # narrower: more lines
+    qtbot.waitUntil(lambda: len(fitted) >= 100)
+    assert fitted[:3] == [first_in_view, first_in_view + 1, first_in_view + 2]
+    assert sorted(fitted[:100]) == list(range(100))
+    assert all(table.rowHeight(n) > whole[n] for n in range(100))
+
+    monkeypatch.setattr(tables, "FIT_SLICE_S", 0.008)
+    table.horizontalHeader().resizeSection(3, wide)  # as wide as before: as tall as before
+    qtbot.waitUntil(lambda: [table.rowHeight(n) for n in range(100)] == whole)
+
+
+def test_a_title_wider_than_its_column_ends_in_an_ellipsis_and_reads_in_full_on_hover(qtbot: QtBot) -> None:
+    """Qt clips a centred title at both ends ("ugh SOC 2 criteria (con" on the readiness page at 1366 px)."""
+    table, model = _shown(qtbot, [("C-001", "Owner", False, "")])
+    assert table.horizontalHeader().textElideMode() == Qt.TextElideMode.ElideRight
+    assert model.headerData(1, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) == "Owner"
