@@ -8,6 +8,7 @@ control serving a SOC 2 criterion the crosswalk relates to it, or none: a new co
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from fieldwork.app.domain.vocabulary import Labelled, Relationship
 
@@ -53,9 +54,10 @@ class ReadinessLine:
     #: Titles of the library's templates that serve the requirement.
     templates: tuple[str, ...]
 
-    @property
+    @cached_property
     def via(self) -> str:
-        """The routes by criterion: 'CC3.2 (intersect): C-015, C-016; CC5.1 (intersect): C-017'."""
+        """The routes by criterion: 'CC3.2 (intersect): C-015, C-016; CC5.1 (intersect): C-017' (worked out once: a
+        table asks for it to size, wrap, paint and sort its cell)."""
         by_link: dict[tuple[str, Relationship], list[str]] = {}
         for route in self.routes:
             by_link.setdefault((route.soc2_code, route.relationship), []).append(route.control_ref)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
     QHeaderView,
@@ -330,13 +330,8 @@ class AiSystemsView(DetailView):
         self.matrix = RowTableModel[MatrixRequirement](columns, key=lambda r: r.code, highlight=shade)
         table = make_table(self.matrix, stretch=None)
         header = table.horizontalHeader()
-        header.setTextElideMode(Qt.TextElideMode.ElideRight)
         for number in range(2, len(columns)):
             header.setSectionResizeMode(number, QHeaderView.ResizeMode.Stretch)
-        # Rows fit their wrapped text once the columns have their width (the table is laid out after this).
-        fit = QTimer(table, singleShot=True, interval=0)
-        fit.timeout.connect(table.resizeRowsToContents)
-        header.sectionResized.connect(lambda *_: fit.start())
         self.matrix_layout.replaceWidget(self.matrix_table, table)
         self.matrix_table.deleteLater()
         self.matrix_table = table
@@ -358,9 +353,11 @@ class AiSystemsView(DetailView):
         self.detail_title.setText(system.label)
         self.details.setText(details_html(system, page.coverage_of(system.id)))
         self.assessments.set_rows(page.assessments_of(system.id))
-        self.linked_controls.set_rows([c for c in page.controls if c.id in system.control_ids])
-        self.linked_tests.set_rows([t for t in page.tests if t.id in system.test_ids])
-        self.linked_findings.set_rows([f for f in page.findings if f.id in system.finding_ids])
+        # Sets: each of the page's 1,640 controls (`--scale 20`) looked up in a tuple made a 35 ms stall.
+        controls, tests, findings = set(system.control_ids), set(system.test_ids), set(system.finding_ids)
+        self.linked_controls.set_rows([c for c in page.controls if c.id in controls])
+        self.linked_tests.set_rows([t for t in page.tests if t.id in tests])
+        self.linked_findings.set_rows([f for f in page.findings if f.id in findings])
         self.detail_tabs.setTabText(1, f"Impact &assessments ({len(page.assessments_of(system.id))})")
         self.detail_tabs.setTabText(3, f"E&vidence ({len(system.evidence)})")
         target = ev.Link(ev.LinkKind.AI_SYSTEM, system.id)
