@@ -6,6 +6,7 @@ import random
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -22,7 +23,7 @@ from fieldwork.app.services.finalizing import finalize, open_addendum
 from fieldwork.app.services.findings import create_finding, update_finding
 from fieldwork.app.services.history import list_history
 from fieldwork.app.services.review_notes import NoteStatus, clear, list_notes, raise_note, respond
-from fieldwork.app.services.signables import OPINION_KEY, ItemType
+from fieldwork.app.services.signables import OPINION_KEY, READERS, ItemType
 from fieldwork.app.services.signoffs import SignRole, changed_since_review, list_signoffs, sign
 from fieldwork.app.services.verify import verify
 from fieldwork.app.storage.engagement_file import EngagementFile
@@ -325,3 +326,28 @@ def test_the_demo_has_sign_offs_some_changed_after_review_and_notes_in_each_stat
     assert {note.status for note in list_notes(demo)} == set(NoteStatus)
     people = {entry.person for entry in list_history(demo, 100_000)}
     assert {"Priya Nandakumar (PN)", "Owen Castellano (OC)", "Hannah Brightwater (HB)"} <= people
+
+
+def test_changed_since_review_hashes_only_the_items_signed(
+    engagement: EngagementFile, acting: Acting, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every item of every kind was hashed to find the few signed ones changed: 450 of 750 ms at `--scale 20`."""
+    acting("Dana Reyes")
+    made = [controls.create_control(engagement, ControlInput(f"Control {n}"), ["CC6.2"]) for n in range(3)]
+    signed = str(made[0].id)
+    sign(engagement, ItemType.CONTROL, signed, PREPARER)
+    controls.update_control(engagement, made[0].id, ControlInput("Control 0", owner="CISO"))
+    asked: list[tuple[ItemType, str | None]] = []
+
+    def spying(kind: ItemType, read: Callable[..., Any]) -> Callable[..., Any]:
+        def spy(conn: Any, key: str | None) -> Any:
+            asked.append((kind, key))
+            return read(conn, key)
+
+        return spy
+
+    for kind, read in list(READERS.items()):
+        monkeypatch.setitem(READERS, kind, spying(kind, read))
+    [changed] = changed_since_review(engagement)
+    assert changed.state.item.key == signed
+    assert asked == [(ItemType.CONTROL, signed)]

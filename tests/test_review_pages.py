@@ -9,7 +9,6 @@ import pytest
 
 from fieldwork.app.domain.judgements import FindingInput, FindingKind
 from fieldwork.app.domain.records import ControlInput
-from fieldwork.app.pages import review
 from fieldwork.app.pages.findings import load_findings_page
 from fieldwork.app.pages.review import (
     describe,
@@ -20,7 +19,7 @@ from fieldwork.app.pages.review import (
     load_who_acts,
     read_stale,
 )
-from fieldwork.app.services import controls
+from fieldwork.app.services import controls, signables
 from fieldwork.app.services.engagement import get_details, update_details
 from fieldwork.app.services.findings import create_finding, update_finding
 from fieldwork.app.services.review_notes import raise_note, respond
@@ -120,5 +119,5 @@ def test_changed_items_are_the_same_read_one_by_one_or_all_at_once(
     controls.update_control(engagement, made[1].id, ControlInput("Control 1", owner="CISO"))
     with engagement.reading() as conn:
         one_by_one = read_stale(conn)
-        monkeypatch.setattr(review, "ONE_BY_ONE", 0)
+        monkeypatch.setattr(signables, "ONE_BY_ONE", 0)
         assert read_stale(conn) == one_by_one == {(ItemType.CONTROL, str(made[1].id))}

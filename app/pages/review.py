@@ -21,7 +21,7 @@ from fieldwork.app.services.engagement import read_details, read_facts, read_tea
 from fieldwork.app.services.finalizing import FINALIZE_CHECKS, Finalized, read_finalized
 from fieldwork.app.services.history import read_history
 from fieldwork.app.services.review_notes import NoteStatus, ReviewNote, read_notes
-from fieldwork.app.services.signables import ItemType, read_items, resolve_item
+from fieldwork.app.services.signables import ItemType, read_signed_items, resolve_item
 from fieldwork.app.services.signoffs import (
     REVIEW_RECORDS,
     ChangedSinceReview,
@@ -90,12 +90,6 @@ def load_item_history(db: Engagement, item_type: ItemType, key: str) -> list[His
         return read_item_history(conn, item_type, key)
 
 
-#: Up to this many signed items of a kind are hashed one by one; beyond it, all items of the kind in one read.
-#: Measured at --scale 20 (3,160 tests, /tmp scripts in the issue-16-ui report): all tests in one read 240-530 ms,
-#: one test 7-10 ms; so a navigator refresh after an edit costs 20 ms, not 450, while few items are signed.
-ONE_BY_ONE = 40
-
-
 def read_stale(conn: Connection, kinds: tuple[ItemType, ...] = tuple(ItemType)) -> frozenset[ItemKey]:
     """The items of these kinds changed after review; kinds nothing was signed on are not read at all."""
     signed: dict[ItemType, dict[str, set[str]]] = {}
@@ -104,10 +98,7 @@ def read_stale(conn: Connection, kinds: tuple[ItemType, ...] = tuple(ItemType)) 
         signed.setdefault(ItemType(row.item_type), {}).setdefault(row.item_key, set()).add(row.content_hash)
     stale = set()
     for kind, keys in signed.items():
-        if len(keys) > ONE_BY_ONE:
-            items = read_items(conn, kind)
-        else:
-            items = {key: item for key in keys for item in read_items(conn, kind, key).values()}
+        items = read_signed_items(conn, kind, keys)
         for key, hashes in keys.items():
             if key in items and any(h != items[key].content_hash for h in hashes):
                 stale.add((kind, key))
