@@ -16,7 +16,7 @@ from fieldwork.app.domain.vocabulary import SampleResult
 from fieldwork.app.services import controls, testing
 from fieldwork.ui.context import Target
 from fieldwork.ui.filter_typing import PAUSE_MS
-from fieldwork.ui.models.navigator import NODE_ROLE
+from fieldwork.ui.models.navigator import NODE_ROLE, changes
 from fieldwork.ui.models.navigator_tree import Node
 from fieldwork.ui.views.control_matrix import ControlMatrixView
 from fieldwork.ui.views.control_test import ControlTestView
@@ -154,3 +154,26 @@ def test_the_navigator_opens_the_section_only_once_the_page_is_read(qtbot: QtBot
     assert not demo_workspace.tree.isExpanded(section)
     demo_workspace.ctx.runner.pending.discard(reading)  # type: ignore[arg-type]
     qtbot.waitUntil(lambda: demo_workspace.tree.isExpanded(section))
+
+
+def _tree(*keys: str, label: str = "C-001") -> Node:
+    root = Node("root")
+    section = root.add(Node("Controls"))
+    for key in keys:
+        section.add(Node(label, Target("requirement", key)))
+    return root
+
+
+def test_trees_of_one_shape_differ_only_in_the_figures_compared() -> None:
+    """Compared after every write: the same items in the same places give the nodes whose figures changed; an item
+    moved, added or taken away gives None (the navigator is rebuilt)."""
+    shown = _tree("CC6.1", "CC6.2")
+    fresh = _tree("CC6.1", "CC6.2")
+    fresh.children[0].children[1].label = "C-001 renamed"
+    [(was, now)] = changes(shown, fresh)
+    assert (was.label, now.label) == ("C-001", "C-001 renamed")
+    assert was is shown.children[0].children[1]
+    assert changes(shown, _tree("CC6.1", "CC6.2")) == []
+    assert changes(shown, _tree("CC6.2", "CC6.1")) is None
+    assert changes(shown, _tree("CC6.1")) is None
+    assert changes(shown, _tree("CC6.1", "CC6.2", "CC6.3")) is None

@@ -11,7 +11,7 @@ from PySide6.QtGui import QFont
 from fieldwork.app.domain.judgements import CriterionConclusion
 from fieldwork.app.domain.targets import Page, Target
 from fieldwork.app.domain.vocabulary import Status
-from fieldwork.ui.models.navigator_tree import OPEN, STALE_WORDS, Node
+from fieldwork.ui.models.navigator_tree import OPEN, STALE_WORDS, Node, outline
 from fieldwork.ui.status_style import colour, icon
 
 Index = QModelIndex | QPersistentModelIndex
@@ -50,18 +50,14 @@ figures = attrgetter(*SHOWN)
 
 def changes(shown: Node, fresh: Node) -> list[tuple[Node, Node]] | None:
     """The pairs of nodes (shown, fresh) whose figures differ below two trees with the same items in the same
-    places; None when the items or their places differ. One walk, attributes read directly: it runs on the GUI
-    thread after every write, over 5,000 nodes at `--scale 20`."""
-    found: list[tuple[Node, Node]] = []
-    pending = [(shown, fresh)]
-    while pending:
-        a, b = pending.pop()
-        if a.target != b.target or len(a.children) != len(b.children):
-            return None
-        if figures(a) != figures(b):
-            found.append((a, b))
-        pending.extend(zip(a.children, b.children, strict=True))
-    return found
+    places; None when the items or their places differ. It runs on the GUI thread after every write, over 5,000
+    nodes at `--scale 20`: the trees' `outline`s (the fresh one's made on the worker) make it one comparison of
+    their shapes and one pass over their nodes side by side (walked here, node by node, it took 15-35 ms)."""
+    shown_shape, shown_nodes = outline(shown)
+    fresh_shape, fresh_nodes = outline(fresh)
+    if shown_shape != fresh_shape:
+        return None
+    return [(a, b) for a, b in zip(shown_nodes, fresh_nodes, strict=True) if figures(a) != figures(b)]
 
 
 class NavigatorModel(QAbstractItemModel):
@@ -81,7 +77,7 @@ class NavigatorModel(QAbstractItemModel):
         nodes cost each page opened 5-10 ms). `update_in_place` keeps the nodes, so the lookup stays right."""
         if self._by_target is None:
             found: dict[Target, Node] = {}
-            for node in reversed(self.root.descendants()):
+            for node in reversed(outline(self.root)[1]):
                 if node.target is not None:
                     found[node.target] = node
             self._by_target = found

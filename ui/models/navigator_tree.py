@@ -60,6 +60,8 @@ class Node:
     children: list[Node] = field(default_factory=list)
     row: int = 0
     _parent: weakref.ref[Node] | None = None
+    #: On a tree's root: `outline`, worked out once.
+    _outline: tuple[str, list[Node]] | None = field(default=None, repr=False)
 
     @property
     def parent(self) -> Node | None:
@@ -86,6 +88,22 @@ class Node:
 
     def descendants(self) -> list[Node]:
         return [node for child in self.children for node in (child, *child.descendants())]
+
+
+def outline(root: Node) -> tuple[str, list[Node]]:
+    """The tree's nodes in order, and its shape: each node's target and number of children, in one string. Two
+    trees of the same shape hold the same items in the same places, found by one comparison of strings (5,000 nodes
+    at `--scale 20`, compared on the GUI thread after every write). Worked out once per tree (a tree's shape never
+    changes once built; `build_tree` does it on the worker)."""
+    if root._outline is None:
+        nodes = [root, *root.descendants()]
+        shape = "\n".join(f"{_shape_of(node.target)} {len(node.children)}" for node in nodes)
+        root._outline = (shape, nodes)
+    return root._outline
+
+
+def _shape_of(target: Target | None) -> str:
+    return "" if target is None else f"{target.kind.value}:{target.key}"
 
 
 def _summarise(node: Node) -> None:
@@ -150,6 +168,7 @@ def build_tree(snap: NavigatorPage) -> Node:
     _add_workpapers(root, snap)
     for section in root.children:
         _summarise(section)
+    outline(root)
     return root
 
 
