@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from fieldwork.app.domain.changed import EVERYTHING
+from fieldwork.app.domain.refs import listed
 from fieldwork.app.pages.review import WhoActs, load_who_acts
 from fieldwork.app.profile import load_profile
 from fieldwork.app.services.finalizing import open_addendum
@@ -29,18 +30,13 @@ if TYPE_CHECKING:
 NAMED = 20
 
 
-def _refs(refs: tuple[str, ...]) -> str:
-    more = f" and {len(refs) - NAMED} more" if len(refs) > NAMED else ""
-    return ", ".join(refs[:NAMED]) + more
-
-
 def import_report_text(report: ImportReport) -> str:
     """What the import did, and each row it could not place (with why), for the user to put right."""
     lines = [f"{report.summary.capitalize()}."]
     if report.added:
-        lines.append(f"Added: {_refs(report.added)}.")
+        lines.append(f"Added: {listed(report.added, NAMED)}.")
     if report.cleared:
-        lines.append(f"Cleared: {_refs(report.cleared)}.")
+        lines.append(f"Cleared: {listed(report.cleared, NAMED)}.")
     if report.already:
         lines.append(f"{report.already} row(s) were imported before and were skipped.")
     if report.unplaced:

@@ -7,6 +7,7 @@ supports, the workbook's citations and what a command line names all go through 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 _REF = re.compile(r"^(?P<control>.+?)(?:\.T(?P<test>\d+)(?:\s*#\s*(?P<item>\d+))?)?$", re.IGNORECASE)
@@ -46,3 +47,11 @@ def control_test_ref(control_ref: str, number: int) -> str:
 def sample_ref(test_ref: str, seq: int) -> str:
     """Sample item `seq` of a test: C-001.T2 #3."""
     return str(replace(Ref.parse(test_ref), item=seq))
+
+
+def listed(refs: Iterable[str], most: int) -> str:
+    """The first `most` references and how many more: "C-001, C-002 and 14 more" (a sentence names a few; the table
+    or register it stands beside has them all)."""
+    names = list(refs)
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")

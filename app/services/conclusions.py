@@ -13,7 +13,7 @@ again on every load, say when a recorded conclusion no longer holds (`Requiremen
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Select, Table, select
 from fieldwork.app.domain.ids import ControlId, DeviationId, TestId
 from fieldwork.app.domain.judgements import MET_CONCLUSIONS, ConclusionInput, CriterionConclusion, RequirementConclusion
 from fieldwork.app.domain.records import Requirement, RequirementStatus
+from fieldwork.app.domain.refs import listed
 from fieldwork.app.domain.vocabulary import AUDITABLE_KINDS, Framework, ReportType, Status
 from fieldwork.app.engagement import Engagement
 from fieldwork.app.errors import NotFoundError, ValidationError
@@ -91,18 +92,18 @@ class Grounds:
             return "no control is linked to it"
         open_tests = [self.test_refs[t.test_id] for c in controls for t in self.tests.get(c, ()) if _open(t)]
         if open_tests:
-            return f"{_listed(open_tests)} {'is' if len(open_tests) == 1 else 'are'} not concluded"
+            return f"{listed(open_tests, NAMED)} {'is' if len(open_tests) == 1 else 'are'} not concluded"
         untested = [self.control_refs[c] for c in controls if not self.tests.get(c)]
         if untested:
-            return f"{_listed(untested)} {'has' if len(untested) == 1 else 'have'} no test"
+            return f"{listed(untested, NAMED)} {'has' if len(untested) == 1 else 'have'} no test"
         design_only = [self.control_refs[c] for c in controls if c in self.awaiting]
         if design_only:
-            return f"{_listed(design_only)} awaits a test of operating effectiveness"
+            return f"{listed(design_only, NAMED)} awaits a test of operating effectiveness"
         found = [d for c in controls for d in self.deviations_by_control.get(c, ())]
         excepted = [self.test_refs[t.test_id] for c in controls for t in self.tests.get(c, ()) if _excepted(t)]
         if conclusion is CriterionConclusion.MET and (found or excepted):
             names = [ref for _, ref in found] or excepted
-            return f"{_listed(names)} {'was' if len(names) == 1 else 'were'} found; conclude met with exceptions"
+            return f"{listed(names, NAMED)} {'was' if len(names) == 1 else 'were'} found; conclude met with exceptions"
         if conclusion is CriterionConclusion.MET_WITH_EXCEPTIONS and not (found or excepted or considered):
             return "no deviation was found; conclude met"
         return ""
@@ -116,10 +117,8 @@ def _excepted(state: TestState) -> bool:
     return state.status is Status.EXCEPTIONS
 
 
-def _listed(names: Iterable[str], most: int = 3) -> str:
-    names = list(names)
-    shown = ", ".join(names[:most])
-    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+#: How many references a "why not met" sentence names.
+NAMED = 3
 
 
 def read_grounds(conn: Connection, states_read: Mapping[TestId, TestState] | None = None) -> Grounds:

@@ -24,6 +24,7 @@ from fieldwork.app.domain.judgements import (
     OpinionWorksheet,
     RequirementConclusion,
 )
+from fieldwork.app.domain.refs import listed
 from fieldwork.app.domain.vocabulary import Framework, Opinion, ReportType, Status, TestKind
 from fieldwork.app.engagement import Engagement
 from fieldwork.app.errors import ValidationError
@@ -49,11 +50,6 @@ def _failed_area(grounds: Grounds, code: str) -> OpinionArea:
     tests = [t for c in controls for t in grounds.tests.get(c, ())]
     design_failed = any(t.kind is TestKind.DESIGN and t.status is Status.EXCEPTIONS for t in tests)
     return OpinionArea.DESIGN if design_failed or not controls else OpinionArea.OPERATION
-
-
-def _listed(names: Sequence[str], most: int = 5) -> str:
-    shown = ", ".join(names[:most])
-    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def _judgement_matters(grounds: Grounds, conclusions: Sequence[RequirementConclusion]) -> list[Matter]:
@@ -83,7 +79,7 @@ def _pending_matters(grounds: Grounds, conclusions: Sequence[RequirementConclusi
     )
     if open_tests:
         noun = "test" if len(open_tests) == 1 else "tests"
-        matters.append(Matter("open_tests", f"{len(open_tests)} {noun} open: {_listed(open_tests)}", control_areas))
+        matters.append(Matter("open_tests", f"{len(open_tests)} {noun} open: {listed(open_tests, 5)}", control_areas))
     for framework in Framework:
         waiting = [
             c.code
@@ -91,7 +87,7 @@ def _pending_matters(grounds: Grounds, conclusions: Sequence[RequirementConclusi
             if c.framework is framework and c.conclusion is CriterionConclusion.NOT_CONCLUDED and not c.basis
         ]
         if waiting:
-            text = f"{len(waiting)} {framework.label} requirement(s) not concluded: {_listed(waiting)}"
+            text = f"{len(waiting)} {framework.label} requirement(s) not concluded: {listed(waiting, 5)}"
             matters.append(Matter("not_concluded", text, control_areas, framework, tuple(waiting)))
     for c in conclusions:
         if c.unsupported:

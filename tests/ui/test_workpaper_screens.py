@@ -21,6 +21,7 @@ from fieldwork.app.storage.engagement_file import EngagementFile
 from fieldwork.ui.context import Target
 from fieldwork.ui.dialogs.ipe import IpeDialog
 from fieldwork.ui.models.navigator import NODE_ROLE
+from fieldwork.ui.views import ipe as ipe_view
 from fieldwork.ui.views.control_test import ControlTestView
 from fieldwork.ui.views.dashboard import DashboardView
 from fieldwork.ui.views.ipe import IpeView
@@ -178,3 +179,16 @@ def test_the_dashboard_counts_the_completion_items_not_complete_and_settings_sho
     settings = demo_workspace.views["settings"]
     assert isinstance(settings, SettingsView)
     assert "<b>Fieldwork</b> (from the file: 9 of 166 tests are not concluded" in settings.stage.text()
+
+
+def test_the_ipe_summary_names_a_few_tests_still_to_assess_and_counts_the_rest(
+    demo_workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """All of them made a paragraph of 917 references at `--scale 20`; the table beside it marks each."""
+    monkeypatch.setattr(ipe_view, "NAMED", 2)
+    demo_workspace.open_target(Target("ipe"))
+    view = demo_workspace.views["ipe"]
+    assert isinstance(view, IpeView)
+    waiting = [p.test_ref for p in view.populations.rows if p.result is not IpeResult.RELIABLE]
+    assert len(waiting) == 5  # four not assessed, one assessed not reliable
+    assert f"Not assessed or not reliable: {waiting[0]}, {waiting[1]} and 3 more." in view.summary.text()
