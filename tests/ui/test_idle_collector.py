@@ -65,8 +65,11 @@ class _Cycle:
         self.me = self
 
 
-def test_survivors_are_frozen_and_a_cycle_among_them_is_still_freed_later(qtbot: QtBot, thresholds: None) -> None:
-    collector = IdleCollector(Runner(synchronous=True))
+def test_survivors_are_frozen_and_a_cycle_among_them_is_still_freed_at_a_long_quiet_moment(
+    qtbot: QtBot, thresholds: None
+) -> None:
+    runner = Runner(synchronous=True)
+    collector = IdleCollector(runner)
 
     def idle_pass() -> None:
         assert allocate()
@@ -78,8 +81,13 @@ def test_survivors_are_frozen_and_a_cycle_among_them_is_still_freed_later(qtbot:
     frozen = gc.get_freeze_count()
     assert frozen > 0  # what survived the pass is not walked by the next one
     del cycle
-    for _ in range(REVISIT_EVERY - 2):
+    for _ in range(REVISIT_EVERY):
         idle_pass()
-    assert gone() is not None  # frozen: the passes in between do not walk it
-    idle_pass()
-    assert gone() is None  # the pass that walks everything again frees it
+    assert gone() is not None  # frozen: the short quiet moments' passes do not walk it
+    runner.busy_changed.emit(True)
+    assert not collector.revisit.isActive()
+    runner.busy_changed.emit(False)
+    assert collector.revisit.isActive()  # the pass over everything waits for a long quiet moment
+    collector.revisit_if_due()
+    assert gone() is None
+    assert collector.passes == 0
