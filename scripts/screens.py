@@ -2,7 +2,8 @@
 
     python scripts/screens.py WIDTHxHEIGHT PAGE
 
-PAGE is `start`, `control`, `test`, `test-findings`, `design` (a test of design), `requirement`, or any other
+PAGE is `start`, `control`, `test`, `test-findings`, `design` (a test of design), `requirement`, `ai-matrix` (the AI
+systems' coverage matrix), or any other
 page's name in `Page` (`dashboard`, `soa`, `evidence`, `matrix`, `opinion`, `settings`...).
 The window is placed at the top-left corner of the screen, without decorations (Xvfb runs no window
 manager), so a capture of the screen shows the window exactly at that size. Run it under
@@ -55,10 +56,11 @@ def main(size: str, page: str) -> int:
             "test-findings": Target(Page.TEST, tests[TEST].id),
             "design": Target(Page.TEST, tests[DESIGN].id),
             "requirement": Target(Page.REQUIREMENT, REQUIREMENT),
+            "ai-matrix": Target(Page.AI_SYSTEMS),
         }
         workspace.open_target(targets[page] if page in targets else Target(Page(page)))
-        if page == "test-findings":
-            workspace.views[Page.TEST].tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
+        if page in ("test-findings", "ai-matrix"):
+            workspace.views[targets[page].kind].tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
     print(f"window {window.width()}x{window.height()}, minimum {window.minimumSizeHint().toTuple()}", flush=True)
     return int(application.exec())
 

@@ -32,7 +32,10 @@ def _every_page(window: MainWindow) -> list[Target]:
     db = window.workspace.db
     c014 = controls.get_control(db, "C-014")
     tests = testing.list_tests(db, control_id=c014.id)
-    kinds = ("dashboard", "matrix", "soa", "evidence", "pbc", "findings", "opinion", "readiness", "settings")
+    kinds = (
+        *("dashboard", "matrix", "soa", "evidence", "pbc", "findings", "opinion", "readiness", "settings"),
+        *("notes", "changed", "ai_systems", "workpapers", "ipe"),
+    )
     return [
         *(Target(kind) for kind in kinds),
         Target("requirement", "CC6.1"),
@@ -134,7 +137,10 @@ def test_evidence_and_soa_columns_are_readable_at_1280(demo_window: MainWindow) 
 
 
 #: Pages that must not scroll sideways on half a 1366 px screen (a wide table scrolls inside itself).
-NARROW = ("opinion", "settings", "pbc", "readiness", "findings", "evidence", "requirement", "control", "test")
+NARROW = (
+    *("opinion", "settings", "pbc", "readiness", "findings", "evidence", "requirement", "control", "test"),
+    *("dashboard", "notes", "changed", "ai_systems", "workpapers", "ipe"),
+)
 
 
 def test_half_a_1366_screen_scrolls_no_page_sideways(demo_window: MainWindow) -> None:

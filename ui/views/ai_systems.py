@@ -53,6 +53,7 @@ from fieldwork.ui.dialogs.inventory_import import InventoryImportDialog
 from fieldwork.ui.evidence_drop import FileDrop
 from fieldwork.ui.evidence_panel import EvidencePanel
 from fieldwork.ui.models.table import Column, RowTableModel
+from fieldwork.ui.side_by_side import SideBySide
 from fieldwork.ui.status_style import COLOURS, icon
 from fieldwork.ui.tables import make_table, selected_rows
 from fieldwork.ui.views.base import DetailView
@@ -114,6 +115,10 @@ def _cell_tooltip(cell: CoverageCell) -> str:
     if cell.organization_wide:
         lines.append(f"Organization-wide controls: {', '.join(cell.organization_wide)}")
     return "\n".join(line for line in lines if line)
+
+
+#: A system's column in the coverage matrix is never narrower than this (half a screen left each a few letters).
+MATRIX_CELL = 120
 
 
 def _matrix_column(found: SystemCoverage) -> Column[MatrixRequirement]:
@@ -240,20 +245,22 @@ class AiSystemsView(DetailView):
         self.linked_controls, controls = _choices_table(self.ctx, Page.CONTROL)
         self.linked_tests, tests = _choices_table(self.ctx, Page.TEST)
         self.linked_findings, findings = _choices_table(self.ctx, None)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        for title, table, action in (
-            ("Controls that apply to it", controls, ("Choose c&ontrols...", self.choose_controls)),
-            ("Tests that name it (of fewer systems)", tests, ("Choose &tests...", self.choose_tests)),
-            ("Findings that concern it", findings, ("Choose finding&s...", self.choose_findings)),
+        panels = []
+        for tab, title, table, action in (
+            ("Controls", "Controls that apply to it", controls, ("Choose c&ontrols...", self.choose_controls)),
+            ("Tests", "Tests that name it (of fewer systems)", tests, ("Choose &tests...", self.choose_tests)),
+            ("Findings", "Findings that concern it", findings, ("Choose finding&s...", self.choose_findings)),
         ):
             panel = QWidget()
             column = QVBoxLayout(panel)
             column.setContentsMargins(0, 0, 0, 0)
-            column.addWidget(QLabel(f"<b>{title}</b>"))
+            heading = QLabel(f"<b>{title}</b>")
+            heading.setWordWrap(True)
+            column.addWidget(heading)
             column.addWidget(table, 1)
             column.addLayout(button_row([action])[0])
-            split.addWidget(panel)
-        return split
+            panels.append((tab, panel))
+        return SideBySide(panels)  # one at a time at half a screen (side by side, the page scrolled sideways)
 
     def _matrix_tab(self) -> QWidget:
         panel = QWidget()
@@ -330,6 +337,7 @@ class AiSystemsView(DetailView):
         self.matrix = RowTableModel[MatrixRequirement](columns, key=lambda r: r.code, highlight=shade)
         table = make_table(self.matrix, stretch=None)
         header = table.horizontalHeader()
+        header.setMinimumSectionSize(MATRIX_CELL)  # narrower, the table scrolls sideways inside itself
         for number in range(2, len(columns)):
             header.setSectionResizeMode(number, QHeaderView.ResizeMode.Stretch)
         self.matrix_layout.replaceWidget(self.matrix_table, table)

@@ -40,7 +40,7 @@ class IpeView(DetailView):
         layout.addWidget(heading("Information produced by the entity"))
         self.summary = note()
         layout.addWidget(self.summary)
-        self.rule = QCheckBox("A test concludes 'No exceptions noted' only once its population is assessed (&rule)")
+        self.rule = QCheckBox("'No exceptions noted' needs an assessed population (&rule)")
         self.rule.clicked.connect(self.switch_rule)
         self.rule_reason = note()
         layout.addWidget(self.rule)
@@ -56,7 +56,7 @@ class IpeView(DetailView):
             ],
             key=lambda p: p.test_id,
         )
-        self.population_table = make_table(self.populations, stretch=1)
+        self.population_table = make_table(self.populations, stretch=1, stretch_at_least=220)
         self.population_table.doubleClicked.connect(lambda index: self.assess(self.populations.row(index)))
         layout.addWidget(self.population_table, 4)
         row, _ = button_row([("&Assess population...", self.assess_selected), ("Open test", self.open_test)])
@@ -72,7 +72,7 @@ class IpeView(DetailView):
             ],
             key=lambda a: a.id,
         )
-        self.report_table = make_table(self.reports, stretch=2)
+        self.report_table = make_table(self.reports, stretch=2, stretch_at_least=220)
         self.report_table.doubleClicked.connect(lambda index: self.edit_report(self.reports.row(index)))
         layout.addWidget(self.report_table, 1)
         row, _ = button_row(
