@@ -10,8 +10,8 @@ to do for IDLE_MS. Reference counting still frees everything outside a cycle at 
 What survives a full pass is frozen (`gc.freeze`, as start-up and opening an engagement already do), so the next
 pass walks only what was made since. The quiet moment is short (IDLE_MS), so little is made between passes: after
 every page of the `--scale 20` demo was opened in a row, a pass an idle 1.5 s later walked 50,000 new objects in
-45 ms, the length of a stall a user notices; one after each page walks a few thousand. Once REVISIT_EVERY passes
-have frozen what they found, a pass that unfreezes and walks everything (180,000 objects there) waits for a long
+45 ms, the length of a stall a user notices; one after a quieter step walked 13,000 in 3 ms. Once REVISIT_EVERY passes
+have frozen what they found, a pass that unfreezes and walks everything (190,000 objects there) waits for a long
 quiet moment (REVISIT_IDLE_MS), so a cycle among long-lived objects that has become garbage since (a closed
 dialog's widgets) is still freed, later.
 """

@@ -28,7 +28,7 @@ SWITCH_INTERVAL_S = 0.0005
 #: Work reaches the worker after the screen has painted what was asked of it before (Qt posts its repaints at low
 #: priority; this comes after them). A page opened paints from Python (every `data()` of every visible cell) and,
 #: with a read already running on the worker, each call waited for the GIL: the `--scale 20` control matrix's
-#: return visit painted in 30-75 ms beside its own read, 2-3 ms before it.
+#: return visit painted in 30-75 ms beside its own read, 15-20 ms before it.
 AFTER_PAINT = Qt.EventPriority.LowEventPriority.value - 1
 START_QUEUED = QEvent.Type(QEvent.registerEventType())
 #: Qt counts progress in C ints; larger totals (bytes of a multi-gigabyte file) are reported in thousandths.
